@@ -1,0 +1,85 @@
+"""People, their chat identities and their roles in units."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from dispatch.enums import Role
+from dispatch.models import ChatIdentity, Membership, Person
+
+
+async def get_or_create_person(
+    *,
+    session: AsyncSession,
+    channel: str,
+    external_id: str,
+    clock: Callable[[], datetime],
+    name: str = "",
+    language: str = "zh",
+    chat_id: str | None = None,
+) -> Person:
+    """The person behind a chat identity; first contact makes them a resident."""
+    identity = await session.scalar(
+        select(ChatIdentity).where(
+            ChatIdentity.channel == channel, ChatIdentity.external_id == external_id
+        )
+    )
+    if identity is not None:
+        person = await session.get(Person, identity.person_id)
+        assert person is not None  # cascade keeps identities and people together
+        return person
+    person = Person(name=name, language=language, created_at=clock())
+    session.add(person)
+    await session.flush()
+    session.add(
+        ChatIdentity(
+            person_id=person.id, channel=channel, external_id=external_id, chat_id=chat_id
+        )
+    )
+    await session.flush()
+    return person
+
+
+async def add_membership(
+    *,
+    session: AsyncSession,
+    person_id: int,
+    unit_id: int,
+    role: Role,
+    clock: Callable[[], datetime],
+    invited_by_id: int | None = None,
+) -> Membership:
+    """Give a person a role in a unit (idempotent: an existing one is reactivated)."""
+    membership = await session.scalar(
+        select(Membership).where(
+            Membership.person_id == person_id,
+            Membership.unit_id == unit_id,
+            Membership.role == role.value,
+        )
+    )
+    if membership is None:
+        membership = Membership(
+            person_id=person_id,
+            unit_id=unit_id,
+            role=role.value,
+            on_duty=True,
+            active=True,
+            invited_by_id=invited_by_id,
+            created_at=clock(),
+        )
+        session.add(membership)
+    else:
+        membership.active = True
+    await session.flush()
+    return membership
+
+
+async def memberships_of(*, session: AsyncSession, person_id: int) -> list[Membership]:
+    rows = await session.scalars(
+        select(Membership).where(Membership.person_id == person_id, Membership.active.is_(True))
+    )
+    return list(rows.all())

@@ -1,0 +1,110 @@
+"""Working-day arithmetic on the official Chinese calendar, with a Monday–Friday fallback."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+import chinese_calendar
+
+log = logging.getLogger(__name__)
+
+_LIMIT_RE = re.compile(r"^(?P<n>\d+)\s*(?P<unit>m|min|h|d|wd)$")
+_MINUTES = {"m": 1, "min": 1, "h": 60, "d": 1440}
+
+
+class LimitKind(StrEnum):
+    MINUTES = "minutes"
+    WORKING_DAYS = "working_days"
+    END_OF_DAY = "end_of_day"
+
+
+@dataclass(frozen=True)
+class TimeLimit:
+    kind: LimitKind
+    amount: int = 0
+
+
+def parse_limit(text: str) -> TimeLimit:
+    """'10m', '1h', '2d' (wall clock), '5wd' (working days) or 'end_of_day'."""
+    text = text.strip()
+    if text == "end_of_day":
+        return TimeLimit(LimitKind.END_OF_DAY)
+    match = _LIMIT_RE.match(text)
+    if match is None:
+        raise ValueError(
+            f"bad time limit {text!r}: use a number with m, h, d or wd (working days), "
+            "or end_of_day"
+        )
+    n, unit = int(match["n"]), match["unit"]
+    if unit == "wd":
+        return TimeLimit(LimitKind.WORKING_DAYS, n)
+    return TimeLimit(LimitKind.MINUTES, n * _MINUTES[unit])
+
+
+class WorkCalendar:
+    """Is a day a working day, and when does a time limit run out."""
+
+    def __init__(
+        self,
+        *,
+        extra_holidays: Iterable[date] = (),
+        extra_workdays: Iterable[date] = (),
+        timezone: str = "Asia/Shanghai",
+    ) -> None:
+        self._holidays = frozenset(extra_holidays)
+        self._workdays = frozenset(extra_workdays)
+        self.tz = ZoneInfo(timezone)
+        self._warned_years: set[int] = set()
+
+    def is_workday(self, day: date) -> bool:
+        if day in self._holidays:
+            return False
+        if day in self._workdays:
+            return True
+        try:
+            return bool(chinese_calendar.is_workday(day))
+        except NotImplementedError:
+            # The State Council publishes each year's holidays late in the year before; until
+            # then fall back to Monday–Friday (plus config overrides) rather than fail.
+            self._warn_unpublished(day.year)
+            return day.weekday() < 5
+
+    def _warn_unpublished(self, year: int) -> None:
+        if year not in self._warned_years:
+            self._warned_years.add(year)
+            log.warning(
+                "official holiday calendar for %s is not published yet; using Monday-Friday "
+                "plus working_days overrides from config",
+                year,
+            )
+
+    def add_working_days(self, start: datetime, days: int) -> datetime:
+        """The same local time of day on the `days`-th working day after start's date."""
+        local = start.astimezone(self.tz)
+        day, counted = local.date(), 0
+        while counted < days:
+            day += timedelta(days=1)
+            if self.is_workday(day):
+                counted += 1
+        return datetime.combine(day, local.timetz()).astimezone(UTC)
+
+    def end_of_day(self, start: datetime) -> datetime:
+        local = start.astimezone(self.tz)
+        return datetime.combine(local.date(), time(23, 59, 59), self.tz).astimezone(UTC)
+
+    def deadline(self, start: datetime, limit: TimeLimit) -> datetime:
+        if limit.kind is LimitKind.MINUTES:
+            return start + timedelta(minutes=limit.amount)
+        if limit.kind is LimitKind.WORKING_DAYS:
+            return self.add_working_days(start, limit.amount)
+        return self.end_of_day(start)
+
+    def halfway(self, start: datetime, due: datetime) -> datetime:
+        """Reminders fire at half time (wall clock between start and due)."""
+        return start + (due - start) / 2

@@ -1,0 +1,3 @@
+from shaosheng.cli import main
+
+main()

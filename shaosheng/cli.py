@@ -1,0 +1,153 @@
+"""The `shaosheng` command line: the composition root for every entry point."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import re
+import sys
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from dispatch.enums import Role
+from dispatch.errors import ShaoshengError
+from shaosheng.settings import ConfigError, Settings, load_settings
+
+T = TypeVar("T")
+
+
+def cli_language() -> str:
+    return "zh" if os.environ.get("LANG", "").lower().startswith("zh") else "en"
+
+
+def run_async(make: Callable[[], Awaitable[T]]) -> T:
+    """Run one use case; domain errors become one readable line and exit code 1."""
+    try:
+        return asyncio.run(make())  # type: ignore[arg-type]
+    except ShaoshengError as exc:
+        click.echo(exc.message(cli_language()), err=True)
+        sys.exit(1)
+
+
+@click.group()
+@click.option("--config", "config_path", type=click.Path(path_type=Path), default=None,
+              help="config file (default: $SHAOSHENG_CONFIG or ./config.yml)")
+@click.pass_context
+def main(ctx: click.Context, config_path: Path | None) -> None:
+    """Shaosheng (哨声): community whistles, departments report."""
+    ctx.ensure_object(dict)
+    ctx.obj["config_path"] = config_path
+
+
+def settings_from(ctx: click.Context) -> Settings:
+    try:
+        return load_settings(ctx.obj.get("config_path"))
+    except ConfigError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(2)
+
+
+@main.group()
+def db() -> None:
+    """Database schema."""
+
+
+@db.command("upgrade")
+@click.pass_context
+def db_upgrade(ctx: click.Context) -> None:
+    """Apply every Alembic migration (creates the SQLite file when needed)."""
+    from shaosheng.app import open_engine
+
+    settings = settings_from(ctx)
+
+    async def go() -> None:
+        from dispatch.migrate import upgrade
+
+        engine = open_engine(settings)
+        await upgrade(engine)
+        await engine.dispose()
+
+    run_async(go)
+    click.echo("database is up to date")
+
+
+@main.group()
+def org() -> None:
+    """The organisation tree."""
+
+
+@org.command("load")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.pass_context
+def org_load(ctx: click.Context, file: Path) -> None:
+    """Load or update the tree from FILE (idempotent; a broken file loads nothing)."""
+    from shaosheng.app import load_org_file
+
+    settings = settings_from(ctx)
+    counts = run_async(lambda: load_org_file(settings, file))
+    click.echo(", ".join(f"{k}: {v}" for k, v in counts.items()))
+
+
+@org.command("list")
+@click.option("--json", "as_json", is_flag=True, help="one JSON list of units")
+@click.pass_context
+def org_list(ctx: click.Context, as_json: bool) -> None:
+    """List the units: code, name, kind, parent."""
+    from shaosheng.app import list_org
+
+    settings = settings_from(ctx)
+    units = run_async(lambda: list_org(settings))
+    if as_json:
+        click.echo(json.dumps(units, ensure_ascii=False, indent=1))
+        return
+    for unit in units:
+        click.echo(f"{unit['code']:<24} {unit['kind']:<11} {unit['parent'] or '-':<12} "
+                   f"{unit['name']}")
+
+
+_DURATION = re.compile(r"^(\d+)([dhm])$")
+
+
+def parse_duration(text: str) -> timedelta:
+    match = _DURATION.match(text.strip())
+    if match is None:
+        raise click.BadParameter("use a number with d, h or m, e.g. 7d")
+    n, unit = int(match[1]), match[2]
+    return {"d": timedelta(days=n), "h": timedelta(hours=n), "m": timedelta(minutes=n)}[unit]
+
+
+@main.command()
+@click.option("--role", type=click.Choice([r.value for r in Role if r is not Role.RESIDENT]),
+              required=True)
+@click.option("--unit", "unit_code", required=True, help="unit code (see `org list`)")
+@click.option("--expires", default="7d", show_default=True, help="e.g. 7d, 12h")
+@click.pass_context
+def invite(ctx: click.Context, role: str, unit_code: str, expires: str) -> None:
+    """Print a one-time invitation code for ROLE in UNIT."""
+    from shaosheng.app import issue_invitation
+
+    settings = settings_from(ctx)
+    ttl = parse_duration(expires)
+    code = run_async(lambda: issue_invitation(settings, Role(role), unit_code, ttl))
+    click.echo(code)
+    click.echo(f"https://t.me/{settings.telegram.bot_username}?start={code}")
+
+
+def _register_optional(group: click.Group, module: str, attribute: str) -> None:
+    """Subcommands that live beside their package (nlu, stand-in)."""
+    import importlib
+
+    try:
+        command: Any = getattr(importlib.import_module(module), attribute)
+    except (ImportError, AttributeError):
+        return
+    group.add_command(command)
+
+
+_register_optional(main, "nlu.cli", "nlu_group")
+_register_optional(main, "standin.cli", "standin_command")

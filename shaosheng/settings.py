@@ -1,0 +1,195 @@
+"""One Settings object: config.yml, overridden by SHAOSHENG__SECTION__KEY environment variables."""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from dispatch.workdays import parse_limit
+from nlu.settings import NluSettings
+
+CONFIG_ENV = "SHAOSHENG_CONFIG"
+DEFAULT_CONFIG = Path("config.yml")
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; the message names the key."""
+
+
+class AppSettings(BaseModel):
+    environment: Literal["development", "production"] = "development"
+    default_language: Literal["zh", "en"] = "zh"
+    timezone: str = "Asia/Shanghai"
+    data_dir: Path = Path("var")
+
+
+class DbSettings(BaseModel):
+    url: str = "sqlite+aiosqlite:///var/shaosheng.db"
+
+
+class RedisSettings(BaseModel):
+    url: str | None = None  # None: the in-process implementations (embedded default)
+
+
+class WebhookSettings(BaseModel):
+    url: str | None = None
+    listen_host: str = "127.0.0.1"
+    listen_port: int = Field(8443, ge=1, le=65535)
+    path: str = "/telegram/webhook"
+    max_body_bytes: int = Field(1_000_000, ge=1024)
+
+
+class TelegramSettings(BaseModel):
+    runtime: Literal["aiogram", "ptb"] = "aiogram"
+    mode: Literal["polling", "webhook"] = "polling"
+    api_base: str | None = None  # None: the real Telegram; tests point it at the stand-in
+    bot_username: str = "shaosheng_bot"
+    webhook: WebhookSettings = WebhookSettings()
+    token: SecretStr | None = None  # environment only
+    webhook_secret: SecretStr | None = None  # environment only
+
+
+class OrgSettings(BaseModel):
+    file: Path = Path("dispatch/sample/changle.yml")
+
+
+class TicketSettings(BaseModel):
+    number_prefix: str = Field("CL", pattern=r"^[A-Z]{1,6}$")
+
+
+class LimitPair(BaseModel):
+    claim: str
+    resolve: str
+
+    @field_validator("claim", "resolve")
+    @classmethod
+    def _check(cls, value: str) -> str:
+        parse_limit(value)  # raises ValueError with a readable message
+        return value.strip()
+
+
+def _default_limits() -> dict[str, LimitPair]:
+    return {
+        "critical": LimitPair(claim="10m", resolve="end_of_day"),
+        "high": LimitPair(claim="1h", resolve="1wd"),
+        "normal": LimitPair(claim="1wd", resolve="5wd"),
+        "low": LimitPair(claim="3wd", resolve="10wd"),
+    }
+
+
+class WorkingDaySettings(BaseModel):
+    """Overrides for years the official calendar has not published yet (and corrections)."""
+
+    extra_holidays: list[date] = []
+    extra_workdays: list[date] = []
+
+
+class RatingSettings(BaseModel):
+    window_working_days: int = Field(5, ge=1, le=30)
+
+
+class DemoSettings(BaseModel):
+    port: int = Field(8088, ge=1, le=65535)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="SHAOSHENG__", env_nested_delimiter="__", extra="forbid"
+    )
+
+    app: AppSettings = AppSettings()
+    db: DbSettings = DbSettings()
+    redis: RedisSettings = RedisSettings()
+    telegram: TelegramSettings = TelegramSettings()
+    nlu: NluSettings = NluSettings()
+    org: OrgSettings = OrgSettings()
+    tickets: TicketSettings = TicketSettings()
+    time_limits: dict[str, LimitPair] = Field(default_factory=_default_limits)
+    working_days: WorkingDaySettings = WorkingDaySettings()
+    rating: RatingSettings = RatingSettings()
+    demo: DemoSettings = DemoSettings()
+
+    @field_validator("time_limits")
+    @classmethod
+    def _all_urgencies(cls, value: dict[str, LimitPair]) -> dict[str, LimitPair]:
+        missing = {"critical", "high", "normal", "low"} - set(value)
+        if missing:
+            raise ValueError(f"missing urgency levels: {', '.join(sorted(missing))}")
+        return value
+
+    @model_validator(mode="after")
+    def _production_needs_secrets(self) -> Settings:
+        production_webhook = (
+            self.app.environment == "production" and self.telegram.mode == "webhook"
+        )
+        if production_webhook and self.telegram.webhook_secret is None:
+            raise ValueError("telegram.webhook_secret must be set in production webhook mode")
+        return self
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # Environment wins over init values, which carry what config.yml says.
+        return env_settings, init_settings
+
+
+SECRET_KEYS = (("telegram", "token"), ("telegram", "webhook_secret"))
+
+
+def read_config_file(path: Path) -> dict[str, Any]:
+    """Read config.yml; secrets found in it are refused so they never get committed."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: the top level must be a mapping of sections")
+    for section, key in SECRET_KEYS:
+        if isinstance(data.get(section), dict) and data[section].get(key) is not None:
+            raise ConfigError(
+                f"{section}.{key}: secrets come only from the environment "
+                f"(SHAOSHENG__{section.upper()}__{key.upper()}), never from {path}"
+            )
+    return data
+
+
+def load_settings(path: Path | None = None, **overrides: Any) -> Settings:
+    """Build Settings from the config file (if any), the environment and explicit overrides."""
+    path = path or Path(os.environ.get(CONFIG_ENV, DEFAULT_CONFIG))
+    data = read_config_file(path) if path.exists() else {}
+    for dotted, value in overrides.items():
+        _set_dotted(data, dotted, value)
+    try:
+        return Settings(**data)
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc)) from exc
+
+
+def _set_dotted(data: dict[str, Any], dotted: str, value: Any) -> None:
+    *parents, last = dotted.split(".")
+    for part in parents:
+        data = data.setdefault(part, {})
+    data[last] = value
+
+
+def _describe(exc: ValidationError) -> str:
+    lines = ["invalid configuration:"]
+    for err in exc.errors():
+        key = ".".join(str(p) for p in err["loc"]) or "(top level)"
+        lines.append(f"  {key}: {err['msg']}")
+    return "\n".join(lines)
+
+
+__all__ = ["ConfigError", "Settings", "load_settings"]
