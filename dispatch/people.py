@@ -83,3 +83,30 @@ async def memberships_of(*, session: AsyncSession, person_id: int) -> list[Membe
         select(Membership).where(Membership.person_id == person_id, Membership.active.is_(True))
     )
     return list(rows.all())
+
+
+async def enrol(
+    *,
+    session: AsyncSession,
+    channel: str,
+    external_id: str,
+    name: str,
+    role: Role,
+    unit_id: int,
+    clock: Callable[[], datetime],
+    language: str = "zh",
+    community_id: int | None = None,
+) -> Person:
+    """Put a known person straight into a role (the demo's personas; admins' own tooling)."""
+    person = await get_or_create_person(
+        session=session, channel=channel, external_id=external_id, clock=clock,
+        name=name, language=language, chat_id=external_id,
+    )
+    person.name = name
+    if community_id is not None:
+        person.community_id = community_id
+    if role is not Role.RESIDENT:
+        await add_membership(
+            session=session, person_id=person.id, unit_id=unit_id, role=role, clock=clock
+        )
+    return person

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import asyncio
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.context import BotContext
+from bot.knowledge import Knowledge, load_knowledge
+from bot.state import StateStore
 from dispatch import invitations, org
 from dispatch.db import create_engine, session_factory
 from dispatch.enums import Role
-from dispatch.workdays import WorkCalendar
+from dispatch.intake import Policy
+from dispatch.workdays import WorkCalendar, parse_limit
+from nlu import Parser, load_parser
 from shaosheng.clock import utc_now
 from shaosheng.settings import Settings
 
@@ -65,3 +72,60 @@ async def issue_invitation(
             return invitation.code
     finally:
         await engine.dispose()
+
+
+def intake_policy(settings: Settings) -> Policy:
+    limits = {
+        urgency: (parse_limit(pair.claim), parse_limit(pair.resolve))
+        for urgency, pair in settings.time_limits.items()
+    }
+    return Policy(
+        limits=limits, calendar=work_calendar(settings),
+        number_prefix=settings.tickets.number_prefix,
+    )
+
+
+def hotlines(org_file: org.OrgFile) -> tuple[tuple[str, str], ...]:
+    """Emergency numbers the bot quotes, from the departments' phone fields in the tree."""
+    by_code = {f.spec.code: f.spec.phone for f in org_file.units if f.spec.phone}
+    found = [("gas", by_code.get("dept-gas")), ("power", by_code.get("dept-power"))]
+    return tuple((kind, number) for kind, number in found if number)
+
+
+async def build_bot_context(
+    settings: Settings,
+    engine: AsyncEngine,
+    state: StateStore,
+    *,
+    clock: Callable[[], datetime] = utc_now,
+    parser: Parser | None = None,
+    knowledge: Knowledge | None = None,
+) -> BotContext:
+    """The handlers' dependencies; the NLU and the knowledge base load off the event loop."""
+    org_file = org.parse_org_file(settings.org.file)
+    if parser is None:
+        parser = await asyncio.to_thread(
+            load_parser, settings.nlu, gazetteer=org.gazetteer(org_file)
+        )
+    if knowledge is None:
+        knowledge = await asyncio.to_thread(
+            load_knowledge, use_embedding=settings.nlu.embedding
+        )
+    return BotContext(
+        sessions=session_factory(engine),
+        nlu=parser,
+        knowledge=knowledge,
+        state=state,
+        policy=intake_policy(settings),
+        clock=clock,
+        default_language=settings.app.default_language,
+        hotlines=hotlines(org_file),
+    )
+
+
+BOT_COMMANDS = {
+    "zh": [("start", "开始 / 选择社区"), ("my", "我的工单和进度"), ("help", "使用说明"),
+           ("cancel", "取消或撤回"), ("lang", "切换语言 Language")],
+    "en": [("start", "Start / choose community"), ("my", "My tickets and progress"),
+           ("help", "How to use"), ("cancel", "Cancel or withdraw"), ("lang", "Language 语言")],
+}

@@ -1,0 +1,29 @@
+"""Everything a handler may use, built once by the composition root and passed down."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.knowledge import Knowledge
+from bot.state import StateStore
+from dispatch.intake import Policy
+from nlu import Parser
+
+
+@dataclass(frozen=True)
+class BotContext:
+    sessions: async_sessionmaker[AsyncSession]
+    nlu: Parser
+    knowledge: Knowledge
+    state: StateStore
+    policy: Policy
+    clock: Callable[[], datetime]
+    channel: str = "telegram"
+    default_language: str = "zh"
+    state_ttl_s: int = 24 * 3600
+    max_text_chars: int = 10_000
+    hotlines: tuple[tuple[str, str], ...] = ()  # (kind, number) e.g. ("gas", "0591-…")

@@ -1,0 +1,161 @@
+"""The entry point every channel calls: dedupe, know the person, route the message."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from bot.context import BotContext
+from bot.handlers import consult, onboarding, report, status
+from bot.handlers.turn import Turn, main_menu
+from bot.messages import Answer, Handler, Incoming
+from bot.state import conversation_key
+from dispatch.errors import ShaoshengError
+from dispatch.i18n import normalise_language
+from dispatch.residents import touch_contact
+
+log = logging.getLogger(__name__)
+SEEN_TTL_S = 3 * 24 * 3600
+TICKET_NUMBER = re.compile(r"\b[A-Z]{1,6}-\d{4}-\d{6}\b", re.IGNORECASE)
+
+COMMANDS = {
+    "/start": onboarding.start,
+    "/help": onboarding.help_command,
+    "/lang": onboarding.language_command,
+    "/my": status.my_tickets,
+    "/cancel": report.cancel_command,
+    "/report": report.menu_report,
+}
+
+
+def make_handler(ctx: BotContext) -> Handler:
+    async def handle(msg: Incoming) -> Answer:
+        seen_key = f"shaosheng:seen:{msg.dedupe_key}" if msg.dedupe_key else None
+        if seen_key and not await ctx.state.mark_seen(seen_key, SEEN_TTL_S):
+            return Answer()  # a redelivered update: answered already
+        try:
+            return await _handle(ctx, msg)
+        except Exception:
+            if seen_key:  # let a redelivery try again rather than lose the message
+                await ctx.state.delete(seen_key)
+            raise
+
+    return handle
+
+
+async def _handle(ctx: BotContext, msg: Incoming) -> Answer:
+    async with ctx.sessions() as session, session.begin():
+        contact = await touch_contact(
+            session=session, channel=ctx.channel, external_id=msg.user_id, chat_id=msg.chat_id,
+            name=msg.first_name, language=normalise_language(msg.language_code),
+            clock=ctx.clock,
+        )
+    state = await ctx.state.get(_key(ctx, msg)) or {}
+    lang = state.get("lang") or contact.language or ctx.default_language
+    turn = Turn(ctx=ctx, msg=msg, contact=contact, lang=lang, state=state)
+    try:
+        await _route(turn)
+    except ShaoshengError as exc:
+        turn.send(exc.message(turn.lang))
+    await turn.save()
+    return turn.answer
+
+
+def _key(ctx: BotContext, msg: Incoming) -> str:
+    return conversation_key(ctx.channel, msg.chat_id, msg.user_id)
+
+
+async def _route(turn: Turn) -> None:
+    msg = turn.msg
+    if msg.press is not None:
+        await _route_press(turn)
+        return
+    if msg.location is not None:
+        await onboarding.location(turn)
+        return
+    if msg.media is not None and not msg.text and not msg.photo_ids:
+        spoken = msg.media in ("voice", "audio", "video_note")
+        turn.say("input.voice" if spoken else "input.media", buttons=main_menu(turn))
+        return
+    text = (msg.text or "").strip()
+    if msg.photo_ids and not text:
+        await report.photo_only(turn)
+        return
+    if not text:
+        turn.say("input.empty", buttons=main_menu(turn))
+        return
+    if text.startswith("/"):
+        command, _, rest = text.partition(" ")
+        handler = COMMANDS.get(command.split("@")[0].lower())
+        if handler is None:
+            turn.say("input.unknown_command", buttons=main_menu(turn))
+            return
+        await handler(turn, rest.strip())
+        return
+    await _route_text(turn, text)
+
+
+async def _route_text(turn: Turn, text: str) -> None:
+    awaiting = turn.state.get("await")
+    if awaiting and await _answer_awaited(turn, awaiting, text):
+        return
+    parse = turn.ctx.nlu.parse(text[: turn.ctx.max_text_chars])
+    turn.lang = parse.language if _clear_language(text) else turn.lang
+    turn.update(lang=turn.lang)
+    number = TICKET_NUMBER.search(text)
+    if parse.urgency is not None and parse.urgency.name == "critical":
+        await report.critical(turn, text, parse)
+    elif parse.intent.name == "status" or (number and parse.intent.name != "cancel"):
+        await status.status_text(turn, number.group(0) if number else None)
+    elif parse.intent.name == "cancel":
+        await report.cancel_intent(turn, number.group(0) if number else None)
+    elif parse.intent.name in ("report", "help_request"):
+        await report.add_text(turn, text, parse)
+    elif parse.intent.name == "consult":
+        await consult.ask(turn, text, parse)
+    elif parse.intent.name in ("greeting", "thanks"):
+        turn.say(f"chat.{parse.intent.name}", buttons=main_menu(turn))
+    else:
+        await report.not_understood(turn, text)
+
+
+def _clear_language(text: str) -> bool:
+    letters = sum(ch.isalpha() for ch in text)
+    return letters >= 2
+
+
+async def _answer_awaited(turn: Turn, awaiting: str, text: str) -> bool:
+    if awaiting == "place":
+        await report.set_place(turn, text)
+        return True
+    if awaiting == "time":
+        await report.set_time(turn, text)
+        return True
+    if awaiting == "describe":
+        turn.clear("await")
+        return False  # the text is the description: parse it like any report
+    if awaiting == "community":
+        return await onboarding.typed_community(turn, text)
+    return False
+
+
+PRESSES = {
+    "r": report.on_press,
+    "c": onboarding.on_press,
+    "l": onboarding.on_language_press,
+    "t": status.on_press,
+    "w": status.on_withdraw_press,
+    "m": report.on_menu_press,
+    "q": consult.on_press,
+}
+
+
+async def _route_press(turn: Turn) -> None:
+    data = turn.msg.press.data if turn.msg.press else ""
+    prefix, _, rest = data.partition(":")
+    handler = PRESSES.get(prefix)
+    if handler is None:
+        log.warning("unknown button data from user %s", turn.contact.person_id)
+        turn.toast("press.invalid", alert=True)
+        return
+    await handler(turn, rest)

@@ -1,0 +1,66 @@
+"""One incoming message being answered: the person, their language, their state, the answer."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.context import BotContext
+from bot.i18n import t
+from bot.messages import Answer, Button, Incoming, Reply
+from bot.state import State, conversation_key
+from dispatch.residents import Contact
+
+
+@dataclass
+class Turn:
+    ctx: BotContext
+    msg: Incoming
+    contact: Contact
+    lang: str
+    state: State
+    answer: Answer = field(default_factory=Answer)
+    dirty: bool = False
+
+    @property
+    def key(self) -> str:
+        return conversation_key(self.ctx.channel, self.msg.chat_id, self.msg.user_id)
+
+    def say(self, key: str, buttons: Sequence[Sequence[Button]] = (), **params: Any) -> None:
+        self.answer.replies.append(Reply(text=t(key, self.lang, **params), buttons=buttons))
+
+    def send(self, text: str, buttons: Sequence[Sequence[Button]] = (), **kw: Any) -> None:
+        self.answer.replies.append(Reply(text=text, buttons=buttons, **kw))
+
+    def edit_pressed(self, text: str, buttons: Sequence[Sequence[Button]] = ()) -> None:
+        """Edit the message whose button was pressed, or send anew when there is none."""
+        message_id = self.msg.press.message_id if self.msg.press else None
+        self.answer.replies.append(Reply(text=text, buttons=buttons, edit_message_id=message_id))
+
+    def toast(self, key: str, alert: bool = False, **params: Any) -> None:
+        self.answer.toast = t(key, self.lang, **params)
+        self.answer.alert = alert
+
+    def button(self, key: str, data: str, **params: Any) -> Button:
+        return Button(t(key, self.lang, **params), data)
+
+    def update(self, **values: Any) -> None:
+        self.state.update(values)
+        self.dirty = True
+
+    def clear(self, *names: str) -> None:
+        for name in names:
+            self.state.pop(name, None)
+        self.dirty = True
+
+    async def save(self) -> None:
+        if self.dirty:
+            await self.ctx.state.set(self.key, self.state, self.ctx.state_ttl_s)
+
+
+def main_menu(turn: Turn) -> list[list[Button]]:
+    return [
+        [turn.button("menu.report", "m:report"), turn.button("menu.help", "m:help")],
+        [turn.button("menu.ask", "m:ask"), turn.button("menu.my", "m:my")],
+    ]

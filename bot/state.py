@@ -1,0 +1,80 @@
+"""Conversation state: one JSON document per person per chat, with a time to live."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from redis.asyncio import Redis
+
+State = dict[str, Any]
+
+
+class StateStore(Protocol):
+    async def get(self, key: str) -> State | None: ...
+    async def set(self, key: str, value: State, ttl_s: int) -> None: ...
+    async def delete(self, key: str) -> None: ...
+    async def mark_seen(self, key: str, ttl_s: int) -> bool:
+        """Record a delivery id; False when it was already recorded (a redelivery)."""
+        ...
+
+
+def conversation_key(channel: str, chat_id: str, user_id: str) -> str:
+    return f"shaosheng:conv:{channel}:{chat_id}:{user_id}"
+
+
+class MemoryStateStore:
+    """The embedded default: a dict with expiry, for one process."""
+
+    def __init__(self, monotonic: Callable[[], float] = time.monotonic) -> None:
+        self._data: dict[str, tuple[float, str]] = {}
+        self._now = monotonic
+
+    def _live(self, key: str) -> str | None:
+        item = self._data.get(key)
+        if item is None:
+            return None
+        expires, raw = item
+        if expires <= self._now():
+            del self._data[key]
+            return None
+        return raw
+
+    async def get(self, key: str) -> State | None:
+        raw = self._live(key)
+        return json.loads(raw) if raw is not None else None
+
+    async def set(self, key: str, value: State, ttl_s: int) -> None:
+        # Stored as JSON so both stores keep exactly the same values (no shared mutable dicts).
+        self._data[key] = (self._now() + ttl_s, json.dumps(value, ensure_ascii=False))
+
+    async def delete(self, key: str) -> None:
+        self._data.pop(key, None)
+
+    async def mark_seen(self, key: str, ttl_s: int) -> bool:
+        if self._live(key) is not None:
+            return False
+        self._data[key] = (self._now() + ttl_s, "1")
+        return True
+
+
+class RedisStateStore:
+    """Production: state shared by every worker, expiring on its own."""
+
+    def __init__(self, redis: Redis) -> None:
+        self._redis = redis
+
+    async def get(self, key: str) -> State | None:
+        raw = await self._redis.get(key)
+        return json.loads(raw) if raw is not None else None
+
+    async def set(self, key: str, value: State, ttl_s: int) -> None:
+        await self._redis.set(key, json.dumps(value, ensure_ascii=False), ex=ttl_s)
+
+    async def delete(self, key: str) -> None:
+        await self._redis.delete(key)
+
+    async def mark_seen(self, key: str, ttl_s: int) -> bool:
+        return bool(await self._redis.set(key, "1", ex=ttl_s, nx=True))

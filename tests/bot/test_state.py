@@ -1,0 +1,55 @@
+"""Both state stores behave the same (the Redis one on the real server)."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from redis.asyncio import Redis
+
+from bot.state import MemoryStateStore, RedisStateStore, conversation_key
+from tests.conftest import REDIS_URL
+
+
+class Ticking:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture(params=["memory", "redis"])
+async def store(request):
+    if request.param == "memory":
+        yield MemoryStateStore()
+        return
+    redis = Redis.from_url(REDIS_URL)
+    await redis.ping()  # no skip: CI must fail loudly without Redis
+    yield RedisStateStore(redis)
+    await redis.aclose()
+
+
+async def test_roundtrip_and_delete(store) -> None:
+    key = conversation_key("telegram", "1", uuid.uuid4().hex)
+    assert await store.get(key) is None
+    await store.set(key, {"flow": "report", "draft": {"texts": ["路灯坏了"]}}, ttl_s=60)
+    assert (await store.get(key))["draft"]["texts"] == ["路灯坏了"]
+    await store.delete(key)
+    assert await store.get(key) is None
+
+
+async def test_mark_seen_once(store) -> None:
+    key = f"shaosheng:seen:{uuid.uuid4().hex}"
+    assert await store.mark_seen(key, ttl_s=60) is True
+    assert await store.mark_seen(key, ttl_s=60) is False
+
+
+async def test_memory_state_expires() -> None:
+    clock = Ticking()
+    store = MemoryStateStore(monotonic=clock)
+    await store.set("k", {"a": 1}, ttl_s=10)
+    clock.now = 9.9
+    assert await store.get("k") == {"a": 1}
+    clock.now = 10.0
+    assert await store.get("k") is None
