@@ -151,3 +151,19 @@ def _register_optional(group: click.Group, module: str, attribute: str) -> None:
 
 _register_optional(main, "nlu.cli", "nlu_group")
 _register_optional(main, "standin.cli", "standin_command")
+
+
+@main.command()
+@click.option("--port", type=int, default=None, help="stand-in and web chat port (default 8088)")
+@click.option("--no-browser", is_flag=True, help="do not open a browser")
+@click.pass_context
+def demo(ctx: click.Context, port: int | None, no_browser: bool) -> None:
+    """The whole system in one process with the web chat on 127.0.0.1."""
+    import logging
+
+    from shaosheng.demo import run_demo
+
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    settings = settings_from(ctx)
+    run_async(lambda: run_demo(settings, port=port or settings.demo.port,
+                               open_browser=not no_browser))

@@ -1,0 +1,110 @@
+"""`shaosheng demo`: the whole system in one process on the embedded default."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import webbrowser
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+from bot.channels import build_telegram
+from bot.handlers.router import make_handler
+from bot.state import MemoryStateStore
+from dispatch import org
+from dispatch.db import session_factory
+from dispatch.enums import Role
+from dispatch.migrate import upgrade
+from dispatch.people import enrol
+from shaosheng.app import BOT_COMMANDS, build_bot_context, open_engine
+from shaosheng.clock import utc_now
+from shaosheng.settings import Settings
+from standin.server import StandIn, run_standin
+
+log = logging.getLogger(__name__)
+DEMO_TOKEN = "7000000001:demo-token"
+
+
+@dataclass(frozen=True)
+class Persona:
+    user_id: int
+    name: str
+    role: Role
+    unit_code: str
+    community_code: str | None = None
+
+
+PERSONAS = (
+    Persona(1001, "王阿姨 (居民)", Role.RESIDENT, "xiguan", "xiguan"),
+    Persona(1002, "Li Ming (resident)", Role.RESIDENT, "xiguan", "xiguan"),
+    Persona(2001, "陈网格 (网格员)", Role.GRID_WORKER, "xiguan"),
+    Persona(3001, "林处置 (吴航街道)", Role.RESPONDER, "wuhang"),
+    Persona(3002, "郑处置 (吴航街道)", Role.RESPONDER, "wuhang"),
+    Persona(4001, "黄工 (区城管局)", Role.RESPONDER, "dept-urban"),
+    Persona(5001, "吴主任 (吴航街道协调员)", Role.COORDINATOR, "wuhang"),
+    Persona(5002, "刘主任 (区中心协调员)", Role.COORDINATOR, "centre"),
+)
+
+
+async def prepare_database(settings: Settings) -> None:
+    engine = open_engine(settings)
+    try:
+        await upgrade(engine)
+        parsed = org.parse_org_file(settings.org.file)
+        async with session_factory(engine)() as session, session.begin():
+            await org.load_org(session=session, org=parsed)
+            for persona in PERSONAS:
+                unit = await org.get_unit(session=session, code=persona.unit_code)
+                community = (await org.get_unit(session=session, code=persona.community_code)
+                             if persona.community_code else None)
+                await enrol(
+                    session=session, channel="telegram", external_id=str(persona.user_id),
+                    name=persona.name, role=persona.role, unit_id=unit.id, clock=utc_now,
+                    community_id=community.id if community else None,
+                )
+    finally:
+        await engine.dispose()
+
+
+def persona_dicts() -> list[dict[str, object]]:
+    return [
+        {"user_id": p.user_id, "name": p.name, "role": p.role.value, "unit_code": p.unit_code}
+        for p in PERSONAS
+    ]
+
+
+@contextlib.asynccontextmanager
+async def running_system(
+    settings: Settings, *, port: int, host: str = "127.0.0.1"
+) -> AsyncIterator[StandIn]:
+    """The stand-in plus the real bot connected to it by polling, as long as the block runs."""
+    await prepare_database(settings)
+    engine = open_engine(settings)
+    ctx = await build_bot_context(settings, engine, MemoryStateStore())
+    async with run_standin(host, port, personas=persona_dicts(), strict_chats=False) as standin:
+        runtime = build_telegram(
+            settings.telegram.runtime, token=DEMO_TOKEN, api_base=standin.base_url,
+            mode="polling", handler=make_handler(ctx), commands=BOT_COMMANDS,
+        )
+        await runtime.start()
+        try:
+            yield standin
+        finally:
+            await runtime.stop()
+            await engine.dispose()
+
+
+async def run_demo(settings: Settings, *, port: int, open_browser: bool) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    async with running_system(settings, port=port) as standin:
+        url = f"{standin.base_url}/"
+        print(f"Shaosheng demo is running: open {url}  (Ctrl-C stops it)", flush=True)
+        if open_browser:
+            webbrowser.open(url)
+        await stop.wait()
+    print("demo stopped", flush=True)

@@ -1,0 +1,148 @@
+"""End-to-end: the real bot (aiogram or python-telegram-bot) against the local Bot API stand-in."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import select
+
+from bot.channels import build_telegram
+from bot.channels.sender import SendLimits
+from bot.handlers.router import make_handler
+from bot.knowledge import Knowledge, load_knowledge
+from bot.state import MemoryStateStore
+from dispatch import org
+from dispatch.db import session_factory
+from dispatch.models import Ticket
+from nlu import Parser, load_parser
+from shaosheng.app import BOT_COMMANDS, build_bot_context, open_engine
+from shaosheng.demo import DEMO_TOKEN, persona_dicts, prepare_database
+from shaosheng.settings import Settings, load_settings
+from standin.server import run_standin
+
+ROOT = Path(__file__).parent.parent.parent
+# Faster than Telegram's 1/s per chat so the suite stays quick; the bot and the stand-in agree,
+# so the stand-in still rejects anything that breaks the (test) limit.
+TEST_PRIVATE_RATE = 5.0
+
+
+@pytest.fixture(scope="session")
+def nlu_parser() -> Parser:
+    settings = load_settings(ROOT / "config.yml")
+    gazetteer = org.gazetteer(org.parse_org_file(ROOT / settings.org.file))
+    return load_parser(settings.nlu, gazetteer=gazetteer)
+
+
+@pytest.fixture(scope="session")
+def knowledge() -> Knowledge:
+    return load_knowledge()
+
+
+@dataclass
+class Chat:
+    """One person in the stand-in: what they send, press and see."""
+
+    http: httpx.AsyncClient
+    user_id: int
+    language_code: str = "zh-hans"
+    seen: int = 0
+
+    async def send(self, text: str | None = None, **extra: Any) -> int:
+        body = {"user_id": self.user_id, "first_name": f"U{self.user_id}",
+                "language_code": self.language_code, **extra}
+        if text is not None:
+            body["text"] = text
+        response = await self.http.post("/_test/send", json=body)
+        response.raise_for_status()
+        return response.json()["message_id"]
+
+    async def press(self, message_id: int, data: str) -> None:
+        response = await self.http.post(
+            "/_test/press", json={"user_id": self.user_id, "message_id": message_id, "data": data}
+        )
+        response.raise_for_status()
+
+    async def messages(self, since: int = 0) -> list[dict[str, Any]]:
+        response = await self.http.get(
+            "/_test/messages", params={"chat_id": self.user_id, "since": since}
+        )
+        return response.json()["messages"]
+
+    async def wait_for(
+        self, predicate: Callable[[dict[str, Any]], bool], wait_s: float = 15.0
+    ) -> dict[str, Any]:
+        """The first new bot message (or edit) satisfying predicate."""
+        deadline = time.monotonic() + wait_s
+        while time.monotonic() < deadline:
+            for message in await self.messages(0):
+                fresh = message["message_id"] > self.seen or message.get("edited")
+                if fresh and predicate(message):
+                    self.seen = max(self.seen, message["message_id"])
+                    return message
+            await asyncio.sleep(0.1)
+        got = [m["text"][:80] for m in await self.messages(0)]
+        raise AssertionError(f"no matching message for user {self.user_id}; got {got}")
+
+    async def wait_text(self, fragment: str, wait_s: float = 15.0) -> dict[str, Any]:
+        return await self.wait_for(lambda m: fragment in (m["text"] or ""), wait_s)
+
+    async def toasts(self) -> list[str]:
+        response = await self.http.get(
+            "/_test/callback_answers", params={"user_id": self.user_id}
+        )
+        payload = response.json()
+        answers = payload.get("answers", payload) if isinstance(payload, dict) else payload
+        return [a.get("text") or "" for a in answers]
+
+
+@dataclass
+class System:
+    settings: Settings
+    engine: Any
+    http: httpx.AsyncClient
+
+    def chat(self, user_id: int, language_code: str = "zh-hans") -> Chat:
+        return Chat(self.http, user_id, language_code)
+
+    async def tickets(self) -> list[Ticket]:
+        async with session_factory(self.engine)() as session:
+            return list((await session.scalars(select(Ticket).order_by(Ticket.id))).all())
+
+
+@pytest.fixture(params=["aiogram", "ptb"])
+async def system(
+    request: pytest.FixtureRequest, tmp_path: Path, nlu_parser: Parser, knowledge: Knowledge
+) -> AsyncIterator[System]:
+    settings = load_settings(
+        ROOT / "config.yml",
+        **{"db.url": f"sqlite+aiosqlite:///{tmp_path}/e2e.db",
+           "org.file": str(ROOT / "dispatch/sample/changle.yml")},
+    )
+    await prepare_database(settings)
+    engine = open_engine(settings)
+    ctx = await build_bot_context(
+        settings, engine, MemoryStateStore(), parser=nlu_parser, knowledge=knowledge
+    )
+    async with run_standin(
+        personas=persona_dicts(), strict_chats=False,
+        private_per_second=TEST_PRIVATE_RATE, private_burst=3,
+    ) as standin:
+        runtime = build_telegram(
+            request.param, token=DEMO_TOKEN, api_base=standin.base_url, mode="polling",
+            handler=make_handler(ctx), commands=BOT_COMMANDS,
+            limits=SendLimits(private_per_second=TEST_PRIVATE_RATE),
+        )
+        await runtime.start()
+        async with httpx.AsyncClient(base_url=standin.base_url, timeout=10) as http:
+            try:
+                yield System(settings, engine, http)
+            finally:
+                await runtime.stop()
+                await engine.dispose()
