@@ -1,0 +1,267 @@
+"""The aiogram 3 runtime: one Dispatcher, our own long-poll loop or aiogram's webhook handler."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.exceptions import (
+    TelegramAPIError,
+    TelegramBadRequest,
+    TelegramEntityTooLarge,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
+from aiogram.types import (
+    BotCommand,
+    BufferedInputFile,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+    Update,
+)
+from aiogram.webhook.aiohttp_server import SimpleRequestHandler
+from aiohttp import web
+from pydantic import ValidationError
+
+from bot.channels.base import LOCATION_BUTTON, Commands, Mode, WebhookConfig
+from bot.channels.conversations import Conversations
+from bot.channels.sender import Rejected, RetryAfter, SendLimits, TelegramSender, Transient
+from bot.channels.telegram_common import ALLOWED_UPDATES, chat_key, incoming_from_update
+from bot.channels.webhook import WebhookSite, read_update, secret_ok
+from bot.messages import Handler, Reply
+
+log = logging.getLogger(__name__)
+Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | None
+
+
+@contextlib.contextmanager
+def _translated() -> Iterator[None]:
+    """aiogram's errors as the sender's three kinds."""
+    try:
+        yield
+    except TelegramRetryAfter as exc:
+        raise RetryAfter(exc.retry_after) from exc
+    except TelegramEntityTooLarge as exc:
+        raise Rejected(exc.message) from exc
+    except (TelegramServerError, TelegramNetworkError) as exc:
+        raise Transient(exc.message) from exc
+    except TelegramAPIError as exc:
+        raise Rejected(exc.message) from exc
+
+
+def _markup(reply: Reply) -> Markup:
+    if reply.request_location and reply.edit_message_id is None:
+        button = KeyboardButton(text=LOCATION_BUTTON, request_location=True)
+        return ReplyKeyboardMarkup(
+            keyboard=[[button]], one_time_keyboard=True, resize_keyboard=True
+        )
+    if not reply.buttons:
+        return None
+    rows = [
+        [InlineKeyboardButton(text=b.text, callback_data=b.data) for b in row]
+        for row in reply.buttons
+    ]
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+class AiogramTransport:
+    def __init__(self, bot: Bot) -> None:
+        self.bot = bot
+
+    async def deliver(self, chat_id: int, reply: Reply) -> int:
+        with _translated():
+            return await self._deliver(chat_id, reply)
+
+    async def _deliver(self, chat_id: int, reply: Reply) -> int:
+        markup, caption = _markup(reply), reply.text or None
+        if reply.edit_message_id is not None:
+            return await self._edit(chat_id, reply.edit_message_id, reply.text, markup)
+        if reply.photo_id:
+            sent = await self.bot.send_photo(
+                chat_id, reply.photo_id, caption=caption, reply_markup=markup
+            )
+        elif reply.document:
+            upload = BufferedInputFile(reply.document.content, filename=reply.document.filename)
+            sent = await self.bot.send_document(
+                chat_id, upload, caption=caption, reply_markup=markup
+            )
+        else:
+            sent = await self.bot.send_message(chat_id, reply.text, reply_markup=markup)
+        return sent.message_id
+
+    async def _edit(self, chat_id: int, message_id: int, text: str, markup: Markup) -> int:
+        inline = markup if isinstance(markup, InlineKeyboardMarkup) else None
+        try:
+            await self.bot.edit_message_text(
+                text=text, chat_id=chat_id, message_id=message_id, reply_markup=inline
+            )
+        except TelegramBadRequest as exc:
+            if "message is not modified" not in exc.message:
+                raise
+        return message_id
+
+    async def answer_callback(self, query_id: str, text: str | None, alert: bool) -> None:
+        with _translated():
+            await self.bot.answer_callback_query(query_id, text=text, show_alert=alert)
+
+    async def set_commands(self, commands: list[tuple[str, str]], language: str | None) -> None:
+        listed = [BotCommand(command=c, description=d) for c, d in commands]
+        with _translated():
+            await self.bot.set_my_commands(listed, language_code=language)
+
+
+class _WebhookHandler(SimpleRequestHandler):
+    """aiogram's handler, made strict: 413 and 400 for bad bodies, order kept per chat."""
+
+    def __init__(self, runtime: AiogramRuntime, config: WebhookConfig) -> None:
+        super().__init__(runtime.dp, runtime.bot, secret_token=config.secret)
+        self.runtime, self.config = runtime, config
+
+    def verify_secret(self, telegram_secret_token: str, bot: Bot) -> bool:
+        return secret_ok(telegram_secret_token, self.config.secret)
+
+    async def _handle_request_background(self, bot: Bot, request: web.Request) -> web.Response:
+        data = await read_update(request, self.config.max_body_bytes)
+        try:
+            update = Update.model_validate(data, context={"bot": bot})
+        except ValidationError as exc:
+            raise web.HTTPBadRequest(text="not a Telegram update") from exc
+        self.runtime.accept(update, data)
+        return web.json_response({})
+
+    async def close(self) -> None:
+        """The runtime closes the bot's session itself, once the updates in flight are done."""
+
+
+class AiogramRuntime:
+    def __init__(
+        self,
+        *,
+        token: str,
+        api_base: str | None,
+        mode: Mode,
+        handler: Handler,
+        webhook: WebhookConfig | None = None,
+        commands: Commands | None = None,
+        limits: SendLimits | None = None,
+        poll_timeout: int = 25,
+    ) -> None:
+        if mode == "webhook" and webhook is None:
+            raise ValueError("webhook mode needs a WebhookConfig")
+        api = TelegramAPIServer.from_base(api_base) if api_base else None
+        self.bot = Bot(token, session=AiohttpSession(api=api) if api else AiohttpSession())
+        self.sender = TelegramSender(AiogramTransport(self.bot), limits)
+        self.conversations = Conversations(handler, self.sender)
+        self.dp = Dispatcher()
+        self.dp.message.register(self._on_event)
+        self.dp.callback_query.register(self._on_event)
+        self.mode, self.webhook, self.commands = mode, webhook, commands or {}
+        self.poll_timeout = poll_timeout
+        self.site: WebhookSite | None = None
+        self._poller: asyncio.Task[None] | None = None
+        self._offset: int | None = None
+
+    async def _on_event(self, event: Any, telegram_json: dict[str, Any]) -> None:
+        incoming = incoming_from_update(telegram_json)
+        if incoming is not None:
+            await self.conversations.respond(incoming)
+
+    def accept(self, update: Update, data: dict[str, Any] | None = None) -> None:
+        """Queue one update behind the earlier ones of its chat."""
+        data = data or update.model_dump(mode="json", by_alias=True, exclude_none=True)
+        self.conversations.submit(
+            chat_key(data),
+            update.update_id,
+            lambda: self.dp.feed_update(self.bot, update, telegram_json=data),
+        )
+
+    async def start(self) -> None:
+        await self._set_commands()
+        if self.mode == "polling":
+            await self.bot.delete_webhook(drop_pending_updates=False)
+            self._poller = asyncio.create_task(self._poll())
+            return
+        assert self.webhook is not None
+        app = WebhookSite.application(self.webhook)
+        _WebhookHandler(self, self.webhook).register(app, path=self.webhook.path)
+        self.site = WebhookSite(app, self.webhook)
+        await self.site.start()
+        await self.bot.set_webhook(
+            self.site.url, secret_token=self.webhook.secret, allowed_updates=ALLOWED_UPDATES
+        )
+
+    async def _set_commands(self) -> None:
+        for language, commands in self.commands.items():
+            try:
+                await self.sender.set_commands(commands, language)
+            except Exception as exc:  # commands are a convenience; the bot works without
+                log.warning("setMyCommands(%s) failed: %s", language, exc)
+
+    async def _poll(self) -> None:
+        failures = 0
+        while True:
+            try:
+                updates = await self.bot.get_updates(
+                    offset=self._offset,
+                    timeout=self.poll_timeout,
+                    allowed_updates=ALLOWED_UPDATES,
+                    request_timeout=self.poll_timeout + 15,
+                )
+            except Exception as exc:
+                failures += 1
+                log.warning("getUpdates failed (%s); retrying", type(exc).__name__)
+                await asyncio.sleep(min(0.5 * 2**failures, 30.0))
+                continue
+            failures = 0
+            for update in updates:
+                self._offset = update.update_id + 1
+                self.accept(update)
+
+    async def stop(self) -> None:
+        if self._poller is not None:
+            self._poller.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._poller
+            await self._confirm_offset()
+        if self.site is not None:
+            with contextlib.suppress(TelegramAPIError):
+                await self.bot.delete_webhook(drop_pending_updates=False)
+            await self.site.stop()
+        await self.conversations.drain()
+        await self.bot.session.close()
+
+    async def _confirm_offset(self) -> None:
+        # Telegram forgets updates only when a later getUpdates passes their id + 1.
+        if self._offset is not None:
+            with contextlib.suppress(TelegramAPIError):
+                await self.bot.get_updates(offset=self._offset, timeout=0, limit=1)
+
+
+def build_runtime(
+    *,
+    token: str,
+    api_base: str | None,
+    mode: Mode,
+    handler: Handler,
+    webhook: WebhookConfig | None = None,
+    commands: Commands | None = None,
+    limits: SendLimits | None = None,
+) -> AiogramRuntime:
+    return AiogramRuntime(
+        token=token,
+        api_base=api_base,
+        mode=mode,
+        handler=handler,
+        webhook=webhook,
+        commands=commands,
+        limits=limits,
+    )
