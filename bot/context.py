@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.knowledge import Knowledge
 from bot.state import StateStore
-from dispatch.intake import Policy
+from dispatch.work import Desk
 from nlu import Parser
 
 
@@ -20,7 +20,7 @@ class BotContext:
     nlu: Parser
     knowledge: Knowledge
     state: StateStore
-    policy: Policy
+    desk: Desk
     clock: Callable[[], datetime]
     channel: str = "telegram"
     default_language: str = "zh"

@@ -25,6 +25,7 @@ class Policy:
     limits: Mapping[str, tuple[TimeLimit, TimeLimit]]  # urgency → (claim, resolve)
     calendar: WorkCalendar
     number_prefix: str = "CL"
+    rating_window_days: int = 5
 
 
 @dataclass(frozen=True)

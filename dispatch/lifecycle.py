@@ -123,8 +123,49 @@ async def apply(
         at=now,
     )
     session.add(event)
+    await session.flush()
     return event
 
 
 def describe_status(status: str, language: str) -> str:
     return translate(f"status.{status}", language)
+
+
+async def record(
+    *,
+    session: AsyncSession,
+    ticket: Ticket,
+    action: Action,
+    before: str,
+    clock: Callable[[], datetime],
+    actor_id: int | None = None,
+    unit_id: int | None = None,
+    note: str | None = None,
+) -> TicketEvent:
+    """The event for a move already made by a conditional UPDATE (claims)."""
+    assert next_status(before, action).value == ticket.status
+    event = TicketEvent(ticket_id=ticket.id, action=action.value, from_status=before,
+                        to_status=ticket.status, actor_id=actor_id, unit_id=unit_id,
+                        note=note, at=clock())
+    session.add(event)
+    await session.flush()
+    return event
+
+
+async def note(
+    *,
+    session: AsyncSession,
+    ticket: Ticket,
+    clock: Callable[[], datetime],
+    actor_id: int | None,
+    note: str,
+    data: dict[str, Any] | None = None,
+    action: str = "note",
+) -> TicketEvent:
+    """A remark on the record that does not move the ticket (progress, reminders, ratings)."""
+    event = TicketEvent(ticket_id=ticket.id, action=action, from_status=ticket.status,
+                        to_status=ticket.status, actor_id=actor_id, unit_id=ticket.unit_id,
+                        note=note, data=data, at=clock())
+    session.add(event)
+    await session.flush()
+    return event

@@ -117,6 +117,17 @@ class Ticket(Base):
     resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     nlu: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    verified_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # The community that blew the whistle: it rates the unit that answered (报到).
+    whistled_by_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    # Deadline bookkeeping: each fired reminder/escalation bumps the stage in one conditional
+    # UPDATE, so two schedulers never fire the same step twice.
+    remind_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
+    deadline_stage: Mapped[int] = mapped_column(Integer, default=0)
+    overdue: Mapped[bool] = mapped_column(Boolean, default=False)
+    flagged: Mapped[bool] = mapped_column(Boolean, default=False)
+    milestones: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    service_minutes: Mapped[int | None] = mapped_column(Integer)
     # The inbound message that created the ticket: a redelivered update finds it, never a twin.
     source_key: Mapped[str | None] = mapped_column(String(128), unique=True)
 
@@ -210,5 +221,24 @@ class OutboxMessage(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
     available_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    published_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
     last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class PushCard(Base):
+    """A card the bot delivered about a ticket, so it can be edited later ("claimed by …")."""
+
+    __tablename__ = "push_cards"
+    __table_args__ = (UniqueConstraint("outbox_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    outbox_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id"))
+    ticket_id: Mapped[int] = mapped_column(
+        ForeignKey("tickets.id", ondelete="CASCADE"), index=True
+    )
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(32))
+    chat_id: Mapped[str] = mapped_column(String(64))
+    message_id: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)

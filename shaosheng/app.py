@@ -17,6 +17,8 @@ from dispatch import invitations, org
 from dispatch.db import create_engine, session_factory
 from dispatch.enums import Role
 from dispatch.intake import Policy
+from dispatch.routing import Routing
+from dispatch.work import Desk
 from dispatch.workdays import WorkCalendar, parse_limit
 from nlu import Parser, load_parser
 from shaosheng.clock import utc_now
@@ -82,7 +84,12 @@ def intake_policy(settings: Settings) -> Policy:
     return Policy(
         limits=limits, calendar=work_calendar(settings),
         number_prefix=settings.tickets.number_prefix,
+        rating_window_days=settings.rating.window_working_days,
     )
+
+
+def desk(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Desk:
+    return Desk(policy=intake_policy(settings), routing=Routing(), clock=clock)
 
 
 def hotlines(org_file: org.OrgFile) -> tuple[tuple[str, str], ...]:
@@ -116,7 +123,7 @@ async def build_bot_context(
         nlu=parser,
         knowledge=knowledge,
         state=state,
-        policy=intake_policy(settings),
+        desk=desk(settings, clock),
         clock=clock,
         default_language=settings.app.default_language,
         hotlines=hotlines(org_file),

@@ -6,7 +6,7 @@ import uuid
 
 from bot.handlers.turn import Turn
 from bot.i18n import t
-from dispatch import intake
+from dispatch import work
 from dispatch.enums import Category, TicketKind, Urgency
 from dispatch.tickets import NewTicket
 from nlu import Parse
@@ -58,9 +58,7 @@ async def _hand_over(turn: Turn, nonce: str) -> None:
         community_id=turn.contact.community_id, source_key=f"consult:{nonce}",
     )
     async with turn.ctx.sessions() as session, session.begin():
-        view = await intake.submit(
-            session=session, new=new, policy=turn.ctx.policy, clock=turn.ctx.clock
-        )
+        view = await work.submit(session=session, new=new, desk=turn.ctx.desk)
     turn.clear("question")
     turn.say("consult.handed_over", number=view.number,
              community=turn.contact.community_name or "")

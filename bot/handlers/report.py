@@ -9,7 +9,7 @@ from bot.handlers.turn import Turn, main_menu
 from bot.i18n import t
 from bot.messages import Button
 from bot.render import category_name, limit_words, preview, urgency_name, when
-from dispatch import intake
+from dispatch import intake, work
 from dispatch.enums import Category, TicketKind, Urgency
 from dispatch.tickets import NewTicket
 from nlu import Parse
@@ -258,13 +258,11 @@ async def _create(turn: Turn, draft: dict[str, Any], *, source_key: str) -> inta
         source_key=source_key,
     )
     async with turn.ctx.sessions() as session, session.begin():
-        return await intake.submit(
-            session=session, new=new, policy=turn.ctx.policy, clock=turn.ctx.clock
-        )
+        return await work.submit(session=session, new=new, desk=turn.ctx.desk)
 
 
 def _submitted_text(turn: Turn, view: intake.TicketView, draft: dict[str, Any]) -> str:
-    claim, resolve = turn.ctx.policy.limits[view.urgency]
+    claim, resolve = turn.ctx.desk.policy.limits[view.urgency]
     lang = turn.lang
     return t(
         f"report.submitted.{view.kind}", lang,

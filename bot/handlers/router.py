@@ -6,7 +6,7 @@ import logging
 import re
 
 from bot.context import BotContext
-from bot.handlers import consult, onboarding, report, status
+from bot.handlers import consult, onboarding, report, staff, status
 from bot.handlers.turn import Turn, main_menu
 from bot.messages import Answer, Handler, Incoming
 from bot.state import conversation_key
@@ -25,6 +25,8 @@ COMMANDS = {
     "/my": status.my_tickets,
     "/cancel": report.cancel_command,
     "/report": report.menu_report,
+    "/tasks": staff.tasks_command,
+    "/duty": staff.duty_command,
 }
 
 
@@ -56,7 +58,10 @@ async def _handle(ctx: BotContext, msg: Incoming) -> Answer:
     try:
         await _route(turn)
     except ShaoshengError as exc:
-        turn.send(exc.message(turn.lang))
+        if msg.press is not None:  # a refused button: a notice on the button, nothing else
+            turn.answer.toast, turn.answer.alert = exc.message(turn.lang), True
+        else:
+            turn.send(exc.message(turn.lang))
     await turn.save()
     return turn.answer
 
@@ -78,6 +83,10 @@ async def _route(turn: Turn) -> None:
         turn.say("input.voice" if spoken else "input.media", buttons=main_menu(turn))
         return
     text = (msg.text or "").strip()
+    awaiting = turn.state.get("await") or ""
+    if msg.photo_ids and awaiting.partition(":")[0] in ("note", "done"):
+        await staff.on_awaited_staff_text(turn, awaiting, text)
+        return
     if msg.photo_ids and not text:
         await report.photo_only(turn)
         return
@@ -98,6 +107,8 @@ async def _route(turn: Turn) -> None:
 async def _route_text(turn: Turn, text: str) -> None:
     awaiting = turn.state.get("await")
     if awaiting and await _answer_awaited(turn, awaiting, text):
+        return
+    if await staff.reply_to_card(turn, text):
         return
     parse = turn.ctx.nlu.parse(text[: turn.ctx.max_text_chars])
     turn.lang = parse.language if _clear_language(text) else turn.lang
@@ -136,7 +147,7 @@ async def _answer_awaited(turn: Turn, awaiting: str, text: str) -> bool:
         return False  # the text is the description: parse it like any report
     if awaiting == "community":
         return await onboarding.typed_community(turn, text)
-    return False
+    return await staff.on_awaited_staff_text(turn, awaiting, text)
 
 
 PRESSES = {
@@ -147,6 +158,12 @@ PRESSES = {
     "w": status.on_withdraw_press,
     "m": report.on_menu_press,
     "q": consult.on_press,
+    "v": staff.on_verify_press,
+    "k": staff.on_work_press,
+    "x": staff.on_centre_press,
+    "g": staff.on_rating_press,
+    "gc": staff.on_community_rating_press,
+    "o": staff.on_open_press,
 }
 
 

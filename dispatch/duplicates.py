@@ -1,0 +1,98 @@
+"""Duplicates: a new report close in meaning and place to an open one of the last days."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from dispatch import lifecycle
+from dispatch.access import require_member
+from dispatch.enums import Role
+from dispatch.lifecycle import Action
+from dispatch.models import Ticket, TicketFollower
+from dispatch.notify import tell_reporter
+
+if TYPE_CHECKING:
+    from dispatch.work import Desk
+
+WINDOW = timedelta(days=3)
+SIMILAR = 0.35
+OPEN = [s.value for s in lifecycle.OPEN]
+
+
+def _bigrams(text: str) -> set[str]:
+    text = "".join(ch for ch in text.lower() if ch.isalnum())
+    return {text[i : i + 2] for i in range(len(text) - 1)} or {text}
+
+
+def similarity(a: str, b: str) -> float:
+    x, y = _bigrams(a), _bigrams(b)
+    return len(x & y) / len(x | y) if x | y else 0.0
+
+
+async def find_duplicate(
+    *, session: AsyncSession, ticket: Ticket, clock: Callable[[], datetime]
+) -> Ticket | None:
+    """The most similar open ticket of the same kind and community, if similar enough."""
+    if ticket.community_id is None or ticket.kind == "consult":
+        return None
+    candidates = await session.scalars(
+        select(Ticket).where(
+            Ticket.community_id == ticket.community_id,
+            Ticket.category == ticket.category,
+            Ticket.kind == ticket.kind,
+            Ticket.status.in_(OPEN),
+            Ticket.id != ticket.id,
+            Ticket.created_at >= clock() - WINDOW,
+        )
+    )
+    scored = []
+    for other in candidates.all():
+        score = similarity(ticket.text, other.text)
+        if ticket.place_text and other.place_text:
+            score += 0.25 * similarity(ticket.place_text, other.place_text)
+        scored.append((score, other.id, other))
+    if not scored:
+        return None
+    score, _, best = max(scored, key=lambda item: (item[0], -item[1]))
+    return best if score >= SIMILAR else None
+
+
+async def merge(
+    *, session: AsyncSession, ticket_id: int, into_id: int, actor: int, desk: Desk,
+) -> Ticket:
+    """The duplicate closes as merged; its reporter (and followers) follow the survivor."""
+    clock = desk.clock
+    ticket = await session.get(Ticket, ticket_id)
+    survivor = await session.get(Ticket, into_id)
+    if ticket is None or survivor is None or ticket.id == survivor.id:
+        from dispatch.errors import NotFound
+
+        raise NotFound(what=f"#{into_id}")
+    await require_member(session=session, person_id=actor, unit_id=ticket.community_id,
+                         roles=(Role.GRID_WORKER,))
+    event = await lifecycle.apply(session=session, ticket=ticket, action=Action.MERGE,
+                                  clock=clock, actor_id=actor, note=survivor.number,
+                                  data={"into": survivor.id})
+    ticket.merged_into_id = survivor.id
+    ticket.closed_at = clock()
+    people = {ticket.reporter_id} | set((await session.scalars(
+        select(TicketFollower.person_id).where(TicketFollower.ticket_id == ticket.id)
+    )).all())
+    await follow(session=session, ticket=survivor, people=people)
+    await session.flush()
+    await tell_reporter(session=session, ticket=ticket, key="push.reporter.merged",
+                        event_key=f"ev{event.id}r", clock=clock, twin=survivor.number)
+    return survivor
+
+
+async def follow(*, session: AsyncSession, ticket: Ticket, people: set[int | None]) -> None:
+    existing = set((await session.scalars(
+        select(TicketFollower.person_id).where(TicketFollower.ticket_id == ticket.id)
+    )).all())
+    for person_id in people - existing - {None, ticket.reporter_id}:
+        session.add(TicketFollower(ticket_id=ticket.id, person_id=person_id))

@@ -1,0 +1,78 @@
+"""What staff see and set about themselves: their tasks, their duty, a ticket's full record."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from dispatch import intake, lifecycle
+from dispatch.access import is_coordinator_over, roles_in
+from dispatch.enums import Status
+from dispatch.errors import NotFound, PermissionDenied
+from dispatch.models import Membership, PushCard, Ticket, TicketUnit
+
+WORKING = [Status.CLAIMED.value, Status.IN_PROGRESS.value, Status.REOPENED.value]
+
+
+async def my_tasks(*, session: AsyncSession, person_id: int) -> list[intake.TicketView]:
+    rows = await session.scalars(
+        select(Ticket).where(Ticket.claimed_by_id == person_id, Ticket.status.in_(WORKING))
+        .order_by(Ticket.resolve_due_at)
+    )
+    return [await intake.view(session=session, ticket=t) for t in rows.all()]
+
+
+async def set_duty(*, session: AsyncSession, person_id: int, on: bool) -> int:
+    """Whether pushes reach this person; returns how many roles it changed."""
+    result = await session.execute(
+        update(Membership).where(Membership.person_id == person_id,
+                                 Membership.active.is_(True)).values(on_duty=on)
+    )
+    if not result.rowcount:
+        raise PermissionDenied()
+    return int(result.rowcount)
+
+
+async def may_see(*, session: AsyncSession, ticket: Ticket, person_id: int) -> bool:
+    """Its units' members (current, lead, assisting, community), coordinators above, reporter."""
+    if ticket.reporter_id == person_id or ticket.claimed_by_id == person_id:
+        return True
+    units = {ticket.unit_id, ticket.community_id, ticket.lead_unit_id}
+    units |= set((await session.scalars(
+        select(TicketUnit.unit_id).where(TicketUnit.ticket_id == ticket.id))).all())
+    for unit_id in units - {None}:
+        if await roles_in(session=session, person_id=person_id, unit_id=unit_id):
+            return True
+        if await is_coordinator_over(session=session, person_id=person_id, unit_id=unit_id):
+            return True
+    return False
+
+
+@dataclass(frozen=True)
+class StaffView:
+    ticket: intake.TicketView
+    entries: list[intake.TimelineEntry]
+    phone: str | None
+    actions: list[str]
+
+
+async def staff_view(*, session: AsyncSession, ticket_id: int, person_id: int) -> StaffView:
+    ticket = await session.get(Ticket, ticket_id)
+    if ticket is None:
+        raise NotFound(what=f"#{ticket_id}")
+    if not await may_see(session=session, ticket=ticket, person_id=person_id):
+        raise PermissionDenied()
+    view, entries = await intake.timeline(session=session, ticket_id=ticket.id,
+                                          person_id=ticket.reporter_id or -1)
+    actions = [a.value for a in lifecycle.allowed_actions(ticket.status)]
+    return StaffView(view, entries, ticket.contact_phone, actions)
+
+
+async def ticket_of_card(*, session: AsyncSession, chat_id: str, message_id: int) -> int | None:
+    """The ticket a pushed card is about (for replies such as 接单 to the card)."""
+    return await session.scalar(
+        select(PushCard.ticket_id).where(PushCard.chat_id == chat_id,
+                                         PushCard.message_id == message_id)
+    )

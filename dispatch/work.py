@@ -1,0 +1,390 @@
+"""Working a ticket: verify, handle here, whistle, reject, claim, start, notes, done, hand back."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from dispatch import intake, lifecycle
+from dispatch.access import require_member
+from dispatch.enums import Role, Status
+from dispatch.errors import AlreadyClaimed, NotFound, PermissionDenied
+from dispatch.intake import Policy, TicketView
+from dispatch.lifecycle import Action
+from dispatch.models import Person, Ticket, TicketUnit, Unit
+from dispatch.notify import button, push, tell_reporter, ticket_params, unit_name, unit_people
+from dispatch.org import street_of
+from dispatch.outbox import Notice, tr
+from dispatch.routing import Routing
+from dispatch.tickets import NewTicket
+
+Clock = Callable[[], datetime]
+CLAIMABLE = (Status.DISPATCHED.value, Status.REOPENED.value)
+
+
+@dataclass(frozen=True)
+class Desk:
+    """What every dispatch use case needs besides the session."""
+
+    policy: Policy
+    routing: Routing
+    clock: Clock
+
+
+async def load(session: AsyncSession, ticket_id: int) -> Ticket:
+    ticket = await session.get(Ticket, ticket_id)
+    if ticket is None:
+        raise NotFound(what=f"#{ticket_id}")
+    return ticket
+
+
+def _deadlines(ticket: Ticket, desk: Desk, *, start: datetime) -> None:
+    claim, resolve = desk.policy.limits[ticket.urgency]
+    ticket.claim_due_at = desk.policy.calendar.deadline(start, claim)
+    ticket.remind_at = desk.policy.calendar.halfway(start, ticket.claim_due_at)
+    ticket.overdue = False
+
+
+async def offer(*, session: AsyncSession, ticket: Ticket, desk: Desk, event_key: str,
+                unit_ids: Sequence[int] | None = None) -> int:
+    """Push claim cards to everyone on duty who may take the ticket in its unit."""
+    unit = await session.get(Unit, ticket.unit_id) if ticket.unit_id else None
+    if unit is None:
+        return 0
+    roles = (desk.routing.roles_in_community(ticket.category, ticket.kind)
+             if unit.kind in ("community", "village") else desk.routing.unit_roles)
+    people = await unit_people(session=session, unit_ids=unit_ids or [unit.id], roles=roles)
+    notice = Notice(
+        key=f"push.claim.{ticket.kind}",
+        params={**ticket_params(ticket), "unit": unit_name(unit)},
+        buttons=[[button("btn.claim", f"k:c:{ticket.id}")]],
+        photo_ids=list(ticket.photos or [])[:3],
+        card=(ticket.id, "claim"),
+    )
+    return await push(session=session, people=people, notice=notice, event_key=event_key,
+                      clock=desk.clock)
+
+
+async def announce_new(*, session: AsyncSession, ticket: Ticket, desk: Desk,
+                       twin: Ticket | None = None) -> None:
+    """A new ticket reaches its community's grid workers; a critical one everybody at once."""
+    community = await session.get(Unit, ticket.community_id) if ticket.community_id else None
+    event_key = f"new:{ticket.id}"
+    if community is not None:
+        verifiers = await unit_people(session=session, unit_ids=[community.id],
+                                      roles=desk.routing.verify_roles)
+        verb = "publish" if ticket.kind == "help_request" else "handle"
+        notice = Notice(
+            key=f"push.verify.{ticket.kind}",
+            params={**ticket_params(ticket), "unit": unit_name(community)},
+            buttons=[[button(f"btn.{verb}_here", f"v:h:{ticket.id}"),
+                      button("btn.whistle", f"v:w:{ticket.id}")],
+                     [button("btn.reject", f"v:r:{ticket.id}")]],
+            photo_ids=list(ticket.photos or [])[:3],
+            card=(ticket.id, "verify"),
+        )
+        if ticket.kind == "help_request":
+            notice = Notice(**{**notice.__dict__, "buttons": [notice.buttons[0][:1],
+                                                               notice.buttons[1]]})
+        if twin is not None:
+            rows = [[button("btn.merge", f"v:m:{ticket.id}:{twin.id}")], *notice.buttons]
+            params = {**notice.params, "twin": twin.number}
+            notice = Notice(**{**notice.__dict__, "buttons": rows, "params": params,
+                               "key": "push.verify.duplicate"})
+        await push(session=session, people=verifiers, notice=notice, event_key=event_key,
+                   clock=desk.clock)
+    if ticket.urgency == "critical":
+        await _alert_critical(session=session, ticket=ticket, community=community, desk=desk)
+
+
+async def _alert_critical(*, session: AsyncSession, ticket: Ticket, community: Unit | None,
+                          desk: Desk) -> None:
+    units: list[int] = []
+    if community is not None:
+        units.append(community.id)
+        street = await street_of(session=session, unit=community)
+        if street is not None:
+            units.append(street.id)
+    from dispatch.org import centre
+
+    top = await centre(session=session)
+    if top is not None:
+        units.append(top.id)
+    people = await unit_people(
+        session=session, unit_ids=units,
+        roles=(Role.RESPONDER, Role.COORDINATOR, Role.GRID_WORKER),
+    )
+    notice = Notice(key="push.critical", params={**ticket_params(ticket),
+                                                 "unit": unit_name(community)},
+                    buttons=[[button("btn.open", f"o:{ticket.id}")]])
+    await push(session=session, people=people, notice=notice, event_key=f"crit:{ticket.id}",
+               clock=desk.clock)
+
+
+async def _verify(session: AsyncSession, ticket: Ticket, actor: int, desk: Desk) -> None:
+    if ticket.status == Status.NEW.value:
+        await lifecycle.apply(session=session, ticket=ticket, action=Action.VERIFY,
+                              clock=desk.clock, actor_id=actor, unit_id=ticket.unit_id)
+        ticket.verified_at = desk.clock()
+
+
+async def handle_here(*, session: AsyncSession, ticket_id: int, actor: int, desk: Desk) -> Ticket:
+    """The community keeps it: verified, dispatched to its own people, who are offered it."""
+    ticket = await load(session, ticket_id)
+    await require_member(session=session, person_id=actor, unit_id=ticket.community_id,
+                         roles=desk.routing.verify_roles)
+    await _verify(session, ticket, actor, desk)
+    event = await lifecycle.apply(session=session, ticket=ticket, action=Action.DISPATCH,
+                                  clock=desk.clock, actor_id=actor, unit_id=ticket.community_id)
+    ticket.unit_id = ticket.community_id
+    _deadlines(ticket, desk, start=desk.clock())
+    await session.flush()
+    await offer(session=session, ticket=ticket, desk=desk, event_key=f"ev{event.id}")
+    key = "push.reporter.help_published" if ticket.kind == "help_request" else \
+        "push.reporter.verified"
+    await tell_reporter(session=session, ticket=ticket, key=key, event_key=f"ev{event.id}r",
+                        clock=desk.clock)
+    return ticket
+
+
+async def whistle(*, session: AsyncSession, ticket_id: int, actor: int, desk: Desk) -> Ticket:
+    """吹哨: the community hands it up to its street, which must report (claim) in time."""
+    ticket = await load(session, ticket_id)
+    await require_member(session=session, person_id=actor, unit_id=ticket.community_id,
+                         roles=desk.routing.verify_roles)
+    community = await session.get(Unit, ticket.community_id)
+    street = await street_of(session=session, unit=community) if community else None
+    if street is None:
+        raise NotFound(what="street")
+    await _verify(session, ticket, actor, desk)
+    await lifecycle.apply(session=session, ticket=ticket, action=Action.WHISTLE,
+                          clock=desk.clock, actor_id=actor, unit_id=street.id)
+    event = await lifecycle.apply(session=session, ticket=ticket, action=Action.DISPATCH,
+                                  clock=desk.clock, actor_id=actor, unit_id=street.id)
+    ticket.unit_id, ticket.whistled_by_id = street.id, ticket.community_id
+    ticket.escalation_level += 1
+    _deadlines(ticket, desk, start=desk.clock())
+    await session.flush()
+    await offer(session=session, ticket=ticket, desk=desk, event_key=f"ev{event.id}")
+    await tell_reporter(session=session, ticket=ticket, key="push.reporter.whistled",
+                        event_key=f"ev{event.id}r", clock=desk.clock, unit=unit_name(street))
+    return ticket
+
+
+REJECT_REASONS = ("duplicate", "outside", "not_actionable")
+
+
+async def reject(*, session: AsyncSession, ticket_id: int, actor: int, reason: str,
+                 desk: Desk, note: str | None = None) -> Ticket:
+    ticket = await load(session, ticket_id)
+    await require_member(session=session, person_id=actor, unit_id=ticket.community_id,
+                         roles=desk.routing.verify_roles)
+    if reason not in REJECT_REASONS:
+        raise PermissionDenied()
+    event = await lifecycle.apply(session=session, ticket=ticket, action=Action.REJECT,
+                                  clock=desk.clock, actor_id=actor, note=note or reason,
+                                  data={"reason": reason})
+    ticket.closed_at = desk.clock()
+    await session.flush()
+    await tell_reporter(session=session, ticket=ticket, key=f"push.reporter.rejected.{reason}",
+                        event_key=f"ev{event.id}r", clock=desk.clock, note=note or "")
+    return ticket
+
+
+async def claim(*, session: AsyncSession, ticket_id: int, actor: int, desk: Desk) -> Ticket:
+    """Of many presses exactly one wins: one conditional UPDATE decides."""
+    ticket = await load(session, ticket_id)
+    await _may_claim(session, ticket, actor, desk)
+    now = desk.clock()
+    won = await session.execute(
+        update(Ticket)
+        .where(Ticket.id == ticket_id, Ticket.status.in_(CLAIMABLE),
+               Ticket.unit_id == ticket.unit_id)
+        .values(status=Status.CLAIMED.value, claimed_by_id=actor, claimed_at=now,
+                updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if won.rowcount != 1:
+        await session.refresh(ticket)
+        holder = await session.get(Person, ticket.claimed_by_id) if ticket.claimed_by_id else None
+        raise AlreadyClaimed(who=holder.name if holder else "-")
+    before = ticket.status
+    await session.refresh(ticket)
+    event = await lifecycle.record(session=session, ticket=ticket, action=Action.CLAIM,
+                                   before=before, clock=desk.clock, actor_id=actor,
+                                   unit_id=ticket.unit_id)
+    resolve = desk.policy.limits[ticket.urgency][1]
+    ticket.resolve_due_at = desk.policy.calendar.deadline(now, resolve)
+    ticket.remind_at = desk.policy.calendar.halfway(now, ticket.resolve_due_at)
+    ticket.overdue = False
+    await session.flush()
+    await _announce_claim(session, ticket, actor, desk, f"ev{event.id}")
+    return ticket
+
+
+async def _may_claim(session: AsyncSession, ticket: Ticket, actor: int, desk: Desk) -> None:
+    unit = await session.get(Unit, ticket.unit_id) if ticket.unit_id else None
+    if unit is None:
+        raise PermissionDenied()
+    roles = (desk.routing.roles_in_community(ticket.category, ticket.kind)
+             if unit.kind in ("community", "village") else desk.routing.unit_roles)
+    unit_ids = [unit.id]
+    if ticket.kind == "help_request" and ticket.escalation_level > 0 and unit.parent_id:
+        from dispatch.residents import communities
+
+        unit_ids = [c.unit_id for c in await communities(session=session,
+                                                           street_id=unit.parent_id)]
+    for unit_id in unit_ids:
+        try:
+            await require_member(session=session, person_id=actor, unit_id=unit_id,
+                                 roles=roles)
+            return
+        except PermissionDenied:
+            continue
+    raise PermissionDenied()
+
+
+async def _announce_claim(session: AsyncSession, ticket: Ticket, actor: int, desk: Desk,
+                          event_key: str) -> None:
+    holder = await session.get(Person, actor)
+    unit = await session.get(Unit, ticket.unit_id)
+    who = holder.name if holder else "-"
+    others = await unit_people(session=session, unit_ids=[ticket.unit_id],
+                               roles=(*desk.routing.unit_roles, *desk.routing.help_roles,
+                                      *desk.routing.roles_in_community(ticket.category,
+                                                                       ticket.kind)))
+    taken = Notice(key="push.claimed_by", params={"number": ticket.number, "who": who},
+                   replace_cards=(ticket.id, "claim"))
+    await push(session=session, people=[p for p in others if p != actor], notice=taken,
+               event_key=f"{event_key}o", clock=desk.clock)
+    await push(session=session, people=[actor], notice=work_card(ticket, edit=True),
+               event_key=f"{event_key}w", clock=desk.clock)
+    await tell_reporter(session=session, ticket=ticket, key=f"push.reporter.claimed.{ticket.kind}",
+                        event_key=f"{event_key}r", clock=desk.clock, unit=unit_name(unit),
+                        due=ticket_params(ticket)["resolve_due"])
+
+
+def work_card(ticket: Ticket, *, edit: bool) -> Notice:
+    rows = [[button("btn.start", f"k:s:{ticket.id}"), button("btn.note", f"k:n:{ticket.id}")],
+            [button("btn.done", f"k:d:{ticket.id}"), button("btn.hand_back", f"k:b:{ticket.id}")]]
+    return Notice(key="push.working", params=ticket_params(ticket), buttons=rows,
+                  replace_cards=(ticket.id, "claim") if edit else None,
+                  card=None if edit else (ticket.id, "claim"))
+
+
+async def _holder_or_lead(session: AsyncSession, ticket: Ticket, actor: int) -> None:
+    if ticket.claimed_by_id == actor:
+        return
+    from dispatch.access import is_coordinator_over
+
+    if ticket.unit_id and await is_coordinator_over(session=session, person_id=actor,
+                                                    unit_id=ticket.unit_id):
+        return
+    raise PermissionDenied()
+
+
+async def start(*, session: AsyncSession, ticket_id: int, actor: int, desk: Desk) -> Ticket:
+    ticket = await load(session, ticket_id)
+    await _holder_or_lead(session, ticket, actor)
+    event = await lifecycle.apply(session=session, ticket=ticket, action=Action.START,
+                                  clock=desk.clock, actor_id=actor, unit_id=ticket.unit_id)
+    await session.flush()
+    key = "push.reporter.arrived" if ticket.kind == "help_request" else "push.reporter.started"
+    await tell_reporter(session=session, ticket=ticket, key=key, event_key=f"ev{event.id}r",
+                        clock=desk.clock)
+    return ticket
+
+
+async def add_note(*, session: AsyncSession, ticket_id: int, actor: int, desk: Desk,
+                   text: str, photo_ids: Sequence[str] = ()) -> Ticket:
+    """Progress from the holder (or a coordinator) reaches the reporter and followers."""
+    ticket = await load(session, ticket_id)
+    await _holder_or_lead(session, ticket, actor)
+    if Status(ticket.status) not in lifecycle.OPEN:
+        raise PermissionDenied()
+    event = await lifecycle.note(session=session, ticket=ticket, clock=desk.clock,
+                                 actor_id=actor, note=text[:2000],
+                                 data={"photos": list(photo_ids)} if photo_ids else None)
+    await session.flush()
+    await tell_reporter(session=session, ticket=ticket, key="push.reporter.progress",
+                        event_key=f"ev{event.id}r", clock=desk.clock, photo_ids=photo_ids,
+                        note=text[:2000])
+    return ticket
+
+
+async def done(*, session: AsyncSession, ticket_id: int, actor: int, desk: Desk,
+               note: str | None = None, photo_ids: Sequence[str] = (),
+               service_minutes: int | None = None) -> Ticket:
+    ticket = await load(session, ticket_id)
+    await _holder_or_lead(session, ticket, actor)
+    event = await lifecycle.apply(session=session, ticket=ticket, action=Action.DONE,
+                                  clock=desk.clock, actor_id=actor, unit_id=ticket.unit_id,
+                                  note=note, data={"photos": list(photo_ids)} if photo_ids
+                                  else None)
+    now = desk.clock()
+    ticket.resolved_at = now
+    ticket.remind_at = None
+    if service_minutes is not None:
+        ticket.service_minutes = max(0, min(service_minutes, 24 * 60))
+    window = desk.policy.rating_window_days
+    ticket.rating_due_at = desk.policy.calendar.add_working_days(now, window)
+    await session.flush()
+    from dispatch.ratings import ask_for_ratings
+
+    await ask_for_ratings(session=session, ticket=ticket, desk=desk, event_key=f"ev{event.id}",
+                          note=note or "", photo_ids=photo_ids)
+    return ticket
+
+
+async def hand_back(*, session: AsyncSession, ticket_id: int, actor: int, desk: Desk,
+                    reason: str) -> Ticket:
+    """The holder cannot do it: back to the unit's pool, offered again, coordinators told."""
+    ticket = await load(session, ticket_id)
+    await _holder_or_lead(session, ticket, actor)
+    event = await lifecycle.apply(session=session, ticket=ticket, action=Action.HAND_BACK,
+                                  clock=desk.clock, actor_id=actor, unit_id=ticket.unit_id,
+                                  note=reason[:1000])
+    ticket.claimed_by_id = None
+    _deadlines(ticket, desk, start=desk.clock())
+    await session.flush()
+    await offer(session=session, ticket=ticket, desk=desk, event_key=f"ev{event.id}")
+    coordinators = await unit_people(session=session, unit_ids=[ticket.unit_id],
+                                     roles=desk.routing.coordinator_roles)
+    await push(session=session, people=coordinators,
+               notice=Notice(key="push.handed_back", params={**ticket_params(ticket),
+                                                              "reason": reason[:300]}),
+               event_key=f"ev{event.id}c", clock=desk.clock)
+    return ticket
+
+
+async def co_units(*, session: AsyncSession, ticket_id: int) -> list[TicketUnit]:
+    from sqlalchemy import select
+
+    rows = await session.scalars(select(TicketUnit).where(TicketUnit.ticket_id == ticket_id))
+    return list(rows.all())
+
+
+__all__ = ["Desk", "claim", "done", "handle_here", "reject", "start", "whistle", "tr"]
+
+
+async def submit(*, session: AsyncSession, new: NewTicket, desk: Desk) -> TicketView:
+    """Intake plus the first pushes, in one transaction; a repeated source key does nothing."""
+    if new.source_key is not None:
+        from sqlalchemy import select
+
+        found = await session.scalar(select(Ticket).where(Ticket.source_key == new.source_key))
+        if found is not None:
+            return await intake.view(session=session, ticket=found)
+    view = await intake.submit(session=session, new=new, policy=desk.policy, clock=desk.clock)
+    ticket = await load(session, view.id)
+    ticket.remind_at = (desk.policy.calendar.halfway(ticket.created_at, ticket.claim_due_at)
+                        if ticket.claim_due_at else None)
+    from dispatch.duplicates import find_duplicate
+
+    twin = await find_duplicate(session=session, ticket=ticket, clock=desk.clock)
+    await announce_new(session=session, ticket=ticket, desk=desk, twin=twin)
+    return view

@@ -1,0 +1,269 @@
+"""Dispatch services on SQLite and PostgreSQL: verify, whistle, claim, escalate, lists, ratings."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+import pytest
+from sqlalchemy import func, select
+
+from dispatch import centre, deadlines, duplicates, org, ratings, work
+from dispatch.db import session_factory
+from dispatch.enums import Category, ListType, RatingValue, Role, TicketKind, Urgency
+from dispatch.errors import AlreadyClaimed, PermissionDenied
+from dispatch.intake import Policy
+from dispatch.models import OutboxMessage, Rating, Ticket, TicketEvent, TicketFollower
+from dispatch.people import enrol
+from dispatch.routing import Routing
+from dispatch.tickets import NewTicket
+from dispatch.workdays import WorkCalendar, parse_limit
+from tests.conftest import SAMPLE_ORG
+
+LIMITS = {
+    "critical": (parse_limit("10m"), parse_limit("end_of_day")),
+    "high": (parse_limit("1h"), parse_limit("1wd")),
+    "normal": (parse_limit("1wd"), parse_limit("5wd")),
+    "low": (parse_limit("3wd"), parse_limit("10wd")),
+}
+
+
+@dataclass
+class World:
+    desk: work.Desk
+    sessions: object
+    ids: dict[str, int]
+
+
+@pytest.fixture
+async def world(engine, clock) -> World:
+    sessions = session_factory(engine)
+    ids: dict[str, int] = {}
+    people = [
+        ("resident", Role.RESIDENT, "xiguan"), ("resident2", Role.RESIDENT, "xiguan"),
+        ("grid", Role.GRID_WORKER, "xiguan"), ("volunteer", Role.VOLUNTEER, "xiguan"),
+        ("volunteer_nb", Role.VOLUNTEER, "dongguan"),
+        ("coord_centre", Role.COORDINATOR, "centre"), ("coord_wh", Role.COORDINATOR, "wuhang"),
+        ("urban", Role.RESPONDER, "dept-urban"),
+    ] + [(f"resp{i}", Role.RESPONDER, "wuhang") for i in range(20)]
+    async with sessions() as session, session.begin():
+        await org.load_org(session=session, org=org.parse_org_file(SAMPLE_ORG))
+        xiguan = await org.get_unit(session=session, code="xiguan")
+        ids["xiguan"] = xiguan.id
+        for n, (name, role, code) in enumerate(people):
+            unit = await org.get_unit(session=session, code=code)
+            ids[f"unit:{code}"] = unit.id
+            person = await enrol(session=session, channel="telegram", external_id=str(100 + n),
+                                 name=name, role=role, unit_id=unit.id, clock=clock,
+                                 community_id=xiguan.id if role is Role.RESIDENT else None)
+            ids[name] = person.id
+    policy = Policy(limits=LIMITS, calendar=WorkCalendar())
+    return World(work.Desk(policy=policy, routing=Routing(), clock=clock), sessions, ids)
+
+
+async def _report(world: World, text: str = "阳光花园3号楼路灯坏了", **kw) -> int:
+    async with world.sessions() as session, session.begin():
+        view = await work.submit(session=session, desk=world.desk, new=NewTicket(
+            kind=kw.get("kind", TicketKind.REPORT), category=kw.get("category",
+                                                                    Category.MUNICIPAL),
+            urgency=kw.get("urgency", Urgency.NORMAL), text=text,
+            reporter_id=world.ids[kw.get("reporter", "resident")],
+            community_id=world.ids["xiguan"], place_text=kw.get("place", "阳光花园3号楼"),
+        ))
+    return view.id
+
+
+async def _do(world: World, fn, **kw):
+    async with world.sessions() as session, session.begin():
+        ticket = await fn(session=session, desk=world.desk, **kw)
+        return ticket.status
+
+
+async def _get(world: World, ticket_id: int) -> Ticket:
+    async with world.sessions() as session:
+        return await session.get(Ticket, ticket_id)
+
+
+async def _outbox_for(world: World, name: str) -> list[str]:
+    async with world.sessions() as session:
+        rows = await session.scalars(select(OutboxMessage).where(
+            OutboxMessage.person_id == world.ids[name]).order_by(OutboxMessage.id))
+        return [r.payload["key"] for r in rows]
+
+
+async def test_report_whistle_claim_done_rated_twice(world: World) -> None:
+    tid = await _report(world)
+    assert "push.verify.report" in await _outbox_for(world, "grid")
+    assert await _do(world, work.whistle, ticket_id=tid, actor=world.ids["grid"]) == "dispatched"
+    assert "push.claim.report" in await _outbox_for(world, "resp3")
+    assert await _do(world, work.claim, ticket_id=tid, actor=world.ids["resp3"]) == "claimed"
+    assert "push.claimed_by" in await _outbox_for(world, "resp4")
+    await _do(world, work.start, ticket_id=tid, actor=world.ids["resp3"])
+    await _do(world, work.add_note, ticket_id=tid, actor=world.ids["resp3"], text="已到现场")
+    assert await _do(world, work.done, ticket_id=tid, actor=world.ids["resp3"],
+                     note="已更换灯泡") == "resolved"
+    assert await _outbox_for(world, "resident") == [
+        "push.reporter.whistled", "push.reporter.claimed.report", "push.reporter.started",
+        "push.reporter.progress", "push.reporter.done.report",
+    ]
+    assert await _do(world, ratings.rate_by_reporter, ticket_id=tid, actor=world.ids["resident"],
+                     value=RatingValue.SATISFIED) == "closed"
+    await _do(world, ratings.rate_by_community, ticket_id=tid, actor=world.ids["grid"],
+              value=RatingValue.BASIC)
+    async with world.sessions() as session:
+        kinds = sorted((await session.scalars(select(Rating.rater_kind).where(
+            Rating.ticket_id == tid))).all())
+    assert kinds == ["community", "reporter"]
+
+
+async def test_strangers_cannot_act(world: World) -> None:
+    tid = await _report(world)
+    with pytest.raises(PermissionDenied):
+        await _do(world, work.whistle, ticket_id=tid, actor=world.ids["resident"])
+    await _do(world, work.whistle, ticket_id=tid, actor=world.ids["grid"])
+    with pytest.raises(PermissionDenied):  # a department responder is not the street
+        await _do(world, work.claim, ticket_id=tid, actor=world.ids["urban"])
+    assert (await _get(world, tid)).status == "dispatched"
+
+
+async def test_twenty_concurrent_claims_one_winner(world: World) -> None:
+    tid = await _report(world)
+    await _do(world, work.whistle, ticket_id=tid, actor=world.ids["grid"])
+
+    async def press(i: int) -> str:
+        try:
+            await _do(world, work.claim, ticket_id=tid, actor=world.ids[f"resp{i}"])
+        except AlreadyClaimed as exc:
+            return exc.message("zh")
+        return "won"
+
+    results = await asyncio.gather(*(press(i) for i in range(20)))
+    winners = [i for i, r in enumerate(results) if r == "won"]
+    assert len(winners) == 1
+    winner_name = f"resp{winners[0]}"
+    assert all(winner_name in r for r in results if r != "won")
+    async with world.sessions() as session:
+        claims = await session.scalar(select(func.count()).select_from(TicketEvent).where(
+            TicketEvent.ticket_id == tid, TicketEvent.action == "claim"))
+    assert claims == 1
+
+
+async def test_unclaimed_whistle_escalates_to_centre_once_with_two_schedulers(world, clock):
+    tid = await _report(world)
+    await _do(world, work.whistle, ticket_id=tid, actor=world.ids["grid"])
+    clock.advance(hours=4)  # half of one working day has passed: a reminder, no escalation
+    await asyncio.gather(*(deadlines.run_due(sessions=world.sessions, desk=world.desk)
+                           for _ in range(2)))
+    assert (await _get(world, tid)).unit_id == world.ids["unit:wuhang"]
+    clock.advance(days=3)  # past the claim limit
+    for _ in range(3):
+        await asyncio.gather(*(deadlines.run_due(sessions=world.sessions, desk=world.desk)
+                               for _ in range(2)))
+    ticket = await _get(world, tid)
+    async with world.sessions() as session:
+        escalations = await session.scalar(select(func.count()).select_from(TicketEvent).where(
+            TicketEvent.ticket_id == tid, TicketEvent.action == "escalate"))
+        centre_id = (await org.centre(session=session)).id
+    assert escalations == 1
+    assert (ticket.status, ticket.unit_id) == ("escalated", centre_id)
+    assert (await _outbox_for(world, "coord_centre")).count("push.sort") == 1
+
+
+async def test_centre_lists_lead_and_co_unit(world: World, clock) -> None:
+    ids = []
+    for text in ("会堂路整条路的路灯都不亮", "郑和路人行道塌陷", "老城区改造拆迁补偿问题"):
+        tid = await _report(world, text=text, place=text[:4])
+        await _do(world, work.whistle, ticket_id=tid, actor=world.ids["grid"])
+        ids.append(tid)
+    clock.advance(days=3)
+    await deadlines.run_due(sessions=world.sessions, desk=world.desk)
+    boss = world.ids["coord_centre"]
+    await _do(world, centre.put_on_list, ticket_id=ids[0], actor=boss,
+              list_type=ListType.IMMEDIATE)
+    await _do(world, centre.set_lead, ticket_id=ids[0], actor=boss,
+              unit_id=world.ids["unit:dept-urban"])
+    await _do(world, centre.add_co_unit, ticket_id=ids[0], actor=boss,
+              unit_id=world.ids["unit:wuhang"])
+    from datetime import date
+
+    await _do(world, centre.put_on_list, ticket_id=ids[1], actor=boss,
+              list_type=ListType.PHASED, expected=date(2027, 3, 1))
+    assert await _do(world, centre.put_on_list, ticket_id=ids[2], actor=boss,
+                     list_type=ListType.UNDERSTANDING,
+                     reason="涉及整体规划，今年内无法实施") == "understanding"
+    keys = await _outbox_for(world, "resident")
+    for key in ("push.reporter.list.immediate", "push.reporter.lead",
+                "push.reporter.list.phased", "push.reporter.understanding"):
+        assert key in keys
+    assert "push.claim.report" in await _outbox_for(world, "urban")
+    assert "push.assist" in await _outbox_for(world, "resp0")
+    with pytest.raises(PermissionDenied):  # a street coordinator cannot sort the centre's list
+        await _do(world, centre.put_on_list, ticket_id=ids[1], actor=world.ids["coord_wh"],
+                  list_type=ListType.IMMEDIATE)
+    await _do(world, work.claim, ticket_id=ids[0], actor=world.ids["urban"])
+    assert await _do(world, work.done, ticket_id=ids[0], actor=world.ids["urban"]) == "resolved"
+
+
+async def test_unsatisfied_reopens_to_the_same_unit_and_flags(world: World) -> None:
+    tid = await _report(world)
+    await _do(world, work.handle_here, ticket_id=tid, actor=world.ids["grid"])
+    await _do(world, work.claim, ticket_id=tid, actor=world.ids["grid"])
+    await _do(world, work.done, ticket_id=tid, actor=world.ids["grid"])
+    status = await _do(world, ratings.rate_by_reporter, ticket_id=tid,
+                       actor=world.ids["resident"], value=RatingValue.UNSATISFIED,
+                       comment="灯还是不亮")
+    ticket = await _get(world, tid)
+    assert (status, ticket.flagged, ticket.unit_id) == ("reopened", True, world.ids["xiguan"])
+    assert "push.unsatisfied" in await _outbox_for(world, "coord_centre")
+    await _do(world, work.claim, ticket_id=tid, actor=world.ids["grid"])
+
+
+async def test_help_request_widens_then_volunteer_hours(world: World, clock) -> None:
+    tid = await _report(world, text="周六需要人帮忙把冰箱搬上五楼", kind=TicketKind.HELP_REQUEST,
+                        category=Category.NEIGHBOR_HELP)
+    await _do(world, work.handle_here, ticket_id=tid, actor=world.ids["grid"])
+    assert "push.claim.help_request" in await _outbox_for(world, "volunteer")
+    clock.advance(days=3)
+    await deadlines.run_due(sessions=world.sessions, desk=world.desk)
+    assert "push.claim.help_request" in await _outbox_for(world, "volunteer_nb")
+    await _do(world, work.claim, ticket_id=tid, actor=world.ids["volunteer_nb"])
+    await _do(world, work.start, ticket_id=tid, actor=world.ids["volunteer_nb"])
+    await _do(world, work.done, ticket_id=tid, actor=world.ids["volunteer_nb"],
+              service_minutes=90)
+    await _do(world, ratings.rate_by_reporter, ticket_id=tid, actor=world.ids["resident"],
+              value=RatingValue.SATISFIED)
+    ticket = await _get(world, tid)
+    assert (ticket.status, ticket.service_minutes) == ("closed", 90)
+
+
+async def test_duplicate_is_offered_and_merged_with_follower(world: World) -> None:
+    first = await _report(world, text="西湖新村5栋门口井盖不见了，很危险", place="西湖新村5栋")
+    second = await _report(world, text="西湖新村5栋门口的井盖没了，有人差点踩空",
+                           place="西湖新村5栋门口", reporter="resident2")
+    async with world.sessions() as session:
+        rows = await session.scalars(select(OutboxMessage).where(
+            OutboxMessage.person_id == world.ids["grid"]))
+        cards = [r.payload for r in rows if r.payload["key"] == "push.verify.duplicate"]
+    assert cards
+    assert cards[0]["params"]["twin"].endswith(f"{first:06d}")
+    await _do(world, duplicates.merge, ticket_id=second, into_id=first, actor=world.ids["grid"])
+    async with world.sessions() as session:
+        followers = (await session.scalars(select(TicketFollower.person_id).where(
+            TicketFollower.ticket_id == first))).all()
+    assert list(followers) == [world.ids["resident2"]]
+    await _do(world, work.whistle, ticket_id=first, actor=world.ids["grid"])
+    assert "push.reporter.whistled" in await _outbox_for(world, "resident2")
+
+
+async def test_rating_window_expires_as_not_rated(world: World, clock) -> None:
+    tid = await _report(world)
+    await _do(world, work.handle_here, ticket_id=tid, actor=world.ids["grid"])
+    await _do(world, work.claim, ticket_id=tid, actor=world.ids["grid"])
+    await _do(world, work.done, ticket_id=tid, actor=world.ids["grid"])
+    clock.advance(days=10)
+    await deadlines.run_due(sessions=world.sessions, desk=world.desk)
+    async with world.sessions() as session:
+        values = (await session.scalars(select(Rating.value).where(
+            Rating.ticket_id == tid))).all()
+    assert (await _get(world, tid)).status == "closed"
+    assert list(values) == ["not_rated"]
