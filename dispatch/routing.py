@@ -36,6 +36,7 @@ class Routing:
     departments: Mapping[str, Sequence[str]] = field(
         default_factory=lambda: dict(DEFAULT_DEPARTMENTS)
     )
+    default_community_roles: Sequence[Role] = DEFAULT_COMMUNITY_ROLES
     help_roles: Sequence[Role] = (Role.VOLUNTEER,)
     verify_roles: Sequence[Role] = (Role.GRID_WORKER,)
     unit_roles: Sequence[Role] = (Role.RESPONDER,)  # streets and departments
@@ -44,7 +45,7 @@ class Routing:
     def roles_in_community(self, category: str, kind: str) -> Sequence[Role]:
         if kind == "help_request":
             return self.help_roles
-        return self.community_roles.get(category, DEFAULT_COMMUNITY_ROLES)
+        return self.community_roles.get(category, self.default_community_roles)
 
     def suggested_departments(self, category: str) -> Sequence[str]:
         return self.departments.get(category, ())

@@ -89,7 +89,18 @@ def intake_policy(settings: Settings) -> Policy:
 
 
 def desk(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Desk:
-    return Desk(policy=intake_policy(settings), routing=Routing(), clock=clock)
+    return Desk(policy=intake_policy(settings), routing=routing(settings), clock=clock)
+
+
+def routing(settings: Settings) -> Routing:
+    r = settings.routing
+    return Routing(
+        community_roles={k: tuple(v) for k, v in r.community_roles.items()},
+        default_community_roles=tuple(r.default_community_roles),
+        departments={k: tuple(v) for k, v in r.departments.items()},
+        help_roles=tuple(r.help_roles), verify_roles=tuple(r.verify_roles),
+        unit_roles=tuple(r.unit_roles), coordinator_roles=tuple(r.coordinator_roles),
+    )
 
 
 def hotlines(org_file: org.OrgFile) -> tuple[tuple[str, str], ...]:

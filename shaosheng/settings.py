@@ -11,6 +11,8 @@ import yaml
 from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from dispatch.enums import Role
+from dispatch.routing import DEFAULT_DEPARTMENTS
 from dispatch.workdays import parse_limit
 from nlu.settings import NluSettings
 
@@ -94,6 +96,20 @@ class RatingSettings(BaseModel):
     window_working_days: int = Field(5, ge=1, le=30)
 
 
+class RoutingSettings(BaseModel):
+    """Who is offered what: roles per category in the community, lead-unit suggestions."""
+
+    community_roles: dict[str, list[Role]] = {"dispute": [Role.MEDIATOR, Role.GRID_WORKER]}
+    default_community_roles: list[Role] = [Role.GRID_WORKER, Role.RESPONDER]
+    departments: dict[str, list[str]] = Field(
+        default_factory=lambda: {k: list(v) for k, v in DEFAULT_DEPARTMENTS.items()}
+    )
+    help_roles: list[Role] = [Role.VOLUNTEER]
+    verify_roles: list[Role] = [Role.GRID_WORKER]
+    unit_roles: list[Role] = [Role.RESPONDER]
+    coordinator_roles: list[Role] = [Role.COORDINATOR]
+
+
 class DemoSettings(BaseModel):
     port: int = Field(8088, ge=1, le=65535)
 
@@ -113,6 +129,7 @@ class Settings(BaseSettings):
     time_limits: dict[str, LimitPair] = Field(default_factory=_default_limits)
     working_days: WorkingDaySettings = WorkingDaySettings()
     rating: RatingSettings = RatingSettings()
+    routing: RoutingSettings = RoutingSettings()
     demo: DemoSettings = DemoSettings()
 
     @field_validator("time_limits")

@@ -1,0 +1,49 @@
+"""A person in a real browser (Debian's Chromium, driven by Playwright) reports a problem."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from playwright.async_api import async_playwright
+
+CHROMIUM = os.environ.get("SHAOSHENG_CHROMIUM", "/usr/bin/chromium")
+SHOTS = Path(os.environ.get("SHAOSHENG_SCREENSHOTS", "var/screenshots"))
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture
+def shots() -> Path:
+    assert shutil.which(CHROMIUM), "install Debian's chromium (.ci/run does)"
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    return SHOTS
+
+
+@pytest.mark.parametrize("system", ["aiogram"], indirect=True)
+async def test_web_chat_report_to_ticket_number(system, shots: Path) -> None:
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS,
+                                           headless=True)
+        page = await browser.new_page(viewport={"width": 1100, "height": 900})
+        await page.goto(str(system.http.base_url))
+        await page.wait_for_selector("#persona-select option[value='1001']", state="attached")
+        await page.select_option("#persona-select", "1001")
+        await page.fill("#message-input", "西湖新村6栋楼道的灯坏了三天了，晚上黑乎乎的")
+        await page.click("#send-button")
+        submit = page.locator("button.inline-btn", has_text="提交").last
+        await submit.wait_for(timeout=20_000)
+        await page.screenshot(path=str(shots / "web-chat-card.png"))
+        await submit.click()
+        number = page.locator("#messages", has_text=re.compile(r"CL-\d{4}-\d{6}"))
+        await number.wait_for(timeout=20_000)
+        text = await page.inner_text("#messages")
+        await page.screenshot(path=str(shots / "web-chat-submitted.png"))
+        await browser.close()
+    found = re.search(r"CL-\d{4}-\d{6}", text)
+    assert found is not None
+    (ticket,) = await system.tickets()
+    assert ticket.number == found.group(0)
