@@ -13,6 +13,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Protocol
 
 from redis.asyncio import Redis
@@ -157,12 +158,10 @@ class RedisStreamBus:
         # XAUTOCLAIM scans the pending list in pages; a bounded number of pages keeps one call
         # short even when a dead consumer left thousands behind (the next call continues).
         for _ in range(10):
-            result = await self._grouped(
-                lambda start=start: self.redis.xautoclaim(
-                    self.stream, self.group, consumer, min_idle_ms,
-                    start_id=start, count=self.claim_batch,
-                )
-            )
+            result = await self._grouped(partial(
+                self.redis.xautoclaim, self.stream, self.group, consumer, min_idle_ms,
+                start_id=start, count=self.claim_batch,
+            ))
             claimed.extend(self._entries(result[1]))
             # Redis 6.2 still lists entries trimmed while pending (with no fields): drop them.
             gone = [_text(entry_id) for entry_id, fields in result[1] or [] if not fields]

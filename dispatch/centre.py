@@ -143,3 +143,31 @@ async def close_understanding(*, session: AsyncSession, ticket_id: int, actor: i
 
 
 __all__ = ["add_co_unit", "departments", "put_on_list", "set_lead", "ticket_params"]
+
+
+async def correct_category(*, session: AsyncSession, ticket_id: int, actor: int, category: str,
+                           desk: Desk) -> Ticket:
+    """A coordinator fixes the category; the event keeps the text as a labelled NLU example."""
+    from dispatch.enums import Category
+
+    ticket = await load(session, ticket_id)
+    await _require_coordinator(session, ticket, actor)
+    new = Category(category).value
+    await lifecycle.note(session=session, ticket=ticket, clock=desk.clock, actor_id=actor,
+                         note=f"{ticket.category}->{new}", action="recategorize",
+                         data={"from": ticket.category, "to": new, "text": ticket.text[:2000]})
+    ticket.category = new
+    return ticket
+
+
+async def escalate_now(*, session: AsyncSession, ticket_id: int, actor: int,
+                       desk: Desk) -> Ticket:
+    """A coordinator moves it one rung up at once, without waiting for the deadline."""
+    from dispatch.deadlines import escalate
+
+    ticket = await load(session, ticket_id)
+    await _require_coordinator(session, ticket, actor)
+    ticket.deadline_stage += 1  # a concurrent scheduler step on the old stage now loses
+    await escalate(session=session, ticket=ticket, desk=desk, actor=actor,
+                   event_key=f"manual{ticket.id}:{ticket.deadline_stage}")
+    return ticket

@@ -126,6 +126,13 @@ async def timeline(
     *, session: AsyncSession, ticket_id: int, person_id: int
 ) -> tuple[TicketView, list[TimelineEntry]]:
     ticket = await _own_ticket(session=session, ticket_id=ticket_id, person_id=person_id)
+    return await timeline_of(session=session, ticket=ticket)
+
+
+async def timeline_of(
+    *, session: AsyncSession, ticket: Ticket
+) -> tuple[TicketView, list[TimelineEntry]]:
+    """Without a permission check: callers check who may see it."""
     events = await session.scalars(
         select(TicketEvent).where(TicketEvent.ticket_id == ticket.id).order_by(TicketEvent.id)
     )

@@ -25,6 +25,7 @@ class Contact:
     language: str
     community_id: int | None
     community_name: str | None
+    community_name_en: str | None
     roles: tuple[tuple[str, int], ...]  # (role, unit_id)
     blocked: bool
 
@@ -61,6 +62,7 @@ async def contact_of(*, session: AsyncSession, person: Person) -> Contact:
         language=person.language,
         community_id=person.community_id,
         community_name=community.name if community else None,
+        community_name_en=community.name_en if community else None,
         roles=tuple((r.role, r.unit_id) for r in roles),
         blocked=person.blocked,
     )

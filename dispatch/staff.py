@@ -64,8 +64,7 @@ async def staff_view(*, session: AsyncSession, ticket_id: int, person_id: int) -
         raise NotFound(what=f"#{ticket_id}")
     if not await may_see(session=session, ticket=ticket, person_id=person_id):
         raise PermissionDenied()
-    view, entries = await intake.timeline(session=session, ticket_id=ticket.id,
-                                          person_id=ticket.reporter_id or -1)
+    view, entries = await intake.timeline_of(session=session, ticket=ticket)
     actions = [a.value for a in lifecycle.allowed_actions(ticket.status)]
     return StaffView(view, entries, ticket.contact_phone, actions)
 

@@ -61,4 +61,4 @@ async def _hand_over(turn: Turn, nonce: str) -> None:
         view = await work.submit(session=session, new=new, desk=turn.ctx.desk)
     turn.clear("question")
     turn.say("consult.handed_over", number=view.number,
-             community=turn.contact.community_name or "")
+             community=turn.community or "")

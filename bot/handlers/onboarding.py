@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot.handlers.turn import Turn, main_menu
 from bot.i18n import t
 from bot.messages import Button
@@ -22,7 +24,7 @@ async def start(turn: Turn, code: str) -> None:
     if turn.contact.community_id is None:
         await ask_community(turn, reason="start.ask_community")
     else:
-        turn.say("start.community_known", community=turn.contact.community_name,
+        turn.say("start.community_known", community=turn.community,
                  buttons=main_menu(turn))
 
 
@@ -114,17 +116,12 @@ async def _choose(turn: Turn, unit_id: int) -> None:
             session=session, person_id=turn.contact.person_id, unit_id=unit_id
         )
         name = unit.name_en if turn.lang == "en" and unit.name_en else unit.name
-    turn.contact = _with_community(turn, unit_id, unit.name)
+    turn.contact = replace(turn.contact, community_id=unit_id, community_name=unit.name,
+                           community_name_en=unit.name_en)
     if turn.state.get("await") == "community":
         turn.clear("await")
     turn.say("community.set", community=name)
     await _resume_report(turn)
-
-
-def _with_community(turn: Turn, unit_id: int, name: str) -> residents.Contact:
-    from dataclasses import replace
-
-    return replace(turn.contact, community_id=unit_id, community_name=name)
 
 
 async def _resume_report(turn: Turn) -> None:

@@ -108,7 +108,7 @@ def _card(turn: Turn, draft: dict[str, Any]) -> tuple[str, list[list[Button]]]:
         lines.append(t("card.time", lang, time=draft["time"] or t("card.missing", lang)))
     if draft["photos"]:
         lines.append(t("card.photos", lang, n=len(draft["photos"])))
-    community = turn.contact.community_name or t("card.missing", lang)
+    community = turn.community or t("card.missing", lang)
     lines.append(t("card.community", lang, community=community))
     lines.append(t("card.hint", lang))
     buttons = [
@@ -271,7 +271,7 @@ def _submitted_text(turn: Turn, view: intake.TicketView, draft: dict[str, Any]) 
         claim=limit_words(claim, lang),
         resolve=limit_words(resolve, lang),
         due=when(view.resolve_due_at, lang),
-        community=turn.contact.community_name or "",
+        community=turn.community or "",
     )
 
 

@@ -16,6 +16,7 @@ from dispatch.residents import touch_contact
 
 log = logging.getLogger(__name__)
 SEEN_TTL_S = 3 * 24 * 3600
+HASH_REF = re.compile(r"^#\d{1,9}$")
 TICKET_NUMBER = re.compile(r"\b[A-Z]{1,6}-\d{4}-\d{6}\b", re.IGNORECASE)
 
 COMMANDS = {
@@ -27,6 +28,7 @@ COMMANDS = {
     "/report": report.menu_report,
     "/tasks": staff.tasks_command,
     "/duty": staff.duty_command,
+    "/t": staff.lookup_command,
 }
 
 
@@ -109,6 +111,9 @@ async def _route_text(turn: Turn, text: str) -> None:
     if awaiting and await _answer_awaited(turn, awaiting, text):
         return
     if await staff.reply_to_card(turn, text):
+        return
+    if HASH_REF.match(text) and turn.contact.roles:
+        await staff.lookup_command(turn, text)
         return
     parse = turn.ctx.nlu.parse(text[: turn.ctx.max_text_chars])
     turn.lang = parse.language if _clear_language(text) else turn.lang

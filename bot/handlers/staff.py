@@ -11,9 +11,15 @@ from bot.messages import Button
 from bot.render import ticket_line, timeline_text, when
 from dispatch import centre, duplicates, ratings, staff, work
 from dispatch.deadlines import escalate
-from dispatch.enums import ListType, RatingValue
+from dispatch.enums import Category, ListType, RatingValue
 
 REASONS = ("duplicate", "outside", "not_actionable")
+CATEGORIES = [c.value for c in Category]
+
+
+def _pairs(rows: list[list[Button]]) -> list[list[Button]]:
+    flat = [b for row in rows for b in row]
+    return [flat[i : i + 2] for i in range(0, len(flat), 2)]
 
 
 def _ids(rest: str) -> list[int] | None:
@@ -211,6 +217,21 @@ async def on_centre_press(turn: Turn, rest: str) -> None:
             ticket = await centre.set_lead(session=session, ticket_id=ids[0], actor=actor,
                                            unit_id=ids[1], desk=desk)
             await _offer_co_units(turn, session, ticket)
+        elif action == "e":
+            ticket = await centre.escalate_now(session=session, ticket_id=ids[0], actor=actor,
+                                               desk=desk)
+            turn.toast("staff.escalated", number=ticket.number)
+        elif action == "k" and len(ids) == 1:
+            await _check_coordinator(turn, ids[0])
+            buttons = [[Button(t(f"category.{c}", turn.lang), f"x:kc:{ids[0]}:{n}")]
+                       for n, c in enumerate(CATEGORIES)]
+            turn.send(t("card.pick_category", turn.lang), buttons=_pairs(buttons))
+        elif action == "kc" and len(ids) == 2 and ids[1] < len(CATEGORIES):
+            ticket = await centre.correct_category(session=session, ticket_id=ids[0],
+                                                   actor=actor, category=CATEGORIES[ids[1]],
+                                                   desk=desk)
+            turn.edit_pressed(t("staff.recategorized", turn.lang, number=ticket.number,
+                                category=t(f"category.{ticket.category}", turn.lang)))
         elif action == "c" and len(ids) == 2:
             ticket = await centre.add_co_unit(session=session, ticket_id=ids[0], actor=actor,
                                               unit_id=ids[1], desk=desk)
@@ -290,13 +311,51 @@ async def on_open_press(turn: Turn, rest: str) -> None:
     if not rest.isdigit():
         turn.toast("press.invalid", alert=True)
         return
+    await show_ticket(turn, int(rest))
+
+
+async def show_ticket(turn: Turn, ticket_id: int) -> None:
+    """A ticket's record for staff, with what a coordinator over it may do."""
+    from dispatch.access import is_coordinator_over
+
     async with turn.ctx.sessions() as session:
-        view = await staff.staff_view(session=session, ticket_id=int(rest),
+        view = await staff.staff_view(session=session, ticket_id=ticket_id,
                                       person_id=turn.contact.person_id)
+        ticket = await work.load(session, ticket_id)
+        coordinator = ticket.unit_id is not None and await is_coordinator_over(
+            session=session, person_id=turn.contact.person_id, unit_id=ticket.unit_id)
     text = timeline_text(view.ticket, view.entries, turn.lang)
     if view.phone:
         text += "\n" + t("staff.phone", turn.lang, phone=view.phone)
-    turn.send(text)
+    buttons: list[list[Button]] = []
+    if coordinator and view.ticket.is_open:
+        i = ticket_id
+        buttons = [
+            [turn.button("btn.list.immediate", f"x:i:{i}"),
+             turn.button("btn.list.phased", f"x:p:{i}"),
+             turn.button("btn.list.understanding", f"x:u:{i}")],
+            [turn.button("btn.reassign", f"x:i:{i}"), turn.button("btn.escalate", f"x:e:{i}"),
+             turn.button("btn.recategorize", f"x:k:{i}")],
+        ]
+    turn.send(text, buttons=buttons)
+
+
+async def lookup_command(turn: Turn, rest: str) -> None:
+    """/t CL-2026-000123 or /t 123 (and #123 typed alone)."""
+    from sqlalchemy import select
+
+    from dispatch.models import Ticket
+
+    ref = rest.strip().lstrip("#").upper()
+    async with turn.ctx.sessions() as session:
+        if ref.isdigit():
+            ticket_id = int(ref) if await session.get(Ticket, int(ref)) else None
+        else:
+            ticket_id = await session.scalar(select(Ticket.id).where(Ticket.number == ref))
+    if ticket_id is None:
+        turn.say("staff.no_such_ticket", ref=ref or "?")
+        return
+    await show_ticket(turn, ticket_id)
 
 
 async def tasks_command(turn: Turn, _: str = "") -> None:

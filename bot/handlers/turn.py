@@ -54,6 +54,13 @@ class Turn:
             self.state.pop(name, None)
         self.dirty = True
 
+    @property
+    def community(self) -> str | None:
+        """The person's community, named in their language."""
+        if self.lang == "en" and self.contact.community_name_en:
+            return self.contact.community_name_en
+        return self.contact.community_name
+
     async def save(self) -> None:
         if self.dirty:
             await self.ctx.state.set(self.key, self.state, self.ctx.state_ttl_s)
