@@ -1,0 +1,176 @@
+"""The deliverer against the real stand-in: dedupe, languages, cards, undeliverable rows."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import delete, select, update
+
+from bot.channels.sender import DeliveryError, Rejected, Transient
+from bot.messages import Reply, Sender
+from bot.pushes import Deliverer
+from dispatch.models import ChatIdentity, Person, PushCard
+from dispatch.outbox import Notice, NoticeButton, at, tr
+from dispatch.relay import Sessions
+from tests.conftest import FakeClock
+from tests.delivery.conftest import UserView, add_people, add_ticket, outbox_row, push
+
+CLAIMED = Notice(key="error.already_claimed", params={"who": "Li"})
+
+
+async def test_delivering_twice_shows_the_user_one_message(
+    sessions: Sessions, clock: FakeClock, sender: Sender, user_view: UserView
+) -> None:
+    [(person, chat)] = await add_people(sessions, clock, ["en"])
+    outbox_id = await push(sessions, clock, person, CLAIMED, "twice")
+    deliverer = Deliverer(sessions=sessions, sender=sender, clock=clock)
+
+    await asyncio.gather(deliverer.deliver(outbox_id), deliverer.deliver(outbox_id))
+    await deliverer.deliver(outbox_id)
+
+    assert await user_view.texts(chat) == ["This ticket was already claimed by Li."]
+    row = await outbox_row(sessions, outbox_id)
+    assert (row.delivered_at, row.attempts, row.last_error) == (clock(), 1, None)
+
+
+async def test_each_person_reads_the_push_in_their_language(
+    sessions: Sessions, clock: FakeClock, sender: Sender, user_view: UserView
+) -> None:
+    people = await add_people(sessions, clock, ["zh", "en"])
+    notice = Notice(
+        key="report.submitted.report",
+        params={"number": "CL-7", "category": tr("category.noise"), "due": at(clock()),
+                "community": {"zh": "首占社区", "en": "Shouzhan Community"},
+                "claim": "2h", "resolve": "1d"},
+        buttons=[[NoticeButton("card.submit", "t:7:ok")]],
+    )
+    deliverer = Deliverer(sessions=sessions, sender=sender, clock=clock)
+    for person, _chat in people:
+        await deliverer.deliver(await push(sessions, clock, person, notice, f"lang{person}"))
+
+    [zh] = await user_view.messages(people[0][1])
+    [en] = await user_view.messages(people[1][1])
+    assert "CL-7" in zh["text"]
+    assert "首占社区" in zh["text"]
+    assert "11月23日 10:00" in zh["text"]
+    assert "Submitted as CL-7 (noise)" in en["text"]
+    assert "Shouzhan Community" in en["text"]
+    assert "23 Nov 10:00" in en["text"]
+    assert zh["buttons"][0][0]["text"] == "✅ 提交"
+    assert en["buttons"][0][0] == {"text": "✅ Submit", "data": "t:7:ok"}
+
+
+async def test_a_card_is_recorded_and_later_edited(
+    sessions: Sessions, clock: FakeClock, sender: Sender, user_view: UserView
+) -> None:
+    [(person, chat)] = await add_people(sessions, clock, ["en"])
+    ticket = await add_ticket(sessions, clock)
+    deliverer = Deliverer(sessions=sessions, sender=sender, clock=clock)
+    card = Notice(key="status.new", buttons=[[NoticeButton("card.submit", "claim:1")]],
+                  card=(ticket, "claim"))
+    await deliverer.deliver(await push(sessions, clock, person, card, "card"))
+    [sent] = await user_view.messages(chat)
+
+    edit = Notice(key="error.already_claimed", params={"who": "Wang"},
+                  replace_cards=(ticket, "claim"))
+    await deliverer.deliver(await push(sessions, clock, person, edit, "edit"))
+
+    [seen] = await user_view.messages(chat)
+    assert seen["message_id"] == sent["message_id"]
+    assert seen["edited"]
+    assert seen["text"] == "This ticket was already claimed by Wang."
+    assert not seen["buttons"]
+    async with sessions() as session:
+        cards = (await session.scalars(select(PushCard))).all()
+    assert [(c.ticket_id, c.kind, c.chat_id, c.message_id) for c in cards] == [
+        (ticket, "claim", chat, sent["message_id"])
+    ]
+
+
+async def test_photos_follow_the_text(
+    sessions: Sessions, clock: FakeClock, sender: Sender, user_view: UserView
+) -> None:
+    [(person, chat)] = await add_people(sessions, clock, ["en"])
+    sent = await user_view.http.post("/_test/send", json={"user_id": 1, "photo": True})
+    sent.raise_for_status()
+    [photo_message] = [m for m in (await user_view.http.get(
+        "/_test/chat", params={"user_id": 1})).json()["messages"] if m.get("photo")]
+    photo_id = photo_message["file_id"]
+    notice = Notice(key="error.already_claimed", params={"who": "Li"}, photo_ids=[photo_id])
+
+    await Deliverer(sessions=sessions, sender=sender, clock=clock).deliver(
+        await push(sessions, clock, person, notice, "photo")
+    )
+
+    seen = await user_view.messages(chat)
+    assert [bool(m["photo"]) for m in seen] == [False, True]
+    assert seen[0]["text"] == "This ticket was already claimed by Li."
+
+
+@pytest.mark.parametrize("blocked", [False, True])
+async def test_nobody_to_reach_is_closed_not_retried(
+    sessions: Sessions, clock: FakeClock, sender: Sender, user_view: UserView, blocked: bool
+) -> None:
+    [(person, chat)] = await add_people(sessions, clock, ["zh"])
+    async with sessions() as session, session.begin():
+        await session.execute(update(Person).where(Person.id == person).values(blocked=True))
+    [(other, _)] = await add_people(sessions, clock, ["zh"], first=9)
+    target = person if blocked else other
+    if not blocked:  # "other" has no Telegram identity at all
+        async with sessions() as session, session.begin():
+            await session.execute(delete(ChatIdentity).where(ChatIdentity.person_id == other))
+    outbox_id = await push(sessions, clock, target, CLAIMED, "nobody")
+
+    await Deliverer(sessions=sessions, sender=sender, clock=clock).deliver(outbox_id)
+
+    row = await outbox_row(sessions, outbox_id)
+    assert row.delivered_at == clock()
+    assert row.last_error == ("person blocked" if blocked else "no chat identity")
+    assert (await user_view.stats())["sent"] == 0
+
+
+class FailingSender:
+    """Fails as the sender does after its own retries; counts the calls."""
+
+    def __init__(self, cause: Exception) -> None:
+        self.cause, self.calls = cause, 0
+
+    async def send(self, chat_id: str, reply: Reply) -> int:
+        self.calls += 1
+        raise DeliveryError("gave up after 5 attempts") from self.cause
+
+
+async def test_a_failure_backs_off_then_gives_up(sessions: Sessions, clock: FakeClock) -> None:
+    [(person, _)] = await add_people(sessions, clock, ["zh"])
+    outbox_id = await push(sessions, clock, person, CLAIMED, "flaky")
+    failing = FailingSender(Transient("502"))
+    deliverer = Deliverer(sessions=sessions, sender=failing, clock=clock, max_attempts=3)
+
+    await deliverer.deliver(outbox_id)
+    row = await outbox_row(sessions, outbox_id)
+    assert (row.attempts, row.published_at, row.delivered_at) == (1, None, None)
+    assert row.available_at == clock() + timedelta(seconds=5)
+    await deliverer.deliver(outbox_id)  # a twin entry before the back-off ends: nothing
+    assert failing.calls == 1
+
+    for _ in range(2):
+        clock.advance(minutes=1)
+        await deliverer.deliver(outbox_id)
+    row = await outbox_row(sessions, outbox_id)
+    assert failing.calls == 3
+    assert row.delivered_at == clock()
+    assert (row.last_error or "").startswith("gave up: DeliveryError")
+
+
+async def test_a_refusal_is_final(sessions: Sessions, clock: FakeClock) -> None:
+    [(person, _)] = await add_people(sessions, clock, ["zh"])
+    outbox_id = await push(sessions, clock, person, CLAIMED, "refused")
+    failing = FailingSender(Rejected("Forbidden: bot was blocked by the user"))
+
+    await Deliverer(sessions=sessions, sender=failing, clock=clock).deliver(outbox_id)
+
+    row = await outbox_row(sessions, outbox_id)
+    assert (row.delivered_at, row.attempts) == (clock(), 1)
+    assert (row.last_error or "").startswith("refused:")
