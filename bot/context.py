@@ -27,3 +27,5 @@ class BotContext:
     state_ttl_s: int = 24 * 3600
     max_text_chars: int = 10_000
     hotlines: tuple[tuple[str, str], ...] = ()  # (kind, number) e.g. ("gas", "0591-…")
+    # Called after each handled message: wakes the outbox relay instead of waiting for its tick.
+    on_change: Callable[[], None] | None = None

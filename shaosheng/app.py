@@ -118,6 +118,7 @@ async def build_bot_context(
     clock: Callable[[], datetime] = utc_now,
     parser: Parser | None = None,
     knowledge: Knowledge | None = None,
+    on_change: Callable[[], None] | None = None,
 ) -> BotContext:
     """The handlers' dependencies; the NLU and the knowledge base load off the event loop."""
     org_file = org.parse_org_file(settings.org.file)
@@ -138,6 +139,7 @@ async def build_bot_context(
         clock=clock,
         default_language=settings.app.default_language,
         hotlines=hotlines(org_file),
+        on_change=on_change,
     )
 
 

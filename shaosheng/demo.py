@@ -14,6 +14,7 @@ from bot.channels import build_telegram
 from bot.handlers.router import make_handler
 from bot.state import MemoryStateStore
 from dispatch import org
+from dispatch.bus import MemoryBus
 from dispatch.db import session_factory
 from dispatch.enums import Role
 from dispatch.migrate import upgrade
@@ -21,6 +22,7 @@ from dispatch.people import enrol
 from shaosheng.app import BOT_COMMANDS, build_bot_context, open_engine
 from shaosheng.clock import utc_now
 from shaosheng.settings import Settings
+from shaosheng.workers import background
 from standin.server import StandIn, run_standin
 
 log = logging.getLogger(__name__)
@@ -82,7 +84,8 @@ async def running_system(
     """The stand-in plus the real bot connected to it by polling, as long as the block runs."""
     await prepare_database(settings)
     engine = open_engine(settings)
-    ctx = await build_bot_context(settings, engine, MemoryStateStore())
+    wake = asyncio.Event()
+    ctx = await build_bot_context(settings, engine, MemoryStateStore(), on_change=wake.set)
     async with run_standin(host, port, personas=persona_dicts(), strict_chats=False) as standin:
         runtime = build_telegram(
             settings.telegram.runtime, token=DEMO_TOKEN, api_base=standin.base_url,
@@ -90,7 +93,9 @@ async def running_system(
         )
         await runtime.start()
         try:
-            yield standin
+            async with background(sessions=ctx.sessions, desk=ctx.desk, bus=MemoryBus(),
+                                  sender=runtime.sender, wake=wake):
+                yield standin
         finally:
             await runtime.stop()
             await engine.dispose()

@@ -28,9 +28,10 @@ async def background(
     scheduler: bool = True,
     clock: Callable[[], datetime] | None = None,
     scheduler_interval_s: float = 5.0,
+    wake: asyncio.Event | None = None,
 ) -> AsyncIterator[asyncio.Event]:
     """Run the loops until the block ends; the yielded event wakes the relay after a commit."""
-    stop, wake = asyncio.Event(), asyncio.Event()
+    stop, wake = asyncio.Event(), wake or asyncio.Event()
     clock = clock or desk.clock
     deliverer = Deliverer(sessions=sessions, sender=sender, clock=clock)
     loops = [

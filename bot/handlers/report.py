@@ -18,11 +18,17 @@ REPORT_CATEGORIES = [c.value for c in Category if c is not Category.NEIGHBOR_HEL
 
 
 def _entity(parse: Parse, name: str) -> str | None:
-    values = [e.value for e in parse.entities if e.entity == name]
-    return "，".join(values) if values else None
+    """What the person wrote for the entity (normalised values are for machines)."""
+    values = [parse.text[e.start : e.end] or e.value for e in parse.entities if e.entity == name]
+    return "，".join(dict.fromkeys(values)) if values else None
 
 
 DRAFT_JOIN_S = 30 * 60
+
+
+def _starts_another(draft: dict[str, Any], kind: str, text: str, parse: Parse) -> bool:
+    """A full message of another kind starts afresh; short follow-ups ("周六上午") join."""
+    return kind != draft["kind"] and len(text) >= 12 and parse.intent.confidence >= 0.8
 
 
 def _expired(turn: Turn, draft: dict[str, Any]) -> bool:
@@ -56,7 +62,7 @@ async def add_text(turn: Turn, text: str, parse: Parse) -> None:
     """A report or help text: start a draft or join the open one, then show the card."""
     kind = "help_request" if parse.intent.name == "help_request" else "report"
     draft = _draft(turn)
-    if draft is None or draft["kind"] != kind or _expired(turn, draft):
+    if draft is None or _expired(turn, draft) or _starts_another(draft, kind, text, parse):
         # A different kind of request, or one long after, is a new draft; the old card goes stale.
         draft = _new_draft(kind, parse, turn.ctx.clock().timestamp())
     draft["texts"].append(text)

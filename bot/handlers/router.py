@@ -38,11 +38,14 @@ def make_handler(ctx: BotContext) -> Handler:
         if seen_key and not await ctx.state.mark_seen(seen_key, SEEN_TTL_S):
             return Answer()  # a redelivered update: answered already
         try:
-            return await _handle(ctx, msg)
+            answer = await _handle(ctx, msg)
         except Exception:
             if seen_key:  # let a redelivery try again rather than lose the message
                 await ctx.state.delete(seen_key)
             raise
+        if ctx.on_change is not None:
+            ctx.on_change()
+        return answer
 
     return handle
 

@@ -267,9 +267,17 @@ async def _offer_leads(turn: Turn, session, ticket, edit: bool = False) -> None:
 
 
 async def _offer_co_units(turn: Turn, session, ticket) -> None:  # noqa: ANN001
+    from dispatch.models import Unit
+    from dispatch.org import street_of
+
+    community = await session.get(Unit, ticket.community_id) if ticket.community_id else None
+    street = await street_of(session=session, unit=community) if community else None
     units = [u for u in await centre.departments(session=session, ticket=ticket,
                                                  desk=turn.ctx.desk)
              if u.id != ticket.lead_unit_id]
+    if street is not None and street.id != ticket.lead_unit_id:
+        # The reporter's own street usually assists whichever department leads.
+        units = [street, *[u for u in units if u.id != street.id]]
     buttons = [[_unit_button(turn, u, f"x:c:{ticket.id}:{u.id}")] for u in units[:6]]
     turn.edit_pressed(t("staff.lead_set", turn.lang, number=ticket.number), buttons)
 

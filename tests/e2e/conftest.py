@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +53,7 @@ class Chat:
     user_id: int
     language_code: str = "zh-hans"
     seen: int = 0
+    seen_edits: set[tuple[int, str]] = field(default_factory=set)
 
     async def send(self, text: str | None = None, **extra: Any) -> int:
         body = {"user_id": self.user_id, "first_name": f"U{self.user_id}",
@@ -82,13 +83,29 @@ class Chat:
         deadline = time.monotonic() + wait_s
         while time.monotonic() < deadline:
             for message in await self.messages(0):
-                fresh = message["message_id"] > self.seen or message.get("edited")
+                version = (message["message_id"], message["text"] or "")
+                fresh = message["message_id"] > self.seen or (
+                    message.get("edited") and version not in self.seen_edits
+                )
                 if fresh and predicate(message):
                     self.seen = max(self.seen, message["message_id"])
+                    self.seen_edits.add(version)
                     return message
             await asyncio.sleep(0.1)
         got = [m["text"][:80] for m in await self.messages(0)]
         raise AssertionError(f"no matching message for user {self.user_id}; got {got}")
+
+    async def find(
+        self, predicate: Callable[[dict[str, Any]], bool], wait_s: float = 15.0
+    ) -> dict[str, Any]:
+        """Any bot message in the chat satisfying predicate, in whatever order they came."""
+        deadline = time.monotonic() + wait_s
+        while time.monotonic() < deadline:
+            for message in await self.messages(0):
+                if predicate(message):
+                    return message
+            await asyncio.sleep(0.1)
+        raise AssertionError(f"no matching message for user {self.user_id}")
 
     async def wait_text(self, fragment: str, wait_s: float = 15.0) -> dict[str, Any]:
         return await self.wait_for(lambda m: fragment in (m["text"] or ""), wait_s)
@@ -146,3 +163,16 @@ async def system(
             finally:
                 await runtime.stop()
                 await engine.dispose()
+
+
+@pytest.fixture(params=[("aiogram", "embedded"), ("ptb", "production")],
+                ids=["aiogram-sqlite-memory", "ptb-postgresql-redis"])
+async def district(request, tmp_path: Path, nlu_parser: Parser, knowledge: Knowledge):
+    from tests.e2e.district import open_district
+
+    runtime, storage = request.param
+    pg_url = request.getfixturevalue("pg_database") if storage == "production" else None
+    async for world in open_district(runtime=runtime, storage=storage, tmp_path=tmp_path,
+                                     pg_url=pg_url, nlu_parser=nlu_parser,
+                                     knowledge=knowledge):
+        yield world

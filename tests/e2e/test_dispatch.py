@@ -1,0 +1,212 @@
+"""The scheme end to end through the stand-in: verify, whistle, report for duty, lists, ratings."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+
+from dispatch.enums import Role
+from tests.e2e.test_resident import button, submit_card
+
+NUMBER = re.compile(r"CL-\d{4}-\d{6}")
+RESIDENT, RESIDENT2, GRID, RESP1, RESP2, DEPT, COORD_WH, COORD_CENTRE = (
+    1001, 1002, 2001, 3001, 3002, 4001, 5001, 5002)
+
+
+def has(prefix: str):
+    return lambda m: any(b["data"].startswith(prefix) for row in m["buttons"] for b in row)
+
+
+async def report(district, text: str, user: int = RESIDENT) -> str:
+    chat = district.chat(user)
+    await chat.send(text)
+    return await submit_card(chat, await chat.wait_text("请确认"))
+
+
+async def test_report_whistle_claim_progress_done_two_ratings(district) -> None:
+    number = await report(district, "阳光花园3号楼门口的路灯坏了一个星期了")
+    grid = district.chat(GRID)
+    card = await grid.wait_for(has("v:w:"))
+    assert number in card["text"]
+    await grid.press(card["message_id"], button(card, "v:w:"))
+    await grid.wait_text("已吹哨")
+    resident = district.chat(RESIDENT)
+    await resident.wait_text("吹哨")
+    street = district.chat(RESP1)
+    claim = await street.wait_for(has("k:c:"))
+    await street.press(claim["message_id"], button(claim, "k:c:"))
+    working = await street.wait_for(has("k:n:"))
+    await resident.wait_text("已接单")
+    other = district.chat(RESP2)
+    await other.wait_text("已由")  # their card now says who claimed it
+    await street.press(working["message_id"], button(working, "k:n:"))
+    await street.wait_text("进展说明")
+    await street.send("已联系路灯所，明天上午更换灯具")
+    await resident.wait_text("明天上午更换灯具")
+    await street.press(working["message_id"], button(working, "k:d:"))
+    await street.wait_text("办结说明")
+    await street.send("灯具已更换，恢复照明")
+    rate = await resident.wait_for(has("g:sat:"))
+    await resident.press(rate["message_id"], button(rate, "g:sat:"))
+    await resident.wait_text("感谢您的评价")
+    community_rate = await grid.wait_for(has("gc:"))
+    await grid.press(community_rate["message_id"], button(community_rate, "gc:bas:"))
+    for _ in range(50):
+        if len(await district.ratings()) == 2:
+            break
+        await asyncio.sleep(0.1)
+    kinds = sorted((r.rater_kind, r.value) for r in await district.ratings())
+    assert kinds == [("community", "basically_satisfied"), ("reporter", "satisfied")]
+    (ticket,) = await district.tickets()
+    assert ticket.status == "closed"
+
+
+async def test_unclaimed_whistle_escalates_once_and_centre_sorts(district) -> None:
+    numbers = [await report(district, text) for text in (
+        "会堂路那一段的路灯全都不亮，已经一个月了",
+        "西湖新村门口的人行道地砖塌陷了一大片",
+        "西湖新村旁边的老厂房要求整体拆迁改造")]
+    grid = district.chat(GRID)
+    for _ in numbers:
+        card = await grid.wait_for(has("v:w:"))
+        await grid.press(card["message_id"], button(card, "v:w:"))
+    await grid.wait_for(lambda m: "已吹哨" in m["text"] and numbers[-1] in m["text"])
+    district.clock.advance(days=4)  # nobody in the street reported for duty in time
+    for _ in range(3):
+        await district.run_deadlines(workers=2)
+    centre = district.chat(COORD_CENTRE)
+    sorts = [await centre.find(lambda m, n=n: n in m["text"] and has("x:i:")(m))
+             for n in numbers]
+    resident = district.chat(RESIDENT)
+    await resident.wait_text("升级至")
+    events = {t.number: t.escalation_level for t in await district.tickets()}
+    assert all(level == 2 for level in events.values())  # whistle + exactly one escalation
+    # immediate, with a lead unit and an assisting unit
+    await centre.press(sorts[0]["message_id"], button(sorts[0], "x:i:"))
+    leads = await centre.wait_text(f"请为 {numbers[0]} 指定牵头单位")
+    lead = next(b for row in leads["buttons"] for b in row if b["text"] == "区城市管理局")
+    await centre.press(leads["message_id"], lead["data"])
+    co = await centre.wait_text("协办单位")
+    assist = next(b for row in co["buttons"] for b in row if b["text"] == "吴航街道")
+    await centre.press(co["message_id"], assist["data"])
+    dept = district.chat(DEPT)
+    await dept.wait_for(lambda m: numbers[0] in m["text"] and has("k:c:")(m))
+    await district.chat(RESP1).wait_for(lambda m: "请协助办理" in m["text"])
+    await resident.wait_text("即办")
+    await resident.wait_text("牵头办理")
+    # phased, with an expected date
+    await centre.press(sorts[1]["message_id"], button(sorts[1], "x:p:"))
+    await centre.wait_text("预计完成日期")
+    await centre.send("2027-03-31")
+    await centre.wait_text(f"请为 {numbers[1]} 指定牵头单位")
+    await resident.wait_text("2027-03-31")
+    # understanding, with the explanation the resident reads
+    await centre.press(sorts[2]["message_id"], button(sorts[2], "x:u:"))
+    await centre.wait_text("谅解理由")
+    await centre.send("该地块已纳入片区规划，年内无法单独实施，规划公布后优先处理")
+    explained = await resident.wait_text("谅解事项")
+    assert "片区规划" in explained["text"]
+    statuses = [t.status for t in await district.tickets()]
+    assert statuses == ["dispatched", "escalated", "understanding"]
+
+
+async def test_twenty_presses_one_winner(district) -> None:
+    for i in range(18):
+        await district.enrol(3100 + i, f"处置员{i}", Role.RESPONDER, "wuhang")
+    number = await report(district, "郑和路口的下水道井盖松动，车一过就响")
+    grid = district.chat(GRID)
+    card = await grid.wait_for(has("v:w:"))
+    await grid.press(card["message_id"], button(card, "v:w:"))
+    people = [RESP1, RESP2, *range(3100, 3118)]
+    cards = {}
+    for user in people:
+        chat = district.chat(user)
+        cards[user] = (chat, await chat.wait_for(has("k:c:"), wait_s=30))
+    await asyncio.gather(*(chat.press(c["message_id"], button(c, "k:c:"))
+                           for chat, c in cards.values()))
+    (ticket,) = await district.tickets()
+    for _ in range(50):
+        (ticket,) = await district.tickets()
+        if ticket.claimed_by_id:
+            break
+        await asyncio.sleep(0.1)
+    assert ticket.status == "claimed"
+    answers: dict[int, list[str]] = {}
+    for _ in range(150):  # every press is answered, winners and losers alike
+        answers = {u: [t for t in await chat.toasts() if t] for u, (chat, _) in cards.items()}
+        if all(answers.values()):
+            break
+        await asyncio.sleep(0.1)
+    won = [u for u, toasts in answers.items() if any("接单成功" in t for t in toasts)]
+    told = [u for u, toasts in answers.items() if any("已由" in t for t in toasts)]
+    assert len(won) == 1
+    assert len(told) == 19
+    holder = next(name for uid, name in [(RESP1, "林处置"), (RESP2, "郑处置")]
+                  + [(3100 + i, f"处置员{i}") for i in range(18)] if uid == won[0])
+    assert all(holder in answers[u][0] for u in told)
+    assert number == ticket.number
+
+
+async def test_help_request_to_rating_with_volunteer_hours(district) -> None:
+    await district.enrol(6001, "志愿者小陈", Role.VOLUNTEER, "xiguan")
+    resident = district.chat(RESIDENT)
+    await resident.send("有没有热心邻居这周六帮我把冰箱从一楼搬到五楼，我腰不好")
+    card = await resident.wait_text("请确认您的求助")
+    assert "这周六" in card["text"]  # the time as the person wrote it
+    await submit_card(resident, card)
+    grid = district.chat(GRID)
+    verify = await grid.wait_for(has("v:h:"))
+    await grid.press(verify["message_id"], button(verify, "v:h:"))
+    volunteer = district.chat(6001)
+    offer = await volunteer.wait_for(has("k:c:"))
+    await volunteer.press(offer["message_id"], button(offer, "k:c:"))
+    work = await volunteer.wait_for(has("k:s:"))
+    await resident.wait_text("志愿者已认领")
+    await volunteer.press(work["message_id"], button(work, "k:s:"))
+    await resident.wait_text("志愿者已到达")
+    await volunteer.press(work["message_id"], button(work, "k:d:"))
+    await volunteer.wait_text("多长时间")
+    await volunteer.send("1.5小时")
+    rate = await resident.wait_for(has("g:sat:"))
+    await resident.press(rate["message_id"], button(rate, "g:sat:"))
+    await resident.wait_text("感谢您的评价")
+    (ticket,) = await district.tickets()
+    assert (ticket.kind, ticket.status, ticket.service_minutes) == ("help_request", "closed", 90)
+
+
+async def test_duplicate_merged_and_follower_updated(district) -> None:
+    first = await report(district, "西湖新村5栋门口井盖不见了，晚上很危险")
+    await report(district, "西湖新村5栋门口的井盖没了，有人差点踩空", user=RESIDENT2)
+    grid = district.chat(GRID)
+    dup = await grid.wait_for(has("v:m:"))
+    assert first in dup["text"]
+    await grid.press(dup["message_id"], button(dup, "v:m:"))
+    follower = district.chat(RESIDENT2)
+    await follower.wait_text("已合并")
+    card = await grid.find(lambda m: first in m["text"] and has("v:w:")(m))
+    await grid.press(card["message_id"], button(card, "v:w:"))
+    told = await follower.wait_text("吹哨")
+    assert first in told["text"]
+
+
+async def test_unsatisfied_rating_reopens(district) -> None:
+    await report(district, "小区垃圾桶旁边的垃圾堆了三天没人清，西湖新村北门")
+    grid = district.chat(GRID)
+    card = await grid.wait_for(has("v:h:"))
+    await grid.press(card["message_id"], button(card, "v:h:"))
+    claim = await grid.wait_for(has("k:c:"))
+    await grid.press(claim["message_id"], button(claim, "k:c:"))
+    work = await grid.wait_for(has("k:d:"))
+    await grid.press(work["message_id"], button(work, "k:d:"))
+    await grid.wait_text("办结说明")
+    await grid.send("已清理")
+    resident = district.chat(RESIDENT)
+    rate = await resident.wait_for(has("g:uns:"))
+    await resident.press(rate["message_id"], button(rate, "g:uns:"))
+    await resident.wait_text("哪里不满意")
+    await resident.send("只清了一半，旁边还有一堆")
+    await resident.wait_text("重新办理")
+    (ticket,) = await district.tickets()
+    assert (ticket.status, ticket.flagged) == ("reopened", True)
+    again = await grid.wait_for(lambda m: has("k:c:")(m) and m["message_id"] > claim["message_id"])
+    assert ticket.number in again["text"]

@@ -1,0 +1,103 @@
+"""Quarters, scores, and the scorecard files read back: CSV, XLSX, PNG, the chat table."""
+
+from __future__ import annotations
+
+import csv
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from dispatch.scorecards import COLUMNS, Quarter, build_scorecard, cjk_font, score
+from dispatch.stats import Figures
+from tests.stats.conftest import Seeded
+
+
+@pytest.mark.parametrize(("text", "start", "end"), [
+    ("2026Q3", datetime(2026, 6, 30, 16, tzinfo=UTC), datetime(2026, 9, 30, 16, tzinfo=UTC)),
+    (" 2026-q4 ", datetime(2026, 9, 30, 16, tzinfo=UTC), datetime(2026, 12, 31, 16, tzinfo=UTC)),
+    ("2027Q1", datetime(2026, 12, 31, 16, tzinfo=UTC), datetime(2027, 3, 31, 16, tzinfo=UTC)),
+])
+def test_quarter_bounds_are_shanghai_midnights_in_utc(text: str, start: datetime,
+                                                      end: datetime) -> None:
+    quarter = Quarter.parse(text)
+    assert (quarter.start, quarter.end) == (start, end)
+    assert str(quarter) == text.strip().upper().replace("-", "")
+
+
+@pytest.mark.parametrize("text", ["2026Q5", "2026Q0", "Q3 2026", "2026", "", "26Q3", "1900Q1"])
+def test_bad_quarter_says_what_is_expected(text: str) -> None:
+    with pytest.raises(ValueError, match="2026Q3"):
+        Quarter.parse(text)
+
+
+def test_quarter_containing_uses_local_time() -> None:
+    assert str(Quarter.containing(datetime(2026, 9, 30, 17, tzinfo=UTC))) == "2026Q4"
+    assert str(Quarter.containing(datetime(2026, 9, 30, 15, tzinfo=UTC))) == "2026Q3"
+
+
+def test_score_formula() -> None:
+    perfect = Figures(received=4, responded=4, resolved_of_received=4, resolved=4,
+                      resolved_on_time=4, rated=2, rated_good=2)
+    assert score(perfect) == 100.0
+    assert score(Figures()) is None
+    # half the rates lost and one ticket in four overdue: 100*(.25+.25*.5+.2*.5+.3)/1 - 20*.25
+    mixed = Figures(received=4, responded=4, resolved_of_received=2, resolved=2,
+                    resolved_on_time=1, rated=2, rated_good=2, overdue=1)
+    assert score(mixed) == pytest.approx(77.5 - 5.0)
+
+
+async def test_scorecard_files_read_back(seeded: Seeded, tmp_path: Path) -> None:
+    async with seeded.sessions() as session:
+        card = await build_scorecard(session=session, quarter=Quarter.parse("2026Q4"))
+    assert {r.stats.code for r in card.ranked("street")} >= {"wuhang", "hangcheng", "shouzhan"}
+    assert "dept-urban" in {r.stats.code for r in card.ranked("department")}
+    assert card.ranked("street")[0].stats.code == "wuhang"  # the only street with work
+
+    rows = list(csv.DictReader(card.write_csv(tmp_path / "s.csv").open(encoding="utf-8-sig")))
+    wuhang = next(r for r in rows if r["code"] == "wuhang")
+    assert (wuhang["name"], wuhang["received"], wuhang["resolved"]) == ("吴航街道", "4", "3")
+    assert (wuhang["overdue"], wuhang["escalated"], wuhang["response_rate"]) == ("1", "1", "0.5")
+    assert float(wuhang["score"]) == card.ranked("street")[0].score
+    idle = next(r for r in rows if r["code"] == "jinfeng")
+    assert (idle["received"], idle["score"], idle["satisfaction_rate"]) == ("0", "", "")
+
+    book = load_workbook(card.write_xlsx(tmp_path / "s.xlsx"))
+    assert len(book.sheetnames) == 2
+    streets, departments = (book[name] for name in book.sheetnames)
+    assert streets["A1"].font.bold
+    found = {r[1]: dict(zip(COLUMNS, r, strict=True))
+             for r in streets.iter_rows(min_row=2, values_only=True)}
+    assert found["wuhang"]["received"] == 4
+    assert found["wuhang"]["on_time_resolution_rate"] == pytest.approx(2 / 3)
+    urban = next(r for r in departments.iter_rows(min_row=2, values_only=True)
+                 if r[1] == "dept-urban")
+    assert urban[COLUMNS.index("satisfaction_rate")] == 1.0
+
+    from matplotlib.image import imread
+
+    image = imread(card.render_png(tmp_path / "s.png"))
+    assert image.shape[0] > 300
+    assert image.shape[1] > 600
+    assert image.std() > 0.05  # bars and text, not a blank canvas
+
+    zh, en = card.table_text("zh"), card.table_text("en")
+    assert "2026Q4" in zh
+    assert "吴航街道" in zh
+    assert "得分" in zh
+    assert "Wuhang Subdistrict" in en
+    assert "score" in en
+
+
+def test_png_falls_back_to_english_names_without_a_cjk_font(monkeypatch, tmp_path) -> None:  # noqa: ANN001
+    import dispatch.scorecards as sc
+
+    monkeypatch.setattr(sc, "CJK_FONTS", ())
+    assert sc.cjk_font() is None
+    card = sc.Scorecard(Quarter(2026, 4), [])
+    assert card.render_png(tmp_path / "empty.png").stat().st_size > 1000
+
+
+def test_a_cjk_font_is_found_on_this_machine() -> None:
+    assert cjk_font() in {"WenQuanYi Micro Hei", "Noto Sans CJK SC", None}
