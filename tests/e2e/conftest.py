@@ -167,11 +167,18 @@ async def system(
 
 @pytest.fixture(params=[("aiogram", "embedded"), ("ptb", "production")],
                 ids=["aiogram-sqlite-memory", "ptb-postgresql-redis"])
-async def district(request, tmp_path: Path, nlu_parser: Parser, knowledge: Knowledge):
-    from tests.e2e.district import open_district
-
+def district_kind(request: pytest.FixtureRequest) -> tuple[str, str, str | None]:
+    """Sync on purpose: the PostgreSQL database is created outside the event loop."""
     runtime, storage = request.param
     pg_url = request.getfixturevalue("pg_database") if storage == "production" else None
+    return runtime, storage, pg_url
+
+
+@pytest.fixture
+async def district(district_kind, tmp_path: Path, nlu_parser: Parser, knowledge: Knowledge):
+    from tests.e2e.district import open_district
+
+    runtime, storage, pg_url = district_kind
     async for world in open_district(runtime=runtime, storage=storage, tmp_path=tmp_path,
                                      pg_url=pg_url, nlu_parser=nlu_parser,
                                      knowledge=knowledge):
