@@ -15,7 +15,7 @@ from dispatch.lifecycle import Action
 from dispatch.models import Ticket, TicketUnit, Unit
 from dispatch.notify import button, push, tell_reporter, ticket_params, unit_name, unit_people
 from dispatch.outbox import Notice, at
-from dispatch.work import Desk, load, offer
+from dispatch.work import Desk, load, offer_or_escalate
 
 
 async def _require_coordinator(session: AsyncSession, ticket: Ticket, actor: int) -> None:
@@ -94,7 +94,8 @@ async def set_lead(*, session: AsyncSession, ticket_id: int, actor: int, unit_id
     ticket.claim_due_at = desk.policy.calendar.deadline(desk.clock(), claim)
     ticket.remind_at = desk.policy.calendar.halfway(desk.clock(), ticket.claim_due_at)
     await session.flush()
-    await offer(session=session, ticket=ticket, desk=desk, event_key=f"ev{event.id}")
+    await offer_or_escalate(session=session, ticket=ticket, desk=desk,
+                            event_key=f"ev{event.id}")
     await tell_reporter(session=session, ticket=ticket, key="push.reporter.lead",
                         event_key=f"ev{event.id}r", clock=desk.clock, unit=unit_name(lead))
     return ticket
@@ -104,7 +105,8 @@ async def add_co_unit(*, session: AsyncSession, ticket_id: int, actor: int, unit
                       desk: Desk) -> Ticket:
     """A unit that assists the lead: its people see the ticket; the lead still closes it."""
     ticket = await load(session, ticket_id)
-    await _require_coordinator(session, ticket, actor)
+    if ticket.claimed_by_id != actor:  # the holder may ask for help; otherwise coordinators
+        await _require_coordinator(session, ticket, actor)
     unit = await session.get(Unit, unit_id)
     if unit is None or unit.id == ticket.lead_unit_id:
         raise NotFound(what=str(unit_id))

@@ -23,7 +23,7 @@ from dispatch.models import Ticket, Unit
 from dispatch.notify import button, push, ticket_params, unit_name, unit_people
 from dispatch.org import centre, street_of
 from dispatch.outbox import Notice
-from dispatch.work import Desk, offer
+from dispatch.work import Desk, offer, offer_or_escalate
 
 log = logging.getLogger(__name__)
 S = Status
@@ -130,11 +130,11 @@ async def escalate(*, session: AsyncSession, ticket: Ticket, desk: Desk, event_k
     await lifecycle.apply(session=session, ticket=ticket, action=Action.DISPATCH,
                           clock=desk.clock, unit_id=target.id)
     await session.flush()
-    await offer(session=session, ticket=ticket, desk=desk, event_key=event_key)
     from dispatch.notify import tell_reporter
 
     await tell_reporter(session=session, ticket=ticket, key="push.reporter.escalated",
                         event_key=f"{event_key}r", clock=desk.clock, unit=unit_name(target))
+    await offer_or_escalate(session=session, ticket=ticket, desk=desk, event_key=event_key)
 
 
 async def _next_rung(session: AsyncSession, unit: Unit | None) -> Unit | None:

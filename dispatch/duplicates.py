@@ -96,3 +96,22 @@ async def follow(*, session: AsyncSession, ticket: Ticket, people: set[int | Non
     )).all())
     for person_id in people - existing - {None, ticket.reporter_id}:
         session.add(TicketFollower(ticket_id=ticket.id, person_id=person_id))
+
+
+async def follow_instead(
+    *, session: AsyncSession, ticket_id: int, into_id: int, actor: int, desk: Desk,
+) -> Ticket:
+    """The reporter agrees it is the same problem: their new ticket merges into the open one."""
+    from dispatch.errors import PermissionDenied
+
+    ticket = await session.get(Ticket, ticket_id)
+    survivor = await session.get(Ticket, into_id)
+    if ticket is None or survivor is None or ticket.reporter_id != actor or ticket.id == into_id:
+        raise PermissionDenied()
+    await lifecycle.apply(session=session, ticket=ticket, action=Action.MERGE, clock=desk.clock,
+                          actor_id=actor, note=survivor.number, data={"into": survivor.id})
+    ticket.merged_into_id = survivor.id
+    ticket.closed_at = desk.clock()
+    await follow(session=session, ticket=survivor, people={actor})
+    await session.flush()
+    return survivor

@@ -69,6 +69,21 @@ async def offer(*, session: AsyncSession, ticket: Ticket, desk: Desk, event_key:
                       clock=desk.clock)
 
 
+async def offer_or_escalate(*, session: AsyncSession, ticket: Ticket, desk: Desk,
+                            event_key: str) -> None:
+    """Offer the ticket; a unit with nobody on duty escalates at once instead of waiting."""
+    if await offer(session=session, ticket=ticket, desk=desk, event_key=event_key):
+        return
+    unit = await session.get(Unit, ticket.unit_id) if ticket.unit_id else None
+    if unit is None or unit.kind == "centre" or ticket.kind == "help_request":
+        return
+    from dispatch.deadlines import escalate
+
+    ticket.deadline_stage += 1  # a scheduler step racing on the old stage now loses
+    await escalate(session=session, ticket=ticket, desk=desk, event_key=f"{event_key}:noduty",
+                   note="nobody on duty")
+
+
 async def announce_new(*, session: AsyncSession, ticket: Ticket, desk: Desk,
                        twin: Ticket | None = None) -> None:
     """A new ticket reaches its community's grid workers; a critical one everybody at once."""
@@ -143,7 +158,7 @@ async def handle_here(*, session: AsyncSession, ticket_id: int, actor: int, desk
     ticket.unit_id = ticket.community_id
     _deadlines(ticket, desk, start=desk.clock())
     await session.flush()
-    await offer(session=session, ticket=ticket, desk=desk, event_key=f"ev{event.id}")
+    await offer_or_escalate(session=session, ticket=ticket, desk=desk, event_key=f"ev{event.id}")
     key = "push.reporter.help_published" if ticket.kind == "help_request" else \
         "push.reporter.verified"
     await tell_reporter(session=session, ticket=ticket, key=key, event_key=f"ev{event.id}r",
@@ -169,9 +184,9 @@ async def whistle(*, session: AsyncSession, ticket_id: int, actor: int, desk: De
     ticket.escalation_level += 1
     _deadlines(ticket, desk, start=desk.clock())
     await session.flush()
-    await offer(session=session, ticket=ticket, desk=desk, event_key=f"ev{event.id}")
     await tell_reporter(session=session, ticket=ticket, key="push.reporter.whistled",
                         event_key=f"ev{event.id}r", clock=desk.clock, unit=unit_name(street))
+    await offer_or_escalate(session=session, ticket=ticket, desk=desk, event_key=f"ev{event.id}")
     return ticket
 
 
@@ -270,7 +285,8 @@ async def _announce_claim(session: AsyncSession, ticket: Ticket, actor: int, des
 
 def work_card(ticket: Ticket, *, edit: bool) -> Notice:
     rows = [[button("btn.start", f"k:s:{ticket.id}"), button("btn.note", f"k:n:{ticket.id}")],
-            [button("btn.done", f"k:d:{ticket.id}"), button("btn.hand_back", f"k:b:{ticket.id}")]]
+            [button("btn.done", f"k:d:{ticket.id}"), button("btn.hand_back", f"k:b:{ticket.id}")],
+            [button("btn.assist", f"k:a:{ticket.id}")]]
     return Notice(key="push.working", params=ticket_params(ticket), buttons=rows,
                   replace_cards=(ticket.id, "claim") if edit else None,
                   card=None if edit else (ticket.id, "claim"))
@@ -351,7 +367,7 @@ async def hand_back(*, session: AsyncSession, ticket_id: int, actor: int, desk: 
     ticket.claimed_by_id = None
     _deadlines(ticket, desk, start=desk.clock())
     await session.flush()
-    await offer(session=session, ticket=ticket, desk=desk, event_key=f"ev{event.id}")
+    await offer_or_escalate(session=session, ticket=ticket, desk=desk, event_key=f"ev{event.id}")
     coordinators = await unit_people(session=session, unit_ids=[ticket.unit_id],
                                      roles=desk.routing.coordinator_roles)
     await push(session=session, people=coordinators,
@@ -371,14 +387,21 @@ async def co_units(*, session: AsyncSession, ticket_id: int) -> list[TicketUnit]
 __all__ = ["Desk", "claim", "done", "handle_here", "reject", "start", "whistle", "tr"]
 
 
-async def submit(*, session: AsyncSession, new: NewTicket, desk: Desk) -> TicketView:
+@dataclass(frozen=True)
+class Submitted:
+    view: TicketView
+    twin_id: int | None = None  # an open ticket that looks like the same problem
+    twin_number: str | None = None
+
+
+async def submit(*, session: AsyncSession, new: NewTicket, desk: Desk) -> Submitted:
     """Intake plus the first pushes, in one transaction; a repeated source key does nothing."""
     if new.source_key is not None:
         from sqlalchemy import select
 
         found = await session.scalar(select(Ticket).where(Ticket.source_key == new.source_key))
         if found is not None:
-            return await intake.view(session=session, ticket=found)
+            return Submitted(await intake.view(session=session, ticket=found))
     view = await intake.submit(session=session, new=new, policy=desk.policy, clock=desk.clock)
     ticket = await load(session, view.id)
     ticket.remind_at = (desk.policy.calendar.halfway(ticket.created_at, ticket.claim_due_at)
@@ -387,4 +410,4 @@ async def submit(*, session: AsyncSession, new: NewTicket, desk: Desk) -> Ticket
 
     twin = await find_duplicate(session=session, ticket=ticket, clock=desk.clock)
     await announce_new(session=session, ticket=ticket, desk=desk, twin=twin)
-    return view
+    return Submitted(view, twin.id if twin else None, twin.number if twin else None)

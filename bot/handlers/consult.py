@@ -58,7 +58,7 @@ async def _hand_over(turn: Turn, nonce: str) -> None:
         community_id=turn.contact.community_id, source_key=f"consult:{nonce}",
     )
     async with turn.ctx.sessions() as session, session.begin():
-        view = await work.submit(session=session, new=new, desk=turn.ctx.desk)
+        view = (await work.submit(session=session, new=new, desk=turn.ctx.desk)).view
     turn.clear("question")
     turn.say("consult.handed_over", number=view.number,
              community=turn.community or "")

@@ -114,7 +114,8 @@ def _card(turn: Turn, draft: dict[str, Any]) -> tuple[str, list[list[Button]]]:
         lines.append(t("card.time", lang, time=draft["time"] or t("card.missing", lang)))
     if draft["photos"]:
         lines.append(t("card.photos", lang, n=len(draft["photos"])))
-    community = turn.community or t("card.missing", lang)
+    community = turn.community or (t("card.own_unit", lang) if _community_of(turn)
+                                   else t("card.missing", lang))
     lines.append(t("card.community", lang, community=community))
     lines.append(t("card.hint", lang))
     buttons = [
@@ -125,6 +126,8 @@ def _card(turn: Turn, draft: dict[str, Any]) -> tuple[str, list[list[Button]]]:
     ]
     if draft["kind"] == "help_request":
         buttons[1][0] = turn.button("card.add_time", f"r:time:{d}")
+    elif any(role == "grid_worker" for role, _ in turn.contact.roles):
+        buttons[0].append(turn.button("card.submit_whistle", f"r:okw:{d}"))
     return "\n".join(lines), buttons
 
 
@@ -165,13 +168,14 @@ async def on_press(turn: Turn, rest: str) -> None:
     action, _, tail = rest.partition(":")
     draft_id, _, value = tail.partition(":")
     draft = _draft(turn)
-    if action == "ok" and (draft is None or draft["id"] != draft_id):
+    if action in ("ok", "okw") and (draft is None or draft["id"] != draft_id):
         await _already_submitted(turn, draft_id)
         return
     if draft is None or draft["id"] != draft_id:
         turn.toast("press.stale")
         return
-    handlers = {"ok": submit, "cats": _show_categories, "cat": _choose_category,
+    handlers = {"ok": submit, "okw": _submit_and_whistle, "cats": _show_categories,
+                "cat": _choose_category,
                 "place": _ask_place, "time": _ask_time, "photo": _ask_photo, "x": _discard}
     handler = handlers.get(action)
     if handler is None:
@@ -229,8 +233,8 @@ async def _discard(turn: Turn, draft: dict[str, Any], _: str) -> None:
     turn.edit_pressed(t("report.cancelled", turn.lang))
 
 
-async def submit(turn: Turn, draft: dict[str, Any], _: str = "") -> None:
-    if turn.contact.community_id is None:
+async def submit(turn: Turn, draft: dict[str, Any], _: str = "", whistle: bool = False) -> None:
+    if _community_of(turn) is None:
         draft["submit_after_community"] = True
         turn.update(draft=draft)
         from bot.handlers import onboarding
@@ -241,20 +245,40 @@ async def submit(turn: Turn, draft: dict[str, Any], _: str = "") -> None:
         turn.update(**{"await": "place"})
         turn.say("report.ask_place_first")
         return
-    view = await _create(turn, draft, source_key=f"draft:{draft['id']}")
+    done = await _create(turn, draft, source_key=f"draft:{draft['id']}")
+    view = done.view
     turn.state.setdefault("submitted", {})[draft["id"]] = view.number
     turn.clear("draft", "await")
     turn.edit_pressed(_submitted_text(turn, view, draft))
+    if done.twin_id is not None:
+        turn.say("report.similar_open", number=done.twin_number,
+                 buttons=[[turn.button("report.follow_twin", f"f:{view.id}:{done.twin_id}",
+                                       number=done.twin_number)]])
+    if whistle:
+        from bot.handlers import staff
+
+        await staff.whistle_own(turn, view.id)
 
 
-async def _create(turn: Turn, draft: dict[str, Any], *, source_key: str) -> intake.TicketView:
+def _community_of(turn: Turn) -> int | None:
+    """The resident's community; for grid workers reporting themselves, their own community."""
+    if turn.contact.community_id is not None:
+        return turn.contact.community_id
+    return next((unit for role, unit in turn.contact.roles if role == "grid_worker"), None)
+
+
+async def _submit_and_whistle(turn: Turn, draft: dict[str, Any], _: str) -> None:
+    await submit(turn, draft, whistle=True)
+
+
+async def _create(turn: Turn, draft: dict[str, Any], *, source_key: str) -> work.Submitted:
     new = NewTicket(
         kind=TicketKind(draft["kind"]),
         category=Category(draft["category"]),
         urgency=Urgency(draft["urgency"]),
         text="\n".join(draft["texts"]) or "-",
         reporter_id=turn.contact.person_id,
-        community_id=turn.contact.community_id,
+        community_id=_community_of(turn),
         place_text=draft["place"],
         latitude=draft["lat"],
         longitude=draft["lon"],
@@ -293,7 +317,7 @@ async def critical(turn: Turn, text: str, parse: Parse) -> None:
     draft["place"] = _entity(parse, "place")
     draft["phone"] = _entity(parse, "phone")
     source = turn.msg.dedupe_key or f"critical:{draft['id']}"
-    view = await _create(turn, draft, source_key=source)
+    view = (await _create(turn, draft, source_key=source)).view
     turn.say("emergency.ticket", number=view.number)
     if turn.contact.community_id is None or not draft["place"]:
         turn.update(followup=view.number)

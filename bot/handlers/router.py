@@ -172,6 +172,7 @@ PRESSES = {
     "g": staff.on_rating_press,
     "gc": staff.on_community_rating_press,
     "o": staff.on_open_press,
+    "f": staff.on_follow_press,
 }
 
 

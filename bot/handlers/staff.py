@@ -70,13 +70,51 @@ async def on_verify_press(turn: Turn, rest: str) -> None:
     turn.edit_pressed(t(key, turn.lang, number=number))
 
 
+async def whistle_own(turn: Turn, ticket_id: int) -> None:
+    """A grid worker's own report, whistled up at once (staff create and whistle)."""
+    async with turn.ctx.sessions() as session, session.begin():
+        ticket = await work.whistle(session=session, ticket_id=ticket_id,
+                                    actor=turn.contact.person_id, desk=turn.ctx.desk)
+        number = ticket.number
+    turn.say("staff.whistled", number=number)
+
+
+async def on_follow_press(turn: Turn, rest: str) -> None:
+    """f:NEW:TWIN — the reporter follows the open ticket instead of their new one."""
+    ids = _ids(rest)
+    if ids is None or len(ids) != 2:
+        turn.toast("press.invalid", alert=True)
+        return
+    async with turn.ctx.sessions() as session, session.begin():
+        survivor = await duplicates.follow_instead(session=session, ticket_id=ids[0],
+                                                   into_id=ids[1],
+                                                   actor=turn.contact.person_id,
+                                                   desk=turn.ctx.desk)
+        number = survivor.number
+    turn.edit_pressed(t("report.following", turn.lang, number=number))
+
+
 async def on_work_press(turn: Turn, rest: str) -> None:
-    """k:c claim · k:s start · k:n note · k:d done · k:b hand back (each :ID)."""
+    """k:c claim · k:s start · k:n note · k:d done · k:b hand back · k:a assist (each :ID)."""
     action, _, raw_id = rest.partition(":")
+    if action == "aa":
+        await _add_assist(turn, raw_id)
+        return
     if not raw_id.isdigit():
         turn.toast("press.invalid", alert=True)
         return
     ticket_id, desk, actor = int(raw_id), turn.ctx.desk, turn.contact.person_id
+    if action == "a":
+        async with turn.ctx.sessions() as session:
+            ticket = await work.load(session, ticket_id)
+            if ticket.claimed_by_id != actor:
+                turn.toast("error.permission_denied", alert=True)
+                return
+            units = [u for u in await centre.departments(session=session, ticket=ticket,
+                                                         desk=desk) if u.id != ticket.unit_id]
+        buttons = [[_unit_button(turn, u, f"k:aa:{ticket_id}:{u.id}")] for u in units[:8]]
+        turn.send(t("staff.pick_assist", turn.lang, number=ticket.number), buttons=buttons)
+        return
     if action == "c":
         async with turn.ctx.sessions() as session, session.begin():
             ticket = await work.claim(session=session, ticket_id=ticket_id, actor=actor,
@@ -106,6 +144,19 @@ async def on_work_press(turn: Turn, rest: str) -> None:
         step, prompt = "minutes", "staff.ask_minutes"
     turn.update(**{"await": f"{step}:{ticket_id}"})
     turn.say(prompt)
+
+
+async def _add_assist(turn: Turn, rest: str) -> None:
+    ids = _ids(rest)
+    if ids is None or len(ids) != 2:
+        turn.toast("press.invalid", alert=True)
+        return
+    async with turn.ctx.sessions() as session, session.begin():
+        ticket = await centre.add_co_unit(session=session, ticket_id=ids[0],
+                                          actor=turn.contact.person_id, unit_id=ids[1],
+                                          desk=turn.ctx.desk)
+        number = ticket.number
+    turn.edit_pressed(t("staff.co_unit_added", turn.lang, number=number))
 
 
 async def on_awaited_staff_text(turn: Turn, awaiting: str, text: str) -> bool:

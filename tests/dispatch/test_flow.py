@@ -70,7 +70,7 @@ async def _report(world: World, text: str = "阳光花园3号楼路灯坏了", *
             reporter_id=world.ids[kw.get("reporter", "resident")],
             community_id=world.ids["xiguan"], place_text=kw.get("place", "阳光花园3号楼"),
         ))
-    return view.id
+    return view.view.id
 
 
 async def _do(world: World, fn, **kw):
@@ -267,3 +267,47 @@ async def test_rating_window_expires_as_not_rated(world: World, clock) -> None:
             Rating.ticket_id == tid))).all()
     assert (await _get(world, tid)).status == "closed"
     assert list(values) == ["not_rated"]
+
+
+async def test_unit_with_nobody_on_duty_escalates_at_once(world: World) -> None:
+    from dispatch import staff
+
+    async with world.sessions() as session, session.begin():
+        for i in range(20):
+            await staff.set_duty(session=session, person_id=world.ids[f"resp{i}"], on=False)
+    tid = await _report(world)
+    await _do(world, work.whistle, ticket_id=tid, actor=world.ids["grid"])
+    ticket = await _get(world, tid)
+    async with world.sessions() as session:
+        centre_id = (await org.centre(session=session)).id
+    assert (ticket.status, ticket.unit_id) == ("escalated", centre_id)
+    assert "push.claim.report" not in await _outbox_for(world, "resp0")
+    assert "push.sort" in await _outbox_for(world, "coord_centre")
+
+
+async def test_reporter_follows_the_open_twin_instead(world: World) -> None:
+    first = await _report(world, text="西湖新村5栋门口井盖不见了，很危险", place="西湖新村5栋")
+    second = await _report(world, text="西湖新村5栋门口的井盖没了，差点踩空",
+                           place="西湖新村5栋门口", reporter="resident2")
+    with pytest.raises(PermissionDenied):  # only the reporter of the new ticket may
+        await _do(world, duplicates.follow_instead, ticket_id=second, into_id=first,
+                  actor=world.ids["resident"])
+    await _do(world, duplicates.follow_instead, ticket_id=second, into_id=first,
+              actor=world.ids["resident2"])
+    assert (await _get(world, second)).status == "merged"
+    async with world.sessions() as session:
+        followers = (await session.scalars(select(TicketFollower.person_id).where(
+            TicketFollower.ticket_id == first))).all()
+    assert list(followers) == [world.ids["resident2"]]
+
+
+async def test_holder_asks_another_unit_to_assist(world: World) -> None:
+    tid = await _report(world)
+    await _do(world, work.whistle, ticket_id=tid, actor=world.ids["grid"])
+    with pytest.raises(PermissionDenied):  # not the holder, not a coordinator
+        await _do(world, centre.add_co_unit, ticket_id=tid, actor=world.ids["resp1"],
+                  unit_id=world.ids["unit:dept-urban"])
+    await _do(world, work.claim, ticket_id=tid, actor=world.ids["resp1"])
+    await _do(world, centre.add_co_unit, ticket_id=tid, actor=world.ids["resp1"],
+              unit_id=world.ids["unit:dept-urban"])
+    assert "push.assist" in await _outbox_for(world, "urban")

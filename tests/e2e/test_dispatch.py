@@ -210,3 +210,15 @@ async def test_unsatisfied_rating_reopens(district) -> None:
     assert (ticket.status, ticket.flagged) == ("reopened", True)
     again = await grid.wait_for(lambda m: has("k:c:")(m) and m["message_id"] > claim["message_id"])
     assert ticket.number in again["text"]
+
+
+async def test_grid_worker_reports_and_whistles_in_one_go(district) -> None:
+    grid = district.chat(GRID)
+    await grid.send("会堂路与郑和路交叉口的交通信号灯不亮了，路口很乱")
+    card = await grid.wait_text("请确认")
+    await grid.press(card["message_id"], button(card, "r:okw:"))
+    await grid.wait_text("已吹哨")
+    claim = await district.chat(RESP1).wait_for(has("k:c:"))
+    (ticket,) = await district.tickets()
+    assert ticket.number in claim["text"]
+    assert (ticket.status, ticket.whistled_by_id is not None) == ("dispatched", True)

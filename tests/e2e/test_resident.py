@@ -30,7 +30,7 @@ async def test_chinese_report_to_ticket_number(system) -> None:
     assert "市政设施" in card["text"]
     assert "阳光花园3号楼" in card["text"]
     number = await submit_card(chat, card)
-    done = await chat.wait_text(number)
+    done = await chat.find(lambda m: number in (m["text"] or ""))
     assert "个工作日" in done["text"]
     (ticket,) = await system.tickets()
     assert (ticket.number, ticket.category, ticket.status) == (number, "municipal", "new")
@@ -42,7 +42,7 @@ async def test_english_report_to_ticket_number(system) -> None:
     card = await chat.wait_text("Please check your report")
     assert "sanitation" in card["text"]
     number = await submit_card(chat, card)
-    done = await chat.wait_text(number)
+    done = await chat.find(lambda m: number in (m["text"] or ""))
     assert "working day" in done["text"]
     assert (await system.tickets())[0].category == "sanitation"
 

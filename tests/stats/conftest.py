@@ -96,9 +96,10 @@ class Script:
                      category: Category = Category.MUNICIPAL) -> int:
         self.clock.advance(minutes=5)
         async with self.sessions() as session, session.begin():
-            view = await work.submit(session=session, desk=self.desk, new=NewTicket(
+            view = (await work.submit(session=session, desk=self.desk, new=NewTicket(
                 kind=kind, category=category, urgency=Urgency.NORMAL, text=text,
-                reporter_id=self.ids[who], community_id=self.ids["xiguan"], place_text=place))
+                reporter_id=self.ids[who], community_id=self.ids["xiguan"],
+                place_text=place))).view
         self.created[self.q][kind.value] += 1
         self.ledger.mark(self.q, "xiguan", view.id, "received")
         return view.id

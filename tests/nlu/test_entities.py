@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+import pytest
+
+from nlu.entities import EntityExtractor
+from nlu.schema import Entity
+from tests.nlu.conftest import GAZETTEER
+
+
+def values(text: str, kind: str, gazetteer: list[str] | None = None) -> list[str]:
+    found = EntityExtractor(GAZETTEER if gazetteer is None else gazetteer).extract(text)
+    return [e.value for e in found if e.entity == kind]
+
+
+def spans(text: str, kind: str) -> list[str]:
+    return [text[e.start:e.end] for e in EntityExtractor(GAZETTEER).extract(text)
+            if e.entity == kind]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("我的电话13812345678", ["13812345678"]),
+    ("电话：１３９ １２３４ ５６７８，谢谢", ["13912345678"]),
+    ("call me on +86 158-1234-5678", ["15812345678"]),
+    ("座机0591-87654321", ["0591-87654321"]),
+    ("打(0591)87654321找我", ["0591-87654321"]),
+    ("本地号码87654321", ["87654321"]),
+    ("两个号码 13812345678 和 0591-22223333", ["13812345678", "0591-22223333"]),
+])
+def test_phone_numbers_are_found_and_normalised(text: str, expected: list[str]) -> None:
+    assert sorted(values(text, "phone")) == sorted(expected)
+
+
+def test_phone_offsets_point_into_the_original_text() -> None:
+    text = "手机：１３９ １２３４ ５６７８"
+    [phone] = [e for e in EntityExtractor().extract(text) if e.entity == "phone"]
+    assert text[phone.start:phone.end] == "１３９ １２３４ ５６７８"
+
+
+@pytest.mark.parametrize("text", ["订单号123456789012", "2026年3月5日", "证件350182199001011234"])
+def test_numbers_that_are_not_phones_are_ignored(text: str) -> None:
+    assert values(text, "phone") == []
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("阳光花园3号楼2单元501室漏水", ["阳光花园3号楼2单元501室"]),
+    ("楼道里好大一股煤气味，6栋三楼", ["6栋三楼"]),
+    ("西关社区郑和路88号路灯不亮", ["西关社区郑和路88号"]),
+    ("在会堂路上摔了一跤", ["会堂路"]),
+    ("The street light on Main Street is out", ["Main Street"]),
+    ("water leaking in Building 3", ["Building 3"]),
+    ("pothole outside No. 12 Zhenghe Road", ["No. 12 Zhenghe Road"]),
+    ("trash at 123 Main St again", ["123 Main St"]),
+])
+def test_places_from_patterns(text: str, expected: list[str]) -> None:
+    assert spans(text, "place") == expected
+
+
+def test_gazetteer_names_are_places_even_without_a_suffix() -> None:
+    assert values("航城那边停电了", "place", gazetteer=["航城"]) == ["航城"]
+    assert values("航城那边停电了", "place", gazetteer=[]) == []
+
+
+def test_gazetteer_matches_traditional_spelling_and_returns_the_canonical_name() -> None:
+    assert values("鄭和路口有個坑", "place", gazetteer=["郑和路"]) == ["郑和路"]
+
+
+@pytest.mark.parametrize("text", ["我们小区的路灯坏了", "马路上有个坑", "这条路太堵", "电路老化"])
+def test_common_words_are_not_places(text: str) -> None:
+    assert values(text, "place") == []
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("昨晚楼上一直吵", ["yesterday_night"]),
+    ("今天早上就没水了", ["today_morning"]),
+    ("漏水三天了", ["P3D"]),
+    ("从上周一开始就这样", ["since:last_monday"]),
+    ("半个月了还没人管", ["P15D"]),
+    ("停水一整天了", ["P1D"]),
+    ("每天晚上都在跳广场舞", ["every_night"]),
+    ("no water since Monday", ["since:monday"]),
+    ("the light has been out for two weeks", ["P2W"]),
+    ("loud music last night", ["last_night"]),
+])
+def test_time_expressions_are_normalised(text: str, expected: list[str]) -> None:
+    assert values(text, "time") == expected
+
+
+def test_entities_are_sorted_and_do_not_overlap() -> None:
+    text = "阳光花园6栋从昨晚开始停电，电话13812345678"
+    found = EntityExtractor(GAZETTEER).extract(text)
+    assert [e.entity for e in found] == ["place", "time", "phone"]
+    assert all(a.end <= b.start for a, b in zip(found, found[1:], strict=False))
+    assert found[0] == Entity("place", 0, 6, "阳光花园6栋")
