@@ -103,3 +103,11 @@ def test_place_lookup_of_the_data_extends_the_gazetteer(parser: BuiltinParser) -
     result = parser.parse("航城那边停电了")
     assert [(e.entity, e.value) for e in result.entities if e.entity == "place"] == \
         [("place", "航城")]
+
+
+def test_a_corrupt_artifact_is_replaced_also_with_the_embedding(
+        small_settings: NluSettings) -> None:
+    settings = small_settings.model_copy(update={"embedding": True})
+    path = train(settings).path
+    path.write_bytes(b"not a pickle")
+    assert load_builtin(settings).parse("thank you so much").intent.name == "thanks"

