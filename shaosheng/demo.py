@@ -22,11 +22,18 @@ from dispatch.people import enrol
 from shaosheng.app import BOT_COMMANDS, build_bot_context, open_engine
 from shaosheng.clock import utc_now
 from shaosheng.settings import Settings
+from shaosheng.web import serve_web
 from shaosheng.workers import background
 from standin.server import StandIn, run_standin
 
 log = logging.getLogger(__name__)
 DEMO_TOKEN = "7000000001:demo-token"
+
+
+@dataclass(frozen=True)
+class Running:
+    standin: StandIn
+    web_port: int
 
 
 @dataclass(frozen=True)
@@ -80,7 +87,7 @@ def persona_dicts() -> list[dict[str, object]]:
 @contextlib.asynccontextmanager
 async def running_system(
     settings: Settings, *, port: int, host: str = "127.0.0.1"
-) -> AsyncIterator[StandIn]:
+) -> AsyncIterator[Running]:
     """The stand-in plus the real bot connected to it by polling, as long as the block runs."""
     await prepare_database(settings)
     engine = open_engine(settings)
@@ -93,9 +100,12 @@ async def running_system(
         )
         await runtime.start()
         try:
-            async with background(sessions=ctx.sessions, desk=ctx.desk, bus=MemoryBus(),
-                                  sender=runtime.sender, wake=wake):
-                yield standin
+            async with (
+                background(sessions=ctx.sessions, desk=ctx.desk, bus=MemoryBus(),
+                           sender=runtime.sender, wake=wake),
+                serve_web(ctx.sessions, host, port + 1 if port else 0) as web_port,
+            ):
+                yield Running(standin, web_port)
         finally:
             await runtime.stop()
             await engine.dispose()
@@ -106,9 +116,11 @@ async def run_demo(settings: Settings, *, port: int, open_browser: bool) -> None
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    async with running_system(settings, port=port) as standin:
-        url = f"{standin.base_url}/"
+    async with running_system(settings, port=port) as running:
+        url = f"{running.standin.base_url}/"
+        board = f"http://127.0.0.1:{running.web_port}/board"
         print(f"Shaosheng demo is running: open {url}  (Ctrl-C stops it)", flush=True)
+        print(f"Public board (公示): {board}", flush=True)
         if open_browser:
             webbrowser.open(url)
         await stop.wait()

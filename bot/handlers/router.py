@@ -6,7 +6,7 @@ import logging
 import re
 
 from bot.context import BotContext
-from bot.handlers import consult, onboarding, report, staff, status
+from bot.handlers import consult, coordinator, onboarding, report, staff, status
 from bot.handlers.turn import Turn, main_menu
 from bot.messages import Answer, Handler, Incoming
 from bot.state import conversation_key
@@ -29,6 +29,7 @@ COMMANDS = {
     "/tasks": staff.tasks_command,
     "/duty": staff.duty_command,
     "/t": staff.lookup_command,
+    "/scorecard": coordinator.scorecard_command,
 }
 
 

@@ -222,3 +222,49 @@ async def test_grid_worker_reports_and_whistles_in_one_go(district) -> None:
     (ticket,) = await district.tickets()
     assert ticket.number in claim["text"]
     assert (ticket.status, ticket.whistled_by_id is not None) == ("dispatched", True)
+
+
+async def test_coordinator_gets_the_scorecard_in_chat(district) -> None:
+    centre = district.chat(COORD_CENTRE)
+    await centre.send("/scorecard 2026Q4")
+    table = await centre.wait_text("2026Q4")
+    assert "吴航街道" in table["text"]
+    files = []
+    for _ in range(100):
+        files = [m["document"]["file_name"] for m in await centre.messages(0)
+                 if m.get("document")]
+        if len(files) == 3:
+            break
+        await asyncio.sleep(0.1)
+    assert sorted(files) == ["scorecard-2026Q4.csv", "scorecard-2026Q4.png",
+                             "scorecard-2026Q4.xlsx"]
+    resident = district.chat(RESIDENT)
+    await resident.send("/scorecard")
+    await resident.wait_text("没有权限")
+
+
+async def test_public_board_shows_handled_tickets_without_personal_data(district) -> None:
+    import httpx
+
+    from shaosheng.web import serve_web
+
+    await report(district, "西湖新村5栋502室门口的垃圾三天没人清，我叫王秀英，电话13812345678")
+    grid = district.chat(GRID)
+    card = await grid.wait_for(has("v:h:"))
+    await grid.press(card["message_id"], button(card, "v:h:"))
+    claim = await grid.wait_for(has("k:c:"))
+    await grid.press(claim["message_id"], button(claim, "k:c:"))
+    work = await grid.wait_for(has("k:d:"))
+    await grid.press(work["message_id"], button(work, "k:d:"))
+    await grid.wait_text("办结说明")
+    await grid.send("已清理")
+    await district.chat(RESIDENT).wait_for(has("g:sat:"))
+    district.clock.now = __import__("datetime").datetime.now(__import__("datetime").UTC)
+    async with serve_web(district.sessions, "127.0.0.1", 0) as port:
+        async with httpx.AsyncClient() as http:
+            page = (await http.get(f"http://127.0.0.1:{port}/board")).text
+    (ticket,) = await district.tickets()
+    assert ticket.number in page
+    assert "环境卫生" in page
+    for secret in ("13812345678", "王秀英", "502"):
+        assert secret not in page
