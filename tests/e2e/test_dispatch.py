@@ -259,10 +259,8 @@ async def test_public_board_shows_handled_tickets_without_personal_data(district
     await grid.wait_text("办结说明")
     await grid.send("已清理")
     await district.chat(RESIDENT).wait_for(has("g:sat:"))
-    district.clock.now = __import__("datetime").datetime.now(__import__("datetime").UTC)
-    async with serve_web(district.sessions, "127.0.0.1", 0) as port:
-        async with httpx.AsyncClient() as http:
-            page = (await http.get(f"http://127.0.0.1:{port}/board")).text
+    async with serve_web(district.sessions, "127.0.0.1", 0) as port, httpx.AsyncClient() as http:
+        page = (await http.get(f"http://127.0.0.1:{port}/board")).text
     (ticket,) = await district.tickets()
     assert ticket.number in page
     assert "环境卫生" in page
