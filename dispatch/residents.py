@@ -44,7 +44,7 @@ async def touch_contact(
         session=session, channel=channel, external_id=external_id, clock=clock,
         name=name, language=language, chat_id=chat_id,
     )
-    if name and person.name != name:
+    if name and not person.name:  # a name an admin or the demo gave is not overwritten
         person.name = name
     return await contact_of(session=session, person=person)
 

@@ -143,7 +143,7 @@ async def test_twenty_presses_one_winner(district) -> None:
     assert len(told) == 19
     holder = next(name for uid, name in [(RESP1, "林处置"), (RESP2, "郑处置")]
                   + [(3100 + i, f"处置员{i}") for i in range(18)] if uid == won[0])
-    assert all(holder in answers[u][0] for u in told)
+    assert all(holder in answers[u][0] for u in told), (holder, answers)
     assert number == ticket.number
 
 
