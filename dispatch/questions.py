@@ -384,6 +384,8 @@ async def answer(*, session: AsyncSession, person_id: int, text: str, now: datet
     if isinstance(query, Clarify):
         return query
     ids, named = scope.ids, None
+    if scope.ids is None:  # the centre: say "the whole district" rather than "your area"
+        named = {lang: translate("coord.scope.all", lang) for lang in ("zh", "en")}
     if query.unit_code is not None:
         unit = next(u for u in tree.units.values() if u.code == query.unit_code)
         if not scope.covers(unit.id):

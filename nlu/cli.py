@@ -22,7 +22,8 @@ _PATH = click.Path(path_type=Path)
 
 def _settings(ctx: click.Context, **overrides: Any) -> NluSettings:
     obj = ctx.find_root().obj
-    base = getattr(getattr(obj, "settings", None), "nlu", None) or getattr(obj, "nlu", None)
+    base = obj.get("nlu") if isinstance(obj, dict) else (
+        getattr(getattr(obj, "settings", None), "nlu", None) or getattr(obj, "nlu", None))
     settings = base if isinstance(base, NluSettings) else NluSettings()
     changes = {key: value for key, value in overrides.items() if value is not None}
     return settings.model_copy(update=changes)

@@ -42,6 +42,10 @@ def main(ctx: click.Context, config_path: Path | None) -> None:
     """Shaosheng (哨声): community whistles, departments report."""
     ctx.ensure_object(dict)
     ctx.obj["config_path"] = config_path
+    try:  # subcommands that live beside their package (nlu) read their section from here
+        ctx.obj["nlu"] = load_settings(config_path).nlu
+    except ConfigError:
+        ctx.obj["nlu"] = None  # commands that need the config report the error themselves
 
 
 def settings_from(ctx: click.Context) -> Settings:

@@ -102,7 +102,8 @@ async def running_system(
         try:
             async with (
                 background(sessions=ctx.sessions, desk=ctx.desk, bus=MemoryBus(),
-                           sender=runtime.sender, wake=wake),
+                           sender=runtime.sender, wake=wake,
+                           digest_at=settings.coordination.digest_at),
                 serve_web(ctx.sessions, host, port + 1 if port else 0) as web_port,
             ):
                 yield Running(standin, web_port)

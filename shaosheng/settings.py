@@ -110,6 +110,10 @@ class RoutingSettings(BaseModel):
     coordinator_roles: list[Role] = [Role.COORDINATOR]
 
 
+class CoordinationSettings(BaseModel):
+    digest_at: str = Field("08:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
 class DemoSettings(BaseModel):
     port: int = Field(8088, ge=1, le=65535)
 
@@ -130,6 +134,7 @@ class Settings(BaseSettings):
     working_days: WorkingDaySettings = WorkingDaySettings()
     rating: RatingSettings = RatingSettings()
     routing: RoutingSettings = RoutingSettings()
+    coordination: CoordinationSettings = CoordinationSettings()
     demo: DemoSettings = DemoSettings()
 
     @field_validator("time_limits")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime
 
@@ -11,10 +12,34 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.messages import Sender
 from bot.pushes import Deliverer, run_deliverer
+from dispatch import digest, hotspots
 from dispatch.bus import PushBus
 from dispatch.deadlines import run_scheduler
 from dispatch.relay import run_relay
 from dispatch.work import Desk
+
+log = logging.getLogger(__name__)
+
+
+async def watch_once(*, sessions: async_sessionmaker[AsyncSession],
+                     clock: Callable[[], datetime], digest_at: str) -> None:
+    """The coordinators' morning digest and hotspot alerts; each sends a thing only once."""
+    async with sessions() as session, session.begin():
+        await digest.send_due_digests(session=session, now=clock(), at_local=digest_at,
+                                      clock=clock)
+    async with sessions() as session, session.begin():
+        await hotspots.detect_and_alert(session=session, now=clock(), clock=clock)
+
+
+async def run_watch(*, sessions: async_sessionmaker[AsyncSession], clock: Callable[[], datetime],
+                    stop: asyncio.Event, digest_at: str, interval_s: float = 60.0) -> None:
+    while not stop.is_set():
+        try:
+            await watch_once(sessions=sessions, clock=clock, digest_at=digest_at)
+        except Exception:  # a database hiccup must not end the watch
+            log.exception("digest/hotspot pass failed; retrying")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), interval_s)
 
 
 @contextlib.asynccontextmanager
@@ -29,6 +54,7 @@ async def background(
     clock: Callable[[], datetime] | None = None,
     scheduler_interval_s: float = 5.0,
     wake: asyncio.Event | None = None,
+    digest_at: str = "08:00",
 ) -> AsyncIterator[asyncio.Event]:
     """Run the loops until the block ends; the yielded event wakes the relay after a commit."""
     stop, wake = asyncio.Event(), wake or asyncio.Event()
@@ -42,6 +68,7 @@ async def background(
     if scheduler:
         loops.append(run_scheduler(sessions=sessions, desk=desk, stop=stop,
                                    interval_s=scheduler_interval_s))
+        loops.append(run_watch(sessions=sessions, clock=clock, stop=stop, digest_at=digest_at))
     tasks = [asyncio.create_task(loop) for loop in loops]
     try:
         yield wake

@@ -8,8 +8,10 @@ from pathlib import Path
 
 from bot.handlers.turn import Turn
 from bot.i18n import t
-from bot.messages import Document, Reply
+from bot.messages import Button, Document, Reply
+from dispatch import questions
 from dispatch.scorecards import Quarter, Scorecard, build_scorecard
+from nlu import Parse
 
 COORDINATING = ("coordinator", "admin")
 
@@ -46,4 +48,25 @@ def _files(card: Scorecard, lang: str, name: str) -> list[Document]:
         return [Document(p.name, p.read_bytes()) for p in paths]
 
 
-__all__ = ["scorecard_command", "t"]
+QUESTION_INTENTS = ("status", "consult", "out_of_scope", "greeting")
+
+
+async def question(turn: Turn, text: str, parse: Parse) -> bool:
+    """A coordinator's plain-language question: numbers and lists within their jurisdiction.
+
+    False when it is not one (a coordinator may report a problem like anyone else).
+    """
+    if not is_coordinator(turn):
+        return False
+    async with turn.ctx.sessions() as session:
+        answer = await questions.answer(session=session, person_id=turn.contact.person_id,
+                                        text=text, now=turn.ctx.clock())
+    if isinstance(answer, questions.Clarify) and parse.intent.name not in QUESTION_INTENTS:
+        return False
+    tickets = answer.tickets if isinstance(answer, questions.Result) else ()
+    buttons = [[Button(row.number, f"o:{row.id}")] for row in tickets]
+    turn.send(questions.render(answer, turn.lang), buttons=buttons)
+    return True
+
+
+__all__ = ["question", "scorecard_command", "t"]

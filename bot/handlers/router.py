@@ -125,6 +125,8 @@ async def _route_text(turn: Turn, text: str) -> None:
     number = TICKET_NUMBER.search(text)
     if parse.urgency is not None and parse.urgency.name == "critical":
         await report.critical(turn, text, parse)
+    elif await coordinator.question(turn, text, parse):
+        return
     elif parse.intent.name == "status" or (number and parse.intent.name != "cancel"):
         await status.status_text(turn, number.group(0) if number else None)
     elif parse.intent.name == "cancel":

@@ -266,3 +266,26 @@ async def test_public_board_shows_handled_tickets_without_personal_data(district
     assert "环境卫生" in page
     for secret in ("13812345678", "王秀英", "502"):
         assert secret not in page
+
+
+async def test_coordinators_ask_in_plain_language_within_their_jurisdiction(district) -> None:
+    texts = ["西湖新村北门垃圾堆了三天没人清", "会堂路路灯不亮了一整条", "阳光花园2号楼电梯又坏了"]
+    numbers = [await report(district, text) for text in texts]
+    street = district.chat(COORD_WH)
+    await street.send("吴航街道今天新增多少件")
+    reply = await street.wait_for(lambda m: "3" in (m["text"] or ""))
+    assert "新增" in reply["text"]
+    centre = district.chat(COORD_CENTRE, language_code="en")
+    await centre.send("how many new tickets today")
+    answer = await centre.wait_for(lambda m: bool(re.search(r"\b3\b", m["text"] or "")))
+    assert "new" in answer["text"].lower()
+    await street.send("show overdue tickets in Hangcheng")
+    refused = await street.wait_for(lambda m: "航城" in (m["text"] or "")
+                                    or "Hangcheng" in (m["text"] or ""))
+    assert not re.search(r"\d", refused["text"].replace("航城", ""))
+    await street.send("list open tickets in Wuhang this week")
+    listing = await street.wait_for(lambda m: any(n in (m["text"] or "") or
+                                                  any(b["text"] == n for row in m["buttons"]
+                                                      for b in row) for n in numbers))
+    shown = {b["text"] for row in listing["buttons"] for b in row}
+    assert shown == set(numbers)

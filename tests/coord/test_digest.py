@@ -1,0 +1,77 @@
+"""The morning digest: once per coordinator per local day, at the set time, with right figures."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from bot.pushes import render_notice
+from dispatch.digest import send_due_digests
+from dispatch.models import OutboxMessage
+from dispatch.outbox import Notice
+from tests.coord.conftest import Script, local
+
+AT = "08:00"
+
+
+async def _send(s: Script, now) -> int:  # noqa: ANN001
+    async with s.sessions() as session, session.begin():
+        return await send_due_digests(session=session, now=now, at_local=AT, clock=s.clock)
+
+
+async def _digests(s: Script) -> dict[int, list[dict]]:
+    async with s.sessions() as session:
+        rows = (await session.scalars(select(OutboxMessage).where(
+            OutboxMessage.kind == "digest").order_by(OutboxMessage.id))).all()
+    out: dict[int, list[dict]] = {}
+    for row in rows:
+        out.setdefault(row.person_id, []).append(row.payload)
+    return out
+
+
+def _expected(s: Script, street: str | None) -> dict[str, int]:
+    """Counted from the script at 26 Nov 10:00: the last 24 h and the state now."""
+    now = local(11, 26, 10)
+    facts = [f for f in s.facts.values() if street is None or f.street == street]
+    return {
+        "new": sum(now - timedelta(hours=24) <= f.created < now for f in facts),
+        "open": sum(f.open for f in facts),
+        "overdue": sum(f.open and f.overdue_at is not None for f in facts),
+        # W3 waits for its street to claim it by 14:00 today; nothing else falls due today.
+        "due_today": sum(f.open and f.overdue_at is None and f.community == "dongguan"
+                         and f.created >= local(11, 25, 0) for f in facts),
+        "unsatisfied": sum(now - timedelta(hours=24) <= at < now and v.value == "unsatisfied"
+                           for f in facts for at, v in f.ratings),
+    }
+
+
+async def test_digest_fires_once_a_day_at_the_set_time_with_the_figures(autumn: Script):
+    ids = autumn.ids
+    assert await _send(autumn, local(11, 26, 7, 59)) == 0  # not yet eight o'clock
+    assert await _digests(autumn) == {}
+    assert await _send(autumn, local(11, 26, 10)) == 3  # one per coordinator
+    assert await _send(autumn, local(11, 26, 10)) == 0  # the same day: nothing more
+    assert await _send(autumn, local(11, 26, 23, 59)) == 0
+    sent = await _digests(autumn)
+    assert sorted(sent) == sorted([ids["coord_c"], ids["coord_w"], ids["coord_h"]])
+    for who, street in (("coord_c", None), ("coord_w", "wuhang"), ("coord_h", "hangcheng")):
+        (payload,) = sent[ids[who]]
+        figures = {k: payload["params"][k] for k in _expected(autumn, street)}
+        assert figures == _expected(autumn, street), who
+        assert payload["params"]["date"] == "2026-11-26"
+    assert _expected(autumn, "wuhang") == {"new": 2, "open": 4, "overdue": 2, "due_today": 1,
+                                           "unsatisfied": 0}
+    assert _expected(autumn, "hangcheng")["unsatisfied"] == 1
+    # Rendered in each coordinator's own language by catalogue key.
+    hc = render_notice(Notice.from_payload(sent[ids["coord_h"]][0]), "en").text
+    assert hc.startswith("Good morning")
+    assert "Hangcheng Subdistrict" in hc
+    wh = render_notice(Notice.from_payload(sent[ids["coord_w"]][0]), "zh").text
+    assert "吴航街道" in wh
+    assert "超时：2" in wh
+    assert "全区" in render_notice(Notice.from_payload(sent[ids["coord_c"]][0]), "zh").text
+    # The next morning brings the next digest, once again.
+    assert await _send(autumn, local(11, 27, 8)) == 3
+    assert await _send(autumn, local(11, 27, 9)) == 0
+    assert all(len(v) == 2 for v in (await _digests(autumn)).values())

@@ -1,0 +1,87 @@
+"""Hotspots: five street-light reports on one road this week → one alert, once; four → none."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from dispatch.enums import Category
+from dispatch.hotspots import detect_and_alert, place_tokens
+from dispatch.models import OutboxMessage
+from tests.coord.conftest import Script, local
+
+ROAD = ["会堂路12号路灯不亮", "在会堂路口，路灯坏了", "会堂路与郑和路交叉口", "会堂路88号旁",
+        "会堂路菜市场门口"]
+
+
+async def _detect(s: Script) -> list:
+    async with s.sessions() as session, session.begin():
+        return await detect_and_alert(session=session, now=s.clock(), clock=s.clock)
+
+
+async def _alerts(s: Script) -> list[OutboxMessage]:
+    async with s.sessions() as session:
+        return list((await session.scalars(select(OutboxMessage).where(
+            OutboxMessage.payload["key"].as_string() == "coord.hotspot"))).all())
+
+
+async def _world(engine, clock) -> Script:  # noqa: ANN001
+    s = Script(engine, clock)
+    s.clock.now = local(11, 23, 9)  # Monday
+    await s.people()
+    return s
+
+
+async def test_five_light_reports_on_one_road_alert_once(engine, clock) -> None:
+    s = await _world(engine, clock)
+    for n, place in enumerate(ROAD[:4]):
+        await s.report(f"R{n}", "xiguan", Category.MUNICIPAL, place=place)
+        s.clock.advance(hours=20)
+    # Distractors: other kinds on the same road, the same kind elsewhere in the community.
+    for n in range(4):
+        await s.report(f"S{n}", "xiguan", Category.SANITATION, place=f"会堂路{n}号垃圾")
+        await s.report(f"E{n}", "xiguan", Category.MUNICIPAL, place=f"阳光花园{n}号楼")
+    assert await _detect(s) == []  # four lights are not yet a hotspot
+    await s.report("R4", "xiguan", Category.MUNICIPAL, place=ROAD[4])
+    (spot,) = await _detect(s)
+    assert (spot.place, spot.category, len(spot.ticket_ids)) == ("会堂路", "municipal", 5)
+    assert await _detect(s) == []  # not twice
+    alerts = await _alerts(s)
+    assert sorted(a.person_id for a in alerts) == sorted([s.ids["coord_w"], s.ids["coord_c"]])
+    numbers = {s.facts[f"R{n}"].number for n in range(5)}
+    for alert in alerts:
+        params = alert.payload["params"]
+        assert (params["count"], params["place"]) == (5, "会堂路")
+        assert set(params["numbers"].split(", ")) == numbers
+    await s.report("R5", "xiguan", Category.MUNICIPAL, place="会堂路99号")  # a sixth: same week
+    assert await _detect(s) == []
+    assert len(await _alerts(s)) == 2
+
+
+async def test_reports_spread_over_more_than_a_week_are_no_hotspot(engine, clock) -> None:
+    s = await _world(engine, clock)
+    for n, place in enumerate(ROAD):
+        await s.report(f"R{n}", "xiguan", Category.MUNICIPAL, place=place)
+        s.clock.advance(days=2)
+    assert await _detect(s) == []
+    assert await _alerts(s) == []
+
+
+def test_place_tokens_find_the_road_or_estate_not_the_street_office() -> None:
+    assert "会堂路" in place_tokens("在会堂路口")
+    assert "阳光花园" in place_tokens("阳光花园3号楼502")
+    assert "huitang road" in place_tokens("near Huitang Road no. 5")
+    assert not any("街" in t for t in place_tokens("吴航街道西关社区"))
+
+
+def test_shared_locations_within_the_radius_make_a_hotspot() -> None:
+    from dispatch.hotspots import find_hotspots
+    from dispatch.models import Ticket
+
+    def t(i: int, lat: float) -> Ticket:
+        return Ticket(id=i, number=f"N{i}", category="municipal", community_id=1, text="灯不亮",
+                      place_text=None, latitude=lat, longitude=119.5168)
+
+    near = [t(i, 25.9634 + i * 0.0002) for i in range(5)]  # about 22 m apart
+    assert len(find_hotspots(near)) == 1
+    assert find_hotspots(near[:4]) == []
+    assert find_hotspots([t(i, 25.9634 + i * 0.01) for i in range(5)]) == []  # 1 km apart
