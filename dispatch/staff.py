@@ -75,3 +75,20 @@ async def ticket_of_card(*, session: AsyncSession, chat_id: str, message_id: int
         select(PushCard.ticket_id).where(PushCard.chat_id == chat_id,
                                          PushCard.message_id == message_id)
     )
+
+
+async def corrections(*, session: AsyncSession) -> list[tuple[str, str, str, str]]:
+    """Category corrections as labelled examples: (intent, category, urgency, text)."""
+    from dispatch.models import TicketEvent
+
+    rows = await session.execute(
+        select(TicketEvent.data, Ticket.kind, Ticket.urgency)
+        .join(Ticket, Ticket.id == TicketEvent.ticket_id)
+        .where(TicketEvent.action == "recategorize").order_by(TicketEvent.id)
+    )
+    found: dict[str, tuple[str, str, str, str]] = {}
+    for data, kind, urgency in rows:
+        text = " ".join(str((data or {}).get("text", "")).split())
+        if text and (data or {}).get("to"):
+            found[text] = (kind, data["to"], urgency, text)  # the latest correction wins
+    return list(found.values())

@@ -142,6 +142,31 @@ def invite(ctx: click.Context, role: str, unit_code: str, expires: str) -> None:
     click.echo(f"https://t.me/{settings.telegram.bot_username}?start={code}")
 
 
+@main.command("export-corrections")
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_context
+def export_corrections(ctx: click.Context, out: Path) -> None:
+    """Write coordinators' category corrections as a TSV for `nlu train --include-corrections`."""
+    from dispatch.db import session_factory
+    from dispatch.staff import corrections
+    from shaosheng.app import open_engine
+
+    settings = settings_from(ctx)
+
+    async def go() -> list[tuple[str, str, str, str]]:
+        engine = open_engine(settings)
+        try:
+            async with session_factory(engine)() as session:
+                return await corrections(session=session)
+        finally:
+            await engine.dispose()
+
+    rows = run_async(go)
+    lines = ["intent\tcategory\turgency\ttext", *("\t".join(r) for r in rows)]
+    out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    click.echo(f"{len(rows)} corrections written to {out}")
+
+
 def _register_optional(group: click.Group, module: str, attribute: str) -> None:
     """Subcommands that live beside their package (nlu, stand-in)."""
     import importlib

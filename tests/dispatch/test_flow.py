@@ -311,3 +311,22 @@ async def test_holder_asks_another_unit_to_assist(world: World) -> None:
     await _do(world, centre.add_co_unit, ticket_id=tid, actor=world.ids["resp1"],
               unit_id=world.ids["unit:dept-urban"])
     assert "push.assist" in await _outbox_for(world, "urban")
+
+
+async def test_category_correction_becomes_a_training_example(world: World, tmp_path) -> None:
+    from dispatch import staff
+    from nlu.training import DATA_DIR
+    from nlu.trainingdata import load_training_data
+
+    tid = await _report(world, text="小区门口的共享单车堆成山，人都过不去")
+    await _do(world, work.whistle, ticket_id=tid, actor=world.ids["grid"])
+    await _do(world, centre.correct_category, ticket_id=tid, actor=world.ids["coord_wh"],
+              category="traffic")
+    async with world.sessions() as session:
+        rows = await staff.corrections(session=session)
+    assert rows == [("report", "traffic", "normal", "小区门口的共享单车堆成山，人都过不去")]
+    path = tmp_path / "corrections.tsv"
+    path.write_text("intent\tcategory\turgency\ttext\n" + "\t".join(rows[0]) + "\n",
+                    encoding="utf-8")
+    examples = load_training_data(DATA_DIR, path).examples
+    assert any(e.text == rows[0][3] and e.category == "traffic" for e in examples)
