@@ -27,5 +27,7 @@ class BotContext:
     state_ttl_s: int = 24 * 3600
     max_text_chars: int = 10_000
     hotlines: tuple[tuple[str, str], ...] = ()  # (kind, number) e.g. ("gas", "0591-…")
+    messages_per_minute: int = 20
+    tickets_per_day: int = 10
     # Called after each handled message: wakes the outbox relay instead of waiting for its tick.
     on_change: Callable[[], None] | None = None

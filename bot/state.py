@@ -20,6 +20,10 @@ class StateStore(Protocol):
         """Record a delivery id; False when it was already recorded (a redelivery)."""
         ...
 
+    async def incr(self, key: str, ttl_s: int) -> int:
+        """Count within a window that starts with the first count (rate limits)."""
+        ...
+
 
 def conversation_key(channel: str, chat_id: str, user_id: str) -> str:
     return f"shaosheng:conv:{channel}:{chat_id}:{user_id}"
@@ -59,6 +63,13 @@ class MemoryStateStore:
         self._data[key] = (self._now() + ttl_s, "1")
         return True
 
+    async def incr(self, key: str, ttl_s: int) -> int:
+        raw = self._live(key)
+        count = int(raw) + 1 if raw is not None else 1
+        expires = self._data[key][0] if raw is not None else self._now() + ttl_s
+        self._data[key] = (expires, str(count))
+        return count
+
 
 class RedisStateStore:
     """Production: state shared by every worker, expiring on its own."""
@@ -78,3 +89,10 @@ class RedisStateStore:
 
     async def mark_seen(self, key: str, ttl_s: int) -> bool:
         return bool(await self._redis.set(key, "1", ex=ttl_s, nx=True))
+
+    async def incr(self, key: str, ttl_s: int) -> int:
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.incr(key)
+            pipe.expire(key, ttl_s, nx=True)  # the window starts with the first count
+            count, _ = await pipe.execute()
+        return int(count)

@@ -116,7 +116,12 @@ async def add_co_unit(*, session: AsyncSession, ticket_id: int, actor: int, unit
     lead = await session.get(Unit, ticket.lead_unit_id) if ticket.lead_unit_id else None
     people = await unit_people(session=session, unit_ids=[unit.id],
                                roles=(*desk.routing.unit_roles, *desk.routing.coordinator_roles))
-    notice = Notice(key="push.assist", params={**ticket_params(ticket), "lead": unit_name(lead),
+    from dispatch.privacy_mask import mask
+
+    # Assisting units are not the ones working it: no room numbers or phones for them.
+    params = {**ticket_params(ticket), "text": mask(ticket.text),
+              "place": mask(ticket.place_text or "-")}
+    notice = Notice(key="push.assist", params={**params, "lead": unit_name(lead),
                                                "due": at(ticket.resolve_due_at)},
                     buttons=[[button("btn.open", f"o:{ticket.id}")]])
     await push(session=session, people=people, notice=notice, event_key=f"ev{event.id}",

@@ -110,3 +110,44 @@ async def enrol(
             session=session, person_id=person.id, unit_id=unit_id, role=role, clock=clock
         )
     return person
+
+
+async def list_people(*, session: AsyncSession) -> list[dict[str, object]]:
+    """People who hold a role (residents without one are not listed), with their roles."""
+    from dispatch.models import Unit
+
+    rows = await session.execute(
+        select(Person.id, Person.name, Person.blocked, Membership.role, Membership.on_duty,
+               Membership.active, Unit.code)
+        .join(Membership, Membership.person_id == Person.id)
+        .join(Unit, Unit.id == Membership.unit_id)
+        .order_by(Person.id, Unit.code)
+    )
+    people: dict[int, dict[str, object]] = {}
+    for r in rows:
+        entry = people.setdefault(r.id, {"id": r.id, "name": r.name, "blocked": r.blocked,
+                                         "roles": []})
+        roles = entry["roles"]
+        assert isinstance(roles, list)
+        roles.append({"role": r.role, "unit": r.code, "on_duty": r.on_duty, "active": r.active})
+    return list(people.values())
+
+
+async def revoke_membership(*, session: AsyncSession, person_id: int, unit_id: int,
+                            role: Role) -> bool:
+    """The role ends at once: the person's old cards and buttons grant nothing any more."""
+    membership = await session.scalar(select(Membership).where(
+        Membership.person_id == person_id, Membership.unit_id == unit_id,
+        Membership.role == role.value, Membership.active.is_(True)))
+    if membership is None:
+        return False
+    membership.active = False
+    return True
+
+
+async def set_blocked(*, session: AsyncSession, person_id: int, blocked: bool) -> bool:
+    person = await session.get(Person, person_id)
+    if person is None:
+        return False
+    person.blocked = blocked
+    return True

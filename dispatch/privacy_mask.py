@@ -45,6 +45,8 @@ _PATTERNS: list[tuple[re.Pattern[str], Replacement]] = [
     # People: 王先生, 李阿姨, 老张, 小李 — keep the title, drop the surname.
     (re.compile(rf"[{SURNAMES}](?={TITLES})"), MASK),
     (re.compile(rf"(?<=[老小])[{SURNAMES}]"), MASK),
+    # "我是王秀英": a self-introduction by a surname and one or two given characters.
+    (re.compile(rf"(?<=我是)[{SURNAMES}][\u4e00-\u9fff]{{1,2}}(?=[，,。.\s]|电话|手机|$)"), MASK),
     (re.compile(r"(?:(?<=我叫|姓名|名叫)|(?<=联系人))([:：\s]*)[\u4e00-\u9fff]{2,3}"),
      r"\1" + MASK),
     (re.compile(r"\b(Mr|Mrs|Ms|Miss|Dr|MR|MRS|MS)(\.?\s+)[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?"),

@@ -66,7 +66,27 @@ async def staff_view(*, session: AsyncSession, ticket_id: int, person_id: int) -
         raise PermissionDenied()
     view, entries = await intake.timeline_of(session=session, ticket=ticket)
     actions = [a.value for a in lifecycle.allowed_actions(ticket.status)]
-    return StaffView(view, entries, ticket.contact_phone, actions)
+    if await may_contact(session=session, ticket=ticket, person_id=person_id):
+        return StaffView(view, entries, ticket.contact_phone, actions)
+    from dataclasses import replace
+
+    from dispatch.privacy_mask import mask
+
+    masked = replace(view, text=mask(view.text),
+                     place_text=mask(view.place_text) if view.place_text else None)
+    return StaffView(masked, entries, None, actions)
+
+
+async def may_contact(*, session: AsyncSession, ticket: Ticket, person_id: int) -> bool:
+    """Phone and exact address: only the unit working the ticket and coordinators over it."""
+    if ticket.claimed_by_id == person_id or ticket.reporter_id == person_id:
+        return True
+    if ticket.unit_id is None:
+        return False
+    if await roles_in(session=session, person_id=person_id, unit_id=ticket.unit_id):
+        return True
+    return await is_coordinator_over(session=session, person_id=person_id,
+                                     unit_id=ticket.unit_id)
 
 
 async def ticket_of_card(*, session: AsyncSession, chat_id: str, message_id: int) -> int | None:

@@ -140,6 +140,8 @@ async def build_bot_context(
         default_language=settings.app.default_language,
         hotlines=hotlines(org_file),
         on_change=on_change,
+        messages_per_minute=settings.abuse.messages_per_minute,
+        tickets_per_day=settings.abuse.tickets_per_day,
     )
 
 

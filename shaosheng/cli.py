@@ -181,6 +181,8 @@ def _register_optional(group: click.Group, module: str, attribute: str) -> None:
 _register_optional(main, "nlu.cli", "nlu_group")
 _register_optional(main, "standin.cli", "standin_command")
 _register_optional(main, "shaosheng.report_cli", "report_command")
+_register_optional(main, "shaosheng.people_cli", "people_group")
+_register_optional(main, "shaosheng.people_cli", "privacy_group")
 
 
 @main.command()

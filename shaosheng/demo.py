@@ -103,7 +103,8 @@ async def running_system(
             async with (
                 background(sessions=ctx.sessions, desk=ctx.desk, bus=MemoryBus(),
                            sender=runtime.sender, wake=wake,
-                           digest_at=settings.coordination.digest_at),
+                           digest_at=settings.coordination.digest_at,
+                           retention_days=settings.privacy.retention_days),
                 serve_web(ctx.sessions, host, port + 1 if port else 0) as web_port,
             ):
                 yield Running(standin, web_port)

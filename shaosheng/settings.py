@@ -114,6 +114,15 @@ class CoordinationSettings(BaseModel):
     digest_at: str = Field("08:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
 
 
+class AbuseSettings(BaseModel):
+    messages_per_minute: int = Field(20, ge=1)
+    tickets_per_day: int = Field(10, ge=1)
+
+
+class PrivacySettings(BaseModel):
+    retention_days: int = Field(365, ge=1)
+
+
 class DemoSettings(BaseModel):
     port: int = Field(8088, ge=1, le=65535)
 
@@ -135,6 +144,8 @@ class Settings(BaseSettings):
     rating: RatingSettings = RatingSettings()
     routing: RoutingSettings = RoutingSettings()
     coordination: CoordinationSettings = CoordinationSettings()
+    abuse: AbuseSettings = AbuseSettings()
+    privacy: PrivacySettings = PrivacySettings()
     demo: DemoSettings = DemoSettings()
 
     @field_validator("time_limits")

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.messages import Sender
 from bot.pushes import Deliverer, run_deliverer
-from dispatch import digest, hotspots
+from dispatch import digest, hotspots, privacy
 from dispatch.bus import PushBus
 from dispatch.deadlines import run_scheduler
 from dispatch.relay import run_relay
@@ -22,20 +22,25 @@ log = logging.getLogger(__name__)
 
 
 async def watch_once(*, sessions: async_sessionmaker[AsyncSession],
-                     clock: Callable[[], datetime], digest_at: str) -> None:
+                     clock: Callable[[], datetime], digest_at: str,
+                     retention_days: int = 365) -> None:
     """The coordinators' morning digest and hotspot alerts; each sends a thing only once."""
     async with sessions() as session, session.begin():
         await digest.send_due_digests(session=session, now=clock(), at_local=digest_at,
                                       clock=clock)
     async with sessions() as session, session.begin():
         await hotspots.detect_and_alert(session=session, now=clock(), clock=clock)
+    async with sessions() as session, session.begin():
+        await privacy.purge(session=session, older_than_days=retention_days, clock=clock)
 
 
 async def run_watch(*, sessions: async_sessionmaker[AsyncSession], clock: Callable[[], datetime],
-                    stop: asyncio.Event, digest_at: str, interval_s: float = 60.0) -> None:
+                    stop: asyncio.Event, digest_at: str, retention_days: int = 365,
+                    interval_s: float = 60.0) -> None:
     while not stop.is_set():
         try:
-            await watch_once(sessions=sessions, clock=clock, digest_at=digest_at)
+            await watch_once(sessions=sessions, clock=clock, digest_at=digest_at,
+                             retention_days=retention_days)
         except Exception:  # a database hiccup must not end the watch
             log.exception("digest/hotspot pass failed; retrying")
         with contextlib.suppress(TimeoutError):
@@ -55,6 +60,7 @@ async def background(
     scheduler_interval_s: float = 5.0,
     wake: asyncio.Event | None = None,
     digest_at: str = "08:00",
+    retention_days: int = 365,
 ) -> AsyncIterator[asyncio.Event]:
     """Run the loops until the block ends; the yielded event wakes the relay after a commit."""
     stop, wake = asyncio.Event(), wake or asyncio.Event()
@@ -68,7 +74,8 @@ async def background(
     if scheduler:
         loops.append(run_scheduler(sessions=sessions, desk=desk, stop=stop,
                                    interval_s=scheduler_interval_s))
-        loops.append(run_watch(sessions=sessions, clock=clock, stop=stop, digest_at=digest_at))
+        loops.append(run_watch(sessions=sessions, clock=clock, stop=stop, digest_at=digest_at,
+                               retention_days=retention_days))
     tasks = [asyncio.create_task(loop) for loop in loops]
     try:
         yield wake

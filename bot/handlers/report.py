@@ -245,6 +245,9 @@ async def submit(turn: Turn, draft: dict[str, Any], _: str = "", whistle: bool =
         turn.update(**{"await": "place"})
         turn.say("report.ask_place_first")
         return
+    if not await _within_daily_limit(turn):
+        turn.say("abuse.tickets_per_day", n=turn.ctx.tickets_per_day)
+        return
     done = await _create(turn, draft, source_key=f"draft:{draft['id']}")
     view = done.view
     turn.state.setdefault("submitted", {})[draft["id"]] = view.number
@@ -258,6 +261,12 @@ async def submit(turn: Turn, draft: dict[str, Any], _: str = "", whistle: bool =
         from bot.handlers import staff
 
         await staff.whistle_own(turn, view.id)
+
+
+async def _within_daily_limit(turn: Turn) -> bool:
+    day = turn.ctx.clock().date().isoformat()
+    key = f"shaosheng:tickets:{turn.contact.person_id}:{day}"
+    return await turn.ctx.state.incr(key, 26 * 3600) <= turn.ctx.tickets_per_day
 
 
 def _community_of(turn: Turn) -> int | None:

@@ -6,13 +6,14 @@ import logging
 import re
 
 from bot.context import BotContext
-from bot.handlers import consult, coordinator, onboarding, report, staff, status
+from bot.handlers import account, consult, coordinator, onboarding, report, staff, status
 from bot.handlers.turn import Turn, main_menu
 from bot.messages import Answer, Handler, Incoming
 from bot.state import conversation_key
 from dispatch.errors import ShaoshengError
 from dispatch.i18n import normalise_language
 from dispatch.residents import touch_contact
+from nlu.emergency import emergency_kind
 
 log = logging.getLogger(__name__)
 SEEN_TTL_S = 3 * 24 * 3600
@@ -30,6 +31,10 @@ COMMANDS = {
     "/duty": staff.duty_command,
     "/t": staff.lookup_command,
     "/scorecard": coordinator.scorecard_command,
+    "/mydata": account.mydata_command,
+    "/forgetme": account.forgetme_command,
+    "/invite": account.invite_command,
+    "/revoke": account.revoke_command,
 }
 
 
@@ -61,6 +66,8 @@ async def _handle(ctx: BotContext, msg: Incoming) -> Answer:
     state = await ctx.state.get(_key(ctx, msg)) or {}
     lang = state.get("lang") or contact.language or ctx.default_language
     turn = Turn(ctx=ctx, msg=msg, contact=contact, lang=lang, state=state)
+    if await _refused(turn):
+        return turn.answer
     try:
         await _route(turn)
     except ShaoshengError as exc:
@@ -70,6 +77,22 @@ async def _handle(ctx: BotContext, msg: Incoming) -> Answer:
             turn.send(exc.message(turn.lang))
     await turn.save()
     return turn.answer
+
+
+async def _refused(turn: Turn) -> bool:
+    """Blocked people and floods get one polite answer, then silence; nothing is processed."""
+    ctx, person = turn.ctx, turn.contact.person_id
+    if turn.contact.blocked:
+        if await ctx.state.mark_seen(f"shaosheng:blocked-told:{person}", 24 * 3600):
+            turn.say("abuse.blocked")
+        return True
+    count = await ctx.state.incr(f"shaosheng:rate:{person}", 60)
+    if count <= ctx.messages_per_minute or emergency_kind(turn.msg.text or ""):
+        return False  # a life-safety message is never held back by a rate limit
+    log.warning("rate limit: person %s sent %s messages in a minute", person, count)
+    if count == ctx.messages_per_minute + 1:
+        turn.say("abuse.slow_down")
+    return True
 
 
 def _key(ctx: BotContext, msg: Incoming) -> str:
@@ -176,6 +199,7 @@ PRESSES = {
     "gc": staff.on_community_rating_press,
     "o": staff.on_open_press,
     "f": staff.on_follow_press,
+    "a": account.on_press,
 }
 
 

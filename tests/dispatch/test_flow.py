@@ -330,3 +330,31 @@ async def test_category_correction_becomes_a_training_example(world: World, tmp_
                     encoding="utf-8")
     examples = load_training_data(DATA_DIR, path).examples
     assert any(e.text == rows[0][3] and e.category == "traffic" for e in examples)
+
+
+async def test_purge_anonymises_and_the_figures_stay(world: World, clock) -> None:
+    from datetime import timedelta
+
+    from dispatch import privacy, stats
+
+    phone = "13912345678"
+    tid = await _report(world, text=f"阳光花园3号楼502室门口灯坏了，电话{phone}")
+    await _do(world, work.whistle, ticket_id=tid, actor=world.ids["grid"])
+    await _do(world, work.claim, ticket_id=tid, actor=world.ids["resp2"])
+    await _do(world, work.done, ticket_id=tid, actor=world.ids["resp2"])
+    await _do(world, ratings.rate_by_reporter, ticket_id=tid, actor=world.ids["resident"],
+              value=RatingValue.SATISFIED)
+    start, end = clock.now - timedelta(days=1), clock.now + timedelta(days=1)
+
+    async def figures():
+        async with world.sessions() as session:
+            return await stats.unit_stats(session=session, unit_ids=None, start=start, end=end)
+
+    before = await figures()
+    clock.advance(days=400)
+    async with world.sessions() as session, session.begin():
+        assert await privacy.purge(session=session, older_than_days=365, clock=clock) == 1
+    ticket = await _get(world, tid)
+    assert phone not in ticket.text
+    assert "502" not in ticket.text
+    assert await figures() == before

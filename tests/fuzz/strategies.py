@@ -1,0 +1,224 @@
+"""Hypothesis strategies for hostile input: texts, incoming messages, raw Telegram updates."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from hypothesis import strategies as st
+
+from bot.channels.telegram_common import MEDIA_KINDS
+from bot.handlers.router import COMMANDS, PRESSES
+from bot.messages import ButtonPress, Incoming, Location
+
+RESIDENTS = ("1001", "1002")
+STAFF = ("2001", "3001", "3002", "4001", "5001", "5002")
+# Ids no persona has: a first contact, a huge one, and what str(None) gives a missing "from".
+STRANGERS = ("7", "424242", "-100200300", "9223372036854775807", "None")
+
+# Words the domain knows, so generated texts reach the report, consult, status and emergency
+# branches rather than stopping at "not understood".
+PHRASES = (
+    "路灯坏了", "西关社区郑和路12号", "楼道里好大一股煤气味", "救命！着火了", "垃圾好几天没人清理",
+    "楼上装修太吵了", "怎么办居住证", "谢谢", "你好", "取消", "我的工单进度", "CL-2026-000001",
+    "the street light is broken", "hello", "thanks", "接单", "#1", "#999999999", "明天下午3点",
+    "13800138000", "2026-12-20", "12月20日", "2小时", "sanitation", "阳光花园", "吴航街道",
+)
+PAYLOADS = (
+    "'; DROP TABLE tickets; --", "\" OR 1=1 --", "<script>alert(1)</script>", "<b>x</b>&amp;",
+    "{{7*7}}", "${jndi:ldap://x}", "%s%n%x", "../../etc/passwd", "\\x00", "NaN", "null", "[]",
+    "\u202e\u200b\ufeff", "\u0000\u0001\u001f\u007f", "Ｕ＋ＦＦ０１", "ﷺ", "\u0301" * 5,
+)
+EMOJI = ("😀", "🔥", "👨‍👩‍👧‍👦", "🇨🇳", "🏳️‍🌈", "❤️", "🆘", "🚒", "1️⃣")
+
+cjk = st.text(st.characters(min_codepoint=0x4E00, max_codepoint=0x9FFF), max_size=40)
+rtl = st.text(st.characters(min_codepoint=0x0590, max_codepoint=0x06FF) | st.sampled_from(
+    ("\u200f", "\u202b", "\u202e", " ")), max_size=40)
+controls = st.text(st.characters(codec="utf-8", categories=("Cc", "Cf", "Zs", "Zl", "Zp")),
+                   max_size=20)
+binaryish = st.binary(max_size=200).map(lambda b: b.decode("utf-8", errors="replace")) | (
+    st.binary(max_size=200).map(lambda b: b.decode("latin-1")))
+piece = st.one_of(
+    st.text(max_size=60),  # any code point except surrogates, controls included
+    st.sampled_from(PHRASES), st.sampled_from(PAYLOADS), st.sampled_from(EMOJI),
+    cjk, rtl, controls, binaryish,
+)
+mixed = st.lists(piece, max_size=5).map("".join)
+
+
+@st.composite
+def long_texts(draw: st.DrawFn) -> str:
+    """Up to 20k characters, built by repetition (hypothesis cannot draw that many cheaply)."""
+    unit = draw(mixed.filter(bool))
+    size = draw(st.integers(1_000, 20_000))
+    head = draw(st.sampled_from(("", *PHRASES)))
+    return (head + unit * (size // len(unit) + 1))[:size]
+
+
+def texts() -> st.SearchStrategy[str]:
+    return st.one_of(mixed, long_texts(), st.sampled_from(PHRASES))
+
+
+def commands() -> st.SearchStrategy[str]:
+    known = st.sampled_from(sorted(COMMANDS))
+    name = known | st.text("abcdefghijklmnopqrstuvwxyz_", min_size=0, max_size=12).map("/{}".format)
+    suffix = st.sampled_from(("", "@shaosheng_bot", "@other_bot", "@"))
+    args = st.sampled_from(("", " ", " zh", " en", " on", " off", " CL-2026-000001", " 1",
+                            " #2", " 99999999999999999999", " ²", " abc")) | mixed.map(" {}".format)
+    return st.builds(lambda n, s, a: n + s + a, name, suffix, args)
+
+
+def unknown_commands() -> st.SearchStrategy[str]:
+    word = st.text("abcdefghijklmnopqrstuvwxyz_0123456789", min_size=1, max_size=20)
+    return word.map("/{}".format).filter(lambda c: c.lower() not in COMMANDS).flatmap(
+        lambda c: st.sampled_from(("", " x", "@shaosheng_bot")).map(lambda s: c + s))
+
+
+def blank_texts() -> st.SearchStrategy[str | None]:
+    return st.none() | st.text(st.sampled_from(" \t\n\r\u3000\u00a0\u2003\u200b"), max_size=30)
+
+
+ACTIONS = ("ok", "okw", "cats", "cat", "place", "time", "photo", "x", "st", "cm", "zh", "en",
+           "ask", "yes", "no", "report", "help", "my", "fb", "h", "w", "r", "rr", "m", "c", "s",
+           "n", "d", "b", "a", "aa", "i", "p", "u", "l", "e", "k", "kc", "sat", "bas", "uns",
+           "duplicate", "outside", "not_actionable", "other", "noise")
+# Ticket and unit ids: the seeded ones, ones nobody has, ones SQLite cannot store, and digit
+# strings str.isdigit() accepts but int() may not ("²").
+IDS = st.one_of(
+    st.integers(0, 12).map(str), st.integers(13, 10**9).map(str),
+    st.sampled_from(("999999", "2147483648", "9223372036854775808", "1" * 40, "-1", "0x1",
+                     "1.0", " 1", "１", "١", "²", "⑴", "", "abc", "@draft")),
+)
+part = st.sampled_from(ACTIONS) | IDS | st.text(max_size=8)
+
+
+def press_data() -> st.SearchStrategy[str]:
+    """Callback data as a bad client may send it: Telegram passes it through unchecked."""
+    prefix = st.sampled_from(sorted(PRESSES)) | st.sampled_from(("", "zz", "K", " k", "r "))
+    forged = st.builds(lambda p, parts: ":".join([p, *parts]), prefix,
+                       st.lists(part, min_size=0, max_size=4))
+    examples = st.sampled_from(("k:c:999999", "x:l:1:2", "v:h:abc", "w:yes:1", "", ":", "::",
+                                "r:ok:@draft", "r:okw:@draft", "r:cats:@draft", "t:1", "o:1",
+                                "f:1:2", "g:sat:1", "gc:uns:2", "v:m:1:2", "x:kc:1:13"))
+    long = st.builds(lambda p, n: p + "9" * n, st.sampled_from(("k:c:", "t:", "x:l:1:", "")),
+                     st.integers(60, 5000))
+    return st.one_of(forged, examples, long, st.text(max_size=100))
+
+
+coordinates = st.floats(allow_nan=False, allow_infinity=False) | st.sampled_from(
+    (0.0, -0.0, 90.0, -90.0, 180.0, -180.0, 91.0, 25.96, 119.52, 1e308, -1e308))
+
+
+@st.composite
+def incomings(draw: st.DrawFn, users: st.SearchStrategy[str] | None = None) -> Incoming:
+    """One message or button press, as any channel could hand it to the handler."""
+    user = draw(users or st.sampled_from((*RESIDENTS, *STAFF, *STRANGERS)))
+    private = draw(st.sampled_from((True, True, True, False)))
+    kind = draw(st.sampled_from(("text", "text", "command", "blank", "photo", "location",
+                                 "media", "press", "press", "anything")))
+    fields: dict[str, Any] = {}
+    if kind == "text":
+        fields["text"] = draw(texts())
+    elif kind == "command":
+        fields["text"] = draw(commands() | unknown_commands())
+    elif kind == "blank":
+        fields["text"] = draw(blank_texts())
+    elif kind == "photo":
+        fields["photo_ids"] = tuple(draw(st.lists(st.text(max_size=80), min_size=1, max_size=3)))
+        fields["text"] = draw(st.none() | texts())
+    elif kind == "location":
+        fields["location"] = Location(draw(coordinates), draw(coordinates))
+    elif kind == "media":
+        fields["media"] = draw(st.sampled_from(MEDIA_KINDS) | st.text(max_size=10))
+        fields["text"] = draw(st.none() | blank_texts())
+    elif kind == "press":
+        fields["press"] = ButtonPress(
+            query_id=draw(st.text(max_size=20)), data=draw(press_data()),
+            message_id=draw(st.none() | st.integers(-(2**31), 2**31)),
+        )
+    else:  # every field at once, in combinations no channel sends
+        fields.update(
+            text=draw(st.none() | texts()),
+            location=draw(st.none() | st.builds(Location, coordinates, coordinates)),
+            photo_ids=tuple(draw(st.lists(st.text(max_size=20), max_size=2))),
+            media=draw(st.none() | st.sampled_from(MEDIA_KINDS)),
+        )
+    return Incoming(
+        channel="telegram", user_id=user,
+        chat_id=user if private else draw(st.sampled_from(("-1001", "-42", user))),
+        first_name=draw(st.text(max_size=64)),
+        language_code=draw(st.none() | st.sampled_from(("zh", "en", "zh-hans", "en-US", "ru", ""))
+                           | st.text(max_size=12)),
+        reply_to_message_id=draw(st.none() | st.integers(-(2**31), 2**31)),
+        message_id=draw(st.none() | st.integers(1, 2**31)),
+        update_id=draw(st.none() | st.integers(0, 2**31)),
+        is_private=private,
+        **fields,
+    )
+
+
+def conversations() -> st.SearchStrategy[list[Incoming]]:
+    """A few messages in a row, so junk also lands mid-conversation (a draft open, a prompt)."""
+    return st.lists(incomings(), min_size=1, max_size=3)
+
+
+# Raw Telegram updates: the keys Telegram uses, holding the right types or junk.
+KEYS = ("update_id", "message", "edited_message", "callback_query", "chat", "from", "id", "type",
+        "text", "caption", "location", "latitude", "longitude", "photo", "file_id", "width",
+        "height", "file_size", "reply_to_message", "message_id", "data", "first_name",
+        "language_code", "is_bot", "date", *MEDIA_KINDS)
+scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=20))
+json_values = st.recursive(
+    scalars,
+    lambda inner: st.lists(inner, max_size=4)
+    | st.dictionaries(st.sampled_from(KEYS) | st.text(max_size=8), inner, max_size=5),
+    max_leaves=20,
+)
+
+
+def _shaped(right: dict[str, st.SearchStrategy[Any]],
+            junk: bool) -> st.SearchStrategy[dict[str, Any]]:
+    """A dict whose keys may each be missing; with junk, each value may be of any type."""
+    values = {k: (v | json_values) if junk else v for k, v in right.items()}
+    return st.fixed_dictionaries({}, optional=values)
+
+
+def telegram_updates(junk: bool) -> st.SearchStrategy[dict[str, Any]]:
+    """Updates shaped as Telegram sends them; junk=True lets any value be of any type."""
+    ids = st.integers(-(2**63), 2**63 - 1)
+    text = st.text(max_size=50)
+    user = _shaped({"id": ids, "is_bot": st.booleans(), "first_name": text,
+                    "language_code": st.sampled_from(("zh-hans", "en", "ru")) | text}, junk)
+    chat = _shaped({"id": ids, "type": st.sampled_from(("private", "group", "supergroup",
+                                                        "channel")) | text}, junk)
+    size = _shaped({"file_id": text, "width": st.integers(0, 10**4),
+                    "height": st.integers(0, 10**4), "file_size": st.integers(0, 10**8)}, junk)
+    location = _shaped({"latitude": st.floats(-90, 90), "longitude": st.floats(-180, 180)}, junk)
+    media = {kind: _shaped({"file_id": text}, junk) for kind in MEDIA_KINDS}
+    message = _shaped({
+        "message_id": ids, "date": st.integers(0, 2**31), "chat": chat, "from": user,
+        "text": text, "caption": text, "location": location,
+        "photo": st.lists(size, max_size=3), "reply_to_message": _shaped({"message_id": ids}, junk),
+        **media,
+    }, junk)
+    query = _shaped({"id": text, "from": user, "message": message, "data": text}, junk)
+    return _shaped({"update_id": ids, "message": message, "callback_query": query,
+                    "edited_message": message}, junk)
+
+
+def junk_updates() -> st.SearchStrategy[dict[str, Any]]:
+    loose = st.dictionaries(st.sampled_from(KEYS) | st.text(max_size=8), json_values, max_size=6)
+    return st.one_of(telegram_updates(junk=True), loose)
+
+
+def webhook_bodies() -> st.SearchStrategy[bytes]:
+    """What may be posted to the webhook by someone holding the secret."""
+    def dumped(value: Any) -> bytes:
+        return json.dumps(value, ensure_ascii=False, allow_nan=True).encode()
+
+    numbered = st.builds(lambda u, i: {**u, "update_id": i}, junk_updates(), st.integers(0, 2**40))
+    return st.one_of(
+        st.binary(max_size=300), json_values.map(dumped), junk_updates().map(dumped),
+        numbered.map(dumped), telegram_updates(junk=False).map(dumped),
+        st.integers(5_000, 20_000).map(lambda n: b'{"update_id": 1, "x": "' + b"y" * n + b'"}'),
+    )
