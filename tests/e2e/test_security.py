@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 
 from dispatch.enums import Role
 from tests.e2e.test_dispatch import (
@@ -107,7 +106,8 @@ async def test_street_coordinator_cannot_read_another_streets_ticket(district) -
     assert len(replies) == 2
     for text in replies:
         assert "权限" in text
-        assert PHONE not in text and "海景花园" not in text
+        assert PHONE not in text
+        assert "海景花园" not in text
 
 
 async def test_department_not_on_the_ticket_never_sees_the_phone(district) -> None:
