@@ -167,6 +167,55 @@ def export_corrections(ctx: click.Context, out: Path) -> None:
     click.echo(f"{len(rows)} corrections written to {out}")
 
 
+@main.command("run")
+@click.option("--workers", type=click.IntRange(1, 32), default=1, show_default=True,
+              help="processes: this one receives updates, the others run delivery and deadlines")
+@click.option("--web-port", type=int, default=8080, show_default=True,
+              help="127.0.0.1 port for /healthz, /metrics and the public board")
+@click.pass_context
+def run_command(ctx: click.Context, workers: int, web_port: int) -> None:
+    """Production: PostgreSQL + Redis from config.yml and the environment."""
+    from shaosheng.observability import configure_json_logs
+    from shaosheng.production import run
+
+    configure_json_logs()
+    settings = settings_from(ctx)
+    try:
+        asyncio.run(run(settings, workers=workers, web_port=web_port))
+    except ConfigError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(2)
+
+
+@main.command("worker")
+@click.pass_context
+def worker_command(ctx: click.Context) -> None:
+    """A background worker: outbox relay, push delivery, deadlines, digests (needs Redis)."""
+    from shaosheng.observability import configure_json_logs
+    from shaosheng.production import worker
+
+    configure_json_logs()
+    settings = settings_from(ctx)
+    try:
+        asyncio.run(worker(settings))
+    except ConfigError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(2)
+
+
+@main.command("doctor")
+@click.pass_context
+def doctor_command(ctx: click.Context) -> None:
+    """Check config, database, migrations, Redis, the bot token and the Bot API server."""
+    from shaosheng.doctor import run_checks
+
+    settings = settings_from(ctx)
+    results = asyncio.run(run_checks(settings))
+    for name, ok, detail in results:
+        click.echo(f"{'ok ' if ok else 'FAIL'}  {name:<12} {detail}")
+    sys.exit(0 if all(ok for _, ok, _ in results) else 1)
+
+
 def _register_optional(group: click.Group, module: str, attribute: str) -> None:
     """Subcommands that live beside their package (nlu, stand-in)."""
     import importlib

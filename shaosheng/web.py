@@ -34,11 +34,19 @@ async def healthz(request: web.Request) -> web.Response:
     return web.json_response({"ok": True})
 
 
+async def metrics(request: web.Request) -> web.Response:
+    from shaosheng.observability import render_metrics
+
+    return web.Response(text=await render_metrics(request.app[SESSIONS]),
+                        content_type="text/plain", charset="utf-8")
+
+
 def create_web_app(sessions: async_sessionmaker[AsyncSession]) -> web.Application:
     app = web.Application()
     app[SESSIONS] = sessions
     app.router.add_get("/board", board)
     app.router.add_get("/healthz", healthz)
+    app.router.add_get("/metrics", metrics)
     return app
 
 

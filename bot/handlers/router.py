@@ -9,6 +9,7 @@ from bot.context import BotContext
 from bot.handlers import account, consult, coordinator, onboarding, report, staff, status
 from bot.handlers.turn import Turn, main_menu
 from bot.messages import Answer, Handler, Incoming
+from bot.metrics import count
 from bot.state import conversation_key
 from dispatch.errors import ShaoshengError
 from dispatch.i18n import normalise_language
@@ -51,6 +52,7 @@ def make_handler(ctx: BotContext) -> Handler:
             raise
         if ctx.on_change is not None:
             ctx.on_change()
+        count("updates")
         return answer
 
     return handle
@@ -86,11 +88,12 @@ async def _refused(turn: Turn) -> bool:
         if await ctx.state.mark_seen(f"shaosheng:blocked-told:{person}", 24 * 3600):
             turn.say("abuse.blocked")
         return True
-    count = await ctx.state.incr(f"shaosheng:rate:{person}", 60)
-    if count <= ctx.messages_per_minute or emergency_kind(turn.msg.text or ""):
+    sent = await ctx.state.incr(f"shaosheng:rate:{person}", 60)
+    if sent <= ctx.messages_per_minute or emergency_kind(turn.msg.text or ""):
         return False  # a life-safety message is never held back by a rate limit
-    log.warning("rate limit: person %s sent %s messages in a minute", person, count)
-    if count == ctx.messages_per_minute + 1:
+    log.warning("rate limit: person %s sent %s messages in a minute", person, sent)
+    count("rate_limited")
+    if sent == ctx.messages_per_minute + 1:
         turn.say("abuse.slow_down")
     return True
 

@@ -1,0 +1,64 @@
+"""`shaosheng doctor`: is everything the bot needs there and reachable?"""
+
+from __future__ import annotations
+
+import httpx
+from redis.asyncio import Redis
+from sqlalchemy import text
+
+from dispatch.migrate import is_current
+from shaosheng.app import open_engine
+from shaosheng.settings import Settings
+
+Check = tuple[str, bool, str]
+
+
+async def run_checks(settings: Settings) -> list[Check]:
+    results: list[Check] = [("config", True, "loaded")]
+    results += await _database(settings)
+    results.append(await _redis(settings))
+    results += await _telegram(settings)
+    return results
+
+
+async def _database(settings: Settings) -> list[Check]:
+    engine = open_engine(settings)
+    try:
+        async with engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+        current = await is_current(engine)
+    except Exception as exc:
+        return [("database", False, type(exc).__name__)]
+    finally:
+        await engine.dispose()
+    return [("database", True, settings.db.url.split("@")[-1]),
+            ("migrations", current, "at head" if current else "run `shaosheng db upgrade`")]
+
+
+async def _redis(settings: Settings) -> Check:
+    if settings.redis.url is None:
+        return ("redis", True, "not configured: the embedded in-process default is used")
+    redis = Redis.from_url(settings.redis.url)
+    try:
+        await redis.ping()
+    except Exception as exc:
+        return ("redis", False, type(exc).__name__)
+    finally:
+        await redis.aclose()
+    return ("redis", True, "reachable")
+
+
+async def _telegram(settings: Settings) -> list[Check]:
+    token = settings.telegram.token.get_secret_value() if settings.telegram.token else None
+    if not token:
+        return [("bot token", False, "set SHAOSHENG__TELEGRAM__TOKEN")]
+    base = settings.telegram.api_base or "https://api.telegram.org"
+    try:
+        async with httpx.AsyncClient(timeout=5) as http:
+            answer = (await http.get(f"{base}/bot{token}/getMe")).json()
+    except Exception as exc:
+        return [("bot token", True, "set"), ("bot api", False, f"{base}: {type(exc).__name__}")]
+    ok = bool(answer.get("ok"))
+    name = answer.get("result", {}).get("username", "?") if ok else answer.get("description")
+    return [("bot token", ok, "accepted" if ok else "refused"),
+            ("bot api", True, f"{base} @{name}")]
