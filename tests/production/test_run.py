@@ -101,7 +101,8 @@ def test_a_resident_reports_through_the_production_processes(production) -> None
     _wait(base, user, lambda m: "西关社区" in (m["text"] or ""))
     send("阳光花园3号楼门口的路灯坏了好几天了")
     card = _wait(base, user, lambda m: "请确认" in (m["text"] or ""))
-    data = next(b["data"] for row in card["buttons"] for b in row if b["data"].startswith("r:ok"))
+    datas = [b["data"] for row in card["buttons"] for b in row]
+    data = next(d for d in datas if d.startswith("r:ok:"))
     httpx.post(f"{base}/_test/press", json={"user_id": user, "message_id": card["message_id"],
                                              "data": data})
     done = _wait(base, user, lambda m: bool(re.search(r"CL-\d{4}-\d{6}", m["text"] or "")))
