@@ -78,7 +78,8 @@ def production(pg_database: str, tmp_path: Path):
 
 
 def _messages(base: str, chat: int) -> list[dict]:
-    return httpx.get(f"{base}/_test/messages", params={"chat_id": chat, "since": 0}).json()["messages"]
+    answer = httpx.get(f"{base}/_test/messages", params={"chat_id": chat, "since": 0})
+    return answer.json()["messages"]
 
 
 def _wait(base: str, chat: int, predicate, seconds: float = 30) -> dict:
