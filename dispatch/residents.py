@@ -151,4 +151,4 @@ def haversine_km(lat1: float, lon1: float, lat2: float | None, lon2: float | Non
     p1, p2 = math.radians(lat1), math.radians(lat2)
     dp, dl = p2 - p1, math.radians(lon2 - lon1)
     a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 6371.0 * 2 * math.asin(math.sqrt(a))
+    return 6371.0 * 2 * math.asin(math.sqrt(min(1.0, max(0.0, a))))  # rounding can leave [0, 1]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -26,9 +27,18 @@ MEDIA_KINDS = (
 
 Update = Mapping[str, Any]
 
+log = logging.getLogger(__name__)
+
 
 def chat_key(update: Update) -> str:
     """The chat an update belongs to: updates with the same key are handled one at a time."""
+    try:
+        return _chat_key(update)
+    except (AttributeError, TypeError, KeyError):  # malformed: its own queue, nothing shared
+        return f"update:{update.get('update_id') if isinstance(update, Mapping) else '?'}"
+
+
+def _chat_key(update: Update) -> str:
     message = update.get("message")
     if isinstance(message, Mapping):
         return str(message.get("chat", {}).get("id"))
@@ -41,6 +51,18 @@ def chat_key(update: Update) -> str:
 
 def incoming_from_update(update: Update) -> Incoming | None:
     """A Telegram update (Bot API JSON) as the handlers see it; None for what we don't handle."""
+    try:
+        return _incoming(update)
+    except (AttributeError, TypeError, KeyError, ValueError):
+        log.warning("malformed update %s ignored", _update_id(update))
+        return None
+
+
+def _update_id(update: object) -> object:
+    return update.get("update_id") if isinstance(update, Mapping) else None
+
+
+def _incoming(update: Update) -> Incoming | None:
     if isinstance(message := update.get("message"), Mapping):
         return _from_message(message, update.get("update_id"))
     if isinstance(query := update.get("callback_query"), Mapping):

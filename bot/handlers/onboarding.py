@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 
+from bot.handlers.ids import is_id
 from bot.handlers.turn import Turn, main_menu
 from bot.i18n import t
 from bot.messages import Button
@@ -93,7 +95,7 @@ def _pairs(rows: list[list[Button]]) -> list[list[Button]]:
 
 async def on_press(turn: Turn, rest: str) -> None:
     kind, _, raw_id = rest.partition(":")
-    if not raw_id.isdigit():
+    if not is_id(raw_id):
         turn.toast("press.invalid", alert=True)
         return
     if kind == "st":
@@ -146,6 +148,10 @@ async def typed_community(turn: Turn, text: str) -> bool:
 async def location(turn: Turn) -> None:
     loc = turn.msg.location
     assert loc is not None
+    if not (math.isfinite(loc.latitude) and math.isfinite(loc.longitude)
+            and -90 <= loc.latitude <= 90 and -180 <= loc.longitude <= 180):
+        turn.say("community.bad_location")
+        return
     draft = turn.state.get("draft")
     if draft is not None:
         draft["lat"], draft["lon"] = loc.latitude, loc.longitude

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from typing import Any
 
@@ -377,7 +378,7 @@ async def _report_last_text(turn: Turn) -> None:
     if not text:
         turn.say("menu.report_prompt")
         return
-    parse = turn.ctx.nlu.parse(text)
+    parse = await asyncio.to_thread(turn.ctx.nlu.parse, text)
     draft = _new_draft("report", parse, turn.ctx.clock().timestamp())
     draft["texts"].append(text)
     _apply_parse(draft, parse)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 
@@ -145,7 +146,9 @@ async def _route_text(turn: Turn, text: str) -> None:
     if HASH_REF.match(text) and turn.contact.roles:
         await staff.lookup_command(turn, text)
         return
-    parse = turn.ctx.nlu.parse(text[: turn.ctx.max_text_chars])
+    # Off the event loop: the model's native code releases the GIL, so the other core helps
+    # and other chats are not held up while one message is read.
+    parse = await asyncio.to_thread(turn.ctx.nlu.parse, text[: turn.ctx.max_text_chars])
     turn.lang = parse.language if _clear_language(text) else turn.lang
     turn.update(lang=turn.lang)
     number = TICKET_NUMBER.search(text)

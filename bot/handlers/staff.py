@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from bot.handlers.ids import is_id
 from bot.handlers.turn import Turn
 from bot.i18n import t
 from bot.messages import Button
@@ -24,7 +25,7 @@ def _pairs(rows: list[list[Button]]) -> list[list[Button]]:
 
 def _ids(rest: str) -> list[int] | None:
     parts = rest.split(":")
-    return [int(p) for p in parts] if all(p.isdigit() for p in parts) and parts else None
+    return [int(p) for p in parts] if all(is_id(p) for p in parts) and parts else None
 
 
 async def on_verify_press(turn: Turn, rest: str) -> None:
@@ -33,7 +34,7 @@ async def on_verify_press(turn: Turn, rest: str) -> None:
     desk, actor = turn.ctx.desk, turn.contact.person_id
     if action == "rr":
         raw_id, _, reason = tail.partition(":")
-        if not raw_id.isdigit() or reason not in REASONS:
+        if not is_id(raw_id) or reason not in REASONS:
             turn.toast("press.invalid", alert=True)
             return
         async with turn.ctx.sessions() as session, session.begin():
@@ -100,7 +101,7 @@ async def on_work_press(turn: Turn, rest: str) -> None:
     if action == "aa":
         await _add_assist(turn, raw_id)
         return
-    if not raw_id.isdigit():
+    if not is_id(raw_id):
         turn.toast("press.invalid", alert=True)
         return
     ticket_id, desk, actor = int(raw_id), turn.ctx.desk, turn.contact.person_id
@@ -163,7 +164,7 @@ async def on_awaited_staff_text(turn: Turn, awaiting: str, text: str) -> bool:
     """Texts (and photos) staff send after pressing note / done / hand back / list buttons."""
     step, _, raw = awaiting.partition(":")
     if step not in ("note", "done", "minutes", "handback", "expected", "understand",
-                    "rate_comment") or not raw.split(":")[0].isdigit():
+                    "rate_comment") or not is_id(raw.split(":")[0]):
         return False
     ticket_id = int(raw.split(":")[0])
     desk, actor, photos = turn.ctx.desk, turn.contact.person_id, turn.msg.photo_ids[-1:]
@@ -336,7 +337,7 @@ async def _offer_co_units(turn: Turn, session, ticket) -> None:  # noqa: ANN001
 async def on_rating_press(turn: Turn, rest: str, *, community: bool = False) -> None:
     """g:VAL:ID (reporter) and gc:VAL:ID (the whistling community)."""
     short, _, raw_id = rest.partition(":")
-    if not raw_id.isdigit():
+    if not is_id(raw_id):
         turn.toast("press.invalid", alert=True)
         return
     value = ratings.value_of(short)
@@ -367,7 +368,7 @@ async def on_community_rating_press(turn: Turn, rest: str) -> None:
 
 
 async def on_open_press(turn: Turn, rest: str) -> None:
-    if not rest.isdigit():
+    if not is_id(rest):
         turn.toast("press.invalid", alert=True)
         return
     await show_ticket(turn, int(rest))
@@ -407,7 +408,7 @@ async def lookup_command(turn: Turn, rest: str) -> None:
 
     ref = rest.strip().lstrip("#").upper()
     async with turn.ctx.sessions() as session:
-        if ref.isdigit():
+        if is_id(ref):
             ticket_id = int(ref) if await session.get(Ticket, int(ref)) else None
         else:
             ticket_id = await session.scalar(select(Ticket.id).where(Ticket.number == ref))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.handlers.ids import is_id
 from bot.handlers.turn import Turn, main_menu
 from bot.i18n import t
 from bot.messages import Button
@@ -37,7 +38,7 @@ async def status_text(turn: Turn, number: str | None) -> None:
 
 
 async def on_press(turn: Turn, rest: str) -> None:
-    if not rest.isdigit():
+    if not is_id(rest):
         turn.toast("press.invalid", alert=True)
         return
     await _show(turn, int(rest), edit=True)
@@ -73,7 +74,7 @@ async def offer_withdraw(turn: Turn, number: str | None) -> None:
 
 async def on_withdraw_press(turn: Turn, rest: str) -> None:
     step, _, raw_id = rest.partition(":")
-    if not raw_id.isdigit() or step not in ("ask", "yes", "no"):
+    if not is_id(raw_id) or step not in ("ask", "yes", "no"):
         turn.toast("press.invalid", alert=True)
         return
     ticket_id = int(raw_id)

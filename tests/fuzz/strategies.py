@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from hypothesis import strategies as st
@@ -60,11 +61,11 @@ def texts() -> st.SearchStrategy[str]:
 
 
 def commands() -> st.SearchStrategy[str]:
-    known = st.sampled_from(sorted(COMMANDS))
-    name = known | st.text("abcdefghijklmnopqrstuvwxyz_", min_size=0, max_size=12).map("/{}".format)
+    made_up = st.text("abcdefghijklmnopqrstuvwxyz_", max_size=12).map("/{}".format)
+    name = st.sampled_from(sorted(COMMANDS)) | made_up
     suffix = st.sampled_from(("", "@shaosheng_bot", "@other_bot", "@"))
-    args = st.sampled_from(("", " ", " zh", " en", " on", " off", " CL-2026-000001", " 1",
-                            " #2", " 99999999999999999999", " ²", " abc")) | mixed.map(" {}".format)
+    args = st.sampled_from(("", " ", " zh", " en", " on", " off", " CL-2026-000001", " 1", " #2",
+                            " 99999999999999999999", " ²", " abc")) | mixed.map(" {}".format)
     return st.builds(lambda n, s, a: n + s + a, name, suffix, args)
 
 
@@ -78,88 +79,98 @@ def blank_texts() -> st.SearchStrategy[str | None]:
     return st.none() | st.text(st.sampled_from(" \t\n\r\u3000\u00a0\u2003\u200b"), max_size=30)
 
 
-ACTIONS = ("ok", "okw", "cats", "cat", "place", "time", "photo", "x", "st", "cm", "zh", "en",
-           "ask", "yes", "no", "report", "help", "my", "fb", "h", "w", "r", "rr", "m", "c", "s",
-           "n", "d", "b", "a", "aa", "i", "p", "u", "l", "e", "k", "kc", "sat", "bas", "uns",
-           "duplicate", "outside", "not_actionable", "other", "noise")
-# Ticket and unit ids: the seeded ones, ones nobody has, ones SQLite cannot store, and digit
-# strings str.isdigit() accepts but int() may not ("²").
+# Every shape of callback data the bot emits ({i} an id, {w} a word), so forged values reach
+# each press handler rather than stopping at "unknown button".
+FORMS = ("r:ok:{w}", "r:cat:{w}:{w}", "c:st:{i}", "c:cm:{i}", "l:{w}", "t:{i}", "w:ask:{i}",
+         "w:yes:{i}", "w:no:{i}", "m:{w}", "q:ok:{w}", "q:no:{w}", "v:h:{i}", "v:w:{i}",
+         "v:r:{i}", "v:rr:{i}:{w}", "v:m:{i}:{i}", "k:c:{i}", "k:s:{i}", "k:n:{i}", "k:d:{i}",
+         "k:b:{i}", "k:a:{i}", "k:aa:{i}:{i}", "x:i:{i}", "x:p:{i}", "x:u:{i}", "x:l:{i}:{i}",
+         "x:e:{i}", "x:k:{i}", "x:kc:{i}:{i}", "x:c:{i}:{i}", "g:{w}:{i}", "gc:{w}:{i}", "o:{i}",
+         "f:{i}:{i}")
+WORDS = ("ok", "okw", "cats", "place", "time", "photo", "x", "zh", "en", "report", "help", "ask",
+         "my", "fb", "sat", "bas", "uns", "not", "duplicate", "outside", "not_actionable",
+         "noise", "other", "neighbor_help", "@draft", "", ":", "1")
+# Ticket and unit ids: the seeded ones, ones nobody has, ones SQLite or PostgreSQL cannot store,
+# and digit strings str.isdigit() accepts but int() refuses ("²").
 IDS = st.one_of(
-    st.integers(0, 12).map(str), st.integers(13, 10**9).map(str),
+    st.integers(0, 12).map(str), st.integers(13, 10**12).map(str),
     st.sampled_from(("999999", "2147483648", "9223372036854775808", "1" * 40, "-1", "0x1",
-                     "1.0", " 1", "１", "١", "²", "⑴", "", "abc", "@draft")),
+                     "1.0", " 1", "１", "١", "²", "³", "⑴", "", "abc", "1:2")),
 )
-part = st.sampled_from(ACTIONS) | IDS | st.text(max_size=8)
+
+
+@st.composite
+def _filled(draw: st.DrawFn) -> str:
+    words = st.sampled_from(WORDS) | st.text(max_size=8)
+    slots = {"{i}": IDS, "{w}": words}
+    tokens = re.split(r"(\{[iw]\})", draw(st.sampled_from(FORMS)))
+    return "".join(draw(slots[t]) if t in slots else t for t in tokens)
 
 
 def press_data() -> st.SearchStrategy[str]:
     """Callback data as a bad client may send it: Telegram passes it through unchecked."""
     prefix = st.sampled_from(sorted(PRESSES)) | st.sampled_from(("", "zz", "K", " k", "r "))
-    forged = st.builds(lambda p, parts: ":".join([p, *parts]), prefix,
-                       st.lists(part, min_size=0, max_size=4))
+    part = st.sampled_from(WORDS) | IDS | st.text(max_size=8)
+    loose = st.builds(lambda p, parts: ":".join([p, *parts]), prefix,
+                      st.lists(part, min_size=0, max_size=4))
     examples = st.sampled_from(("k:c:999999", "x:l:1:2", "v:h:abc", "w:yes:1", "", ":", "::",
-                                "r:ok:@draft", "r:okw:@draft", "r:cats:@draft", "t:1", "o:1",
-                                "f:1:2", "g:sat:1", "gc:uns:2", "v:m:1:2", "x:kc:1:13"))
+                                "r:ok:@draft", "r:okw:@draft", "r:cats:@draft", "t:1", "o:1"))
     long = st.builds(lambda p, n: p + "9" * n, st.sampled_from(("k:c:", "t:", "x:l:1:", "")),
                      st.integers(60, 5000))
-    return st.one_of(forged, examples, long, st.text(max_size=100))
+    return st.one_of(_filled(), _filled(), loose, examples, long, st.text(max_size=100))
 
 
 coordinates = st.floats(allow_nan=False, allow_infinity=False) | st.sampled_from(
     (0.0, -0.0, 90.0, -90.0, 180.0, -180.0, 91.0, 25.96, 119.52, 1e308, -1e308))
 
 
+def _contents() -> st.SearchStrategy[dict[str, Any]]:
+    """What a message carries; the last kind mixes everything, as no channel would."""
+    def of(**fields: st.SearchStrategy[Any]) -> st.SearchStrategy[dict[str, Any]]:
+        return st.fixed_dictionaries(fields)
+
+    photos = st.lists(st.text(max_size=80), min_size=1, max_size=3).map(tuple)
+    press = st.builds(ButtonPress, query_id=st.text(max_size=20), data=press_data(),
+                      message_id=st.none() | st.integers(-(2**31), 2**31))
+    text, press_kind = of(text=texts()), of(press=press)
+    return st.one_of(
+        text, text, of(text=commands() | unknown_commands()), of(text=blank_texts()),
+        of(photo_ids=photos, text=st.none() | texts()),
+        of(location=st.builds(Location, coordinates, coordinates)),
+        of(media=st.sampled_from(MEDIA_KINDS) | st.text(max_size=10), text=blank_texts()),
+        press_kind, press_kind,
+        of(text=st.none() | texts(), photo_ids=photos | st.just(()),
+           location=st.none() | st.builds(Location, coordinates, coordinates),
+           media=st.none() | st.sampled_from(MEDIA_KINDS)),
+    )
+
+
 @st.composite
-def incomings(draw: st.DrawFn, users: st.SearchStrategy[str] | None = None) -> Incoming:
+def incomings(draw: st.DrawFn, users: st.SearchStrategy[str]) -> Incoming:
     """One message or button press, as any channel could hand it to the handler."""
-    user = draw(users or st.sampled_from((*RESIDENTS, *STAFF, *STRANGERS)))
+    user = draw(users)
     private = draw(st.sampled_from((True, True, True, False)))
-    kind = draw(st.sampled_from(("text", "text", "command", "blank", "photo", "location",
-                                 "media", "press", "press", "anything")))
-    fields: dict[str, Any] = {}
-    if kind == "text":
-        fields["text"] = draw(texts())
-    elif kind == "command":
-        fields["text"] = draw(commands() | unknown_commands())
-    elif kind == "blank":
-        fields["text"] = draw(blank_texts())
-    elif kind == "photo":
-        fields["photo_ids"] = tuple(draw(st.lists(st.text(max_size=80), min_size=1, max_size=3)))
-        fields["text"] = draw(st.none() | texts())
-    elif kind == "location":
-        fields["location"] = Location(draw(coordinates), draw(coordinates))
-    elif kind == "media":
-        fields["media"] = draw(st.sampled_from(MEDIA_KINDS) | st.text(max_size=10))
-        fields["text"] = draw(st.none() | blank_texts())
-    elif kind == "press":
-        fields["press"] = ButtonPress(
-            query_id=draw(st.text(max_size=20)), data=draw(press_data()),
-            message_id=draw(st.none() | st.integers(-(2**31), 2**31)),
-        )
-    else:  # every field at once, in combinations no channel sends
-        fields.update(
-            text=draw(st.none() | texts()),
-            location=draw(st.none() | st.builds(Location, coordinates, coordinates)),
-            photo_ids=tuple(draw(st.lists(st.text(max_size=20), max_size=2))),
-            media=draw(st.none() | st.sampled_from(MEDIA_KINDS)),
-        )
+    languages = st.sampled_from(("zh", "en", "zh-hans", "en-US", "ru", "")) | st.text(max_size=12)
     return Incoming(
         channel="telegram", user_id=user,
         chat_id=user if private else draw(st.sampled_from(("-1001", "-42", user))),
         first_name=draw(st.text(max_size=64)),
-        language_code=draw(st.none() | st.sampled_from(("zh", "en", "zh-hans", "en-US", "ru", ""))
-                           | st.text(max_size=12)),
+        language_code=draw(st.none() | languages),
         reply_to_message_id=draw(st.none() | st.integers(-(2**31), 2**31)),
         message_id=draw(st.none() | st.integers(1, 2**31)),
         update_id=draw(st.none() | st.integers(0, 2**31)),
         is_private=private,
-        **fields,
+        **draw(_contents()),
     )
 
 
-def conversations() -> st.SearchStrategy[list[Incoming]]:
-    """A few messages in a row, so junk also lands mid-conversation (a draft open, a prompt)."""
-    return st.lists(incomings(), min_size=1, max_size=3)
+@st.composite
+def conversations(draw: st.DrawFn) -> list[Incoming]:
+    """A few messages in a row, mostly from one person, so junk also lands mid-conversation
+    (a draft open, a prompt waiting) and presses can name that person's own draft."""
+    everyone = st.sampled_from((*RESIDENTS, *STAFF, *STRANGERS))
+    main = draw(everyone)
+    return draw(st.lists(incomings(st.just(main) | everyone), min_size=1, max_size=3))
 
 
 # Raw Telegram updates: the keys Telegram uses, holding the right types or junk.
@@ -176,34 +187,44 @@ json_values = st.recursive(
 )
 
 
-def _shaped(right: dict[str, st.SearchStrategy[Any]],
-            junk: bool) -> st.SearchStrategy[dict[str, Any]]:
-    """A dict whose keys may each be missing; with junk, each value may be of any type."""
-    values = {k: (v | json_values) if junk else v for k, v in right.items()}
-    return st.fixed_dictionaries({}, optional=values)
+def _shaped(required: dict[str, st.SearchStrategy[Any]],
+            optional: dict[str, st.SearchStrategy[Any]] | None = None,
+            *, junk: bool) -> st.SearchStrategy[dict[str, Any]]:
+    """Telegram's required and optional fields; with junk, any may be missing or of any type."""
+    optional = optional or {}
+    if not junk:
+        return st.fixed_dictionaries(required, optional=optional)
+    every = {k: v | json_values for k, v in {**required, **optional}.items()}
+    return st.fixed_dictionaries({}, optional=every)
 
 
 def telegram_updates(junk: bool) -> st.SearchStrategy[dict[str, Any]]:
-    """Updates shaped as Telegram sends them; junk=True lets any value be of any type."""
+    """Updates as the Bot API documents them; junk=True lets any field be missing or odd."""
     ids = st.integers(-(2**63), 2**63 - 1)
     text = st.text(max_size=50)
-    user = _shaped({"id": ids, "is_bot": st.booleans(), "first_name": text,
-                    "language_code": st.sampled_from(("zh-hans", "en", "ru")) | text}, junk)
+    user = _shaped({"id": ids, "is_bot": st.booleans(), "first_name": text},
+                   {"language_code": st.sampled_from(("zh-hans", "en", "ru")) | text}, junk=junk)
     chat = _shaped({"id": ids, "type": st.sampled_from(("private", "group", "supergroup",
-                                                        "channel")) | text}, junk)
-    size = _shaped({"file_id": text, "width": st.integers(0, 10**4),
-                    "height": st.integers(0, 10**4), "file_size": st.integers(0, 10**8)}, junk)
-    location = _shaped({"latitude": st.floats(-90, 90), "longitude": st.floats(-180, 180)}, junk)
-    media = {kind: _shaped({"file_id": text}, junk) for kind in MEDIA_KINDS}
-    message = _shaped({
-        "message_id": ids, "date": st.integers(0, 2**31), "chat": chat, "from": user,
-        "text": text, "caption": text, "location": location,
-        "photo": st.lists(size, max_size=3), "reply_to_message": _shaped({"message_id": ids}, junk),
-        **media,
-    }, junk)
-    query = _shaped({"id": text, "from": user, "message": message, "data": text}, junk)
-    return _shaped({"update_id": ids, "message": message, "callback_query": query,
-                    "edited_message": message}, junk)
+                                                        "channel"))}, junk=junk)
+    size = _shaped({"file_id": text, "file_unique_id": text, "width": st.integers(0, 10**4),
+                    "height": st.integers(0, 10**4)}, {"file_size": st.integers(0, 10**8)},
+                   junk=junk)
+    location = _shaped({"latitude": st.floats(-90, 90), "longitude": st.floats(-180, 180)},
+                       junk=junk)
+    media = {kind: _shaped({"file_id": text}, junk=junk) for kind in MEDIA_KINDS}
+    required = {"message_id": ids, "date": st.integers(0, 2**31), "chat": chat}
+    message = _shaped(required, {
+        "from": user, "text": text, "caption": text, "location": location,
+        "photo": st.lists(size, min_size=1, max_size=3),
+        "reply_to_message": _shaped(required, junk=junk), **media,
+    }, junk=junk)
+    query = _shaped({"id": text, "from": user, "chat_instance": text},
+                    {"message": message, "data": text}, junk=junk)
+    return st.one_of(
+        _shaped({"update_id": ids}, {"message": message}, junk=junk),
+        _shaped({"update_id": ids}, {"callback_query": query}, junk=junk),
+        _shaped({"update_id": ids}, {"edited_message": message}, junk=junk),
+    )
 
 
 def junk_updates() -> st.SearchStrategy[dict[str, Any]]:
@@ -220,5 +241,6 @@ def webhook_bodies() -> st.SearchStrategy[bytes]:
     return st.one_of(
         st.binary(max_size=300), json_values.map(dumped), junk_updates().map(dumped),
         numbered.map(dumped), telegram_updates(junk=False).map(dumped),
+        telegram_updates(junk=False).map(dumped),
         st.integers(5_000, 20_000).map(lambda n: b'{"update_id": 1, "x": "' + b"y" * n + b'"}'),
     )

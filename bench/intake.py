@@ -1,0 +1,123 @@
+"""End-to-end intake through the stand-in: update in → confirmation card out.
+
+Prints throughput and p50/p99 latency for N reports from N residents. Telegram's own 30 msg/s
+cap would bound any run at 30 replies/s, so by default the stand-in's limits are lifted and the
+sender's raised: the figure is what the bot itself can take. `--telegram-limits` keeps them.
+
+    .venv/bin/python bench/intake.py --reports 300 --concurrency 30 [--stack pg-redis]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bot.channels import build_telegram  # noqa: E402
+from bot.channels.sender import SendLimits  # noqa: E402
+from bot.handlers.router import make_handler  # noqa: E402
+from bot.state import MemoryStateStore, RedisStateStore  # noqa: E402
+from shaosheng.app import BOT_COMMANDS, build_bot_context, open_engine  # noqa: E402
+from shaosheng.demo import DEMO_TOKEN, prepare_database  # noqa: E402
+from shaosheng.settings import load_settings  # noqa: E402
+from standin.server import run_standin  # noqa: E402
+
+TEXTS = ["西湖新村{n}栋楼道的灯坏了三天", "阳光花园{n}号楼门口垃圾没人清",
+         "the street light outside block {n} is out", "会堂路{n}号门口的井盖松了"]
+
+
+async def main(args: argparse.Namespace) -> None:
+    tmp = tempfile.mkdtemp()
+    overrides = {"org.file": str(ROOT / "dispatch/sample/changle.yml")}
+    if args.stack == "pg-redis":
+        import asyncpg
+        from redis.asyncio import Redis
+
+        name = f"bench_{uuid.uuid4().hex[:8]}"
+        conn = await asyncpg.connect("postgresql://postgres@127.0.0.1:5432/test")
+        await conn.execute(f'CREATE DATABASE "{name}"')
+        await conn.close()
+        overrides["db.url"] = f"postgresql+asyncpg://postgres@127.0.0.1:5432/{name}"
+        state = RedisStateStore(Redis.from_url("redis://127.0.0.1:6379/0"))
+    else:
+        overrides["db.url"] = f"sqlite+aiosqlite:///{tmp}/bench.db"
+        state = MemoryStateStore()
+    settings = load_settings(ROOT / "config.yml", **overrides)
+    await prepare_database(settings)
+    engine = open_engine(settings)
+    ctx = await build_bot_context(settings, engine, state)
+    limits = {} if args.telegram_limits else {"limits_enabled": False}
+    async with run_standin(strict_chats=False, **limits) as standin:
+        sender = None if args.telegram_limits else SendLimits(global_per_second=10_000,
+                                                             global_burst=10_000,
+                                                             private_per_second=100)
+        bot = build_telegram(args.runtime, token=DEMO_TOKEN, api_base=standin.base_url,
+                             mode="polling", handler=make_handler(ctx), commands=BOT_COMMANDS,
+                             limits=sender)
+        await bot.start()
+        async with httpx.AsyncClient(base_url=standin.base_url, timeout=30,
+                                     limits=httpx.Limits(max_connections=64)) as http:
+            await _warm(http)
+            latencies, elapsed = await _burst(http, args.reports, args.concurrency)
+        await bot.stop()
+    await engine.dispose()
+    _print(args, latencies, elapsed)
+
+
+async def _warm(http: httpx.AsyncClient) -> None:
+    await http.post("/_test/send", json={"user_id": 1, "text": "路灯坏了"})
+    await asyncio.sleep(1.0)
+
+
+async def _one(http: httpx.AsyncClient, user: int, text: str) -> float:
+    start = time.perf_counter()
+    await http.post("/_test/send", json={"user_id": user, "text": text, "first_name": "B"})
+    while True:
+        msgs = (await http.get("/_test/messages", params={"chat_id": user, "since": 0})).json()
+        if msgs["messages"]:
+            return time.perf_counter() - start
+        await asyncio.sleep(0.05)  # the poll shares the loop with the bot: keep it light
+
+
+async def _burst(http: httpx.AsyncClient, n: int, concurrency: int) -> tuple[list[float], float]:
+    slots = asyncio.Semaphore(concurrency)
+
+    async def run(i: int) -> float:
+        async with slots:
+            return await _one(http, 100_000 + i, TEXTS[i % len(TEXTS)].format(n=i % 30 + 1))
+
+    start = time.perf_counter()
+    latencies = await asyncio.gather(*(run(i) for i in range(n)))
+    return list(latencies), time.perf_counter() - start
+
+
+def _print(args: argparse.Namespace, latencies: list[float], elapsed: float) -> None:
+    ordered = sorted(latencies)
+    p = lambda q: ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000  # noqa: E731
+    limits = "on" if args.telegram_limits else "off"
+    print(f"stack {args.stack}, runtime {args.runtime}, {args.reports} reports, "
+          f"concurrency {args.concurrency}, telegram limits {limits}")
+    print(f"{'throughput':<28}{args.reports / elapsed:8.1f} reports/s")
+    print(f"{'latency p50 (update→card)':<28}{p(0.50):8.1f} ms")
+    print(f"{'latency p99':<28}{p(0.99):8.1f} ms")
+    print(f"{'latency mean':<28}{statistics.mean(ordered) * 1000:8.1f} ms")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--reports", type=int, default=300)
+    parser.add_argument("--concurrency", type=int, default=30)
+    parser.add_argument("--stack", choices=["embedded", "pg-redis"], default="embedded")
+    parser.add_argument("--runtime", choices=["aiogram", "ptb"], default="aiogram")
+    parser.add_argument("--telegram-limits", action="store_true")
+    asyncio.run(main(parser.parse_args()))
