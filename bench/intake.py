@@ -48,7 +48,12 @@ async def main(args: argparse.Namespace) -> None:
         await conn.execute(f'CREATE DATABASE "{name}"')
         await conn.close()
         overrides["db.url"] = f"postgresql+asyncpg://postgres@127.0.0.1:5432/{name}"
-        state = RedisStateStore(Redis.from_url("redis://127.0.0.1:6379/0"))
+        redis = Redis.from_url("redis://127.0.0.1:6379/0")
+        # The stand-in numbers updates from 1 on every start: forget earlier runs' update ids.
+        stale = [k async for k in redis.scan_iter("shaosheng:*")]
+        if stale:
+            await redis.delete(*stale)
+        state = RedisStateStore(redis)
     else:
         overrides["db.url"] = f"sqlite+aiosqlite:///{tmp}/bench.db"
         state = MemoryStateStore()
