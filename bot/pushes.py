@@ -122,6 +122,10 @@ class Deliverer:
         self, session: AsyncSession, outbox_id: int, person_id: int | None,
         payload: dict[str, Any], attempts: int,
     ) -> _Job | None:
+        if person_id is None and payload.get("chat_id"):  # a channel, not a person
+            notice = Notice.from_payload(payload)
+            reply = render_notice(notice, normalise_language(str(payload.get("lang", "zh"))))
+            return _Job(outbox_id, attempts, 0, str(payload["chat_id"]), notice, reply)
         person = await session.get(Person, person_id) if person_id is not None else None
         chat_id = await self._chat_of(session, person_id) if person else None
         if person is None or person.blocked or chat_id is None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from html import escape
@@ -127,3 +127,21 @@ def render_html(items: Sequence[BoardItem], lang: str = "zh",
         f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
         "</main></body></html>\n"
     )
+
+
+async def post_to_channel(*, session: AsyncSession, chat_id: str, lang: str,
+                          since: datetime, clock: Callable[[], datetime]) -> int:
+    """Each newly handled ticket once to the public channel, personal data removed."""
+    from dispatch.outbox import Notice, enqueue, tr
+
+    posted = 0
+    for item in reversed(await board_items(session=session, since=since, limit=50)):
+        notice = Notice(key="board.post", params={
+            "number": item.number, "category": tr(f"category.{item.category}"),
+            "text": item.text, "place": item.place or "-",
+            "unit": {"zh": item.unit_name or "-", "en": item.unit_name_en or item.unit_name
+                     or "-"}})
+        posted += await enqueue(session=session, person_id=None, notice=notice,
+                                dedupe_key=f"board:{chat_id}:{item.number}", clock=clock,
+                                chat=(chat_id, lang))
+    return posted

@@ -69,13 +69,17 @@ def at(moment: datetime | None) -> dict[str, str] | str:
 async def enqueue(
     *,
     session: AsyncSession,
-    person_id: int,
+    person_id: int | None,
     notice: Notice,
     dedupe_key: str,
     clock: Callable[[], datetime],
     kind: str = "notice",
+    chat: tuple[str, str] | None = None,
 ) -> bool:
-    """Add one push unless the same dedupe key was written before; True when added."""
+    """Add one push unless the same dedupe key was written before; True when added.
+
+    `chat` = (chat id, language) addresses a chat that is no person (the public board channel).
+    """
     exists = await session.scalar(
         select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key)
     )
@@ -85,7 +89,9 @@ async def enqueue(
     session.add(
         OutboxMessage(
             dedupe_key=dedupe_key[:128], person_id=person_id, kind=kind,
-            payload=notice.payload(), created_at=now, available_at=now, attempts=0,
+            payload={**notice.payload(),
+                     **({"chat_id": chat[0], "lang": chat[1]} if chat else {})},
+            created_at=now, available_at=now, attempts=0,
         )
     )
     return True

@@ -23,7 +23,7 @@ from shaosheng.app import BOT_COMMANDS, build_bot_context, open_engine
 from shaosheng.clock import utc_now
 from shaosheng.settings import Settings
 from shaosheng.web import serve_web
-from shaosheng.workers import background
+from shaosheng.workers import background, board_chat
 from standin.server import StandIn, run_standin
 
 log = logging.getLogger(__name__)
@@ -104,7 +104,8 @@ async def running_system(
                 background(sessions=ctx.sessions, desk=ctx.desk, bus=MemoryBus(),
                            sender=runtime.sender, wake=wake,
                            digest_at=settings.coordination.digest_at,
-                           retention_days=settings.privacy.retention_days),
+                           retention_days=settings.privacy.retention_days,
+                               board_chat=board_chat(settings)),
                 serve_web(ctx.sessions, host, port + 1 if port else 0) as web_port,
             ):
                 yield Running(standin, web_port)

@@ -30,7 +30,7 @@ from dispatch.migrate import is_current
 from shaosheng.app import BOT_COMMANDS, build_bot_context, desk, open_engine
 from shaosheng.settings import ConfigError, Settings
 from shaosheng.web import serve_web
-from shaosheng.workers import background
+from shaosheng.workers import background, board_chat
 
 log = logging.getLogger(__name__)
 
@@ -97,7 +97,8 @@ async def run(settings: Settings, *, workers: int = 1, web_port: int = 8080) -> 
                     background(sessions=ctx.sessions, desk=ctx.desk, bus=_bus(svc.redis),
                                sender=bot.sender, consumer=f"run-{os.getpid()}", wake=wake,
                                digest_at=settings.coordination.digest_at,
-                               retention_days=settings.privacy.retention_days),
+                               retention_days=settings.privacy.retention_days,
+                               board_chat=board_chat(settings)),
                     serve_web(ctx.sessions, "127.0.0.1", web_port),
                 ):
                     log.info("shaosheng is running (%s, %s, %d workers)", tg.runtime, tg.mode,

@@ -119,6 +119,11 @@ class AbuseSettings(BaseModel):
     tickets_per_day: int = Field(10, ge=1)
 
 
+class BoardSettings(BaseModel):
+    channel_chat_id: str | None = None  # a Telegram channel the bot posts handled tickets to
+    language: Literal["zh", "en"] = "zh"
+
+
 class PrivacySettings(BaseModel):
     retention_days: int = Field(365, ge=1)
 
@@ -146,6 +151,7 @@ class Settings(BaseSettings):
     coordination: CoordinationSettings = CoordinationSettings()
     abuse: AbuseSettings = AbuseSettings()
     privacy: PrivacySettings = PrivacySettings()
+    board: BoardSettings = BoardSettings()
     demo: DemoSettings = DemoSettings()
 
     @field_validator("time_limits")

@@ -6,13 +6,14 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.messages import Sender
 from bot.pushes import Deliverer, run_deliverer
-from dispatch import digest, hotspots, privacy
+from dispatch import board, digest, hotspots, privacy
 from dispatch.bus import PushBus
 from dispatch.deadlines import run_scheduler
 from dispatch.relay import run_relay
@@ -23,7 +24,8 @@ log = logging.getLogger(__name__)
 
 async def watch_once(*, sessions: async_sessionmaker[AsyncSession],
                      clock: Callable[[], datetime], digest_at: str,
-                     retention_days: int = 365) -> None:
+                     retention_days: int = 365,
+                     board_chat: tuple[str, str] | None = None) -> None:
     """The coordinators' morning digest and hotspot alerts; each sends a thing only once."""
     async with sessions() as session, session.begin():
         await digest.send_due_digests(session=session, now=clock(), at_local=digest_at,
@@ -32,19 +34,30 @@ async def watch_once(*, sessions: async_sessionmaker[AsyncSession],
         await hotspots.detect_and_alert(session=session, now=clock(), clock=clock)
     async with sessions() as session, session.begin():
         await privacy.purge(session=session, older_than_days=retention_days, clock=clock)
+    if board_chat is not None:
+        async with sessions() as session, session.begin():
+            await board.post_to_channel(session=session, chat_id=board_chat[0],
+                                        lang=board_chat[1], since=clock() - timedelta(days=7),
+                                        clock=clock)
 
 
 async def run_watch(*, sessions: async_sessionmaker[AsyncSession], clock: Callable[[], datetime],
                     stop: asyncio.Event, digest_at: str, retention_days: int = 365,
+                    board_chat: tuple[str, str] | None = None,
                     interval_s: float = 60.0) -> None:
     while not stop.is_set():
         try:
             await watch_once(sessions=sessions, clock=clock, digest_at=digest_at,
-                             retention_days=retention_days)
+                             retention_days=retention_days, board_chat=board_chat)
         except Exception:  # a database hiccup must not end the watch
             log.exception("digest/hotspot pass failed; retrying")
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), interval_s)
+
+
+def board_chat(settings: Any) -> tuple[str, str] | None:
+    chat = settings.board.channel_chat_id
+    return (chat, settings.board.language) if chat else None
 
 
 @contextlib.asynccontextmanager
@@ -61,6 +74,7 @@ async def background(
     wake: asyncio.Event | None = None,
     digest_at: str = "08:00",
     retention_days: int = 365,
+    board_chat: tuple[str, str] | None = None,
 ) -> AsyncIterator[asyncio.Event]:
     """Run the loops until the block ends; the yielded event wakes the relay after a commit."""
     stop, wake = asyncio.Event(), wake or asyncio.Event()
@@ -75,7 +89,7 @@ async def background(
         loops.append(run_scheduler(sessions=sessions, desk=desk, stop=stop,
                                    interval_s=scheduler_interval_s))
         loops.append(run_watch(sessions=sessions, clock=clock, stop=stop, digest_at=digest_at,
-                               retention_days=retention_days))
+                               retention_days=retention_days, board_chat=board_chat))
     tasks = [asyncio.create_task(loop) for loop in loops]
     try:
         yield wake

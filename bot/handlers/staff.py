@@ -443,14 +443,17 @@ CLAIM_WORDS = {"接单", "接", "claim", "我来", "收到接单"}
 
 
 async def reply_to_card(turn: Turn, text: str) -> bool:
-    """Replying 接单 / claim to a pushed card claims it."""
-    if turn.msg.reply_to_message_id is None or text.strip().lower() not in CLAIM_WORDS:
+    """Replying 接单 / claim to a pushed card claims it; any other reply shows the ticket."""
+    if turn.msg.reply_to_message_id is None or not turn.contact.roles:
         return False
     async with turn.ctx.sessions() as session:
         ticket_id = await staff.ticket_of_card(session=session, chat_id=turn.msg.chat_id,
                                                message_id=turn.msg.reply_to_message_id)
     if ticket_id is None:
         return False
+    if text.strip().lower() not in CLAIM_WORDS:
+        await show_ticket(turn, ticket_id)
+        return True
     async with turn.ctx.sessions() as session, session.begin():
         ticket = await work.claim(session=session, ticket_id=ticket_id,
                                   actor=turn.contact.person_id, desk=turn.ctx.desk)

@@ -289,3 +289,76 @@ async def test_coordinators_ask_in_plain_language_within_their_jurisdiction(dist
                                                       for b in row) for n in numbers))
     shown = {b["text"] for row in listing["buttons"] for b in row}
     assert shown == set(numbers)
+
+
+async def test_handled_tickets_are_posted_to_the_board_channel(district) -> None:
+    from dispatch import board
+
+    await report(district, "西湖新村6栋502室门口灯坏了，电话13812345678")
+    grid = district.chat(GRID)
+    card = await grid.wait_for(has("v:h:"))
+    await grid.press(card["message_id"], button(card, "v:h:"))
+    claim = await grid.wait_for(has("k:c:"))
+    await grid.press(claim["message_id"], button(claim, "k:c:"))
+    work = await grid.wait_for(has("k:d:"))
+    await grid.press(work["message_id"], button(work, "k:d:"))
+    await grid.wait_text("办结说明")
+    await grid.send("已修好")
+    await district.chat(RESIDENT).wait_for(has("g:sat:"))
+    (ticket,) = await district.tickets()
+    for _ in range(2):  # the second pass posts nothing new
+        async with district.sessions() as session, session.begin():
+            await board.post_to_channel(session=session, chat_id="-1001", lang="zh",
+                                        since=district.clock() - __import__("datetime")
+                                        .timedelta(days=1), clock=district.clock)
+    channel = district.chat(-1001)
+    post = await channel.wait_text(ticket.number)
+    assert "13812345678" not in post["text"]
+    assert "502" not in post["text"]
+    await asyncio.sleep(1)
+    assert len(await channel.messages(0)) == 1
+
+
+async def test_replying_to_a_card_opens_the_ticket(district) -> None:
+    number = await report(district, "阳光花园1号楼门禁坏了，外人随便进")
+    grid = district.chat(GRID)
+    card = await grid.wait_for(has("v:w:"))
+    await grid.send("这个怎么回事？", reply_to_message_id=card["message_id"])
+    shown = await grid.wait_for(lambda m: (m["text"] or "").startswith(f"工单 {number}"))
+    assert "阳光花园1号楼" in shown["text"]
+
+
+QUESTIONS = [  # (asker, language, question, expected number) — expected from the scenario
+    (COORD_CENTRE, "zh-hans", "今天新增多少件", 4),
+    (COORD_CENTRE, "en", "how many new tickets today", 4),
+    (COORD_CENTRE, "zh-hans", "吴航街道今天新增多少件", 3),
+    (COORD_CENTRE, "zh-hans", "航城街道今天新增了几件", 1),
+    (COORD_CENTRE, "en", "new tickets in Hangcheng today", 1),
+    (COORD_CENTRE, "zh-hans", "吴航街道本周还有几件没办结", 3),
+    (COORD_CENTRE, "en", "how many open tickets in Wuhang this week", 3),
+    (COORD_CENTRE, "zh-hans", "西关社区今天新增多少件", 3),
+    (COORD_CENTRE, "zh-hans", "本月不满意的有几件", 0),
+    (COORD_CENTRE, "en", "unsatisfied ratings this month", 0),
+    (COORD_WH, "zh-hans", "今天新增多少件", 3),  # a street coordinator counts only their street
+    (COORD_WH, "en", "how many new tickets this week", 3),
+]
+
+
+async def test_twelve_plain_language_questions_get_the_right_numbers(district) -> None:
+    for text in ("西湖新村北门垃圾堆了三天没人清", "会堂路路灯不亮了一整条"):
+        await report(district, text)
+    await report(district, "阳光花园2号楼电梯又坏了", user=RESIDENT2)
+    await district.enrol(7002, "琴江居民", Role.RESIDENT, "qinjiang")
+    outsider = district.chat(7002)
+    await outsider.send("/start")
+    await outsider.wait_text("请选择")
+    await outsider.send("琴江")
+    await outsider.wait_text("已记住")
+    await report(district, "琴江社区海景花园门口路灯坏了", user=7002)
+    assert len(await district.tickets()) == 4
+    for asker, language, question, expected in QUESTIONS:
+        chat = district.chat(asker, language_code=language)
+        await chat.send(question)
+        answer = await chat.wait_for(lambda m: bool(re.search(r"\d", m["text"] or "")))
+        numbers = [int(n) for n in re.findall(r"(?<![\d-])\d+(?![\d-])", answer["text"])]
+        assert numbers[-1:] == [expected], (question, answer["text"])
