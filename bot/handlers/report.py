@@ -25,6 +25,7 @@ def _entity(parse: Parse, name: str) -> str | None:
 
 
 DRAFT_JOIN_S = 30 * 60
+MAX_PHOTOS = 10  # per report: enough to show a problem, not a way to flood responders
 
 
 def _starts_another(draft: dict[str, Any], kind: str, text: str, parse: Parse) -> bool:
@@ -139,6 +140,9 @@ async def photo_only(turn: Turn) -> None:
         draft["photos"].extend(turn.msg.photo_ids[-1:])
         turn.update(draft=draft, **{"await": "describe"})
         turn.say("report.photo_what")
+        return
+    if len(draft["photos"]) >= MAX_PHOTOS:
+        turn.say("report.too_many_photos", n=MAX_PHOTOS)
         return
     draft["photos"].extend(turn.msg.photo_ids[-1:])
     turn.update(draft=draft)
