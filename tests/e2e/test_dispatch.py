@@ -17,6 +17,20 @@ def has(prefix: str):
     return lambda m: any(b["data"].startswith(prefix) for row in m["buttons"] for b in row)
 
 
+async def handled_in_the_community(district) -> None:
+    """The grid worker keeps the newest report, claims it and marks it done."""
+    grid = district.chat(GRID)
+    card = await grid.wait_for(has("v:h:"))
+    await grid.press(card["message_id"], button(card, "v:h:"))
+    claim = await grid.wait_for(has("k:c:"))
+    await grid.press(claim["message_id"], button(claim, "k:c:"))
+    work = await grid.wait_for(has("k:d:"))
+    await grid.press(work["message_id"], button(work, "k:d:"))
+    await grid.wait_text("办结说明")
+    await grid.send("已处理")
+    await district.chat(RESIDENT).wait_for(has("g:sat:"))
+
+
 async def report(district, text: str, user: int = RESIDENT) -> str:
     chat = district.chat(user)
     await chat.send(text)
@@ -249,16 +263,7 @@ async def test_public_board_shows_handled_tickets_without_personal_data(district
     from shaosheng.web import serve_web
 
     await report(district, "西湖新村5栋502室门口的垃圾三天没人清，我叫王秀英，电话13812345678")
-    grid = district.chat(GRID)
-    card = await grid.wait_for(has("v:h:"))
-    await grid.press(card["message_id"], button(card, "v:h:"))
-    claim = await grid.wait_for(has("k:c:"))
-    await grid.press(claim["message_id"], button(claim, "k:c:"))
-    work = await grid.wait_for(has("k:d:"))
-    await grid.press(work["message_id"], button(work, "k:d:"))
-    await grid.wait_text("办结说明")
-    await grid.send("已清理")
-    await district.chat(RESIDENT).wait_for(has("g:sat:"))
+    await handled_in_the_community(district)
     async with serve_web(district.sessions, "127.0.0.1", 0) as port, httpx.AsyncClient() as http:
         page = (await http.get(f"http://127.0.0.1:{port}/board")).text
     (ticket,) = await district.tickets()
@@ -295,16 +300,7 @@ async def test_handled_tickets_are_posted_to_the_board_channel(district) -> None
     from dispatch import board
 
     await report(district, "西湖新村6栋502室门口灯坏了，电话13812345678")
-    grid = district.chat(GRID)
-    card = await grid.wait_for(has("v:h:"))
-    await grid.press(card["message_id"], button(card, "v:h:"))
-    claim = await grid.wait_for(has("k:c:"))
-    await grid.press(claim["message_id"], button(claim, "k:c:"))
-    work = await grid.wait_for(has("k:d:"))
-    await grid.press(work["message_id"], button(work, "k:d:"))
-    await grid.wait_text("办结说明")
-    await grid.send("已修好")
-    await district.chat(RESIDENT).wait_for(has("g:sat:"))
+    await handled_in_the_community(district)
     (ticket,) = await district.tickets()
     for _ in range(2):  # the second pass posts nothing new
         async with district.sessions() as session, session.begin():
