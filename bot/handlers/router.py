@@ -75,6 +75,7 @@ async def _handle(ctx: BotContext, msg: Incoming) -> Answer:
         await _route(turn)
     except ShaoshengError as exc:
         if msg.press is not None:  # a refused button: a notice on the button, nothing else
+            log.info("press refused for person %s: %s", contact.person_id, type(exc).__name__)
             turn.answer.toast, turn.answer.alert = exc.message(turn.lang), True
         else:
             turn.send(exc.message(turn.lang))

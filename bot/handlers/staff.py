@@ -164,7 +164,7 @@ async def on_awaited_staff_text(turn: Turn, awaiting: str, text: str) -> bool:
     """Texts (and photos) staff send after pressing note / done / hand back / list buttons."""
     step, _, raw = awaiting.partition(":")
     if step not in ("note", "done", "minutes", "handback", "expected", "understand",
-                    "rate_comment") or not is_id(raw.split(":")[0]):
+                    "rate_comment", "merge") or not is_id(raw.split(":")[0]):
         return False
     ticket_id = int(raw.split(":")[0])
     desk, actor, photos = turn.ctx.desk, turn.contact.person_id, turn.msg.photo_ids[-1:]
@@ -199,6 +199,15 @@ async def on_awaited_staff_text(turn: Turn, awaiting: str, text: str) -> bool:
                                               desk=desk, expected=expected)
             await _offer_leads(turn, session, ticket)
             return True
+        elif step == "merge":
+            into = await _ticket_ref(session, text)
+            if into is None:
+                turn.update(**{"await": awaiting})
+                turn.say("staff.no_such_ticket", ref=text.strip()[:40])
+                return True
+            ticket = await duplicates.merge(session=session, ticket_id=ticket_id, into_id=into,
+                                            actor=actor, desk=desk)
+            key = "staff.merged"
         elif step == "understand":
             ticket = await centre.put_on_list(session=session, ticket_id=ticket_id,
                                               actor=actor, list_type=ListType.UNDERSTANDING,
@@ -259,6 +268,11 @@ async def on_centre_press(turn: Turn, rest: str) -> None:
         await _check_coordinator(turn, ids[0])
         turn.update(**{"await": f"understand:{ids[0]}"})
         turn.say("staff.ask_understanding")
+        return
+    if action == "m":
+        await _check_coordinator(turn, ids[0])
+        turn.update(**{"await": f"merge:{ids[0]}"})
+        turn.say("staff.ask_merge")
         return
     async with turn.ctx.sessions() as session, session.begin():
         if action == "i":
@@ -396,8 +410,21 @@ async def show_ticket(turn: Turn, ticket_id: int) -> None:
              turn.button("btn.list.understanding", f"x:u:{i}")],
             [turn.button("btn.reassign", f"x:i:{i}"), turn.button("btn.escalate", f"x:e:{i}"),
              turn.button("btn.recategorize", f"x:k:{i}")],
+            [turn.button("btn.merge_into", f"x:m:{i}")],
         ]
     turn.send(text, buttons=buttons)
+
+
+async def _ticket_ref(session, text: str) -> int | None:  # noqa: ANN001
+    """'CL-2026-000123', '#123' or '123' → the ticket's id."""
+    from sqlalchemy import select
+
+    from dispatch.models import Ticket
+
+    ref = text.strip().lstrip("#").upper()
+    if is_id(ref):
+        return int(ref) if await session.get(Ticket, int(ref)) else None
+    return await session.scalar(select(Ticket.id).where(Ticket.number == ref))
 
 
 async def lookup_command(turn: Turn, rest: str) -> None:

@@ -358,3 +358,18 @@ async def test_twelve_plain_language_questions_get_the_right_numbers(district) -
         answer = await chat.wait_for(lambda m: bool(re.search(r"\d", m["text"] or "")))
         numbers = [int(n) for n in re.findall(r"(?<![\d-])\d+(?![\d-])", answer["text"])]
         assert numbers[-1:] == [expected], (question, answer["text"])
+
+
+async def test_coordinator_merges_from_the_lookup(district) -> None:
+    first = await report(district, "西湖新村3栋门口的路灯不亮了")
+    second = await report(district, "阳光花园南门外的路灯也是黑的，可能同一条线路", user=RESIDENT2)
+    centre = district.chat(COORD_CENTRE)
+    await centre.send(f"/t {second}")
+    shown = await centre.wait_for(has("x:m:"))
+    await centre.press(shown["message_id"], button(shown, "x:m:"))
+    await centre.wait_text("合并到的工单编号")
+    await centre.send(first)
+    await centre.wait_text("已合并")
+    await district.chat(RESIDENT2).wait_text("已合并")
+    statuses = {t.number: t.status for t in await district.tickets()}
+    assert statuses == {first: "new", second: "merged"}
