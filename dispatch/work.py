@@ -278,9 +278,12 @@ async def _announce_claim(session: AsyncSession, ticket: Ticket, actor: int, des
                event_key=f"{event_key}o", clock=desk.clock)
     await push(session=session, people=[actor], notice=work_card(ticket, edit=True),
                event_key=f"{event_key}w", clock=desk.clock)
+    # For neighbour help the two agree time and place in the chat: the requester can write back.
+    talk = ([[button("btn.message_volunteer", f"hm:{ticket.id}")]]
+            if ticket.kind == "help_request" else [])
     await tell_reporter(session=session, ticket=ticket, key=f"push.reporter.claimed.{ticket.kind}",
                         event_key=f"{event_key}r", clock=desk.clock, unit=unit_name(unit),
-                        due=ticket_params(ticket)["resolve_due"])
+                        due=ticket_params(ticket)["resolve_due"], buttons=talk)
 
 
 def work_card(ticket: Ticket, *, edit: bool) -> Notice:
@@ -329,6 +332,22 @@ async def add_note(*, session: AsyncSession, ticket_id: int, actor: int, desk: D
     await tell_reporter(session=session, ticket=ticket, key="push.reporter.progress",
                         event_key=f"ev{event.id}r", clock=desk.clock, photo_ids=photo_ids,
                         note=text[:2000])
+    return ticket
+
+
+async def message_holder(*, session: AsyncSession, ticket_id: int, actor: int, desk: Desk,
+                         text: str) -> Ticket:
+    """The reporter writes to whoever holds the ticket (agreeing time and place for help)."""
+    ticket = await load(session, ticket_id)
+    if ticket.reporter_id != actor or ticket.claimed_by_id is None:
+        raise PermissionDenied()
+    event = await lifecycle.note(session=session, ticket=ticket, clock=desk.clock,
+                                 actor_id=actor, note=text[:1000], action="reporter_note")
+    reply = [[button("btn.note", f"k:n:{ticket.id}")]]
+    await push(session=session, people=[ticket.claimed_by_id],
+               notice=Notice(key="push.from_reporter", buttons=reply,
+                             params={"number": ticket.number, "note": text[:1000]}),
+               event_key=f"ev{event.id}h", clock=desk.clock)
     return ticket
 
 

@@ -207,6 +207,7 @@ PRESSES = {
     "o": staff.on_open_press,
     "f": staff.on_follow_press,
     "a": account.on_press,
+    "hm": staff.on_message_holder_press,
 }
 
 

@@ -80,6 +80,15 @@ async def whistle_own(turn: Turn, ticket_id: int) -> None:
     turn.say("staff.whistled", number=number)
 
 
+async def on_message_holder_press(turn: Turn, rest: str) -> None:
+    """hm:ID — the requester wants to write to the volunteer who took their request."""
+    if not is_id(rest):
+        turn.toast("press.invalid", alert=True)
+        return
+    turn.update(**{"await": f"hmsg:{rest}"})
+    turn.say("help.ask_message")
+
+
 async def on_follow_press(turn: Turn, rest: str) -> None:
     """f:NEW:TWIN — the reporter follows the open ticket instead of their new one."""
     ids = _ids(rest)
@@ -164,7 +173,7 @@ async def on_awaited_staff_text(turn: Turn, awaiting: str, text: str) -> bool:
     """Texts (and photos) staff send after pressing note / done / hand back / list buttons."""
     step, _, raw = awaiting.partition(":")
     if step not in ("note", "done", "minutes", "handback", "expected", "understand",
-                    "rate_comment", "merge") or not is_id(raw.split(":")[0]):
+                    "rate_comment", "merge", "hmsg") or not is_id(raw.split(":")[0]):
         return False
     ticket_id = int(raw.split(":")[0])
     desk, actor, photos = turn.ctx.desk, turn.contact.person_id, turn.msg.photo_ids[-1:]
@@ -199,6 +208,10 @@ async def on_awaited_staff_text(turn: Turn, awaiting: str, text: str) -> bool:
                                               desk=desk, expected=expected)
             await _offer_leads(turn, session, ticket)
             return True
+        elif step == "hmsg":
+            ticket = await work.message_holder(session=session, ticket_id=ticket_id,
+                                               actor=actor, desk=desk, text=text or "-")
+            key = "help.message_sent"
         elif step == "merge":
             into = await _ticket_ref(session, text)
             if into is None:
