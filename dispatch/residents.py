@@ -152,3 +152,15 @@ def haversine_km(lat1: float, lon1: float, lat2: float | None, lon2: float | Non
     dp, dl = p2 - p1, math.radians(lon2 - lon1)
     a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
     return 6371.0 * 2 * math.asin(math.sqrt(min(1.0, max(0.0, a))))  # rounding can leave [0, 1]
+
+
+async def community_named_in(*, session: AsyncSession, text: str,
+                             exclude: int | None = None) -> Choice | None:
+    """The community (or its street) a text names, to suggest where a report belongs."""
+    rows = (await session.scalars(
+        select(Unit).where(Unit.kind.in_([*COMMUNITY_KINDS, *STREET_KINDS]),
+                           Unit.active.is_(True)))).all()
+    hits = [u for u in rows if u.id != exclude
+            and any(n in text.lower() for n in _names(u) if len(n) >= 2)]
+    hits.sort(key=lambda u: (u.kind not in COMMUNITY_KINDS, -len(u.name)))
+    return Choice(hits[0].id, hits[0].name, hits[0].name_en) if hits else None

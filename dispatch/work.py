@@ -194,15 +194,24 @@ REJECT_REASONS = ("duplicate", "outside", "not_actionable")
 
 
 async def reject(*, session: AsyncSession, ticket_id: int, actor: int, reason: str,
-                 desk: Desk, note: str | None = None) -> Ticket:
+                 desk: Desk, note: str | dict[str, str] | None = None) -> Ticket:
     ticket = await load(session, ticket_id)
     await require_member(session=session, person_id=actor, unit_id=ticket.community_id,
                          roles=desk.routing.verify_roles)
     if reason not in REJECT_REASONS:
         raise PermissionDenied()
+    if reason == "outside" and not note:
+        # Point the resident at the community their own words name, when they name one.
+        from dispatch.residents import community_named_in
+
+        where = await community_named_in(session=session, exclude=ticket.community_id,
+                                         text=f"{ticket.text} {ticket.place_text or ''}")
+        note = {"zh": f"可能属于{where.name}。",
+                "en": f"It may belong to {where.name_en or where.name}."} if where else None
     event = await lifecycle.apply(session=session, ticket=ticket, action=Action.REJECT,
-                                  clock=desk.clock, actor_id=actor, note=note or reason,
-                                  data={"reason": reason})
+                                  clock=desk.clock, actor_id=actor,
+                                  note=str(note.get("zh")) if isinstance(note, dict) else
+                                  (note or reason), data={"reason": reason})
     ticket.closed_at = desk.clock()
     await session.flush()
     await tell_reporter(session=session, ticket=ticket, key=f"push.reporter.rejected.{reason}",

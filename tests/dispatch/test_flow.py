@@ -358,3 +358,15 @@ async def test_purge_anonymises_and_the_figures_stay(world: World, clock) -> Non
     assert phone not in ticket.text
     assert "502" not in ticket.text
     assert await figures() == before
+
+
+async def test_outside_our_area_suggests_where(world: World) -> None:
+    tid = await _report(world, text="琴江社区海景花园门口的路灯坏了", place="海景花园")
+    await _do(world, work.reject, ticket_id=tid, actor=world.ids["grid"], reason="outside")
+    async with world.sessions() as session:
+        rows = await session.scalars(select(OutboxMessage).where(
+            OutboxMessage.person_id == world.ids["resident"]))
+        notes = [r.payload["params"]["note"] for r in rows
+                 if r.payload["key"] == "push.reporter.rejected.outside"]
+    assert notes == [{"zh": "可能属于琴江社区。", "en": "It may belong to Qinjiang Community."}]
+    assert (await _get(world, tid)).status == "rejected"
