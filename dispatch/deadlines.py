@@ -17,6 +17,7 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from dispatch import lifecycle, ratings
+from dispatch.db import rowcount
 from dispatch.enums import Status, UnitKind
 from dispatch.lifecycle import Action
 from dispatch.models import Ticket, Unit
@@ -65,7 +66,7 @@ async def _take(session: AsyncSession, ticket_id: int, stage: int) -> bool:
         update(Ticket).where(Ticket.id == ticket_id, Ticket.deadline_stage == stage)
         .values(deadline_stage=stage + 1).execution_options(synchronize_session=False)
     )
-    return taken.rowcount == 1
+    return rowcount(taken) == 1
 
 
 async def _step(session: AsyncSession, ticket_id: int, desk: Desk) -> None:

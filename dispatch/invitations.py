@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from dispatch.db import rowcount
 from dispatch.enums import Role
 from dispatch.errors import InvitationError
 from dispatch.models import Invitation, Membership, Unit
@@ -94,4 +95,4 @@ async def revoke_invitation(
         .where(Invitation.code == code.strip().upper(), Invitation.used_at.is_(None))
         .values(revoked_at=clock())
     )
-    return bool(result.rowcount)
+    return bool(rowcount(result))

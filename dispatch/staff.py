@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dispatch import intake, lifecycle
 from dispatch.access import is_coordinator_over, roles_in
+from dispatch.db import rowcount
 from dispatch.enums import Status
 from dispatch.errors import NotFound, PermissionDenied
 from dispatch.models import Membership, PushCard, Ticket, TicketUnit
@@ -30,9 +32,9 @@ async def set_duty(*, session: AsyncSession, person_id: int, on: bool) -> int:
         update(Membership).where(Membership.person_id == person_id,
                                  Membership.active.is_(True)).values(on_duty=on)
     )
-    if not result.rowcount:
+    if not rowcount(result):
         raise PermissionDenied()
-    return int(result.rowcount)
+    return int(rowcount(result))
 
 
 async def may_see(*, session: AsyncSession, ticket: Ticket, person_id: int) -> bool:
@@ -42,7 +44,7 @@ async def may_see(*, session: AsyncSession, ticket: Ticket, person_id: int) -> b
     units = {ticket.unit_id, ticket.community_id, ticket.lead_unit_id}
     units |= set((await session.scalars(
         select(TicketUnit.unit_id).where(TicketUnit.ticket_id == ticket.id))).all())
-    for unit_id in units - {None}:
+    for unit_id in [u for u in units if u is not None]:
         if await roles_in(session=session, person_id=person_id, unit_id=unit_id):
             return True
         if await is_coordinator_over(session=session, person_id=person_id, unit_id=unit_id):
@@ -107,8 +109,9 @@ async def corrections(*, session: AsyncSession) -> list[tuple[str, str, str, str
         .where(TicketEvent.action == "recategorize").order_by(TicketEvent.id)
     )
     found: dict[str, tuple[str, str, str, str]] = {}
-    for data, kind, urgency in rows:
-        text = " ".join(str((data or {}).get("text", "")).split())
-        if text and (data or {}).get("to"):
-            found[text] = (kind, data["to"], urgency, text)  # the latest correction wins
+    for raw, kind, urgency in rows:
+        data: dict[str, Any] = raw if isinstance(raw, dict) else {}
+        text = " ".join(str(data.get("text", "")).split())
+        if text and data.get("to"):
+            found[text] = (str(kind), str(data["to"]), str(urgency), text)  # latest wins
     return list(found.values())

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from dispatch import intake, lifecycle
 from dispatch.access import require_member
+from dispatch.db import rowcount
 from dispatch.enums import Role, Status
 from dispatch.errors import AlreadyClaimed, NotFound, PermissionDenied
 from dispatch.intake import Policy, TicketView
@@ -232,7 +233,7 @@ async def claim(*, session: AsyncSession, ticket_id: int, actor: int, desk: Desk
                 updated_at=now)
         .execution_options(synchronize_session=False)
     )
-    if won.rowcount != 1:
+    if rowcount(won) != 1:
         await session.refresh(ticket)
         holder = await session.get(Person, ticket.claimed_by_id) if ticket.claimed_by_id else None
         raise AlreadyClaimed(who=holder.name if holder else "-")
@@ -277,7 +278,7 @@ async def _announce_claim(session: AsyncSession, ticket: Ticket, actor: int, des
     holder = await session.get(Person, actor)
     unit = await session.get(Unit, ticket.unit_id)
     who = holder.name if holder else "-"
-    others = await unit_people(session=session, unit_ids=[ticket.unit_id],
+    others = await unit_people(session=session, unit_ids=[u for u in [ticket.unit_id] if u],
                                roles=(*desk.routing.unit_roles, *desk.routing.help_roles,
                                       *desk.routing.roles_in_community(ticket.category,
                                                                        ticket.kind)))
@@ -396,7 +397,8 @@ async def hand_back(*, session: AsyncSession, ticket_id: int, actor: int, desk: 
     _deadlines(ticket, desk, start=desk.clock())
     await session.flush()
     await offer_or_escalate(session=session, ticket=ticket, desk=desk, event_key=f"ev{event.id}")
-    coordinators = await unit_people(session=session, unit_ids=[ticket.unit_id],
+    coordinators = await unit_people(session=session,
+                                     unit_ids=[u for u in [ticket.unit_id] if u],
                                      roles=desk.routing.coordinator_roles)
     await push(session=session, people=coordinators,
                notice=Notice(key="push.handed_back", params={**ticket_params(ticket),
