@@ -167,6 +167,19 @@ def export_corrections(ctx: click.Context, out: Path) -> None:
     click.echo(f"{len(rows)} corrections written to {out}")
 
 
+def _serve(ctx: click.Context, start: Callable[[Settings], Awaitable[None]]) -> None:
+    """A long-running production process: JSON logs; a config problem exits 2."""
+    from shaosheng.observability import configure_json_logs
+
+    configure_json_logs()
+    settings = settings_from(ctx)
+    try:
+        asyncio.run(start(settings))  # type: ignore[arg-type]
+    except ConfigError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(2)
+
+
 @main.command("run")
 @click.option("--workers", type=click.IntRange(1, 32), default=1, show_default=True,
               help="processes: this one receives updates, the others run delivery and deadlines")
@@ -175,32 +188,18 @@ def export_corrections(ctx: click.Context, out: Path) -> None:
 @click.pass_context
 def run_command(ctx: click.Context, workers: int, web_port: int) -> None:
     """Production: PostgreSQL + Redis from config.yml and the environment."""
-    from shaosheng.observability import configure_json_logs
     from shaosheng.production import run
 
-    configure_json_logs()
-    settings = settings_from(ctx)
-    try:
-        asyncio.run(run(settings, workers=workers, web_port=web_port))
-    except ConfigError as exc:
-        click.echo(str(exc), err=True)
-        sys.exit(2)
+    _serve(ctx, lambda settings: run(settings, workers=workers, web_port=web_port))
 
 
 @main.command("worker")
 @click.pass_context
 def worker_command(ctx: click.Context) -> None:
     """A background worker: outbox relay, push delivery, deadlines, digests (needs Redis)."""
-    from shaosheng.observability import configure_json_logs
     from shaosheng.production import worker
 
-    configure_json_logs()
-    settings = settings_from(ctx)
-    try:
-        asyncio.run(worker(settings))
-    except ConfigError as exc:
-        click.echo(str(exc), err=True)
-        sys.exit(2)
+    _serve(ctx, worker)
 
 
 @main.command("doctor")

@@ -6,7 +6,7 @@ import math
 from dataclasses import replace
 
 from bot.handlers.ids import is_id
-from bot.handlers.turn import Turn, main_menu
+from bot.handlers.turn import Turn, main_menu, pairs
 from bot.i18n import t
 from bot.messages import Button
 from dispatch import invitations, residents
@@ -84,13 +84,8 @@ async def ask_community(turn: Turn, *, reason: str) -> None:
         streets = await residents.streets(session=session)
     buttons = [[Button(_name(s, turn.lang), f"c:st:{s.unit_id}")] for s in streets]
     turn.update(**{"await": "community"})
-    turn.say(reason, buttons=_pairs(buttons))
+    turn.say(reason, buttons=pairs(buttons))
     turn.say("community.or_location")
-
-
-def _pairs(rows: list[list[Button]]) -> list[list[Button]]:
-    flat = [b for row in rows for b in row]
-    return [flat[i : i + 2] for i in range(0, len(flat), 2)]
 
 
 async def on_press(turn: Turn, rest: str) -> None:
@@ -105,7 +100,7 @@ async def on_press(turn: Turn, rest: str) -> None:
             turn.toast("press.invalid", alert=True)
             return
         buttons = [[Button(_name(c, turn.lang), f"c:cm:{c.unit_id}")] for c in options]
-        turn.edit_pressed(t("community.pick", turn.lang), _pairs(buttons))
+        turn.edit_pressed(t("community.pick", turn.lang), pairs(buttons))
     elif kind == "cm":
         await _choose(turn, int(raw_id))
     else:

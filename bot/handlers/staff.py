@@ -6,7 +6,7 @@ import re
 from datetime import date
 
 from bot.handlers.ids import is_id
-from bot.handlers.turn import Turn
+from bot.handlers.turn import Turn, pairs
 from bot.i18n import t
 from bot.messages import Button
 from bot.render import ticket_line, timeline_text, when
@@ -16,11 +16,6 @@ from dispatch.enums import Category, ListType, RatingValue
 
 REASONS = ("duplicate", "outside", "not_actionable")
 CATEGORIES = [c.value for c in Category]
-
-
-def _pairs(rows: list[list[Button]]) -> list[list[Button]]:
-    flat = [b for row in rows for b in row]
-    return [flat[i : i + 2] for i in range(0, len(flat), 2)]
 
 
 def _ids(rest: str) -> list[int] | None:
@@ -304,7 +299,7 @@ async def on_centre_press(turn: Turn, rest: str) -> None:
             await _check_coordinator(turn, ids[0])
             buttons = [[Button(t(f"category.{c}", turn.lang), f"x:kc:{ids[0]}:{n}")]
                        for n, c in enumerate(CATEGORIES)]
-            turn.send(t("card.pick_category", turn.lang), buttons=_pairs(buttons))
+            turn.send(t("card.pick_category", turn.lang), buttons=pairs(buttons))
         elif action == "kc" and len(ids) == 2 and ids[1] < len(CATEGORIES):
             ticket = await centre.correct_category(session=session, ticket_id=ids[0],
                                                    actor=actor, category=CATEGORIES[ids[1]],
@@ -442,18 +437,10 @@ async def _ticket_ref(session, text: str) -> int | None:  # noqa: ANN001
 
 async def lookup_command(turn: Turn, rest: str) -> None:
     """/t CL-2026-000123 or /t 123 (and #123 typed alone)."""
-    from sqlalchemy import select
-
-    from dispatch.models import Ticket
-
-    ref = rest.strip().lstrip("#").upper()
     async with turn.ctx.sessions() as session:
-        if is_id(ref):
-            ticket_id = int(ref) if await session.get(Ticket, int(ref)) else None
-        else:
-            ticket_id = await session.scalar(select(Ticket.id).where(Ticket.number == ref))
+        ticket_id = await _ticket_ref(session, rest)
     if ticket_id is None:
-        turn.say("staff.no_such_ticket", ref=ref or "?")
+        turn.say("staff.no_such_ticket", ref=rest.strip().lstrip("#").upper()[:40] or "?")
         return
     await show_ticket(turn, ticket_id)
 

@@ -66,6 +66,12 @@ class Turn:
             await self.ctx.state.set(self.key, self.state, self.ctx.state_ttl_s)
 
 
+def pairs(rows: list[list[Button]]) -> list[list[Button]]:
+    """One button per row → two per row: long lists stay short on a phone."""
+    flat = [b for row in rows for b in row]
+    return [flat[i : i + 2] for i in range(0, len(flat), 2)]
+
+
 def main_menu(turn: Turn) -> list[list[Button]]:
     return [
         [turn.button("menu.report", "m:report"), turn.button("menu.help", "m:help")],
