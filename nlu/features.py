@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
@@ -54,8 +55,54 @@ class NgramFeaturizer:
         return self
 
     def transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
-        return sparse.hstack([self.chars.transform(texts), self.words.transform(texts)],
-                             format="csr")
+        """The matrix `hstack([chars.transform, words.transform])` gives, built directly: the
+        sklearn path spends ~2 ms a message validating its input and stacking."""
+        tables = [_Table.of(self.chars, 0), _Table.of(self.words, len(self.chars.vocabulary_))]
+        indices: list[np.ndarray] = []
+        values: list[np.ndarray] = []
+        indptr = [0]
+        for text in texts:
+            for table in tables:
+                row_indices, row_values = table.row(text)
+                indices.append(row_indices)
+                values.append(row_values)
+            indptr.append(indptr[-1] + sum(len(part) for part in indices[-len(tables):]))
+        width = len(self.chars.vocabulary_) + len(self.words.vocabulary_)
+        return sparse.csr_matrix(
+            (_concat(values, np.float32), _concat(indices, np.int32), np.asarray(indptr)),
+            shape=(len(texts), width))
+
+
+class _Table:
+    """One fitted TfidfVectorizer's analyzer, vocabulary and idf, and its column offset."""
+
+    def __init__(self, analyzer: Any, vocabulary: dict[str, int], idf: np.ndarray,
+                 offset: int) -> None:
+        self.analyzer, self.vocabulary, self.idf, self.offset = analyzer, vocabulary, idf, offset
+
+    @classmethod
+    def of(cls, vectorizer: TfidfVectorizer, offset: int) -> _Table:
+        return cls(vectorizer.build_analyzer(), vectorizer.vocabulary_,
+                   np.asarray(vectorizer.idf_, dtype=np.float32), offset)
+
+    def row(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """Sorted column indices and L2-normalised sublinear tf-idf values of one text."""
+        vocabulary = self.vocabulary
+        counts = {vocabulary[gram]: n for gram, n in Counter(self.analyzer(text)).items()
+                  if gram in vocabulary}
+        columns = np.fromiter(counts, dtype=np.int32, count=len(counts))
+        order = np.argsort(columns)
+        columns = columns[order]
+        tf = np.fromiter(counts.values(), dtype=np.float32, count=len(counts))[order]
+        weights = (np.log(tf) + np.float32(1)) * self.idf[columns]
+        norm = np.sqrt(np.dot(weights.astype(np.float64), weights))
+        if norm > 0:
+            weights /= np.float32(norm)
+        return columns + self.offset, weights
+
+
+def _concat(parts: list[np.ndarray], dtype: type) -> np.ndarray:
+    return np.concatenate(parts).astype(dtype, copy=False) if parts else np.empty(0, dtype)
 
 
 class Embedder:

