@@ -78,8 +78,8 @@ def train_head(labels: Sequence[str], ngram_x: object, embed_labels: Sequence[st
 
 def rank(head: Head, probs: np.ndarray) -> list[tuple[str, float]]:
     """Labels of one row, most probable first."""
-    order = np.argsort(-probs)
-    return [(head.classes[i], float(probs[i])) for i in order]
+    classes = head.classes
+    return [(classes[i], float(probs[i])) for i in np.argsort(-probs)]
 
 
 def embed_or_none(embedder: Embedder | None, texts: Sequence[str]) -> np.ndarray | None:

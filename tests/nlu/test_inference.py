@@ -18,6 +18,7 @@ from nlu.parser import BuiltinParser
 from nlu.text import model_text
 from nlu.training import fit_model
 from nlu.trainingdata import DATA_DIR, Example, load_training_data
+from nlu.tuning import FIELDS, Held, cheapest, embedded_by
 
 
 class FakeEmbedder:
@@ -143,3 +144,30 @@ def test_batch_and_single_parses_agree_under_the_cascade(embedded_model: Builtin
     sample = texts[:30]
     single = [parser.parse(text).to_dict() for text in sample]
     assert [result.to_dict() for result in parser.parse_batch(sample)] == single
+
+
+def _held(top_intent: str, margins: tuple[float, float, float], ngram_right: bool) -> Held:
+    gold = ("report", "noise", "normal")
+    wrong = ("report", "municipal", "normal")
+    return Held(gold=gold, ngram=gold if ngram_right else wrong, full=gold,
+                top_intent=top_intent, margins=dict(zip(FIELDS, margins, strict=True)))
+
+
+def test_tuning_applies_the_cascade_rule_to_every_example() -> None:
+    rng = random.Random(5)
+    held = [_held(rng.choice(["report", "help_request", "thanks"]),
+                  (rng.random(), rng.random(), rng.random()), True) for _ in range(200)]
+    cascade = Cascade(0.3, 0.4, 0.2)
+    expected = [cascade.unsure(h.top_intent, {name: np.array([(1 + m) / 2, (1 - m) / 2])
+                                               for name, m in h.margins.items()})
+                for h in held]
+    assert embedded_by(held, cascade).tolist() == expected
+
+
+def test_tuning_picks_the_cheapest_margins_that_keep_accuracy() -> None:
+    # The n-grams are wrong exactly where their category margin is below 0.3.
+    held = [_held("report", (0.9, m / 100, 0.9), ngram_right=m >= 30) for m in range(100)]
+    cascade, rate, scores = cheapest(held, tolerance=0.0)
+    assert cascade.category == pytest.approx(0.3)
+    assert rate == pytest.approx(0.3)
+    assert scores["category"] == 1.0
