@@ -8,6 +8,7 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 
+from nlu.cascade import Cascade
 from nlu.features import Embedder
 from nlu.model import BuiltinModel
 from nlu.parser import BuiltinParser, Parser
@@ -39,7 +40,7 @@ def load_builtin(settings: NluSettings, gazetteer: Iterable[str] = ()) -> Builti
     elif is_stale(settings):
         log.warning("NLU model in %s is older than the training data; run `shaosheng nlu "
                     "ensure`", settings.model_dir)
-    return BuiltinParser(model, embedder, gazetteer)
+    return BuiltinParser(model, embedder, gazetteer, Cascade(*settings.embed_below_margins))
 
 
 def _load_latest(settings: NluSettings) -> BuiltinModel | None:

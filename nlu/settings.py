@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from nlu.cascade import CATEGORY_MARGIN, INTENT_MARGIN, URGENCY_MARGIN
+
 
 class NluSettings(BaseModel):
     """How the bot understands text: the built-in model or an external Rasa server."""
@@ -18,4 +20,9 @@ class NluSettings(BaseModel):
     rasa_token: str | None = None
     rasa_timeout_s: float = Field(default=3.0, gt=0)
     embedding: bool = True
+    # Intent, category and urgency margins of the n-grams below which a message also goes to
+    # the ~35 ms embedding (nlu/cascade.py says how the defaults were chosen); [2, 2, 2]
+    # embeds every message, [0, 0, 0] none.
+    embed_below_margins: tuple[float, float, float] = (INTENT_MARGIN, CATEGORY_MARGIN,
+                                                       URGENCY_MARGIN)
     include_corrections: Path | None = None

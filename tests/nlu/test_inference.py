@@ -13,8 +13,10 @@ from sklearn.linear_model import LogisticRegression, SGDClassifier
 
 from nlu.cascade import EVERY_MESSAGE, Cascade, margin
 from nlu.inference import Linear, Scorer
+from nlu.loader import load_builtin
 from nlu.model import BuiltinModel
 from nlu.parser import BuiltinParser
+from nlu.settings import NluSettings
 from nlu.text import model_text
 from nlu.training import fit_model
 from nlu.trainingdata import DATA_DIR, Example, load_training_data
@@ -171,3 +173,9 @@ def test_tuning_picks_the_cheapest_margins_that_keep_accuracy() -> None:
     assert cascade.category == pytest.approx(0.3)
     assert rate == pytest.approx(0.3)
     assert scores["category"] == 1.0
+
+
+def test_the_margins_setting_reaches_the_parser(small_settings: NluSettings) -> None:
+    assert load_builtin(small_settings).cascade == Cascade()
+    settings = small_settings.model_copy(update={"embed_below_margins": (2.0, 2.0, 2.0)})
+    assert load_builtin(settings).cascade == EVERY_MESSAGE
