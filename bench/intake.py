@@ -5,6 +5,14 @@ cap would bound any run at 30 replies/s, so by default the stand-in's limits are
 sender's raised: the figure is what the bot itself can take. `--telegram-limits` keeps them.
 
     .venv/bin/python bench/intake.py --reports 300 --concurrency 30 [--stack pg-redis]
+
+`--stack processes` is production as deployed: `shaosheng run` (+ `--workers N - 1` workers) as
+real processes on PostgreSQL + Redis, the stand-in as its own process, updates stored in the
+inbox before they are acknowledged. Closed loop (`--concurrency`), or open loop at a fixed
+arrival rate (`--rate R` reports/s). Also prints each process's peak memory.
+
+    .venv/bin/python bench/intake.py --stack processes --workers 2 --reports 1000 --concurrency 60
+    .venv/bin/python bench/intake.py --stack processes --workers 2 --reports 600 --rate 30
 """
 
 from __future__ import annotations
@@ -37,6 +45,9 @@ TEXTS = ["西湖新村{n}栋楼道的灯坏了三天", "阳光花园{n}号楼门
 
 
 async def main(args: argparse.Namespace) -> None:
+    if args.stack == "processes":
+        await processes(args)
+        return
     tmp = tempfile.mkdtemp()
     overrides = {"org.file": str(ROOT / "dispatch/sample/changle.yml")}
     if args.stack == "pg-redis":
@@ -106,12 +117,62 @@ async def _burst(http: httpx.AsyncClient, n: int, concurrency: int) -> tuple[lis
     return list(latencies), time.perf_counter() - start
 
 
+async def processes(args: argparse.Namespace) -> None:
+    from tests.production.system import System, messages, report_text
+
+    system = System(workers=args.workers - 1, standin_limits=args.telegram_limits)
+    await system.start()
+    try:
+        warm = 20
+        await system.add_residents(args.reports + warm)
+        people = system.residents
+        async with httpx.AsyncClient(base_url=system.standin, timeout=60,
+                                     limits=httpx.Limits(max_connections=256)) as http:
+
+            async def one(i: int) -> float:
+                user, community = people[i]
+                start = time.perf_counter()
+                await http.post("/_test/send", json={"user_id": user, "first_name": "B",
+                                                     "text": report_text(i, community)})
+                while not await messages(http, user, wait=30):
+                    pass
+                return time.perf_counter() - start
+
+            await asyncio.gather(*(one(i) for i in range(warm)))  # warm every process up
+            start = time.perf_counter()
+            if args.rate:
+                async def paced(i: int) -> float:
+                    await asyncio.sleep(i / args.rate)
+                    return await one(warm + i)
+
+                latencies = await asyncio.gather(*(paced(i) for i in range(args.reports)))
+            else:
+                slots = asyncio.Semaphore(args.concurrency)
+
+                async def closed(i: int) -> float:
+                    async with slots:
+                        return await one(warm + i)
+
+                latencies = await asyncio.gather(*(closed(i) for i in range(args.reports)))
+            elapsed = time.perf_counter() - start
+        memory = {name: system.rss_mb(name) for name in system.procs
+                  if name == "run" or name.startswith("worker")}
+    finally:
+        system.stop()
+        await system.drop()
+    _print(args, list(latencies), elapsed)
+    for name, mb in memory.items():
+        print(f"{'peak memory ' + name:<28}{mb:8.0f} MB")
+
+
 def _print(args: argparse.Namespace, latencies: list[float], elapsed: float) -> None:
     ordered = sorted(latencies)
     p = lambda q: ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000  # noqa: E731
     limits = "on" if args.telegram_limits else "off"
-    print(f"stack {args.stack}, runtime {args.runtime}, {args.reports} reports, "
-          f"concurrency {args.concurrency}, telegram limits {limits}")
+    load = f"rate {args.rate}/s" if args.rate else f"concurrency {args.concurrency}"
+    workers = f", {args.workers} processes" if args.stack == "processes" else ""
+    print(f"stack {args.stack}{workers}, runtime {args.runtime}, {args.reports} reports, "
+          f"{load}, telegram limits {limits}")
     print(f"{'throughput':<28}{args.reports / elapsed:8.1f} reports/s")
     print(f"{'latency p50 (update→card)':<28}{p(0.50):8.1f} ms")
     print(f"{'latency p99':<28}{p(0.99):8.1f} ms")
@@ -122,7 +183,10 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--reports", type=int, default=300)
     parser.add_argument("--concurrency", type=int, default=30)
-    parser.add_argument("--stack", choices=["embedded", "pg-redis"], default="embedded")
+    parser.add_argument("--stack", choices=["embedded", "pg-redis", "processes"],
+                        default="embedded")
+    parser.add_argument("--workers", type=int, default=1, help="processes (--stack processes)")
+    parser.add_argument("--rate", type=float, default=0, help="open loop: reports per second")
     parser.add_argument("--runtime", choices=["aiogram", "ptb"], default="aiogram")
     parser.add_argument("--telegram-limits", action="store_true")
     asyncio.run(main(parser.parse_args()))

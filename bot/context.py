@@ -31,3 +31,5 @@ class BotContext:
     tickets_per_day: int = 10
     # Called after each handled message: wakes the outbox relay instead of waiting for its tick.
     on_change: Callable[[], None] | None = None
+    # The handler turns a redelivered update away itself, unless the inbox already does.
+    dedupe_in_handler: bool = True

@@ -76,9 +76,10 @@ class Deliverer:
     def __init__(
         self, *, sessions: Sessions, sender: Sender, clock: Callable[[], datetime] = utc_now,
         channel: str = "telegram", max_attempts: int = 5,
-        # Longer than the sender's worst case (a chat's queue plus its 429 retries): while the
-        # lease runs, twins of this row's bus entry are ignored and the relay leaves it alone.
-        lease: timedelta = timedelta(minutes=5),
+        # While the lease runs, twins of this row's bus entry are ignored and the relay leaves
+        # it alone. It is renewed while the send lasts (a chat's queue, 429 retries), so it
+        # only runs out when the deliverer died: then another takes the row over.
+        lease: timedelta = timedelta(seconds=60),
         backoff: timedelta = timedelta(seconds=5),
         max_backoff: timedelta = timedelta(minutes=10),
     ) -> None:
@@ -90,12 +91,31 @@ class Deliverer:
         job = await self._claim(outbox_id)
         if job is None:
             return
+        renewer = asyncio.create_task(self._renew(job))
         try:
             message_id = await self._send(job)
         except Exception as exc:
             await self._failed(job, exc)
             return
+        finally:
+            renewer.cancel()
         await self._finish(job, message_id)
+
+    async def _renew(self, job: _Job) -> None:
+        while True:
+            await asyncio.sleep(self.lease.total_seconds() / 3)
+            try:
+                async with self.sessions() as session, session.begin():
+                    await session.execute(
+                        update(OutboxMessage)
+                        .where(OutboxMessage.id == job.outbox_id,
+                               OutboxMessage.attempts == job.attempts,
+                               OutboxMessage.delivered_at.is_(None))
+                        .values(available_at=self.clock() + self.lease)
+                        .execution_options(synchronize_session=False))
+            except Exception as exc:  # the lease may lapse: a twin delivery at worst
+                log.warning("lease renewal of outbox %s failed: %s", job.outbox_id,
+                            type(exc).__name__)
 
     async def _claim(self, outbox_id: int) -> _Job | None:
         now = self.clock()
@@ -250,7 +270,7 @@ async def run_deliverer(
     concurrency: int = 8, deliverer: Deliverer | None = None, block_ms: int = 1000,
     # Longer than a healthy delivery takes (the lease covers the rest): only the entries of a
     # consumer that died are taken over.
-    min_idle_ms: int = 120_000, claim_every_s: float = 30.0,
+    min_idle_ms: int = 60_000, claim_every_s: float = 15.0,
 ) -> None:
     """Read, deliver and acknowledge until ``stop`` is set; take over a dead consumer's entries."""
     deliverer = deliverer or Deliverer(sessions=sessions, sender=sender)

@@ -19,7 +19,7 @@ from typing import Any, Protocol
 from redis.asyncio import Redis
 from redis.exceptions import ResponseError
 
-Entry = tuple[str, int]  # (bus entry id, outbox id)
+Entry = tuple[str, Any]  # (bus entry id, outbox id, or what ``field`` carries)
 
 
 class PushBus(Protocol):
@@ -94,9 +94,11 @@ class MemoryBus:
 
 
 class RedisStreamBus:
-    """A Redis stream with one consumer group: XADD, XREADGROUP, XACK, XAUTOCLAIM."""
+    """A Redis stream with one consumer group: XADD, XREADGROUP, XACK, XAUTOCLAIM.
 
-    FIELD = "outbox_id"
+    Entries carry outbox ids by default; the inbox's queue carries chat keys (``field="chat"``,
+    ``convert=str``).
+    """
 
     def __init__(
         self,
@@ -106,9 +108,12 @@ class RedisStreamBus:
         *,
         maxlen: int = 100_000,
         claim_batch: int = 100,
+        field: str = "outbox_id",
+        convert: Callable[[str], Any] = int,
     ) -> None:
         self.redis, self.stream, self.group = redis, stream, group
         self.maxlen, self.claim_batch = maxlen, claim_batch
+        self.field, self._convert = field, convert  # what one entry carries, and its type
         self._group_ready = False
 
     async def ensure_group(self) -> None:
@@ -122,16 +127,16 @@ class RedisStreamBus:
                 raise
         self._group_ready = True
 
-    async def publish(self, ids: Sequence[int]) -> None:
+    async def publish(self, ids: Sequence[Any]) -> None:
         if not ids:
             return
         await self.ensure_group()
-        # Approximate trimming (~) is O(1) amortised; the outbox table, not the stream, is the
+        # Approximate trimming (~) is O(1) amortised; the database, not the stream, is the
         # record, so losing very old entries to trimming loses nothing.
         async with self.redis.pipeline(transaction=False) as pipe:
-            for outbox_id in ids:
+            for value in ids:
                 pipe.xadd(
-                    self.stream, {self.FIELD: str(int(outbox_id))},
+                    self.stream, {self.field: str(self._convert(value))},
                     maxlen=self.maxlen, approximate=True,
                 )
             await pipe.execute()
@@ -188,8 +193,8 @@ class RedisStreamBus:
         for entry_id, fields in messages or []:
             if not fields:  # trimmed away while pending: nothing left to deliver
                 continue
-            value = fields.get(self.FIELD) or fields.get(self.FIELD.encode())
-            entries.append((_text(entry_id), int(value)))
+            value = fields.get(self.field) or fields.get(self.field.encode())
+            entries.append((_text(entry_id), self._convert(_text(value))))
         return entries
 
 

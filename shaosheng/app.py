@@ -119,6 +119,7 @@ async def build_bot_context(
     parser: Parser | None = None,
     knowledge: Knowledge | None = None,
     on_change: Callable[[], None] | None = None,
+    dedupe_in_handler: bool = True,
 ) -> BotContext:
     """The handlers' dependencies; the NLU and the knowledge base load off the event loop."""
     org_file = org.parse_org_file(settings.org.file)
@@ -140,6 +141,7 @@ async def build_bot_context(
         default_language=settings.app.default_language,
         hotlines=hotlines(org_file),
         on_change=on_change,
+        dedupe_in_handler=dedupe_in_handler,
         messages_per_minute=settings.abuse.messages_per_minute,
         tickets_per_day=settings.abuse.tickets_per_day,
     )

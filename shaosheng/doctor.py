@@ -41,10 +41,17 @@ async def _redis(settings: Settings) -> Check:
     redis = Redis.from_url(settings.redis.url)
     try:
         await redis.ping()
+        try:
+            appendonly = (await redis.config_get("appendonly")).get("appendonly")
+        except Exception:  # CONFIG may be disabled on a managed Redis: nothing to say then
+            appendonly = None
     except Exception as exc:
         return ("redis", False, type(exc).__name__)
     finally:
         await redis.aclose()
+    if appendonly == "no":
+        return ("redis", True, "reachable; warning: appendonly is off, so a restart loses "
+                               "reports being drafted (see docs/deploy.md)")
     return ("redis", True, "reachable")
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.metrics import COUNTERS
+from dispatch import inbox
 from dispatch.models import OutboxMessage, Ticket, TicketEvent
 
 
@@ -57,6 +58,7 @@ async def render_metrics(sessions: async_sessionmaker[AsyncSession]) -> str:
         delivered = await session.scalar(
             select(func.count()).select_from(OutboxMessage)
             .where(OutboxMessage.delivered_at.is_not(None)))
+        waiting, first = await inbox.backlog(session=session)
     lines.append("# TYPE shaosheng_tickets gauge")
     lines += [f'shaosheng_tickets{{status="{status}"}} {n}' for status, n in by_status]
     lag = (datetime.now(UTC) - oldest).total_seconds() if oldest else 0.0
@@ -67,6 +69,14 @@ async def render_metrics(sessions: async_sessionmaker[AsyncSession]) -> str:
               f"shaosheng_pushes_delivered_total {delivered}",
               "# TYPE shaosheng_escalations_total counter",
               f"shaosheng_escalations_total {escalations}"]
+    inbox_lag = (datetime.now(UTC) - first).total_seconds() if first else 0.0
+    lines += ["# TYPE shaosheng_inbox_waiting gauge", f"shaosheng_inbox_waiting {waiting}",
+              "# TYPE shaosheng_inbox_lag_seconds gauge",
+              f"shaosheng_inbox_lag_seconds {inbox_lag:.1f}"]
+    for name in ("inbox_stored", "inbox_redelivered", "inbox_handled", "inbox_retries",
+                 "inbox_requeued"):
+        lines += [f"# TYPE shaosheng_{name}_total counter",
+                  f"shaosheng_{name}_total {COUNTERS[name]}"]
     return "\n".join(lines) + "\n"
 
 

@@ -1,9 +1,10 @@
 """`shaosheng run` and `shaosheng worker`: PostgreSQL + Redis, the bot and the loops.
 
-`run` receives updates (polling, or a webhook behind HTTPS) and handles them; its background
-loops relay the outbox, deliver pushes, fire deadlines and send digests. `worker` runs only the
-loops, with its own consumer name in the Redis Streams group, so pushes and deadlines spread over
-several processes; `run --workers N` starts N-1 of them beside itself.
+`run` receives updates (polling, or a webhook behind HTTPS) and stores each in the database
+inbox before acknowledging it (``bot.receiver``). Every process — `run` and each `worker` —
+handles stored updates taken from one Redis Streams consumer group, one chat at a time
+(``bot.inbox``), and runs the loops that relay the outbox, deliver pushes, fire deadlines and
+send digests. `run --workers N` starts N-1 workers beside itself.
 """
 
 from __future__ import annotations
@@ -17,17 +18,24 @@ import subprocess
 import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from typing import Any
+from datetime import timedelta
 
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.channels import WebhookConfig, build_telegram
+from bot.channels import TelegramRuntime, WebhookConfig, build_telegram
+from bot.channels.conversations import Conversations
+from bot.channels.pacing import RedisPacer
+from bot.channels.sender import SendLimits, TelegramSender
+from bot.channels.telegram_common import chat_key, incoming_from_update
 from bot.handlers.router import make_handler
+from bot.inbox import SAVED_NOTICE, Inbox, InboxWorker, RedisChatLocks, RedisInboxQueue
+from bot.messages import Incoming, Reply
+from bot.receiver import BotApi, Receiver
 from bot.state import RedisStateStore
 from dispatch.bus import RedisStreamBus
 from dispatch.migrate import is_current
-from shaosheng.app import BOT_COMMANDS, build_bot_context, desk, open_engine
+from shaosheng.app import BOT_COMMANDS, build_bot_context, open_engine
 from shaosheng.settings import ConfigError, Settings
 from shaosheng.web import serve_web
 from shaosheng.workers import background, board_chat
@@ -69,43 +77,11 @@ def _bus(redis: Redis) -> RedisStreamBus:
 
 
 async def run(settings: Settings, *, workers: int = 1, web_port: int = 8080) -> None:
-    """Receive and handle updates until SIGINT/SIGTERM; then drain and stop."""
+    """Receive, store and handle updates until SIGINT/SIGTERM; then drain and stop."""
     require_production(settings)
     children = [_spawn_worker(i) for i in range(2, workers + 1)]
-    stop = _stop_event()
     try:
-        async with services(settings) as svc:
-            wake = asyncio.Event()
-            ctx = await build_bot_context(settings, svc.engine, RedisStateStore(svc.redis),
-                                          on_change=wake.set)
-            tg = settings.telegram
-            webhook = None
-            if tg.mode == "webhook":
-                secret = tg.webhook_secret.get_secret_value() if tg.webhook_secret else ""
-                webhook = WebhookConfig(secret=secret, url=tg.webhook.url or "",
-                                        listen_host=tg.webhook.listen_host,
-                                        listen_port=tg.webhook.listen_port,
-                                        path=tg.webhook.path,
-                                        max_body_bytes=tg.webhook.max_body_bytes)
-            token = tg.token.get_secret_value() if tg.token else ""
-            bot = build_telegram(tg.runtime, token=token, api_base=tg.api_base, mode=tg.mode,
-                                 handler=make_handler(ctx), webhook=webhook,
-                                 commands=BOT_COMMANDS)
-            await bot.start()
-            try:
-                async with (
-                    background(sessions=ctx.sessions, desk=ctx.desk, bus=_bus(svc.redis),
-                               sender=bot.sender, consumer=f"run-{os.getpid()}", wake=wake,
-                               digest_at=settings.coordination.digest_at,
-                               retention_days=settings.privacy.retention_days,
-                               board_chat=board_chat(settings)),
-                    serve_web(ctx.sessions, "127.0.0.1", web_port),
-                ):
-                    log.info("shaosheng is running (%s, %s, %d workers)", tg.runtime, tg.mode,
-                             workers)
-                    await stop.wait()
-            finally:
-                await bot.stop()  # stops receiving, then finishes the updates in flight
+        await _serve(settings, role="run", receive=True, web_port=web_port, workers=workers)
     finally:
         for child in children:
             child.terminate()
@@ -114,29 +90,87 @@ async def run(settings: Settings, *, workers: int = 1, web_port: int = 8080) -> 
 
 
 async def worker(settings: Settings) -> None:
-    """Only the loops: relay, delivery, deadlines; as many as you like, on any machine."""
+    """Handles updates others received, and runs the loops; as many as you like, anywhere."""
     if settings.redis.url is None:
         raise ConfigError("redis.url: workers share Redis Streams; set SHAOSHENG__REDIS__URL")
+    await _serve(settings, role="worker", receive=False)
+
+
+async def _serve(settings: Settings, *, role: str, receive: bool, web_port: int | None = None,
+                 workers: int = 1) -> None:
     stop = _stop_event()
+    consumer = f"{role}-{os.getpid()}"
     async with services(settings) as svc:
-        from dispatch.db import session_factory
+        wake = asyncio.Event()
+        ctx = await build_bot_context(settings, svc.engine, RedisStateStore(svc.redis),
+                                      on_change=wake.set, dedupe_in_handler=False)
+        tg = settings.telegram
+        token = tg.token.get_secret_value() if tg.token else ""
+        handler = make_handler(ctx)
+        # Send only: updates come in through the receiver and the inbox, not the runtime.
+        limits = SendLimits(global_per_second=tg.send_per_second, global_burst=tg.send_burst,
+                            private_per_second=tg.private_per_second)
+        bot = build_telegram(tg.runtime, token=token, api_base=tg.api_base, mode="none",
+                             handler=handler, commands=BOT_COMMANDS if receive else None,
+                             limits=limits)
+        if isinstance(bot.sender, TelegramSender):  # every process shares Telegram's limits
+            bot.sender.pacer = RedisPacer(svc.redis, token.split(":")[0],
+                                          per_second=limits.global_per_second,
+                                          burst=limits.global_burst)
+        await bot.start()
+        shown = Conversations(handler, bot.sender)  # type: ignore[arg-type]
+        queue = RedisInboxQueue(svc.redis)
+        handling = InboxWorker(
+            sessions=ctx.sessions, queue=queue, handler=handler, show=shown.show,
+            notify_saved=lambda incoming: _saved(bot, incoming), parse=incoming_from_update,
+            channel=ctx.channel, consumer=consumer, clock=ctx.clock,
+            locks=RedisChatLocks(svc.redis), concurrency=settings.inbox.concurrency,
+        )
+        receiver = None
+        if receive:
+            inbox = Inbox(sessions=ctx.sessions, queue=queue, channel=ctx.channel,
+                          clock=ctx.clock, chat_key=chat_key)
+            receiver = Receiver(inbox=inbox, api=BotApi(token, tg.api_base), mode=tg.mode,
+                                webhook=_webhook_config(settings))
+        try:
+            async with contextlib.AsyncExitStack() as stack:
+                await stack.enter_async_context(background(
+                    sessions=ctx.sessions, desk=ctx.desk, bus=_bus(svc.redis),
+                    sender=bot.sender, consumer=consumer, wake=wake,
+                    digest_at=settings.coordination.digest_at,
+                    retention_days=settings.privacy.retention_days,
+                    board_chat=board_chat(settings),
+                    inbox_keep=timedelta(hours=settings.inbox.keep_hours)))
+                if web_port is not None:
+                    await stack.enter_async_context(
+                        serve_web(ctx.sessions, "127.0.0.1", web_port))
+                handling_task = asyncio.create_task(handling.run())
+                if receiver is not None:
+                    await receiver.start()
+                log.info("shaosheng %s is running (%s, %s, %d workers)", role, tg.runtime,
+                         tg.mode if receive else "handling", workers)
+                await stop.wait()
+                log.info("stopping: no new updates; finishing the ones in hand")
+                if receiver is not None:
+                    await receiver.stop()
+                handling.stop()
+                await handling_task
+        finally:
+            await bot.stop()
 
-        token = settings.telegram.token.get_secret_value() if settings.telegram.token else ""
-        bot = build_telegram(settings.telegram.runtime, token=token,
-                             api_base=settings.telegram.api_base, mode="polling",
-                             handler=_no_updates)
-        # The worker never starts receiving: it only uses the bot's rate-limited sender.
-        async with background(sessions=session_factory(svc.engine), desk=desk(settings),
-                              bus=_bus(svc.redis), sender=bot.sender,
-                              consumer=f"worker-{os.getpid()}",
-                              digest_at=settings.coordination.digest_at,
-                              retention_days=settings.privacy.retention_days):
-            log.info("worker %s is running", os.getpid())
-            await stop.wait()
+
+async def _saved(bot: TelegramRuntime, incoming: Incoming) -> None:
+    await bot.sender.send(incoming.chat_id, Reply(text=SAVED_NOTICE))
 
 
-async def _no_updates(_: Any) -> Any:
-    raise RuntimeError("a worker does not receive updates")
+def _webhook_config(settings: Settings) -> WebhookConfig | None:
+    tg = settings.telegram
+    if tg.mode != "webhook":
+        return None
+    secret = tg.webhook_secret.get_secret_value() if tg.webhook_secret else ""
+    return WebhookConfig(secret=secret, url=tg.webhook.url or "",
+                         listen_host=tg.webhook.listen_host, listen_port=tg.webhook.listen_port,
+                         path=tg.webhook.path, max_body_bytes=tg.webhook.max_body_bytes)
 
 
 def _stop_event() -> asyncio.Event:

@@ -53,6 +53,9 @@ class TelegramSettings(BaseModel):
     api_base: str | None = None  # None: the real Telegram; tests point it at the stand-in
     bot_username: str = "shaosheng_bot"
     webhook: WebhookSettings = WebhookSettings()
+    send_per_second: float = Field(30.0, gt=0)
+    send_burst: int = Field(20, ge=1)
+    private_per_second: float = Field(1.0, gt=0)
     token: SecretStr | None = None  # environment only
     webhook_secret: SecretStr | None = None  # environment only
 
@@ -128,6 +131,13 @@ class PrivacySettings(BaseModel):
     retention_days: int = Field(365, ge=1)
 
 
+class InboxSettings(BaseModel):
+    """Production's update inbox: stored before acknowledged, handled by every process."""
+
+    concurrency: int = Field(16, ge=1, le=256)  # chats handled at once per process
+    keep_hours: int = Field(72, ge=1)  # how long handled update ids turn redeliveries away
+
+
 class DemoSettings(BaseModel):
     port: int = Field(8088, ge=1, le=65535)
 
@@ -152,6 +162,7 @@ class Settings(BaseSettings):
     abuse: AbuseSettings = AbuseSettings()
     privacy: PrivacySettings = PrivacySettings()
     board: BoardSettings = BoardSettings()
+    inbox: InboxSettings = InboxSettings()
     demo: DemoSettings = DemoSettings()
 
     @field_validator("time_limits")

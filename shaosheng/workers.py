@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.messages import Sender
 from bot.pushes import Deliverer, run_deliverer
-from dispatch import board, digest, hotspots, privacy
+from dispatch import board, digest, hotspots, inbox, privacy
 from dispatch.bus import PushBus
 from dispatch.deadlines import run_scheduler
 from dispatch.relay import run_relay
@@ -25,7 +25,8 @@ log = logging.getLogger(__name__)
 async def watch_once(*, sessions: async_sessionmaker[AsyncSession],
                      clock: Callable[[], datetime], digest_at: str,
                      retention_days: int = 365,
-                     board_chat: tuple[str, str] | None = None) -> None:
+                     board_chat: tuple[str, str] | None = None,
+                     inbox_keep: timedelta = timedelta(hours=72)) -> None:
     """The coordinators' morning digest and hotspot alerts; each sends a thing only once."""
     async with sessions() as session, session.begin():
         await digest.send_due_digests(session=session, now=clock(), at_local=digest_at,
@@ -34,6 +35,8 @@ async def watch_once(*, sessions: async_sessionmaker[AsyncSession],
         await hotspots.detect_and_alert(session=session, now=clock(), clock=clock)
     async with sessions() as session, session.begin():
         await privacy.purge(session=session, older_than_days=retention_days, clock=clock)
+    async with sessions() as session, session.begin():
+        await inbox.purge(session=session, now=clock(), keep=inbox_keep)
     if board_chat is not None:
         async with sessions() as session, session.begin():
             await board.post_to_channel(session=session, chat_id=board_chat[0],
@@ -44,11 +47,13 @@ async def watch_once(*, sessions: async_sessionmaker[AsyncSession],
 async def run_watch(*, sessions: async_sessionmaker[AsyncSession], clock: Callable[[], datetime],
                     stop: asyncio.Event, digest_at: str, retention_days: int = 365,
                     board_chat: tuple[str, str] | None = None,
+                    inbox_keep: timedelta = timedelta(hours=72),
                     interval_s: float = 60.0) -> None:
     while not stop.is_set():
         try:
             await watch_once(sessions=sessions, clock=clock, digest_at=digest_at,
-                             retention_days=retention_days, board_chat=board_chat)
+                             retention_days=retention_days, board_chat=board_chat,
+                             inbox_keep=inbox_keep)
         except Exception:  # a database hiccup must not end the watch
             log.exception("digest/hotspot pass failed; retrying")
         with contextlib.suppress(TimeoutError):
@@ -75,6 +80,7 @@ async def background(
     digest_at: str = "08:00",
     retention_days: int = 365,
     board_chat: tuple[str, str] | None = None,
+    inbox_keep: timedelta = timedelta(hours=72),
 ) -> AsyncIterator[asyncio.Event]:
     """Run the loops until the block ends; the yielded event wakes the relay after a commit."""
     stop, wake = asyncio.Event(), wake or asyncio.Event()
@@ -89,7 +95,8 @@ async def background(
         loops.append(run_scheduler(sessions=sessions, desk=desk, stop=stop,
                                    interval_s=scheduler_interval_s))
         loops.append(run_watch(sessions=sessions, clock=clock, stop=stop, digest_at=digest_at,
-                               retention_days=retention_days, board_chat=board_chat))
+                               retention_days=retention_days, board_chat=board_chat,
+                               inbox_keep=inbox_keep))
     tasks = [asyncio.create_task(loop) for loop in loops]
     try:
         yield wake

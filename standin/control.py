@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -73,17 +74,24 @@ async def messages(request: web.Request) -> web.Response:
     chat_id = _query_int(request, "chat_id")
     since = _query_int(request, "since", 0)
     history = request.query.get("include_history") in ("1", "true")
-    chat = state.chats.get(chat_id)
-    found = (
-        [
-            message_view(m, history=history)
-            for m in sorted(chat.messages.values(), key=lambda m: m.message_id)
-            if m.from_bot and not m.deleted and m.message_id > since
-        ]
-        if chat
-        else []
-    )
-    return web.json_response({"messages": found})
+    # wait=N: hold the request up to N seconds (at most 60) until there is something to show.
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + min(float(request.query.get("wait", 0) or 0), 60.0)
+    while True:
+        chat = state.chats.get(chat_id)
+        found = (
+            [
+                message_view(m, history=history)
+                for m in sorted(chat.messages.values(), key=lambda m: m.message_id)
+                if m.from_bot and not m.deleted and m.message_id > since
+            ]
+            if chat
+            else []
+        )
+        left = deadline - loop.time()
+        if found or left <= 0:
+            return web.json_response({"messages": found})
+        await state.wait_changed(left)
 
 
 async def chat(request: web.Request) -> web.Response:

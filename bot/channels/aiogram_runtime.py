@@ -186,6 +186,8 @@ class AiogramRuntime:
 
     async def start(self) -> None:
         await self._set_commands()
+        if self.mode == "none":
+            return
         if self.mode == "polling":
             await self.bot.delete_webhook(drop_pending_updates=False)
             self._poller = asyncio.create_task(self._poll())

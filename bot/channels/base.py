@@ -8,7 +8,8 @@ from typing import Literal, Protocol
 
 from bot.messages import Sender
 
-Mode = Literal["polling", "webhook"]
+# "none": send only; updates reach the handlers some other way (production's inbox).
+Mode = Literal["polling", "webhook", "none"]
 Commands = dict[str, list[tuple[str, str]]]  # {"zh": [("start", "开始")], "en": [...]}
 
 # Channel-level texts (the handlers' catalogues never see a crash or a location keyboard).

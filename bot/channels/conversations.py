@@ -75,8 +75,11 @@ class Conversations:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
     async def respond(self, incoming: Incoming) -> None:
-        """Ask the handler, then show its answer: toast first, then the replies in order."""
-        answer = await self._answer(incoming)
+        """Ask the handler, then show its answer."""
+        await self.show(incoming, await self._answer(incoming))
+
+    async def show(self, incoming: Incoming, answer: Answer) -> None:
+        """The toast on the pressed button first, then the replies in order."""
         if incoming.press is not None:
             try:
                 await self.sender.answer_callback(

@@ -176,7 +176,7 @@ class PtbRuntime:
         builder = Application.builder().token(token).read_timeout(15).write_timeout(15)
         if api_base:
             builder = builder.base_url(f"{api_base}/bot").base_file_url(f"{api_base}/file/bot")
-        if mode == "webhook":
+        if mode != "polling":
             builder = builder.updater(None)  # our own server: PTB's answers 403, not 401
         self.app = builder.concurrent_updates(_PerChatProcessor(self)).build()
         self.sender = TelegramSender(PtbTransport(self.app), limits)
@@ -199,6 +199,8 @@ class PtbRuntime:
         await self.app.initialize()
         await self._set_commands()
         await self.app.start()
+        if self.mode == "none":
+            return
         if self.mode == "polling":
             assert self.app.updater is not None
             await self.app.updater.start_polling(

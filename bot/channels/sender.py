@@ -44,6 +44,10 @@ class DeliveryError(Exception):
     """A reply could not be delivered, after the retries there were."""
 
 
+class Pacer(Protocol):
+    async def reserve(self, chat: int, chat_interval_s: float) -> float: ...
+
+
 class Transport(Protocol):
     """The Bot API calls of one runtime; raises RetryAfter, Transient or Rejected."""
 
@@ -104,6 +108,8 @@ class TelegramSender:
         )
         self._chats = KeyedLocks()
         self._next_at: dict[int, float] = {}
+        # Set when several processes send with this token (production): one shared schedule.
+        self.pacer: Pacer | None = None
 
     async def send(self, chat_id: str, reply: Reply) -> int:
         """Deliver one reply (in pieces if too long); the id of the last message shown."""
@@ -129,6 +135,15 @@ class TelegramSender:
         return await self._with_retries(attempt)
 
     async def _pace(self, chat: int) -> None:
+        if self.pacer is not None:
+            try:
+                wait = await self.pacer.reserve(chat, self._interval(chat))
+            except Exception as exc:  # Redis away: keep this process's own limits meanwhile
+                log.warning("shared pacing unavailable (%s); pacing locally", type(exc).__name__)
+            else:
+                if wait > 0:
+                    await self._sleep(wait)
+                return
         wait = self._next_at.get(chat, 0.0) - self._clock()
         if wait > 0:
             await self._sleep(wait)

@@ -6,12 +6,15 @@ import asyncio
 import uuid
 from typing import Any
 
+from sqlalchemy import select
+
 from bot.handlers.turn import Turn, main_menu
 from bot.i18n import t
 from bot.messages import Button
 from bot.render import category_name, limit_words, preview, urgency_name, when
 from dispatch import intake, work
 from dispatch.enums import Category, TicketKind, Urgency
+from dispatch.models import Ticket
 from dispatch.tickets import NewTicket
 from nlu import Parse
 
@@ -190,11 +193,19 @@ async def on_press(turn: Turn, rest: str) -> None:
 
 
 async def _already_submitted(turn: Turn, draft_id: str) -> None:
+    """The card shows its confirmation again: a second press, or the same press handled anew
+    after a crash that came before the first answer was shown."""
     submitted = turn.state.get("submitted", {})
-    if draft_id in submitted:
-        turn.toast("report.already_submitted", number=submitted[draft_id])
-    else:
+    if draft_id not in submitted:
         turn.toast("press.stale")
+        return
+    async with turn.ctx.sessions() as session:
+        key = f"draft:{draft_id}"
+        ticket = await session.scalar(select(Ticket).where(Ticket.source_key == key))
+        view = await intake.view(session=session, ticket=ticket) if ticket else None
+    if view is not None:
+        turn.edit_pressed(_submitted_text(turn, view))
+    turn.toast("report.already_submitted", number=submitted[draft_id])
 
 
 async def _show_categories(turn: Turn, draft: dict[str, Any], _: str) -> None:
@@ -257,7 +268,7 @@ async def submit(turn: Turn, draft: dict[str, Any], _: str = "", whistle: bool =
     view = done.view
     turn.state.setdefault("submitted", {})[draft["id"]] = view.number
     turn.clear("draft", "await")
-    turn.edit_pressed(_submitted_text(turn, view, draft))
+    turn.edit_pressed(_submitted_text(turn, view))
     if done.twin_id is not None:
         turn.say("report.similar_open", number=done.twin_number,
                  buttons=[[turn.button("report.follow_twin", f"f:{view.id}:{done.twin_id}",
@@ -305,7 +316,7 @@ async def _create(turn: Turn, draft: dict[str, Any], *, source_key: str) -> work
         return await work.submit(session=session, new=new, desk=turn.ctx.desk)
 
 
-def _submitted_text(turn: Turn, view: intake.TicketView, draft: dict[str, Any]) -> str:
+def _submitted_text(turn: Turn, view: intake.TicketView) -> str:
     claim, resolve = turn.ctx.desk.policy.limits[view.urgency]
     lang = turn.lang
     return t(

@@ -42,7 +42,9 @@ COMMANDS = {
 
 def make_handler(ctx: BotContext) -> Handler:
     async def handle(msg: Incoming) -> Answer:
-        seen_key = f"shaosheng:seen:{msg.dedupe_key}" if msg.dedupe_key else None
+        seen_key = None
+        if msg.dedupe_key and ctx.dedupe_in_handler:
+            seen_key = f"shaosheng:seen:{msg.dedupe_key}"
         if seen_key and not await ctx.state.mark_seen(seen_key, SEEN_TTL_S):
             return Answer()  # a redelivered update: answered already
         try:

@@ -1,0 +1,389 @@
+"""Store, acknowledge, then handle: how production takes updates so none is lost or doubled.
+
+The receiver (polling or webhook) writes each update to the database inbox and only then tells
+Telegram it arrived; a chat key goes onto a queue (a Redis Streams consumer group shared by
+every process, or an in-process queue). A handling worker takes a chat, holds the chat's lock
+(in this process and, with Redis, across processes) and works through that chat's open updates
+in order: handle → store the answer → show it → done. A crash at any point leaves a row that
+is not done; the sweeper re-queues such chats, and the row resumes where it stopped.
+
+When the database or Redis is down mid-handling, the update stays open: the person is told
+once that the message is saved and an answer is coming, and the sweeper retries.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextlib
+import logging
+import secrets
+import traceback
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from redis.asyncio import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.channels.base import APOLOGY
+from bot.messages import Answer, Button, Document, Handler, Incoming, Reply
+from bot.metrics import count
+from dispatch import inbox
+from dispatch.bus import RedisStreamBus
+from dispatch.inbox import Arrival
+
+log = logging.getLogger(__name__)
+
+STREAM, GROUP = "shaosheng:inbox", "handlers"
+LOCK_PREFIX = "shaosheng:inbox:chat:"
+SAVED_NOTICE = ("已收到并保存您的消息，系统正忙，请稍候，处理后马上回复您。\n"
+                "Your message is saved — the system is busy; a moment please, the answer follows.")
+Shown = Callable[[Incoming, Answer], Awaitable[None]]
+
+
+def is_transient(exc: BaseException) -> bool:
+    """A database or Redis outage (worth a retry), as opposed to a bug (not worth one)."""
+    if isinstance(exc, DBAPIError):
+        return exc.connection_invalidated or isinstance(exc, OperationalError | InterfaceError)
+    return isinstance(exc, PoolTimeout | RedisConnectionError | RedisTimeoutError
+                      | ConnectionError | TimeoutError | OSError)
+
+
+# -- answers as JSON, so an answered update can be shown after a restart ----------------------
+
+
+def answer_to_json(answer: Answer) -> dict[str, Any]:
+    return {"toast": answer.toast, "alert": answer.alert,
+            "replies": [_reply_to_json(r) for r in answer.replies]}
+
+
+def _reply_to_json(reply: Reply) -> dict[str, Any]:
+    document = None
+    if reply.document is not None:
+        document = {"filename": reply.document.filename,
+                    "content": base64.b64encode(reply.document.content).decode()}
+    buttons = [[[b.text, b.data] for b in row] for row in reply.buttons]
+    return {"text": reply.text, "buttons": buttons,
+            "chat_id": reply.chat_id, "edit_message_id": reply.edit_message_id,
+            "photo_id": reply.photo_id, "document": document,
+            "request_location": reply.request_location}
+
+
+def answer_from_json(data: dict[str, Any]) -> Answer:
+    replies = []
+    for r in data.get("replies", []):
+        document = None
+        if r.get("document"):
+            doc = r["document"]
+            document = Document(doc["filename"], base64.b64decode(doc["content"]))
+        buttons = [[Button(t, d) for t, d in row] for row in r["buttons"]]
+        replies.append(Reply(
+            text=r["text"], buttons=buttons or (),
+            chat_id=r["chat_id"], edit_message_id=r["edit_message_id"], photo_id=r["photo_id"],
+            document=document, request_location=r["request_location"],
+        ))
+    return Answer(replies=replies, toast=data.get("toast"), alert=bool(data.get("alert")))
+
+
+# -- the queue of chats with work ---------------------------------------------------------------
+
+
+class InboxQueue(Protocol):
+    async def notify(self, chat_keys: Sequence[str]) -> None: ...
+    async def take(self, consumer: str, block_ms: int) -> list[tuple[str, str]]: ...
+    async def ack(self, entry_id: str) -> None: ...
+    async def reclaim(self, consumer: str, min_idle_ms: int) -> list[tuple[str, str]]: ...
+
+
+class LocalInboxQueue:
+    """One process: an asyncio queue."""
+
+    def __init__(self) -> None:
+        self._queue: asyncio.Queue[str] = asyncio.Queue()
+
+    async def notify(self, chat_keys: Sequence[str]) -> None:
+        for key in chat_keys:
+            self._queue.put_nowait(key)
+
+    async def take(self, consumer: str, block_ms: int) -> list[tuple[str, str]]:
+        try:
+            key = await asyncio.wait_for(self._queue.get(), block_ms / 1000)
+        except TimeoutError:
+            return []
+        return [("", key)]
+
+    async def ack(self, entry_id: str) -> None:
+        pass
+
+    async def reclaim(self, consumer: str, min_idle_ms: int) -> list[tuple[str, str]]:
+        return []
+
+
+class RedisInboxQueue:
+    """A Redis stream of chat keys read by one consumer group: every process takes its share."""
+
+    def __init__(self, redis: Redis) -> None:
+        self.bus = RedisStreamBus(redis, STREAM, GROUP, maxlen=200_000, field="chat",
+                                  convert=str)
+
+    async def notify(self, chat_keys: Sequence[str]) -> None:
+        await self.bus.publish(chat_keys)
+
+    async def take(self, consumer: str, block_ms: int) -> list[tuple[str, str]]:
+        return await self.bus.read(consumer, 1, block_ms)
+
+    async def ack(self, entry_id: str) -> None:
+        await self.bus.ack([entry_id])
+
+    async def reclaim(self, consumer: str, min_idle_ms: int) -> list[tuple[str, str]]:
+        """Entries a dead process took and never acknowledged."""
+        return await self.bus.claim_stale(consumer, min_idle_ms)
+
+
+class RedisChatLocks:
+    """A chat's lock across processes: SET NX with a lease, renewed while held."""
+
+    _RELEASE = ("if redis.call('get', KEYS[1]) == ARGV[1] then "
+                "return redis.call('del', KEYS[1]) end return 0")
+    _RENEW = ("if redis.call('get', KEYS[1]) == ARGV[1] then "
+              "return redis.call('pexpire', KEYS[1], ARGV[2]) end return 0")
+
+    def __init__(self, redis: Redis, lease_ms: int = 15_000) -> None:
+        self.redis, self.lease_ms = redis, lease_ms
+
+    @contextlib.asynccontextmanager
+    async def hold(self, key: str) -> AsyncIterator[bool]:
+        """Yields True with the lock held, False when another process holds it."""
+        token, name = secrets.token_hex(8), LOCK_PREFIX + key
+        if not await self.redis.set(name, token, nx=True, px=self.lease_ms):
+            yield False
+            return
+        renewer = asyncio.create_task(self._renew(name, token))
+        try:
+            yield True
+        finally:
+            renewer.cancel()
+            with contextlib.suppress(Exception):
+                await self.redis.eval(self._RELEASE, 1, name, token)
+
+    async def _renew(self, name: str, token: str) -> None:
+        while True:
+            await asyncio.sleep(self.lease_ms / 3000)
+            with contextlib.suppress(Exception):
+                await self.redis.eval(self._RENEW, 1, name, token, self.lease_ms)
+
+
+# -- receiving ----------------------------------------------------------------------------------
+
+
+class Inbox:
+    """The receiving side: store first; only a stored update may be acknowledged."""
+
+    def __init__(self, *, sessions: async_sessionmaker[AsyncSession], queue: InboxQueue,
+                 channel: str, clock: Callable[[], datetime],
+                 chat_key: Callable[[dict[str, Any]], str]) -> None:
+        self.sessions, self.queue, self.channel, self.clock = sessions, queue, channel, clock
+        self.chat_key = chat_key
+
+    async def accept(self, updates: Sequence[dict[str, Any]]) -> None:
+        """Raises when the updates could not be stored: do not acknowledge them then."""
+        arrivals = [Arrival(int(u["update_id"]), self.chat_key(u), u) for u in updates]
+        async with self.sessions() as session, session.begin():
+            fresh = await inbox.store(session=session, channel=self.channel,
+                                      arrivals=arrivals, clock=self.clock)
+        count("inbox_stored", len(fresh))
+        count("inbox_redelivered", len(arrivals) - len(fresh))
+        try:
+            await self.queue.notify(fresh)
+        except Exception as exc:  # stored is what matters: the sweeper queues it later
+            log.warning("inbox queue unavailable (%s); the sweeper will pick these up",
+                        type(exc).__name__)
+
+
+# -- handling -----------------------------------------------------------------------------------
+
+
+class InboxWorker:
+    """Takes chats off the queue and works through their open updates, in order."""
+
+    def __init__(
+        self, *, sessions: async_sessionmaker[AsyncSession], queue: InboxQueue,
+        handler: Handler, show: Shown, notify_saved: Callable[[Incoming], Awaitable[None]],
+        parse: Callable[[dict[str, Any]], Incoming | None], channel: str,
+        consumer: str, clock: Callable[[], datetime], locks: RedisChatLocks | None = None,
+        concurrency: int = 16, stale_after_s: float = 15.0, sweep_every_s: float = 2.0,
+    ) -> None:
+        self.sessions, self.queue, self.handler = sessions, queue, handler
+        self.show, self.notify_saved, self.parse = show, notify_saved, parse
+        self.channel, self.consumer, self.clock = channel, consumer, clock
+        self.locks, self.concurrency = locks, concurrency
+        self.stale_after_s, self.sweep_every_s = stale_after_s, sweep_every_s
+        self._busy: set[str] = set()  # chats this process is working through
+        self._told: set[int] = set()  # rows whose person heard "saved, a moment" from us
+        self._stopping = asyncio.Event()
+
+    async def run(self) -> None:
+        """``concurrency`` takers and one sweeper, until stop() and the chats in hand are done."""
+        takers = [asyncio.create_task(self._take_forever(i)) for i in range(self.concurrency)]
+        tasks = [*takers, asyncio.create_task(self._sweep_forever())]
+        try:
+            await asyncio.gather(*takers)
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+    def stop(self) -> None:
+        """Take nothing more; run() returns once the chats being handled are done."""
+        self._stopping.set()
+
+    async def _take_forever(self, index: int) -> None:
+        failures = 0
+        while not self._stopping.is_set():
+            try:
+                entries = await self.queue.take(f"{self.consumer}-{index}", block_ms=1000)
+                for entry_id, key in entries:
+                    await self.handle_chat(key)
+                    await self.queue.ack(entry_id)
+                failures = 0
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                failures += 1
+                log.warning("inbox taker: %s; retrying", type(exc).__name__)
+                await asyncio.sleep(min(0.2 * 2**failures, 5.0))
+
+    async def _sweep_forever(self) -> None:
+        while True:
+            await asyncio.sleep(self.sweep_every_s)
+            try:
+                await self.sweep()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("inbox sweep: %s", type(exc).__name__)
+
+    async def sweep(self) -> int:
+        """Queue again the chats whose updates have waited too long; also entries of the dead."""
+        older = self.clock() - timedelta(seconds=self.stale_after_s)
+        async with self.sessions() as session:
+            chats = await inbox.stale_chats(session=session, channel=self.channel,
+                                            older_than=older)
+        for entry_id, key in await self.queue.reclaim(f"{self.consumer}-sweep", 30_000):
+            chats.append(key)
+            await self.queue.ack(entry_id)
+        if chats:
+            count("inbox_requeued", len(chats))
+            await self.queue.notify(chats)
+        return len(chats)
+
+    async def handle_chat(self, key: str) -> None:
+        """Every open update of the chat, oldest first; stops at the first that must wait.
+
+        Whoever holds the chat works through all of it, so a taker that finds the chat taken
+        just leaves. Updates that arrive while the holder is finishing are not stranded: after
+        letting go, the holder looks once more.
+        """
+        if key in self._busy:
+            return
+        self._busy.add(key)
+        try:
+            while True:
+                async with self._cross(key) as held:
+                    if not held or not await self._drain(key):
+                        return
+                async with self.sessions() as session:
+                    if await inbox.next_open(session=session, channel=self.channel,
+                                             chat_key=key) is None:
+                        return
+        finally:
+            self._busy.discard(key)
+
+    async def _drain(self, key: str) -> bool:
+        """False when an update has to wait for a retry."""
+        while True:
+            async with self.sessions() as session:
+                row = await inbox.next_open(session=session, channel=self.channel, chat_key=key)
+                if row is None:
+                    return True
+                row_id, state = row.id, row.state
+                payload, stored = row.payload or {}, row.answer
+            if not await self._work(row_id, state, payload, stored):
+                return False
+
+    @contextlib.asynccontextmanager
+    async def _cross(self, key: str) -> AsyncIterator[bool]:
+        if self.locks is None:
+            yield True
+            return
+        async with self.locks.hold(key) as held:
+            yield held
+
+    async def _work(self, row_id: int, state: str, payload: dict[str, Any],
+                    stored: dict[str, Any] | None) -> bool:
+        """One update: False when it has to wait for a retry."""
+        incoming = self.parse(payload) if payload else None
+        if incoming is None:
+            await self._done(row_id)
+            return True
+        if state == inbox.NEW:
+            try:
+                answer = await self._answer(incoming)
+                async with self.sessions() as session, session.begin():
+                    await inbox.record_answer(session=session, row_id=row_id,
+                                              answer=answer_to_json(answer))
+            except Exception as exc:
+                if not is_transient(exc):
+                    raise
+                await self._postpone(row_id, incoming, exc)
+                return False
+        else:
+            answer = answer_from_json(stored or {})
+        await self.show(incoming, answer)
+        await self._done(row_id)
+        count("inbox_handled")
+        self._told.discard(row_id)
+        return True
+
+    async def _answer(self, incoming: Incoming) -> Answer:
+        """The handler's answer; an apology for a bug; an outage is raised, to retry."""
+        try:
+            return await self.handler(incoming)
+        except Exception as exc:
+            if is_transient(exc):
+                raise
+            # Frames only: an exception's message may quote what the person wrote.
+            frames = "".join(traceback.format_tb(exc.__traceback__))
+            log.error("handler failed on update %s: %s\n%s", incoming.update_id,
+                      type(exc).__name__, frames)
+            return Answer(replies=[Reply(text=APOLOGY)])
+
+    async def _postpone(self, row_id: int, incoming: Incoming, exc: BaseException) -> None:
+        count("inbox_retries")
+        log.warning("update %s must wait: %s", incoming.update_id, type(exc).__name__)
+        if row_id in self._told:
+            return
+        self._told.add(row_id)
+        try:
+            await self.notify_saved(incoming)
+        except Exception as err:
+            log.warning("saved-notice for update %s failed: %s", incoming.update_id,
+                        type(err).__name__)
+
+    async def _done(self, row_id: int) -> None:
+        # The answer is out: keep trying to record that through a short outage, or a restart
+        # would show it twice.
+        for attempt in range(8):
+            try:
+                async with self.sessions() as session, session.begin():
+                    await inbox.mark_done(session=session, row_id=row_id, clock=self.clock)
+                return
+            except Exception as exc:
+                if not is_transient(exc) or attempt == 7:
+                    raise
+                await asyncio.sleep(min(0.25 * 2**attempt, 8.0))

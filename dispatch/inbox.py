@@ -1,0 +1,122 @@
+"""The inbox: every incoming update is stored here before the channel is told "received".
+
+A row goes new → answered (the handler's answer is stored with it) → done (shown to the
+person). Whoever finds a row not done — after a crash, a restart, a lost queue entry — picks it
+up from where it stopped: a new row is handled, an answered one only shown. Done rows keep just
+the ids, as the record that turns a redelivered update away; the purge drops them later.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from dispatch.models import InboundUpdate
+
+NEW, ANSWERED, DONE = "new", "answered", "done"
+
+
+@dataclass(frozen=True, slots=True)
+class Arrival:
+    update_id: int
+    chat_key: str
+    payload: dict[str, Any]
+
+
+async def store(
+    *, session: AsyncSession, channel: str, arrivals: Sequence[Arrival],
+    clock: Callable[[], datetime],
+) -> list[str]:
+    """Insert the updates not seen before; the chat keys of those that were new, in order."""
+    if not arrivals:
+        return []
+    now = clock()
+    rows = [
+        {"channel": channel, "update_id": a.update_id, "chat_key": a.chat_key[:64],
+         "state": NEW, "payload": a.payload, "attempts": 0, "received_at": now}
+        for a in arrivals
+    ]
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = insert(InboundUpdate).values(rows).on_conflict_do_nothing(
+        index_elements=["channel", "update_id"]
+    ).returning(InboundUpdate.update_id, InboundUpdate.chat_key)
+    inserted = {row.update_id: row.chat_key for row in await session.execute(stmt)}
+    return [inserted[a.update_id] for a in arrivals if a.update_id in inserted]
+
+
+async def next_open(
+    *, session: AsyncSession, channel: str, chat_key: str
+) -> InboundUpdate | None:
+    """The chat's oldest update not yet shown: updates of one chat are handled in order."""
+    return await session.scalar(
+        select(InboundUpdate)
+        .where(InboundUpdate.channel == channel, InboundUpdate.chat_key == chat_key,
+               InboundUpdate.state != DONE)
+        .order_by(InboundUpdate.update_id)
+        .limit(1)
+    )
+
+
+async def record_answer(*, session: AsyncSession, row_id: int, answer: dict[str, Any]) -> None:
+    await session.execute(
+        update(InboundUpdate).where(InboundUpdate.id == row_id, InboundUpdate.state == NEW)
+        .values(state=ANSWERED, answer=answer)
+    )
+
+
+async def mark_done(
+    *, session: AsyncSession, row_id: int, clock: Callable[[], datetime]
+) -> None:
+    # The text goes with the payload: what a person wrote lives on in tickets, not here.
+    await session.execute(
+        update(InboundUpdate).where(InboundUpdate.id == row_id)
+        .values(state=DONE, payload=None, answer=None, done_at=clock())
+    )
+
+
+async def count_attempt(*, session: AsyncSession, row_id: int) -> int:
+    attempts = await session.scalar(
+        update(InboundUpdate).where(InboundUpdate.id == row_id)
+        .values(attempts=InboundUpdate.attempts + 1).returning(InboundUpdate.attempts)
+    )
+    return int(attempts or 0)
+
+
+async def stale_chats(
+    *, session: AsyncSession, channel: str, older_than: datetime, limit: int = 500
+) -> list[str]:
+    """Chats with an update received before ``older_than`` and still not shown."""
+    rows = await session.scalars(
+        select(InboundUpdate.chat_key)
+        .where(InboundUpdate.channel == channel, InboundUpdate.state != DONE,
+               InboundUpdate.received_at < older_than)
+        .group_by(InboundUpdate.chat_key)
+        .order_by(func.min(InboundUpdate.id))
+        .limit(limit)
+    )
+    return list(rows)
+
+
+async def backlog(*, session: AsyncSession) -> tuple[int, datetime | None]:
+    """How many updates are not yet shown, and when the oldest of them arrived."""
+    count, oldest = (await session.execute(
+        select(func.count(), func.min(InboundUpdate.received_at))
+        .where(InboundUpdate.state != DONE)
+    )).one()
+    return int(count), oldest
+
+
+async def purge(*, session: AsyncSession, now: datetime, keep: timedelta) -> int:
+    """Forget done updates older than ``keep`` (Telegram redelivers within hours, not days)."""
+    result = await session.execute(
+        delete(InboundUpdate).where(InboundUpdate.state == DONE,
+                                    InboundUpdate.received_at < now - keep)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -1,0 +1,241 @@
+"""The inbox: stored before acknowledged, handled once, in order per chat, resumed after a crash.
+
+The handler here records what it was asked and answers with the text it got; what the person
+would see is what ``show`` receives. Real PostgreSQL/SQLite and real Redis.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from redis.asyncio import Redis
+from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.channels.telegram_common import chat_key, incoming_from_update
+from bot.inbox import (
+    Inbox,
+    InboxWorker,
+    LocalInboxQueue,
+    RedisChatLocks,
+    RedisInboxQueue,
+    answer_from_json,
+    answer_to_json,
+)
+from bot.messages import Answer, Button, Document, Incoming, Reply
+from dispatch import inbox
+from dispatch.db import create_engine, session_factory
+from dispatch.models import InboundUpdate
+from shaosheng.clock import utc_now
+from tests.conftest import REDIS_URL
+
+
+def update(update_id: int, chat: int, text: str) -> dict[str, Any]:
+    return {"update_id": update_id,
+            "message": {"message_id": update_id, "date": 1_700_000_000, "text": text,
+                        "chat": {"id": chat, "type": "private"},
+                        "from": {"id": chat, "is_bot": False, "first_name": "A"}}}
+
+
+class Person:
+    """What the people would see, and what the handler was asked."""
+
+    def __init__(self) -> None:
+        self.asked: list[tuple[str, str]] = []
+        self.seen: list[tuple[str, str]] = []
+        self.notices: list[str] = []
+        self.fail_next: dict[str, int] = {}
+
+    async def handler(self, msg: Incoming) -> Answer:
+        text = msg.text or ""
+        if self.fail_next.get(text, 0) > 0:
+            self.fail_next[text] -= 1
+            raise OperationalError("SELECT 1", {}, ConnectionRefusedError("database down"))
+        self.asked.append((msg.chat_id, text))
+        await asyncio.sleep(random.uniform(0, 0.01))  # interleave the chats
+        return Answer(replies=[Reply(text=f"got {text}")])
+
+    async def show(self, msg: Incoming, answer: Answer) -> None:
+        for reply in answer.replies:
+            self.seen.append((msg.chat_id, reply.text))
+
+    async def saved(self, msg: Incoming) -> None:
+        self.notices.append(msg.chat_id)
+
+
+def worker(engine: AsyncEngine, queue: Any, person: Person,
+           name: str = "w", locks: RedisChatLocks | None = None) -> InboxWorker:
+    return InboxWorker(sessions=session_factory(engine), queue=queue, handler=person.handler,
+                       show=person.show, notify_saved=person.saved, parse=incoming_from_update,
+                       channel="telegram", consumer=name, clock=utc_now, locks=locks,
+                       concurrency=4, stale_after_s=0.0, sweep_every_s=0.2)
+
+
+def receiving(engine: AsyncEngine, queue: Any) -> Inbox:
+    return Inbox(sessions=session_factory(engine), queue=queue, channel="telegram",
+                 clock=utc_now, chat_key=chat_key)
+
+
+async def rows(engine: AsyncEngine) -> list[InboundUpdate]:
+    async with session_factory(engine)() as session:
+        return list(await session.scalars(select(InboundUpdate).order_by(InboundUpdate.id)))
+
+
+async def settle(person: Person, n: int, seconds: float = 15.0) -> None:
+    for _ in range(int(seconds / 0.05)):
+        if len(person.seen) >= n:
+            break
+        await asyncio.sleep(0.05)
+    await asyncio.sleep(0.3)  # time for a wrong extra answer to show up
+
+
+async def test_an_update_delivered_twice_is_stored_and_answered_once(
+    engine: AsyncEngine
+) -> None:
+    queue, person = LocalInboxQueue(), Person()
+    box = receiving(engine, queue)
+    await box.accept([update(1, 10, "路灯坏了")])
+    await box.accept([update(1, 10, "路灯坏了"), update(2, 10, "还有井盖")])
+    running = worker(engine, queue, person)
+    task = asyncio.create_task(running.run())
+    await settle(person, 2)
+    running.stop()
+    await task
+    assert person.seen == [("10", "got 路灯坏了"), ("10", "got 还有井盖")]
+    stored = await rows(engine)
+    assert [(r.update_id, r.state) for r in stored] == [(1, "done"), (2, "done")]
+    assert all(r.payload is None for r in stored)  # the words do not stay in the inbox
+
+
+async def test_what_a_crash_left_open_is_resumed_where_it_stopped(
+    engine: AsyncEngine
+) -> None:
+    """new: handled and shown; answered: shown, not handled again."""
+    sessions = session_factory(engine)
+    async with sessions() as session, session.begin():
+        await inbox.store(session=session, channel="telegram", clock=utc_now, arrivals=[
+            inbox.Arrival(5, "20", update(5, 20, "first")),
+            inbox.Arrival(6, "20", update(6, 20, "second"))])
+        first = await inbox.next_open(session=session, channel="telegram", chat_key="20")
+        assert first is not None
+        # The crashed process had handled "first" and stored its answer, then died.
+        await inbox.record_answer(session=session, row_id=first.id, answer=answer_to_json(
+            Answer(replies=[Reply(text="answer stored before the crash")])))
+    person = Person()
+    running = worker(engine, LocalInboxQueue(), person)
+    task = asyncio.create_task(running.run())  # nothing queued: the sweeper finds them
+    await settle(person, 2)
+    running.stop()
+    await task
+    assert person.seen == [("20", "answer stored before the crash"), ("20", "got second")]
+    assert person.asked == [("20", "second")]
+
+
+async def test_an_outage_while_handling_says_saved_once_and_answers_later(
+    engine: AsyncEngine
+) -> None:
+    queue, person = LocalInboxQueue(), Person()
+    person.fail_next["燃气味"] = 3  # the database is away for three attempts
+    await receiving(engine, queue).accept([update(7, 30, "燃气味")])
+    running = worker(engine, queue, person)
+    task = asyncio.create_task(running.run())
+    await settle(person, 1)
+    running.stop()
+    await task
+    assert person.notices == ["30"]  # told once that it is saved, not once per retry
+    assert person.seen == [("30", "got 燃气味")]
+
+
+async def test_a_bug_in_the_handler_gets_an_apology_not_an_endless_retry(
+    engine: AsyncEngine
+) -> None:
+    queue, person = LocalInboxQueue(), Person()
+
+    async def broken(msg: Incoming) -> Answer:
+        raise KeyError("a bug")
+
+    await receiving(engine, queue).accept([update(8, 40, "hello")])
+    running = worker(engine, queue, person)
+    running.handler = broken
+    task = asyncio.create_task(running.run())
+    await settle(person, 1)
+    running.stop()
+    await task
+    assert len(person.seen) == 1
+    assert "Sorry" in person.seen[0][1]
+    assert [r.state for r in await rows(engine)] == ["done"]
+
+
+def test_answers_survive_the_round_trip_through_json() -> None:
+    answer = Answer(replies=[
+        Reply(text="card", buttons=[[Button("确认", "r:ok:1"), Button("取消", "r:x:1")]],
+              chat_id="-100", edit_message_id=5),
+        Reply(text="report", document=Document("q.csv", b"\x00\xffdata"), photo_id=None),
+        Reply(text="where?", request_location=True),
+    ], toast="已提交", alert=True)
+    assert answer_from_json(answer_to_json(answer)) == answer
+
+
+@pytest.fixture
+async def pg_engine(pg_database: str) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(pg_database)
+    async with engine.begin() as conn:
+        await conn.execute(InboundUpdate.__table__.delete())
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+async def redis() -> AsyncIterator[Redis]:
+    client = Redis.from_url(REDIS_URL)
+    stale = [k async for k in client.scan_iter("shaosheng:*")]
+    if stale:
+        await client.delete(*stale)
+    yield client
+    await client.aclose()
+
+
+async def test_two_processes_share_the_work_and_keep_each_chat_in_order(
+    pg_engine: AsyncEngine, redis: Redis
+) -> None:
+    person = Person()
+    workers = [worker(pg_engine, RedisInboxQueue(redis), person, name=f"p{i}",
+                      locks=RedisChatLocks(redis)) for i in range(2)]
+    tasks = [asyncio.create_task(w.run()) for w in workers]
+    box = receiving(pg_engine, RedisInboxQueue(redis))
+    sent = [update(100 + i, 50 + i % 5, f"m{i}") for i in range(60)]
+    for i in range(0, 60, 3):  # arrivals in small batches, as getUpdates returns them
+        await box.accept(sent[i:i + 3])
+    await box.accept(sent[10:20])  # a redelivery in the middle of it
+    await settle(person, 60)
+    for w in workers:
+        w.stop()
+    await asyncio.gather(*tasks)
+    assert len(person.seen) == 60
+    for chat in range(50, 55):
+        mine = [text for c, text in person.seen if c == str(chat)]
+        assert mine == [f"got m{i}" for i in range(60) if 50 + i % 5 == chat]
+    async with session_factory(pg_engine)() as session:
+        assert await session.scalar(select(func.count()).select_from(InboundUpdate)
+                                    .where(InboundUpdate.state != "done")) == 0
+
+
+async def test_updates_stored_while_redis_was_away_are_handled_once_it_is_back(
+    pg_engine: AsyncEngine, redis: Redis
+) -> None:
+    """The queue entry is lost (as when Redis restarts empty); the stored row is not."""
+    person = Person()
+    await receiving(pg_engine, RedisInboxQueue(redis)).accept([update(300, 60, "hi")])
+    await redis.delete("shaosheng:inbox")  # the entry is gone with Redis's memory
+    running = worker(pg_engine, RedisInboxQueue(redis), person,
+                     locks=RedisChatLocks(redis))
+    task = asyncio.create_task(running.run())
+    await settle(person, 1)
+    running.stop()
+    await task
+    assert person.seen == [("60", "got hi")]
