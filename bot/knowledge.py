@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import logging
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,7 +36,8 @@ class Knowledge:
     """Nearest stored question by sentence embedding, with character n-grams beside it."""
 
     def __init__(self, entries: list[Entry], questions: list[tuple[str, int]], embed: Any | None,
-                 threshold: float = 0.93, ngram_threshold: float = 0.45) -> None:
+                 threshold: float = 0.93, ngram_threshold: float = 0.45,
+                 cache_dir: Path | None = None) -> None:
         self.entries = entries
         self._questions = [q for q, _ in questions]
         self._owner = np.array([i for _, i in questions])
@@ -42,7 +46,7 @@ class Knowledge:
         self.ngram_threshold = ngram_threshold
         self._tfidf = TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 3), sublinear_tf=True)
         self._ngram_matrix = self._tfidf.fit_transform(self._questions)
-        self._vectors = embed(self._questions) if embed is not None else None
+        self._vectors = _vectors(self._questions, embed, cache_dir) if embed is not None else None
 
     def match(self, text: str) -> Match | None:
         text = text.strip()[:500]
@@ -65,7 +69,27 @@ class Knowledge:
         return Match(self.entries[self._owner[best]], value, self._questions[best])
 
 
-def load_knowledge(path: Path = FAQ_FILE, *, use_embedding: bool = True) -> Knowledge:
+def _vectors(questions: list[str], embed: Any, cache_dir: Path | None) -> np.ndarray:
+    """The questions' embeddings, kept on disk: every process would spend ~20 s on them."""
+    if cache_dir is None:
+        return np.asarray(embed(questions))
+    digest = hashlib.sha256("\n".join(questions).encode()).hexdigest()[:16]
+    path = cache_dir / f"faq-vectors-{digest}.npy"
+    with contextlib.suppress(OSError, ValueError):
+        cached = np.load(path)
+        if cached.shape[0] == len(questions):
+            return cached
+    vectors = np.asarray(embed(questions), dtype=np.float32)
+    with contextlib.suppress(OSError):  # a read-only directory only costs the next start
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{os.getpid()}.tmp.npy")
+        np.save(partial, vectors)
+        partial.replace(path)  # atomic: a process starting beside us never reads half a file
+    return vectors
+
+
+def load_knowledge(path: Path = FAQ_FILE, *, use_embedding: bool = True,
+                   cache_dir: Path | None = None) -> Knowledge:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     entries: list[Entry] = []
     questions: list[tuple[str, int]] = []
@@ -73,7 +97,8 @@ def load_knowledge(path: Path = FAQ_FILE, *, use_embedding: bool = True) -> Know
         entries.append(Entry(raw["id"], raw["category"], dict(raw["answer"])))
         for language_questions in raw["questions"].values():
             questions += [(q, len(entries) - 1) for q in language_questions]
-    return Knowledge(entries, questions, _embedder() if use_embedding else None)
+    return Knowledge(entries, questions, _embedder() if use_embedding else None,
+                     cache_dir=cache_dir)
 
 
 def _embedder() -> Any | None:

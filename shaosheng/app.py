@@ -129,7 +129,8 @@ async def build_bot_context(
         )
     if knowledge is None:
         knowledge = await asyncio.to_thread(
-            load_knowledge, use_embedding=settings.nlu.embedding
+            load_knowledge, use_embedding=settings.nlu.embedding,
+            cache_dir=settings.nlu.model_dir,
         )
     return BotContext(
         sessions=session_factory(engine),
