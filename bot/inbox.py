@@ -295,26 +295,24 @@ class InboxWorker:
         try:
             while True:
                 async with self._cross(key) as held:
-                    if not held or not await self._drain(key):
+                    if not held or not await self._work_through(await self._open(key)):
                         return
-                async with self.sessions() as session:
-                    if await inbox.next_open(session=session, channel=self.channel,
-                                             chat_key=key) is None:
-                        return
+                if not await self._open(key):
+                    return
         finally:
             self._busy.discard(key)
 
-    async def _drain(self, key: str) -> bool:
-        """False when an update has to wait for a retry."""
-        while True:
-            async with self.sessions() as session:
-                row = await inbox.next_open(session=session, channel=self.channel, chat_key=key)
-                if row is None:
-                    return True
-                row_id, state = row.id, row.state
-                payload, stored = row.payload or {}, row.answer
+    async def _open(self, key: str) -> list[tuple[int, str, dict[str, Any], Any]]:
+        async with self.sessions() as session:
+            rows = await inbox.open_rows(session=session, channel=self.channel, chat_key=key)
+            return [(r.id, r.state, r.payload or {}, r.answer) for r in rows]
+
+    async def _work_through(self, rows: list[tuple[int, str, dict[str, Any], Any]]) -> bool:
+        """False when an update has to wait for a retry (the later ones wait behind it)."""
+        for row_id, state, payload, stored in rows:
             if not await self._work(row_id, state, payload, stored):
                 return False
+        return True
 
     @contextlib.asynccontextmanager
     async def _cross(self, key: str) -> AsyncIterator[bool]:
@@ -332,16 +330,22 @@ class InboxWorker:
             await self._done(row_id)
             return True
         if state == inbox.NEW:
-            try:
-                answer = await self._answer(incoming)
-                async with self.sessions() as session, session.begin():
-                    await inbox.record_answer(session=session, row_id=row_id,
-                                              answer=answer_to_json(answer))
-            except Exception as exc:
-                if not is_transient(exc):
-                    raise
-                await self._postpone(row_id, incoming, exc)
-                return False
+            for attempt in (1, 2):
+                try:
+                    answer = await self._answer(incoming)
+                    async with self.sessions() as session, session.begin():
+                        await inbox.record_answer(session=session, row_id=row_id,
+                                                  answer=answer_to_json(answer))
+                    break
+                except Exception as exc:
+                    if not is_transient(exc):
+                        raise
+                    if attempt == 2:  # not a stale connection: a real outage; later
+                        await self._postpone(row_id, incoming, exc)
+                        return False
+                    # After a database restart the first use of each pooled connection
+                    # fails once; the pool is then renewed.
+                    await asyncio.sleep(0.5)
         else:
             answer = answer_from_json(stored or {})
         await self.show(incoming, answer)

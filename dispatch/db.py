@@ -55,7 +55,9 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     if url.startswith("sqlite"):
         kwargs.setdefault("connect_args", {"timeout": 30})
     else:
-        kwargs.setdefault("pool_pre_ping", True)
+        # No pre-ping (a round trip before every use): after a database restart the first use
+        # of each pooled connection fails, SQLAlchemy drops the pool, and callers retry.
+        kwargs.setdefault("pool_size", 10)
     engine = create_async_engine(url, **kwargs)
     if url.startswith("sqlite"):
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)

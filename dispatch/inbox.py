@@ -51,17 +51,18 @@ async def store(
     return [inserted[a.update_id] for a in arrivals if a.update_id in inserted]
 
 
-async def next_open(
-    *, session: AsyncSession, channel: str, chat_key: str
-) -> InboundUpdate | None:
-    """The chat's oldest update not yet shown: updates of one chat are handled in order."""
-    return await session.scalar(
+async def open_rows(
+    *, session: AsyncSession, channel: str, chat_key: str, limit: int = 50
+) -> list[InboundUpdate]:
+    """The chat's updates not yet shown, oldest first: one chat's are handled in order."""
+    rows = await session.scalars(
         select(InboundUpdate)
         .where(InboundUpdate.channel == channel, InboundUpdate.chat_key == chat_key,
                InboundUpdate.state != DONE)
         .order_by(InboundUpdate.update_id)
-        .limit(1)
+        .limit(limit)
     )
+    return list(rows)
 
 
 async def record_answer(*, session: AsyncSession, row_id: int, answer: dict[str, Any]) -> None:

@@ -121,8 +121,7 @@ async def test_what_a_crash_left_open_is_resumed_where_it_stopped(
         await inbox.store(session=session, channel="telegram", clock=utc_now, arrivals=[
             inbox.Arrival(5, "20", update(5, 20, "first")),
             inbox.Arrival(6, "20", update(6, 20, "second"))])
-        first = await inbox.next_open(session=session, channel="telegram", chat_key="20")
-        assert first is not None
+        first, _ = await inbox.open_rows(session=session, channel="telegram", chat_key="20")
         # The crashed process had handled "first" and stored its answer, then died.
         await inbox.record_answer(session=session, row_id=first.id, answer=answer_to_json(
             Answer(replies=[Reply(text="answer stored before the crash")])))
