@@ -132,9 +132,11 @@ async def processes(args: argparse.Namespace) -> None:
             async def one(i: int) -> float:
                 user, community = people[i]
                 start = time.perf_counter()
+                text = "/my" if args.kind == "status" and i >= warm else report_text(i, community)
+                since = len(await messages(http, user)) if args.kind == "status" else 0
                 await http.post("/_test/send", json={"user_id": user, "first_name": "B",
-                                                     "text": report_text(i, community)})
-                while not await messages(http, user, wait=30):
+                                                     "text": text})
+                while len(await messages(http, user, wait=30)) <= since:
                     pass
                 return time.perf_counter() - start
 
@@ -187,6 +189,8 @@ if __name__ == "__main__":
                         default="embedded")
     parser.add_argument("--workers", type=int, default=1, help="processes (--stack processes)")
     parser.add_argument("--rate", type=float, default=0, help="open loop: reports per second")
+    parser.add_argument("--kind", choices=["report", "status"], default="report",
+                        help="status: each resident asks /my (its answer is the latency)")
     parser.add_argument("--runtime", choices=["aiogram", "ptb"], default="aiogram")
     parser.add_argument("--telegram-limits", action="store_true")
     asyncio.run(main(parser.parse_args()))

@@ -11,6 +11,7 @@ import random
 from collections.abc import AsyncIterator
 from typing import Any
 
+import httpx
 import pytest
 from redis.asyncio import Redis
 from sqlalchemy import func, select
@@ -238,3 +239,53 @@ async def test_updates_stored_while_redis_was_away_are_handled_once_it_is_back(
     running.stop()
     await task
     assert person.seen == [("60", "got hi")]
+
+
+async def test_the_webhook_stores_before_200_and_a_repeated_update_makes_one_row(
+    pg_engine: AsyncEngine, redis: Redis
+) -> None:
+    from bot.channels.base import WebhookConfig
+    from bot.receiver import BotApi, Receiver
+    from standin.server import run_standin
+
+    async with run_standin(strict_chats=False) as standin:
+        receiver = Receiver(inbox=receiving(pg_engine, RedisInboxQueue(redis)),
+                            api=BotApi("7000000001:hook", standin.base_url), mode="webhook",
+                            webhook=WebhookConfig(secret="s3cret", listen_port=0))
+        await receiver.start()
+        try:
+            assert receiver.site is not None
+            url = receiver.site.url
+            async with httpx.AsyncClient() as http:
+                body = update(900, 70, "井盖丢了")
+                first = await http.post(url, json=body,
+                                        headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret"})
+                again = await http.post(url, json=body,
+                                        headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret"})
+                forged = await http.post(url, json=update(901, 70, "x"))
+        finally:
+            await receiver.stop()
+    assert (first.status_code, again.status_code, forged.status_code) == (200, 200, 401)
+    assert [(r.update_id, r.chat_key) for r in await rows(pg_engine)] == [(900, "70")]
+
+
+async def test_the_webhook_answers_503_while_the_database_is_down(redis: Redis) -> None:
+    from bot.channels.base import WebhookConfig
+    from bot.receiver import BotApi, Receiver
+    from standin.server import run_standin
+
+    dead = create_engine("postgresql+asyncpg://postgres@127.0.0.1:1/none")  # nothing listens
+    async with run_standin(strict_chats=False) as standin:
+        receiver = Receiver(inbox=receiving(dead, RedisInboxQueue(redis)),
+                            api=BotApi("7000000001:hook", standin.base_url), mode="webhook",
+                            webhook=WebhookConfig(secret="s3cret", listen_port=0))
+        await receiver.start()
+        try:
+            assert receiver.site is not None
+            async with httpx.AsyncClient() as http:
+                answer = await http.post(receiver.site.url, json=update(902, 71, "hi"),
+                                         headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret"})
+        finally:
+            await receiver.stop()
+            await dead.dispose()
+    assert answer.status_code == 503  # Telegram keeps the update and delivers it again
