@@ -120,7 +120,9 @@ async def _burst(http: httpx.AsyncClient, n: int, concurrency: int) -> tuple[lis
 async def processes(args: argparse.Namespace) -> None:
     from tests.production.system import System, messages, report_text
 
-    system = System(workers=args.workers - 1, standin_limits=args.telegram_limits)
+    extra = {"SHAOSHENG__NLU__EMBED_BELOW_MARGINS": "[-1, -1, -1]"} if args.ngrams_only else {}
+    system = System(workers=args.workers - 1, standin_limits=args.telegram_limits,
+                    extra_env=extra)
     await system.start()
     try:
         warm = 20
@@ -189,6 +191,8 @@ if __name__ == "__main__":
                         default="embedded")
     parser.add_argument("--workers", type=int, default=1, help="processes (--stack processes)")
     parser.add_argument("--rate", type=float, default=0, help="open loop: reports per second")
+    parser.add_argument("--ngrams-only", action="store_true",
+                        help="processes: nlu.embed_below_margins [-1,-1,-1] (no embedding)")
     parser.add_argument("--kind", choices=["report", "status"], default="report",
                         help="status: each resident asks /my (its answer is the latency)")
     parser.add_argument("--runtime", choices=["aiogram", "ptb"], default="aiogram")

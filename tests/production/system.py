@@ -70,6 +70,7 @@ class System:
     web_port: int = field(default_factory=free_port)
     db_name: str = field(default_factory=lambda: f"faults_{uuid.uuid4().hex[:8]}")
     standin_limits: bool = True
+    extra_env: dict[str, str] = field(default_factory=dict)
     procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     residents: list[tuple[int, str]] = field(default_factory=list)  # (user id, community name)
     staff: list[int] = field(default_factory=list)
@@ -88,7 +89,7 @@ class System:
             "SHAOSHENG__TELEGRAM__SEND_PER_SECOND": "100000",
             "SHAOSHENG__TELEGRAM__SEND_BURST": "100000",
             "SHAOSHENG__TELEGRAM__PRIVATE_PER_SECOND": "1000"}
-        return dict(os.environ, **lifted, SHAOSHENG__DB__URL=self.db_url,
+        return dict(os.environ, **lifted, **self.extra_env, SHAOSHENG__DB__URL=self.db_url,
                     SHAOSHENG__REDIS__URL=f"redis://127.0.0.1:{self.redis_port}/0",
                     SHAOSHENG__TELEGRAM__TOKEN=TOKEN,
                     SHAOSHENG__TELEGRAM__API_BASE=self.standin,
