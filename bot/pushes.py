@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.channels.sender import DeliveryError, Rejected
 from bot.i18n import t
+from bot.inbox import is_transient
 from bot.messages import Button, Reply, Sender
 from bot.render import when
 from dispatch.bus import Entry, PushBus
@@ -206,6 +207,18 @@ class Deliverer:
                 log.info("card %s of outbox %s not edited (refused)", card.id, job.outbox_id)
 
     async def _finish(self, job: _Job, message_id: int | None) -> None:
+        # The push is out: keep trying to record that through a short database outage, or the
+        # lease would run out and a twin would send it again.
+        for attempt in range(8):
+            try:
+                await self._record(job, message_id)
+                return
+            except Exception as exc:
+                if not is_transient(exc) or attempt == 7:
+                    raise
+                await asyncio.sleep(min(0.25 * 2**attempt, 8.0))
+
+    async def _record(self, job: _Job, message_id: int | None) -> None:
         now = self.clock()
         async with self.sessions() as session, session.begin():
             if not await _mark_delivered(session, job.outbox_id, now, None):
