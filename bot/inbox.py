@@ -54,6 +54,21 @@ def is_transient(exc: BaseException) -> bool:
                       | ConnectionError | TimeoutError | OSError)
 
 
+async def through_outage(call: Callable[[], Awaitable[None]], attempts: int = 8) -> None:
+    """Run ``call`` again through a short database or Redis outage (about 30 s in all).
+
+    For recording that something already left: giving up would send it a second time later.
+    """
+    for attempt in range(attempts):
+        try:
+            await call()
+            return
+        except Exception as exc:
+            if not is_transient(exc) or attempt == attempts - 1:
+                raise
+            await asyncio.sleep(min(0.25 * 2**attempt, 8.0))
+
+
 # -- answers as JSON, so an answered update can be shown after a restart ----------------------
 
 
@@ -380,14 +395,8 @@ class InboxWorker:
                         type(err).__name__)
 
     async def _done(self, row_id: int) -> None:
-        # The answer is out: keep trying to record that through a short outage, or a restart
-        # would show it twice.
-        for attempt in range(8):
-            try:
-                async with self.sessions() as session, session.begin():
-                    await inbox.mark_done(session=session, row_id=row_id, clock=self.clock)
-                return
-            except Exception as exc:
-                if not is_transient(exc) or attempt == 7:
-                    raise
-                await asyncio.sleep(min(0.25 * 2**attempt, 8.0))
+        async def record() -> None:
+            async with self.sessions() as session, session.begin():
+                await inbox.mark_done(session=session, row_id=row_id, clock=self.clock)
+
+        await through_outage(record)  # the answer is out: a restart must not show it twice

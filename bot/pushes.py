@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.channels.sender import DeliveryError, Rejected
 from bot.i18n import t
-from bot.inbox import is_transient
+from bot.inbox import through_outage
 from bot.messages import Button, Reply, Sender
 from bot.render import when
 from dispatch.bus import Entry, PushBus
@@ -207,16 +207,8 @@ class Deliverer:
                 log.info("card %s of outbox %s not edited (refused)", card.id, job.outbox_id)
 
     async def _finish(self, job: _Job, message_id: int | None) -> None:
-        # The push is out: keep trying to record that through a short database outage, or the
-        # lease would run out and a twin would send it again.
-        for attempt in range(8):
-            try:
-                await self._record(job, message_id)
-                return
-            except Exception as exc:
-                if not is_transient(exc) or attempt == 7:
-                    raise
-                await asyncio.sleep(min(0.25 * 2**attempt, 8.0))
+        # The push is out: if the lease ran out meanwhile, a twin would send it again.
+        await through_outage(lambda: self._record(job, message_id))
 
     async def _record(self, job: _Job, message_id: int | None) -> None:
         now = self.clock()
