@@ -24,8 +24,11 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
+import aiohttp
 import httpx
 
 ROOT = Path(__file__).parent.parent
@@ -117,8 +120,49 @@ async def _burst(http: httpx.AsyncClient, n: int, concurrency: int) -> tuple[lis
     return list(latencies), time.perf_counter() - start
 
 
+class Watcher:
+    """Follows the stand-in's feed (one long poll for every chat) and wakes who waits.
+
+    A load generator asking each chat on its own would spend more CPU than the bot it
+    measures: on two shared cores that would be measuring the generator.
+    """
+
+    def __init__(self, http: aiohttp.ClientSession) -> None:
+        self.http, self.after = http, 0
+        self.waiting: dict[int, tuple[Callable[[dict[str, Any]], bool], asyncio.Future[Any]]] = {}
+
+    async def start(self) -> None:
+        async with self.http.get("/_test/feed", params={"after": 10**12}) as r:
+            self.after = int((await r.json())["next"])  # nothing before now
+        self.task = asyncio.create_task(self._follow())
+
+    def expect(self, chat: int, wanted: Callable[[dict[str, Any]], bool]) -> asyncio.Future[Any]:
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self.waiting[chat] = (wanted, future)
+        return future
+
+    async def _follow(self) -> None:
+        while True:
+            params = {"after": self.after, "wait": 10, "limit": 5000}
+            async with self.http.get("/_test/feed", params=params) as r:
+                body = await r.json()
+            now = time.perf_counter()
+            for entry in body["entries"]:
+                message = entry["message"]
+                waiter = self.waiting.get(message["chat_id"])
+                if waiter and waiter[0](message) and not waiter[1].done():
+                    del self.waiting[message["chat_id"]]
+                    waiter[1].set_result((now, message))
+            self.after = int(body["next"])
+
+
+def _card(message: dict[str, Any]) -> bool:
+    return any(b["data"].startswith("r:ok:") for row in message.get("buttons") or []
+               for b in row)
+
+
 async def processes(args: argparse.Namespace) -> None:
-    from tests.production.system import System, messages, report_text
+    from tests.production.system import CONFIRMED, System, report_text
 
     extra = {"SHAOSHENG__NLU__EMBED_BELOW_MARGINS": "[-1, -1, -1]"} if args.ngrams_only else {}
     system = System(workers=args.workers - 1, standin_limits=args.telegram_limits,
@@ -128,21 +172,53 @@ async def processes(args: argparse.Namespace) -> None:
         warm = 20
         await system.add_residents(args.reports + warm)
         people = system.residents
-        async with httpx.AsyncClient(base_url=system.standin, timeout=60,
-                                     limits=httpx.Limits(max_connections=256)) as http:
+        connector = aiohttp.TCPConnector(limit=0)
+        async with aiohttp.ClientSession(base_url=system.standin, connector=connector,
+                                         timeout=aiohttp.ClientTimeout(total=120)) as http:
+            watcher = Watcher(http)
+            await watcher.start()
+            cards: dict[int, dict[str, Any]] = {}
+
+            async def post(path: str, body: dict[str, Any]) -> None:
+                async with http.post(path, json=body) as r:
+                    await r.read()
+
+            async def report(i: int) -> float:
+                user, community = people[i]
+                seen = watcher.expect(user, lambda m: _card(m) or bool(
+                    CONFIRMED.search(m.get("text") or "")))
+                start = time.perf_counter()
+                await post("/_test/send", {"user_id": user, "first_name": "B",
+                                           "text": report_text(i, community)})
+                at, message = await seen
+                cards[user] = message
+                return float(at - start)
 
             async def one(i: int) -> float:
-                user, community = people[i]
-                start = time.perf_counter()
-                text = "/my" if args.kind == "status" and i >= warm else report_text(i, community)
-                since = len(await messages(http, user)) if args.kind == "status" else 0
-                await http.post("/_test/send", json={"user_id": user, "first_name": "B",
-                                                     "text": text})
-                while len(await messages(http, user, wait=30)) <= since:
-                    pass
-                return time.perf_counter() - start
+                if args.kind == "report" or i < warm:
+                    return await report(i)
+                user = people[i][0]
+                if args.kind == "status":
+                    seen = watcher.expect(user, lambda m: True)
+                    start = time.perf_counter()
+                    await post("/_test/send", {"user_id": user, "first_name": "B",
+                                               "text": "/my"})
+                else:  # press: 提交 on the card of the report made beforehand
+                    card = cards[user]
+                    seen = watcher.expect(
+                        user, lambda m: bool(CONFIRMED.search(m.get("text") or "")))
+                    data = next(b["data"] for row in card["buttons"] for b in row
+                                if b["data"].startswith("r:ok:"))
+                    start = time.perf_counter()
+                    await post("/_test/press", {"user_id": user, "data": data,
+                                                "message_id": card["message_id"]})
+                at, _ = await seen
+                return float(at - start)
 
             await asyncio.gather(*(one(i) for i in range(warm)))  # warm every process up
+            if args.kind == "press":  # the cards to press, made before the clock starts
+                await _closed(report, range(warm, warm + args.reports), args.concurrency)
+            cpu_before = _cpu(system)
             start = time.perf_counter()
             if args.rate:
                 async def paced(i: int) -> float:
@@ -151,14 +227,11 @@ async def processes(args: argparse.Namespace) -> None:
 
                 latencies = await asyncio.gather(*(paced(i) for i in range(args.reports)))
             else:
-                slots = asyncio.Semaphore(args.concurrency)
-
-                async def closed(i: int) -> float:
-                    async with slots:
-                        return await one(warm + i)
-
-                latencies = await asyncio.gather(*(closed(i) for i in range(args.reports)))
+                latencies = await _closed(one, range(warm, warm + args.reports),
+                                          args.concurrency)
             elapsed = time.perf_counter() - start
+            cpu = {k: v - cpu_before.get(k, 0.0) for k, v in _cpu(system).items()}
+            watcher.task.cancel()
         memory = {name: system.rss_mb(name) for name in system.procs
                   if name == "run" or name.startswith("worker")}
     finally:
@@ -167,6 +240,50 @@ async def processes(args: argparse.Namespace) -> None:
     _print(args, list(latencies), elapsed)
     for name, mb in memory.items():
         print(f"{'peak memory ' + name:<28}{mb:8.0f} MB")
+    # Where the two cores went: CPU milliseconds per update, per process (bench = this load
+    # generator; postgres = every server process of the machine's cluster).
+    for name, seconds in sorted(cpu.items(), key=lambda kv: -kv[1]):
+        print(f"{'cpu ' + name:<28}{seconds * 1000 / args.reports:8.2f} ms/update")
+    print(f"{'cpu total':<28}{sum(cpu.values()) * 1000 / args.reports:8.2f} ms/update")
+
+
+async def _closed(one: Callable[[int], Awaitable[float]], indexes: range,
+                  concurrency: int) -> list[float]:
+    """Closed loop: ``concurrency`` residents at a time, each waiting for its answer."""
+    slots = asyncio.Semaphore(concurrency)
+
+    async def closed(i: int) -> float:
+        async with slots:
+            return await one(i)
+
+    return list(await asyncio.gather(*(closed(i) for i in indexes)))
+
+
+def _cpu(system: Any) -> dict[str, float]:
+    """Cumulative CPU seconds (user + system) of each process of the deployment."""
+    import os
+
+    tick = os.sysconf("SC_CLK_TCK")
+
+    def seconds(pid: int | str) -> float:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return 0.0
+        return (int(fields[11]) + int(fields[12])) / tick
+
+    out = {name: seconds(proc.pid) for name, proc in system.procs.items()}
+    out["bench"] = seconds(os.getpid())
+    out["postgres"] = sum(seconds(pid) for pid in os.listdir("/proc") if pid.isdigit()
+                          and _comm(pid) == "postgres")
+    return out
+
+
+def _comm(pid: str) -> str:
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().strip()
+    except OSError:
+        return ""
 
 
 def _print(args: argparse.Namespace, latencies: list[float], elapsed: float) -> None:
@@ -193,8 +310,9 @@ if __name__ == "__main__":
     parser.add_argument("--rate", type=float, default=0, help="open loop: reports per second")
     parser.add_argument("--ngrams-only", action="store_true",
                         help="processes: nlu.embed_below_margins [-1,-1,-1] (no embedding)")
-    parser.add_argument("--kind", choices=["report", "status"], default="report",
-                        help="status: each resident asks /my (its answer is the latency)")
+    parser.add_argument("--kind", choices=["report", "status", "press"], default="report",
+                        help="processes: status, each resident asks /my; press, each presses "
+                             "提交 on a report card made beforehand (latency: to the answer)")
     parser.add_argument("--runtime", choices=["aiogram", "ptb"], default="aiogram")
     parser.add_argument("--telegram-limits", action="store_true")
     asyncio.run(main(parser.parse_args()))

@@ -20,6 +20,7 @@ import logging
 import secrets
 import traceback
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
@@ -41,6 +42,7 @@ log = logging.getLogger(__name__)
 
 STREAM, GROUP = "shaosheng:inbox", "handlers"
 LOCK_PREFIX = "shaosheng:inbox:chat:"
+KNOCK_PREFIX = "shaosheng:inbox:knock:"
 SAVED_NOTICE = ("已收到并保存您的消息，系统正忙，请稍候，处理后马上回复您。\n"
                 "Your message is saved — the system is busy; a moment please, the answer follows.")
 Shown = Callable[[Incoming, Answer], Awaitable[None]]
@@ -160,37 +162,58 @@ class RedisInboxQueue:
         return await self.bus.claim_stale(consumer, min_idle_ms)
 
 
-class RedisChatLocks:
-    """A chat's lock across processes: SET NX with a lease, renewed while held."""
+@dataclass
+class Lease:
+    """A chat's lock as held: ``again`` is True once released if someone knocked meanwhile."""
 
-    _RELEASE = ("if redis.call('get', KEYS[1]) == ARGV[1] then "
-                "return redis.call('del', KEYS[1]) end return 0")
+    held: bool
+    again: bool = False
+
+
+class RedisChatLocks:
+    """A chat's lock across processes: SET NX with a lease, renewed while held.
+
+    A process that finds the chat taken leaves a knock (in the same script, so the holder
+    cannot let go in between); letting go returns the knock, and only then does the holder
+    look at the chat once more. No knock, no second look: one query less per update.
+    """
+
+    _TAKE = ("if redis.call('set', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 end "
+             "redis.call('set', KEYS[2], '1', 'PX', ARGV[2]) return 0")
+    _RELEASE = ("if redis.call('get', KEYS[1]) == ARGV[1] then redis.call('del', KEYS[1]) "
+                "return redis.call('del', KEYS[2]) end return 1")
     _RENEW = ("if redis.call('get', KEYS[1]) == ARGV[1] then "
               "return redis.call('pexpire', KEYS[1], ARGV[2]) end return 0")
 
     def __init__(self, redis: Redis, lease_ms: int = 15_000) -> None:
         self.redis, self.lease_ms = redis, lease_ms
+        self._take = redis.register_script(self._TAKE)  # EVALSHA, loaded again if flushed
+        self._release = redis.register_script(self._RELEASE)
+        self._renew_script = redis.register_script(self._RENEW)
 
     @contextlib.asynccontextmanager
-    async def hold(self, key: str) -> AsyncIterator[bool]:
-        """Yields True with the lock held, False when another process holds it."""
-        token, name = secrets.token_hex(8), LOCK_PREFIX + key
-        if not await self.redis.set(name, token, nx=True, px=self.lease_ms):
-            yield False
+    async def hold(self, key: str) -> AsyncIterator[Lease]:
+        """Yields a held Lease, or one not held when another process holds the chat."""
+        token, name, knock = secrets.token_hex(8), LOCK_PREFIX + key, KNOCK_PREFIX + key
+        if not await self._take(keys=[name, knock], args=[token, self.lease_ms]):
+            yield Lease(held=False)
             return
+        lease = Lease(held=True)
         renewer = asyncio.create_task(self._renew(name, token))
         try:
-            yield True
+            yield lease
         finally:
             renewer.cancel()
-            with contextlib.suppress(Exception):
-                await self.redis.eval(self._RELEASE, 1, name, token)
+            try:  # a lost lease (or Redis away) counts as a knock: look again to be safe
+                lease.again = bool(await self._release(keys=[name, knock], args=[token]))
+            except Exception:
+                lease.again = True
 
     async def _renew(self, name: str, token: str) -> None:
         while True:
             await asyncio.sleep(self.lease_ms / 3000)
             with contextlib.suppress(Exception):
-                await self.redis.eval(self._RENEW, 1, name, token, self.lease_ms)
+                await self._renew_script(keys=[name], args=[token, self.lease_ms])
 
 
 # -- receiving ----------------------------------------------------------------------------------
@@ -239,6 +262,7 @@ class InboxWorker:
         self.locks, self.concurrency = locks, concurrency
         self.stale_after_s, self.sweep_every_s = stale_after_s, sweep_every_s
         self._busy: set[str] = set()  # chats this process is working through
+        self._knocked: set[str] = set()  # busy chats that got more work meanwhile
         self._told: set[int] = set()  # rows whose person heard "saved, a moment" from us
         self._stopping = asyncio.Event()
 
@@ -301,21 +325,25 @@ class InboxWorker:
         """Every open update of the chat, oldest first; stops at the first that must wait.
 
         Whoever holds the chat works through all of it, so a taker that finds the chat taken
-        just leaves. Updates that arrive while the holder is finishing are not stranded: after
-        letting go, the holder looks once more.
+        just leaves a knock (``_knocked`` in this process, the lock's knock across processes).
+        Updates that arrive while the holder is finishing are not stranded: a holder that was
+        knocked on looks once more after letting go.
         """
         if key in self._busy:
+            self._knocked.add(key)
             return
         self._busy.add(key)
         try:
             while True:
-                async with self._cross(key) as held:
-                    if not held or not await self._work_through(await self._open(key)):
+                self._knocked.discard(key)
+                async with self._cross(key) as lease:
+                    if not lease.held or not await self._work_through(await self._open(key)):
                         return
-                if not await self._open(key):
+                if not (lease.again or key in self._knocked):
                     return
         finally:
             self._busy.discard(key)
+            self._knocked.discard(key)
 
     async def _open(self, key: str) -> list[tuple[int, str, dict[str, Any], Any]]:
         async with self.sessions() as session:
@@ -330,12 +358,12 @@ class InboxWorker:
         return True
 
     @contextlib.asynccontextmanager
-    async def _cross(self, key: str) -> AsyncIterator[bool]:
+    async def _cross(self, key: str) -> AsyncIterator[Lease]:
         if self.locks is None:
-            yield True
+            yield Lease(held=True)
             return
-        async with self.locks.hold(key) as held:
-            yield held
+        async with self.locks.hold(key) as lease:
+            yield lease
 
     async def _work(self, row_id: int, state: str, payload: dict[str, Any],
                     stored: dict[str, Any] | None) -> bool:

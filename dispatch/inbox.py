@@ -69,6 +69,7 @@ async def record_answer(*, session: AsyncSession, row_id: int, answer: dict[str,
     await session.execute(
         update(InboundUpdate).where(InboundUpdate.id == row_id, InboundUpdate.state == NEW)
         .values(state=ANSWERED, answer=answer)
+        .execution_options(synchronize_session=False)  # no rows are loaded in this session
     )
 
 
@@ -79,6 +80,7 @@ async def mark_done(
     await session.execute(
         update(InboundUpdate).where(InboundUpdate.id == row_id)
         .values(state=DONE, payload=None, answer=None, done_at=clock())
+        .execution_options(synchronize_session=False)
     )
 
 
@@ -86,6 +88,7 @@ async def count_attempt(*, session: AsyncSession, row_id: int) -> int:
     attempts = await session.scalar(
         update(InboundUpdate).where(InboundUpdate.id == row_id)
         .values(attempts=InboundUpdate.attempts + 1).returning(InboundUpdate.attempts)
+        .execution_options(synchronize_session=False)
     )
     return int(attempts or 0)
 

@@ -23,15 +23,13 @@ async def get_or_create_person(
     chat_id: str | None = None,
 ) -> Person:
     """The person behind a chat identity; first contact makes them a resident."""
-    identity = await session.scalar(
-        select(ChatIdentity).where(
+    known = await session.scalar(  # one query: the identity and its person together
+        select(Person).join(ChatIdentity, ChatIdentity.person_id == Person.id).where(
             ChatIdentity.channel == channel, ChatIdentity.external_id == external_id
         )
     )
-    if identity is not None:
-        person = await session.get(Person, identity.person_id)
-        assert person is not None  # cascade keeps identities and people together
-        return person
+    if known is not None:
+        return known
     person = Person(name=name, language=language, created_at=clock())
     session.add(person)
     await session.flush()

@@ -122,8 +122,13 @@ async def run_relay(
     wake: asyncio.Event | None = None,
     batch: int = 200,
     republish_after: timedelta = REPUBLISH_AFTER,
+    min_gap_s: float = 0.05,
 ) -> None:
-    """Relay until ``stop`` is set; ``wake.set()`` after a commit skips the wait."""
+    """Relay until ``stop`` is set; ``wake.set()`` after a commit skips the wait.
+
+    Passes are at least ``min_gap_s`` apart: under load the commits' wakes are gathered into
+    one pass every 50 ms rather than one pass per commit.
+    """
     backoff = Backoff()
     while not stop.is_set():
         try:
@@ -138,4 +143,6 @@ async def run_relay(
             continue
         backoff.succeeded()
         if published < batch:  # a full batch means more are waiting: go again at once
-            await pause(stop, interval_s, wake)
+            gap = min(min_gap_s, interval_s)
+            await pause(stop, gap)
+            await pause(stop, interval_s - gap, wake)

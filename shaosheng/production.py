@@ -34,6 +34,7 @@ from bot.messages import Incoming, Reply
 from bot.receiver import BotApi, Receiver
 from bot.state import RedisStateStore
 from dispatch.bus import RedisStreamBus
+from dispatch.db import session_factory
 from dispatch.migrate import is_current
 from shaosheng.app import BOT_COMMANDS, build_bot_context, open_engine
 from shaosheng.settings import ConfigError, Settings
@@ -120,22 +121,26 @@ async def _serve(settings: Settings, *, role: str, receive: bool, web_port: int 
         await bot.start()
         shown = Conversations(handler, bot.sender)  # type: ignore[arg-type]
         queue = RedisInboxQueue(svc.redis)
+        # The inbox's and the relay's statements each stand alone: run them without
+        # BEGIN/COMMIT around them (one round trip each instead of three).
+        single = session_factory(svc.engine.execution_options(isolation_level="AUTOCOMMIT"))
         handling = InboxWorker(
-            sessions=ctx.sessions, queue=queue, handler=handler, show=shown.show,
+            sessions=single, queue=queue, handler=handler, show=shown.show,
             notify_saved=lambda incoming: _saved(bot, incoming), parse=incoming_from_update,
             channel=ctx.channel, consumer=consumer, clock=ctx.clock,
             locks=RedisChatLocks(svc.redis), concurrency=settings.inbox.concurrency,
         )
         receiver = None
         if receive:
-            inbox = Inbox(sessions=ctx.sessions, queue=queue, channel=ctx.channel,
+            inbox = Inbox(sessions=single, queue=queue, channel=ctx.channel,
                           clock=ctx.clock, chat_key=chat_key)
             receiver = Receiver(inbox=inbox, api=BotApi(token, tg.api_base), mode=tg.mode,
                                 webhook=_webhook_config(settings))
         try:
             async with contextlib.AsyncExitStack() as stack:
                 await stack.enter_async_context(background(
-                    sessions=ctx.sessions, desk=ctx.desk, bus=_bus(svc.redis),
+                    sessions=ctx.sessions, relay_sessions=single, desk=ctx.desk,
+                    bus=_bus(svc.redis),
                     sender=bot.sender, consumer=consumer, wake=wake,
                     digest_at=settings.coordination.digest_at,
                     retention_days=settings.privacy.retention_days,

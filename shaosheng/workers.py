@@ -81,13 +81,15 @@ async def background(
     retention_days: int = 365,
     board_chat: tuple[str, str] | None = None,
     inbox_keep: timedelta = timedelta(hours=72),
+    relay_sessions: async_sessionmaker[AsyncSession] | None = None,
 ) -> AsyncIterator[asyncio.Event]:
     """Run the loops until the block ends; the yielded event wakes the relay after a commit."""
     stop, wake = asyncio.Event(), wake or asyncio.Event()
     clock = clock or desk.clock
     deliverer = Deliverer(sessions=sessions, sender=sender, clock=clock)
     loops = [
-        run_relay(sessions=sessions, bus=bus, clock=clock, stop=stop, wake=wake),
+        run_relay(sessions=relay_sessions or sessions, bus=bus, clock=clock, stop=stop,
+                  wake=wake),
         run_deliverer(sessions=sessions, bus=bus, sender=sender, consumer=consumer,
                       stop=stop, deliverer=deliverer),
     ]

@@ -91,6 +91,29 @@ async def messages(request: web.Request) -> web.Response:
         left = deadline - loop.time()
         if found or left <= 0:
             return web.json_response({"messages": found})
+        await state.wait_chat(chat_id, left)
+
+
+async def feed(request: web.Request) -> web.Response:
+    """What the bot showed in any chat after ``after`` (a feed position), oldest first.
+
+    One long poll (``wait=N``) for a load generator watching thousands of chats: each entry is
+    ``{"seq", "message"}`` with the message as it is now; ``next`` is the ``after`` to ask with
+    (``after`` beyond the end: ``next`` is the end, so a watcher can start from "now").
+    """
+    state = _state(request)
+    after = _query_int(request, "after", 0)
+    limit = min(max(_query_int(request, "limit", 1000), 1), 5000)
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + min(float(request.query.get("wait", 0) or 0), 60.0)
+    while True:
+        entries = state.feed_after(after, limit)
+        left = deadline - loop.time()
+        if entries or left <= 0:
+            return web.json_response({
+                "entries": [{"seq": seq, "message": message_view(m)} for seq, m in entries],
+                "next": entries[-1][0] if entries else min(after, state.feed_end),
+            })
         await state.wait_changed(left)
 
 
@@ -208,6 +231,7 @@ def add_routes(app: web.Application) -> None:
         ("POST", "/_test/send", send),
         ("POST", "/_test/press", press),
         ("GET", "/_test/messages", messages),
+        ("GET", "/_test/feed", feed),
         ("GET", "/_test/chat", chat),
         ("GET", "/_test/stats", stats),
         ("GET", "/_test/callback_answers", callback_answers),

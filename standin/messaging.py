@@ -74,12 +74,12 @@ def _deliver(call: Call, content: dict[str, Any]) -> dict[str, Any]:
         payload["reply_to_message"] = reply_to
     if inline := inline_markup(markup):
         payload["reply_markup"] = inline
-    chat.messages[message_id] = StoredMessage(chat_id, message_id, payload, True, markup)
+    stored = chat.messages[message_id] = StoredMessage(chat_id, message_id, payload, True, markup)
     if (keyboard := keyboard_of(markup)) is not None:
         chat.keyboard = keyboard
     chat.action = None
     state.stats["sent"] += 1
-    state.notify()
+    state.shown(stored)
     return payload
 
 
@@ -184,7 +184,7 @@ def _apply_edit(call: Call, message: StoredMessage, changes: dict[str, Any]) -> 
     current["edit_date"] = call.state.now()
     message.edited = True
     call.state.stats["edited"] += 1
-    call.state.notify()
+    call.state.shown(message)
     return current
 
 
@@ -226,7 +226,7 @@ async def delete_message(call: Call) -> bool:
         raise bad_request("message to delete not found")
     message.deleted = True
     call.state.stats["deleted"] += 1
-    call.state.notify()
+    call.state.shown(message)
     return True
 
 

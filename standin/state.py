@@ -16,6 +16,7 @@ from standin.files import FileStore
 from standin.limits import RateLimiter
 
 UPDATE_LOG_SIZE = 1000
+FEED_SIZE = 100_000  # what the bot showed, newest last (for load generators)
 
 
 @dataclass
@@ -84,6 +85,8 @@ class StandInState:
         self._message_ids: dict[int, itertools.count[int]] = {}
         self._query_ids = itertools.count(1)
         self._changed = asyncio.Event()
+        self._chat_changed: dict[int, asyncio.Event] = {}
+        self.feed_end = 0  # the last feed position given out (never reset)
         self.poll_generation = 0
         self.closing = False
         self.rng = random.Random(config.fault_seed)
@@ -104,6 +107,7 @@ class StandInState:
         self.stats: Counter[str] = Counter()
         self.method_calls: Counter[str] = Counter()
         self.allowed_updates: list[str] | None = None
+        self.feed: list[tuple[int, StoredMessage]] = []  # (position, message), in order
         if everything:
             self.webhook = None
             self.commands = {}
@@ -118,6 +122,31 @@ class StandInState:
         """Wake every long-poll and the webhook sender."""
         self._changed.set()
         self._changed = asyncio.Event()
+
+    def shown(self, message: StoredMessage) -> None:
+        """The bot sent, edited or deleted ``message``: wake who waits on it and on the chat."""
+        self.feed_end += 1
+        self.feed.append((self.feed_end, message))
+        if len(self.feed) > 2 * FEED_SIZE:
+            del self.feed[:FEED_SIZE]
+        event = self._chat_changed.pop(message.chat_id, None)
+        if event is not None:
+            event.set()
+        self.notify()
+
+    def feed_after(self, after: int, limit: int) -> list[tuple[int, StoredMessage]]:
+        if not self.feed:
+            return []
+        start = max(after - self.feed[0][0] + 1, 0)  # positions are consecutive
+        return self.feed[start:start + limit]
+
+    async def wait_chat(self, chat_id: int, seconds: float) -> None:
+        """Like ``wait_changed``, but only the bot's messages in one chat wake it: a hundred
+        waiting chats are not all woken by every message."""
+        event = self._chat_changed.setdefault(chat_id, asyncio.Event())
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(seconds):
+                await event.wait()
 
     async def wait_changed(self, seconds: float) -> None:
         """Sleep until something changes or ``seconds`` pass, whichever is first."""

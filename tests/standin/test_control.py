@@ -55,6 +55,46 @@ async def test_messages_lists_bot_messages_since_with_current_content(api: Api) 
     ]
 
 
+async def test_messages_wait_is_woken_by_its_own_chat_only(api: Api) -> None:
+    import asyncio
+
+    await api.user_says(USER, "hello")
+    await api.user_says(USER + 1, "hello")
+    waiting = asyncio.create_task(api.get("/_test/messages", chat_id=USER, wait=5))
+    await asyncio.sleep(0.2)
+    await api.ok("sendMessage", chat_id=USER + 1, text="给别人的")
+    await asyncio.sleep(0.2)
+    assert not waiting.done()  # another chat's message does not answer this wait
+    await api.ok("sendMessage", chat_id=USER, text="给你的")
+    body = await asyncio.wait_for(waiting, 5)
+    assert [m["text"] for m in body["messages"]] == ["给你的"]
+
+
+async def test_feed_lists_every_chats_messages_in_order_and_long_polls(api: Api) -> None:
+    import asyncio
+
+    await api.user_says(USER, "hello")
+    await api.user_says(USER + 1, "hello")
+    first = await api.ok("sendMessage", chat_id=USER, text="一")
+    await api.ok("sendMessage", chat_id=USER + 1, text="二")
+    await api.ok("editMessageText", chat_id=USER, message_id=first["message_id"], text="一（改）")
+    body = await api.get("/_test/feed", after=0)
+    shown = [(e["message"]["chat_id"], e["message"]["text"]) for e in body["entries"]]
+    # an edit is an entry of its own; each shows the message as it is now
+    assert shown == [(USER, "一（改）"), (USER + 1, "二"), (USER, "一（改）")]
+    assert body["next"] == body["entries"][-1]["seq"]
+    assert (await api.get("/_test/feed", after=body["next"]))["entries"] == []
+    assert (await api.get("/_test/feed", after=10**12))["next"] == body["next"]  # "from now"
+
+    waiting = asyncio.create_task(api.get("/_test/feed", after=body["next"], wait=5))
+    await asyncio.sleep(0.2)
+    assert not waiting.done()
+    await api.ok("sendMessage", chat_id=USER + 1, text="三")
+    later = await asyncio.wait_for(waiting, 5)
+    assert [e["message"]["text"] for e in later["entries"]] == ["三"]
+    assert later["next"] == body["next"] + 1
+
+
 async def test_chat_shows_both_sides_and_reply_keyboard(api: Api) -> None:
     await api.user_says(USER, "位置在哪")
     keyboard = {
