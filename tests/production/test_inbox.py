@@ -289,3 +289,56 @@ async def test_the_webhook_answers_503_while_the_database_is_down(redis: Redis) 
             await receiver.stop()
             await dead.dispose()
     assert answer.status_code == 503  # Telegram keeps the update and delivers it again
+
+
+async def test_a_chat_busy_in_one_process_is_knocked_on_and_looked_at_again(
+    pg_engine: AsyncEngine, redis: Redis
+) -> None:
+    """No sweeper here: the second update reaches the process not holding the chat, which only
+    knocks; the holder must find it when it lets go. Sessions as production runs them
+    (autocommit: each inbox statement on its own)."""
+    person, release = Person(), asyncio.Event()
+    plain = person.handler
+
+    async def slow_first(msg: Incoming) -> Answer:
+        if msg.text == "first":
+            await release.wait()
+        return await plain(msg)
+
+    person.handler = slow_first  # type: ignore[method-assign]
+    single = session_factory(pg_engine.execution_options(isolation_level="AUTOCOMMIT"))
+    workers = [InboxWorker(sessions=single, queue=RedisInboxQueue(redis),
+                           handler=person.handler, show=person.show,
+                           notify_saved=person.saved, parse=incoming_from_update,
+                           channel="telegram", consumer=f"k{i}", clock=utc_now,
+                           locks=RedisChatLocks(redis), concurrency=1,
+                           stale_after_s=3600, sweep_every_s=3600) for i in range(2)]
+    tasks = [asyncio.create_task(w.run()) for w in workers]
+    box = Inbox(sessions=single, queue=RedisInboxQueue(redis), channel="telegram",
+                clock=utc_now, chat_key=chat_key)
+    await box.accept([update(400, 70, "first")])
+    for _ in range(100):  # one process now holds the chat, waiting inside the handler
+        if await redis.exists("shaosheng:inbox:chat:70"):
+            break
+        await asyncio.sleep(0.05)
+    await box.accept([update(401, 70, "second")])
+    await asyncio.sleep(0.5)  # the other process takes the entry, finds the chat held, knocks
+    release.set()
+    await settle(person, 2, seconds=5)
+    for w in workers:
+        w.stop()
+    await asyncio.gather(*tasks)
+    assert person.seen == [("70", "got first"), ("70", "got second")]
+
+
+async def test_letting_go_of_a_chat_says_whether_anyone_knocked(redis: Redis) -> None:
+    locks, other = RedisChatLocks(redis), RedisChatLocks(redis)
+    async with locks.hold("80") as quiet:
+        assert quiet.held
+    assert quiet.again is False  # nobody came: no second look
+    async with locks.hold("80") as busy, other.hold("80") as refused:
+        assert not refused.held
+    assert busy.again is True
+    async with locks.hold("80") as after:  # the knock was used up by the holder
+        pass
+    assert after.again is False
