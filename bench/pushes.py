@@ -2,6 +2,11 @@
 
     .venv/bin/python bench/pushes.py --stack sqlite-memory --n 300
     .venv/bin/python bench/pushes.py --stack postgresql-redis --n 600
+    .venv/bin/python bench/pushes.py --stack processes --workers 2 --n 900
+
+`--stack processes` is production as deployed (``tests/production/system.py``): `shaosheng
+run` and `shaosheng worker` processes relaying and delivering from one Redis stream, sharing one
+send schedule in Redis, against the stand-in with Telegram's limits on.
 
 N pushes to N people (one chat each) are enqueued in service-sized transactions while the relay
 and deliverers run; prints the sustained fan-out rate, the stand-in's 429 count and the
@@ -14,10 +19,12 @@ import argparse
 import asyncio
 import contextlib
 import statistics
+import sys
 import tempfile
 import time
 import uuid
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import asyncpg
 import httpx
@@ -35,6 +42,8 @@ from dispatch.models import ChatIdentity, OutboxMessage, Person
 from dispatch.outbox import Notice, enqueue
 from dispatch.relay import Sessions, run_relay
 from standin.server import run_standin
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # tests.production.system
 
 FIRST_CHAT = 800_000
 
@@ -163,16 +172,52 @@ async def bench(args: argparse.Namespace) -> dict[str, float | int | str]:
     }
 
 
+async def processes(args: argparse.Namespace) -> dict[str, float | int | str]:
+    from tests.production.system import System
+
+    system = System(workers=args.workers - 1, standin_limits=True)
+    await system.start()
+    try:
+        await system.add_residents(args.n, first_id=FIRST_CHAT)
+        engine = create_engine(system.db_url)
+        sessions = session_factory(engine)
+        async with sessions() as session:
+            people = list(await session.scalars(
+                select(ChatIdentity.person_id).where(ChatIdentity.external_id.in_(
+                    [str(FIRST_CHAT + i) for i in range(args.n)]))))
+        async with httpx.AsyncClient(base_url=system.standin) as http:
+            before = (await http.get("/_test/stats")).json()
+            await enqueue_all(sessions, people, asyncio.Event())  # the relays poll
+            delivered = await wait_delivered(sessions, args.n, within=args.n / 10 + 60)
+            await asyncio.sleep(2)  # a push sent twice would show up here
+            stats = (await http.get("/_test/stats")).json()
+        spans, span = await latencies(sessions)
+        await engine.dispose()
+    finally:
+        system.stop()
+        await system.drop()
+    cut = statistics.quantiles(spans, n=100)
+    sent = stats["sent"] - before["sent"]
+    return {
+        "stack": f"processes×{args.workers}", "pushes": args.n, "delivered": delivered,
+        "sent": sent, "rate msg/s": round(sent / span, 1),
+        "429s": stats["rejected_429"] - before["rejected_429"],
+        "p50 s": round(cut[49], 2), "p99 s": round(cut[98], 2),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--stack", choices=["sqlite-memory", "postgresql-redis"],
+    parser.add_argument("--stack", choices=["sqlite-memory", "postgresql-redis", "processes"],
                         default="sqlite-memory")
+    parser.add_argument("--workers", type=int, default=2, help="processes (--stack processes)")
     parser.add_argument("--n", type=int, default=300)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--consumers", type=int, default=1)
     parser.add_argument("--pg-url", default="postgresql+asyncpg://postgres@127.0.0.1:5432/test")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/0")
-    result = asyncio.run(bench(parser.parse_args()))
+    args = parser.parse_args()
+    result = asyncio.run(processes(args) if args.stack == "processes" else bench(args))
     print(" | ".join(f"{k:>10}" for k in result))
     print(" | ".join(f"{v!s:>10}" for v in result.values()))
 
