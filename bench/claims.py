@@ -27,7 +27,7 @@ from dispatch.db import create_engine, session_factory  # noqa: E402
 from dispatch.enums import Role  # noqa: E402
 from dispatch.people import enrol  # noqa: E402
 from shaosheng.clock import utc_now  # noqa: E402
-from tests.production.system import System, messages, report, report_text  # noqa: E402
+from tests.production.system import System, report, report_text, wait_for  # noqa: E402
 
 FIRST_RESPONDER = 30_000
 
@@ -37,16 +37,13 @@ def _button(message: dict[str, Any], prefix: str) -> str | None:
                  if b["data"].startswith(prefix)), None)
 
 
-async def _card(http: httpx.AsyncClient, chat: int, prefix: str, *, skip: set[int],
-                within: float = 60) -> dict[str, Any]:
-    """The newest message in ``chat`` with a ``prefix`` button, not one of ``skip``."""
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
-        for message in reversed(await messages(http, chat)):
-            if message["message_id"] not in skip and _button(message, prefix):
-                return message
-        await asyncio.sleep(0.1)
-    raise AssertionError(f"no {prefix} card in chat {chat}")
+async def _card(http: httpx.AsyncClient, chat: int, prefix: str, *,
+                skip: set[int]) -> dict[str, Any]:
+    """The first message in ``chat`` with a ``prefix`` button, not one of ``skip``."""
+    card = await wait_for(http, chat, lambda m: m["message_id"] not in skip
+                          and _button(m, prefix), within=60, poll=0.1)
+    assert card is not None, f"no {prefix} card in chat {chat}"
+    return card
 
 
 async def _responders(system: System, n: int) -> None:

@@ -156,13 +156,8 @@ class Watcher:
             self.after = int(body["next"])
 
 
-def _card(message: dict[str, Any]) -> bool:
-    return any(b["data"].startswith("r:ok:") for row in message.get("buttons") or []
-               for b in row)
-
-
 async def processes(args: argparse.Namespace) -> None:
-    from tests.production.system import CONFIRMED, System, report_text
+    from tests.production.system import CONFIRMED, System, is_card, report_text
 
     extra = {"SHAOSHENG__NLU__EMBED_BELOW_MARGINS": "[-1, -1, -1]"} if args.ngrams_only else {}
     system = System(workers=args.workers - 1, standin_limits=args.telegram_limits,
@@ -185,13 +180,13 @@ async def processes(args: argparse.Namespace) -> None:
 
             async def report(i: int) -> float:
                 user, community = people[i]
-                seen = watcher.expect(user, lambda m: _card(m) or bool(
+                seen = watcher.expect(user, lambda m: is_card(m) or bool(
                     CONFIRMED.search(m.get("text") or "")))
                 start = time.perf_counter()
                 await post("/_test/send", {"user_id": user, "first_name": "B",
                                            "text": report_text(i, community)})
                 at, message = await seen
-                if _card(message):  # not an emergency, registered at once without a card
+                if is_card(message):  # not an emergency, registered at once without a card
                     cards[i] = message
                 return float(at - start)
 

@@ -244,7 +244,7 @@ async def messages(http: httpx.AsyncClient, chat: int, wait: float = 0) -> list[
     return []
 
 
-async def _wait_for(http: httpx.AsyncClient, chat: int, predicate: Any, within: float,
+async def wait_for(http: httpx.AsyncClient, chat: int, predicate: Any, within: float,
                     poll: float) -> dict[str, Any] | None:
     deadline = time.perf_counter() + within
     while time.perf_counter() < deadline:
@@ -257,7 +257,7 @@ async def _wait_for(http: httpx.AsyncClient, chat: int, predicate: Any, within: 
     return None
 
 
-def _is_card(message: dict[str, Any]) -> bool:
+def is_card(message: dict[str, Any]) -> bool:
     return any(b["data"].startswith("r:ok:") for row in message.get("buttons") or []
                for b in row)
 
@@ -269,13 +269,13 @@ async def report(http: httpx.AsyncClient, user: int, text: str, *, within: float
     start = time.perf_counter()
     await http.post("/_test/send", json={"user_id": user, "text": text, "first_name": "居民",
                                          "language_code": "zh"})
-    card = await _wait_for(
-        http, user, lambda m: _is_card(m) or CONFIRMED.search(m.get("text") or ""), within, poll)
+    card = await wait_for(
+        http, user, lambda m: is_card(m) or CONFIRMED.search(m.get("text") or ""), within, poll)
     if card is None:
         outcome.error = "no card"
         return outcome
     outcome.card_s = time.perf_counter() - start
-    if not _is_card(card):  # an emergency: registered at once
+    if not is_card(card):  # an emergency: registered at once
         outcome.done_s = 0.0
         return outcome
     data = next(b["data"] for row in card["buttons"] for b in row
@@ -283,7 +283,7 @@ async def report(http: httpx.AsyncClient, user: int, text: str, *, within: float
     pressed = time.perf_counter()
     await http.post("/_test/press", json={"user_id": user, "message_id": card["message_id"],
                                           "data": data})
-    done = await _wait_for(http, user, lambda m: CONFIRMED.search(m.get("text") or ""),
+    done = await wait_for(http, user, lambda m: CONFIRMED.search(m.get("text") or ""),
                            within, poll)
     if done is None:
         outcome.error = "no confirmation"
@@ -361,7 +361,7 @@ async def check(system: System, outcomes: list[Outcome]) -> dict[str, Any]:
             shown = await messages(http, user)
             confirmations[user] = sum(bool(CONFIRMED.search(msg.get("text") or ""))
                                       for msg in shown)
-            cards[user] = sum(_is_card(msg) for msg in shown)
+            cards[user] = sum(is_card(msg) for msg in shown)
         doubled_pushes = 0
         for chat in system.staff:
             texts = [msg.get("text") for msg in await messages(http, chat)]
