@@ -11,7 +11,8 @@ grid worker in every community and N residents; every resident reports once (tex
 faults: none, kill-worker (kill -9 the worker, start a new one), kill-run (kill -9 the
 receiving process, start it again), restart-redis, restart-postgres (the machine's server:
 stopped for 5 s, then started), flaky-telegram (the stand-in answers 10% 429s, 10% 500s and
-5% slow responses). Exit status 1 when a check fails.
+5% slow responses). Exit status 1 when a check fails. With SHAOSHENG_KEEP_LOGS=1 the processes'
+logs stay in the temporary directory it names.
 """
 
 from __future__ import annotations

@@ -48,12 +48,30 @@ SAVED_NOTICE = ("已收到并保存您的消息，系统正忙，请稍候，处
 Shown = Callable[[Incoming, Answer], Awaitable[None]]
 
 
+# SQLSTATEs of a server going away, coming back or shedding work: connection exceptions (08…),
+# shutdown by an administrator or a crash and "the database system is starting up / shutting
+# down" (57P01–57P03), too many connections (53300), and a transaction the server aborted that
+# runs fine again (40001 serialization failure, 40P01 deadlock).
+_TRANSIENT_SQLSTATES = ("08", "57P01", "57P02", "57P03", "53300", "40001", "40P01")
+
+
 def is_transient(exc: BaseException) -> bool:
     """A database or Redis outage (worth a retry), as opposed to a bug (not worth one)."""
     if isinstance(exc, DBAPIError):
-        return exc.connection_invalidated or isinstance(exc, OperationalError | InterfaceError)
+        return (exc.connection_invalidated or isinstance(exc, OperationalError | InterfaceError)
+                or _sqlstate(exc).startswith(_TRANSIENT_SQLSTATES))
     return isinstance(exc, PoolTimeout | RedisConnectionError | RedisTimeoutError
                       | ConnectionError | TimeoutError | OSError)
+
+
+def _sqlstate(exc: DBAPIError) -> str:
+    # asyncpg's adapter keeps the server's code on the DBAPI error and on its cause; a failed
+    # connect (57P03 while PostgreSQL stops or starts) arrives as a plain DBAPIError.
+    for error in (exc.orig, getattr(exc.orig, "__cause__", None)):
+        state = getattr(error, "sqlstate", None) or getattr(error, "pgcode", None)
+        if isinstance(state, str):
+            return state
+    return ""
 
 
 async def through_outage(call: Callable[[], Awaitable[None]], attempts: int = 8) -> None:

@@ -211,7 +211,10 @@ class System:
         conn = await asyncpg.connect(PG_ADMIN.replace("+asyncpg", ""))
         await conn.execute(f'DROP DATABASE IF EXISTS "{self.db_name}" WITH (FORCE)')
         await conn.close()
-        shutil.rmtree(self.tmp, ignore_errors=True)
+        if os.environ.get("SHAOSHENG_KEEP_LOGS"):  # to read the processes' logs afterwards
+            print(f"logs kept in {self.tmp}", file=sys.stderr)
+        else:
+            shutil.rmtree(self.tmp, ignore_errors=True)
 
     def rss_mb(self, name: str) -> float:
         """Peak resident memory (VmHWM) of one process, in MB."""

@@ -11,12 +11,13 @@ import random
 from collections.abc import AsyncIterator
 from typing import Any
 
+import asyncpg
 import httpx
 import pytest
 from redis.asyncio import Redis
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from bot.channels.telegram_common import chat_key, incoming_from_update
 from bot.inbox import (
@@ -149,6 +150,40 @@ async def test_an_outage_while_handling_says_saved_once_and_answers_later(
     await task
     assert person.notices == ["30"]  # told once that it is saved, not once per retry
     assert person.seen == [("30", "got 燃气味")]
+
+
+async def test_a_database_that_is_stopping_or_starting_is_an_outage_not_a_bug(
+    engine: AsyncEngine
+) -> None:
+    """While PostgreSQL stops or starts it refuses new connections with SQLSTATE 57P03, which
+    SQLAlchemy raises as a bare DBAPIError: the person is told it is saved, then answered."""
+    queue, person = LocalInboxQueue(), Person()
+    refusals = 2
+
+    async def refuse() -> Any:
+        raise asyncpg.exceptions.CannotConnectNowError("the database system is starting up")
+
+    starting = create_async_engine("postgresql+asyncpg://127.0.0.1/test", async_creator=refuse)
+
+    async def handler(msg: Incoming) -> Answer:
+        nonlocal refusals
+        if refusals:
+            refusals -= 1
+            async with starting.connect():
+                pass
+        return await person.handler(msg)
+
+    await receiving(engine, queue).accept([update(9, 50, "燃气味")])
+    running = worker(engine, queue, person)
+    running.handler = handler
+    task = asyncio.create_task(running.run())
+    await settle(person, 1)
+    running.stop()
+    await task
+    await starting.dispose()
+    assert refusals == 0
+    assert person.notices == ["50"]
+    assert person.seen == [("50", "got 燃气味")]
 
 
 async def test_a_bug_in_the_handler_gets_an_apology_not_an_endless_retry(
