@@ -14,7 +14,6 @@ once that the message is saved and an answer is coming, and the sweeper retries.
 from __future__ import annotations
 
 import asyncio
-import base64
 import contextlib
 import logging
 import secrets
@@ -32,7 +31,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channels.base import APOLOGY
-from bot.messages import Answer, Button, Document, Handler, Incoming, Reply
+from bot.messages import Answer, Handler, Incoming, Reply, answer_from_json, answer_to_json
 from bot.metrics import count
 from dispatch import inbox
 from dispatch.bus import RedisStreamBus
@@ -87,42 +86,6 @@ async def through_outage(call: Callable[[], Awaitable[None]], attempts: int = 8)
             if not is_transient(exc) or attempt == attempts - 1:
                 raise
             await asyncio.sleep(min(0.25 * 2**attempt, 8.0))
-
-
-# -- answers as JSON, so an answered update can be shown after a restart ----------------------
-
-
-def answer_to_json(answer: Answer) -> dict[str, Any]:
-    return {"toast": answer.toast, "alert": answer.alert,
-            "replies": [_reply_to_json(r) for r in answer.replies]}
-
-
-def _reply_to_json(reply: Reply) -> dict[str, Any]:
-    document = None
-    if reply.document is not None:
-        document = {"filename": reply.document.filename,
-                    "content": base64.b64encode(reply.document.content).decode()}
-    buttons = [[[b.text, b.data] for b in row] for row in reply.buttons]
-    return {"text": reply.text, "buttons": buttons,
-            "chat_id": reply.chat_id, "edit_message_id": reply.edit_message_id,
-            "photo_id": reply.photo_id, "document": document,
-            "request_location": reply.request_location}
-
-
-def answer_from_json(data: dict[str, Any]) -> Answer:
-    replies = []
-    for r in data.get("replies", []):
-        document = None
-        if r.get("document"):
-            doc = r["document"]
-            document = Document(doc["filename"], base64.b64decode(doc["content"]))
-        buttons = [[Button(t, d) for t, d in row] for row in r["buttons"]]
-        replies.append(Reply(
-            text=r["text"], buttons=buttons or (),
-            chat_id=r["chat_id"], edit_message_id=r["edit_message_id"], photo_id=r["photo_id"],
-            document=document, request_location=r["request_location"],
-        ))
-    return Answer(replies=replies, toast=data.get("toast"), alert=bool(data.get("alert")))
 
 
 # -- the queue of chats with work ---------------------------------------------------------------

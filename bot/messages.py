@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,3 +94,39 @@ class Sender(Protocol):
     async def send(self, chat_id: str, reply: Reply) -> int:
         """Deliver one reply; returns the channel's message id."""
         ...
+
+
+# -- answers as JSON, so an answer can be shown again after a restart -------------------------
+
+
+def answer_to_json(answer: Answer) -> dict[str, Any]:
+    return {"toast": answer.toast, "alert": answer.alert,
+            "replies": [_reply_to_json(r) for r in answer.replies]}
+
+
+def _reply_to_json(reply: Reply) -> dict[str, Any]:
+    document = None
+    if reply.document is not None:
+        document = {"filename": reply.document.filename,
+                    "content": base64.b64encode(reply.document.content).decode()}
+    buttons = [[[b.text, b.data] for b in row] for row in reply.buttons]
+    return {"text": reply.text, "buttons": buttons,
+            "chat_id": reply.chat_id, "edit_message_id": reply.edit_message_id,
+            "photo_id": reply.photo_id, "document": document,
+            "request_location": reply.request_location}
+
+
+def answer_from_json(data: dict[str, Any]) -> Answer:
+    replies = []
+    for r in data.get("replies", []):
+        document = None
+        if r.get("document"):
+            doc = r["document"]
+            document = Document(doc["filename"], base64.b64decode(doc["content"]))
+        buttons = [[Button(t, d) for t, d in row] for row in r["buttons"]]
+        replies.append(Reply(
+            text=r["text"], buttons=buttons or (),
+            chat_id=r["chat_id"], edit_message_id=r["edit_message_id"], photo_id=r["photo_id"],
+            document=document, request_location=r["request_location"],
+        ))
+    return Answer(replies=replies, toast=data.get("toast"), alert=bool(data.get("alert")))

@@ -8,7 +8,7 @@ import re
 
 from bot.context import BotContext
 from bot.handlers import account, consult, coordinator, onboarding, report, staff, status
-from bot.handlers.turn import Turn, main_menu
+from bot.handlers.turn import Turn, main_menu, replayed
 from bot.messages import Answer, Handler, Incoming
 from bot.metrics import count
 from bot.state import conversation_key
@@ -69,6 +69,9 @@ async def _handle(ctx: BotContext, msg: Incoming) -> Answer:
             clock=ctx.clock,
         )
     state = await ctx.state.get(_key(ctx, msg)) or {}
+    if (again := replayed(msg, state)) is not None:
+        log.info("update %s was handled before a restart: its answer again", msg.update_id)
+        return again
     lang = state.get("lang") or contact.language or ctx.default_language
     turn = Turn(ctx=ctx, msg=msg, contact=contact, lang=lang, state=state)
     if await _refused(turn):

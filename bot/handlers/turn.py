@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from bot.context import BotContext
 from bot.i18n import t
-from bot.messages import Answer, Button, Incoming, Reply
+from bot.messages import Answer, Button, Incoming, Reply, answer_from_json, answer_to_json
 from bot.state import State, conversation_key
 from dispatch.residents import Contact
 
@@ -62,8 +63,31 @@ class Turn:
         return self.contact.community_name
 
     async def save(self) -> None:
-        if self.dirty:
-            await self.ctx.state.set(self.key, self.state, self.ctx.state_ttl_s)
+        if not self.dirty:
+            return
+        self.state.pop(ANSWERED, None)
+        if self.msg.update_id is not None:
+            # Kept with the state it produced: when the process dies before the inbox has stored
+            # the answer, the update is handled again and gets this answer back (see `replayed`)
+            # instead of changing the state a second time (a report's text added twice).
+            answer = answer_to_json(self.answer)
+            if len(json.dumps(answer)) <= MAX_KEPT_ANSWER:
+                self.state[ANSWERED] = {"update": self.msg.update_id, "answer": answer}
+        await self.ctx.state.set(self.key, self.state, self.ctx.state_ttl_s)
+
+
+# The state's note of the last update that changed it, and that update's answer. Larger
+# answers (spreadsheet exports) change no state and are not kept.
+ANSWERED = "answered"
+MAX_KEPT_ANSWER = 16_000
+
+
+def replayed(msg: Incoming, state: State) -> Answer | None:
+    """The answer already given to this very update, when it changed the state before."""
+    kept = state.get(ANSWERED)
+    if msg.update_id is None or not isinstance(kept, dict) or kept.get("update") != msg.update_id:
+        return None
+    return answer_from_json(kept["answer"])
 
 
 def pairs(rows: list[list[Button]]) -> list[list[Button]]:

@@ -76,12 +76,15 @@ class District:
     def close(self) -> None:
         self.runner.close()
 
-    def play(self, messages: Sequence[Incoming]) -> list[Step]:
-        """The messages in order on a fresh copy; an exception out of the handler escapes."""
+    def play(self, messages: Sequence[Incoming], **context: object) -> list[Step]:
+        """The messages in order on a fresh copy; an exception out of the handler escapes.
+
+        ``context`` overrides fields of the bot context (``dedupe_in_handler=False``: as in
+        production, where the inbox deduplicates)."""
         for suffix in ("", "-wal", "-shm"):
             Path(f"{self.case_db}{suffix}").unlink(missing_ok=True)
         shutil.copyfile(self.template, self.case_db)
-        return self.runner.run(self._play(messages))
+        return self.runner.run(self._play(messages, context))
 
     async def _seed(self, parser: Parser, knowledge: Knowledge) -> BotContext:
         await prepare_database(self.settings)
@@ -97,9 +100,10 @@ class District:
             raise RuntimeError(f"seeding gave tickets in too few states: {statuses}")
         return ctx
 
-    async def _play(self, messages: Sequence[Incoming]) -> list[Step]:
+    async def _play(self, messages: Sequence[Incoming], context: dict[str, object]) -> list[Step]:
         engine = create_engine(f"sqlite+aiosqlite:///{self.case_db}")
-        ctx = replace(self.ctx, sessions=session_factory(engine), state=MemoryStateStore())
+        ctx = replace(self.ctx, sessions=session_factory(engine), state=MemoryStateStore(),
+                      **context)  # type: ignore[arg-type]
         handle, steps = make_handler(ctx), []
         try:
             for raw in messages:
