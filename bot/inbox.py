@@ -36,6 +36,7 @@ from bot.metrics import count
 from dispatch import inbox
 from dispatch.bus import RedisStreamBus
 from dispatch.inbox import Arrival
+from dispatch.relay import stop_task
 
 log = logging.getLogger(__name__)
 
@@ -179,20 +180,24 @@ class RedisChatLocks:
         if not await self._take(keys=[name, knock], args=[token, self.lease_ms]):
             yield Lease(held=False)
             return
-        lease = Lease(held=True)
-        renewer = asyncio.create_task(self._renew(name, token))
+        lease, done = Lease(held=True), asyncio.Event()
+        renewer = asyncio.create_task(self._renew(name, token, done))
         try:
             yield lease
         finally:
+            # The flag ends the renewer even if redis-py swallows the cancellation.
+            done.set()
             renewer.cancel()
             try:  # a lost lease (or Redis away) counts as a knock: look again to be safe
                 lease.again = bool(await self._release(keys=[name, knock], args=[token]))
             except Exception:
                 lease.again = True
 
-    async def _renew(self, name: str, token: str) -> None:
-        while True:
+    async def _renew(self, name: str, token: str, done: asyncio.Event) -> None:
+        while not done.is_set():
             await asyncio.sleep(self.lease_ms / 3000)
+            if done.is_set():
+                return
             with contextlib.suppress(Exception):
                 await self._renew_script(keys=[name], args=[token, self.lease_ms])
 
@@ -254,9 +259,9 @@ class InboxWorker:
         try:
             await asyncio.gather(*takers)
         finally:
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
+            # The sweeper also ends by this flag (see stop_task: redis-py can swallow a cancel).
+            self._stopping.set()
+            await asyncio.gather(*(stop_task(task) for task in tasks))
 
     def stop(self) -> None:
         """Take nothing more; run() returns once the chats being handled are done."""
@@ -279,7 +284,7 @@ class InboxWorker:
                 await asyncio.sleep(min(0.2 * 2**failures, 5.0))
 
     async def _sweep_forever(self) -> None:
-        while True:
+        while not self._stopping.is_set():
             await asyncio.sleep(self.sweep_every_s)
             try:
                 await self.sweep()

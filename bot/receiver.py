@@ -20,6 +20,7 @@ from bot.channels.base import WebhookConfig
 from bot.channels.telegram_common import ALLOWED_UPDATES
 from bot.channels.webhook import SECRET_HEADER, WebhookSite, read_update, secret_ok
 from bot.inbox import Inbox
+from dispatch.relay import stop_task
 
 log = logging.getLogger(__name__)
 
@@ -72,9 +73,7 @@ class Receiver:
 
     async def stop(self) -> None:
         if self._poller is not None:
-            self._poller.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._poller
+            await stop_task(self._poller)
             if self._offset is not None:  # tell Telegram the stored ones can be forgotten
                 with contextlib.suppress(Exception):
                     await self.api.call("getUpdates", offset=self._offset, timeout=0, limit=1)

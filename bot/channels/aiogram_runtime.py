@@ -39,6 +39,7 @@ from bot.channels.sender import Rejected, RetryAfter, SendLimits, TelegramSender
 from bot.channels.telegram_common import ALLOWED_UPDATES, chat_key, incoming_from_update
 from bot.channels.webhook import WebhookSite, read_update, secret_ok
 from bot.messages import Handler, Reply
+from dispatch.relay import stop_task
 
 log = logging.getLogger(__name__)
 
@@ -242,9 +243,7 @@ class AiogramRuntime:
 
     async def stop(self) -> None:
         if self._poller is not None:
-            self._poller.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._poller
+            await stop_task(self._poller)
             await self._confirm_offset()
         if self.site is not None:
             with contextlib.suppress(TelegramAPIError):

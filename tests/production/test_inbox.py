@@ -377,3 +377,33 @@ async def test_letting_go_of_a_chat_says_whether_anyone_knocked(redis: Redis) ->
     async with locks.hold("80") as after:  # the knock was used up by the holder
         pass
     assert after.again is False
+
+
+class SwallowingQueue(RedisInboxQueue):
+    """redis-py swallows a cancellation that lands inside a command (about half the time with
+    XAUTOCLAIM on redis 8.1); here a slow reclaim swallows the first one for certain."""
+
+    swallowed = False
+
+    async def reclaim(self, consumer: str, min_idle_ms: int) -> list[tuple[str, str]]:
+        try:
+            await asyncio.sleep(0.2)  # a slow command: the sweeper is nearly always in here
+            return await super().reclaim(consumer, min_idle_ms)
+        except asyncio.CancelledError:
+            if self.swallowed:
+                raise
+            self.swallowed = True
+            return []
+
+
+async def test_a_worker_stops_even_if_redis_swallows_the_cancellation(
+    pg_engine: AsyncEngine, redis: Redis
+) -> None:
+    queue = SwallowingQueue(redis)
+    running = worker(pg_engine, queue, Person(), locks=RedisChatLocks(redis))
+    running.sweep_every_s = 0.01
+    task = asyncio.create_task(running.run())
+    await asyncio.sleep(0.5)
+    running.stop()
+    done, _ = await asyncio.wait([task], timeout=5)
+    assert task in done  # shutdown does not wait for ever
