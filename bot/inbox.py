@@ -194,7 +194,7 @@ class RedisChatLocks:
                 lease.again = True
 
     async def _renew(self, name: str, token: str, done: asyncio.Event) -> None:
-        while not done.is_set():
+        while True:
             await asyncio.sleep(self.lease_ms / 3000)
             if done.is_set():
                 return

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -66,20 +65,18 @@ class Turn:
         if not self.dirty:
             return
         self.state.pop(ANSWERED, None)
-        if self.msg.update_id is not None:
-            # Kept with the state it produced: when the process dies before the inbox has stored
-            # the answer, the update is handled again and gets this answer back (see `replayed`)
-            # instead of changing the state a second time (a report's text added twice).
-            answer = answer_to_json(self.answer)
-            if len(json.dumps(answer)) <= MAX_KEPT_ANSWER:
-                self.state[ANSWERED] = {"update": self.msg.update_id, "answer": answer}
+        # Kept with the state it produced: when the process dies before the inbox has stored
+        # the answer, the update is handled again and gets this answer back (see `replayed`)
+        # instead of changing the state a second time (a report's text added twice).
+        if self.msg.update_id is not None and not any(r.document for r in self.answer.replies):
+            self.state[ANSWERED] = {"update": self.msg.update_id,
+                                    "answer": answer_to_json(self.answer)}
         await self.ctx.state.set(self.key, self.state, self.ctx.state_ttl_s)
 
 
-# The state's note of the last update that changed it, and that update's answer. Larger
-# answers (spreadsheet exports) change no state and are not kept.
+# The state's note of the last update that changed it, and that update's answer. Answers
+# carrying a file (spreadsheet exports) change no state and are not kept: they would bloat it.
 ANSWERED = "answered"
-MAX_KEPT_ANSWER = 16_000
 
 
 def replayed(msg: Incoming, state: State) -> Answer | None:
