@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any, cast
 
@@ -57,11 +59,24 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     else:
         # No pre-ping (a round trip before every use): after a database restart the first use
         # of each pooled connection fails, SQLAlchemy drops the pool, and callers retry.
-        kwargs.setdefault("pool_size", 10)
+        kwargs.setdefault("pool_size", 20)
     engine = create_async_engine(url, **kwargs)
     if url.startswith("sqlite"):
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
     return engine
+
+
+@contextlib.asynccontextmanager
+async def autocommit(
+    sessions: async_sessionmaker[AsyncSession],
+) -> AsyncIterator[AsyncSession]:
+    """A session whose statements each commit on their own, with no BEGIN and COMMIT around them.
+
+    For reads and single-statement writes on the hot path: two round trips fewer each.
+    """
+    async with sessions() as session:
+        await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+        yield session
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

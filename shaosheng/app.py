@@ -27,7 +27,9 @@ from shaosheng.settings import Settings
 
 def open_engine(settings: Settings) -> AsyncEngine:
     url = settings.db.url
-    if url.startswith("sqlite") and ":///" in url:
+    if not url.startswith("sqlite"):
+        return create_engine(url, pool_size=settings.db.pool_size)
+    if ":///" in url:
         path = Path(url.split(":///", 1)[1])
         if str(path) != ":memory:":
             path.parent.mkdir(parents=True, exist_ok=True)

@@ -33,6 +33,9 @@ class AppSettings(BaseModel):
 
 class DbSettings(BaseModel):
     url: str = "sqlite+aiosqlite:///var/shaosheng.db"
+    # Connections each process keeps open (PostgreSQL). Below what the process uses at once,
+    # the pool opens and closes connections all the time, and each one costs a server backend.
+    pool_size: int = Field(20, ge=1, le=500)
 
 
 class RedisSettings(BaseModel):
