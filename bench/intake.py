@@ -217,7 +217,7 @@ async def processes(args: argparse.Namespace) -> None:
                 await _closed(report, indexes, args.concurrency)
                 indexes = sorted(i for i in cards if i >= warm)  # type: ignore[assignment]
                 args.reports = len(indexes)
-            cpu_before = _cpu(system)
+            cpu_before, sessions_before = _cpu(system), await _pg_sessions()
             start = time.perf_counter()
             if args.rate:
                 async def paced(k: int, i: int) -> float:
@@ -229,6 +229,7 @@ async def processes(args: argparse.Namespace) -> None:
                 latencies = await _closed(one, indexes, args.concurrency)
             elapsed = time.perf_counter() - start
             cpu = {k: v - cpu_before.get(k, 0.0) for k, v in _cpu(system).items()}
+            sessions = await _pg_sessions() - sessions_before
             watcher.task.cancel()
         memory = {name: system.rss_mb(name) for name in system.procs
                   if name == "run" or name.startswith("worker")}
@@ -243,6 +244,9 @@ async def processes(args: argparse.Namespace) -> None:
     for name, seconds in sorted(cpu.items(), key=lambda kv: -kv[1]):
         print(f"{'cpu ' + name:<28}{seconds * 1000 / args.reports:8.2f} ms/update")
     print(f"{'cpu total':<28}{sum(cpu.values()) * 1000 / args.reports:8.2f} ms/update")
+    # Connections opened during the run: a pool too small for the load opens and closes its
+    # overflow over and over, and each costs PostgreSQL a backend.
+    print(f"{'postgres connections opened':<28}{sessions:8d}")
 
 
 async def _closed(one: Callable[[int], Awaitable[float]], indexes: Sequence[int],
@@ -277,6 +281,16 @@ def _cpu(system: Any) -> dict[str, float]:
     out["postgres"] = sum(seconds(pid) for pid in os.listdir("/proc") if pid.isdigit()
                           and _comm(pid) == "postgres")
     return out
+
+
+async def _pg_sessions() -> int:
+    import asyncpg
+
+    conn = await asyncpg.connect("postgresql://postgres@127.0.0.1:5432/test")
+    try:
+        return int(await conn.fetchval("SELECT sum(sessions) FROM pg_stat_database") or 0)
+    finally:
+        await conn.close()
 
 
 def _comm(pid: str) -> str:
