@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Table, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -51,36 +51,48 @@ async def store(
     return [inserted[a.update_id] for a in arrivals if a.update_id in inserted]
 
 
+@dataclass(frozen=True, slots=True)
+class OpenRow:
+    id: int
+    state: str
+    payload: dict[str, Any] | None
+    answer: dict[str, Any] | None
+
+
+# Core statements: the hot path skips the ORM's bookkeeping.
+_ROWS = cast(Table, InboundUpdate.__table__)
+
+
 async def open_rows(
     *, session: AsyncSession, channel: str, chat_key: str, limit: int = 50
-) -> list[InboundUpdate]:
+) -> list[OpenRow]:
     """The chat's updates not yet shown, oldest first: one chat's are handled in order."""
-    rows = await session.scalars(
-        select(InboundUpdate)
-        .where(InboundUpdate.channel == channel, InboundUpdate.chat_key == chat_key,
-               InboundUpdate.state != DONE)
-        .order_by(InboundUpdate.update_id)
+    rows = await session.execute(
+        select(_ROWS.c.id, _ROWS.c.state, _ROWS.c.payload, _ROWS.c.answer)
+        .where(_ROWS.c.channel == channel, _ROWS.c.chat_key == chat_key,
+               _ROWS.c.state != DONE)
+        .order_by(_ROWS.c.update_id)
         .limit(limit)
     )
-    return list(rows)
+    return [OpenRow(r.id, r.state, r.payload, r.answer) for r in rows]
 
 
 async def record_answer(*, session: AsyncSession, row_id: int, answer: dict[str, Any]) -> None:
+    """One statement: safe on an autocommit session (dispatch.db.autocommit)."""
     await session.execute(
-        update(InboundUpdate).where(InboundUpdate.id == row_id, InboundUpdate.state == NEW)
+        update(_ROWS).where(_ROWS.c.id == row_id, _ROWS.c.state == NEW)
         .values(state=ANSWERED, answer=answer)
-        .execution_options(synchronize_session=False)  # no rows are loaded in this session
     )
 
 
 async def mark_done(
     *, session: AsyncSession, row_id: int, clock: Callable[[], datetime]
 ) -> None:
+    """One statement, like record_answer."""
     # The text goes with the payload: what a person wrote lives on in tickets, not here.
     await session.execute(
-        update(InboundUpdate).where(InboundUpdate.id == row_id)
+        update(_ROWS).where(_ROWS.c.id == row_id)
         .values(state=DONE, payload=None, answer=None, done_at=clock())
-        .execution_options(synchronize_session=False)
     )
 
 

@@ -12,9 +12,10 @@ from bot.handlers.turn import Turn, main_menu, replayed
 from bot.messages import Answer, Handler, Incoming
 from bot.metrics import count
 from bot.state import conversation_key
+from dispatch.db import autocommit
 from dispatch.errors import ShaoshengError
 from dispatch.i18n import normalise_language
-from dispatch.residents import touch_contact
+from dispatch.residents import Contact, find_contact, touch_contact
 from nlu.emergency import emergency_kind
 
 log = logging.getLogger(__name__)
@@ -62,12 +63,7 @@ def make_handler(ctx: BotContext) -> Handler:
 
 
 async def _handle(ctx: BotContext, msg: Incoming) -> Answer:
-    async with ctx.sessions() as session, session.begin():
-        contact = await touch_contact(
-            session=session, channel=ctx.channel, external_id=msg.user_id, chat_id=msg.chat_id,
-            name=msg.first_name, language=normalise_language(msg.language_code),
-            clock=ctx.clock,
-        )
+    contact = await _contact(ctx, msg)
     state = await ctx.state.get(_key(ctx, msg)) or {}
     if (again := replayed(msg, state)) is not None:
         log.info("update %s was handled before a restart: its answer again", msg.update_id)
@@ -86,6 +82,20 @@ async def _handle(ctx: BotContext, msg: Incoming) -> Answer:
             turn.send(exc.message(turn.lang))
     await turn.save()
     return turn.answer
+
+
+async def _contact(ctx: BotContext, msg: Incoming) -> Contact:
+    """Who wrote: one query for someone known; a transaction only to register someone new."""
+    async with autocommit(ctx.sessions) as session:
+        known = await find_contact(session=session, channel=ctx.channel, external_id=msg.user_id)
+    if known is not None and (known.name or not msg.first_name):
+        return known
+    async with ctx.sessions() as session, session.begin():
+        return await touch_contact(
+            session=session, channel=ctx.channel, external_id=msg.user_id, chat_id=msg.chat_id,
+            name=msg.first_name, language=normalise_language(msg.language_code),
+            clock=ctx.clock,
+        )
 
 
 async def _refused(turn: Turn) -> bool:
