@@ -217,7 +217,7 @@ async def processes(args: argparse.Namespace) -> None:
                 await _closed(report, indexes, args.concurrency)
                 indexes = sorted(i for i in cards if i >= warm)  # type: ignore[assignment]
                 args.reports = len(indexes)
-            cpu_before, sessions_before = _cpu(system), await _pg_sessions()
+            cpu_before, sessions_before = _cpu(system), await _pg_sessions(system)
             start = time.perf_counter()
             if args.rate:
                 async def paced(k: int, i: int) -> float:
@@ -229,7 +229,7 @@ async def processes(args: argparse.Namespace) -> None:
                 latencies = await _closed(one, indexes, args.concurrency)
             elapsed = time.perf_counter() - start
             cpu = {k: v - cpu_before.get(k, 0.0) for k, v in _cpu(system).items()}
-            sessions = await _pg_sessions() - sessions_before
+            sessions = await _pg_sessions(system) - sessions_before
             watcher.task.cancel()
         memory = {name: system.rss_mb(name) for name in system.procs
                   if name == "run" or name.startswith("worker")}
@@ -283,12 +283,12 @@ def _cpu(system: Any) -> dict[str, float]:
     return out
 
 
-async def _pg_sessions() -> int:
-    import asyncpg
-
-    conn = await asyncpg.connect("postgresql://postgres@127.0.0.1:5432/test")
+async def _pg_sessions(system: Any) -> int:
+    """Connections opened to the deployment's database so far (this one's included)."""
+    conn = await system.connect()
     try:
-        return int(await conn.fetchval("SELECT sum(sessions) FROM pg_stat_database") or 0)
+        return int(await conn.fetchval(
+            "SELECT sessions FROM pg_stat_database WHERE datname = current_database()") or 0)
     finally:
         await conn.close()
 

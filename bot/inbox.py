@@ -35,7 +35,6 @@ from bot.messages import Answer, Handler, Incoming, Reply, answer_from_json, ans
 from bot.metrics import count
 from dispatch import inbox
 from dispatch.bus import RedisStreamBus
-from dispatch.db import autocommit
 from dispatch.inbox import Arrival
 from dispatch.relay import stop_task
 
@@ -218,7 +217,7 @@ class Inbox:
     async def accept(self, updates: Sequence[dict[str, Any]]) -> None:
         """Raises when the updates could not be stored: do not acknowledge them then."""
         arrivals = [Arrival(int(u["update_id"]), self.chat_key(u), u) for u in updates]
-        async with autocommit(self.sessions) as session:  # one statement: all or none
+        async with self.sessions() as session, session.begin():
             fresh = await inbox.store(session=session, channel=self.channel,
                                       arrivals=arrivals, clock=self.clock)
         count("inbox_stored", len(fresh))
@@ -333,7 +332,7 @@ class InboxWorker:
             self._knocked.discard(key)
 
     async def _open(self, key: str) -> list[tuple[int, str, dict[str, Any], Any]]:
-        async with autocommit(self.sessions) as session:
+        async with self.sessions() as session:
             rows = await inbox.open_rows(session=session, channel=self.channel, chat_key=key)
             return [(r.id, r.state, r.payload or {}, r.answer) for r in rows]
 
@@ -363,7 +362,7 @@ class InboxWorker:
             for attempt in (1, 2):
                 try:
                     answer = await self._answer(incoming)
-                    async with autocommit(self.sessions) as session:
+                    async with self.sessions() as session, session.begin():
                         await inbox.record_answer(session=session, row_id=row_id,
                                                   answer=answer_to_json(answer))
                     break
@@ -411,7 +410,7 @@ class InboxWorker:
 
     async def _done(self, row_id: int) -> None:
         async def record() -> None:
-            async with autocommit(self.sessions) as session:
+            async with self.sessions() as session, session.begin():
                 await inbox.mark_done(session=session, row_id=row_id, clock=self.clock)
 
         await through_outage(record)  # the answer is out: a restart must not show it twice

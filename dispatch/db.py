@@ -72,7 +72,8 @@ async def autocommit(
 ) -> AsyncIterator[AsyncSession]:
     """A session whose statements each commit on their own, with no BEGIN and COMMIT around them.
 
-    For reads and single-statement writes on the hot path: two round trips fewer each.
+    For a read on the hot path (the handlers' contact lookup): two round trips fewer. The
+    production inbox and relay get the same from a factory on an AUTOCOMMIT engine.
     """
     async with sessions() as session:
         await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
