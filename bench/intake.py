@@ -308,7 +308,8 @@ def _print(args: argparse.Namespace, latencies: list[float], elapsed: float) -> 
     workers = f", {args.workers} processes" if args.stack == "processes" else ""
     print(f"stack {args.stack}{workers}, runtime {args.runtime}, {args.reports} reports, "
           f"{load}, telegram limits {limits}")
-    print(f"{'throughput':<28}{args.reports / elapsed:8.1f} reports/s")
+    unit = {"status": "updates/s", "press": "presses/s"}.get(args.kind, "reports/s")
+    print(f"{'throughput':<28}{args.reports / elapsed:8.1f} {unit}")
     print(f"{'latency p50 (update→card)':<28}{p(0.50):8.1f} ms")
     print(f"{'latency p99':<28}{p(0.99):8.1f} ms")
     print(f"{'latency mean':<28}{statistics.mean(ordered) * 1000:8.1f} ms")
