@@ -22,6 +22,15 @@ from dispatch.models import InboundUpdate
 NEW, ANSWERED, DONE = "new", "answered", "done"
 
 
+# Core statements: the hot path skips the ORM's bookkeeping.
+_ROWS = cast(Table, InboundUpdate.__table__)
+_INSERTS = {
+    name: dialect.insert(_ROWS).on_conflict_do_nothing(index_elements=["channel", "update_id"])
+    .returning(_ROWS.c.update_id, _ROWS.c.chat_key)
+    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
+}
+
+
 @dataclass(frozen=True, slots=True)
 class Arrival:
     update_id: int
@@ -42,12 +51,10 @@ async def store(
          "state": NEW, "payload": a.payload, "attempts": 0, "received_at": now}
         for a in arrivals
     ]
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(InboundUpdate).values(rows).on_conflict_do_nothing(
-        index_elements=["channel", "update_id"]
-    ).returning(InboundUpdate.update_id, InboundUpdate.chat_key)
-    inserted = {row.update_id: row.chat_key for row in await session.execute(stmt)}
+    stmt = _INSERTS[session.get_bind().dialect.name]
+    # Many rows to one cached statement (SQLAlchemy's insertmanyvalues): a VALUES list built
+    # for each batch would be compiled again every time.
+    inserted = {row.update_id: row.chat_key for row in await session.execute(stmt, rows)}
     return [inserted[a.update_id] for a in arrivals if a.update_id in inserted]
 
 
@@ -57,10 +64,6 @@ class OpenRow:
     state: str
     payload: dict[str, Any] | None
     answer: dict[str, Any] | None
-
-
-# Core statements: the hot path skips the ORM's bookkeeping.
-_ROWS = cast(Table, InboundUpdate.__table__)
 
 
 async def open_rows(
