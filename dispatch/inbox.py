@@ -81,7 +81,8 @@ async def open_rows(
 
 
 async def record_answer(*, session: AsyncSession, row_id: int, answer: dict[str, Any]) -> None:
-    """One statement: safe on an autocommit session (dispatch.db.autocommit)."""
+    """One statement: needs no transaction around it (production runs the inbox on an
+    AUTOCOMMIT engine)."""
     await session.execute(
         update(_ROWS).where(_ROWS.c.id == row_id, _ROWS.c.state == NEW)
         .values(state=ANSWERED, answer=answer)
