@@ -17,6 +17,8 @@ from nlu import Parser
 @dataclass(frozen=True)
 class BotContext:
     sessions: async_sessionmaker[AsyncSession]
+    # Statements that stand alone, without BEGIN/COMMIT (dispatch.db.single_statement_sessions).
+    single: async_sessionmaker[AsyncSession]
     nlu: Parser
     knowledge: Knowledge
     state: StateStore

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any, cast
 
@@ -66,20 +64,6 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     return engine
 
 
-@contextlib.asynccontextmanager
-async def autocommit(
-    sessions: async_sessionmaker[AsyncSession],
-) -> AsyncIterator[AsyncSession]:
-    """A session whose statements each commit on their own, with no BEGIN and COMMIT around them.
-
-    For a read on the hot path (the handlers' contact lookup): two round trips fewer. The
-    production inbox and relay get the same from a factory on an AUTOCOMMIT engine.
-    """
-    async with sessions() as session:
-        await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
-        yield session
-
-
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
@@ -95,3 +79,9 @@ def rowcount(result: Result[Any]) -> int:
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+def single_statement_sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions whose statements each commit on their own (AUTOCOMMIT): no BEGIN and COMMIT
+    around them, two round trips fewer. Only for reads and statements that stand alone."""
+    return session_factory(engine.execution_options(isolation_level="AUTOCOMMIT"))

@@ -106,11 +106,11 @@ def _concat(parts: list[np.ndarray], dtype: type) -> np.ndarray:
 
 
 class _Request:
-    __slots__ = ("texts", "out", "error", "done")
+    __slots__ = ("texts", "out", "error")
 
     def __init__(self, texts: list[str]) -> None:
-        self.texts, self.done = texts, False
-        self.out: np.ndarray | None = None
+        self.texts = texts
+        self.out: np.ndarray | None = None  # set, or error, once an engine call took it
         self.error: BaseException | None = None
 
 
@@ -141,7 +141,8 @@ class Embedder:
         with self._queue_lock:
             self._waiting.append(request)
         with self._engine:
-            if not request.done:  # nobody took it along: take it and whatever else waits
+            # Nobody took it along: take it and whatever else waits.
+            if request.out is None and request.error is None:
                 with self._queue_lock:
                     batch, self._waiting = self._waiting, []
                 self._run(batch)
@@ -157,12 +158,12 @@ class Embedder:
             rows = np.asarray(out, dtype=np.float32)
         except BaseException as exc:  # every caller of the batch sees the failure
             for request in batch:
-                request.error, request.done = exc, True
+                request.error = exc
             return
         start = 0
         for request in batch:
             request.out = rows[start:start + len(request.texts)]
-            request.done, start = True, start + len(request.texts)
+            start += len(request.texts)
 
 
 def _load_e5(threads: int) -> Any:

@@ -14,7 +14,7 @@ from bot.context import BotContext
 from bot.knowledge import Knowledge, load_knowledge
 from bot.state import StateStore
 from dispatch import invitations, org
-from dispatch.db import create_engine, session_factory
+from dispatch.db import create_engine, session_factory, single_statement_sessions
 from dispatch.enums import Role
 from dispatch.intake import Policy
 from dispatch.routing import Routing
@@ -136,6 +136,7 @@ async def build_bot_context(
         )
     return BotContext(
         sessions=session_factory(engine),
+        single=single_statement_sessions(engine),
         nlu=parser,
         knowledge=knowledge,
         state=state,

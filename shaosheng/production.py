@@ -34,7 +34,6 @@ from bot.messages import Incoming, Reply
 from bot.receiver import BotApi, Receiver
 from bot.state import RedisStateStore
 from dispatch.bus import RedisStreamBus
-from dispatch.db import session_factory
 from dispatch.migrate import is_current
 from shaosheng.app import BOT_COMMANDS, build_bot_context, open_engine
 from shaosheng.settings import ConfigError, Settings
@@ -123,7 +122,7 @@ async def _serve(settings: Settings, *, role: str, receive: bool, web_port: int 
         queue = RedisInboxQueue(svc.redis)
         # The inbox's and the relay's statements each stand alone: run them without
         # BEGIN/COMMIT around them (one round trip each instead of three).
-        single = session_factory(svc.engine.execution_options(isolation_level="AUTOCOMMIT"))
+        single = ctx.single
         handling = InboxWorker(
             sessions=single, queue=queue, handler=handler, show=shown.show,
             notify_saved=lambda incoming: _saved(bot, incoming), parse=incoming_from_update,

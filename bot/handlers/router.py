@@ -12,7 +12,6 @@ from bot.handlers.turn import Turn, main_menu, replayed
 from bot.messages import Answer, Handler, Incoming
 from bot.metrics import count
 from bot.state import conversation_key
-from dispatch.db import autocommit
 from dispatch.errors import ShaoshengError
 from dispatch.i18n import normalise_language
 from dispatch.residents import Contact, find_contact, touch_contact
@@ -86,7 +85,7 @@ async def _handle(ctx: BotContext, msg: Incoming) -> Answer:
 
 async def _contact(ctx: BotContext, msg: Incoming) -> Contact:
     """Who wrote: one query for someone known; a transaction only to register someone new."""
-    async with autocommit(ctx.sessions) as session:
+    async with ctx.single() as session:
         known = await find_contact(session=session, channel=ctx.channel, external_id=msg.user_id)
     if known is not None and (known.name or not msg.first_name):
         return known

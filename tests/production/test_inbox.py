@@ -31,7 +31,7 @@ from bot.inbox import (
 )
 from bot.messages import Answer, Button, Document, Incoming, Reply
 from dispatch import inbox
-from dispatch.db import create_engine, session_factory
+from dispatch.db import create_engine, session_factory, single_statement_sessions
 from dispatch.models import InboundUpdate
 from shaosheng.clock import utc_now
 from tests.conftest import REDIS_URL
@@ -341,7 +341,7 @@ async def test_a_chat_busy_in_one_process_is_knocked_on_and_looked_at_again(
         return await plain(msg)
 
     person.handler = slow_first  # type: ignore[method-assign]
-    single = session_factory(pg_engine.execution_options(isolation_level="AUTOCOMMIT"))
+    single = single_statement_sessions(pg_engine)
     workers = [InboxWorker(sessions=single, queue=RedisInboxQueue(redis),
                            handler=person.handler, show=person.show,
                            notify_saved=person.saved, parse=incoming_from_update,
