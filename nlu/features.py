@@ -13,6 +13,9 @@ import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from nlu.entities import PlaceFinder
+from nlu.text import normalize
+
 log = logging.getLogger(__name__)
 
 # The embedding costs ~0.8 ms per token on one thread, so it sees only the first ~24 tokens
@@ -32,6 +35,28 @@ def cut_to_tokens(text: str, budget: int = EMBED_TOKEN_BUDGET) -> str:
         if used > budget:
             return text[:piece.start()].rstrip() or text[:budget]
     return text
+
+
+# Address patterns only, no gazetteer: training and parsing take out the same spans.
+_PLACES = PlaceFinder()
+
+
+def without_places(text: str) -> str:
+    """What the classifiers' embedding reads: the text with its addresses taken out.
+
+    "北关社区7号楼门口的井盖松了" is embedded as "门口的井盖松了". Where it happened is the
+    extractor's, and the n-grams still read the whole text; the address cost a report ~4 of
+    its ~21 tokens. Cross-validated accuracy is the same or a little better (README, NLU)."""
+    spans = _PLACES.find(text, normalize(text))
+    if not spans:
+        return text
+    kept, start = [], 0
+    for span in spans:
+        kept.append(text[start:span.start])
+        start = span.end
+    kept.append(text[start:])
+    rest = " ".join("".join(kept).split()).strip(" ,，、的")
+    return rest or text
 
 
 def _latin_only(text: str) -> str:

@@ -11,7 +11,7 @@ import numpy as np
 from nlu.cascade import Cascade
 from nlu.emergency import find_hazards
 from nlu.entities import EntityExtractor
-from nlu.features import Embedder
+from nlu.features import Embedder, without_places
 from nlu.inference import Scorer
 from nlu.model import BuiltinModel, embed_or_none, rank
 from nlu.schema import TICKET_INTENTS, Entity, Label, Parse, fallback_parse
@@ -88,7 +88,8 @@ class BuiltinParser:
         unsure = [row for row in range(len(texts)) if self.cascade.unsure(
             self._intents[int(np.argmax(probs["intent"][row]))],
             {name: rows[row] for name, rows in probs.items()})]
-        embed_x = embed_or_none(self.embedder, [texts[row] for row in unsure]) if unsure else None
+        embed_x = embed_or_none(self.embedder, [without_places(texts[row]) for row in unsure]) \
+            if unsure else None
         return probs if embed_x is None else self.scorer.blend(probs, unsure, embed_x)
 
     def _assemble(self, text: str, probs: dict[str, np.ndarray]) -> Parse:

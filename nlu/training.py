@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from nlu.features import Embedder, NgramFeaturizer, cut_to_tokens
+from nlu.features import Embedder, NgramFeaturizer, cut_to_tokens, without_places
 from nlu.model import MODEL_CODE_VERSION, BuiltinModel, train_head
 from nlu.settings import NluSettings
 from nlu.text import model_text
@@ -74,7 +74,8 @@ def fit_model(examples: list[Example], embedder: Embedder | None, progress: bool
     featurizer = NgramFeaturizer().fit(texts)
     ngram_x = featurizer.transform(texts)
     sample = embedding_sample(examples)
-    embed_x = _embed_all([texts[i] for i in sample], embedder, progress, cache_dir)
+    embed_x = _embed_all([without_places(texts[i]) for i in sample], embedder, progress,
+                         cache_dir)
     model = BuiltinModel(featurizer, uses_embedding=embed_x is not None,
                          n_examples=len(examples))
     for name in ("intent", "category", "urgency"):

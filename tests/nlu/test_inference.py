@@ -14,7 +14,7 @@ from scipy import sparse
 from sklearn.linear_model import LogisticRegression, SGDClassifier
 
 from nlu.cascade import EVERY_MESSAGE, Cascade, margin
-from nlu.features import Embedder
+from nlu.features import Embedder, without_places
 from nlu.inference import Linear, Scorer
 from nlu.loader import load_builtin
 from nlu.model import BuiltinModel
@@ -138,9 +138,33 @@ def test_every_message_cascade_answers_as_the_full_ensemble(embedded_model: Buil
     sample = [text for text in texts[:40] if text]
     probs = parser._probabilities(sample)
     ngram_x = embedded_model.featurizer.transform(sample)
-    embed_x = FakeEmbedder().embed(sample)
+    embed_x = FakeEmbedder().embed([without_places(text) for text in sample])
     for name, head in embedded_model.heads.items():
         assert np.allclose(probs[name], head.proba(ngram_x, embed_x)), name
+
+
+def test_the_embedding_reads_what_happened_and_the_extractor_where(
+        embedded_model: BuiltinModel) -> None:
+    embedder = FakeEmbedder()
+    parser = BuiltinParser(embedded_model, embedder, cascade=EVERY_MESSAGE)  # type: ignore[arg-type]
+    parse = parser.parse("北关社区7号楼门口的井盖松了，走上去咣咣响")
+    assert embedder.embedded == ["门口的井盖松了,走上去咣咣响"]
+    assert [(e.entity, e.value) for e in parse.entities] == [("place", "北关社区7号楼")]
+    # Nothing but an address: the embedding still gets the message.
+    parser.parse("阳光花园3栋")
+    assert embedder.embedded[-1] == "阳光花园3栋"
+
+
+def test_training_embeds_the_examples_as_parsing_does() -> None:
+    embedder = FakeEmbedder()
+    examples = load_training_data(DATA_DIR).examples
+    fit_model(examples[:300], embedder)  # type: ignore[arg-type]
+    texts = [model_text(example.text) for example in examples[:300]]
+    addressed = [text for text in texts if without_places(text) != text]
+    assert addressed, "the sample should hold messages with an address"
+    seen = set(embedder.embedded)
+    assert not seen & set(addressed)
+    assert {without_places(text) for text in addressed} <= seen
 
 
 def test_batch_and_single_parses_agree_under_the_cascade(embedded_model: BuiltinModel,
