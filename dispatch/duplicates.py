@@ -29,8 +29,7 @@ def _bigrams(text: str) -> set[str]:
     return {text[i : i + 2] for i in range(len(text) - 1)} or {text}
 
 
-def similarity(a: str, b: str) -> float:
-    x, y = _bigrams(a), _bigrams(b)
+def _jaccard(x: set[str], y: set[str]) -> float:
     return len(x & y) / len(x | y) if x | y else 0.0
 
 
@@ -40,8 +39,9 @@ async def find_duplicate(
     """The most similar open ticket of the same kind and community, if similar enough."""
     if ticket.community_id is None or ticket.kind == "consult":
         return None
-    candidates = await session.scalars(
-        select(Ticket).where(
+    # Only what the score reads: a busy community can have hundreds of open tickets.
+    candidates = await session.execute(
+        select(Ticket.id, Ticket.text, Ticket.place_text).where(
             Ticket.community_id == ticket.community_id,
             Ticket.category == ticket.category,
             Ticket.kind == ticket.kind,
@@ -50,16 +50,17 @@ async def find_duplicate(
             Ticket.created_at >= clock() - WINDOW,
         )
     )
+    words, place = _bigrams(ticket.text), _bigrams(ticket.place_text or "")
     scored = []
-    for other in candidates.all():
-        score = similarity(ticket.text, other.text)
-        if ticket.place_text and other.place_text:
-            score += 0.25 * similarity(ticket.place_text, other.place_text)
-        scored.append((score, other.id, other))
+    for other_id, text, place_text in candidates.all():
+        score = _jaccard(words, _bigrams(text))
+        if ticket.place_text and place_text:
+            score += 0.25 * _jaccard(place, _bigrams(place_text))
+        scored.append((score, other_id))
     if not scored:
         return None
-    score, _, best = max(scored, key=lambda item: (item[0], -item[1]))
-    return best if score >= SIMILAR else None
+    score, best_id = max(scored, key=lambda item: (item[0], -item[1]))  # ties: the older
+    return await session.get(Ticket, best_id) if score >= SIMILAR else None
 
 
 async def merge(
