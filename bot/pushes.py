@@ -92,19 +92,24 @@ class Deliverer:
         job = await self._claim(outbox_id)
         if job is None:
             return
-        renewer = asyncio.create_task(self._renew(job))
+        done = asyncio.Event()
+        renewer = asyncio.create_task(self._renew(job, done))
         try:
             message_id = await self._send(job)
         except Exception as exc:
             await self._failed(job, exc)
             return
         finally:
+            # The flag ends the renewer even if a driver swallows the cancellation.
+            done.set()
             renewer.cancel()
         await self._finish(job, message_id)
 
-    async def _renew(self, job: _Job) -> None:
+    async def _renew(self, job: _Job, done: asyncio.Event) -> None:
         while True:
             await asyncio.sleep(self.lease.total_seconds() / 3)
+            if done.is_set():
+                return
             try:
                 async with self.sessions() as session, session.begin():
                     await session.execute(
