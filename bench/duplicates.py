@@ -5,7 +5,7 @@ from the last day; then `find_duplicate` runs for one more report ``--runs`` tim
 fresh session as the whistle path calls it. Prints the twin it found and the median and p90
 time per check.
 
-    .venv/bin/python bench/duplicates.py [--open 400] [--runs 30]
+    .venv/bin/python bench/duplicates.py [--open 400] [--runs 30] [--pg-url URL]
 """
 
 from __future__ import annotations
@@ -15,31 +15,21 @@ import asyncio
 import statistics
 import sys
 import time
-import uuid
 from pathlib import Path
-
-import asyncpg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.pushes import database  # noqa: E402
 from dispatch import org  # noqa: E402
-from dispatch.db import create_engine, session_factory  # noqa: E402
+from dispatch.db import session_factory  # noqa: E402
 from dispatch.duplicates import find_duplicate  # noqa: E402
-from dispatch.models import Base, Ticket  # noqa: E402
+from dispatch.models import Ticket  # noqa: E402
 from shaosheng.clock import utc_now  # noqa: E402
 from tests.conftest import SAMPLE_ORG  # noqa: E402
 
-ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
-
 
 async def main(args: argparse.Namespace) -> None:
-    name = f"bench_dup_{uuid.uuid4().hex[:8]}"
-    admin = await asyncpg.connect(ADMIN)
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    engine = create_engine(f"postgresql+asyncpg://postgres@127.0.0.1:5432/{name}")
-    try:
-        async with engine.begin() as conn:
-            await conn.run_sync(Base.metadata.create_all)
+    async with database("postgresql", args.pg_url) as engine:  # migrated, dropped afterwards
         sessions = session_factory(engine)
         now = utc_now()
         async with sessions() as session, session.begin():
@@ -71,14 +61,11 @@ async def main(args: argparse.Namespace) -> None:
         print(f"{'twin found':<32}{twin or '-':>10}")
         print(f"{'check median':<32}{statistics.median(times) * 1000:>7.1f} ms")
         print(f"{'check p90':<32}{times[int(len(times) * 0.9)] * 1000:>7.1f} ms")
-    finally:
-        await engine.dispose()
-        await admin.execute(f'DROP DATABASE "{name}"')
-        await admin.close()
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--open", type=int, default=400)
     parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--pg-url", default="postgresql+asyncpg://postgres@127.0.0.1:5432/test")
     asyncio.run(main(parser.parse_args()))
