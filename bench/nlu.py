@@ -14,7 +14,6 @@ parses the other 20%, which is what the latency of a resident's new message look
 from __future__ import annotations
 
 import argparse
-import hashlib
 import random
 import resource
 import statistics
@@ -32,11 +31,11 @@ import numpy as np
 # This file is itself named nlu.py: drop its folder from the path so `nlu` is the package.
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).parent.resolve()]
 
-from nlu.features import Embedder, cut_to_tokens  # noqa: E402
+from nlu.features import Embedder  # noqa: E402
 from nlu.loader import load_builtin  # noqa: E402
 from nlu.parser import BuiltinParser  # noqa: E402
 from nlu.settings import NluSettings  # noqa: E402
-from nlu.training import _read_cache, fit_model  # noqa: E402
+from nlu.training import _read_cache, cache_key, fit_model  # noqa: E402
 from nlu.trainingdata import DATA_DIR, load_training_data  # noqa: E402
 
 HELD_OUT = 0.2
@@ -169,11 +168,11 @@ class _Cached:
     """The embedder, answering from the model directory's embedding cache when it can."""
 
     def __init__(self, embedder: Embedder, cache_dir: Path) -> None:
-        self.embedder, self.available = embedder, embedder.available
+        self.embedder, self.available, self.engine = embedder, embedder.available, embedder.engine
         self.cache = _read_cache(cache_dir)
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
-        keys = [hashlib.sha1(cut_to_tokens(text).encode()).hexdigest() for text in texts]
+        keys = [cache_key(self.engine, text) for text in texts]
         missing = [(key, text) for key, text in zip(keys, texts, strict=True)
                    if key not in self.cache]
         if missing:

