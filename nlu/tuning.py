@@ -49,6 +49,7 @@ class _Lookup:
     """An embedder that answers from precomputed vectors (the folds re-embed nothing)."""
 
     available = True
+    engine = "lookup"  # fit_model keys its (unused here) embedding cache by it
 
     def __init__(self, vectors: dict[str, np.ndarray]) -> None:
         self.vectors = vectors
