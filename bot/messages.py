@@ -36,6 +36,7 @@ class Incoming:
     media: str | None = None  # "voice", "sticker", "video", "document", … (what we can't read)
     press: ButtonPress | None = None
     reply_to_message_id: int | None = None
+    reply_to_bot_text: str | None = None  # the text of the bot's own message replied to
     message_id: int | None = None
     update_id: int | None = None  # the channel's delivery id: redeliveries create nothing twice
     is_private: bool = True

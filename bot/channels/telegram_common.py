@@ -87,6 +87,8 @@ def _from_message(message: Mapping[str, Any], update_id: int | None) -> Incoming
         photo_ids=(_largest(photos)["file_id"],) if photos else (),
         media=next((kind for kind in MEDIA_KINDS if message.get(kind)), None),
         reply_to_message_id=reply_to.get("message_id"),
+        reply_to_bot_text=(reply_to.get("text") or reply_to.get("caption")
+                           if (reply_to.get("from") or {}).get("is_bot") else None),
         message_id=message.get("message_id"),
         update_id=update_id,
         is_private=chat.get("type", "private") == "private",

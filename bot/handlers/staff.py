@@ -467,6 +467,7 @@ async def duty_command(turn: Turn, rest: str = "") -> None:
 
 
 CLAIM_WORDS = {"接单", "接", "claim", "我来", "收到接单"}
+TICKET_NUMBER = re.compile(r"\b[A-Z]{1,6}-\d{4}-\d{6}\b")  # tickets.number_prefix: 1-6 letters
 
 
 async def reply_to_card(turn: Turn, text: str) -> bool:
@@ -476,6 +477,11 @@ async def reply_to_card(turn: Turn, text: str) -> bool:
     async with turn.ctx.sessions() as session:
         ticket_id = await staff.ticket_of_card(session=session, chat_id=turn.msg.chat_id,
                                                message_id=turn.msg.reply_to_message_id)
+        if ticket_id is None and turn.msg.reply_to_bot_text:
+            # A card is remembered only once Telegram has answered its send, so a reply can
+            # beat the record (or the record was lost): the card names its ticket.
+            found = TICKET_NUMBER.search(turn.msg.reply_to_bot_text)
+            ticket_id = await _ticket_ref(session, found.group()) if found else None
     if ticket_id is None:
         return False
     if text.strip().lower() not in CLAIM_WORDS:

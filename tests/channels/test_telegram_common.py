@@ -61,6 +61,18 @@ def test_location_reply_and_group_chat() -> None:
     assert chat_key(update) == "-100"
 
 
+def test_a_reply_carries_the_text_of_the_bot_message_it_answers() -> None:
+    card = {"message_id": 7, "from": {"id": 1, "is_bot": True}, "text": "🔔 新工单 CL-2026-000001"}
+    incoming = incoming_from_update(_message(text="接单", reply_to_message=card))
+    assert incoming is not None
+    assert (incoming.reply_to_message_id, incoming.reply_to_bot_text) == (7, card["text"])
+    # A person's message replied to is not the bot's word: its text is not taken.
+    other = dict(card, **{"from": {"id": 5, "is_bot": False}})
+    incoming = incoming_from_update(_message(text="接单", reply_to_message=other))
+    assert incoming is not None
+    assert (incoming.reply_to_message_id, incoming.reply_to_bot_text) == (7, None)
+
+
 def test_media_kinds_we_cannot_read() -> None:
     for kind in ("voice", "audio", "sticker", "video", "video_note", "document", "contact"):
         incoming = incoming_from_update(_message(**{kind: {"file_id": "x"}}))

@@ -332,6 +332,22 @@ async def test_replying_to_a_card_opens_the_ticket(district) -> None:
     assert "阳光花园1号楼" in shown["text"]
 
 
+async def test_a_reply_to_a_card_not_yet_remembered_finds_its_ticket_by_number(district) -> None:
+    # A card is remembered once Telegram has answered its send; a reply can come before that.
+    from sqlalchemy import delete
+
+    from dispatch.models import PushCard
+
+    number = await report(district, "阳光花园1号楼门禁坏了，外人随便进")
+    grid = district.chat(GRID)
+    card = await grid.wait_for(has("v:w:"))
+    async with district.sessions() as session, session.begin():
+        assert (await session.execute(delete(PushCard))).rowcount >= 1
+    await grid.send("这个怎么回事？", reply_to_message_id=card["message_id"])
+    shown = await grid.wait_for(lambda m: (m["text"] or "").startswith(f"工单 {number}"))
+    assert "阳光花园1号楼" in shown["text"]
+
+
 QUESTIONS = [  # (asker, language, question, expected number) — expected from the scenario
     (COORD_CENTRE, "zh-hans", "今天新增多少件", 4),
     (COORD_CENTRE, "en", "how many new tickets today", 4),
