@@ -8,6 +8,7 @@ import re
 
 from bot.context import BotContext
 from bot.handlers import account, consult, coordinator, onboarding, report, staff, status
+from bot.handlers.ids import TICKET_NUMBER
 from bot.handlers.turn import Turn, main_menu, replayed
 from bot.messages import Answer, Handler, Incoming
 from bot.metrics import count
@@ -20,7 +21,6 @@ from nlu.emergency import emergency_kind
 log = logging.getLogger(__name__)
 SEEN_TTL_S = 3 * 24 * 3600
 HASH_REF = re.compile(r"^#\d{1,9}$")
-TICKET_NUMBER = re.compile(r"\b[A-Z]{1,6}-\d{4}-\d{6}\b", re.IGNORECASE)
 
 COMMANDS = {
     "/start": onboarding.start,

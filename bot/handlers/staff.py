@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from bot.handlers.ids import is_id
+from bot.handlers.ids import TICKET_NUMBER, is_id
 from bot.handlers.turn import Turn, pairs
 from bot.i18n import t
 from bot.messages import Button
@@ -467,7 +467,6 @@ async def duty_command(turn: Turn, rest: str = "") -> None:
 
 
 CLAIM_WORDS = {"接单", "接", "claim", "我来", "收到接单"}
-TICKET_NUMBER = re.compile(r"\b[A-Z]{1,6}-\d{4}-\d{6}\b")  # tickets.number_prefix: 1-6 letters
 
 
 async def reply_to_card(turn: Turn, text: str) -> bool:
