@@ -52,6 +52,17 @@ class UpdateRecord:
     def body(self) -> dict[str, Any]:
         return {"update_id": self.update_id, self.kind: self.payload}
 
+    def chat(self) -> Any:
+        """The chat the update belongs to (its sender's, for a button press without one)."""
+        message = self.payload.get("message")
+        if isinstance(message, dict) and isinstance(message.get("chat"), dict):
+            return message["chat"].get("id")
+        chat = self.payload.get("chat")
+        if isinstance(chat, dict):
+            return chat.get("id")
+        sender = self.payload.get("from")
+        return sender.get("id") if isinstance(sender, dict) else ("update", self.update_id)
+
 
 @dataclass
 class CallbackRecord:

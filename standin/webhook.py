@@ -1,4 +1,5 @@
-"""Pushes pending updates to the bot's webhook, in order, retrying with back-off."""
+"""Pushes pending updates to the bot's webhook, several at once, each chat's in order,
+retrying with back-off."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -31,22 +33,76 @@ async def webhook_sender(app: web.Application) -> AsyncIterator[None]:
 
 
 async def _send_forever(state: StandInState) -> None:
+    """Like Telegram: up to the hook's ``max_connections`` deliveries at once, one at a time
+    per chat (a chat's updates arrive in order); a failure backs every new delivery off."""
     config = state.config
-    delay = config.webhook_retry_initial
+    backoff = _Backoff(config.webhook_retry_initial, config.webhook_retry_max)
+    in_flight: dict[int, tuple[Any, asyncio.Task[None]]] = {}  # update_id → (chat, task)
     timeout = aiohttp.ClientTimeout(total=config.webhook_timeout)
-    async with aiohttp.ClientSession(timeout=timeout) as session:
-        while True:
-            hook = state.webhook
-            records = state.deliverable(hook.allowed_updates) if hook else []
-            if hook is None or not records:
-                await state.wait_changed(5.0)
-                continue
-            if await _deliver(session, state, hook, records[0]):
-                delay = config.webhook_retry_initial
-                continue
-            # Telegram keeps retrying a failing webhook, backing off; updates stay queued.
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, config.webhook_retry_max)
+
+    async def deliver(session: aiohttp.ClientSession, hook: Webhook,
+                      record: UpdateRecord) -> None:
+        try:
+            if await _deliver(session, state, hook, record):
+                backoff.succeeded()
+            else:
+                # Telegram keeps retrying a failing webhook, backing off; updates stay queued.
+                backoff.failed()
+        finally:
+            del in_flight[record.update_id]
+            state.notify()
+
+    connector = aiohttp.TCPConnector(limit=0)
+    async with aiohttp.ClientSession(timeout=timeout, connector=connector) as session:
+        try:
+            while True:
+                hook = state.webhook
+                room = hook.max_connections - len(in_flight) if hook else 0
+                ready = _ready(state, hook, in_flight) if hook and room > 0 else []
+                pause = backoff.pause()
+                if hook is None or not ready or pause > 0:
+                    await state.wait_changed(pause or 5.0)
+                    continue
+                for record in ready[:room]:
+                    task = asyncio.create_task(deliver(session, hook, record))
+                    in_flight[record.update_id] = (record.chat(), task)
+        finally:
+            for _, task in in_flight.values():
+                task.cancel()
+            await asyncio.gather(*(task for _, task in in_flight.values()),
+                                 return_exceptions=True)
+
+
+def _ready(state: StandInState, hook: Webhook,
+           in_flight: dict[int, tuple[Any, asyncio.Task[None]]]) -> list[UpdateRecord]:
+    """The oldest pending update of each chat that has none on its way."""
+    taken = {chat for chat, _ in in_flight.values()}
+    ready = []
+    for record in state.deliverable(hook.allowed_updates):
+        chat = record.chat()
+        if chat in taken:
+            continue
+        taken.add(chat)
+        if record.update_id not in in_flight:
+            ready.append(record)
+    return ready
+
+
+class _Backoff:
+    def __init__(self, initial: float, most: float) -> None:
+        self.initial, self.most = initial, most
+        self.delay, self.until = initial, 0.0
+
+    def failed(self) -> None:
+        self.until = time.monotonic() + self.delay
+        self.delay = min(self.delay * 2, self.most)
+
+    def succeeded(self) -> None:
+        self.delay, self.until = self.initial, 0.0
+
+    def pause(self) -> float:
+        """Seconds before the next delivery may start."""
+        return max(0.0, self.until - time.monotonic())
 
 
 async def _deliver(

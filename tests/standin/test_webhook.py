@@ -128,3 +128,49 @@ async def test_webhook_reply_with_a_method_is_executed(wapi: Api) -> None:
         assert [m["text"] for m in await wapi.bot_messages(USER)] == ["收到"]
     finally:
         await runner.cleanup()
+
+
+class SlowReceiver(Receiver):
+    """Holds each delivery a moment and records how many were open at once."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.open: list[int] = []  # chat ids of the deliveries being handled now
+        self.most = 0
+        self.overlap_in_a_chat = False
+
+    async def handle(self, request: web.Request) -> web.Response:
+        update = await request.json()
+        chat = update["message"]["chat"]["id"]
+        self.overlap_in_a_chat |= chat in self.open
+        self.open.append(chat)
+        self.most = max(self.most, len(self.open))
+        await asyncio.sleep(0.05)
+        self.open.remove(chat)
+        self.seen.append((None, update))
+        return web.json_response({})
+
+
+@pytest.mark.parametrize("max_connections", [3, 40])
+async def test_deliveries_run_side_by_side_up_to_max_connections_one_per_chat_in_order(
+    wapi: Api, max_connections: int
+) -> None:
+    receiver = SlowReceiver()
+    runner = await serve(receiver)
+    try:
+        await wapi.ok("setWebhook", url=receiver.url, max_connections=max_connections)
+        sent = [await wapi.user_says(user, f"{user}-{n}") for n in range(3) for user in range(1, 9)]
+        for _ in range(100):
+            if len(receiver.seen) == len(sent):
+                break
+            await asyncio.sleep(0.05)
+        assert sorted(u["update_id"] for _, u in receiver.seen) == sorted(
+            s["update_id"] for s in sent)
+        assert receiver.most == min(max_connections, 8)  # 8 chats: 8 at most at once
+        assert not receiver.overlap_in_a_chat
+        for user in range(1, 9):  # each chat's messages in the order they were written
+            texts = [u["message"]["text"] for _, u in receiver.seen
+                     if u["message"]["chat"]["id"] == user]
+            assert texts == [f"{user}-{n}" for n in range(3)]
+    finally:
+        await runner.cleanup()
