@@ -159,7 +159,8 @@ async def test_deliveries_run_side_by_side_up_to_max_connections_one_per_chat_in
     runner = await serve(receiver)
     try:
         await wapi.ok("setWebhook", url=receiver.url, max_connections=max_connections)
-        sent = [await wapi.user_says(user, f"{user}-{n}") for n in range(3) for user in range(1, 9)]
+        sent = [await wapi.user_says(user, f"{user}-{n}")
+                for n in range(3) for user in range(1, 9)]
         for _ in range(100):
             if len(receiver.seen) == len(sent):
                 break
