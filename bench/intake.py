@@ -13,6 +13,9 @@ arrival rate (`--rate R` reports/s). Also prints each process's peak memory.
 
     .venv/bin/python bench/intake.py --stack processes --workers 2 --reports 1000 --concurrency 60
     .venv/bin/python bench/intake.py --stack processes --workers 2 --reports 600 --rate 30
+
+`--mode webhook`: the stand-in posts updates to `run`'s webhook (up to 40 at once, one at a
+time per chat, as Telegram does) instead of `run` polling for them.
 """
 
 from __future__ import annotations
@@ -157,9 +160,13 @@ class Watcher:
 
 
 async def processes(args: argparse.Namespace) -> None:
-    from tests.production.system import CONFIRMED, System, is_card, report_text
+    from tests.production.system import CONFIRMED, System, free_port, is_card, report_text
 
     extra = {"SHAOSHENG__NLU__EMBED_BELOW_MARGINS": "[-1, -1, -1]"} if args.ngrams_only else {}
+    if args.mode == "webhook":  # the stand-in posts each update to `run`, as Telegram would
+        extra.update(SHAOSHENG__TELEGRAM__MODE="webhook",
+                     SHAOSHENG__TELEGRAM__WEBHOOK_SECRET="bench-secret",
+                     SHAOSHENG__TELEGRAM__WEBHOOK__LISTEN_PORT=str(free_port()))
     system = System(workers=args.workers - 1, standin_limits=args.telegram_limits,
                     extra_env=extra)
     await system.start()
@@ -305,7 +312,7 @@ def _print(args: argparse.Namespace, latencies: list[float], elapsed: float) -> 
     p = lambda q: ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000  # noqa: E731
     limits = "on" if args.telegram_limits else "off"
     load = f"rate {args.rate}/s" if args.rate else f"concurrency {args.concurrency}"
-    workers = f", {args.workers} processes" if args.stack == "processes" else ""
+    workers = f", {args.workers} processes, {args.mode}" if args.stack == "processes" else ""
     print(f"stack {args.stack}{workers}, runtime {args.runtime}, {args.reports} reports, "
           f"{load}, telegram limits {limits}")
     unit = {"status": "updates/s", "press": "presses/s"}.get(args.kind, "reports/s")
@@ -328,6 +335,8 @@ if __name__ == "__main__":
     parser.add_argument("--kind", choices=["report", "status", "press"], default="report",
                         help="processes: status, each resident asks /my; press, each presses "
                              "提交 on a report card made beforehand (latency: to the answer)")
+    parser.add_argument("--mode", choices=["polling", "webhook"], default="polling",
+                        help="processes: how `run` receives updates from the stand-in")
     parser.add_argument("--runtime", choices=["aiogram", "ptb"], default="aiogram")
     parser.add_argument("--telegram-limits", action="store_true")
     asyncio.run(main(parser.parse_args()))

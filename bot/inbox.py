@@ -210,13 +210,52 @@ class Inbox:
 
     def __init__(self, *, sessions: async_sessionmaker[AsyncSession], queue: InboxQueue,
                  channel: str, clock: Callable[[], datetime],
-                 chat_key: Callable[[dict[str, Any]], str]) -> None:
+                 chat_key: Callable[[dict[str, Any]], str], batch: int = 100) -> None:
         self.sessions, self.queue, self.channel, self.clock = sessions, queue, channel, clock
-        self.chat_key = chat_key
+        self.chat_key, self.batch = chat_key, batch
+        self._waiting: list[tuple[Arrival, asyncio.Future[None]]] = []
+        self._storing: asyncio.Task[None] | None = None
 
     async def accept(self, updates: Sequence[dict[str, Any]]) -> None:
         """Raises when the updates could not be stored: do not acknowledge them then."""
-        arrivals = [Arrival(int(u["update_id"]), self.chat_key(u), u) for u in updates]
+        await self._accept([Arrival(int(u["update_id"]), self.chat_key(u), u) for u in updates])
+
+    async def accept_one(self, update: dict[str, Any]) -> None:
+        """``accept`` for one update of many arriving side by side (webhook requests): those
+        that come while an INSERT runs are stored together by the next one (a group commit).
+        Returns once this one is stored; raises, like ``accept``, when it could not be."""
+        arrival = Arrival(int(update["update_id"]), self.chat_key(update), update)
+        stored: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiting.append((arrival, stored))
+        if self._storing is None:
+            self._storing = asyncio.create_task(self._store_waiting())
+        await stored
+
+    async def _store_waiting(self) -> None:
+        batch: list[tuple[Arrival, asyncio.Future[None]]] = []
+        try:
+            while self._waiting:
+                batch, self._waiting = self._waiting[:self.batch], self._waiting[self.batch:]
+                # Telegram redelivering an update while the first is being stored: one row.
+                arrivals = list({a.update_id: a for a, _ in batch}.values())
+                try:
+                    await self._accept(arrivals)
+                except Exception as exc:
+                    if len(arrivals) > 1 and not is_transient(exc):
+                        # One update the database refuses must not fail the others with it.
+                        for arrival, stored in batch:
+                            await _settle(stored, self._accept([arrival]))
+                    else:
+                        _tell(batch, exc)
+                else:
+                    _tell(batch, None)
+        finally:  # normally a no-op; on a cancellation nobody is left waiting forever
+            self._storing = None
+            stopped = ConnectionError("the inbox stopped before storing this update")
+            _tell([*batch, *self._waiting], stopped)
+            self._waiting = []
+
+    async def _accept(self, arrivals: list[Arrival]) -> None:
         async with self.sessions() as session, session.begin():
             fresh = await inbox.store(session=session, channel=self.channel,
                                       arrivals=arrivals, clock=self.clock)
@@ -227,6 +266,26 @@ class Inbox:
         except Exception as exc:  # stored is what matters: the sweeper queues it later
             log.warning("inbox queue unavailable (%s); the sweeper will pick these up",
                         type(exc).__name__)
+
+
+async def _settle(stored: asyncio.Future[None], call: Awaitable[None]) -> None:
+    try:
+        await call
+    except Exception as exc:
+        _tell([(None, stored)], exc)
+    else:
+        _tell([(None, stored)], None)
+
+
+def _tell(waiters: Sequence[tuple[Any, asyncio.Future[None]]], exc: BaseException | None) -> None:
+    """Tell each waiter not yet told: stored (``exc`` None) or not."""
+    for _, stored in waiters:
+        if stored.done():
+            continue
+        if exc is None:
+            stored.set_result(None)
+        else:
+            stored.set_exception(exc)
 
 
 # -- handling -----------------------------------------------------------------------------------

@@ -112,7 +112,7 @@ class Receiver:
             return web.Response(status=401, text="Unauthorized")
         update = await read_update(request, self.webhook.max_body_bytes)
         try:
-            await self.inbox.accept([update])
+            await self.inbox.accept_one(update)
         except Exception as exc:
             log.warning("update %s not stored (%s): asking for a redelivery",
                         update.get("update_id"), type(exc).__name__)

@@ -304,6 +304,63 @@ async def test_the_webhook_stores_before_200_and_a_repeated_update_makes_one_row
     assert [(r.update_id, r.chat_key) for r in await rows(pg_engine)] == [(900, "70")]
 
 
+async def test_webhook_requests_side_by_side_are_stored_together_each_answered_once_stored(
+    pg_engine: AsyncEngine, redis: Redis
+) -> None:
+    """Telegram posts up to 40 updates at once: those arriving while an INSERT runs go into
+    the next one together; every 200 comes after its own row exists; a repeat is one row."""
+    from sqlalchemy import event
+
+    from bot.channels.base import WebhookConfig
+    from bot.receiver import BotApi, Receiver
+    from standin.server import run_standin
+
+    inserts: list[int] = []
+
+    def counted(conn: Any, cursor: Any, statement: str, params: Any, *rest: Any) -> None:
+        if statement.startswith("INSERT INTO inbound_updates"):
+            inserts.append(1)
+
+    event.listen(pg_engine.sync_engine, "before_cursor_execute", counted)
+    bodies = [update(1000 + i, 80 + i % 20, f"第{i}条") for i in range(40)]
+    bodies += bodies[:10]  # redelivered while the first delivery may still be stored
+    async with run_standin(strict_chats=False) as standin:
+        receiver = Receiver(inbox=receiving(pg_engine, RedisInboxQueue(redis)),
+                            api=BotApi("7000000001:hook", standin.base_url), mode="webhook",
+                            webhook=WebhookConfig(secret="s3cret", listen_port=0))
+        await receiver.start()
+        try:
+            assert receiver.site is not None
+            url, headers = receiver.site.url, {"X-Telegram-Bot-Api-Secret-Token": "s3cret"}
+            async with httpx.AsyncClient(limits=httpx.Limits(max_connections=50)) as http:
+                async def post(body: dict[str, Any]) -> tuple[int, bool]:
+                    answer = await http.post(url, json=body, headers=headers)
+                    async with session_factory(pg_engine)() as session:  # stored by then?
+                        stored = await session.scalar(select(func.count()).where(
+                            InboundUpdate.update_id == body["update_id"]))
+                    return answer.status_code, stored == 1
+
+                answers = await asyncio.gather(*(post(b) for b in bodies))
+        finally:
+            await receiver.stop()
+            event.remove(pg_engine.sync_engine, "before_cursor_execute", counted)
+    assert answers == [(200, True)] * len(bodies)
+    assert sorted(r.update_id for r in await rows(pg_engine)) == list(range(1000, 1040))
+    assert len(inserts) < len(bodies)  # stored together, not one INSERT a request
+
+
+async def test_an_update_the_database_refuses_fails_alone_not_those_stored_with_it(
+    pg_engine: AsyncEngine
+) -> None:
+    box = receiving(pg_engine, LocalInboxQueue())
+    bodies = [update(2000 + i, 90 + i, "hi") for i in range(6)]
+    bodies[3]["update_id"] = 2**70  # out of BIGINT's range: refused by PostgreSQL
+    results = await asyncio.gather(*(box.accept_one(b) for b in bodies), return_exceptions=True)
+    refused = [i for i, r in enumerate(results) if isinstance(r, Exception)]
+    assert refused == [3]
+    assert sorted(r.update_id for r in await rows(pg_engine)) == [2000, 2001, 2002, 2004, 2005]
+
+
 async def test_the_webhook_answers_503_while_the_database_is_down(redis: Redis) -> None:
     from bot.channels.base import WebhookConfig
     from bot.receiver import BotApi, Receiver
