@@ -11,8 +11,9 @@ grid worker in every community and N residents; every resident reports once (tex
 faults: none, kill-worker (kill -9 the worker, start a new one), kill-run (kill -9 the
 receiving process, start it again), restart-redis, restart-postgres (the machine's server:
 stopped for 5 s, then started), flaky-telegram (the stand-in answers 10% 429s, 10% 500s and
-5% slow responses). Exit status 1 when a check fails. With SHAOSHENG_KEEP_LOGS=1 the processes'
-logs stay in the temporary directory it names.
+5% slow responses). `--mode webhook`: the stand-in posts the updates to `run`'s webhook (40 at
+a time, one per chat) instead of `run` polling for them. Exit status 1 when a check fails.
+With SHAOSHENG_KEEP_LOGS=1 the processes' logs stay in the temporary directory it names.
 """
 
 from __future__ import annotations
@@ -74,8 +75,9 @@ def fault_action(system: System, fault: str) -> Callable[[], Awaitable[None]] | 
             "restart-postgres": restart_postgres, "flaky-telegram": flaky_telegram}.get(fault)
 
 
-async def run_one(fault: str, reports: int, concurrency: int) -> dict[str, object]:
-    system = System(workers=1)
+async def run_one(fault: str, reports: int, concurrency: int,
+                  mode: str = "polling") -> dict[str, object]:
+    system = System(workers=1, mode=mode)
     await system.start()
     try:
         await system.add_residents(reports)
@@ -90,7 +92,8 @@ async def run_one(fault: str, reports: int, concurrency: int) -> dict[str, objec
                                 json={"fault_429": 0, "fault_500": 0, "fault_delay": 0})
         left = await settle(system)
         result = await check(system, outcomes)
-        result.update(fault=fault, burst_s=round(elapsed, 1),
+        name = fault if mode == "polling" else f"{fault} ({mode})"
+        result.update(fault=name, burst_s=round(elapsed, 1),
                       recovered_s=round(time.perf_counter() - started, 1), **left)
         cards = sorted(o.card_s for o in outcomes if o.card_s is not None)
         if cards:
@@ -125,7 +128,7 @@ async def main(args: argparse.Namespace) -> int:
     faults = FAULTS if args.fault == "all" else [args.fault]
     results = []
     for fault in faults:
-        results.append(await run_one(fault, args.reports, args.concurrency))
+        results.append(await run_one(fault, args.reports, args.concurrency, args.mode))
         if args.json:
             print(json.dumps(results[-1], ensure_ascii=False))
     print_table(results)
@@ -138,4 +141,6 @@ if __name__ == "__main__":
     parser.add_argument("--reports", type=int, default=500)
     parser.add_argument("--concurrency", type=int, default=50)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--mode", choices=["polling", "webhook"], default="polling",
+                        help="how `run` receives: polling, or the stand-in posting to its webhook")
     sys.exit(asyncio.run(main(parser.parse_args())))

@@ -160,15 +160,11 @@ class Watcher:
 
 
 async def processes(args: argparse.Namespace) -> None:
-    from tests.production.system import CONFIRMED, System, free_port, is_card, report_text
+    from tests.production.system import CONFIRMED, System, is_card, report_text
 
     extra = {"SHAOSHENG__NLU__EMBED_BELOW_MARGINS": "[-1, -1, -1]"} if args.ngrams_only else {}
-    if args.mode == "webhook":  # the stand-in posts each update to `run`, as Telegram would
-        extra.update(SHAOSHENG__TELEGRAM__MODE="webhook",
-                     SHAOSHENG__TELEGRAM__WEBHOOK_SECRET="bench-secret",
-                     SHAOSHENG__TELEGRAM__WEBHOOK__LISTEN_PORT=str(free_port()))
     system = System(workers=args.workers - 1, standin_limits=args.telegram_limits,
-                    extra_env=extra)
+                    extra_env=extra, mode=args.mode)
     await system.start()
     try:
         warm = 20

@@ -71,6 +71,8 @@ class System:
     db_name: str = field(default_factory=lambda: f"faults_{uuid.uuid4().hex[:8]}")
     standin_limits: bool = True
     extra_env: dict[str, str] = field(default_factory=dict)
+    mode: str = "polling"  # or "webhook": the stand-in posts updates to `run`, as Telegram does
+    webhook_port: int = field(default_factory=free_port)
     procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     residents: list[tuple[int, str]] = field(default_factory=list)  # (user id, community name)
     staff: list[int] = field(default_factory=list)
@@ -89,7 +91,12 @@ class System:
             "SHAOSHENG__TELEGRAM__SEND_PER_SECOND": "100000",
             "SHAOSHENG__TELEGRAM__SEND_BURST": "100000",
             "SHAOSHENG__TELEGRAM__PRIVATE_PER_SECOND": "1000"}
-        return dict(os.environ, **lifted, **self.extra_env, SHAOSHENG__DB__URL=self.db_url,
+        webhook = {} if self.mode == "polling" else {
+            "SHAOSHENG__TELEGRAM__MODE": "webhook",
+            "SHAOSHENG__TELEGRAM__WEBHOOK_SECRET": "system-secret",
+            "SHAOSHENG__TELEGRAM__WEBHOOK__LISTEN_PORT": str(self.webhook_port)}
+        return dict(os.environ, **lifted, **webhook, **self.extra_env,
+                    SHAOSHENG__DB__URL=self.db_url,
                     SHAOSHENG__REDIS__URL=f"redis://127.0.0.1:{self.redis_port}/0",
                     SHAOSHENG__TELEGRAM__TOKEN=TOKEN,
                     SHAOSHENG__TELEGRAM__API_BASE=self.standin,
@@ -193,19 +200,18 @@ class System:
         return await asyncpg.connect(self.db_url.replace("+asyncpg", ""))
 
     def stop(self) -> None:
-        for name in ("run", *[n for n in self.procs if n.startswith("worker")]):
-            proc = self.procs.get(name)
-            if proc is not None and proc.poll() is None:
+        """The bot's processes first (they drain), then the stand-in and Redis they used."""
+        bots = {"run", *(n for n in self.procs if n.startswith("worker"))}
+        for group in (bots, set(self.procs) - bots):
+            procs = [p for n, p in self.procs.items() if n in group and p.poll() is None]
+            for proc in procs:
                 proc.send_signal(signal.SIGTERM)
-        for proc in self.procs.values():
-            if proc.poll() is None:
+            for proc in procs:
                 try:
                     proc.wait(timeout=30)
                 except subprocess.TimeoutExpired:
                     proc.kill()
-        for proc in self.procs.values():
-            if proc.poll() is None:
-                proc.terminate()
+                    proc.wait()
 
     async def drop(self) -> None:
         conn = await asyncpg.connect(PG_ADMIN.replace("+asyncpg", ""))
@@ -369,6 +375,7 @@ async def check(system: System, outcomes: list[Outcome]) -> dict[str, Any]:
         for chat in system.staff:
             texts = [msg.get("text") for msg in await messages(http, chat)]
             doubled_pushes += len(texts) - len(set(texts))
+        stats = (await http.get("/_test/stats")).json()
     return {
         "reports": len(system.residents),
         "failed_reports": sum(o.error is not None for o in outcomes),
@@ -381,6 +388,7 @@ async def check(system: System, outcomes: list[Outcome]) -> dict[str, Any]:
         "pushes": pushes,
         "pushes_undelivered": undelivered,
         "pushes_shown_twice": doubled_pushes,
+        "webhook_deliveries": stats["webhook_deliveries"],
     }
 
 

@@ -20,7 +20,15 @@ REPORTS = 60
 
 @pytest.fixture
 def system(pg_database: str) -> Iterator[System]:  # pg_database: the server must be up
-    running = System(workers=1)
+    yield from _running(System(workers=1))
+
+
+@pytest.fixture
+def webhook_system(pg_database: str) -> Iterator[System]:
+    yield from _running(System(workers=1, mode="webhook"))
+
+
+def _running(running: System) -> Iterator[System]:
     asyncio.run(running.start())
     try:
         yield running
@@ -59,3 +67,21 @@ def test_a_redis_restart_in_a_burst_loses_and_doubles_nothing(system: System) ->
 
     result = run_burst(system, restart_redis)
     assert verdict(result) == [], result
+
+
+def test_kill_9_of_the_webhook_process_in_a_burst_loses_and_doubles_nothing(
+    webhook_system: System
+) -> None:
+    """Telegram posting up to 40 updates at once to `run`'s webhook when it dies: those it had
+    not yet stored got no 200, so they come again once it is back."""
+    system = webhook_system
+
+    async def kill_run() -> None:
+        system.kill("run")
+        await asyncio.sleep(1)
+        await asyncio.to_thread(system.start_run)
+
+    result = run_burst(system, kill_run)
+    assert verdict(result, killed=True) == [], result
+    assert result["inbox_open"] == 0
+    assert result["webhook_deliveries"] >= 2 * REPORTS  # the webhook was used: text and press
