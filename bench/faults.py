@@ -113,11 +113,13 @@ def print_table(results: list[dict[str, object]]) -> None:
     keys = ["reports", "failed_reports", "reporters_with_1_ticket", "reporters_with_2+_tickets",
             "residents_with_1_confirmation", "residents_with_2+_confirmations",
             "residents_with_2+_cards", "pushes", "pushes_undelivered", "pushes_shown_twice",
-            "inbox_open", "burst_s", "recovered_s", "card_p50_ms", "card_max_ms"]
-    print(f"{'':34}" + "".join(f"{str(r['fault']):>18}" for r in results))
+            "inbox_open", "webhook_deliveries", "burst_s", "recovered_s", "card_p50_ms",
+            "card_max_ms"]
+    width = max(18, *(len(str(r["fault"])) + 2 for r in results))
+    print(f"{'':34}" + "".join(f"{str(r['fault']):>{width}}" for r in results))
     for key in keys:
-        print(f"{key:34}" + "".join(f"{str(r.get(key, '-')):>18}" for r in results))
-    print(f"{'verdict':34}" + "".join(f"{'PASS' if not r['failed'] else 'FAIL':>18}"
+        print(f"{key:34}" + "".join(f"{str(r.get(key, '-')):>{width}}" for r in results))
+    print(f"{'verdict':34}" + "".join(f"{'PASS' if not r['failed'] else 'FAIL':>{width}}"
                                      for r in results))
     for r in results:
         for failure in r["failed"]:  # type: ignore[attr-defined]
