@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dispatch import lifecycle
@@ -85,17 +85,22 @@ async def view(*, session: AsyncSession, ticket: Ticket) -> TicketView:
     )
 
 
+# Built once, with bind parameters (as residents._CONTACT): every status question runs it.
+_MY_TICKETS = (
+    select(Ticket)
+    .where((Ticket.reporter_id == bindparam("person_id"))
+           | Ticket.id.in_(select(TicketFollower.ticket_id)
+                           .where(TicketFollower.person_id == bindparam("person_id"))))
+    .order_by(Ticket.id.desc())
+    .limit(bindparam("limit"))
+)
+
+
 async def my_tickets(
     *, session: AsyncSession, person_id: int, limit: int = 10
 ) -> list[TicketView]:
     """The person's own tickets and those they follow, newest first."""
-    followed = select(TicketFollower.ticket_id).where(TicketFollower.person_id == person_id)
-    rows = await session.scalars(
-        select(Ticket)
-        .where((Ticket.reporter_id == person_id) | Ticket.id.in_(followed))
-        .order_by(Ticket.id.desc())
-        .limit(limit)
-    )
+    rows = await session.scalars(_MY_TICKETS, {"person_id": person_id, "limit": limit})
     return [await view(session=session, ticket=t) for t in rows.all()]
 
 

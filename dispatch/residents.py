@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dispatch.enums import COMMUNITY_KINDS, STREET_KINDS
@@ -30,22 +30,28 @@ class Contact:
     blocked: bool
 
 
+# Built once, with bind parameters: constructing the select and its cache key anew cost
+# ~0.15 ms of CPU, on every update.
+_CONTACT = (
+    select(Person.id, Person.name, Person.language, Person.community_id, Person.blocked,
+           Unit.name.label("community_name"), Unit.name_en.label("community_name_en"),
+           Membership.role, Membership.unit_id)
+    .join(ChatIdentity, ChatIdentity.person_id == Person.id)
+    .outerjoin(Unit, Unit.id == Person.community_id)
+    .outerjoin(Membership, (Membership.person_id == Person.id) & Membership.active.is_(True))
+    .where(ChatIdentity.channel == bindparam("channel"),
+           ChatIdentity.external_id == bindparam("external_id"))
+    .order_by(Membership.id)
+)
+
+
 async def find_contact(*, session: AsyncSession, channel: str, external_id: str) -> Contact | None:
     """The contact behind a chat identity in one query (person, community and roles), or None.
 
     Every update starts with this lookup, so it is one round trip instead of three.
     """
     rows = (await session.execute(
-        select(Person.id, Person.name, Person.language, Person.community_id, Person.blocked,
-               Unit.name.label("community_name"), Unit.name_en.label("community_name_en"),
-               Membership.role, Membership.unit_id)
-        .join(ChatIdentity, ChatIdentity.person_id == Person.id)
-        .outerjoin(Unit, Unit.id == Person.community_id)
-        .outerjoin(Membership, (Membership.person_id == Person.id)
-                   & Membership.active.is_(True))
-        .where(ChatIdentity.channel == channel, ChatIdentity.external_id == external_id)
-        .order_by(Membership.id)
-    )).all()
+        _CONTACT, {"channel": channel, "external_id": external_id})).all()
     if not rows:
         return None
     first = rows[0]

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy import func, select
 
-from dispatch import centre, deadlines, duplicates, org, ratings, work
+from dispatch import centre, deadlines, duplicates, intake, org, ratings, work
 from dispatch.db import session_factory
 from dispatch.enums import Category, ListType, RatingValue, Role, TicketKind, Urgency
 from dispatch.errors import AlreadyClaimed, PermissionDenied
@@ -299,6 +299,27 @@ async def test_reporter_follows_the_open_twin_instead(world: World) -> None:
         followers = (await session.scalars(select(TicketFollower.person_id).where(
             TicketFollower.ticket_id == first))).all()
     assert list(followers) == [world.ids["resident2"]]
+
+
+async def test_my_tickets_are_own_and_followed_newest_first_within_the_limit(
+    world: World
+) -> None:
+    own = [await _report(world, text=f"阳光花园{n}号楼路灯坏了", place=f"阳光花园{n}号楼")
+           for n in range(3)]
+    followed = await _report(world, text="西湖新村5栋门口井盖不见了", place="西湖新村5栋",
+                             reporter="resident2")
+    await _report(world, text="东门的路灯不亮", place="东门", reporter="resident2")
+    async with world.sessions() as session, session.begin():
+        ticket = await session.get(Ticket, followed)
+        await duplicates.follow(session=session, ticket=ticket, people={world.ids["resident"]})
+    async with world.sessions() as session:
+        mine = await intake.my_tickets(session=session, person_id=world.ids["resident"])
+        newest = await intake.my_tickets(session=session, person_id=world.ids["resident"],
+                                         limit=2)
+        nobody = await intake.my_tickets(session=session, person_id=world.ids["grid"])
+    assert [v.id for v in mine] == [followed, own[2], own[1], own[0]]
+    assert [v.id for v in newest] == [followed, own[2]]
+    assert nobody == []
 
 
 async def test_holder_asks_another_unit_to_assist(world: World) -> None:
