@@ -7,6 +7,7 @@ would see is what ``show`` receives. Real PostgreSQL/SQLite and real Redis.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 from collections.abc import AsyncIterator
 from typing import Any
@@ -81,6 +82,28 @@ def worker(engine: AsyncEngine, queue: Any, person: Person,
 def receiving(engine: AsyncEngine, queue: Any) -> Inbox:
     return Inbox(sessions=session_factory(engine), queue=queue, channel="telegram",
                  clock=utc_now, chat_key=chat_key)
+
+
+SECRET = {"X-Telegram-Bot-Api-Secret-Token": "s3cret"}
+
+
+@contextlib.asynccontextmanager
+async def webhook(engine: AsyncEngine, redis: Redis) -> AsyncIterator[str]:
+    """`run`'s receiver in webhook mode on the engine's inbox; yields the URL to post to."""
+    from bot.channels.base import WebhookConfig
+    from bot.receiver import BotApi, Receiver
+    from standin.server import run_standin
+
+    async with run_standin(strict_chats=False) as standin:
+        receiver = Receiver(inbox=receiving(engine, RedisInboxQueue(redis)),
+                            api=BotApi("7000000001:hook", standin.base_url), mode="webhook",
+                            webhook=WebhookConfig(secret="s3cret", listen_port=0))
+        await receiver.start()
+        try:
+            assert receiver.site is not None
+            yield receiver.site.url
+        finally:
+            await receiver.stop()
 
 
 async def rows(engine: AsyncEngine) -> list[InboundUpdate]:
@@ -279,27 +302,11 @@ async def test_updates_stored_while_redis_was_away_are_handled_once_it_is_back(
 async def test_the_webhook_stores_before_200_and_a_repeated_update_makes_one_row(
     pg_engine: AsyncEngine, redis: Redis
 ) -> None:
-    from bot.channels.base import WebhookConfig
-    from bot.receiver import BotApi, Receiver
-    from standin.server import run_standin
-
-    async with run_standin(strict_chats=False) as standin:
-        receiver = Receiver(inbox=receiving(pg_engine, RedisInboxQueue(redis)),
-                            api=BotApi("7000000001:hook", standin.base_url), mode="webhook",
-                            webhook=WebhookConfig(secret="s3cret", listen_port=0))
-        await receiver.start()
-        try:
-            assert receiver.site is not None
-            url = receiver.site.url
-            async with httpx.AsyncClient() as http:
-                body = update(900, 70, "井盖丢了")
-                first = await http.post(url, json=body,
-                                        headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret"})
-                again = await http.post(url, json=body,
-                                        headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret"})
-                forged = await http.post(url, json=update(901, 70, "x"))
-        finally:
-            await receiver.stop()
+    async with webhook(pg_engine, redis) as url, httpx.AsyncClient() as http:
+        body = update(900, 70, "井盖丢了")
+        first = await http.post(url, json=body, headers=SECRET)
+        again = await http.post(url, json=body, headers=SECRET)
+        forged = await http.post(url, json=update(901, 70, "x"))
     assert (first.status_code, again.status_code, forged.status_code) == (200, 200, 401)
     assert [(r.update_id, r.chat_key) for r in await rows(pg_engine)] == [(900, "70")]
 
@@ -311,39 +318,28 @@ async def test_webhook_requests_side_by_side_are_stored_together_each_answered_o
     the next one together; every 200 comes after its own row exists; a repeat is one row."""
     from sqlalchemy import event
 
-    from bot.channels.base import WebhookConfig
-    from bot.receiver import BotApi, Receiver
-    from standin.server import run_standin
-
     inserts: list[int] = []
 
     def counted(conn: Any, cursor: Any, statement: str, params: Any, *rest: Any) -> None:
         if statement.startswith("INSERT INTO inbound_updates"):
             inserts.append(1)
 
+    async def post(http: httpx.AsyncClient, url: str, body: dict[str, Any]) -> tuple[int, bool]:
+        answer = await http.post(url, json=body, headers=SECRET)
+        async with session_factory(pg_engine)() as session:  # stored by the time of the 200?
+            stored = await session.scalar(select(func.count()).where(
+                InboundUpdate.update_id == body["update_id"]))
+        return answer.status_code, stored == 1
+
     event.listen(pg_engine.sync_engine, "before_cursor_execute", counted)
     bodies = [update(1000 + i, 80 + i % 20, f"第{i}条") for i in range(40)]
     bodies += bodies[:10]  # redelivered while the first delivery may still be stored
-    async with run_standin(strict_chats=False) as standin:
-        receiver = Receiver(inbox=receiving(pg_engine, RedisInboxQueue(redis)),
-                            api=BotApi("7000000001:hook", standin.base_url), mode="webhook",
-                            webhook=WebhookConfig(secret="s3cret", listen_port=0))
-        await receiver.start()
-        try:
-            assert receiver.site is not None
-            url, headers = receiver.site.url, {"X-Telegram-Bot-Api-Secret-Token": "s3cret"}
-            async with httpx.AsyncClient(limits=httpx.Limits(max_connections=50)) as http:
-                async def post(body: dict[str, Any]) -> tuple[int, bool]:
-                    answer = await http.post(url, json=body, headers=headers)
-                    async with session_factory(pg_engine)() as session:  # stored by then?
-                        stored = await session.scalar(select(func.count()).where(
-                            InboundUpdate.update_id == body["update_id"]))
-                    return answer.status_code, stored == 1
-
-                answers = await asyncio.gather(*(post(b) for b in bodies))
-        finally:
-            await receiver.stop()
-            event.remove(pg_engine.sync_engine, "before_cursor_execute", counted)
+    try:
+        async with (webhook(pg_engine, redis) as url,
+                    httpx.AsyncClient(limits=httpx.Limits(max_connections=50)) as http):
+            answers = await asyncio.gather(*(post(http, url, b) for b in bodies))
+    finally:
+        event.remove(pg_engine.sync_engine, "before_cursor_execute", counted)
     assert answers == [(200, True)] * len(bodies)
     assert sorted(r.update_id for r in await rows(pg_engine)) == list(range(1000, 1040))
     assert len(inserts) < len(bodies)  # stored together, not one INSERT a request
@@ -362,24 +358,12 @@ async def test_an_update_the_database_refuses_fails_alone_not_those_stored_with_
 
 
 async def test_the_webhook_answers_503_while_the_database_is_down(redis: Redis) -> None:
-    from bot.channels.base import WebhookConfig
-    from bot.receiver import BotApi, Receiver
-    from standin.server import run_standin
-
     dead = create_engine("postgresql+asyncpg://postgres@127.0.0.1:1/none")  # nothing listens
-    async with run_standin(strict_chats=False) as standin:
-        receiver = Receiver(inbox=receiving(dead, RedisInboxQueue(redis)),
-                            api=BotApi("7000000001:hook", standin.base_url), mode="webhook",
-                            webhook=WebhookConfig(secret="s3cret", listen_port=0))
-        await receiver.start()
-        try:
-            assert receiver.site is not None
-            async with httpx.AsyncClient() as http:
-                answer = await http.post(receiver.site.url, json=update(902, 71, "hi"),
-                                         headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret"})
-        finally:
-            await receiver.stop()
-            await dead.dispose()
+    try:
+        async with webhook(dead, redis) as url, httpx.AsyncClient() as http:
+            answer = await http.post(url, json=update(902, 71, "hi"), headers=SECRET)
+    finally:
+        await dead.dispose()
     assert answer.status_code == 503  # Telegram keeps the update and delivers it again
 
 
