@@ -48,33 +48,22 @@ from shaosheng.app import build_bot_context, open_engine  # noqa: E402
 from shaosheng.clock import utc_now  # noqa: E402
 from shaosheng.demo import DEMO_TOKEN, prepare_database  # noqa: E402
 from shaosheng.settings import load_settings  # noqa: E402
-from tests.production.system import free_port, wait_http  # noqa: E402
+from tests.production.system import (  # noqa: E402
+    cpu_seconds,
+    free_port,
+    process_name,
+    wait_http,
+)
 
 PG = "postgresql://postgres@127.0.0.1:5432/test"
 BUDGET_MS = 2 * 1000 / 500  # two cores at 500 updates/s
 
 
-def cpu_seconds(pid: int | str) -> float:
-    """utime + stime + the children it reaped (the postmaster reaps ended backends)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return sum(int(f) for f in fields[11:15]) / os.sysconf("SC_CLK_TCK")
-
-
-def comm(pid: str) -> str:
-    try:
-        return Path(f"/proc/{pid}/comm").read_text().strip()
-    except OSError:
-        return ""
-
-
 def snapshot(standin: int) -> dict[str, float]:
     pids = [p for p in os.listdir("/proc") if p.isdigit()]
     return {"bot (this process)": cpu_seconds(os.getpid()),
-            "postgres": sum(cpu_seconds(p) for p in pids if comm(p) == "postgres"),
-            "redis": sum(cpu_seconds(p) for p in pids if comm(p) == "redis-server"),
+            "postgres": sum(cpu_seconds(p) for p in pids if process_name(p) == "postgres"),
+            "redis": sum(cpu_seconds(p) for p in pids if process_name(p) == "redis-server"),
             "stand-in": cpu_seconds(standin)}
 
 

@@ -268,21 +268,12 @@ def _cpu(system: Any) -> dict[str, float]:
     """Cumulative CPU seconds (user + system) of each process of the deployment."""
     import os
 
-    tick = os.sysconf("SC_CLK_TCK")
+    from tests.production.system import cpu_seconds, process_name
 
-    def seconds(pid: int | str) -> float:
-        # utime + stime, and cutime + cstime: the children it reaped (PostgreSQL's postmaster
-        # reaps the backends that ended during the run; theirs would be lost otherwise).
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            return 0.0
-        return sum(int(f) for f in fields[11:15]) / tick
-
-    out = {name: seconds(proc.pid) for name, proc in system.procs.items()}
-    out["bench"] = seconds(os.getpid())
-    out["postgres"] = sum(seconds(pid) for pid in os.listdir("/proc") if pid.isdigit()
-                          and _comm(pid) == "postgres")
+    out = {name: cpu_seconds(proc.pid) for name, proc in system.procs.items()}
+    out["bench"] = cpu_seconds(os.getpid())
+    out["postgres"] = sum(cpu_seconds(pid) for pid in os.listdir("/proc") if pid.isdigit()
+                          and process_name(pid) == "postgres")
     return out
 
 
@@ -294,13 +285,6 @@ async def _pg_sessions(system: Any) -> int:
             "SELECT sessions FROM pg_stat_database WHERE datname = current_database()") or 0)
     finally:
         await conn.close()
-
-
-def _comm(pid: str) -> str:
-    try:
-        return Path(f"/proc/{pid}/comm").read_text().strip()
-    except OSError:
-        return ""
 
 
 def _print(args: argparse.Namespace, latencies: list[float], elapsed: float) -> None:

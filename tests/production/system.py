@@ -36,6 +36,24 @@ PROBLEMS = ["的路灯坏了好几天了", "的垃圾堆了三天没人清", "�
             "的下水道堵了污水漫出来", "有人乱停车把消防通道堵了", "的健身器材坏了好久没人修"]
 
 
+def cpu_seconds(pid: int | str) -> float:
+    """A process's CPU so far: utime + stime, and cutime + cstime, the children it reaped
+    (PostgreSQL's postmaster reaps the backends that ended during a run; theirs would be lost
+    otherwise). 0 for a process gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return sum(int(f) for f in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
+
+def process_name(pid: int | str) -> str:
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().strip()
+    except OSError:
+        return ""
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
