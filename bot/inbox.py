@@ -23,19 +23,19 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+import asyncpg
 from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channels.base import APOLOGY
 from bot.messages import Answer, Handler, Incoming, Reply, answer_from_json, answer_to_json
 from bot.metrics import count
 from dispatch import inbox
 from dispatch.bus import RedisStreamBus
-from dispatch.inbox import Arrival
+from dispatch.inbox import Arrival, InboxStore
 from dispatch.relay import stop_task
 
 log = logging.getLogger(__name__)
@@ -60,6 +60,8 @@ def is_transient(exc: BaseException) -> bool:
     if isinstance(exc, DBAPIError):
         return (exc.connection_invalidated or isinstance(exc, OperationalError | InterfaceError)
                 or _sqlstate(exc).startswith(_TRANSIENT_SQLSTATES))
+    if isinstance(exc, asyncpg.PostgresError):  # the inbox's own statements (PgInboxStore)
+        return str(getattr(exc, "sqlstate", "") or "").startswith(_TRANSIENT_SQLSTATES)
     return isinstance(exc, PoolTimeout | RedisConnectionError | RedisTimeoutError
                       | ConnectionError | TimeoutError | OSError)
 
@@ -208,11 +210,9 @@ class RedisChatLocks:
 class Inbox:
     """The receiving side: store first; only a stored update may be acknowledged."""
 
-    def __init__(self, *, sessions: async_sessionmaker[AsyncSession], queue: InboxQueue,
-                 channel: str, clock: Callable[[], datetime],
+    def __init__(self, *, store: InboxStore, queue: InboxQueue,
                  chat_key: Callable[[dict[str, Any]], str], batch: int = 100) -> None:
-        self.sessions, self.queue, self.channel, self.clock = sessions, queue, channel, clock
-        self.chat_key, self.batch = chat_key, batch
+        self.store, self.queue, self.chat_key, self.batch = store, queue, chat_key, batch
         self._waiting: list[tuple[Arrival, asyncio.Future[None]]] = []
         self._storing: asyncio.Task[None] | None = None
 
@@ -256,9 +256,7 @@ class Inbox:
             self._waiting = []
 
     async def _accept(self, arrivals: list[Arrival]) -> None:
-        async with self.sessions() as session, session.begin():
-            fresh = await inbox.store(session=session, channel=self.channel,
-                                      arrivals=arrivals, clock=self.clock)
+        fresh = await self.store.store(arrivals)
         count("inbox_stored", len(fresh))
         count("inbox_redelivered", len(arrivals) - len(fresh))
         try:
@@ -295,15 +293,15 @@ class InboxWorker:
     """Takes chats off the queue and works through their open updates, in order."""
 
     def __init__(
-        self, *, sessions: async_sessionmaker[AsyncSession], queue: InboxQueue,
-        handler: Handler, show: Shown, notify_saved: Callable[[Incoming], Awaitable[None]],
-        parse: Callable[[dict[str, Any]], Incoming | None], channel: str,
-        consumer: str, clock: Callable[[], datetime], locks: RedisChatLocks | None = None,
+        self, *, store: InboxStore, queue: InboxQueue, handler: Handler, show: Shown,
+        notify_saved: Callable[[Incoming], Awaitable[None]],
+        parse: Callable[[dict[str, Any]], Incoming | None], consumer: str,
+        clock: Callable[[], datetime], locks: RedisChatLocks | None = None,
         concurrency: int = 16, stale_after_s: float = 15.0, sweep_every_s: float = 2.0,
     ) -> None:
-        self.sessions, self.queue, self.handler = sessions, queue, handler
+        self.store, self.queue, self.handler = store, queue, handler
         self.show, self.notify_saved, self.parse = show, notify_saved, parse
-        self.channel, self.consumer, self.clock = channel, consumer, clock
+        self.consumer, self.clock = consumer, clock
         self.locks, self.concurrency = locks, concurrency
         self.stale_after_s, self.sweep_every_s = stale_after_s, sweep_every_s
         self._busy: set[str] = set()  # chats this process is working through
@@ -355,9 +353,7 @@ class InboxWorker:
     async def sweep(self) -> int:
         """Queue again the chats whose updates have waited too long; also entries of the dead."""
         older = self.clock() - timedelta(seconds=self.stale_after_s)
-        async with self.sessions() as session:
-            chats = await inbox.stale_chats(session=session, channel=self.channel,
-                                            older_than=older)
+        chats = await self.store.stale_chats(older)
         for entry_id, key in await self.queue.reclaim(f"{self.consumer}-sweep", 30_000):
             chats.append(key)
             await self.queue.ack(entry_id)
@@ -391,9 +387,8 @@ class InboxWorker:
             self._knocked.discard(key)
 
     async def _open(self, key: str) -> list[tuple[int, str, dict[str, Any], Any]]:
-        async with self.sessions() as session:
-            rows = await inbox.open_rows(session=session, channel=self.channel, chat_key=key)
-            return [(r.id, r.state, r.payload or {}, r.answer) for r in rows]
+        rows = await self.store.open_rows(key)
+        return [(r.id, r.state, r.payload or {}, r.answer) for r in rows]
 
     async def _work_through(self, rows: list[tuple[int, str, dict[str, Any], Any]]) -> bool:
         """False when an update has to wait for a retry (the later ones wait behind it)."""
@@ -421,9 +416,7 @@ class InboxWorker:
             for attempt in (1, 2):
                 try:
                     answer = await self._answer(incoming)
-                    async with self.sessions() as session, session.begin():
-                        await inbox.record_answer(session=session, row_id=row_id,
-                                                  answer=answer_to_json(answer))
+                    await self.store.record_answer(row_id, answer_to_json(answer))
                     break
                 except Exception as exc:
                     if not is_transient(exc):
@@ -468,8 +461,5 @@ class InboxWorker:
                         type(err).__name__)
 
     async def _done(self, row_id: int) -> None:
-        async def record() -> None:
-            async with self.sessions() as session, session.begin():
-                await inbox.mark_done(session=session, row_id=row_id, clock=self.clock)
-
-        await through_outage(record)  # the answer is out: a restart must not show it twice
+        # The answer is out: a restart must not show it twice.
+        await through_outage(lambda: self.store.mark_done(row_id))

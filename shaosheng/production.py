@@ -34,6 +34,7 @@ from bot.messages import Incoming, Reply
 from bot.receiver import BotApi, Receiver
 from bot.state import RedisStateStore
 from dispatch.bus import RedisStreamBus
+from dispatch.inbox import inbox_store
 from dispatch.migrate import is_current
 from shaosheng.app import BOT_COMMANDS, build_bot_context, open_engine
 from shaosheng.settings import ConfigError, Settings
@@ -123,16 +124,16 @@ async def _serve(settings: Settings, *, role: str, receive: bool, web_port: int 
         # The inbox's and the relay's statements each stand alone: run them without
         # BEGIN/COMMIT around them (one round trip each instead of three).
         single = ctx.single
+        store = inbox_store(single, channel=ctx.channel, clock=ctx.clock)
         handling = InboxWorker(
-            sessions=single, queue=queue, handler=handler, show=shown.show,
+            store=store, queue=queue, handler=handler, show=shown.show,
             notify_saved=lambda incoming: _saved(bot, incoming), parse=incoming_from_update,
-            channel=ctx.channel, consumer=consumer, clock=ctx.clock,
+            consumer=consumer, clock=ctx.clock,
             locks=RedisChatLocks(svc.redis), concurrency=settings.inbox.concurrency,
         )
         receiver = None
         if receive:
-            inbox = Inbox(sessions=single, queue=queue, channel=ctx.channel,
-                          clock=ctx.clock, chat_key=chat_key)
+            inbox = Inbox(store=store, queue=queue, chat_key=chat_key)
             receiver = Receiver(inbox=inbox, api=BotApi(token, tg.api_base), mode=tg.mode,
                                 webhook=_webhook_config(settings))
         try:
@@ -160,7 +161,10 @@ async def _serve(settings: Settings, *, role: str, receive: bool, web_port: int 
                 handling.stop()
                 await handling_task
         finally:
-            await bot.stop()
+            try:
+                await bot.stop()
+            finally:
+                await store.close()
 
 
 async def _saved(bot: TelegramRuntime, incoming: Incoming) -> None:

@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import random
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from typing import Any
 
 import asyncpg
@@ -29,10 +30,12 @@ from bot.inbox import (
     RedisInboxQueue,
     answer_from_json,
     answer_to_json,
+    is_transient,
 )
 from bot.messages import Answer, Button, Document, Incoming, Reply
 from dispatch import inbox
 from dispatch.db import create_engine, session_factory, single_statement_sessions
+from dispatch.inbox import InboxStore
 from dispatch.models import InboundUpdate
 from shaosheng.clock import utc_now
 from tests.conftest import REDIS_URL
@@ -71,31 +74,59 @@ class Person:
         self.notices.append(msg.chat_id)
 
 
+_stores: list[InboxStore] = []
+
+
+def store_of(engine: AsyncEngine) -> InboxStore:
+    """As production builds it: asyncpg itself on PostgreSQL, SQLAlchemy on SQLite."""
+    made = inbox.inbox_store(single_statement_sessions(engine), channel="telegram",
+                             clock=utc_now)
+    _stores.append(made)
+    return made
+
+
+@pytest.fixture(autouse=True)
+async def close_stores() -> AsyncIterator[None]:
+    yield
+    while _stores:
+        await _stores.pop().close()
+
+
 def worker(engine: AsyncEngine, queue: Any, person: Person,
            name: str = "w", locks: RedisChatLocks | None = None) -> InboxWorker:
-    return InboxWorker(sessions=session_factory(engine), queue=queue, handler=person.handler,
+    return InboxWorker(store=store_of(engine), queue=queue, handler=person.handler,
                        show=person.show, notify_saved=person.saved, parse=incoming_from_update,
-                       channel="telegram", consumer=name, clock=utc_now, locks=locks,
+                       consumer=name, clock=utc_now, locks=locks,
                        concurrency=4, stale_after_s=0.0, sweep_every_s=0.2)
 
 
 def receiving(engine: AsyncEngine, queue: Any) -> Inbox:
-    return Inbox(sessions=session_factory(engine), queue=queue, channel="telegram",
-                 clock=utc_now, chat_key=chat_key)
+    return Inbox(store=store_of(engine), queue=queue, chat_key=chat_key)
 
 
 SECRET = {"X-Telegram-Bot-Api-Secret-Token": "s3cret"}
 
 
 @contextlib.asynccontextmanager
-async def webhook(engine: AsyncEngine, redis: Redis) -> AsyncIterator[str]:
-    """`run`'s receiver in webhook mode on the engine's inbox; yields the URL to post to."""
+async def webhook(engine: AsyncEngine, redis: Redis,
+                  inserts: list[int] | None = None) -> AsyncIterator[str]:
+    """`run`'s receiver in webhook mode on the engine's inbox; yields the URL to post to.
+    Each INSERT the inbox sends appends to ``inserts``."""
     from bot.channels.base import WebhookConfig
     from bot.receiver import BotApi, Receiver
     from standin.server import run_standin
 
     async with run_standin(strict_chats=False) as standin:
-        receiver = Receiver(inbox=receiving(engine, RedisInboxQueue(redis)),
+        box = receiving(engine, RedisInboxQueue(redis))
+        if inserts is not None:
+            store = box.store.store
+
+            async def counted(arrivals: Any) -> list[str]:
+                inserts.append(len(arrivals))
+                return await store(arrivals)
+
+            box.store.store = counted  # type: ignore[method-assign]
+        receiver = Receiver(inbox=box,
                             api=BotApi("7000000001:hook", standin.base_url), mode="webhook",
                             webhook=WebhookConfig(secret="s3cret", listen_port=0))
         await receiver.start()
@@ -229,6 +260,41 @@ async def test_a_bug_in_the_handler_gets_an_apology_not_an_endless_retry(
     assert [r.state for r in await rows(engine)] == ["done"]
 
 
+async def test_the_inbox_store_keeps_what_was_written_through_each_state(
+    engine: AsyncEngine
+) -> None:
+    """What production runs: asyncpg itself on PostgreSQL, SQLAlchemy on SQLite."""
+    box = store_of(engine)
+    assert isinstance(box, inbox.PgInboxStore) == (engine.dialect.name == "postgresql")
+    said = update(60, 61, "楼道灯坏了 «quoted» \\ \"x\"")
+    assert await box.store([inbox.Arrival(60, "61", said), inbox.Arrival(61, "61", update(
+        61, 61, "second"))]) == ["61", "61"]
+    assert await box.store([inbox.Arrival(60, "61", said)]) == []  # seen before: no row
+    first, second = await box.open_rows("61")
+    assert (first.state, first.payload, first.answer) == ("new", said, None)
+    answer = answer_to_json(Answer(replies=[
+        Reply(text="收到 ✓", buttons=[[Button("查看", "t:1")]])]))
+    await box.record_answer(first.id, answer)
+    await box.record_answer(first.id, {"replies": []})  # only a new row takes an answer
+    again, _ = await box.open_rows("61")
+    assert (again.state, again.answer) == ("answered", answer)
+    assert await box.stale_chats(utc_now() + timedelta(seconds=1)) == ["61"]
+    assert await box.stale_chats(utc_now() - timedelta(hours=1)) == []
+    await box.mark_done(first.id)
+    await box.mark_done(second.id)
+    assert await box.open_rows("61") == []
+    finished = [(r.state, r.payload, r.answer) for r in await rows(engine)]
+    assert finished == [("done", None, None)] * 2
+
+
+def test_a_refused_connection_is_an_outage_and_bad_data_is_not() -> None:
+    assert is_transient(asyncpg.exceptions.CannotConnectNowError("starting up"))
+    assert is_transient(asyncpg.exceptions.ConnectionDoesNotExistError("closed mid-query"))
+    assert is_transient(asyncpg.exceptions.TooManyConnectionsError("too many"))
+    assert not is_transient(asyncpg.exceptions.NumericValueOutOfRangeError("out of range"))
+    assert not is_transient(asyncpg.exceptions.UndefinedColumnError("no such column"))
+
+
 def test_answers_survive_the_round_trip_through_json() -> None:
     answer = Answer(replies=[
         Reply(text="card", buttons=[[Button("确认", "r:ok:1"), Button("取消", "r:x:1")]],
@@ -316,13 +382,7 @@ async def test_webhook_requests_side_by_side_are_stored_together_each_answered_o
 ) -> None:
     """Telegram posts up to 40 updates at once: those arriving while an INSERT runs go into
     the next one together; every 200 comes after its own row exists; a repeat is one row."""
-    from sqlalchemy import event
-
     inserts: list[int] = []
-
-    def counted(conn: Any, cursor: Any, statement: str, params: Any, *rest: Any) -> None:
-        if statement.startswith("INSERT INTO inbound_updates"):
-            inserts.append(1)
 
     async def post(http: httpx.AsyncClient, url: str, body: dict[str, Any]) -> tuple[int, bool]:
         answer = await http.post(url, json=body, headers=SECRET)
@@ -331,15 +391,11 @@ async def test_webhook_requests_side_by_side_are_stored_together_each_answered_o
                 InboundUpdate.update_id == body["update_id"]))
         return answer.status_code, stored == 1
 
-    event.listen(pg_engine.sync_engine, "before_cursor_execute", counted)
     bodies = [update(1000 + i, 80 + i % 20, f"第{i}条") for i in range(40)]
     bodies += bodies[:10]  # redelivered while the first delivery may still be stored
-    try:
-        async with (webhook(pg_engine, redis) as url,
-                    httpx.AsyncClient(limits=httpx.Limits(max_connections=50)) as http):
-            answers = await asyncio.gather(*(post(http, url, b) for b in bodies))
-    finally:
-        event.remove(pg_engine.sync_engine, "before_cursor_execute", counted)
+    async with (webhook(pg_engine, redis, inserts) as url,
+                httpx.AsyncClient(limits=httpx.Limits(max_connections=50)) as http):
+        answers = await asyncio.gather(*(post(http, url, b) for b in bodies))
     assert answers == [(200, True)] * len(bodies)
     assert sorted(r.update_id for r in await rows(pg_engine)) == list(range(1000, 1040))
     assert len(inserts) < len(bodies)  # stored together, not one INSERT a request
@@ -382,16 +438,14 @@ async def test_a_chat_busy_in_one_process_is_knocked_on_and_looked_at_again(
         return await plain(msg)
 
     person.handler = slow_first  # type: ignore[method-assign]
-    single = single_statement_sessions(pg_engine)
-    workers = [InboxWorker(sessions=single, queue=RedisInboxQueue(redis),
+    workers = [InboxWorker(store=store_of(pg_engine), queue=RedisInboxQueue(redis),
                            handler=person.handler, show=person.show,
                            notify_saved=person.saved, parse=incoming_from_update,
-                           channel="telegram", consumer=f"k{i}", clock=utc_now,
+                           consumer=f"k{i}", clock=utc_now,
                            locks=RedisChatLocks(redis), concurrency=1,
                            stale_after_s=3600, sweep_every_s=3600) for i in range(2)]
     tasks = [asyncio.create_task(w.run()) for w in workers]
-    box = Inbox(sessions=single, queue=RedisInboxQueue(redis), channel="telegram",
-                clock=utc_now, chat_key=chat_key)
+    box = Inbox(store=store_of(pg_engine), queue=RedisInboxQueue(redis), chat_key=chat_key)
     await box.accept([update(400, 70, "first")])
     for _ in range(100):  # one process now holds the chat, waiting inside the handler
         if await redis.exists("shaosheng:inbox:chat:70"):
