@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import bindparam, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from dispatch.enums import COMMUNITY_KINDS, STREET_KINDS
 from dispatch.errors import NotFound
@@ -45,10 +45,13 @@ _CONTACT = (
 )
 
 
-async def find_contact(*, session: AsyncSession, channel: str, external_id: str) -> Contact | None:
+async def find_contact(
+    *, session: AsyncSession | AsyncConnection, channel: str, external_id: str
+) -> Contact | None:
     """The contact behind a chat identity in one query (person, community and roles), or None.
 
-    Every update starts with this lookup, so it is one round trip instead of three.
+    Every update starts with this lookup, so it is one round trip instead of three; it reads
+    plain columns, so a Core connection serves as well as a session.
     """
     rows = (await session.execute(
         _CONTACT, {"channel": channel, "external_id": external_id})).all()

@@ -134,9 +134,11 @@ async def build_bot_context(
             load_knowledge, use_embedding=settings.nlu.embedding,
             cache_dir=settings.nlu.model_dir,
         )
+    single = single_statement_sessions(engine)
     return BotContext(
         sessions=session_factory(engine),
-        single=single_statement_sessions(engine),
+        single=single,
+        autocommit=single.kw["bind"],
         nlu=parser,
         knowledge=knowledge,
         state=state,

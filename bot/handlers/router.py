@@ -85,8 +85,9 @@ async def _handle(ctx: BotContext, msg: Incoming) -> Answer:
 
 async def _contact(ctx: BotContext, msg: Incoming) -> Contact:
     """Who wrote: one query for someone known; a transaction only to register someone new."""
-    async with ctx.single() as session:
-        known = await find_contact(session=session, channel=ctx.channel, external_id=msg.user_id)
+    async with ctx.autocommit.connect() as connection:
+        known = await find_contact(session=connection, channel=ctx.channel,
+                                   external_id=msg.user_id)
     if known is not None and (known.name or not msg.first_name):
         return known
     async with ctx.sessions() as session, session.begin():
