@@ -29,10 +29,11 @@ class RedisPacer:
     def __init__(self, redis: Redis, bot_id: str, *, per_second: float, burst: int) -> None:
         self.redis, self.prefix = redis, f"shaosheng:pace:{bot_id}"
         self.interval_ms, self.burst = 1000.0 / per_second, burst
+        self._reserve = redis.register_script(_RESERVE)  # EVALSHA: the body is not resent
 
     async def reserve(self, chat: int, chat_interval_s: float) -> float:
         """Seconds to wait before sending to ``chat``; the slot is taken."""
-        wait_ms = await self.redis.eval(  # type: ignore[misc]
-            _RESERVE, 2, self.prefix, f"{self.prefix}:{chat}",
-            self.interval_ms, self.burst, chat_interval_s * 1000)
+        wait_ms = await self._reserve(keys=[self.prefix, f"{self.prefix}:{chat}"],
+                                      args=[self.interval_ms, self.burst,
+                                            chat_interval_s * 1000])
         return max(0.0, float(wait_ms) / 1000)

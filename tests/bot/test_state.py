@@ -45,6 +45,27 @@ async def test_mark_seen_once(store) -> None:
     assert await store.mark_seen(key, ttl_s=60) is False
 
 
+async def test_counts_within_a_window(store) -> None:
+    key = f"shaosheng:rate:{uuid.uuid4().hex}"
+    assert [await store.incr(key, ttl_s=60) for _ in range(3)] == [1, 2, 3]
+    assert await store.incr(f"{key}:other", ttl_s=60) == 1
+
+
+async def test_the_redis_window_starts_with_the_first_count_and_is_not_extended() -> None:
+    redis = Redis.from_url(REDIS_URL)
+    store, key = RedisStateStore(redis), f"shaosheng:rate:{uuid.uuid4().hex}"
+    try:
+        assert await store.incr(key, ttl_s=60) == 1
+        assert 0 < await redis.pttl(key) <= 60_000
+        await redis.pexpire(key, 5_000)  # time has passed in the window
+        await redis.script_flush()  # a Redis restarted without its script cache
+        assert await store.incr(key, ttl_s=60) == 2
+        assert 0 < await redis.pttl(key) <= 5_000  # the later count kept the window's end
+    finally:
+        await redis.delete(key)
+        await redis.aclose()
+
+
 async def test_memory_state_expires() -> None:
     clock = Ticking()
     store = MemoryStateStore(monotonic=clock)
