@@ -474,6 +474,25 @@ async def test_letting_go_of_a_chat_says_whether_anyone_knocked(redis: Redis) ->
     assert after.again is False
 
 
+async def test_a_chat_held_longer_than_its_lease_stays_held_until_let_go(redis: Redis) -> None:
+    """A handler can take longer than the lease (an outage retried, a slow send): the holder
+    keeps renewing every lease it holds, so no other process takes the chat meanwhile."""
+    locks, other = RedisChatLocks(redis, lease_ms=300), RedisChatLocks(redis, lease_ms=300)
+    async with locks.hold("81") as first, locks.hold("82") as second:
+        assert first.held
+        assert second.held
+        for _ in range(8):  # 1.2 s: four leases long
+            await asyncio.sleep(0.15)
+            async with other.hold("81") as taken, other.hold("82") as taken_too:
+                assert not taken.held
+                assert not taken_too.held
+    assert not await redis.exists("shaosheng:inbox:chat:81", "shaosheng:inbox:chat:82")
+    await asyncio.sleep(0.2)
+    assert locks._renewer is None  # nothing held: nothing left running
+    async with other.hold("81") as later:
+        assert later.held
+
+
 class SwallowingQueue(RedisInboxQueue):
     """redis-py swallows a cancellation that lands inside a command (about half the time with
     XAUTOCLAIM on redis 8.1); here a slow reclaim swallows the first one for certain."""
