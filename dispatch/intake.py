@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import bindparam, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from dispatch import lifecycle
 from dispatch.enums import Status
@@ -86,8 +86,13 @@ async def view(*, session: AsyncSession, ticket: Ticket) -> TicketView:
 
 
 # Built once, with bind parameters (as residents._CONTACT): every status question runs it.
+# The view's columns with the unit's names joined in: one query, however many tickets.
 _MY_TICKETS = (
-    select(Ticket)
+    select(Ticket.id, Ticket.number, Ticket.kind, Ticket.category, Ticket.urgency,
+           Ticket.status, Ticket.text, Ticket.place_text, Unit.name.label("unit_name"),
+           Unit.name_en.label("unit_name_en"), Ticket.created_at, Ticket.claim_due_at,
+           Ticket.resolve_due_at)
+    .outerjoin(Unit, Unit.id == Ticket.unit_id)
     .where((Ticket.reporter_id == bindparam("person_id"))
            | Ticket.id.in_(select(TicketFollower.ticket_id)
                            .where(TicketFollower.person_id == bindparam("person_id"))))
@@ -97,11 +102,17 @@ _MY_TICKETS = (
 
 
 async def my_tickets(
-    *, session: AsyncSession, person_id: int, limit: int = 10
+    *, session: AsyncSession | AsyncConnection, person_id: int, limit: int = 10
 ) -> list[TicketView]:
-    """The person's own tickets and those they follow, newest first."""
-    rows = await session.scalars(_MY_TICKETS, {"person_id": person_id, "limit": limit})
-    return [await view(session=session, ticket=t) for t in rows.all()]
+    """The person's own tickets and those they follow, newest first. Plain columns: a Core
+    connection serves as well as a session."""
+    rows = await session.execute(_MY_TICKETS, {"person_id": person_id, "limit": limit})
+    return [TicketView(id=r.id, number=r.number or "", kind=r.kind, category=r.category,
+                       urgency=r.urgency, status=r.status, text=r.text,
+                       place_text=r.place_text, unit_name=r.unit_name,
+                       unit_name_en=r.unit_name_en, created_at=r.created_at,
+                       claim_due_at=r.claim_due_at, resolve_due_at=r.resolve_due_at)
+            for r in rows]
 
 
 async def _own_ticket(*, session: AsyncSession, ticket_id: int, person_id: int) -> Ticket:

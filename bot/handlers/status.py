@@ -1,8 +1,9 @@
 """Checking progress: the person's tickets, one ticket's timeline, withdrawing a report.
 
-The views only read, so they run on ``ctx.single`` (no BEGIN/ROLLBACK around the reads: two
-round trips fewer for every status question and timeline button); withdrawing writes, in a
-transaction."""
+The views only read, so they run without a transaction (no BEGIN/ROLLBACK around the reads:
+two round trips fewer for every status question and timeline button): the ticket lists on a
+Core connection of ``ctx.autocommit``, the timeline on a ``ctx.single`` session; withdrawing
+writes, in a transaction."""
 
 from __future__ import annotations
 
@@ -16,8 +17,8 @@ from dispatch.errors import NotFound, PermissionDenied
 
 
 async def my_tickets(turn: Turn, _: str = "") -> None:
-    async with turn.ctx.single() as session:
-        views = await intake.my_tickets(session=session, person_id=turn.contact.person_id)
+    async with turn.ctx.autocommit.connect() as connection:
+        views = await intake.my_tickets(session=connection, person_id=turn.contact.person_id)
     if not views:
         turn.say("status.none", buttons=main_menu(turn))
         return
@@ -66,8 +67,8 @@ async def _show(turn: Turn, ticket_id: int, *, edit: bool) -> None:
 
 
 async def offer_withdraw(turn: Turn, number: str | None) -> None:
-    async with turn.ctx.single() as session:
-        views = await intake.my_tickets(session=session, person_id=turn.contact.person_id)
+    async with turn.ctx.autocommit.connect() as connection:
+        views = await intake.my_tickets(session=connection, person_id=turn.contact.person_id)
     open_views = [v for v in views if v.is_open and (number is None or v.number == number.upper())]
     if not open_views:
         turn.say("withdraw.nothing", buttons=main_menu(turn))

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from dispatch import centre, deadlines, duplicates, intake, org, ratings, work
 from dispatch.db import session_factory
@@ -302,7 +303,7 @@ async def test_reporter_follows_the_open_twin_instead(world: World) -> None:
 
 
 async def test_my_tickets_are_own_and_followed_newest_first_within_the_limit(
-    world: World
+    world: World, engine: AsyncEngine
 ) -> None:
     own = [await _report(world, text=f"阳光花园{n}号楼路灯坏了", place=f"阳光花园{n}号楼")
            for n in range(3)]
@@ -320,6 +321,13 @@ async def test_my_tickets_are_own_and_followed_newest_first_within_the_limit(
     assert [v.id for v in mine] == [followed, own[2], own[1], own[0]]
     assert [v.id for v in newest] == [followed, own[2]]
     assert nobody == []
+    async with world.sessions() as session:  # each as the ticket's own view shows it
+        one_by_one = [await intake.view(session=session, ticket=await session.get(Ticket, i))
+                      for i in (followed, *reversed(own))]
+    assert mine == one_by_one
+    assert {v.unit_name for v in mine} != {None}  # the routed unit's name is joined in
+    async with engine.connect() as connection:  # how the status view reads it: no session
+        assert await intake.my_tickets(session=connection, person_id=world.ids["resident"]) == mine
 
 
 async def test_holder_asks_another_unit_to_assist(world: World) -> None:
