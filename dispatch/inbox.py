@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol, cast
 
 import asyncpg
-from sqlalchemy import Table, bindparam, delete, func, select, update
+from sqlalchemy import Table, bindparam, delete, func, literal_column, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -27,6 +27,9 @@ NEW, ANSWERED, DONE = "new", "answered", "done"
 
 # Core statements: the hot path skips the ORM's bookkeeping.
 _ROWS = cast(Table, InboundUpdate.__table__)
+# As the partial index ix_inbound_updates_open spells it: with a bound parameter instead of
+# the literal, neither PostgreSQL's generic plans nor SQLite could use the index.
+_NOT_DONE = _ROWS.c.state != literal_column("'done'")
 _INSERTS = {
     name: dialect.insert(_ROWS).on_conflict_do_nothing(index_elements=["channel", "update_id"])
     .returning(_ROWS.c.update_id, _ROWS.c.chat_key)
@@ -74,7 +77,7 @@ class OpenRow:
 _OPEN = (
     select(_ROWS.c.id, _ROWS.c.state, _ROWS.c.payload, _ROWS.c.answer)
     .where(_ROWS.c.channel == bindparam("channel"), _ROWS.c.chat_key == bindparam("chat_key"),
-           _ROWS.c.state != DONE)
+           _NOT_DONE)
     .order_by(_ROWS.c.update_id)
     .limit(bindparam("limit"))
 )
@@ -127,7 +130,7 @@ async def stale_chats(
     """Chats with an update received before ``older_than`` and still not shown."""
     rows = await session.scalars(
         select(InboundUpdate.chat_key)
-        .where(InboundUpdate.channel == channel, InboundUpdate.state != DONE,
+        .where(InboundUpdate.channel == channel, _NOT_DONE,
                InboundUpdate.received_at < older_than)
         .group_by(InboundUpdate.chat_key)
         .order_by(func.min(InboundUpdate.id))
@@ -140,7 +143,7 @@ async def backlog(*, session: AsyncSession) -> tuple[int, datetime | None]:
     """How many updates are not yet shown, and when the oldest of them arrived."""
     count, oldest = (await session.execute(
         select(func.count(), func.min(InboundUpdate.received_at))
-        .where(InboundUpdate.state != DONE)
+        .where(_NOT_DONE)
     )).one()
     return int(count), oldest
 

@@ -12,10 +12,12 @@ from sqlalchemy import (
     Date,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -252,13 +254,20 @@ class InboundUpdate(Base):
     """
 
     __tablename__ = "inbound_updates"
-    __table_args__ = (UniqueConstraint("channel", "update_id"),)
+    __table_args__ = (
+        UniqueConstraint("channel", "update_id"),
+        # Only the rows not yet shown: a chat's open updates are found without reading its
+        # done ones (kept ``inbox.keep_hours`` as the dedupe record). Queries must spell the
+        # condition with the literal, as here, for the index to serve them.
+        Index("ix_inbound_updates_open", "channel", "chat_key", "update_id",
+              postgresql_where=text("state <> 'done'"), sqlite_where=text("state <> 'done'")),
+    )
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     channel: Mapped[str] = mapped_column(String(16))
     update_id: Mapped[int] = mapped_column(BigInteger)
-    chat_key: Mapped[str] = mapped_column(String(64), index=True)
-    state: Mapped[str] = mapped_column(String(12), index=True, default="new")
+    chat_key: Mapped[str] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(12), default="new")
     payload: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     answer: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
