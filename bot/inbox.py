@@ -21,7 +21,7 @@ import traceback
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any, Generic, Protocol, TypeVar
 
 import asyncpg
 from redis.asyncio import Redis
@@ -46,6 +46,7 @@ KNOCK_PREFIX = "shaosheng:inbox:knock:"
 SAVED_NOTICE = ("已收到并保存您的消息，系统正忙，请稍候，处理后马上回复您。\n"
                 "Your message is saved — the system is busy; a moment please, the answer follows.")
 Shown = Callable[[Incoming, Answer], Awaitable[None]]
+T = TypeVar("T")
 
 
 # SQLSTATEs of a server going away, coming back or shedding work: connection exceptions (08…),
@@ -224,14 +225,73 @@ class RedisChatLocks:
 # -- receiving ----------------------------------------------------------------------------------
 
 
+class GroupCommit(Generic[T]):
+    """Calls that arrive while a batch is being written go together in the next batch.
+
+    ``write(items)`` writes one batch and returns, for each item, None (written) or what that
+    item failed with; if it raises, every item of the batch fails with it. A caller returns
+    once its own item is written, and raises what it failed with. Under load many callers
+    share one statement (one round trip, one commit); alone, a caller waits for nobody.
+    """
+
+    def __init__(self, write: Callable[[list[T]], Awaitable[Sequence[BaseException | None]]],
+                 limit: int = 100) -> None:
+        self.write, self.limit = write, limit
+        self._waiting: list[tuple[T, asyncio.Future[None]]] = []
+        self._batch: list[tuple[T, asyncio.Future[None]]] = []  # being written
+        self._writing: asyncio.Task[None] | None = None
+
+    async def __call__(self, item: T) -> None:
+        written: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiting.append((item, written))
+        if self._writing is None:
+            self._writing = asyncio.create_task(self._write_waiting())
+            self._writing.add_done_callback(self._stopped)
+        await written
+
+    async def _write_waiting(self) -> None:
+        while self._waiting:
+            self._batch, self._waiting = self._waiting[:self.limit], self._waiting[self.limit:]
+            try:
+                results: Sequence[BaseException | None] = await self.write(
+                    [item for item, _ in self._batch])
+            except Exception as exc:
+                results = [exc] * len(self._batch)
+            for (_, written), result in zip(self._batch, results, strict=True):
+                _tell(written, result)
+            self._batch = []
+        # In the same step as the check above: a call from now on starts a new writer.
+        self._writing = None
+
+    def _stopped(self, task: asyncio.Task[None]) -> None:
+        """The writer ended without finishing (cancelled, even before it began): nobody may
+        be left waiting for ever."""
+        if self._writing is not task:
+            return
+        self._writing = None
+        stopped = ConnectionError("stopped before this was written")
+        for _, written in [*self._batch, *self._waiting]:
+            _tell(written, stopped)
+        self._batch, self._waiting = [], []
+
+
+def _tell(written: asyncio.Future[None], exc: BaseException | None) -> None:
+    """Tell a waiter not yet told (nor gone): written (``exc`` None) or not."""
+    if written.done():
+        return
+    if exc is None:
+        written.set_result(None)
+    else:
+        written.set_exception(exc)
+
+
 class Inbox:
     """The receiving side: store first; only a stored update may be acknowledged."""
 
     def __init__(self, *, store: InboxStore, queue: InboxQueue,
                  chat_key: Callable[[dict[str, Any]], str], batch: int = 100) -> None:
-        self.store, self.queue, self.chat_key, self.batch = store, queue, chat_key, batch
-        self._waiting: list[tuple[Arrival, asyncio.Future[None]]] = []
-        self._storing: asyncio.Task[None] | None = None
+        self.store, self.queue, self.chat_key = store, queue, chat_key
+        self._side_by_side = GroupCommit(self._store_together, limit=batch)
 
     async def accept(self, updates: Sequence[dict[str, Any]]) -> None:
         """Raises when the updates could not be stored: do not acknowledge them then."""
@@ -241,36 +301,26 @@ class Inbox:
         """``accept`` for one update of many arriving side by side (webhook requests): those
         that come while an INSERT runs are stored together by the next one (a group commit).
         Returns once this one is stored; raises, like ``accept``, when it could not be."""
-        arrival = Arrival(int(update["update_id"]), self.chat_key(update), update)
-        stored: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._waiting.append((arrival, stored))
-        if self._storing is None:
-            self._storing = asyncio.create_task(self._store_waiting())
-        await stored
+        await self._side_by_side(Arrival(int(update["update_id"]), self.chat_key(update), update))
 
-    async def _store_waiting(self) -> None:
-        batch: list[tuple[Arrival, asyncio.Future[None]]] = []
+    async def _store_together(self, arrivals: list[Arrival]) -> list[BaseException | None]:
+        # Telegram redelivering an update while the first is being stored: one row.
+        unique = list({a.update_id: a for a in arrivals}.values())
         try:
-            while self._waiting:
-                batch, self._waiting = self._waiting[:self.batch], self._waiting[self.batch:]
-                # Telegram redelivering an update while the first is being stored: one row.
-                arrivals = list({a.update_id: a for a, _ in batch}.values())
-                try:
-                    await self._accept(arrivals)
-                except Exception as exc:
-                    if len(arrivals) > 1 and not is_transient(exc):
-                        # One update the database refuses must not fail the others with it.
-                        for arrival, stored in batch:
-                            await _settle(stored, self._accept([arrival]))
-                    else:
-                        _tell(batch, exc)
-                else:
-                    _tell(batch, None)
-        finally:  # normally a no-op; on a cancellation nobody is left waiting forever
-            self._storing = None
-            stopped = ConnectionError("the inbox stopped before storing this update")
-            _tell([*batch, *self._waiting], stopped)
-            self._waiting = []
+            await self._accept(unique)
+            return [None] * len(arrivals)
+        except Exception as exc:
+            if len(unique) == 1 or is_transient(exc):
+                raise
+        # One update the database refuses must not fail the others with it: one by one.
+        failed: dict[int, BaseException | None] = {}
+        for arrival in unique:
+            try:
+                await self._accept([arrival])
+                failed[arrival.update_id] = None
+            except Exception as exc:
+                failed[arrival.update_id] = exc
+        return [failed[a.update_id] for a in arrivals]
 
     async def _accept(self, arrivals: list[Arrival]) -> None:
         fresh = await self.store.store(arrivals)
@@ -281,26 +331,6 @@ class Inbox:
         except Exception as exc:  # stored is what matters: the sweeper queues it later
             log.warning("inbox queue unavailable (%s); the sweeper will pick these up",
                         type(exc).__name__)
-
-
-async def _settle(stored: asyncio.Future[None], call: Awaitable[None]) -> None:
-    try:
-        await call
-    except Exception as exc:
-        _tell([(None, stored)], exc)
-    else:
-        _tell([(None, stored)], None)
-
-
-def _tell(waiters: Sequence[tuple[Any, asyncio.Future[None]]], exc: BaseException | None) -> None:
-    """Tell each waiter not yet told: stored (``exc`` None) or not."""
-    for _, stored in waiters:
-        if stored.done():
-            continue
-        if exc is None:
-            stored.set_result(None)
-        else:
-            stored.set_exception(exc)
 
 
 # -- handling -----------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from bot.channels.telegram_common import chat_key, incoming_from_update
 from bot.inbox import (
+    GroupCommit,
     Inbox,
     InboxWorker,
     LocalInboxQueue,
@@ -347,6 +348,36 @@ async def test_two_processes_share_the_work_and_keep_each_chat_in_order(
     async with session_factory(pg_engine)() as session:
         assert await session.scalar(select(func.count()).select_from(InboundUpdate)
                                     .where(InboundUpdate.state != "done")) == 0
+
+
+async def test_calls_side_by_side_are_written_together_and_fail_alone() -> None:
+    batches: list[list[int]] = []
+
+    async def write(items: list[int]) -> list[BaseException | None]:
+        batches.append(items)
+        await asyncio.sleep(0.01)
+        if 13 in items and len(items) > 1:
+            raise ConnectionError("database away")  # the whole batch fails with it
+        return [ValueError(f"refused {i}") if i % 7 == 0 else None for i in items]
+
+    together = GroupCommit(write)
+    first = asyncio.create_task(together(1))
+    await asyncio.sleep(0.005)  # its write is under way: the next ones wait and go together
+    results = [await first, *await asyncio.gather(*(together(i) for i in range(2, 11)),
+                                                  return_exceptions=True)]
+    assert batches == [[1], [2, 3, 4, 5, 6, 7, 8, 9, 10]]
+    assert [type(r).__name__ for r in results] == ["NoneType"] * 6 + ["ValueError"] + [
+        "NoneType"] * 3
+    failed = await asyncio.gather(together(12), together(13), return_exceptions=True)
+    assert [type(r).__name__ for r in failed] == ["ConnectionError"] * 2
+    writing = asyncio.create_task(together(20))
+    await asyncio.sleep(0)
+    waiting = asyncio.create_task(together(21))
+    assert together._writing is not None
+    together._writing.cancel()  # stopped mid-write: nobody is left waiting
+    outcomes = await asyncio.wait_for(asyncio.gather(writing, waiting, return_exceptions=True),
+                                      timeout=5)  # not for ever
+    assert all(isinstance(o, ConnectionError | asyncio.CancelledError) for o in outcomes)
 
 
 async def test_updates_stored_while_redis_was_away_are_handled_once_it_is_back(
