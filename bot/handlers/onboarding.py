@@ -107,7 +107,7 @@ async def on_press(turn: Turn, rest: str) -> None:
         turn.toast("press.invalid", alert=True)
 
 
-async def _choose(turn: Turn, unit_id: int) -> None:
+async def _choose(turn: Turn, unit_id: int, *, then_message: bool = False) -> None:
     async with turn.ctx.sessions() as session, session.begin():
         unit = await residents.set_community(
             session=session, person_id=turn.contact.person_id, unit_id=unit_id
@@ -118,7 +118,8 @@ async def _choose(turn: Turn, unit_id: int) -> None:
     if turn.state.get("await") == "community":
         turn.clear("await")
     turn.say("community.set", community=name)
-    await _resume_report(turn)
+    if not then_message:  # the message itself comes next: it is the next thing to do
+        await _resume_report(turn)
 
 
 async def _resume_report(turn: Turn) -> None:
@@ -132,12 +133,27 @@ async def _resume_report(turn: Turn) -> None:
 
 
 async def typed_community(turn: Turn, text: str) -> bool:
+    """The community typed by name. A message that names it and says more (a report written
+    straight after /start) chooses the community and is then handled like any message: True
+    only when nothing is left to handle."""
     async with turn.ctx.sessions() as session:
         choice = await residents.match_community(session=session, text=text)
     if choice is None:
         return False  # not a community name: treat it as an ordinary message
-    await _choose(turn, choice.unit_id)
-    return True
+    more = _beyond_names(text, (choice.name, choice.name_en or ""))
+    await _choose(turn, choice.unit_id, then_message=more)
+    return not more
+
+
+def _beyond_names(text: str, names: tuple[str, ...]) -> bool:
+    """Does the text say more than the community's name ("西关", "西关社区", "Xiguan")?"""
+    rest = text.lower()
+    for name in sorted({*names, *(n.removesuffix("社区").removesuffix("村") for n in names)},
+                       key=len, reverse=True):
+        if len(name) >= 2:
+            rest = rest.replace(name.lower(), "")
+    rest = rest.removesuffix(" community")
+    return sum(ch.isalnum() for ch in rest) >= 4
 
 
 async def location(turn: Turn) -> None:

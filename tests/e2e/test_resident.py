@@ -191,3 +191,15 @@ async def test_new_resident_chooses_community_by_name(system) -> None:
     await chat.wait_text("请选择您所在的街道")
     await chat.send("西关")
     await chat.wait_text("已记住您的社区：西关社区")
+
+
+async def test_a_report_written_straight_after_start_is_not_lost(system) -> None:
+    """It names the community: that is remembered, and the report still gets its card."""
+    chat = system.chat(777002)
+    await chat.send("/start")
+    await chat.wait_text("请选择您所在的街道")
+    await chat.send("西关社区3号楼门口的井盖松了，走上去咣咣响")
+    await chat.wait_text("已记住您的社区：西关社区")
+    card = await chat.wait_text("请确认")
+    assert "井盖" in card["text"]
+    assert "社区：西关社区" in card["text"]
