@@ -128,6 +128,9 @@ class Choice:
     unit_id: int
     name: str
     name_en: str | None
+    # A typed name only: whether the text said more than the community's names (a report
+    # written where a community was asked for).
+    said_more: bool = False
 
 
 async def streets(*, session: AsyncSession) -> list[Choice]:
@@ -155,7 +158,13 @@ async def match_community(*, session: AsyncSession, text: str) -> Choice | None:
         select(Unit).where(Unit.kind.in_(list(COMMUNITY_KINDS)), Unit.active.is_(True))
     )).all()
     hits = [u for u in rows if needle in _names(u) or any(n and n in needle for n in _names(u))]
-    return Choice(hits[0].id, hits[0].name, hits[0].name_en) if len(hits) == 1 else None
+    if len(hits) != 1:
+        return None
+    rest = needle
+    for name in sorted(_names(hits[0]), key=len, reverse=True):
+        rest = rest.replace(name, "")
+    return Choice(hits[0].id, hits[0].name, hits[0].name_en,
+                  said_more=sum(ch.isalnum() for ch in rest) >= 4)
 
 
 def _names(unit: Unit) -> list[str]:

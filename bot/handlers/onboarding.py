@@ -140,20 +140,8 @@ async def typed_community(turn: Turn, text: str) -> bool:
         choice = await residents.match_community(session=session, text=text)
     if choice is None:
         return False  # not a community name: treat it as an ordinary message
-    more = _beyond_names(text, (choice.name, choice.name_en or ""))
-    await _choose(turn, choice.unit_id, then_message=more)
-    return not more
-
-
-def _beyond_names(text: str, names: tuple[str, ...]) -> bool:
-    """Does the text say more than the community's name ("西关", "西关社区", "Xiguan")?"""
-    rest = text.lower()
-    for name in sorted({*names, *(n.removesuffix("社区").removesuffix("村") for n in names)},
-                       key=len, reverse=True):
-        if len(name) >= 2:
-            rest = rest.replace(name.lower(), "")
-    rest = rest.removesuffix(" community")
-    return sum(ch.isalnum() for ch in rest) >= 4
+    await _choose(turn, choice.unit_id, then_message=choice.said_more)
+    return not choice.said_more
 
 
 async def location(turn: Turn) -> None:
