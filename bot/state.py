@@ -24,6 +24,10 @@ class StateStore(Protocol):
         """Count within a window that starts with the first count (rate limits)."""
         ...
 
+    async def get_counting(self, key: str, counter: str, ttl_s: int) -> tuple[State | None, int]:
+        """``get(key)`` and ``incr(counter, ttl_s)`` at once: every update does both."""
+        ...
+
 
 def conversation_key(channel: str, chat_id: str, user_id: str) -> str:
     return f"shaosheng:conv:{channel}:{chat_id}:{user_id}"
@@ -70,6 +74,9 @@ class MemoryStateStore:
         self._data[key] = (expires, str(count))
         return count
 
+    async def get_counting(self, key: str, counter: str, ttl_s: int) -> tuple[State | None, int]:
+        return await self.get(key), await self.incr(counter, ttl_s)
+
 
 class RedisStateStore:
     """Production: state shared by every worker, expiring on its own."""
@@ -78,10 +85,16 @@ class RedisStateStore:
     # limit, and redis-py's transaction pipeline cost about twice the CPU of a script call.
     _INCR = ("local n = redis.call('incr', KEYS[1]) "
              "if n == 1 then redis.call('expire', KEYS[1], ARGV[1]) end return n")
+    # The same count, and the conversation's state read in the same round trip (`false`, not
+    # nil, for a missing state: a nil would end Lua's list there).
+    _GET_COUNTING = ("local n = redis.call('incr', KEYS[2]) "
+                     "if n == 1 then redis.call('expire', KEYS[2], ARGV[1]) end "
+                     "return {redis.call('get', KEYS[1]) or false, n}")
 
     def __init__(self, redis: Redis) -> None:
         self._redis = redis
         self._incr = redis.register_script(self._INCR)  # loaded again if Redis was flushed
+        self._get_counting = redis.register_script(self._GET_COUNTING)
 
     async def get(self, key: str) -> State | None:
         raw = await self._redis.get(key)
@@ -99,3 +112,7 @@ class RedisStateStore:
     async def incr(self, key: str, ttl_s: int) -> int:
         # The window starts with the first count: only that one sets the expiry.
         return int(await self._incr(keys=[key], args=[ttl_s]))
+
+    async def get_counting(self, key: str, counter: str, ttl_s: int) -> tuple[State | None, int]:
+        raw, count = await self._get_counting(keys=[key, counter], args=[ttl_s])
+        return (json.loads(raw) if raw is not None else None), int(count)

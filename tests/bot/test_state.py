@@ -51,6 +51,14 @@ async def test_counts_within_a_window(store) -> None:
     assert await store.incr(f"{key}:other", ttl_s=60) == 1
 
 
+async def test_state_and_count_read_together(store) -> None:
+    key, counter = f"shaosheng:conv:{uuid.uuid4().hex}", f"shaosheng:rate:{uuid.uuid4().hex}"
+    assert await store.get_counting(key, counter, ttl_s=60) == (None, 1)
+    await store.set(key, {"step": "地点", "lang": "zh"}, ttl_s=60)
+    assert await store.get_counting(key, counter, ttl_s=60) == ({"step": "地点", "lang": "zh"}, 2)
+    assert await store.incr(counter, ttl_s=60) == 3  # one count, however it is read
+
+
 async def test_the_redis_window_starts_with_the_first_count_and_is_not_extended() -> None:
     redis = Redis.from_url(REDIS_URL)
     store, key = RedisStateStore(redis), f"shaosheng:rate:{uuid.uuid4().hex}"
@@ -61,6 +69,9 @@ async def test_the_redis_window_starts_with_the_first_count_and_is_not_extended(
         await redis.script_flush()  # a Redis restarted without its script cache
         assert await store.incr(key, ttl_s=60) == 2
         assert 0 < await redis.pttl(key) <= 5_000  # the later count kept the window's end
+        await redis.script_flush()
+        assert (await store.get_counting(f"{key}:conv", key, ttl_s=60))[1] == 3
+        assert 0 < await redis.pttl(key) <= 5_000
     finally:
         await redis.delete(key)
         await redis.aclose()
