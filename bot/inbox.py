@@ -149,10 +149,16 @@ class RedisInboxQueue:
 
 @dataclass
 class Lease:
-    """A chat's lock as held: ``again`` is True once released if someone knocked meanwhile."""
+    """A chat's lock as held: ``again`` is True once released if someone knocked meanwhile.
+
+    A holder that sets ``ack`` to its queue entry has the entry acknowledged by the release
+    itself (one round trip instead of two); ``acked`` tells whether that happened.
+    """
 
     held: bool
     again: bool = False
+    ack: str | None = None
+    acked: bool = False
 
 
 class RedisChatLocks:
@@ -169,7 +175,8 @@ class RedisChatLocks:
 
     _TAKE = ("if redis.call('set', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 end "
              "redis.call('set', KEYS[2], '1', 'PX', ARGV[2]) return 0")
-    _RELEASE = ("if redis.call('get', KEYS[1]) == ARGV[1] then redis.call('del', KEYS[1]) "
+    _RELEASE = ("if ARGV[2] ~= '' then redis.call('xack', KEYS[3], ARGV[3], ARGV[2]) end "
+                "if redis.call('get', KEYS[1]) == ARGV[1] then redis.call('del', KEYS[1]) "
                 "return redis.call('del', KEYS[2]) end return 1")
     _RENEW = ("if redis.call('get', KEYS[1]) == ARGV[1] then "
               "return redis.call('pexpire', KEYS[1], ARGV[2]) end return 0")
@@ -204,7 +211,9 @@ class RedisChatLocks:
                 self._renewer.cancel()
                 self._renewer = None
             try:  # a lost lease (or Redis away) counts as a knock: look again to be safe
-                lease.again = bool(await self._release(keys=[name, knock], args=[token]))
+                lease.again = bool(await self._release(keys=[name, knock, STREAM],
+                                                       args=[token, lease.ack or "", GROUP]))
+                lease.acked = lease.ack is not None
             except Exception:
                 lease.again = True
 
@@ -377,8 +386,8 @@ class InboxWorker:
             try:
                 entries = await self.queue.take(f"{self.consumer}-{index}", block_ms=1000)
                 for entry_id, key in entries:
-                    await self.handle_chat(key)
-                    await self.queue.ack(entry_id)
+                    if not await self.handle_chat(key, entry_id):
+                        await self.queue.ack(entry_id)
                 failures = 0
             except asyncio.CancelledError:
                 raise
@@ -409,26 +418,33 @@ class InboxWorker:
             await self.queue.notify(chats)
         return len(chats)
 
-    async def handle_chat(self, key: str) -> None:
+    async def handle_chat(self, key: str, entry_id: str | None = None) -> bool:
         """Every open update of the chat, oldest first; stops at the first that must wait.
 
         Whoever holds the chat works through all of it, so a taker that finds the chat taken
         just leaves a knock (``_knocked`` in this process, the lock's knock across processes).
         Updates that arrive while the holder is finishing are not stranded: a holder that was
         knocked on looks once more after letting go.
+
+        True when the queue's ``entry_id`` was acknowledged with the chat's release. That is
+        done only when the work ended without an error; whatever the chat still has open is
+        found again by its next entry or by the sweep.
         """
         if key in self._busy:
             self._knocked.add(key)
-            return
+            return False
         self._busy.add(key)
+        acked = False
         try:
             while True:
                 self._knocked.discard(key)
                 async with self._cross(key) as lease:
-                    if not lease.held or not await self._work_through(await self._open(key)):
-                        return
-                if not (lease.again or key in self._knocked):
-                    return
+                    finished = lease.held and await self._work_through(await self._open(key))
+                    if lease.held and entry_id and not acked:
+                        lease.ack = entry_id
+                acked = acked or lease.acked
+                if not finished or not (lease.again or key in self._knocked):
+                    return acked
         finally:
             self._busy.discard(key)
             self._knocked.discard(key)

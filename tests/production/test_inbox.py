@@ -348,6 +348,39 @@ async def test_two_processes_share_the_work_and_keep_each_chat_in_order(
     async with session_factory(pg_engine)() as session:
         assert await session.scalar(select(func.count()).select_from(InboundUpdate)
                                     .where(InboundUpdate.state != "done")) == 0
+    # Every queue entry was acknowledged (by the chat's release): none is left to hand out again.
+    assert (await redis.xpending("shaosheng:inbox", "handlers"))["pending"] == 0
+
+
+async def test_an_entry_whose_chat_failed_is_not_acknowledged_and_nothing_is_lost(
+    pg_engine: AsyncEngine, redis: Redis
+) -> None:
+    person = Person()
+    running = worker(pg_engine, RedisInboxQueue(redis), person, locks=RedisChatLocks(redis))
+    running.sweep_every_s = 3600.0  # only the entry itself, for now
+    store, failures = running.store, []
+
+    async def open_rows_once_broken(key: str) -> Any:
+        if not failures:
+            failures.append(key)
+            raise RuntimeError("a bug while reading the chat")
+        return await type(store).open_rows(store, key)
+
+    store.open_rows = open_rows_once_broken  # type: ignore[method-assign]
+    task = asyncio.create_task(running.run())
+    await receiving(pg_engine, RedisInboxQueue(redis)).accept([update(400, 70, "你好")])
+    for _ in range(100):
+        if failures:
+            break
+        await asyncio.sleep(0.05)
+    await asyncio.sleep(0.3)
+    assert person.seen == []
+    assert (await redis.xpending("shaosheng:inbox", "handlers"))["pending"] == 1  # kept
+    await running.sweep()  # the sweep finds the open row again
+    await settle(person, 1)
+    running.stop()
+    await task
+    assert person.seen == [("70", "got 你好")]
 
 
 async def test_calls_side_by_side_are_written_together_and_fail_alone() -> None:
