@@ -152,8 +152,8 @@ async def _serve(settings: Settings, *, role: str, receive: bool, web_port: int 
                 handling_task = asyncio.create_task(handling.run())
                 if receiver is not None:
                     await receiver.start()
-                log.info("shaosheng %s is running (%s, %s, %d workers)", role, tg.runtime,
-                         tg.mode if receive else "handling", workers)
+                log.info("shaosheng %s is running (%s, %s, %d workers, %s)", role, tg.runtime,
+                         tg.mode if receive else "handling", workers, _loop_name())
                 await stop.wait()
                 log.info("stopping: no new updates; finishing the ones in hand")
                 if receiver is not None:
@@ -179,6 +179,11 @@ def _webhook_config(settings: Settings) -> WebhookConfig | None:
     return WebhookConfig(secret=secret, url=tg.webhook.url or "",
                          listen_host=tg.webhook.listen_host, listen_port=tg.webhook.listen_port,
                          path=tg.webhook.path, max_body_bytes=tg.webhook.max_body_bytes)
+
+
+def _loop_name() -> str:
+    loop = type(asyncio.get_running_loop())
+    return "uvloop" if loop.__module__.startswith("uvloop") else "asyncio"
 
 
 def _stop_event() -> asyncio.Event:

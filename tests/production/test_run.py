@@ -99,6 +99,9 @@ def test_a_resident_reports_through_the_production_processes(production) -> None
     log_lines = production["logs"].read_text(encoding="utf-8").splitlines()
     assert any('"level": "info"' in line for line in log_lines)  # structured JSON logs
     assert not any("阳光花园" in line for line in log_lines)  # no resident's words in logs
+    running = [line for line in log_lines if "is running" in line]
+    assert len(running) == 2, running
+    assert all("uvloop" in line for line in running), running
 
 
 def test_doctor_reports_what_the_processes_use(production) -> None:
