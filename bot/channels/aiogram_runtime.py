@@ -49,23 +49,10 @@ log = logging.getLogger(__name__)
 # validator) anew: about a millisecond of CPU per message sent. Hold them for the methods we use.
 _RESPONSES = [
     Response[getattr(methods, name).__returning__]
-    for name in (
-        "SendMessage",
-        "SendPhoto",
-        "SendDocument",
-        "SendLocation",
-        "EditMessageText",
-        "EditMessageReplyMarkup",
-        "DeleteMessage",
-        "AnswerCallbackQuery",
-        "SendChatAction",
-        "SetMyCommands",
-        "DeleteWebhook",
-        "SetWebhook",
-        "GetUpdates",
-        "GetMe",
-        "GetFile",
-    )
+    for name in ("SendMessage", "SendPhoto", "SendDocument", "SendLocation", "EditMessageText",
+                 "EditMessageReplyMarkup", "DeleteMessage", "AnswerCallbackQuery",
+                 "SendChatAction", "SetMyCommands", "DeleteWebhook", "SetWebhook",
+                 "GetUpdates", "GetMe", "GetFile")
 ]
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | None
 _JSON = {"Content-Type": "application/json"}
