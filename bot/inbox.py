@@ -5,7 +5,9 @@ Telegram it arrived; a chat key goes onto a queue (a Redis Streams consumer grou
 every process, or an in-process queue). A handling worker takes a chat, holds the chat's lock
 (in this process and, with Redis, across processes) and works through that chat's open updates
 in order: handle → store the answer → show it → done. A crash at any point leaves a row that
-is not done; the sweeper re-queues such chats, and the row resumes where it stopped.
+is not done; the sweeper re-queues such chats, and the row resumes where it stopped. An answer
+that only read (a status view, ``Answer.recomputable``) is not stored: after a crash it is
+computed again, which shows the same thing a stored one would.
 
 When the database or Redis is down mid-handling, the update stays open: the person is told
 once that the message is saved and an answer is coming, and the sweeper retries.
@@ -479,7 +481,8 @@ class InboxWorker:
             for attempt in (1, 2):
                 try:
                     answer = await self._answer(incoming)
-                    await self.store.record_answer(row_id, answer_to_json(answer))
+                    if not answer.recomputable:  # a view is computed again after a crash
+                        await self.store.record_answer(row_id, answer_to_json(answer))
                     break
                 except Exception as exc:
                     if not is_transient(exc):

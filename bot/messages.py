@@ -80,6 +80,9 @@ class Answer:
     replies: list[Reply] = field(default_factory=list)
     toast: str | None = None  # the short notice on a pressed button (answerCallbackQuery)
     alert: bool = False
+    # Only read, changed nothing (a status view): after a crash it may be computed anew, so the
+    # production inbox does not store it before showing it. Never kept with a changed state.
+    recomputable: bool = False
 
     def add(self, text: str, **kwargs: object) -> Answer:
         self.replies.append(Reply(text=text, **kwargs))  # type: ignore[arg-type]

@@ -17,6 +17,7 @@ from dispatch.errors import NotFound, PermissionDenied
 
 
 async def my_tickets(turn: Turn, _: str = "") -> None:
+    turn.answer.recomputable = True  # a view: the inbox need not store it (bot.messages.Answer)
     async with turn.ctx.autocommit.connect() as connection:
         views = await intake.my_tickets(session=connection, person_id=turn.contact.person_id)
     if not views:
@@ -50,6 +51,7 @@ async def on_press(turn: Turn, rest: str) -> None:
 
 
 async def _show(turn: Turn, ticket_id: int, *, edit: bool) -> None:
+    turn.answer.recomputable = True
     async with turn.ctx.single() as session:
         try:
             view, entries = await intake.timeline(

@@ -64,6 +64,7 @@ class Turn:
     async def save(self) -> None:
         if not self.dirty:
             return
+        self.answer.recomputable = False  # it changed the state: its answer is the record
         self.state.pop(ANSWERED, None)
         # Kept with the state it produced: when the process dies before the inbox has stored
         # the answer, the update is handled again and gets this answer back (see `replayed`)

@@ -192,6 +192,43 @@ async def test_what_a_crash_left_open_is_resumed_where_it_stopped(
     assert person.asked == [("20", "second")]
 
 
+class Viewer(Person):
+    """Answers with a view that only reads: a number that changes each time it is computed."""
+
+    shows_failing = 0
+
+    async def handler(self, msg: Incoming) -> Answer:
+        self.asked.append((msg.chat_id, msg.text or ""))
+        return Answer(replies=[Reply(text=f"view #{len(self.asked)}")], recomputable=True)
+
+    async def show(self, msg: Incoming, answer: Answer) -> None:
+        if self.shows_failing > 0:
+            self.shows_failing -= 1
+            raise RuntimeError("the process died while showing")
+        await super().show(msg, answer)
+
+
+async def test_a_view_is_not_stored_and_after_a_crash_is_computed_again(
+    engine: AsyncEngine
+) -> None:
+    person = Viewer()
+    person.shows_failing = 1
+    queue = LocalInboxQueue()
+    running = worker(engine, queue, person)
+    task = asyncio.create_task(running.run())
+    await receiving(engine, queue).accept([update(8, 40, "/my")])
+    await settle(person, 1)
+    running.stop()
+    await task
+    # Not resumed from a stored answer: computed again, and shown once.
+    assert person.asked == [("40", "/my"), ("40", "/my")]
+    assert person.seen == [("40", "view #2")]
+    async with session_factory(engine)() as session:
+        row = (await session.execute(select(InboundUpdate.state, InboundUpdate.answer)
+                                     .where(InboundUpdate.update_id == 8))).one()
+    assert (row.state, row.answer) == ("done", None)
+
+
 async def test_an_outage_while_handling_says_saved_once_and_answers_later(
     engine: AsyncEngine
 ) -> None:
