@@ -83,13 +83,12 @@ class RedisStateStore:
 
     # One EVALSHA instead of MULTI/INCR/EXPIRE/EXEC: every update counts against the rate
     # limit, and redis-py's transaction pipeline cost about twice the CPU of a script call.
-    _INCR = ("local n = redis.call('incr', KEYS[1]) "
-             "if n == 1 then redis.call('expire', KEYS[1], ARGV[1]) end return n")
-    # The same count, and the conversation's state read in the same round trip (`false`, not
-    # nil, for a missing state: a nil would end Lua's list there).
-    _GET_COUNTING = ("local n = redis.call('incr', KEYS[2]) "
-                     "if n == 1 then redis.call('expire', KEYS[2], ARGV[1]) end "
-                     "return {redis.call('get', KEYS[1]) or false, n}")
+    _COUNT = ("local n = redis.call('incr', KEYS[1]) "
+              "if n == 1 then redis.call('expire', KEYS[1], ARGV[1]) end ")
+    _INCR = _COUNT + "return n"
+    # The same count, and the conversation's state (KEYS[2]) read in the same round trip
+    # (`false`, not nil, for a missing state: a nil would end Lua's list there).
+    _GET_COUNTING = _COUNT + "return {n, redis.call('get', KEYS[2]) or false}"
 
     def __init__(self, redis: Redis) -> None:
         self._redis = redis
@@ -114,5 +113,5 @@ class RedisStateStore:
         return int(await self._incr(keys=[key], args=[ttl_s]))
 
     async def get_counting(self, key: str, counter: str, ttl_s: int) -> tuple[State | None, int]:
-        raw, count = await self._get_counting(keys=[key, counter], args=[ttl_s])
+        count, raw = await self._get_counting(keys=[counter, key], args=[ttl_s])
         return (json.loads(raw) if raw is not None else None), int(count)
