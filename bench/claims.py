@@ -23,9 +23,9 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from dispatch.db import create_engine, session_factory  # noqa: E402
-from dispatch.enums import Role  # noqa: E402
-from dispatch.people import enrol  # noqa: E402
+from dispatch.core.enums import Role  # noqa: E402
+from dispatch.org.people import enrol  # noqa: E402
+from dispatch.store.db import create_engine, session_factory  # noqa: E402
 from shaosheng.clock import utc_now  # noqa: E402
 from tests.production.system import System, report, report_text, wait_for  # noqa: E402
 

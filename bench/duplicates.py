@@ -20,10 +20,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.pushes import database  # noqa: E402
-from dispatch import org  # noqa: E402
-from dispatch.db import session_factory  # noqa: E402
-from dispatch.duplicates import find_duplicate  # noqa: E402
-from dispatch.models import Ticket  # noqa: E402
+from dispatch.org import tree as org  # noqa: E402
+from dispatch.store.db import session_factory  # noqa: E402
+from dispatch.store.models import Ticket  # noqa: E402
+from dispatch.tickets.duplicates import find_duplicate  # noqa: E402
 from shaosheng.clock import utc_now  # noqa: E402
 from tests.conftest import SAMPLE_ORG  # noqa: E402
 

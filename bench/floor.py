@@ -38,12 +38,12 @@ from bot.channels import build_telegram  # noqa: E402
 from bot.channels.conversations import Conversations  # noqa: E402
 from bot.channels.sender import SendLimits  # noqa: E402
 from bot.channels.telegram_common import incoming_from_update  # noqa: E402
-from bot.handlers.router import make_handler  # noqa: E402
-from bot.messages import Incoming  # noqa: E402
-from bot.state import RedisStateStore  # noqa: E402
-from dispatch.db import session_factory  # noqa: E402
-from dispatch.enums import Role  # noqa: E402
-from dispatch.people import enrol  # noqa: E402
+from bot.conversation.router import make_handler  # noqa: E402
+from bot.core.messages import Incoming  # noqa: E402
+from bot.core.state import RedisStateStore  # noqa: E402
+from dispatch.core.enums import Role  # noqa: E402
+from dispatch.org.people import enrol  # noqa: E402
+from dispatch.store.db import session_factory  # noqa: E402
 from shaosheng.app import build_bot_context, open_engine  # noqa: E402
 from shaosheng.clock import utc_now  # noqa: E402
 from shaosheng.demo import DEMO_TOKEN, prepare_database  # noqa: E402

@@ -39,8 +39,8 @@ sys.path.insert(0, str(ROOT))
 
 from bot.channels import build_telegram  # noqa: E402
 from bot.channels.sender import SendLimits  # noqa: E402
-from bot.handlers.router import make_handler  # noqa: E402
-from bot.state import MemoryStateStore, RedisStateStore  # noqa: E402
+from bot.conversation.router import make_handler  # noqa: E402
+from bot.core.state import MemoryStateStore, RedisStateStore  # noqa: E402
 from shaosheng.app import BOT_COMMANDS, build_bot_context, open_engine  # noqa: E402
 from shaosheng.demo import DEMO_TOKEN, prepare_database  # noqa: E402
 from shaosheng.settings import load_settings  # noqa: E402

@@ -33,14 +33,14 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.channels import build_telegram
-from bot.messages import Answer, Incoming
-from bot.pushes import run_deliverer, utc_now
-from dispatch.bus import MemoryBus, PushBus, RedisStreamBus
-from dispatch.db import create_engine, session_factory
-from dispatch.migrate import upgrade
-from dispatch.models import ChatIdentity, OutboxMessage, Person
-from dispatch.outbox import Notice, enqueue
-from dispatch.relay import Sessions, run_relay
+from bot.core.messages import Answer, Incoming
+from bot.delivery.pushes import run_deliverer, utc_now
+from dispatch.notify.bus import MemoryBus, PushBus, RedisStreamBus
+from dispatch.notify.outbox import Notice, enqueue
+from dispatch.notify.relay import Sessions, run_relay
+from dispatch.store.db import create_engine, session_factory
+from dispatch.store.migrate import upgrade
+from dispatch.store.models import ChatIdentity, OutboxMessage, Person
 from standin.server import run_standin
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # tests.production.system

@@ -10,17 +10,18 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.context import BotContext
-from bot.knowledge import Knowledge, load_knowledge
-from bot.state import StateStore
-from dispatch import invitations, org
-from dispatch.db import create_engine, session_factory, single_statement_sessions
-from dispatch.enums import Role
-from dispatch.intake import Policy
-from dispatch.routing import Routing
-from dispatch.work import Desk
-from dispatch.workdays import WorkCalendar, parse_limit
+from bot.core.context import BotContext
+from bot.core.state import StateStore
+from dispatch.core.enums import Role
+from dispatch.core.routing import Routing
+from dispatch.core.workdays import WorkCalendar, parse_limit
+from dispatch.org import invitations
+from dispatch.org import tree as org
+from dispatch.store.db import create_engine, session_factory, single_statement_sessions
+from dispatch.tickets.desk import Desk
+from dispatch.tickets.intake import Policy
 from nlu import Parser, load_parser
+from nlu.knowledge import Knowledge, load_knowledge
 from shaosheng.clock import utc_now
 from shaosheng.settings import Settings
 

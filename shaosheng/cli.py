@@ -14,8 +14,8 @@ from typing import Any, TypeVar
 
 import click
 
-from dispatch.enums import Role
-from dispatch.errors import ShaoshengError
+from dispatch.core.enums import Role
+from dispatch.core.errors import ShaoshengError
 from shaosheng.settings import ConfigError, Settings, load_settings
 
 T = TypeVar("T")
@@ -70,7 +70,7 @@ def db_upgrade(ctx: click.Context) -> None:
     settings = settings_from(ctx)
 
     async def go() -> None:
-        from dispatch.migrate import upgrade
+        from dispatch.store.migrate import upgrade
 
         engine = open_engine(settings)
         await upgrade(engine)
@@ -147,8 +147,8 @@ def invite(ctx: click.Context, role: str, unit_code: str, expires: str) -> None:
 @click.pass_context
 def export_corrections(ctx: click.Context, out: Path) -> None:
     """Write coordinators' category corrections as a TSV for `nlu train --include-corrections`."""
-    from dispatch.db import session_factory
-    from dispatch.staff import corrections
+    from dispatch.store.db import session_factory
+    from dispatch.tickets.staffing import corrections
     from shaosheng.app import open_engine
 
     settings = settings_from(ctx)

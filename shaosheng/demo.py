@@ -11,14 +11,14 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 from bot.channels import build_telegram
-from bot.handlers.router import make_handler
-from bot.state import MemoryStateStore
-from dispatch import org
-from dispatch.bus import MemoryBus
-from dispatch.db import session_factory
-from dispatch.enums import Role
-from dispatch.migrate import upgrade
-from dispatch.people import enrol
+from bot.conversation.router import make_handler
+from bot.core.state import MemoryStateStore
+from dispatch.core.enums import Role
+from dispatch.notify.bus import MemoryBus
+from dispatch.org import tree as org
+from dispatch.org.people import enrol
+from dispatch.store.db import session_factory
+from dispatch.store.migrate import upgrade
 from shaosheng.app import BOT_COMMANDS, build_bot_context, open_engine
 from shaosheng.clock import utc_now
 from shaosheng.settings import Settings

@@ -6,7 +6,7 @@ import httpx
 from redis.asyncio import Redis
 from sqlalchemy import text
 
-from dispatch.migrate import is_current
+from dispatch.store.migrate import is_current
 from shaosheng.app import open_engine
 from shaosheng.settings import Settings
 

@@ -10,9 +10,9 @@ from datetime import UTC, datetime
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.metrics import COUNTERS
-from dispatch import inbox
-from dispatch.models import OutboxMessage, Ticket, TicketEvent
+from bot.core.metrics import COUNTERS
+from dispatch.store import inbox
+from dispatch.store.models import OutboxMessage, Ticket, TicketEvent
 
 
 class JsonFormatter(logging.Formatter):

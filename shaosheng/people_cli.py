@@ -8,14 +8,14 @@ from typing import Any, TypeVar
 
 import click
 
-from dispatch.enums import Role
+from dispatch.core.enums import Role
 
 T = TypeVar("T")
 
 
 def _with_session(ctx: click.Context, work: Callable[[Any], Awaitable[T]],
                   write: bool = False) -> T:
-    from dispatch.db import session_factory
+    from dispatch.store.db import session_factory
     from shaosheng.app import open_engine
     from shaosheng.cli import run_async, settings_from
 
@@ -42,7 +42,7 @@ def people_group(ctx: click.Context, as_json: bool) -> None:
     """List people with roles; subcommands change roles and blocks."""
     if ctx.invoked_subcommand is not None:
         return
-    from dispatch.people import list_people
+    from dispatch.org.people import list_people
 
     found = _with_session(ctx, lambda s: list_people(session=s))
     if as_json:
@@ -61,8 +61,8 @@ def people_group(ctx: click.Context, as_json: bool) -> None:
 @click.pass_context
 def revoke(ctx: click.Context, person_id: int, role: str, unit_code: str) -> None:
     """End PERSON_ID's ROLE in UNIT at once."""
-    from dispatch.org import get_unit
-    from dispatch.people import revoke_membership
+    from dispatch.org.people import revoke_membership
+    from dispatch.org.tree import get_unit
 
     async def work(session: Any) -> bool:
         unit = await get_unit(session=session, code=unit_code)
@@ -79,7 +79,7 @@ def revoke(ctx: click.Context, person_id: int, role: str, unit_code: str) -> Non
 @click.pass_context
 def block(ctx: click.Context, person_id: int, undo: bool) -> None:
     """Block (or with --undo unblock) a person: the bot answers them once, then ignores them."""
-    from dispatch.people import set_blocked
+    from dispatch.org.people import set_blocked
 
     done = _with_session(ctx, lambda s: set_blocked(session=s, person_id=person_id,
                                                     blocked=not undo), write=True)
@@ -96,7 +96,7 @@ def privacy_group() -> None:
 @click.pass_context
 def purge(ctx: click.Context, days: int | None) -> None:
     """Anonymise personal data of tickets closed longer ago than the retention period."""
-    from dispatch.privacy import purge as purge_tickets
+    from dispatch.privacy.personal import purge as purge_tickets
     from shaosheng.cli import settings_from
     from shaosheng.clock import utc_now
 

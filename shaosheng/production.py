@@ -1,10 +1,10 @@
 """`shaosheng run` and `shaosheng worker`: PostgreSQL + Redis, the bot and the loops.
 
 `run` receives updates (polling, or a webhook behind HTTPS) and stores each in the database
-inbox before acknowledging it (``bot.receiver``). Every process — `run` and each `worker` —
+inbox before acknowledging it (``bot.intake.receiver``). Every process — `run` and each `worker` —
 handles stored updates taken from one Redis Streams consumer group, one chat at a time
-(``bot.inbox``), and runs the loops that relay the outbox, deliver pushes, fire deadlines and
-send digests. `run --workers N` starts N-1 workers beside itself.
+(``bot.intake.inbox``), and runs the loops that relay the outbox, deliver pushes, fire deadlines
+and send digests. `run --workers N` starts N-1 workers beside itself.
 """
 
 from __future__ import annotations
@@ -28,14 +28,14 @@ from bot.channels.conversations import Conversations
 from bot.channels.pacing import RedisPacer
 from bot.channels.sender import SendLimits, TelegramSender
 from bot.channels.telegram_common import chat_key, incoming_from_update
-from bot.handlers.router import make_handler
-from bot.inbox import SAVED_NOTICE, Inbox, InboxWorker, RedisChatLocks, RedisInboxQueue
-from bot.messages import Incoming, Reply
-from bot.receiver import BotApi, Receiver
-from bot.state import RedisStateStore
-from dispatch.bus import RedisStreamBus
-from dispatch.inbox import inbox_store
-from dispatch.migrate import is_current
+from bot.conversation.router import make_handler
+from bot.core.messages import Incoming, Reply
+from bot.core.state import RedisStateStore
+from bot.intake.inbox import SAVED_NOTICE, Inbox, InboxWorker, RedisChatLocks, RedisInboxQueue
+from bot.intake.receiver import BotApi, Receiver
+from dispatch.notify.bus import RedisStreamBus
+from dispatch.store.inbox import inbox_store
+from dispatch.store.migrate import is_current
 from shaosheng.app import BOT_COMMANDS, build_bot_context, open_engine
 from shaosheng.settings import ConfigError, Settings
 from shaosheng.web import serve_web

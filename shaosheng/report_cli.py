@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import click
 
 if TYPE_CHECKING:
-    from dispatch.scorecards import Quarter
+    from dispatch.reporting.scorecards import Quarter
     from shaosheng.settings import Settings
 
 
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 def report_command(ctx: click.Context, quarter_text: str | None, out_dir: Path,
                    lang: str) -> None:
     """Write scorecard.csv, scorecard.xlsx and scorecard.png for one quarter into OUT."""
-    from dispatch.scorecards import Quarter
+    from dispatch.reporting.scorecards import Quarter
     from shaosheng.cli import run_async, settings_from
     from shaosheng.clock import utc_now
 
@@ -42,8 +42,8 @@ def report_command(ctx: click.Context, quarter_text: str | None, out_dir: Path,
 async def write_report(settings: Settings, quarter: Quarter, out_dir: Path,
                        lang: str) -> list[Path]:
     """Build the scorecard from the database and write the three files."""
-    from dispatch.db import session_factory
-    from dispatch.scorecards import build_scorecard
+    from dispatch.reporting.scorecards import build_scorecard
+    from dispatch.store.db import session_factory
     from shaosheng.app import open_engine
 
     engine = open_engine(settings)

@@ -11,9 +11,9 @@ import yaml
 from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
-from dispatch.enums import Role
-from dispatch.routing import DEFAULT_DEPARTMENTS
-from dispatch.workdays import parse_limit
+from dispatch.core.enums import Role
+from dispatch.core.routing import DEFAULT_DEPARTMENTS
+from dispatch.core.workdays import parse_limit
 from nlu.settings import NluSettings
 
 CONFIG_ENV = "SHAOSHENG_CONFIG"

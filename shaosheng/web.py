@@ -10,7 +10,7 @@ from aiohttp import web
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from dispatch.board import board_items, render_html
+from dispatch.reporting.board import board_items, render_html
 from shaosheng.clock import utc_now
 
 SESSIONS = web.AppKey("sessions", async_sessionmaker[AsyncSession])

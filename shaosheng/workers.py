@@ -11,13 +11,16 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.messages import Sender
-from bot.pushes import Deliverer, run_deliverer
-from dispatch import board, digest, hotspots, inbox, privacy
-from dispatch.bus import PushBus
-from dispatch.deadlines import run_scheduler
-from dispatch.relay import run_relay
-from dispatch.work import Desk
+from bot.core.messages import Sender
+from bot.delivery.pushes import Deliverer, run_deliverer
+from dispatch.notify.bus import PushBus
+from dispatch.notify.relay import run_relay
+from dispatch.privacy import personal as privacy
+from dispatch.reporting import board
+from dispatch.schedule import digest, hotspots
+from dispatch.schedule.deadlines import run_scheduler
+from dispatch.store import inbox
+from dispatch.tickets.desk import Desk
 
 log = logging.getLogger(__name__)
 

@@ -14,8 +14,8 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from dispatch.db import Base, create_engine, session_factory
-from dispatch.migrate import upgrade
+from dispatch.store.db import Base, create_engine, session_factory
+from dispatch.store.migrate import upgrade
 
 PG_URL = os.environ.get(
     "SHAOSHENG_TEST_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"

@@ -39,8 +39,8 @@ from bot.channels.conversations import Conversations
 from bot.channels.sender import Rejected, RetryAfter, SendLimits, TelegramSender, Transient
 from bot.channels.telegram_common import ALLOWED_UPDATES, chat_key, incoming_from_update
 from bot.channels.webhook import WebhookSite, read_update, secret_ok
-from bot.messages import Handler, Reply
-from dispatch.relay import stop_task
+from bot.core.messages import Handler, Reply
+from dispatch.notify.relay import stop_task
 
 log = logging.getLogger(__name__)
 

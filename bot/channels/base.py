@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
-from bot.messages import Sender
+from bot.core.messages import Sender
 
 # "none": send only; updates reach the handlers some other way (production's inbox).
 Mode = Literal["polling", "webhook", "none"]

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import TextIO
 
 from bot.channels.base import APOLOGY
-from bot.messages import Answer, Button, ButtonPress, Handler, Incoming, Reply
+from bot.core.messages import Answer, Button, ButtonPress, Handler, Incoming, Reply
 
 CHANNEL = "console"
 

@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 from bot.channels.base import APOLOGY
 from bot.channels.keyed import KeyedLocks
 from bot.channels.sender import DeliveryError, TelegramSender
-from bot.messages import Answer, Handler, Incoming, Reply
+from bot.core.messages import Answer, Handler, Incoming, Reply
 
 log = logging.getLogger(__name__)
 

@@ -34,7 +34,7 @@ from bot.channels.conversations import Conversations
 from bot.channels.sender import Rejected, RetryAfter, SendLimits, TelegramSender, Transient
 from bot.channels.telegram_common import ALLOWED_UPDATES, chat_key, incoming_from_update
 from bot.channels.webhook import SECRET_HEADER, WebhookSite, read_update, secret_ok
-from bot.messages import Handler, Reply
+from bot.core.messages import Handler, Reply
 
 log = logging.getLogger(__name__)
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | None

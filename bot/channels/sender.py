@@ -18,7 +18,7 @@ from typing import Protocol, TypeVar
 
 from bot.channels.keyed import KeyedLocks
 from bot.channels.telegram_common import MAX_CAPTION, MAX_TEXT, split_text
-from bot.messages import Reply
+from bot.core.messages import Reply
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -90,7 +90,7 @@ class TokenBucket:
 
 
 class TelegramSender:
-    """Implements ``bot.messages.Sender`` over a runtime's transport."""
+    """Implements ``bot.core.messages.Sender`` over a runtime's transport."""
 
     def __init__(
         self,

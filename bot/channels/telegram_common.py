@@ -6,7 +6,7 @@ import logging
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from bot.messages import ButtonPress, Incoming, Location
+from bot.core.messages import ButtonPress, Incoming, Location
 
 CHANNEL = "telegram"
 ALLOWED_UPDATES = ["message", "callback_query"]

@@ -7,7 +7,7 @@ import uuid
 import pytest
 from redis.asyncio import Redis
 
-from bot.state import MemoryStateStore, RedisStateStore, conversation_key
+from bot.core.state import MemoryStateStore, RedisStateStore, conversation_key
 from tests.conftest import REDIS_URL
 
 

@@ -12,7 +12,7 @@ import pytest
 
 from bot.channels import build_telegram
 from bot.channels.base import TelegramRuntime, WebhookConfig
-from bot.messages import Answer, Button, Incoming, Reply
+from bot.core.messages import Answer, Button, Incoming, Reply
 from standin.server import StandIn, run_standin
 
 TOKEN = "123456:TEST-token"

@@ -22,7 +22,7 @@ from aiohttp import web
 from bot.channels.aiogram_runtime import AiogramTransport
 from bot.channels.base import LOCATION_BUTTON
 from bot.channels.sender import Rejected, RetryAfter, Transient
-from bot.messages import Button, Reply
+from bot.core.messages import Button, Reply
 
 TOKEN = "42:test"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 
 from bot.channels.console import ConsoleChannel
-from bot.messages import Answer, Button, Incoming, Reply
+from bot.core.messages import Answer, Button, Incoming, Reply
 
 
 async def test_type_then_press() -> None:

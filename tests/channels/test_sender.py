@@ -19,7 +19,7 @@ from bot.channels.sender import (
     Transient,
     pieces_of,
 )
-from bot.messages import Answer, Button, ButtonPress, Document, Incoming, Reply
+from bot.core.messages import Answer, Button, ButtonPress, Document, Incoming, Reply
 
 
 class FakeTime:

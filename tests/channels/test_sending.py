@@ -9,7 +9,7 @@ import aiohttp
 import pytest
 
 from bot.channels.base import TelegramRuntime
-from bot.messages import Answer, Document, Incoming, Reply
+from bot.core.messages import Answer, Document, Incoming, Reply
 from standin.server import run_standin
 from tests.channels.conftest import Harness, runtime_for
 

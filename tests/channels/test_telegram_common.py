@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.channels.telegram_common import chat_key, incoming_from_update, split_text
-from bot.messages import ButtonPress, Location
+from bot.core.messages import ButtonPress, Location
 
 
 def _message(**content: Any) -> dict[str, Any]:

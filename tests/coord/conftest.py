@@ -12,14 +12,17 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from dispatch import centre, deadlines, org, ratings, work
-from dispatch.db import session_factory
-from dispatch.enums import Category, ListType, RatingValue, Role, TicketKind, Urgency
-from dispatch.intake import Policy
-from dispatch.people import enrol
-from dispatch.routing import Routing
-from dispatch.tickets import NewTicket
-from dispatch.workdays import WorkCalendar
+from dispatch.core.enums import Category, ListType, RatingValue, Role, TicketKind, Urgency
+from dispatch.core.routing import Routing
+from dispatch.core.workdays import WorkCalendar
+from dispatch.org import tree as org
+from dispatch.org.people import enrol
+from dispatch.schedule import deadlines
+from dispatch.store.db import session_factory
+from dispatch.tickets import centre, ratings, submission, work
+from dispatch.tickets.desk import Desk
+from dispatch.tickets.intake import Policy
+from dispatch.tickets.records import NewTicket
 from tests.conftest import SAMPLE_ORG
 from tests.dispatch.test_flow import LIMITS
 
@@ -62,7 +65,7 @@ class Fact:
 class Script:
     def __init__(self, engine, clock) -> None:  # noqa: ANN001
         self.sessions, self.clock = session_factory(engine), clock
-        self.desk = work.Desk(policy=Policy(limits=LIMITS, calendar=WorkCalendar()),
+        self.desk = Desk(policy=Policy(limits=LIMITS, calendar=WorkCalendar()),
                               routing=Routing(), clock=clock)
         self.ids: dict[str, int] = {}
         self.facts: dict[str, Fact] = {}
@@ -88,11 +91,11 @@ class Script:
 
     async def report(self, name: str, community: str, category: Category, *,
                      urgency: Urgency = Urgency.NORMAL, place: str | None = None) -> None:
-        submitted = await self._do(work.submit, new=NewTicket(
+        submitted = await self._do(submission.submit, new=NewTicket(
             kind=TicketKind.REPORT, category=category, urgency=urgency, text=f"{name} 问题",
             reporter_id=self.ids[RESIDENT_OF[community]], community_id=self.ids[community],
             place_text=place))
-        view = getattr(submitted, "view", submitted)  # work.submit now wraps the view
+        view = submitted.view
         self.tid[name] = view.id
         self.facts[name] = Fact(community, category.value, self.clock(), number=view.number)
 

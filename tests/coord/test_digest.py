@@ -6,10 +6,10 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from bot.pushes import render_notice
-from dispatch.digest import send_due_digests
-from dispatch.models import OutboxMessage
-from dispatch.outbox import Notice
+from bot.delivery.pushes import render_notice
+from dispatch.notify.outbox import Notice
+from dispatch.schedule.digest import send_due_digests
+from dispatch.store.models import OutboxMessage
 from tests.coord.conftest import Script, local
 
 AT = "08:00"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from dispatch.enums import Category
-from dispatch.hotspots import detect_and_alert, place_tokens
-from dispatch.models import OutboxMessage
+from dispatch.core.enums import Category
+from dispatch.schedule.hotspots import detect_and_alert, place_tokens
+from dispatch.store.models import OutboxMessage
 from tests.coord.conftest import Script, local
 
 ROAD = ["会堂路12号路灯不亮", "在会堂路口，路灯坏了", "会堂路与郑和路交叉口", "会堂路88号旁",
@@ -74,8 +74,8 @@ def test_place_tokens_find_the_road_or_estate_not_the_street_office() -> None:
 
 
 def test_shared_locations_within_the_radius_make_a_hotspot() -> None:
-    from dispatch.hotspots import find_hotspots
-    from dispatch.models import Ticket
+    from dispatch.schedule.hotspots import find_hotspots
+    from dispatch.store.models import Ticket
 
     def t(i: int, lat: float) -> Ticket:
         return Ticket(id=i, number=f"N{i}", category="municipal", community_id=1, text="灯不亮",

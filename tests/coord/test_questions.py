@@ -7,8 +7,8 @@ from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from dispatch.enums import RatingValue
-from dispatch.questions import Clarify, Refusal, Result, answer, render
+from dispatch.core.enums import RatingValue
+from dispatch.reporting.questions import Clarify, Refusal, Result, answer, render
 from tests.coord.conftest import Fact, Script, local
 
 NOW = local(11, 26, 10)

@@ -14,12 +14,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.channels import build_telegram
-from bot.messages import Answer, Incoming, Sender
-from dispatch.bus import MemoryBus, PushBus, RedisStreamBus
-from dispatch.db import session_factory
-from dispatch.models import ChatIdentity, OutboxMessage, Person, Ticket
-from dispatch.outbox import Notice, enqueue
-from dispatch.relay import Sessions
+from bot.core.messages import Answer, Incoming, Sender
+from dispatch.notify.bus import MemoryBus, PushBus, RedisStreamBus
+from dispatch.notify.outbox import Notice, enqueue
+from dispatch.notify.relay import Sessions
+from dispatch.store.db import session_factory
+from dispatch.store.models import ChatIdentity, OutboxMessage, Person, Ticket
 from standin.server import StandIn, run_standin
 from tests.conftest import REDIS_URL, FakeClock
 

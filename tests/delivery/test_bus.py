@@ -6,7 +6,7 @@ import asyncio
 
 from redis.asyncio import Redis
 
-from dispatch.bus import PushBus, RedisStreamBus
+from dispatch.notify.bus import PushBus, RedisStreamBus
 
 
 async def test_published_ids_are_read_once_in_order(bus: PushBus) -> None:

@@ -9,11 +9,11 @@ import pytest
 from sqlalchemy import delete, select, update
 
 from bot.channels.sender import DeliveryError, Rejected, Transient
-from bot.messages import Reply, Sender
-from bot.pushes import Deliverer
-from dispatch.models import ChatIdentity, Person, PushCard
-from dispatch.outbox import Notice, NoticeButton, at, tr
-from dispatch.relay import Sessions
+from bot.core.messages import Reply, Sender
+from bot.delivery.pushes import Deliverer
+from dispatch.notify.outbox import Notice, NoticeButton, at, tr
+from dispatch.notify.relay import Sessions
+from dispatch.store.models import ChatIdentity, Person, PushCard
 from tests.conftest import FakeClock
 from tests.delivery.conftest import UserView, add_people, add_ticket, outbox_row, push
 

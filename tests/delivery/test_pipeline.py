@@ -11,12 +11,12 @@ import pytest
 from redis.asyncio import Redis
 from sqlalchemy import func, select
 
-from bot.messages import Sender
-from bot.pushes import Deliverer, run_deliverer, utc_now
-from dispatch.bus import MemoryBus, PushBus, RedisStreamBus
-from dispatch.models import OutboxMessage
-from dispatch.outbox import Notice
-from dispatch.relay import Sessions, relay_once, run_relay
+from bot.core.messages import Sender
+from bot.delivery.pushes import Deliverer, run_deliverer, utc_now
+from dispatch.notify.bus import MemoryBus, PushBus, RedisStreamBus
+from dispatch.notify.outbox import Notice
+from dispatch.notify.relay import Sessions, relay_once, run_relay
+from dispatch.store.models import OutboxMessage
 from tests.conftest import REDIS_URL
 from tests.delivery.conftest import UserView, add_people, push
 

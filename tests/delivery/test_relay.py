@@ -10,10 +10,10 @@ from datetime import timedelta
 from redis.asyncio import Redis
 from sqlalchemy import update
 
-from dispatch.bus import MemoryBus, RedisStreamBus
-from dispatch.models import OutboxMessage
-from dispatch.outbox import Notice
-from dispatch.relay import Sessions, relay_once, run_relay
+from dispatch.notify.bus import MemoryBus, RedisStreamBus
+from dispatch.notify.outbox import Notice
+from dispatch.notify.relay import Sessions, relay_once, run_relay
+from dispatch.store.models import OutboxMessage
 from tests.conftest import FakeClock
 from tests.delivery.conftest import add_people, outbox_row, push
 

@@ -9,16 +9,19 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from dispatch import centre, deadlines, duplicates, intake, org, ratings, work
-from dispatch.db import session_factory
-from dispatch.enums import Category, ListType, RatingValue, Role, TicketKind, Urgency
-from dispatch.errors import AlreadyClaimed, PermissionDenied
-from dispatch.intake import Policy
-from dispatch.models import OutboxMessage, Rating, Ticket, TicketEvent, TicketFollower
-from dispatch.people import enrol
-from dispatch.routing import Routing
-from dispatch.tickets import NewTicket
-from dispatch.workdays import WorkCalendar, parse_limit
+from dispatch.core.enums import Category, ListType, RatingValue, Role, TicketKind, Urgency
+from dispatch.core.errors import AlreadyClaimed, PermissionDenied
+from dispatch.core.routing import Routing
+from dispatch.core.workdays import WorkCalendar, parse_limit
+from dispatch.org import tree as org
+from dispatch.org.people import enrol
+from dispatch.schedule import deadlines
+from dispatch.store.db import session_factory
+from dispatch.store.models import OutboxMessage, Rating, Ticket, TicketEvent, TicketFollower
+from dispatch.tickets import centre, duplicates, intake, ratings, submission, work
+from dispatch.tickets.desk import Desk
+from dispatch.tickets.intake import Policy
+from dispatch.tickets.records import NewTicket
 from tests.conftest import SAMPLE_ORG
 
 LIMITS = {
@@ -31,7 +34,7 @@ LIMITS = {
 
 @dataclass
 class World:
-    desk: work.Desk
+    desk: Desk
     sessions: object
     ids: dict[str, int]
 
@@ -59,12 +62,12 @@ async def world(engine, clock) -> World:
                                  community_id=xiguan.id if role is Role.RESIDENT else None)
             ids[name] = person.id
     policy = Policy(limits=LIMITS, calendar=WorkCalendar())
-    return World(work.Desk(policy=policy, routing=Routing(), clock=clock), sessions, ids)
+    return World(Desk(policy=policy, routing=Routing(), clock=clock), sessions, ids)
 
 
 async def _report(world: World, text: str = "阳光花园3号楼路灯坏了", **kw) -> int:
     async with world.sessions() as session, session.begin():
-        view = await work.submit(session=session, desk=world.desk, new=NewTicket(
+        view = await submission.submit(session=session, desk=world.desk, new=NewTicket(
             kind=kw.get("kind", TicketKind.REPORT), category=kw.get("category",
                                                                     Category.MUNICIPAL),
             urgency=kw.get("urgency", Urgency.NORMAL), text=text,
@@ -271,7 +274,7 @@ async def test_rating_window_expires_as_not_rated(world: World, clock) -> None:
 
 
 async def test_unit_with_nobody_on_duty_escalates_at_once(world: World) -> None:
-    from dispatch import staff
+    from dispatch.tickets import staffing as staff
 
     async with world.sessions() as session, session.begin():
         for i in range(20):
@@ -343,7 +346,7 @@ async def test_holder_asks_another_unit_to_assist(world: World) -> None:
 
 
 async def test_category_correction_becomes_a_training_example(world: World, tmp_path) -> None:
-    from dispatch import staff
+    from dispatch.tickets import staffing as staff
     from nlu.training import DATA_DIR
     from nlu.trainingdata import load_training_data
 
@@ -364,7 +367,8 @@ async def test_category_correction_becomes_a_training_example(world: World, tmp_
 async def test_purge_anonymises_and_the_figures_stay(world: World, clock) -> None:
     from datetime import timedelta
 
-    from dispatch import privacy, stats
+    from dispatch.privacy import personal as privacy
+    from dispatch.reporting import stats
 
     phone = "13912345678"
     tid = await _report(world, text=f"阳光花园3号楼502室门口灯坏了，电话{phone}")

@@ -7,11 +7,12 @@ from datetime import timedelta
 
 import pytest
 
-from dispatch import invitations, org
-from dispatch.db import session_factory
-from dispatch.enums import Role
-from dispatch.errors import InvitationError
-from dispatch.people import get_or_create_person
+from dispatch.core.enums import Role
+from dispatch.core.errors import InvitationError
+from dispatch.org import invitations
+from dispatch.org import tree as org
+from dispatch.org.people import get_or_create_person
+from dispatch.store.db import session_factory
 from tests.conftest import SAMPLE_ORG
 
 

@@ -7,12 +7,12 @@ import itertools
 import pytest
 from sqlalchemy import func, select
 
-from dispatch import lifecycle
-from dispatch.enums import Category, Status, TicketKind, Urgency
-from dispatch.errors import InvalidTransition
-from dispatch.lifecycle import TRANSITIONS, Action
-from dispatch.models import TicketEvent
-from dispatch.tickets import NewTicket, create_ticket
+from dispatch.core import lifecycle
+from dispatch.core.enums import Category, Status, TicketKind, Urgency
+from dispatch.core.errors import InvalidTransition
+from dispatch.core.lifecycle import TRANSITIONS, Action
+from dispatch.store.models import TicketEvent
+from dispatch.tickets.records import NewTicket, create_ticket
 
 ALL_PAIRS = list(itertools.product(Status, Action))
 ALLOWED = [pair for pair in ALL_PAIRS if pair in TRANSITIONS]

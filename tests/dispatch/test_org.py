@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from dispatch import org
-from dispatch.errors import OrgFileError
-from dispatch.models import Unit
+from dispatch.core.errors import OrgFileError
+from dispatch.org import tree as org
+from dispatch.store.models import Unit
 from tests.conftest import SAMPLE_ORG
 
 

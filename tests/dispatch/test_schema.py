@@ -5,8 +5,8 @@ from __future__ import annotations
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from dispatch.db import Base
-from dispatch.migrate import is_current
+from dispatch.store.db import Base
+from dispatch.store.migrate import is_current
 
 
 async def test_models_match_migrations(engine) -> None:

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from dispatch.workdays import LimitKind, TimeLimit, WorkCalendar, parse_limit
+from dispatch.core.workdays import LimitKind, TimeLimit, WorkCalendar, parse_limit
 
 FUZHOU_10AM = 2  # 10:00 in Asia/Shanghai is 02:00 UTC
 
@@ -44,7 +44,7 @@ def test_spring_festival_is_skipped_and_makeup_day_counts() -> None:
 
 def test_unpublished_year_falls_back_with_one_warning(caplog) -> None:
     cal = WorkCalendar(extra_holidays=[date(2027, 1, 1)])
-    caplog.set_level(logging.WARNING, logger="dispatch.workdays")
+    caplog.set_level(logging.WARNING, logger="dispatch.core.workdays")
     # Monday 2026-12-28 + 5 working days: Dec 29, 30, 31, (Jan 1 2027 is a configured
     # holiday), Jan 4, Jan 5.
     due = cal.add_working_days(at(2026, 12, 28), 5)

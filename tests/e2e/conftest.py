@@ -15,13 +15,13 @@ from sqlalchemy import select
 
 from bot.channels import build_telegram
 from bot.channels.sender import SendLimits
-from bot.handlers.router import make_handler
-from bot.knowledge import Knowledge, load_knowledge
-from bot.state import MemoryStateStore
-from dispatch import org
-from dispatch.db import session_factory
-from dispatch.models import Ticket
+from bot.conversation.router import make_handler
+from bot.core.state import MemoryStateStore
+from dispatch.org import tree as org
+from dispatch.store.db import session_factory
+from dispatch.store.models import Ticket
 from nlu import Parser, load_parser
+from nlu.knowledge import Knowledge, load_knowledge
 from shaosheng.app import BOT_COMMANDS, build_bot_context, open_engine
 from shaosheng.demo import DEMO_TOKEN, persona_dicts, prepare_database
 from shaosheng.settings import Settings, load_settings

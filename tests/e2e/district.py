@@ -15,14 +15,15 @@ from sqlalchemy import select, text
 
 from bot.channels import build_telegram
 from bot.channels.sender import SendLimits
-from bot.handlers.router import make_handler
-from bot.state import MemoryStateStore, RedisStateStore
-from dispatch import deadlines, org
-from dispatch.bus import MemoryBus, RedisStreamBus
-from dispatch.db import Base, create_engine, session_factory
-from dispatch.enums import Role
-from dispatch.models import Rating, Ticket
-from dispatch.people import enrol
+from bot.conversation.router import make_handler
+from bot.core.state import MemoryStateStore, RedisStateStore
+from dispatch.core.enums import Role
+from dispatch.notify.bus import MemoryBus, RedisStreamBus
+from dispatch.org import tree as org
+from dispatch.org.people import enrol
+from dispatch.schedule import deadlines
+from dispatch.store.db import Base, create_engine, session_factory
+from dispatch.store.models import Rating, Ticket
 from shaosheng.app import BOT_COMMANDS, build_bot_context
 from shaosheng.demo import DEMO_TOKEN, persona_dicts, prepare_database
 from shaosheng.settings import load_settings

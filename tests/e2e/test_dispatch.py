@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import re
 
-from dispatch.enums import Role
+from dispatch.core.enums import Role
 from tests.e2e.test_resident import button, submit_card
 
 NUMBER = re.compile(r"CL-\d{4}-\d{6}")
@@ -305,7 +305,7 @@ async def test_coordinators_ask_in_plain_language_within_their_jurisdiction(dist
 
 
 async def test_handled_tickets_are_posted_to_the_board_channel(district) -> None:
-    from dispatch import board
+    from dispatch.reporting import board
 
     await report(district, "西湖新村6栋502室门口灯坏了，电话13812345678")
     await handled_in_the_community(district)
@@ -336,7 +336,7 @@ async def test_a_reply_to_a_card_not_yet_remembered_finds_its_ticket_by_number(d
     # A card is remembered once Telegram has answered its send; a reply can come before that.
     from sqlalchemy import delete
 
-    from dispatch.models import PushCard
+    from dispatch.store.models import PushCard
 
     number = await report(district, "阳光花园1号楼门禁坏了，外人随便进")
     grid = district.chat(GRID)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from dispatch.enums import Role
+from dispatch.core.enums import Role
 from tests.e2e.test_dispatch import (
     COORD_WH,
     DEPT,
@@ -60,8 +60,8 @@ async def test_forged_claim_and_coordinator_buttons_change_nothing(district) -> 
 
 
 async def test_revoked_responder_old_card_does_nothing(district) -> None:
-    from dispatch import org
-    from dispatch.people import revoke_membership
+    from dispatch.org import tree as org
+    from dispatch.org.people import revoke_membership
 
     number = await _whistled(district, "郑和路口的垃圾桶倒了一地")
     responder = district.chat(RESP1)
@@ -70,7 +70,7 @@ async def test_revoked_responder_old_card_does_nothing(district) -> None:
         unit = await org.get_unit(session=session, code="wuhang")
         from sqlalchemy import select
 
-        from dispatch.models import ChatIdentity
+        from dispatch.store.models import ChatIdentity
 
         person = await session.scalar(select(ChatIdentity.person_id).where(
             ChatIdentity.external_id == str(RESP1)))

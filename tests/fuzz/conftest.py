@@ -6,8 +6,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.knowledge import Knowledge
 from nlu import Parser
+from nlu.knowledge import Knowledge
 from tests.fuzz.district import District, load_faq, load_nlu
 
 

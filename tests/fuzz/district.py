@@ -11,15 +11,15 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.context import BotContext
-from bot.handlers.router import make_handler
-from bot.knowledge import Knowledge, load_knowledge
-from bot.messages import Answer, ButtonPress, Incoming
-from bot.state import MemoryStateStore, conversation_key
-from dispatch import org
-from dispatch.db import create_engine, session_factory
-from dispatch.models import ChatIdentity, Ticket
+from bot.conversation.router import make_handler
+from bot.core.context import BotContext
+from bot.core.messages import Answer, ButtonPress, Incoming
+from bot.core.state import MemoryStateStore, conversation_key
+from dispatch.org import tree as org
+from dispatch.store.db import create_engine, session_factory
+from dispatch.store.models import ChatIdentity, Ticket
 from nlu import Parser, load_parser
+from nlu.knowledge import Knowledge, load_knowledge
 from shaosheng.app import build_bot_context
 from shaosheng.demo import prepare_database
 from shaosheng.settings import Settings, load_settings

@@ -12,7 +12,7 @@ import aiohttp
 from bot.channels import build_telegram
 from bot.channels.base import WebhookConfig
 from bot.channels.webhook import SECRET_HEADER
-from bot.messages import Answer, Incoming
+from bot.core.messages import Answer, Incoming
 from standin.server import run_standin
 
 TOKEN = "123456:FUZZ-token"

@@ -9,8 +9,8 @@ from typing import Any
 from hypothesis import strategies as st
 
 from bot.channels.telegram_common import MEDIA_KINDS
-from bot.handlers.router import COMMANDS, PRESSES
-from bot.messages import ButtonPress, Incoming, Location
+from bot.conversation.router import COMMANDS, PRESSES
+from bot.core.messages import ButtonPress, Incoming, Location
 
 RESIDENTS = ("1001", "1002")
 STAFF = ("2001", "3001", "3002", "4001", "5001", "5002")

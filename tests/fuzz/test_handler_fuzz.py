@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from hypothesis import example, given, settings
 
-from bot.messages import ButtonPress, Incoming, Location
+from bot.core.messages import ButtonPress, Incoming, Location
 from tests.fuzz.district import District
 from tests.fuzz.properties import check_conversation
 from tests.fuzz.strategies import conversations

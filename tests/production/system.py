@@ -190,9 +190,9 @@ class System:
             await conn.close()
 
     async def add_residents(self, n: int, first_id: int = 100_000) -> None:
-        from dispatch.db import create_engine, session_factory
-        from dispatch.enums import Role
-        from dispatch.people import enrol
+        from dispatch.core.enums import Role
+        from dispatch.org.people import enrol
+        from dispatch.store.db import create_engine, session_factory
         from shaosheng.clock import utc_now
 
         engine = create_engine(self.db_url)

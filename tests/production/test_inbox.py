@@ -22,7 +22,8 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from bot.channels.telegram_common import chat_key, incoming_from_update
-from bot.inbox import (
+from bot.core.messages import Answer, Button, Document, Incoming, Reply
+from bot.intake.inbox import (
     GroupCommit,
     Inbox,
     InboxWorker,
@@ -33,11 +34,10 @@ from bot.inbox import (
     answer_to_json,
     is_transient,
 )
-from bot.messages import Answer, Button, Document, Incoming, Reply
-from dispatch import inbox
-from dispatch.db import create_engine, session_factory, single_statement_sessions
-from dispatch.inbox import InboxStore
-from dispatch.models import InboundUpdate
+from dispatch.store import inbox
+from dispatch.store.db import create_engine, session_factory, single_statement_sessions
+from dispatch.store.inbox import InboxStore
+from dispatch.store.models import InboundUpdate
 from shaosheng.clock import utc_now
 from tests.conftest import REDIS_URL
 
@@ -114,7 +114,7 @@ async def webhook(engine: AsyncEngine, redis: Redis,
     """`run`'s receiver in webhook mode on the engine's inbox; yields the URL to post to.
     Each INSERT the inbox sends appends to ``inserts``."""
     from bot.channels.base import WebhookConfig
-    from bot.receiver import BotApi, Receiver
+    from bot.intake.receiver import BotApi, Receiver
     from standin.server import run_standin
 
     async with run_standin(strict_chats=False) as standin:

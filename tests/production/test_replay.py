@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.messages import Answer, ButtonPress, Incoming
+from bot.core.messages import Answer, ButtonPress, Incoming
 from tests.fuzz.district import District, Step, load_faq, load_nlu
 
 USER = "1001"  # a resident of the seeded district, community chosen

@@ -12,14 +12,17 @@ from datetime import UTC, datetime
 
 import pytest
 
-from dispatch import centre, deadlines, intake, org, ratings, work
-from dispatch.db import session_factory
-from dispatch.enums import Category, ListType, RatingValue, Role, TicketKind, Urgency
-from dispatch.intake import Policy
-from dispatch.people import enrol
-from dispatch.routing import Routing
-from dispatch.tickets import NewTicket
-from dispatch.workdays import WorkCalendar
+from dispatch.core.enums import Category, ListType, RatingValue, Role, TicketKind, Urgency
+from dispatch.core.routing import Routing
+from dispatch.core.workdays import WorkCalendar
+from dispatch.org import tree as org
+from dispatch.org.people import enrol
+from dispatch.schedule import deadlines
+from dispatch.store.db import session_factory
+from dispatch.tickets import centre, intake, ratings, submission, work
+from dispatch.tickets.desk import Desk
+from dispatch.tickets.intake import Policy
+from dispatch.tickets.records import NewTicket
 from tests.conftest import SAMPLE_ORG
 from tests.dispatch.test_flow import LIMITS
 
@@ -70,7 +73,7 @@ class Script:
     def __init__(self, engine, clock) -> None:  # noqa: ANN001
         self.sessions, self.clock = session_factory(engine), clock
         self.ids: dict[str, int] = {}
-        self.desk = work.Desk(policy=Policy(limits=LIMITS, calendar=WorkCalendar()),
+        self.desk = Desk(policy=Policy(limits=LIMITS, calendar=WorkCalendar()),
                               routing=Routing(), clock=clock)
         self.ledger = Ledger()
         self.created: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
@@ -96,7 +99,7 @@ class Script:
                      category: Category = Category.MUNICIPAL) -> int:
         self.clock.advance(minutes=5)
         async with self.sessions() as session, session.begin():
-            view = (await work.submit(session=session, desk=self.desk, new=NewTicket(
+            view = (await submission.submit(session=session, desk=self.desk, new=NewTicket(
                 kind=kind, category=category, urgency=Urgency.NORMAL, text=text,
                 reporter_id=self.ids[who], community_id=self.ids["xiguan"],
                 place_text=place))).view

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dispatch.board import board_items, render_html
-from dispatch.scorecards import Quarter
+from dispatch.reporting.board import board_items, render_html
+from dispatch.reporting.scorecards import Quarter
 from tests.stats.conftest import SECRETS, Seeded
 
 
@@ -40,7 +40,7 @@ async def test_board_newest_first_and_limited(seeded: Seeded) -> None:
 def test_page_escapes_everything() -> None:
     from datetime import UTC, datetime
 
-    from dispatch.board import BoardItem
+    from dispatch.reporting.board import BoardItem
 
     now = datetime(2026, 11, 23, 2, tzinfo=UTC)
     evil = BoardItem(number="CL-1", kind="report", category="other",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dispatch.privacy_mask import MASK, mask
+from dispatch.privacy.mask import MASK, mask
 
 
 @pytest.mark.parametrize(("text", "gone"), [

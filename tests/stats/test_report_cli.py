@@ -8,8 +8,8 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from dispatch.db import create_engine
-from dispatch.migrate import upgrade
+from dispatch.store.db import create_engine
+from dispatch.store.migrate import upgrade
 from shaosheng.report_cli import report_command
 from tests.conftest import FakeClock
 from tests.stats.conftest import Script, play

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from dispatch.scorecards import COLUMNS, Quarter, build_scorecard, cjk_font, score
-from dispatch.stats import Figures
+from dispatch.reporting.scorecards import COLUMNS, Quarter, build_scorecard, cjk_font, score
+from dispatch.reporting.stats import Figures
 from tests.stats.conftest import Seeded
 
 
@@ -91,7 +91,7 @@ async def test_scorecard_files_read_back(seeded: Seeded, tmp_path: Path) -> None
 
 
 def test_png_falls_back_to_english_names_without_a_cjk_font(monkeypatch, tmp_path) -> None:  # noqa: ANN001
-    import dispatch.scorecards as sc
+    import dispatch.reporting.scorecards as sc
 
     monkeypatch.setattr(sc, "CJK_FONTS", ())
     assert sc.cjk_font() is None

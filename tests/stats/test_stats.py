@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from dispatch.scorecards import Quarter
-from dispatch.stats import Figures, district_summary, unit_stats
+from dispatch.reporting.scorecards import Quarter
+from dispatch.reporting.stats import Figures, district_summary, unit_stats
 from tests.stats.conftest import Seeded
 
 FIGURES = list(Figures.__dataclass_fields__)

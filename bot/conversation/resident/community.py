@@ -1,0 +1,63 @@
+"""The person's community: asked once, picked from lists, typed, or found by location."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from bot.conversation.ids import is_id
+from bot.core.i18n import t
+from bot.core.messages import Button
+from bot.core.turn import Turn, pairs
+from dispatch.org import residents
+
+
+def name_of(choice: residents.Choice, lang: str) -> str:
+    return choice.name_en if lang == "en" and choice.name_en else choice.name
+
+
+async def ask_community(turn: Turn, *, reason: str) -> None:
+    async with turn.ctx.sessions() as session:
+        streets = await residents.streets(session=session)
+    buttons = [[Button(name_of(s, turn.lang), f"c:st:{s.unit_id}")] for s in streets]
+    turn.update(**{"await": "community"})
+    turn.say(reason, buttons=pairs(buttons))
+    turn.say("community.or_location")
+
+
+async def show_communities(turn: Turn, raw_id: str) -> None:
+    """A street was picked: its communities, in place of the street list."""
+    if not is_id(raw_id):
+        turn.toast("press.invalid", alert=True)
+        return
+    async with turn.ctx.sessions() as session:
+        options = await residents.communities(session=session, street_id=int(raw_id))
+    if not options:
+        turn.toast("press.invalid", alert=True)
+        return
+    buttons = [[Button(name_of(c, turn.lang), f"c:cm:{c.unit_id}")] for c in options]
+    turn.edit_pressed(t("community.pick", turn.lang), pairs(buttons))
+
+
+async def choose(turn: Turn, unit_id: int) -> None:
+    """Remember the person's community and say so."""
+    async with turn.ctx.sessions() as session, session.begin():
+        unit = await residents.set_community(
+            session=session, person_id=turn.contact.person_id, unit_id=unit_id
+        )
+        name = unit.name_en if turn.lang == "en" and unit.name_en else unit.name
+    turn.contact = replace(turn.contact, community_id=unit_id, community_name=unit.name,
+                           community_name_en=unit.name_en)
+    if turn.state.get("await") == "community":
+        turn.clear("await")
+    turn.say("community.set", community=name)
+
+
+async def typed(turn: Turn, text: str) -> residents.Choice | None:
+    async with turn.ctx.sessions() as session:
+        return await residents.match_community(session=session, text=text)
+
+
+async def nearest(turn: Turn, latitude: float, longitude: float) -> residents.Choice | None:
+    async with turn.ctx.sessions() as session:
+        return await residents.nearest_community(session=session, latitude=latitude,
+                                                 longitude=longitude)

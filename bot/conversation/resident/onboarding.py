@@ -1,0 +1,135 @@
+"""First contact: greeting, language, the person's community; invitations into roles."""
+
+from __future__ import annotations
+
+import math
+
+from bot.conversation.ids import is_id
+from bot.conversation.resident import community, report
+from bot.core.i18n import t
+from bot.core.messages import Button
+from bot.core.turn import Turn, main_menu
+from dispatch.core.errors import InvitationError
+from dispatch.org import invitations, residents
+from dispatch.store.models import Unit
+
+
+async def start(turn: Turn, code: str) -> None:
+    if code:
+        await _redeem(turn, code)
+        return
+    turn.say("start.greeting", buttons=[[Button("中文", "l:zh"), Button("English", "l:en")]],
+             name=turn.contact.name or "")
+    if turn.contact.community_id is None:
+        await community.ask_community(turn, reason="start.ask_community")
+    else:
+        turn.say("start.community_known", community=turn.community,
+                 buttons=main_menu(turn))
+
+
+async def _redeem(turn: Turn, code: str) -> None:
+    async with turn.ctx.sessions() as session, session.begin():
+        try:
+            membership = await invitations.redeem_invitation(
+                session=session, code=code, person_id=turn.contact.person_id,
+                clock=turn.ctx.clock,
+            )
+        except InvitationError as exc:
+            error = exc
+        else:
+            error = None
+            unit = await session.get(Unit, membership.unit_id)
+            unit_name = (unit.name_en if turn.lang == "en" and unit and unit.name_en
+                         else unit.name if unit else "")
+    if error is not None:
+        turn.send(error.message(turn.lang))
+        return
+    turn.say("start.joined", role=t(f"role.{membership.role}", turn.lang), unit=unit_name)
+
+
+async def help_command(turn: Turn, _: str = "") -> None:
+    turn.say("help.text", buttons=main_menu(turn))
+
+
+async def language_command(turn: Turn, rest: str = "") -> None:
+    if rest in ("zh", "en"):
+        await _set_language(turn, rest)
+        return
+    turn.say("lang.pick", buttons=[[Button("中文", "l:zh"), Button("English", "l:en")]])
+
+
+async def on_language_press(turn: Turn, rest: str) -> None:
+    if rest not in ("zh", "en"):
+        turn.toast("press.invalid", alert=True)
+        return
+    await _set_language(turn, rest)
+
+
+async def _set_language(turn: Turn, lang: str) -> None:
+    async with turn.ctx.sessions() as session, session.begin():
+        await residents.set_language(session=session, person_id=turn.contact.person_id,
+                                     language=lang)
+    turn.lang = lang
+    turn.update(lang=lang)
+    turn.say("lang.set", buttons=main_menu(turn))
+
+
+async def on_press(turn: Turn, rest: str) -> None:
+    kind, _, raw_id = rest.partition(":")
+    if kind == "st":
+        await community.show_communities(turn, raw_id)
+    elif kind == "cm" and is_id(raw_id):
+        await community.choose(turn, int(raw_id))
+        await _resume_report(turn)
+    else:
+        turn.toast("press.invalid", alert=True)
+
+
+async def _resume_report(turn: Turn) -> None:
+    draft = turn.state.get("draft")
+    if draft and draft.pop("submit_after_community", False):
+        await report.submit(turn, draft)
+    elif not draft:
+        turn.say("start.what_next", buttons=main_menu(turn))
+
+
+async def typed_community(turn: Turn, text: str) -> bool:
+    """The community typed by name. A message that names it and says more (a report written
+    straight after /start) chooses the community and is then handled like any message: True
+    only when nothing is left to handle."""
+    choice = await community.typed(turn, text)
+    if choice is None:
+        return False  # not a community name: treat it as an ordinary message
+    await community.choose(turn, choice.unit_id)
+    if choice.said_more:  # the message itself comes next: it is the next thing to do
+        return False
+    await _resume_report(turn)
+    return True
+
+
+async def location(turn: Turn) -> None:
+    loc = turn.msg.location
+    assert loc is not None
+    if not (math.isfinite(loc.latitude) and math.isfinite(loc.longitude)
+            and -90 <= loc.latitude <= 90 and -180 <= loc.longitude <= 180):
+        turn.say("community.bad_location")
+        return
+    draft = turn.state.get("draft")
+    if draft is not None:
+        draft["lat"], draft["lon"] = loc.latitude, loc.longitude
+        turn.update(draft=draft)
+        if turn.state.get("await") == "place":
+            turn.clear("await")
+    if turn.contact.community_id is None or turn.state.get("await") == "community":
+        choice = await community.nearest(turn, loc.latitude, loc.longitude)
+        if choice is None:
+            turn.say("community.too_far")
+            return
+        await community.choose(turn, choice.unit_id)
+        await _resume_report(turn)
+        return
+    if draft is not None:
+        turn.say("report.location_added")
+        await report.show_card(turn, draft)
+        return
+    turn.say("community.location_ignored", buttons=main_menu(turn))

@@ -1,0 +1,397 @@
+"""Reporting a problem or asking neighbours for help: the draft, its card, submit, emergencies."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from typing import Any
+
+from sqlalchemy import select
+
+from bot.conversation.resident import community, status
+from bot.conversation.staff import cards as staff
+from bot.core.i18n import t
+from bot.core.messages import Button
+from bot.core.render import category_name, limit_words, preview, urgency_name, when
+from bot.core.turn import Turn, main_menu
+from dispatch.core.enums import Category, TicketKind, Urgency
+from dispatch.store.models import Ticket
+from dispatch.tickets import intake, submission
+from dispatch.tickets.records import NewTicket
+from nlu import Parse
+
+REPORT_CATEGORIES = [c.value for c in Category if c is not Category.NEIGHBOR_HELP]
+
+
+def _entity(parse: Parse, name: str) -> str | None:
+    """What the person wrote for the entity (normalised values are for machines)."""
+    values = [parse.text[e.start : e.end] or e.value for e in parse.entities if e.entity == name]
+    return "，".join(dict.fromkeys(values)) if values else None
+
+
+DRAFT_JOIN_S = 30 * 60
+MAX_PHOTOS = 10  # per report: enough to show a problem, not a way to flood responders
+
+
+def _starts_another(draft: dict[str, Any], kind: str, text: str, parse: Parse) -> bool:
+    """A full message of another kind starts afresh; short follow-ups ("周六上午") join."""
+    return kind != draft["kind"] and len(text) >= 12 and parse.intent.confidence >= 0.8
+
+
+def _expired(turn: Turn, draft: dict[str, Any]) -> bool:
+    return turn.ctx.clock().timestamp() - draft.get("started", 0) > DRAFT_JOIN_S
+
+
+def _new_draft(kind: str, parse: Parse | None, started: float = 0.0) -> dict[str, Any]:
+    return {
+        "id": uuid.uuid4().hex[:10],
+        "started": started,
+        "kind": kind,
+        "texts": [],
+        "photos": [],
+        "category": "neighbor_help" if kind == "help_request" else "other",
+        "ranking": [],
+        "urgency": "normal",
+        "place": None,
+        "time": None,
+        "phone": None,
+        "lat": None,
+        "lon": None,
+        "nlu": parse.to_dict() if parse else None,
+    }
+
+
+def _draft(turn: Turn) -> dict[str, Any] | None:
+    return turn.state.get("draft")
+
+
+async def add_text(turn: Turn, text: str, parse: Parse) -> None:
+    """A report or help text: start a draft or join the open one, then show the card."""
+    kind = "help_request" if parse.intent.name == "help_request" else "report"
+    draft = _draft(turn)
+    if draft is None or _expired(turn, draft) or _starts_another(draft, kind, text, parse):
+        # A different kind of request, or one long after, is a new draft; the old card goes stale.
+        draft = _new_draft(kind, parse, turn.ctx.clock().timestamp())
+    draft["texts"].append(text)
+    if not draft["ranking"] or len(draft["texts"]) == 1:
+        _apply_parse(draft, parse)
+    draft["place"] = draft["place"] or _entity(parse, "place")
+    draft["time"] = draft["time"] or _entity(parse, "time")
+    draft["phone"] = draft["phone"] or _entity(parse, "phone")
+    turn.update(draft=draft)
+    turn.clear("await")
+    await show_card(turn, draft)
+
+
+def _apply_parse(draft: dict[str, Any], parse: Parse) -> None:
+    if draft["kind"] == "help_request":
+        draft["urgency"] = parse.urgency.name if parse.urgency else "normal"
+        return
+    ranking = [label.name for label in parse.category_ranking if label.name != "neighbor_help"]
+    if parse.category is not None and parse.category.name != "neighbor_help":
+        draft["category"] = parse.category.name
+    elif ranking:
+        draft["category"] = ranking[0]
+    draft["ranking"] = ranking[:4]
+    draft["urgency"] = parse.urgency.name if parse.urgency else "normal"
+    draft["nlu"] = parse.to_dict()
+
+
+async def show_card(turn: Turn, draft: dict[str, Any]) -> None:
+    turn.send(*_card(turn, draft))
+    if not draft["place"] and draft["lat"] is None:
+        turn.update(**{"await": "place"})
+        turn.say("report.ask_place")
+    elif draft["kind"] == "help_request" and not draft["time"]:
+        turn.update(**{"await": "time"})
+        turn.say("help.ask_time")
+
+
+def _card(turn: Turn, draft: dict[str, Any]) -> tuple[str, list[list[Button]]]:
+    lang, d = turn.lang, draft["id"]
+    place = draft["place"] or (t("card.shared_location", lang) if draft["lat"] else None)
+    lines = [
+        t(f"card.title.{draft['kind']}", lang),
+        t("card.text", lang, text=preview(" / ".join(draft["texts"]) or "…")),
+        t("card.category", lang, category=category_name(draft["category"], lang)),
+        t("card.urgency", lang, urgency=urgency_name(draft["urgency"], lang)),
+        t("card.place", lang, place=place or t("card.missing", lang)),
+    ]
+    if draft["kind"] == "help_request":
+        lines.append(t("card.time", lang, time=draft["time"] or t("card.missing", lang)))
+    if draft["photos"]:
+        lines.append(t("card.photos", lang, n=len(draft["photos"])))
+    community = turn.community or (t("card.own_unit", lang) if _community_of(turn)
+                                   else t("card.missing", lang))
+    lines.append(t("card.community", lang, community=community))
+    lines.append(t("card.hint", lang))
+    buttons = [
+        [turn.button("card.submit", f"r:ok:{d}")],
+        [turn.button("card.change_category", f"r:cats:{d}"),
+         turn.button("card.add_place", f"r:place:{d}")],
+        [turn.button("card.add_photo", f"r:photo:{d}"), turn.button("card.cancel", f"r:x:{d}")],
+    ]
+    if draft["kind"] == "help_request":
+        buttons[1][0] = turn.button("card.add_time", f"r:time:{d}")
+    elif any(role == "grid_worker" for role, _ in turn.contact.roles):
+        buttons[0].append(turn.button("card.submit_whistle", f"r:okw:{d}"))
+    return "\n".join(lines), buttons
+
+
+async def photo_only(turn: Turn) -> None:
+    draft = _draft(turn)
+    if draft is None:
+        draft = _new_draft("report", None, turn.ctx.clock().timestamp())
+        draft["photos"].extend(turn.msg.photo_ids[-1:])
+        turn.update(draft=draft, **{"await": "describe"})
+        turn.say("report.photo_what")
+        return
+    if len(draft["photos"]) >= MAX_PHOTOS:
+        turn.say("report.too_many_photos", n=MAX_PHOTOS)
+        return
+    draft["photos"].extend(turn.msg.photo_ids[-1:])
+    turn.update(draft=draft)
+    turn.say("report.photo_added", n=len(draft["photos"]))
+
+
+async def set_place(turn: Turn, text: str) -> None:
+    draft = _draft(turn)
+    turn.clear("await")
+    if draft is None:
+        return
+    draft["place"] = preview(text, 200)
+    turn.update(draft=draft)
+    await show_card(turn, draft)
+
+
+async def set_time(turn: Turn, text: str) -> None:
+    draft = _draft(turn)
+    turn.clear("await")
+    if draft is None:
+        return
+    draft["time"] = preview(text, 100)
+    turn.update(draft=draft)
+    await show_card(turn, draft)
+
+
+async def on_press(turn: Turn, rest: str) -> None:
+    action, _, tail = rest.partition(":")
+    draft_id, _, value = tail.partition(":")
+    draft = _draft(turn)
+    if action in ("ok", "okw") and (draft is None or draft["id"] != draft_id):
+        await _already_submitted(turn, draft_id)
+        return
+    if draft is None or draft["id"] != draft_id:
+        turn.toast("press.stale")
+        return
+    handlers = {"ok": submit, "okw": _submit_and_whistle, "cats": _show_categories,
+                "cat": _choose_category,
+                "place": _ask_place, "time": _ask_time, "photo": _ask_photo, "x": _discard}
+    handler = handlers.get(action)
+    if handler is None:
+        turn.toast("press.invalid", alert=True)
+        return
+    await handler(turn, draft, value)
+
+
+async def _already_submitted(turn: Turn, draft_id: str) -> None:
+    """The card shows its confirmation again: a second press, or the same press handled anew
+    after a crash that came before the first answer was shown."""
+    submitted = turn.state.get("submitted", {})
+    if draft_id not in submitted:
+        turn.toast("press.stale")
+        return
+    async with turn.ctx.sessions() as session:
+        key = f"draft:{draft_id}"
+        ticket = await session.scalar(select(Ticket).where(Ticket.source_key == key))
+        view = await intake.view(session=session, ticket=ticket) if ticket else None
+    if view is not None:
+        turn.edit_pressed(_submitted_text(turn, view))
+    turn.toast("report.already_submitted", number=submitted[draft_id])
+
+
+async def _show_categories(turn: Turn, draft: dict[str, Any], _: str) -> None:
+    guesses = [c for c in draft["ranking"] if c != draft["category"]][:3]
+    rest = [c for c in REPORT_CATEGORIES if c not in guesses and c != draft["category"]]
+    codes = guesses + rest
+    rows = [codes[i : i + 2] for i in range(0, len(codes), 2)]
+    buttons = [
+        [Button(category_name(c, turn.lang), f"r:cat:{draft['id']}:{c}") for c in row]
+        for row in rows
+    ]
+    turn.edit_pressed(t("card.pick_category", turn.lang), buttons)
+
+
+async def _choose_category(turn: Turn, draft: dict[str, Any], code: str) -> None:
+    if code not in REPORT_CATEGORIES:
+        turn.toast("press.invalid", alert=True)
+        return
+    draft["category"] = code
+    draft["corrected"] = True
+    turn.update(draft=draft)
+    turn.edit_pressed(*_card(turn, draft))
+
+
+async def _ask_place(turn: Turn, draft: dict[str, Any], _: str) -> None:
+    turn.update(**{"await": "place"})
+    turn.say("report.ask_place")
+
+
+async def _ask_time(turn: Turn, draft: dict[str, Any], _: str) -> None:
+    turn.update(**{"await": "time"})
+    turn.say("help.ask_time")
+
+
+async def _ask_photo(turn: Turn, draft: dict[str, Any], _: str) -> None:
+    turn.say("report.ask_photo")
+
+
+async def _discard(turn: Turn, draft: dict[str, Any], _: str) -> None:
+    turn.clear("draft", "await")
+    turn.edit_pressed(t("report.cancelled", turn.lang))
+
+
+async def submit(turn: Turn, draft: dict[str, Any], _: str = "", whistle: bool = False) -> None:
+    if _community_of(turn) is None:
+        draft["submit_after_community"] = True
+        turn.update(draft=draft)
+        await community.ask_community(turn, reason="report.need_community")
+        return
+    if not draft["place"] and draft["lat"] is None:
+        turn.update(**{"await": "place"})
+        turn.say("report.ask_place_first")
+        return
+    if not await _within_daily_limit(turn):
+        turn.say("abuse.tickets_per_day", n=turn.ctx.tickets_per_day)
+        return
+    done = await _create(turn, draft, source_key=f"draft:{draft['id']}")
+    view = done.view
+    turn.state.setdefault("submitted", {})[draft["id"]] = view.number
+    turn.clear("draft", "await")
+    turn.edit_pressed(_submitted_text(turn, view))
+    if done.twin_id is not None:
+        turn.say("report.similar_open", number=done.twin_number,
+                 buttons=[[turn.button("report.follow_twin", f"f:{view.id}:{done.twin_id}",
+                                       number=done.twin_number)]])
+    if whistle:
+        await staff.whistle_own(turn, view.id)
+
+
+async def _within_daily_limit(turn: Turn) -> bool:
+    day = turn.ctx.clock().date().isoformat()
+    key = f"shaosheng:tickets:{turn.contact.person_id}:{day}"
+    return await turn.ctx.state.incr(key, 26 * 3600) <= turn.ctx.tickets_per_day
+
+
+def _community_of(turn: Turn) -> int | None:
+    """The resident's community; for grid workers reporting themselves, their own community."""
+    if turn.contact.community_id is not None:
+        return turn.contact.community_id
+    return next((unit for role, unit in turn.contact.roles if role == "grid_worker"), None)
+
+
+async def _submit_and_whistle(turn: Turn, draft: dict[str, Any], _: str) -> None:
+    await submit(turn, draft, whistle=True)
+
+
+async def _create(turn: Turn, draft: dict[str, Any], *, source_key: str) -> submission.Submitted:
+    new = NewTicket(
+        kind=TicketKind(draft["kind"]),
+        category=Category(draft["category"]),
+        urgency=Urgency(draft["urgency"]),
+        text="\n".join(draft["texts"]) or "-",
+        reporter_id=turn.contact.person_id,
+        community_id=_community_of(turn),
+        place_text=draft["place"],
+        latitude=draft["lat"],
+        longitude=draft["lon"],
+        photos=draft["photos"],
+        contact_phone=draft["phone"],
+        nlu=draft.get("nlu"),
+        source_key=source_key,
+    )
+    async with turn.ctx.sessions() as session, session.begin():
+        return await submission.submit(session=session, new=new, desk=turn.ctx.desk)
+
+
+def _submitted_text(turn: Turn, view: intake.TicketView) -> str:
+    claim, resolve = turn.ctx.desk.policy.limits[view.urgency]
+    lang = turn.lang
+    return t(
+        f"report.submitted.{view.kind}", lang,
+        number=view.number,
+        category=category_name(view.category, lang),
+        claim=limit_words(claim, lang),
+        resolve=limit_words(resolve, lang),
+        due=when(view.resolve_due_at, lang),
+        community=turn.community or "",
+    )
+
+
+async def critical(turn: Turn, text: str, parse: Parse) -> None:
+    """Life first: what to do and whom to call, then the ticket, without asking anything."""
+    kind = parse.emergency or "rescue"
+    hotlines = dict(turn.ctx.hotlines)
+    turn.say(f"emergency.{kind}", gas_phone=hotlines.get("gas", "119"))
+    draft = _new_draft("report", parse)
+    draft["texts"].append(text)
+    _apply_parse(draft, parse)
+    draft["urgency"] = "critical"
+    draft["place"] = _entity(parse, "place")
+    draft["phone"] = _entity(parse, "phone")
+    source = turn.msg.dedupe_key or f"critical:{draft['id']}"
+    view = (await _create(turn, draft, source_key=source)).view
+    turn.say("emergency.ticket", number=view.number)
+    if turn.contact.community_id is None or not draft["place"]:
+        turn.update(followup=view.number)
+        turn.say("emergency.where")
+
+
+async def cancel_command(turn: Turn, rest: str) -> None:
+    await cancel_intent(turn, rest or None)
+
+
+async def cancel_intent(turn: Turn, number: str | None) -> None:
+    if _draft(turn) is not None:
+        turn.clear("draft", "await")
+        turn.say("report.cancelled")
+        return
+    await status.offer_withdraw(turn, number)
+
+
+async def menu_report(turn: Turn, _: str = "") -> None:
+    turn.say("menu.report_prompt")
+
+
+async def on_menu_press(turn: Turn, rest: str) -> None:
+    prompts = {"report": "menu.report_prompt", "help": "menu.help_prompt",
+               "ask": "menu.ask_prompt"}
+    if rest == "my":
+        await status.my_tickets(turn, "")
+    elif rest == "fb":
+        await _report_last_text(turn)
+    elif rest in prompts:
+        turn.say(prompts[rest])
+    else:
+        turn.toast("press.invalid", alert=True)
+
+
+async def not_understood(turn: Turn, text: str) -> None:
+    turn.update(last_text=text[:2000])
+    buttons = [[turn.button("fallback.report_this", "m:fb")], *main_menu(turn)]
+    turn.say("fallback.text", buttons=buttons)
+
+
+async def _report_last_text(turn: Turn) -> None:
+    text = turn.state.get("last_text")
+    if not text:
+        turn.say("menu.report_prompt")
+        return
+    parse = await asyncio.to_thread(turn.ctx.nlu.parse, text)
+    draft = _new_draft("report", parse, turn.ctx.clock().timestamp())
+    draft["texts"].append(text)
+    _apply_parse(draft, parse)
+    draft["place"] = _entity(parse, "place")
+    turn.clear("last_text")
+    turn.update(draft=draft)
+    await show_card(turn, draft)

@@ -1,0 +1,246 @@
+"""The entry point every channel calls: dedupe, know the person, route the message."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+
+from bot.conversation import account
+from bot.conversation.ids import TICKET_NUMBER
+from bot.conversation.resident import consult, onboarding, report, status
+from bot.conversation.staff import cards as staff
+from bot.conversation.staff import coordinator
+from bot.core.context import BotContext
+from bot.core.messages import Answer, Handler, Incoming
+from bot.core.metrics import count
+from bot.core.state import conversation_key
+from bot.core.turn import Turn, main_menu, replayed
+from dispatch.core.errors import ShaoshengError
+from dispatch.core.i18n import normalise_language
+from dispatch.org.residents import Contact, find_contact, touch_contact
+from nlu.emergency import emergency_kind
+
+log = logging.getLogger(__name__)
+SEEN_TTL_S = 3 * 24 * 3600
+HASH_REF = re.compile(r"^#\d{1,9}$")
+
+COMMANDS = {
+    "/start": onboarding.start,
+    "/help": onboarding.help_command,
+    "/lang": onboarding.language_command,
+    "/my": status.my_tickets,
+    "/cancel": report.cancel_command,
+    "/report": report.menu_report,
+    "/tasks": staff.tasks_command,
+    "/duty": staff.duty_command,
+    "/t": staff.lookup_command,
+    "/scorecard": coordinator.scorecard_command,
+    "/mydata": account.mydata_command,
+    "/forgetme": account.forgetme_command,
+    "/invite": account.invite_command,
+    "/revoke": account.revoke_command,
+}
+
+
+def make_handler(ctx: BotContext) -> Handler:
+    async def handle(msg: Incoming) -> Answer:
+        seen_key = None
+        if msg.dedupe_key and ctx.dedupe_in_handler:
+            seen_key = f"shaosheng:seen:{msg.dedupe_key}"
+        if seen_key and not await ctx.state.mark_seen(seen_key, SEEN_TTL_S):
+            return Answer()  # a redelivered update: answered already
+        try:
+            answer = await _handle(ctx, msg)
+        except Exception:
+            if seen_key:  # let a redelivery try again rather than lose the message
+                await ctx.state.delete(seen_key)
+            raise
+        if ctx.on_change is not None:
+            ctx.on_change()
+        count("updates")
+        return answer
+
+    return handle
+
+
+async def _handle(ctx: BotContext, msg: Incoming) -> Answer:
+    contact = await _contact(ctx, msg)
+    # The state and the person's count for the rate limit come in one round trip. An update
+    # replayed after a restart (below) therefore counts once more: harmless, and rare.
+    rate_key = f"shaosheng:rate:{contact.person_id}"
+    kept, sent = await ctx.state.get_counting(_key(ctx, msg), rate_key, 60)
+    state = kept or {}
+    if (again := replayed(msg, state)) is not None:
+        log.info("update %s was handled before a restart: its answer again", msg.update_id)
+        return again
+    lang = state.get("lang") or contact.language or ctx.default_language
+    turn = Turn(ctx=ctx, msg=msg, contact=contact, lang=lang, state=state)
+    if await _refused(turn, sent):
+        return turn.answer
+    try:
+        await _route(turn)
+    except ShaoshengError as exc:
+        if msg.press is not None:  # a refused button: a notice on the button, nothing else
+            log.info("press refused for person %s: %s", contact.person_id, type(exc).__name__)
+            turn.answer.toast, turn.answer.alert = exc.message(turn.lang), True
+        else:
+            turn.send(exc.message(turn.lang))
+    await turn.save()
+    return turn.answer
+
+
+async def _contact(ctx: BotContext, msg: Incoming) -> Contact:
+    """Who wrote: one query for someone known; a transaction only to register someone new."""
+    async with ctx.autocommit.connect() as connection:
+        known = await find_contact(session=connection, channel=ctx.channel,
+                                   external_id=msg.user_id)
+    if known is not None and (known.name or not msg.first_name):
+        return known
+    async with ctx.sessions() as session, session.begin():
+        return await touch_contact(
+            session=session, channel=ctx.channel, external_id=msg.user_id, chat_id=msg.chat_id,
+            name=msg.first_name, language=normalise_language(msg.language_code),
+            clock=ctx.clock,
+        )
+
+
+async def _refused(turn: Turn, sent: int) -> bool:
+    """Blocked people and floods get one polite answer, then silence; nothing is processed.
+
+    ``sent`` is how many messages the person sent in the current minute, this one included.
+    """
+    ctx, person = turn.ctx, turn.contact.person_id
+    if turn.contact.blocked:
+        if await ctx.state.mark_seen(f"shaosheng:blocked-told:{person}", 24 * 3600):
+            turn.say("abuse.blocked")
+        return True
+    if sent <= ctx.messages_per_minute or emergency_kind(turn.msg.text or ""):
+        return False  # a life-safety message is never held back by a rate limit
+    log.warning("rate limit: person %s sent %s messages in a minute", person, sent)
+    count("rate_limited")
+    if sent == ctx.messages_per_minute + 1:
+        turn.say("abuse.slow_down")
+    return True
+
+
+def _key(ctx: BotContext, msg: Incoming) -> str:
+    return conversation_key(ctx.channel, msg.chat_id, msg.user_id)
+
+
+async def _route(turn: Turn) -> None:
+    msg = turn.msg
+    if msg.press is not None:
+        await _route_press(turn)
+        return
+    if msg.location is not None:
+        await onboarding.location(turn)
+        return
+    if msg.media is not None and not msg.text and not msg.photo_ids:
+        spoken = msg.media in ("voice", "audio", "video_note")
+        turn.say("input.voice" if spoken else "input.media", buttons=main_menu(turn))
+        return
+    text = (msg.text or "").strip()
+    awaiting = turn.state.get("await") or ""
+    if msg.photo_ids and awaiting.partition(":")[0] in ("note", "done"):
+        await staff.on_awaited_staff_text(turn, awaiting, text)
+        return
+    if msg.photo_ids and not text:
+        await report.photo_only(turn)
+        return
+    if not text:
+        turn.say("input.empty", buttons=main_menu(turn))
+        return
+    if text.startswith("/"):
+        command, _, rest = text.partition(" ")
+        handler = COMMANDS.get(command.split("@")[0].lower())
+        if handler is None:
+            turn.say("input.unknown_command", buttons=main_menu(turn))
+            return
+        await handler(turn, rest.strip())
+        return
+    await _route_text(turn, text)
+
+
+async def _route_text(turn: Turn, text: str) -> None:
+    awaiting = turn.state.get("await")
+    if awaiting and await _answer_awaited(turn, awaiting, text):
+        return
+    if await staff.reply_to_card(turn, text):
+        return
+    if HASH_REF.match(text) and turn.contact.roles:
+        await staff.lookup_command(turn, text)
+        return
+    # Off the event loop: the model's native code releases the GIL, so the other core helps
+    # and other chats are not held up while one message is read.
+    parse = await asyncio.to_thread(turn.ctx.nlu.parse, text[: turn.ctx.max_text_chars])
+    turn.lang = parse.language if _clear_language(text) else turn.lang
+    turn.update(lang=turn.lang)
+    number = TICKET_NUMBER.search(text)
+    if parse.urgency is not None and parse.urgency.name == "critical":
+        await report.critical(turn, text, parse)
+    elif await coordinator.question(turn, text, parse):
+        return
+    elif parse.intent.name == "status" or (number and parse.intent.name != "cancel"):
+        await status.status_text(turn, number.group(0) if number else None)
+    elif parse.intent.name == "cancel":
+        await report.cancel_intent(turn, number.group(0) if number else None)
+    elif parse.intent.name in ("report", "help_request"):
+        await report.add_text(turn, text, parse)
+    elif parse.intent.name == "consult":
+        await consult.ask(turn, text, parse)
+    elif parse.intent.name in ("greeting", "thanks"):
+        turn.say(f"chat.{parse.intent.name}", buttons=main_menu(turn))
+    else:
+        await report.not_understood(turn, text)
+
+
+def _clear_language(text: str) -> bool:
+    letters = sum(ch.isalpha() for ch in text)
+    return letters >= 2
+
+
+async def _answer_awaited(turn: Turn, awaiting: str, text: str) -> bool:
+    if awaiting == "place":
+        await report.set_place(turn, text)
+        return True
+    if awaiting == "time":
+        await report.set_time(turn, text)
+        return True
+    if awaiting == "describe":
+        turn.clear("await")
+        return False  # the text is the description: parse it like any report
+    if awaiting == "community":
+        return await onboarding.typed_community(turn, text)
+    return await staff.on_awaited_staff_text(turn, awaiting, text)
+
+
+PRESSES = {
+    "r": report.on_press,
+    "c": onboarding.on_press,
+    "l": onboarding.on_language_press,
+    "t": status.on_press,
+    "w": status.on_withdraw_press,
+    "m": report.on_menu_press,
+    "q": consult.on_press,
+    "v": staff.on_verify_press,
+    "k": staff.on_work_press,
+    "x": staff.on_centre_press,
+    "g": staff.on_rating_press,
+    "gc": staff.on_community_rating_press,
+    "o": staff.on_open_press,
+    "f": staff.on_follow_press,
+    "a": account.on_press,
+    "hm": staff.on_message_holder_press,
+}
+
+
+async def _route_press(turn: Turn) -> None:
+    data = turn.msg.press.data if turn.msg.press else ""
+    prefix, _, rest = data.partition(":")
+    handler = PRESSES.get(prefix)
+    if handler is None:
+        log.warning("unknown button data from user %s", turn.contact.person_id)
+        turn.toast("press.invalid", alert=True)
+        return
+    await handler(turn, rest)

@@ -1,0 +1,334 @@
+"""Delivering outbox pushes: render in the person's language, send or edit cards, record.
+
+Every bus entry may arrive more than once (republished, reclaimed), so delivery starts with a
+claim on the outbox row: one conditional UPDATE that only an undelivered, due row passes, and
+that leases it (``available_at`` moves ahead) so a twin entry handled meanwhile does nothing.
+No database transaction stays open while talking to Telegram. Logs carry ids only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.channels.sender import DeliveryError, Rejected
+from bot.core.i18n import t
+from bot.core.messages import Button, Reply, Sender
+from bot.core.render import when
+from bot.intake.inbox import through_outage
+from dispatch.core.i18n import normalise_language
+from dispatch.notify.bus import Entry, PushBus
+from dispatch.notify.outbox import Notice
+from dispatch.notify.relay import Backoff, Sessions, pause
+from dispatch.store.models import ChatIdentity, OutboxMessage, Person, PushCard
+
+log = logging.getLogger(__name__)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def render_params(params: dict[str, Any], lang: str) -> dict[str, Any]:
+    """Notice parameters in words: ``{"t": key}`` translated, ``{"when": iso}`` local time,
+    ``{"zh": …, "en": …}`` (a name in both languages) the reader's."""
+    return {name: _word(value, lang) for name, value in params.items()}
+
+
+def _word(value: Any, lang: str) -> Any:
+    if not isinstance(value, dict):
+        return value
+    if "t" in value:
+        return t(value["t"], lang)
+    if "when" in value:
+        return when(datetime.fromisoformat(value["when"]), lang)
+    return value.get(lang) or value.get("zh") or next(iter(value.values()), "")
+
+
+def render_notice(notice: Notice, lang: str) -> Reply:
+    buttons = [[Button(t(b.key, lang), b.data) for b in row] for row in notice.buttons]
+    return Reply(text=t(notice.key, lang, **render_params(notice.params, lang)), buttons=buttons)
+
+
+@dataclass
+class _Job:
+    """A claimed row and all that is needed to send it, read before any network call."""
+
+    outbox_id: int
+    attempts: int
+    person_id: int
+    chat_id: str
+    notice: Notice
+    reply: Reply
+    cards: list[PushCard] = field(default_factory=list)
+
+
+class Deliverer:
+    """Implements one delivery of one outbox row, safely repeatable."""
+
+    def __init__(
+        self, *, sessions: Sessions, sender: Sender, clock: Callable[[], datetime] = utc_now,
+        channel: str = "telegram", max_attempts: int = 5,
+        # While the lease runs, twins of this row's bus entry are ignored and the relay leaves
+        # it alone. It is renewed while the send lasts (a chat's queue, 429 retries), so it
+        # only runs out when the deliverer died: then another takes the row over.
+        lease: timedelta = timedelta(seconds=60),
+        backoff: timedelta = timedelta(seconds=5),
+        max_backoff: timedelta = timedelta(minutes=10),
+    ) -> None:
+        self.sessions, self.sender, self.clock, self.channel = sessions, sender, clock, channel
+        self.max_attempts, self.lease = max_attempts, lease
+        self.backoff, self.max_backoff = backoff, max_backoff
+
+    async def deliver(self, outbox_id: int) -> None:
+        job = await self._claim(outbox_id)
+        if job is None:
+            return
+        done = asyncio.Event()
+        renewer = asyncio.create_task(self._renew(job, done))
+        try:
+            message_id = await self._send(job)
+        except Exception as exc:
+            await self._failed(job, exc)
+            return
+        finally:
+            # The flag ends the renewer even if a driver swallows the cancellation.
+            done.set()
+            renewer.cancel()
+        await self._finish(job, message_id)
+
+    async def _renew(self, job: _Job, done: asyncio.Event) -> None:
+        while True:
+            await asyncio.sleep(self.lease.total_seconds() / 3)
+            if done.is_set():
+                return
+            try:
+                async with self.sessions() as session, session.begin():
+                    await session.execute(
+                        update(OutboxMessage)
+                        .where(OutboxMessage.id == job.outbox_id,
+                               OutboxMessage.attempts == job.attempts,
+                               OutboxMessage.delivered_at.is_(None))
+                        .values(available_at=self.clock() + self.lease)
+                        .execution_options(synchronize_session=False))
+            except Exception as exc:  # the lease may lapse: a twin delivery at worst
+                log.warning("lease renewal of outbox %s failed: %s", job.outbox_id,
+                            type(exc).__name__)
+
+    async def _claim(self, outbox_id: int) -> _Job | None:
+        now = self.clock()
+        claim = (
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.id == outbox_id,
+                OutboxMessage.delivered_at.is_(None),
+                OutboxMessage.available_at <= now,
+            )
+            .values(available_at=now + self.lease, attempts=OutboxMessage.attempts + 1)
+            .returning(OutboxMessage.person_id, OutboxMessage.payload, OutboxMessage.attempts)
+            .execution_options(synchronize_session=False)
+        )
+        async with self.sessions() as session, session.begin():
+            row = (await session.execute(claim)).one_or_none()
+            if row is None:  # delivered, not yet due, or another deliverer holds the lease
+                return None
+            return await self._prepare(
+                session, outbox_id, row.person_id, row.payload, row.attempts
+            )
+
+    async def _prepare(
+        self, session: AsyncSession, outbox_id: int, person_id: int | None,
+        payload: dict[str, Any], attempts: int,
+    ) -> _Job | None:
+        if person_id is None and payload.get("chat_id"):  # a channel, not a person
+            notice = Notice.from_payload(payload)
+            reply = render_notice(notice, normalise_language(str(payload.get("lang", "zh"))))
+            return _Job(outbox_id, attempts, 0, str(payload["chat_id"]), notice, reply)
+        person = await session.get(Person, person_id) if person_id is not None else None
+        chat_id = await self._chat_of(session, person_id) if person else None
+        if person is None or person.blocked or chat_id is None:
+            # Nobody to reach: retrying could never succeed, so the row is closed for good.
+            reason = "no person" if person is None else "person blocked" if person.blocked else (
+                "no chat identity"
+            )
+            await _mark_delivered(session, outbox_id, self.clock(), reason)
+            log.info("outbox %s not deliverable: %s", outbox_id, reason)
+            return None
+        notice = Notice.from_payload(payload)
+        reply = render_notice(notice, normalise_language(person.language))
+        job = _Job(outbox_id, attempts, person.id, chat_id, notice, reply)
+        if notice.replace_cards is not None:
+            ticket_id, kind = notice.replace_cards
+            job.cards = list(await session.scalars(
+                select(PushCard).where(
+                    PushCard.ticket_id == ticket_id, PushCard.kind == kind,
+                    PushCard.person_id == person.id,
+                ).order_by(PushCard.id)
+            ))
+        return job
+
+    async def _chat_of(self, session: AsyncSession, person_id: int | None) -> str | None:
+        identity = await session.scalar(
+            select(ChatIdentity)
+            .where(ChatIdentity.person_id == person_id, ChatIdentity.channel == self.channel)
+            .order_by(ChatIdentity.id.desc())
+            .limit(1)
+        )
+        if identity is None:
+            return None
+        # A private chat's id is the user's id, so an identity seen only as a user still works.
+        return identity.chat_id or identity.external_id
+
+    async def _send(self, job: _Job) -> int | None:
+        if job.notice.replace_cards is not None:
+            await self._edit_cards(job)
+            return None
+        # The text goes first and alone so the card is a text message, which editMessageText
+        # can change later; photos follow bare.
+        message_id = await self.sender.send(job.chat_id, job.reply)
+        for photo_id in job.notice.photo_ids:
+            await self.sender.send(job.chat_id, Reply(text="", photo_id=photo_id))
+        return message_id
+
+    async def _edit_cards(self, job: _Job) -> None:
+        for card in job.cards:
+            edit = Reply(
+                text=job.reply.text, buttons=job.reply.buttons, edit_message_id=card.message_id
+            )
+            try:
+                await self.sender.send(card.chat_id, edit)
+            except DeliveryError as exc:
+                if not _refused(exc):
+                    raise
+                # A card deleted by the user or too old to edit: the other cards still change.
+                log.info("card %s of outbox %s not edited (refused)", card.id, job.outbox_id)
+
+    async def _finish(self, job: _Job, message_id: int | None) -> None:
+        # The push is out: if the lease ran out meanwhile, a twin would send it again.
+        await through_outage(lambda: self._record(job, message_id))
+
+    async def _record(self, job: _Job, message_id: int | None) -> None:
+        now = self.clock()
+        async with self.sessions() as session, session.begin():
+            if not await _mark_delivered(session, job.outbox_id, now, None):
+                return  # the lease ran out and a twin finished first: keep its card
+            card = job.notice.card
+            if card is not None and message_id:
+                session.add(PushCard(
+                    outbox_id=job.outbox_id, ticket_id=card[0], person_id=job.person_id,
+                    kind=card[1], chat_id=job.chat_id, message_id=message_id, created_at=now,
+                ))
+
+    async def _failed(self, job: _Job, exc: Exception) -> None:
+        reason = _reason(exc)
+        async with self.sessions() as session, session.begin():
+            if _refused(exc):  # blocked by the user, chat gone: Telegram will not change its mind
+                await _mark_delivered(session, job.outbox_id, self.clock(), f"refused: {reason}")
+            elif job.attempts >= self.max_attempts:
+                await _mark_delivered(session, job.outbox_id, self.clock(), f"gave up: {reason}")
+            else:
+                await self._retry_later(session, job, reason)
+        log.warning("outbox %s attempt %s failed: %s", job.outbox_id, job.attempts,
+                    type(exc).__name__)
+
+    async def _retry_later(self, session: AsyncSession, job: _Job, reason: str) -> None:
+        delay = min(self.backoff * 2 ** (job.attempts - 1), self.max_backoff)
+        await session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == job.outbox_id, OutboxMessage.delivered_at.is_(None))
+            # published_at cleared: the relay publishes it again once available_at comes.
+            .values(available_at=self.clock() + delay, published_at=None, last_error=reason)
+            .execution_options(synchronize_session=False)
+        )
+
+
+async def _mark_delivered(
+    session: AsyncSession, outbox_id: int, now: datetime, error: str | None
+) -> bool:
+    """Close the row (delivered, or given up with ``error``) unless a twin already did."""
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == outbox_id, OutboxMessage.delivered_at.is_(None))
+        .values(delivered_at=now, last_error=error)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def _refused(exc: BaseException) -> bool:
+    return isinstance(exc, DeliveryError) and isinstance(exc.__cause__, Rejected)
+
+
+def _reason(exc: Exception) -> str:
+    # Telegram's and the sender's messages name ids and causes, never texts; any other
+    # exception is named by type only, since its message could quote a row.
+    if isinstance(exc, DeliveryError):
+        return f"{type(exc).__name__}: {str(exc)[:200]}"
+    return type(exc).__name__
+
+
+async def run_deliverer(
+    *, sessions: Sessions, bus: PushBus, sender: Sender, consumer: str, stop: asyncio.Event,
+    concurrency: int = 8, deliverer: Deliverer | None = None, block_ms: int = 1000,
+    # Longer than a healthy delivery takes (the lease covers the rest): only the entries of a
+    # consumer that died are taken over.
+    min_idle_ms: int = 60_000, claim_every_s: float = 15.0,
+) -> None:
+    """Read, deliver and acknowledge until ``stop`` is set; take over a dead consumer's entries."""
+    deliverer = deliverer or Deliverer(sessions=sessions, sender=sender)
+    slots = asyncio.Semaphore(concurrency)
+    inflight: set[asyncio.Task[None]] = set()
+    backoff, next_claim = Backoff(), 0.0
+
+    async def handle(entry: Entry) -> None:
+        async with slots:
+            await _handle(deliverer, bus, entry)
+
+    try:
+        while not stop.is_set():
+            if len(inflight) >= concurrency:
+                await asyncio.wait(inflight, return_when=asyncio.FIRST_COMPLETED)
+                continue
+            try:
+                entries: Sequence[Entry] = []
+                if time.monotonic() >= next_claim:
+                    entries = await bus.claim_stale(consumer, min_idle_ms)
+                    next_claim = time.monotonic() + claim_every_s
+                if not entries:
+                    entries = await bus.read(consumer, concurrency - len(inflight), block_ms)
+            except Exception as exc:  # Redis restarting: back off, never crash
+                delay = backoff.failed()
+                log.warning("bus read failed (%s); retrying in %.1fs", type(exc).__name__, delay)
+                await pause(stop, delay)
+                continue
+            backoff.succeeded()
+            for entry in entries:
+                task = asyncio.create_task(handle(entry))
+                inflight.add(task)
+                task.add_done_callback(inflight.discard)
+    finally:
+        # Deliveries already begun are finished and acknowledged rather than left pending.
+        if inflight:
+            await asyncio.gather(*inflight, return_exceptions=True)
+
+
+async def _handle(deliverer: Deliverer, bus: PushBus, entry: Entry) -> None:
+    entry_id, outbox_id = entry
+    try:
+        await deliverer.deliver(outbox_id)
+    except Exception as exc:
+        # Left unacknowledged on purpose: claim_stale brings it back after min_idle_ms.
+        log.warning("outbox %s delivery crashed (%s)", outbox_id, type(exc).__name__)
+        return
+    try:
+        await bus.ack([entry_id])
+    except Exception as exc:  # redelivered later and deduplicated by the claim
+        log.warning("ack of outbox %s failed (%s)", outbox_id, type(exc).__name__)

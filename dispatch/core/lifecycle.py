@@ -1,0 +1,175 @@
+"""The ticket life cycle (DESIGN.md §4) as one explicit table, and the one way to move along it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from dispatch.core.enums import Status
+from dispatch.core.errors import InvalidTransition
+from dispatch.core.i18n import translate
+from dispatch.store.models import Ticket, TicketEvent
+
+
+class Action(StrEnum):
+    VERIFY = "verify"
+    REJECT = "reject"
+    WHISTLE = "whistle"
+    ESCALATE = "escalate"
+    DISPATCH = "dispatch"
+    CLAIM = "claim"
+    START = "start"
+    DONE = "done"
+    RATE = "rate"
+    RATE_UNSATISFIED = "rate_unsatisfied"
+    EXPIRE_RATING = "expire_rating"
+    MERGE = "merge"
+    UNDERSTAND = "understand"
+    CLOSE = "close"
+    WITHDRAW = "withdraw"
+    HAND_BACK = "hand_back"
+    REASSIGN = "reassign"
+
+
+S = Status
+OPEN = frozenset(
+    {S.NEW, S.VERIFIED, S.DISPATCHED, S.ESCALATED, S.CLAIMED, S.IN_PROGRESS, S.REOPENED}
+)
+NOT_YET_WORKED = frozenset({S.NEW, S.VERIFIED, S.DISPATCHED, S.ESCALATED})
+TERMINAL = frozenset({S.CLOSED, S.MERGED, S.REJECTED, S.WITHDRAWN})
+# Status values (strings, for queries) of tickets waiting to be claimed, and of tickets in hand.
+UNCLAIMED = [S.NEW.value, S.VERIFIED.value, S.DISPATCHED.value, S.REOPENED.value,
+             S.ESCALATED.value]
+WORKING = [S.CLAIMED.value, S.IN_PROGRESS.value]
+
+_TABLE: dict[tuple[Status, Action], Status] = {
+    (S.NEW, Action.VERIFY): S.VERIFIED,
+    (S.NEW, Action.REJECT): S.REJECTED,
+    (S.VERIFIED, Action.REJECT): S.REJECTED,
+    # Whistling is the community's call (吹哨); escalating is the deadline's or a coordinator's.
+    (S.VERIFIED, Action.WHISTLE): S.ESCALATED,
+    (S.NEW, Action.WHISTLE): S.ESCALATED,
+    (S.DISPATCHED, Action.ESCALATE): S.ESCALATED,
+    (S.ESCALATED, Action.ESCALATE): S.ESCALATED,
+    (S.CLAIMED, Action.ESCALATE): S.ESCALATED,
+    (S.IN_PROGRESS, Action.ESCALATE): S.ESCALATED,
+    (S.REOPENED, Action.ESCALATE): S.ESCALATED,
+    (S.VERIFIED, Action.DISPATCH): S.DISPATCHED,
+    (S.ESCALATED, Action.DISPATCH): S.DISPATCHED,
+    (S.REOPENED, Action.DISPATCH): S.DISPATCHED,
+    (S.DISPATCHED, Action.CLAIM): S.CLAIMED,
+    (S.REOPENED, Action.CLAIM): S.CLAIMED,
+    (S.CLAIMED, Action.START): S.IN_PROGRESS,
+    (S.CLAIMED, Action.DONE): S.RESOLVED,
+    (S.IN_PROGRESS, Action.DONE): S.RESOLVED,
+    (S.RESOLVED, Action.RATE): S.CLOSED,
+    (S.RESOLVED, Action.RATE_UNSATISFIED): S.REOPENED,
+    (S.RESOLVED, Action.EXPIRE_RATING): S.CLOSED,
+    (S.CLAIMED, Action.HAND_BACK): S.DISPATCHED,
+    (S.IN_PROGRESS, Action.HAND_BACK): S.DISPATCHED,
+    (S.DISPATCHED, Action.REASSIGN): S.DISPATCHED,
+    (S.ESCALATED, Action.REASSIGN): S.DISPATCHED,
+    (S.CLAIMED, Action.REASSIGN): S.DISPATCHED,
+    (S.IN_PROGRESS, Action.REASSIGN): S.DISPATCHED,
+    (S.REOPENED, Action.REASSIGN): S.DISPATCHED,
+    (S.UNDERSTANDING, Action.CLOSE): S.CLOSED,
+}
+# A duplicate can be merged until someone has started on it.
+_TABLE.update({(s, Action.MERGE): S.MERGED for s in NOT_YET_WORKED})
+_TABLE.update({(s, Action.UNDERSTAND): S.UNDERSTANDING for s in OPEN})
+_TABLE.update({(s, Action.WITHDRAW): S.WITHDRAWN for s in OPEN})
+
+TRANSITIONS: dict[tuple[Status, Action], Status] = dict(_TABLE)
+
+
+def next_status(status: Status | str, action: Action | str) -> Status:
+    """Where `action` takes a ticket in `status`; InvalidTransition if it may not."""
+    key = (Status(status), Action(action))
+    if key not in TRANSITIONS:
+        raise InvalidTransition(status=key[0].value, action=key[1].value)
+    return TRANSITIONS[key]
+
+
+def allowed_actions(status: Status | str) -> list[Action]:
+    return [action for (s, action) in TRANSITIONS if s == Status(status)]
+
+
+async def apply(
+    *,
+    session: AsyncSession,
+    ticket: Ticket,
+    action: Action,
+    clock: Callable[[], datetime],
+    actor_id: int | None = None,
+    unit_id: int | None = None,
+    note: str | None = None,
+    data: dict[str, Any] | None = None,
+) -> TicketEvent:
+    """Move the ticket and write its one event row; the caller owns the transaction."""
+    before = Status(ticket.status)
+    after = next_status(before, action)
+    now = clock()
+    ticket.status = after.value
+    ticket.updated_at = now
+    event = TicketEvent(
+        ticket_id=ticket.id,
+        action=action.value,
+        from_status=before.value,
+        to_status=after.value,
+        actor_id=actor_id,
+        unit_id=unit_id,
+        note=note,
+        data=data,
+        at=now,
+    )
+    session.add(event)
+    await session.flush()
+    return event
+
+
+def describe_status(status: str, language: str) -> str:
+    return translate(f"status.{status}", language)
+
+
+async def record(
+    *,
+    session: AsyncSession,
+    ticket: Ticket,
+    action: Action,
+    before: str,
+    clock: Callable[[], datetime],
+    actor_id: int | None = None,
+    unit_id: int | None = None,
+    note: str | None = None,
+) -> TicketEvent:
+    """The event for a move already made by a conditional UPDATE (claims)."""
+    assert next_status(before, action).value == ticket.status
+    event = TicketEvent(ticket_id=ticket.id, action=action.value, from_status=before,
+                        to_status=ticket.status, actor_id=actor_id, unit_id=unit_id,
+                        note=note, at=clock())
+    session.add(event)
+    await session.flush()
+    return event
+
+
+async def note(
+    *,
+    session: AsyncSession,
+    ticket: Ticket,
+    clock: Callable[[], datetime],
+    actor_id: int | None,
+    note: str,
+    data: dict[str, Any] | None = None,
+    action: str = "note",
+) -> TicketEvent:
+    """A remark on the record that does not move the ticket (progress, reminders, ratings)."""
+    event = TicketEvent(ticket_id=ticket.id, action=action, from_status=ticket.status,
+                        to_status=ticket.status, actor_id=actor_id, unit_id=ticket.unit_id,
+                        note=note, data=data, at=clock())
+    session.add(event)
+    await session.flush()
+    return event

@@ -1,0 +1,96 @@
+"""Who hears about a ticket event, and the cards they get; every push goes through the outbox."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from dispatch.core.enums import Role
+from dispatch.notify.outbox import Notice, NoticeButton, at, enqueue, tr
+from dispatch.org.access import members
+from dispatch.store.models import Ticket, TicketFollower, Unit
+
+PREVIEW = 200
+
+
+def _preview(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= PREVIEW else text[: PREVIEW - 1] + "…"
+
+
+def unit_name(unit: Unit | None) -> dict[str, str] | str:
+    """Both names: the deliverer picks the reader's language."""
+    if unit is None:
+        return "-"
+    return {"zh": unit.name, "en": unit.name_en or unit.name}
+
+
+def ticket_params(ticket: Ticket, *, with_place: bool = True) -> dict[str, object]:
+    params: dict[str, object] = {
+        "number": ticket.number,
+        "category": tr(f"category.{ticket.category}"),
+        "urgency": tr(f"urgency.{ticket.urgency}"),
+        "text": _preview(ticket.text),
+        "due": at(ticket.claim_due_at),
+        "resolve_due": at(ticket.resolve_due_at),
+    }
+    if with_place:
+        params["place"] = ticket.place_text or "-"
+    return params
+
+
+def button(key: str, data: str) -> NoticeButton:
+    return NoticeButton(key=key, data=data)
+
+
+async def push(
+    *,
+    session: AsyncSession,
+    people: Iterable[int],
+    notice: Notice,
+    event_key: str,
+    clock: Callable[[], datetime],
+) -> int:
+    """Enqueue the notice for each person once per event (dedupe key: event × person)."""
+    sent = 0
+    for person_id in sorted(set(people)):
+        if await enqueue(session=session, person_id=person_id, notice=notice,
+                         dedupe_key=f"{event_key}:p{person_id}", clock=clock):
+            sent += 1
+    return sent
+
+
+async def reporter_and_followers(*, session: AsyncSession, ticket: Ticket) -> list[int]:
+    followers = await session.scalars(
+        select(TicketFollower.person_id).where(TicketFollower.ticket_id == ticket.id)
+    )
+    people = set(followers.all())
+    if ticket.reporter_id is not None:
+        people.add(ticket.reporter_id)
+    return sorted(people)
+
+
+async def tell_reporter(
+    *,
+    session: AsyncSession,
+    ticket: Ticket,
+    key: str,
+    event_key: str,
+    clock: Callable[[], datetime],
+    buttons: Sequence[Sequence[NoticeButton]] = (),
+    photo_ids: Sequence[str] = (),
+    **params: object,
+) -> None:
+    notice = Notice(key=key, params={"number": ticket.number, **params}, buttons=buttons,
+                    photo_ids=photo_ids)
+    await push(session=session, people=await reporter_and_followers(session=session,
+               ticket=ticket), notice=notice, event_key=event_key, clock=clock)
+
+
+async def unit_people(
+    *, session: AsyncSession, unit_ids: Iterable[int], roles: Sequence[Role]
+) -> list[int]:
+    return await members(session=session, unit_ids=unit_ids, roles=roles)

@@ -1,0 +1,82 @@
+"""Personal data: what a person may take out, forget, and what retention removes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from dispatch.privacy.mask import mask
+from dispatch.store.models import ChatIdentity, Membership, Person, Ticket, TicketFollower, Unit
+
+ANONYMISED = "anonymised"
+
+
+async def my_data(*, session: AsyncSession, person_id: int) -> dict[str, Any]:
+    """Everything stored about a person, as they may ask for it (/mydata)."""
+    person = await session.get(Person, person_id)
+    if person is None:
+        return {}
+    community = await session.get(Unit, person.community_id) if person.community_id else None
+    roles = (await session.execute(
+        select(Membership.role, Unit.code).join(Unit, Unit.id == Membership.unit_id)
+        .where(Membership.person_id == person_id, Membership.active.is_(True)))).all()
+    tickets = (await session.scalars(
+        select(Ticket).where(Ticket.reporter_id == person_id).order_by(Ticket.id))).all()
+    return {
+        "name": person.name, "language": person.language, "phone": person.phone,
+        "community": community.name if community else None,
+        "roles": [{"role": r.role, "unit": r.code} for r in roles],
+        "tickets": [{"number": t.number, "status": t.status, "category": t.category,
+                     "text": t.text, "place": t.place_text, "phone": t.contact_phone,
+                     "created_at": t.created_at.isoformat()} for t in tickets],
+    }
+
+
+def _scrub(ticket: Ticket, names: tuple[str, ...]) -> None:
+    ticket.text = mask(ticket.text, names)
+    ticket.place_text = mask(ticket.place_text, names) if ticket.place_text else None
+    ticket.contact_phone = None
+    ticket.photos = []
+    ticket.latitude = ticket.longitude = None
+    if ticket.nlu:
+        ticket.nlu = {"intent": ticket.nlu.get("intent"), "category": ticket.nlu.get("category")}
+
+
+async def forget(*, session: AsyncSession, person_id: int) -> int:
+    """/forgetme: the person's identity goes; their tickets stay, anonymised, for statistics."""
+    person = await session.get(Person, person_id)
+    if person is None:
+        return 0
+    names = (person.name,) if person.name else ()
+    tickets = (await session.scalars(
+        select(Ticket).where(Ticket.reporter_id == person_id))).all()
+    for ticket in tickets:
+        _scrub(ticket, names)
+    await session.execute(delete(ChatIdentity).where(ChatIdentity.person_id == person_id))
+    await session.execute(delete(TicketFollower).where(TicketFollower.person_id == person_id))
+    await session.execute(delete(Membership).where(Membership.person_id == person_id))
+    person.name, person.phone, person.community_id = ANONYMISED, None, None
+    return len(tickets)
+
+
+async def purge(*, session: AsyncSession, older_than_days: int,
+                clock: Callable[[], datetime]) -> int:
+    """Retention: tickets closed longer ago than the limit lose their personal data."""
+    cutoff = clock() - timedelta(days=older_than_days)
+    tickets = (await session.scalars(
+        select(Ticket).where(Ticket.closed_at.is_not(None), Ticket.closed_at < cutoff,
+                             Ticket.contact_phone.is_not(None) | Ticket.place_text.is_not(None)
+                             | (Ticket.text != "")))).all()
+    purged = 0
+    for ticket in tickets:
+        if ticket.nlu == {"purged": True}:
+            continue
+        reporter = await session.get(Person, ticket.reporter_id) if ticket.reporter_id else None
+        _scrub(ticket, (reporter.name,) if reporter and reporter.name else ())
+        ticket.nlu = {"purged": True}
+        purged += 1
+    return purged

@@ -1,0 +1,244 @@
+"""Quarterly scorecards per street/town and per department: score, CSV, XLSX, PNG, chat table."""
+
+from __future__ import annotations
+
+import csv
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from dispatch.core.enums import STREET_KINDS, UnitKind
+from dispatch.core.i18n import translate
+from dispatch.reporting.stats import Figures, UnitStats, unit_stats
+from dispatch.store.models import Unit
+
+_QUARTER = re.compile(r"^\s*(\d{4})\s*-?\s*[Qq]\s*([1-4])\s*$")
+DEFAULT_TZ = "Asia/Shanghai"
+
+
+@dataclass(frozen=True)
+class Quarter:
+    """A calendar quarter in local time, used as UTC bounds [start, end)."""
+
+    year: int
+    number: int
+    timezone: str = DEFAULT_TZ
+
+    @classmethod
+    def parse(cls, text: str, timezone: str = DEFAULT_TZ) -> Quarter:
+        match = _QUARTER.match(text or "")
+        if match is None or not 1970 <= int(match[1]) <= 9998:
+            raise ValueError(f"quarter {text!r} is not like 2026Q3: a year from 1970, 'Q', 1-4")
+        return cls(int(match[1]), int(match[2]), timezone)
+
+    @classmethod
+    def containing(cls, moment: datetime, timezone: str = DEFAULT_TZ) -> Quarter:
+        local = moment.astimezone(ZoneInfo(timezone))
+        return cls(local.year, (local.month - 1) // 3 + 1, timezone)
+
+    def _first_day(self, year: int, number: int) -> datetime:
+        local = datetime(year, 3 * (number - 1) + 1, 1, tzinfo=ZoneInfo(self.timezone))
+        return local.astimezone(UTC)
+
+    @property
+    def start(self) -> datetime:
+        return self._first_day(self.year, self.number)
+
+    @property
+    def end(self) -> datetime:
+        year, number = (self.year + 1, 1) if self.number == 4 else (self.year, self.number + 1)
+        return self._first_day(year, number)
+
+    def __str__(self) -> str:
+        return f"{self.year}Q{self.number}"
+
+
+# The score: a weighted mean of the rates a unit has data for, minus an overdue penalty.
+WEIGHTS = {"response_rate": 0.25, "resolution_rate": 0.25, "on_time_resolution_rate": 0.20,
+           "satisfaction_rate": 0.30}
+OVERDUE_PENALTY = 20.0
+
+
+def score(figures: Figures) -> float | None:
+    """0–100, one decimal; None when the unit had nothing to do in the quarter."""
+    parts = [(w, getattr(figures, name)) for name, w in WEIGHTS.items()]
+    parts = [(w, v) for w, v in parts if v is not None]
+    workload = max(figures.received, figures.claimed, figures.resolved)
+    if not parts or not workload:
+        return None
+    base = 100 * sum(w * v for w, v in parts) / sum(w for w, _ in parts)
+    penalty = OVERDUE_PENALTY * min(1.0, figures.overdue / workload)
+    return round(max(0.0, min(100.0, base - penalty)), 1)
+
+
+COUNTS = ("received", "claimed", "claimed_on_time", "resolved", "resolved_on_time", "overdue",
+          "escalated", "consults_answered", "help_completed")
+RATES = ("response_rate", "resolution_rate", "claim_on_time_rate", "on_time_resolution_rate",
+         "satisfaction_rate", "community_rating_rate", "mediation_success_rate")
+COLUMNS = ("group", "code", "name", "name_en", *COUNTS, *RATES, "volunteer_hours", "score")
+GROUPS = ("street", "department")
+
+
+@dataclass(frozen=True)
+class ScoreRow:
+    group: str  # street | department
+    stats: UnitStats
+    score: float | None
+
+    def value(self, column: str) -> object:
+        if column in ("group", "score"):
+            return getattr(self, column)
+        return getattr(self.stats, column)
+
+    def display_name(self, language: str) -> str:
+        return (self.stats.name_en or self.stats.code) if language == "en" else self.stats.name
+
+
+@dataclass(frozen=True)
+class Scorecard:
+    quarter: Quarter
+    rows: list[ScoreRow]
+
+    def ranked(self, group: str) -> list[ScoreRow]:
+        """Best score first; units with no data last, in tree order."""
+        mine = [r for r in self.rows if r.group == group]
+        return sorted(mine, key=lambda r: (r.score is None, -(r.score or 0)))
+
+    def write_csv(self, path: Path) -> Path:
+        """UTF-8 with BOM so spreadsheet programs read the Chinese names; rates as fractions."""
+        with Path(path).open("w", newline="", encoding="utf-8-sig") as out:
+            writer = csv.writer(out)
+            writer.writerow(COLUMNS)
+            for group in GROUPS:
+                for row in self.ranked(group):
+                    writer.writerow([_csv_cell(row.value(c)) for c in COLUMNS])
+        return Path(path)
+
+    def write_xlsx(self, path: Path) -> Path:
+        """One sheet for streets and towns, one for departments; header styled, rates in %."""
+        from openpyxl import Workbook
+        from openpyxl.styles import Alignment, Font, PatternFill
+
+        book = Workbook()
+        book.remove(book.active)
+        for group in GROUPS:
+            sheet = book.create_sheet(label(f"stats.sheet.{group}", "zh"))
+            sheet.append([f"{label(f'stats.col.{c}', 'zh')}\n{label(f'stats.col.{c}', 'en')}"
+                          for c in COLUMNS])
+            for cell in sheet[1]:
+                cell.font = Font(bold=True, color="FFFFFF")
+                cell.fill = PatternFill("solid", fgColor="1F4E79")
+                cell.alignment = Alignment(wrap_text=True, vertical="center")
+            for row in self.ranked(group):
+                sheet.append([row.value(c) for c in COLUMNS])
+            for n, column in enumerate(COLUMNS, 1):
+                letter = sheet.cell(1, n).column_letter
+                sheet.column_dimensions[letter].width = 22 if "name" in column else 12
+                if column in RATES:
+                    for cell in sheet[letter][1:]:
+                        cell.number_format = "0.0%"
+            sheet.freeze_panes = "E2"
+        book.save(path)
+        return Path(path)
+
+    def render_png(self, path: Path, language: str = "zh") -> Path:
+        """Bar charts of the scores; Chinese labels only when a CJK font is installed."""
+        import matplotlib
+        from matplotlib.figure import Figure
+
+        font = cjk_font()
+        language = language if font else "en"  # no CJK font: English names, never tofu
+        groups = [(g, self.ranked(g)) for g in GROUPS]
+        rows = max(len(r) for _, r in groups) or 1
+        families = [font] if font else []
+        with matplotlib.rc_context({"font.family": "sans-serif",
+                                    "font.sans-serif": [*families, "DejaVu Sans"]}):
+            figure = Figure(figsize=(12, 1.5 + 0.35 * rows), layout="constrained")
+            figure.suptitle(label("stats.title", language, quarter=str(self.quarter)))
+            for axes, (group, ranked) in zip(figure.subplots(1, 2), groups, strict=True):
+                names = [r.display_name(language) for r in reversed(ranked)]
+                values = [r.score or 0.0 for r in reversed(ranked)]
+                bars = axes.barh(names or ["-"], values or [0.0], color="#2e75b6")
+                axes.bar_label(bars, labels=[_num(r.score) for r in reversed(ranked)] or ["-"],
+                               padding=3, fontsize=8)
+                axes.set_xlim(0, 110)
+                axes.set_title(label(f"stats.group.{group}", language))
+                axes.set_xlabel(label("stats.col.score", language))
+            figure.savefig(path, dpi=110)
+        return Path(path)
+
+    def table_text(self, language: str = "zh", limit: int = 10) -> str:
+        """A short monospace table per group for the chat: rank, unit, received, done, score."""
+        lines = [label("stats.title", language, quarter=str(self.quarter))]
+        heads = [label(f"stats.short.{c}", language) for c in ("received", "resolved",
+                                                                 "satisfaction_rate", "score")]
+        for group in GROUPS:
+            lines += ["", label(f"stats.group.{group}", language)]
+            lines.append(_pad("#", 3) + _pad(label("stats.col.name", language), 22)
+                         + "".join(_pad(h, 8, right=True) for h in heads))
+            for n, row in enumerate(self.ranked(group)[:limit], 1):
+                cells = [str(row.stats.received), str(row.stats.resolved),
+                         _pct(row.stats.satisfaction_rate), _num(row.score)]
+                lines.append(_pad(str(n), 3) + _pad(row.display_name(language), 22)
+                             + "".join(_pad(c, 8, right=True) for c in cells))
+        return "\n".join(lines)
+
+
+async def build_scorecard(*, session: AsyncSession, quarter: Quarter) -> Scorecard:
+    """Every active street/town and department, with its figures and score for the quarter."""
+    kinds = {*STREET_KINDS, UnitKind.DEPARTMENT}
+    units = (await session.scalars(select(Unit).where(
+        Unit.kind.in_([k.value for k in kinds]), Unit.active.is_(True)).order_by(Unit.id))).all()
+    figures = await unit_stats(session=session, unit_ids=[u.id for u in units],
+                               start=quarter.start, end=quarter.end)
+    rows = [ScoreRow("department" if f.kind == UnitKind.DEPARTMENT.value else "street", f,
+                     score(f)) for f in figures]
+    return Scorecard(quarter, rows)
+
+
+def _csv_cell(value: object) -> object:
+    if value is None:
+        return ""
+    return round(value, 4) if isinstance(value, float) else value
+
+
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0%}"
+
+
+def _num(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1f}"
+
+
+def width(text: str) -> int:
+    """Columns a string takes in a monospace font: CJK characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, columns: int, *, right: bool = False) -> str:
+    while width(text) > columns - 1:
+        text = text[:-1]
+    fill = " " * (columns - width(text))
+    return fill + text if right else text + fill
+
+
+CJK_FONTS = ("WenQuanYi Micro Hei", "Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC")
+
+
+def cjk_font() -> str | None:
+    """The first installed font that draws Chinese, if any."""
+    from matplotlib import font_manager
+
+    installed = {f.name for f in font_manager.fontManager.ttflist}
+    return next((name for name in CJK_FONTS if name in installed), None)
+
+
+def label(key: str, language: str, **params: object) -> str:
+    """The catalogue text for key (dispatch/locales/stats.*.yml)."""
+    return translate(key, language, **params)

@@ -1,0 +1,111 @@
+"""Time limits: remind at half time, re-push, escalate one level at the deadline — exactly once.
+
+The schedule lives in the tickets themselves (claim/resolve/rating due times, remind_at), so a
+restarted process rebuilds it by reading the table; each step first bumps `deadline_stage` in
+one conditional UPDATE, so two schedulers racing on the same ticket fire it once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from dispatch.core.enums import Status
+from dispatch.core.lifecycle import UNCLAIMED, WORKING
+from dispatch.notify.audience import push, ticket_params, unit_people
+from dispatch.notify.outbox import Notice
+from dispatch.store.db import rowcount
+from dispatch.store.models import Ticket
+from dispatch.tickets import ratings
+from dispatch.tickets.desk import Desk, offer
+from dispatch.tickets.escalation import escalate, mark_overdue
+
+log = logging.getLogger(__name__)
+S = Status
+
+
+def _due(now: datetime):  # noqa: ANN202 - a SQLAlchemy clause
+    return or_(
+        and_(Ticket.remind_at <= now, Ticket.status.in_(UNCLAIMED + WORKING)),
+        and_(Ticket.claim_due_at <= now, Ticket.status.in_(UNCLAIMED)),
+        and_(Ticket.resolve_due_at <= now, Ticket.status.in_(WORKING),
+             Ticket.overdue.is_(False)),
+        and_(Ticket.rating_due_at <= now, Ticket.status == S.RESOLVED.value),
+    )
+
+
+async def run_due(*, sessions: async_sessionmaker[AsyncSession], desk: Desk,
+                  limit: int = 200) -> int:
+    """Fire every step that is due now; returns how many this process fired."""
+    now = desk.clock()
+    async with sessions() as session:
+        rows = (await session.execute(
+            select(Ticket.id, Ticket.deadline_stage).where(_due(now)).order_by(Ticket.id)
+            .limit(limit)
+        )).all()
+    fired = 0
+    for ticket_id, stage in rows:
+        async with sessions() as session, session.begin():
+            if await _take(session, ticket_id, stage):
+                await _step(session, ticket_id, desk)
+                fired += 1
+    return fired
+
+
+async def _take(session: AsyncSession, ticket_id: int, stage: int) -> bool:
+    taken = await session.execute(
+        update(Ticket).where(Ticket.id == ticket_id, Ticket.deadline_stage == stage)
+        .values(deadline_stage=stage + 1).execution_options(synchronize_session=False)
+    )
+    return rowcount(taken) == 1
+
+
+async def _step(session: AsyncSession, ticket_id: int, desk: Desk) -> None:
+    ticket = await session.get(Ticket, ticket_id)
+    assert ticket is not None
+    await session.refresh(ticket)
+    now = desk.clock()
+    key = f"dl{ticket.id}:{ticket.deadline_stage}"
+    if ticket.status == S.RESOLVED.value and ticket.rating_due_at and ticket.rating_due_at <= now:
+        await ratings.expire(session=session, ticket=ticket, clock=desk.clock)
+    elif ticket.status in UNCLAIMED and ticket.claim_due_at and ticket.claim_due_at <= now:
+        await escalate(session=session, ticket=ticket, desk=desk, event_key=key)
+    elif ticket.status in WORKING and ticket.resolve_due_at and ticket.resolve_due_at <= now:
+        await mark_overdue(session, ticket, desk, key)
+    elif ticket.remind_at and ticket.remind_at <= now:
+        ticket.remind_at = None
+        await _remind(session, ticket, desk, key)
+
+
+async def _remind(session: AsyncSession, ticket: Ticket, desk: Desk, key: str) -> None:
+    if ticket.status in WORKING and ticket.claimed_by_id:
+        notice = Notice(key="push.remind.resolve", params=ticket_params(ticket))
+        await push(session=session, people=[ticket.claimed_by_id], notice=notice,
+                   event_key=key, clock=desk.clock)
+    elif ticket.status in (S.DISPATCHED.value, S.REOPENED.value):
+        await offer(session=session, ticket=ticket, desk=desk, event_key=key)  # re-push
+    elif ticket.status == S.NEW.value and ticket.community_id:
+        people = await unit_people(session=session, unit_ids=[ticket.community_id],
+                                   roles=desk.routing.verify_roles)
+        await push(session=session, people=people,
+                   notice=Notice(key="push.remind.verify", params=ticket_params(ticket)),
+                   event_key=key, clock=desk.clock)
+
+
+async def run_scheduler(*, sessions: async_sessionmaker[AsyncSession], desk: Desk,
+                        stop: asyncio.Event, interval_s: float = 5.0,
+                        clock: Callable[[], datetime] | None = None) -> None:
+    """Loop until stopped; safe to run in several processes at once."""
+    while not stop.is_set():
+        try:
+            await run_due(sessions=sessions, desk=desk)
+        except Exception:  # a database hiccup must not kill the schedule
+            log.exception("deadline scan failed; retrying")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), interval_s)

@@ -1,0 +1,145 @@
+"""Hotspots: several reports of one kind close in place and time, told to coordinators first.
+
+A cluster is ≥ `min_count` reports of one category in one community within `days` days that
+share a place: the longest road/estate token their place texts have in common ("会堂路",
+"阳光花园"), or, for reports with a shared location and no such token, a spot within
+`radius_m` meters. Each cluster is pushed once per local ISO week: the outbox's unique dedupe
+key (community, category, place, week) is the "sent once", so reruns and twin schedulers are safe.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from dispatch.core.enums import Role, Status, TicketKind
+from dispatch.notify.audience import push, unit_name
+from dispatch.notify.outbox import Notice, tr
+from dispatch.org.access import members
+from dispatch.org.tree import ancestors, centre
+from dispatch.reporting.questions import TZ
+from dispatch.store.models import Ticket, Unit
+
+SUFFIX_ZH = ("大道", "路", "街", "巷", "花园", "小区", "新村", "家园", "公寓", "华庭", "苑",
+             "广场")
+SUFFIX_EN = {"road", "rd", "street", "st", "avenue", "ave", "lane", "garden", "gardens",
+             "estate", "court"}
+NOT_PLACES = ("街道",)  # 吴航街道 is a unit, not a street anybody stands in
+IGNORED = (Status.MERGED.value, Status.REJECTED.value, Status.WITHDRAWN.value)
+MAX_NUMBERS = 20
+
+
+@dataclass(frozen=True)
+class Hotspot:
+    community_id: int
+    category: str
+    place: str
+    ticket_ids: tuple[int, ...]
+    numbers: tuple[str, ...]
+
+
+def place_tokens(place: str) -> set[str]:
+    """Every road/estate name the text could mean: 2–8 characters before a suffix (zh), or up
+    to three words before Road/Street/… (en); the shared longest one names the cluster."""
+    found: set[str] = set()
+    for end in range(len(place) + 1):
+        for suffix in SUFFIX_ZH:
+            if place.endswith(suffix, 0, end) and not place.startswith(NOT_PLACES, end - 1):
+                stem = end - len(suffix)
+                found.update(place[s:end] for s in range(max(0, stem - 8), stem - 1)
+                             if re.fullmatch(r"[\u4e00-\u9fff]+", place[s:stem]))
+    words = re.findall(r"[a-z]+", place.lower())
+    for j, word in enumerate(words):
+        if word in SUFFIX_EN:
+            found.update(" ".join(words[i:j + 1]) for i in range(max(0, j - 3), j))
+    return found
+
+
+def _meters(a: Ticket, b: Ticket) -> float:
+    """Haversine distance; enough for a neighbourhood."""
+    (lat1, lon1), (lat2, lon2) = ((t.latitude or 0.0, t.longitude or 0.0) for t in (a, b))
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6_371_000 * math.asin(math.sqrt(h))
+
+
+def _by_token(tickets: Sequence[Ticket], min_count: int) -> list[tuple[str, list[Ticket]]]:
+    support: defaultdict[str, list[Ticket]] = defaultdict(list)
+    for t in tickets:
+        for token in place_tokens(t.place_text or t.text):
+            support[token].append(t)
+    chosen: list[tuple[str, list[Ticket]]] = []
+    # Longest first, so 阳光花园 and 幸福花园 never merge into one 花园 cluster.
+    for token in sorted(support, key=lambda k: (-len(k), k)):
+        if len(support[token]) >= min_count and not any(token in c for c, _ in chosen):
+            chosen.append((token, support[token]))
+    return chosen
+
+
+def _by_distance(tickets: Sequence[Ticket], min_count: int,
+                 radius_m: float) -> list[tuple[str, list[Ticket]]]:
+    located = [t for t in tickets if t.latitude is not None and t.longitude is not None]
+    for seed in located:  # oldest first: the same seed names the spot on every run
+        near = [t for t in located if _meters(seed, t) <= radius_m]
+        if len(near) >= min_count:
+            return [(f"{seed.latitude:.4f},{seed.longitude:.4f}", near)]
+    return []
+
+
+def find_hotspots(tickets: Sequence[Ticket], *, min_count: int = 5,
+                  radius_m: float = 150.0) -> list[Hotspot]:
+    """Pure clustering over candidate tickets (ordered oldest first)."""
+    groups: defaultdict[tuple[int, str], list[Ticket]] = defaultdict(list)
+    for t in tickets:
+        if t.community_id is not None:
+            groups[t.community_id, t.category].append(t)
+    found = []
+    for (community_id, category), members_ in groups.items():
+        clusters = _by_token(members_, min_count)
+        covered = {t.id for _, ts in clusters for t in ts}
+        clusters += _by_distance([t for t in members_ if t.id not in covered], min_count,
+                                 radius_m)
+        found += [Hotspot(community_id, category, place, tuple(t.id for t in ts),
+                          tuple(t.number or "" for t in ts)) for place, ts in clusters]
+    return found
+
+
+async def _coordinators(session: AsyncSession, community_id: int) -> list[int]:
+    community = await session.get(Unit, community_id)
+    if community is None:
+        return []
+    units = [community.id, *(u.id for u in await ancestors(session=session, unit=community))]
+    top = await centre(session=session)
+    return await members(session=session, unit_ids=units + ([top.id] if top else []),
+                         roles=(Role.COORDINATOR,))
+
+
+async def detect_and_alert(*, session: AsyncSession, now: datetime,
+                           clock: Callable[[], datetime], min_count: int = 5, days: int = 7,
+                           radius_m: float = 150.0) -> list[Hotspot]:
+    """Push each new cluster to the coordinators over its community; returns those pushed."""
+    tickets = (await session.scalars(select(Ticket).where(
+        Ticket.kind == TicketKind.REPORT.value, Ticket.status.not_in(IGNORED),
+        Ticket.created_at > now - timedelta(days=days), Ticket.created_at <= now,
+    ).order_by(Ticket.created_at, Ticket.id))).all()
+    year, week, _ = now.astimezone(TZ).isocalendar()
+    alerted = []
+    for spot in find_hotspots(tickets, min_count=min_count, radius_m=radius_m):
+        community = await session.get(Unit, spot.community_id)
+        notice = Notice(key="coord.hotspot", params={
+            "count": len(spot.ticket_ids), "place": spot.place, "days": days,
+            "category": tr(f"category.{spot.category}"), "community": unit_name(community),
+            "numbers": ", ".join(spot.numbers[:MAX_NUMBERS])})
+        key = f"hotspot:{spot.community_id}:{spot.category}:{year}W{week:02d}:{spot.place}"
+        if await push(session=session, people=await _coordinators(session, spot.community_id),
+                      notice=notice, event_key=key[:110], clock=clock):
+            alerted.append(spot)
+    return alerted

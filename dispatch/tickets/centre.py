@@ -1,0 +1,183 @@
+"""The district centre's desk: the three lists, the lead unit and the units that assist."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from dispatch.core import lifecycle
+from dispatch.core.enums import Category, ListType, Status, UnitKind
+from dispatch.core.errors import NotFound, PermissionDenied
+from dispatch.core.lifecycle import Action
+from dispatch.notify.audience import (
+    button,
+    push,
+    tell_reporter,
+    ticket_params,
+    unit_name,
+    unit_people,
+)
+from dispatch.notify.outbox import Notice, at
+from dispatch.org.access import is_coordinator_over
+from dispatch.privacy.mask import mask
+from dispatch.store.models import Ticket, TicketUnit, Unit
+from dispatch.tickets.desk import Desk, load
+from dispatch.tickets.escalation import escalate, offer_or_escalate
+
+
+async def _require_coordinator(session: AsyncSession, ticket: Ticket, actor: int) -> None:
+    if ticket.unit_id is None or not await is_coordinator_over(
+        session=session, person_id=actor, unit_id=ticket.unit_id
+    ):
+        raise PermissionDenied()
+
+
+async def put_on_list(*, session: AsyncSession, ticket_id: int, actor: int, list_type: ListType,
+                      desk: Desk, expected: date | None = None,
+                      reason: str | None = None) -> Ticket:
+    """即办 / 阶段性 (with an expected date) / 谅解 (with the explanation the resident reads)."""
+    ticket = await load(session, ticket_id)
+    await _require_coordinator(session, ticket, actor)
+    ticket.list_type = list_type.value
+    if list_type is ListType.UNDERSTANDING:
+        if not reason:
+            raise PermissionDenied()
+        event = await lifecycle.apply(session=session, ticket=ticket, action=Action.UNDERSTAND,
+                                      clock=desk.clock, actor_id=actor, note=reason)
+        ticket.understanding_reason = reason
+        ticket.claim_due_at = ticket.remind_at = None
+        await session.flush()
+        await tell_reporter(session=session, ticket=ticket, key="push.reporter.understanding",
+                            event_key=f"ev{event.id}r", clock=desk.clock, reason=reason)
+        return ticket
+    if list_type is ListType.PHASED:
+        if expected is None:
+            raise PermissionDenied()
+        ticket.expected_date = expected
+        ticket.milestones = [*ticket.milestones, {"date": expected.isoformat(),
+                                                  "note": reason or ""}]
+    event = await lifecycle.note(session=session, ticket=ticket, clock=desk.clock,
+                                 actor_id=actor, note=list_type.value, action="list")
+    await tell_reporter(session=session, ticket=ticket, key=f"push.reporter.list.{list_type}",
+                        event_key=f"ev{event.id}r", clock=desk.clock,
+                        expected=expected.isoformat() if expected else "")
+    return ticket
+
+
+async def departments(*, session: AsyncSession, ticket: Ticket, desk: Desk) -> list[Unit]:
+    """Lead-unit choices: the routing's suggestions for the category first, then the rest."""
+    rows = (await session.scalars(
+        select(Unit).where(Unit.kind.in_([UnitKind.DEPARTMENT.value, UnitKind.STREET.value,
+                                          UnitKind.TOWN.value]), Unit.active.is_(True))
+        .order_by(Unit.id)
+    )).all()
+    suggested = list(desk.routing.suggested_departments(ticket.category))
+    return sorted(rows, key=lambda u: (u.code not in suggested,
+                                       suggested.index(u.code) if u.code in suggested else 0,
+                                       u.kind != "department", u.id))
+
+
+async def set_lead(*, session: AsyncSession, ticket_id: int, actor: int, unit_id: int,
+                   desk: Desk) -> Ticket:
+    """The centre names the lead unit: the ticket is dispatched to it and offered to its people."""
+    ticket = await load(session, ticket_id)
+    await _require_coordinator(session, ticket, actor)
+    lead = await session.get(Unit, unit_id)
+    if lead is None or not lead.active:
+        raise NotFound(what=str(unit_id))
+    if ticket.status != Status.ESCALATED.value:
+        await lifecycle.apply(session=session, ticket=ticket, action=Action.REASSIGN,
+                              clock=desk.clock, actor_id=actor, unit_id=lead.id)
+        event = await lifecycle.note(session=session, ticket=ticket, clock=desk.clock,
+                                     actor_id=actor, note=lead.code, action="lead")
+    else:
+        event = await lifecycle.apply(session=session, ticket=ticket, action=Action.DISPATCH,
+                                      clock=desk.clock, actor_id=actor, unit_id=lead.id,
+                                      note=lead.code)
+    ticket.unit_id = ticket.lead_unit_id = lead.id
+    ticket.claimed_by_id = None
+    await _link(session, ticket, lead.id, "lead")
+    claim = desk.policy.limits[ticket.urgency][0]
+    ticket.claim_due_at = desk.policy.calendar.deadline(desk.clock(), claim)
+    ticket.remind_at = desk.policy.calendar.halfway(desk.clock(), ticket.claim_due_at)
+    await session.flush()
+    await offer_or_escalate(session=session, ticket=ticket, desk=desk,
+                            event_key=f"ev{event.id}")
+    await tell_reporter(session=session, ticket=ticket, key="push.reporter.lead",
+                        event_key=f"ev{event.id}r", clock=desk.clock, unit=unit_name(lead))
+    return ticket
+
+
+async def add_co_unit(*, session: AsyncSession, ticket_id: int, actor: int, unit_id: int,
+                      desk: Desk) -> Ticket:
+    """A unit that assists the lead: its people see the ticket; the lead still closes it."""
+    ticket = await load(session, ticket_id)
+    if ticket.claimed_by_id != actor:  # the holder may ask for help; otherwise coordinators
+        await _require_coordinator(session, ticket, actor)
+    unit = await session.get(Unit, unit_id)
+    if unit is None or unit.id == ticket.lead_unit_id:
+        raise NotFound(what=str(unit_id))
+    await _link(session, ticket, unit.id, "assist")
+    event = await lifecycle.note(session=session, ticket=ticket, clock=desk.clock,
+                                 actor_id=actor, note=unit.code, action="assist")
+    lead = await session.get(Unit, ticket.lead_unit_id) if ticket.lead_unit_id else None
+    people = await unit_people(session=session, unit_ids=[unit.id],
+                               roles=(*desk.routing.unit_roles, *desk.routing.coordinator_roles))
+    # Assisting units are not the ones working it: no room numbers or phones for them.
+    params = {**ticket_params(ticket), "text": mask(ticket.text),
+              "place": mask(ticket.place_text or "-")}
+    notice = Notice(key="push.assist", params={**params, "lead": unit_name(lead),
+                                               "due": at(ticket.resolve_due_at)},
+                    buttons=[[button("btn.open", f"o:{ticket.id}")]])
+    await push(session=session, people=people, notice=notice, event_key=f"ev{event.id}",
+               clock=desk.clock)
+    return ticket
+
+
+async def _link(session: AsyncSession, ticket: Ticket, unit_id: int, role: str) -> None:
+    existing = await session.scalar(select(TicketUnit).where(
+        TicketUnit.ticket_id == ticket.id, TicketUnit.unit_id == unit_id))
+    if existing is None:
+        session.add(TicketUnit(ticket_id=ticket.id, unit_id=unit_id, role=role))
+    else:
+        existing.role = role
+    await session.flush()
+
+
+async def close_understanding(*, session: AsyncSession, ticket_id: int, actor: int,
+                              desk: Desk) -> Ticket:
+    ticket = await load(session, ticket_id)
+    await _require_coordinator(session, ticket, actor)
+    await lifecycle.apply(session=session, ticket=ticket, action=Action.CLOSE,
+                          clock=desk.clock, actor_id=actor)
+    ticket.closed_at = desk.clock()
+    return ticket
+
+
+__all__ = ["add_co_unit", "departments", "put_on_list", "set_lead", "ticket_params"]
+
+
+async def correct_category(*, session: AsyncSession, ticket_id: int, actor: int, category: str,
+                           desk: Desk) -> Ticket:
+    """A coordinator fixes the category; the event keeps the text as a labelled NLU example."""
+    ticket = await load(session, ticket_id)
+    await _require_coordinator(session, ticket, actor)
+    new = Category(category).value
+    await lifecycle.note(session=session, ticket=ticket, clock=desk.clock, actor_id=actor,
+                         note=f"{ticket.category}->{new}", action="recategorize",
+                         data={"from": ticket.category, "to": new, "text": ticket.text[:2000]})
+    ticket.category = new
+    return ticket
+
+
+async def escalate_now(*, session: AsyncSession, ticket_id: int, actor: int,
+                       desk: Desk) -> Ticket:
+    """A coordinator moves it one rung up at once, without waiting for the deadline."""
+    ticket = await load(session, ticket_id)
+    await _require_coordinator(session, ticket, actor)
+    ticket.deadline_stage += 1  # a concurrent scheduler step on the old stage now loses
+    await escalate(session=session, ticket=ticket, desk=desk, actor=actor,
+                   event_key=f"manual{ticket.id}:{ticket.deadline_stage}")
+    return ticket

@@ -1,0 +1,65 @@
+"""The dispatch desk: what every use case needs, loading a ticket, and offering it to a unit."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from dispatch.core.enums import Status
+from dispatch.core.errors import NotFound
+from dispatch.core.routing import Routing
+from dispatch.notify.audience import button, push, ticket_params, unit_name, unit_people
+from dispatch.notify.outbox import Notice
+from dispatch.store.models import Ticket, Unit
+from dispatch.tickets.intake import Policy
+
+Clock = Callable[[], datetime]
+
+
+CLAIMABLE = (Status.DISPATCHED.value, Status.REOPENED.value)
+
+
+@dataclass(frozen=True)
+class Desk:
+    """What every dispatch use case needs besides the session."""
+
+    policy: Policy
+    routing: Routing
+    clock: Clock
+
+
+async def load(session: AsyncSession, ticket_id: int) -> Ticket:
+    ticket = await session.get(Ticket, ticket_id)
+    if ticket is None:
+        raise NotFound(what=f"#{ticket_id}")
+    return ticket
+
+
+def set_claim_deadlines(ticket: Ticket, desk: Desk, *, start: datetime) -> None:
+    claim, resolve = desk.policy.limits[ticket.urgency]
+    ticket.claim_due_at = desk.policy.calendar.deadline(start, claim)
+    ticket.remind_at = desk.policy.calendar.halfway(start, ticket.claim_due_at)
+    ticket.overdue = False
+
+
+async def offer(*, session: AsyncSession, ticket: Ticket, desk: Desk, event_key: str,
+                unit_ids: Sequence[int] | None = None) -> int:
+    """Push claim cards to everyone on duty who may take the ticket in its unit."""
+    unit = await session.get(Unit, ticket.unit_id) if ticket.unit_id else None
+    if unit is None:
+        return 0
+    roles = (desk.routing.roles_in_community(ticket.category, ticket.kind)
+             if unit.kind in ("community", "village") else desk.routing.unit_roles)
+    people = await unit_people(session=session, unit_ids=unit_ids or [unit.id], roles=roles)
+    notice = Notice(
+        key=f"push.claim.{ticket.kind}",
+        params={**ticket_params(ticket), "unit": unit_name(unit)},
+        buttons=[[button("btn.claim", f"k:c:{ticket.id}")]],
+        photo_ids=list(ticket.photos or [])[:3],
+        card=(ticket.id, "claim"),
+    )
+    return await push(session=session, people=people, notice=notice, event_key=event_key,
+                      clock=desk.clock)

@@ -1,0 +1,131 @@
+"""Escalation: one rung up the ladder community → street → district centre, and overdue alerts."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from dispatch.core import lifecycle
+from dispatch.core.enums import Status, UnitKind
+from dispatch.core.lifecycle import UNCLAIMED, Action
+from dispatch.notify.audience import (
+    button,
+    push,
+    tell_reporter,
+    ticket_params,
+    unit_name,
+    unit_people,
+)
+from dispatch.notify.outbox import Notice
+from dispatch.org.residents import communities
+from dispatch.org.tree import centre, street_of
+from dispatch.store.models import Ticket, Unit
+from dispatch.tickets.desk import Desk, offer
+
+S = Status
+
+
+async def offer_or_escalate(*, session: AsyncSession, ticket: Ticket, desk: Desk,
+                            event_key: str) -> None:
+    """Offer the ticket; a unit with nobody on duty escalates at once instead of waiting."""
+    if await offer(session=session, ticket=ticket, desk=desk, event_key=event_key):
+        return
+    unit = await session.get(Unit, ticket.unit_id) if ticket.unit_id else None
+    if unit is None or unit.kind == "centre" or ticket.kind == "help_request":
+        return
+    ticket.deadline_stage += 1  # a scheduler step racing on the old stage now loses
+    await escalate(session=session, ticket=ticket, desk=desk, event_key=f"{event_key}:noduty",
+                   note="nobody on duty")
+
+
+async def escalate(*, session: AsyncSession, ticket: Ticket, desk: Desk, event_key: str,
+                   actor: int | None = None, note: str | None = None) -> None:
+    """One rung up: community → street → district centre; at the top, an overdue alert."""
+    unit = await session.get(Unit, ticket.unit_id) if ticket.unit_id else None
+    if ticket.kind == "help_request" and ticket.escalation_level == 0 and unit is not None:
+        await _widen_help(session, ticket, unit, desk, event_key)
+        return
+    target = await next_rung(session, unit)
+    if target is None:
+        await mark_overdue(session, ticket, desk, event_key)
+        return
+    action = Action.WHISTLE if ticket.status == S.NEW.value else Action.ESCALATE
+    if ticket.status == S.VERIFIED.value:
+        action = Action.WHISTLE
+    await lifecycle.apply(session=session, ticket=ticket, action=action, clock=desk.clock,
+                          actor_id=actor, unit_id=target.id, note=note)
+    ticket.unit_id, ticket.claimed_by_id = target.id, None
+    ticket.escalation_level += 1
+    if action is Action.WHISTLE:
+        ticket.whistled_by_id = ticket.community_id
+    claim = desk.policy.limits[ticket.urgency][0]
+    ticket.claim_due_at = desk.policy.calendar.deadline(desk.clock(), claim)
+    ticket.remind_at = desk.policy.calendar.halfway(desk.clock(), ticket.claim_due_at)
+    if target.kind == UnitKind.CENTRE.value:
+        await session.flush()
+        await _to_centre(session, ticket, target, desk, event_key)
+        return
+    await lifecycle.apply(session=session, ticket=ticket, action=Action.DISPATCH,
+                          clock=desk.clock, unit_id=target.id)
+    await session.flush()
+    await tell_reporter(session=session, ticket=ticket, key="push.reporter.escalated",
+                        event_key=f"{event_key}r", clock=desk.clock, unit=unit_name(target))
+    await offer_or_escalate(session=session, ticket=ticket, desk=desk, event_key=event_key)
+
+
+async def next_rung(session: AsyncSession, unit: Unit | None) -> Unit | None:
+    if unit is None:
+        return await centre(session=session)
+    kind = UnitKind(unit.kind)
+    if kind in (UnitKind.COMMUNITY, UnitKind.VILLAGE):
+        return await street_of(session=session, unit=unit) or await centre(session=session)
+    if kind is UnitKind.CENTRE:
+        return None
+    return await centre(session=session)  # streets, towns and departments report to the centre
+
+
+async def _to_centre(session: AsyncSession, ticket: Ticket, top: Unit, desk: Desk,
+                     event_key: str) -> None:
+    people = await unit_people(session=session, unit_ids=[top.id],
+                               roles=desk.routing.coordinator_roles)
+    rows = [[button("btn.list.immediate", f"x:i:{ticket.id}"),
+             button("btn.list.phased", f"x:p:{ticket.id}")],
+            [button("btn.list.understanding", f"x:u:{ticket.id}")]]
+    await push(session=session, people=people,
+               notice=Notice(key="push.sort", params=ticket_params(ticket), buttons=rows,
+                             card=(ticket.id, "sort")),
+               event_key=event_key, clock=desk.clock)
+    await tell_reporter(session=session, ticket=ticket, key="push.reporter.escalated",
+                        event_key=f"{event_key}r", clock=desk.clock, unit=unit_name(top))
+
+
+async def _widen_help(session: AsyncSession, ticket: Ticket, unit: Unit, desk: Desk,
+                      event_key: str) -> None:
+    """Nobody nearby took it in time: offer it to the neighbouring communities' volunteers."""
+    ticket.escalation_level = 1
+    claim = desk.policy.limits[ticket.urgency][0]
+    ticket.claim_due_at = desk.policy.calendar.deadline(desk.clock(), claim)
+    await lifecycle.note(session=session, ticket=ticket, clock=desk.clock, actor_id=None,
+                         note="widened", action="widen")
+    siblings = [c.unit_id for c in await communities(session=session, street_id=unit.parent_id)]
+    await offer(session=session, ticket=ticket, desk=desk, event_key=event_key,
+                unit_ids=siblings)
+
+
+async def mark_overdue(session: AsyncSession, ticket: Ticket, desk: Desk, event_key: str) -> None:
+    ticket.overdue = True
+    ticket.claim_due_at = None if ticket.status in UNCLAIMED else ticket.claim_due_at
+    unit = await session.get(Unit, ticket.unit_id) if ticket.unit_id else None
+    watchers = [unit.id] if unit else []
+    above = await next_rung(session, unit)
+    if above is not None:
+        watchers.append(above.id)
+    people = await unit_people(session=session, unit_ids=watchers,
+                               roles=desk.routing.coordinator_roles)
+    if ticket.claimed_by_id:
+        people.append(ticket.claimed_by_id)
+    await lifecycle.note(session=session, ticket=ticket, clock=desk.clock, actor_id=None,
+                         note="overdue", action="overdue")
+    await push(session=session, people=people,
+               notice=Notice(key="push.overdue", params={**ticket_params(ticket),
+                                                         "unit": unit_name(unit)}),
+               event_key=event_key, clock=desk.clock)

@@ -1,0 +1,187 @@
+"""What residents start: reports, help requests and consults, and what they may do with them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import bindparam, select
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+
+from dispatch.core import lifecycle
+from dispatch.core.enums import Status
+from dispatch.core.errors import NotFound, PermissionDenied
+from dispatch.core.lifecycle import Action
+from dispatch.core.workdays import TimeLimit, WorkCalendar
+from dispatch.store.models import Ticket, TicketEvent, TicketFollower, Unit
+from dispatch.tickets.records import NewTicket, create_ticket
+
+
+@dataclass(frozen=True)
+class Policy:
+    """The rules intake needs: time limits per urgency, the calendar, the number prefix."""
+
+    limits: Mapping[str, tuple[TimeLimit, TimeLimit]]  # urgency → (claim, resolve)
+    calendar: WorkCalendar
+    number_prefix: str = "CL"
+    rating_window_days: int = 5
+
+
+@dataclass(frozen=True)
+class TicketView:
+    """A ticket as its reporter may see it."""
+
+    id: int
+    number: str
+    kind: str
+    category: str
+    urgency: str
+    status: str
+    text: str
+    place_text: str | None
+    unit_name: str | None
+    unit_name_en: str | None
+    created_at: datetime
+    claim_due_at: datetime | None
+    resolve_due_at: datetime | None
+
+    @property
+    def is_open(self) -> bool:
+        return Status(self.status) in lifecycle.OPEN
+
+
+async def submit(
+    *, session: AsyncSession, new: NewTicket, policy: Policy, clock: Callable[[], datetime]
+) -> TicketView:
+    """Create the ticket with its deadlines; a repeated source_key returns the first one."""
+    ticket = await create_ticket(
+        session=session, new=new, clock=clock, prefix=policy.number_prefix
+    )
+    if ticket.claim_due_at is None:
+        claim, resolve = policy.limits[ticket.urgency]
+        ticket.claim_due_at = policy.calendar.deadline(ticket.created_at, claim)
+        ticket.resolve_due_at = policy.calendar.deadline(ticket.created_at, resolve)
+    await session.flush()
+    return await view(session=session, ticket=ticket)
+
+
+async def view(*, session: AsyncSession, ticket: Ticket) -> TicketView:
+    unit = await session.get(Unit, ticket.unit_id) if ticket.unit_id else None
+    return TicketView(
+        id=ticket.id,
+        number=ticket.number or "",
+        kind=ticket.kind,
+        category=ticket.category,
+        urgency=ticket.urgency,
+        status=ticket.status,
+        text=ticket.text,
+        place_text=ticket.place_text,
+        unit_name=unit.name if unit else None,
+        unit_name_en=unit.name_en if unit else None,
+        created_at=ticket.created_at,
+        claim_due_at=ticket.claim_due_at,
+        resolve_due_at=ticket.resolve_due_at,
+    )
+
+
+# Built once, with bind parameters (as residents._CONTACT): every status question runs it.
+# The view's columns with the unit's names joined in: one query, however many tickets.
+_MY_TICKETS = (
+    select(Ticket.id, Ticket.number, Ticket.kind, Ticket.category, Ticket.urgency,
+           Ticket.status, Ticket.text, Ticket.place_text, Unit.name.label("unit_name"),
+           Unit.name_en.label("unit_name_en"), Ticket.created_at, Ticket.claim_due_at,
+           Ticket.resolve_due_at)
+    .outerjoin(Unit, Unit.id == Ticket.unit_id)
+    .where((Ticket.reporter_id == bindparam("person_id"))
+           | Ticket.id.in_(select(TicketFollower.ticket_id)
+                           .where(TicketFollower.person_id == bindparam("person_id"))))
+    .order_by(Ticket.id.desc())
+    .limit(bindparam("limit"))
+)
+
+
+async def my_tickets(
+    *, session: AsyncSession | AsyncConnection, person_id: int, limit: int = 10
+) -> list[TicketView]:
+    """The person's own tickets and those they follow, newest first. Plain columns: a Core
+    connection serves as well as a session."""
+    rows = await session.execute(_MY_TICKETS, {"person_id": person_id, "limit": limit})
+    return [TicketView(id=r.id, number=r.number or "", kind=r.kind, category=r.category,
+                       urgency=r.urgency, status=r.status, text=r.text,
+                       place_text=r.place_text, unit_name=r.unit_name,
+                       unit_name_en=r.unit_name_en, created_at=r.created_at,
+                       claim_due_at=r.claim_due_at, resolve_due_at=r.resolve_due_at)
+            for r in rows]
+
+
+async def _own_ticket(*, session: AsyncSession, ticket_id: int, person_id: int) -> Ticket:
+    ticket = await session.get(Ticket, ticket_id)
+    if ticket is None:
+        raise NotFound(what=f"#{ticket_id}")
+    if ticket.reporter_id != person_id:
+        follows = await session.scalar(
+            select(TicketFollower.id).where(
+                TicketFollower.ticket_id == ticket_id, TicketFollower.person_id == person_id
+            )
+        )
+        if follows is None:
+            raise PermissionDenied()
+    return ticket
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: datetime
+    action: str
+    to_status: str
+    note: str | None
+
+
+async def timeline(
+    *, session: AsyncSession, ticket_id: int, person_id: int
+) -> tuple[TicketView, list[TimelineEntry]]:
+    ticket = await _own_ticket(session=session, ticket_id=ticket_id, person_id=person_id)
+    return await timeline_of(session=session, ticket=ticket)
+
+
+async def timeline_of(
+    *, session: AsyncSession, ticket: Ticket
+) -> tuple[TicketView, list[TimelineEntry]]:
+    """Without a permission check: callers check who may see it."""
+    events = await session.scalars(
+        select(TicketEvent).where(TicketEvent.ticket_id == ticket.id).order_by(TicketEvent.id)
+    )
+    entries = [TimelineEntry(e.at, e.action, e.to_status, e.note) for e in events.all()]
+    return await view(session=session, ticket=ticket), entries
+
+
+async def find_own_by_number(
+    *, session: AsyncSession, number: str, person_id: int
+) -> TicketView:
+    ticket = await session.scalar(select(Ticket).where(Ticket.number == number.upper()))
+    if ticket is None:
+        raise NotFound(what=number)
+    ticket = await _own_ticket(session=session, ticket_id=ticket.id, person_id=person_id)
+    return await view(session=session, ticket=ticket)
+
+
+async def withdraw(
+    *,
+    session: AsyncSession,
+    ticket_id: int,
+    person_id: int,
+    clock: Callable[[], datetime],
+    reason: str | None = None,
+) -> TicketView:
+    """Only the reporter withdraws, and only while the ticket is open."""
+    ticket = await _own_ticket(session=session, ticket_id=ticket_id, person_id=person_id)
+    if ticket.reporter_id != person_id:
+        raise PermissionDenied()
+    await lifecycle.apply(
+        session=session, ticket=ticket, action=Action.WITHDRAW, clock=clock,
+        actor_id=person_id, note=reason,
+    )
+    ticket.closed_at = clock()
+    await session.flush()
+    return await view(session=session, ticket=ticket)

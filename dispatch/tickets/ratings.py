@@ -1,0 +1,139 @@
+"""Closing the loop twice: the reporter rates the handling, the whistling community the unit."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from dispatch.core import lifecycle
+from dispatch.core.enums import RaterKind, RatingValue, Role
+from dispatch.core.errors import PermissionDenied
+from dispatch.core.lifecycle import Action
+from dispatch.notify.audience import (
+    button,
+    push,
+    tell_reporter,
+    ticket_params,
+    unit_name,
+    unit_people,
+)
+from dispatch.notify.outbox import Notice
+from dispatch.org.access import require_member
+from dispatch.org.tree import centre, street_of
+from dispatch.store.models import Rating, Ticket, Unit
+from dispatch.tickets.desk import Desk, offer
+
+VALUES = (RatingValue.SATISFIED, RatingValue.BASIC, RatingValue.UNSATISFIED)
+
+
+def _rate_buttons(prefix: str, ticket_id: int) -> list[list]:
+    return [[button(f"btn.rate.{v.value}", f"{prefix}:{v.value[:3]}:{ticket_id}")
+             for v in VALUES]]
+
+
+def value_of(short: str) -> RatingValue:
+    for value in VALUES:
+        if value.value[:3] == short:
+            return value
+    raise PermissionDenied()
+
+
+async def ask_for_ratings(*, session: AsyncSession, ticket: Ticket, desk: Desk,
+                          event_key: str, note: str, photo_ids: Sequence[str]) -> None:
+    unit = await session.get(Unit, ticket.unit_id) if ticket.unit_id else None
+    await tell_reporter(session=session, ticket=ticket, key=f"push.reporter.done.{ticket.kind}",
+                        event_key=f"{event_key}r", clock=desk.clock, photo_ids=photo_ids,
+                        buttons=_rate_buttons("g", ticket.id), note=note,
+                        unit=unit_name(unit))
+    if ticket.whistled_by_id is not None:
+        graders = await unit_people(session=session, unit_ids=[ticket.whistled_by_id],
+                                    roles=(Role.GRID_WORKER,))
+        notice = Notice(key="push.community_rate",
+                        params={**ticket_params(ticket), "unit": unit_name(unit)},
+                        buttons=_rate_buttons("gc", ticket.id))
+        await push(session=session, people=graders, notice=notice, event_key=f"{event_key}g",
+                   clock=desk.clock)
+
+
+async def _round(session: AsyncSession, ticket: Ticket, kind: RaterKind) -> int:
+    reopened = await session.scalar(
+        select(func.count()).select_from(Rating).where(
+            Rating.ticket_id == ticket.id, Rating.rater_kind == RaterKind.REPORTER.value,
+            Rating.value == RatingValue.UNSATISFIED.value,
+        )
+    )
+    return int(reopened or 0) + 1
+
+
+async def rate_by_reporter(*, session: AsyncSession, ticket_id: int, actor: int,
+                           value: RatingValue, desk: Desk, comment: str | None = None) -> Ticket:
+    ticket = await session.get(Ticket, ticket_id)
+    if ticket is None or ticket.reporter_id != actor:
+        raise PermissionDenied()
+    round_ = await _round(session, ticket, RaterKind.REPORTER)
+    action = Action.RATE_UNSATISFIED if value is RatingValue.UNSATISFIED else Action.RATE
+    event = await lifecycle.apply(session=session, ticket=ticket, action=action,
+                                  clock=desk.clock, actor_id=actor, note=comment,
+                                  data={"value": value.value})
+    session.add(Rating(ticket_id=ticket.id, rater_kind=RaterKind.REPORTER.value,
+                       rater_id=actor, unit_id=ticket.unit_id, round=round_,
+                       value=value.value, comment=comment, at=desk.clock()))
+    if value is RatingValue.UNSATISFIED:
+        await _reopen(session, ticket, desk, comment or "", f"ev{event.id}")
+    else:
+        ticket.closed_at = desk.clock()
+    await session.flush()
+    return ticket
+
+
+async def _reopen(session: AsyncSession, ticket: Ticket, desk: Desk, comment: str,
+                  event_key: str) -> None:
+    """Back to the same unit with the comment; its coordinators and the ones above are told."""
+    ticket.flagged = True
+    ticket.claimed_by_id = None
+    ticket.resolved_at = None
+    claim = desk.policy.limits[ticket.urgency][0]
+    ticket.claim_due_at = desk.policy.calendar.deadline(desk.clock(), claim)
+    await session.flush()
+    await offer(session=session, ticket=ticket, desk=desk, event_key=event_key)
+    unit = await session.get(Unit, ticket.unit_id) if ticket.unit_id else None
+    watchers = [u.id for u in (unit, await street_of(session=session, unit=unit) if unit
+                               else None, await centre(session=session)) if u is not None]
+    coordinators = await unit_people(session=session, unit_ids=watchers,
+                                     roles=desk.routing.coordinator_roles)
+    await push(session=session, people=coordinators,
+               notice=Notice(key="push.unsatisfied", params={**ticket_params(ticket),
+                                                              "comment": comment[:500]}),
+               event_key=f"{event_key}c", clock=desk.clock)
+
+
+async def rate_by_community(*, session: AsyncSession, ticket_id: int, actor: int,
+                            value: RatingValue, desk: Desk) -> Ticket:
+    ticket = await session.get(Ticket, ticket_id)
+    if ticket is None or ticket.whistled_by_id is None:
+        raise PermissionDenied()
+    await require_member(session=session, person_id=actor, unit_id=ticket.whistled_by_id,
+                         roles=(Role.GRID_WORKER,))
+    exists = await session.scalar(select(Rating.id).where(
+        Rating.ticket_id == ticket.id, Rating.rater_kind == RaterKind.COMMUNITY.value))
+    if exists is None:
+        session.add(Rating(ticket_id=ticket.id, rater_kind=RaterKind.COMMUNITY.value,
+                           rater_id=actor, unit_id=ticket.unit_id, round=1,
+                           value=value.value, at=desk.clock()))
+        await lifecycle.note(session=session, ticket=ticket, clock=desk.clock, actor_id=actor,
+                             note=value.value, action="community_rate")
+    await session.flush()
+    return ticket
+
+
+async def expire(*, session: AsyncSession, ticket: Ticket, clock: Callable[[], datetime]) -> None:
+    await lifecycle.apply(session=session, ticket=ticket, action=Action.EXPIRE_RATING,
+                          clock=clock)
+    session.add(Rating(ticket_id=ticket.id, rater_kind=RaterKind.REPORTER.value,
+                       rater_id=None, unit_id=ticket.unit_id,
+                       round=await _round(session, ticket, RaterKind.REPORTER),
+                       value=RatingValue.NOT_RATED.value, at=clock()))
+    ticket.closed_at = clock()

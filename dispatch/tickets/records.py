@@ -1,0 +1,102 @@
+"""Creating tickets and finding them again."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from dispatch.core.enums import Category, Status, TicketKind, Urgency
+from dispatch.core.errors import NotFound
+from dispatch.store.models import Ticket, TicketEvent
+
+
+@dataclass(frozen=True)
+class NewTicket:
+    kind: TicketKind
+    category: Category
+    urgency: Urgency
+    text: str
+    reporter_id: int | None
+    community_id: int | None
+    place_text: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    photos: list[str] = field(default_factory=list)
+    contact_phone: str | None = None
+    nlu: dict[str, Any] | None = None
+    source_key: str | None = None
+
+
+def format_number(*, prefix: str, year: int, sequence: int) -> str:
+    return f"{prefix}-{year}-{sequence:06d}"
+
+
+async def create_ticket(
+    *,
+    session: AsyncSession,
+    new: NewTicket,
+    clock: Callable[[], datetime],
+    prefix: str = "CL",
+) -> Ticket:
+    """Insert a ticket in state `new` with its first event; the number comes from its id."""
+    if new.source_key is not None:
+        existing = await session.scalar(select(Ticket).where(Ticket.source_key == new.source_key))
+        if existing is not None:
+            return existing
+    now = clock()
+    ticket = Ticket(
+        kind=new.kind.value,
+        category=new.category.value,
+        urgency=new.urgency.value,
+        text=new.text,
+        place_text=new.place_text,
+        latitude=new.latitude,
+        longitude=new.longitude,
+        photos=list(new.photos),
+        reporter_id=new.reporter_id,
+        contact_phone=new.contact_phone,
+        community_id=new.community_id,
+        unit_id=new.community_id,
+        status=Status.NEW.value,
+        escalation_level=0,
+        created_at=now,
+        updated_at=now,
+        nlu=new.nlu,
+        source_key=new.source_key,
+    )
+    session.add(ticket)
+    await session.flush()
+    # The id is the sequence: unique without a counter row that every writer would contend on.
+    ticket.number = format_number(prefix=prefix, year=now.year, sequence=ticket.id)
+    session.add(
+        TicketEvent(
+            ticket_id=ticket.id,
+            action="create",
+            from_status=None,
+            to_status=Status.NEW.value,
+            actor_id=new.reporter_id,
+            unit_id=new.community_id,
+            at=now,
+        )
+    )
+    await session.flush()
+    return ticket
+
+
+async def get_ticket_by_number(*, session: AsyncSession, number: str) -> Ticket:
+    ticket = await session.scalar(select(Ticket).where(Ticket.number == number.strip().upper()))
+    if ticket is None:
+        raise NotFound(what=number)
+    return ticket
+
+
+async def events_of(*, session: AsyncSession, ticket_id: int) -> list[TicketEvent]:
+    rows = await session.scalars(
+        select(TicketEvent).where(TicketEvent.ticket_id == ticket_id).order_by(TicketEvent.id)
+    )
+    return list(rows.all())

@@ -1,0 +1,113 @@
+"""What staff see and set about themselves: their tasks, their duty, a ticket's full record."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from dispatch.core import lifecycle
+from dispatch.core.enums import Status
+from dispatch.core.errors import NotFound, PermissionDenied
+from dispatch.org.access import is_coordinator_over, roles_in
+from dispatch.privacy.mask import mask
+from dispatch.store.db import rowcount
+from dispatch.store.models import Membership, PushCard, Ticket, TicketEvent, TicketUnit
+from dispatch.tickets import intake
+
+WORKING = [Status.CLAIMED.value, Status.IN_PROGRESS.value, Status.REOPENED.value]
+
+
+async def my_tasks(*, session: AsyncSession, person_id: int) -> list[intake.TicketView]:
+    rows = await session.scalars(
+        select(Ticket).where(Ticket.claimed_by_id == person_id, Ticket.status.in_(WORKING))
+        .order_by(Ticket.resolve_due_at)
+    )
+    return [await intake.view(session=session, ticket=t) for t in rows.all()]
+
+
+async def set_duty(*, session: AsyncSession, person_id: int, on: bool) -> int:
+    """Whether pushes reach this person; returns how many roles it changed."""
+    result = await session.execute(
+        update(Membership).where(Membership.person_id == person_id,
+                                 Membership.active.is_(True)).values(on_duty=on)
+    )
+    if not rowcount(result):
+        raise PermissionDenied()
+    return int(rowcount(result))
+
+
+async def may_see(*, session: AsyncSession, ticket: Ticket, person_id: int) -> bool:
+    """Its units' members (current, lead, assisting, community), coordinators above, reporter."""
+    if ticket.reporter_id == person_id or ticket.claimed_by_id == person_id:
+        return True
+    units = {ticket.unit_id, ticket.community_id, ticket.lead_unit_id}
+    units |= set((await session.scalars(
+        select(TicketUnit.unit_id).where(TicketUnit.ticket_id == ticket.id))).all())
+    for unit_id in [u for u in units if u is not None]:
+        if await roles_in(session=session, person_id=person_id, unit_id=unit_id):
+            return True
+        if await is_coordinator_over(session=session, person_id=person_id, unit_id=unit_id):
+            return True
+    return False
+
+
+@dataclass(frozen=True)
+class StaffView:
+    ticket: intake.TicketView
+    entries: list[intake.TimelineEntry]
+    phone: str | None
+    actions: list[str]
+
+
+async def staff_view(*, session: AsyncSession, ticket_id: int, person_id: int) -> StaffView:
+    ticket = await session.get(Ticket, ticket_id)
+    if ticket is None:
+        raise NotFound(what=f"#{ticket_id}")
+    if not await may_see(session=session, ticket=ticket, person_id=person_id):
+        raise PermissionDenied()
+    view, entries = await intake.timeline_of(session=session, ticket=ticket)
+    actions = [a.value for a in lifecycle.allowed_actions(ticket.status)]
+    if await may_contact(session=session, ticket=ticket, person_id=person_id):
+        return StaffView(view, entries, ticket.contact_phone, actions)
+    masked = replace(view, text=mask(view.text),
+                     place_text=mask(view.place_text) if view.place_text else None)
+    return StaffView(masked, entries, None, actions)
+
+
+async def may_contact(*, session: AsyncSession, ticket: Ticket, person_id: int) -> bool:
+    """Phone and exact address: only the unit working the ticket and coordinators over it."""
+    if ticket.claimed_by_id == person_id or ticket.reporter_id == person_id:
+        return True
+    if ticket.unit_id is None:
+        return False
+    if await roles_in(session=session, person_id=person_id, unit_id=ticket.unit_id):
+        return True
+    return await is_coordinator_over(session=session, person_id=person_id,
+                                     unit_id=ticket.unit_id)
+
+
+async def ticket_of_card(*, session: AsyncSession, chat_id: str, message_id: int) -> int | None:
+    """The ticket a pushed card is about (for replies such as 接单 to the card)."""
+    return await session.scalar(
+        select(PushCard.ticket_id).where(PushCard.chat_id == chat_id,
+                                         PushCard.message_id == message_id)
+    )
+
+
+async def corrections(*, session: AsyncSession) -> list[tuple[str, str, str, str]]:
+    """Category corrections as labelled examples: (intent, category, urgency, text)."""
+    rows = await session.execute(
+        select(TicketEvent.data, Ticket.kind, Ticket.urgency)
+        .join(Ticket, Ticket.id == TicketEvent.ticket_id)
+        .where(TicketEvent.action == "recategorize").order_by(TicketEvent.id)
+    )
+    found: dict[str, tuple[str, str, str, str]] = {}
+    for raw, kind, urgency in rows:
+        data: dict[str, Any] = raw if isinstance(raw, dict) else {}
+        text = " ".join(str(data.get("text", "")).split())
+        if text and data.get("to"):
+            found[text] = (str(kind), str(data["to"]), str(urgency), text)  # latest wins
+    return list(found.values())

@@ -1,0 +1,290 @@
+"""Working a ticket: verify, handle here, whistle, reject, claim, start, notes, done, hand back."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from dispatch.core import lifecycle
+from dispatch.core.enums import Status
+from dispatch.core.errors import AlreadyClaimed, NotFound, PermissionDenied
+from dispatch.core.lifecycle import Action
+from dispatch.notify.audience import (
+    button,
+    push,
+    tell_reporter,
+    ticket_params,
+    unit_name,
+    unit_people,
+)
+from dispatch.notify.outbox import Notice
+from dispatch.org.access import is_coordinator_over, require_member
+from dispatch.org.residents import communities, community_named_in
+from dispatch.org.tree import street_of
+from dispatch.store.db import rowcount
+from dispatch.store.models import Person, Ticket, Unit
+from dispatch.tickets.desk import CLAIMABLE, Desk, load, set_claim_deadlines
+from dispatch.tickets.escalation import offer_or_escalate
+from dispatch.tickets.ratings import ask_for_ratings
+
+
+async def _verify(session: AsyncSession, ticket: Ticket, actor: int, desk: Desk) -> None:
+    if ticket.status == Status.NEW.value:
+        await lifecycle.apply(session=session, ticket=ticket, action=Action.VERIFY,
+                              clock=desk.clock, actor_id=actor, unit_id=ticket.unit_id)
+        ticket.verified_at = desk.clock()
+
+
+async def handle_here(*, session: AsyncSession, ticket_id: int, actor: int, desk: Desk) -> Ticket:
+    """The community keeps it: verified, dispatched to its own people, who are offered it."""
+    ticket = await load(session, ticket_id)
+    await require_member(session=session, person_id=actor, unit_id=ticket.community_id,
+                         roles=desk.routing.verify_roles)
+    await _verify(session, ticket, actor, desk)
+    event = await lifecycle.apply(session=session, ticket=ticket, action=Action.DISPATCH,
+                                  clock=desk.clock, actor_id=actor, unit_id=ticket.community_id)
+    ticket.unit_id = ticket.community_id
+    set_claim_deadlines(ticket, desk, start=desk.clock())
+    await session.flush()
+    await offer_or_escalate(session=session, ticket=ticket, desk=desk, event_key=f"ev{event.id}")
+    key = "push.reporter.help_published" if ticket.kind == "help_request" else \
+        "push.reporter.verified"
+    await tell_reporter(session=session, ticket=ticket, key=key, event_key=f"ev{event.id}r",
+                        clock=desk.clock)
+    return ticket
+
+
+async def whistle(*, session: AsyncSession, ticket_id: int, actor: int, desk: Desk) -> Ticket:
+    """吹哨: the community hands it up to its street, which must report (claim) in time."""
+    ticket = await load(session, ticket_id)
+    await require_member(session=session, person_id=actor, unit_id=ticket.community_id,
+                         roles=desk.routing.verify_roles)
+    community = await session.get(Unit, ticket.community_id)
+    street = await street_of(session=session, unit=community) if community else None
+    if street is None:
+        raise NotFound(what="street")
+    await _verify(session, ticket, actor, desk)
+    await lifecycle.apply(session=session, ticket=ticket, action=Action.WHISTLE,
+                          clock=desk.clock, actor_id=actor, unit_id=street.id)
+    event = await lifecycle.apply(session=session, ticket=ticket, action=Action.DISPATCH,
+                                  clock=desk.clock, actor_id=actor, unit_id=street.id)
+    ticket.unit_id, ticket.whistled_by_id = street.id, ticket.community_id
+    ticket.escalation_level += 1
+    set_claim_deadlines(ticket, desk, start=desk.clock())
+    await session.flush()
+    await tell_reporter(session=session, ticket=ticket, key="push.reporter.whistled",
+                        event_key=f"ev{event.id}r", clock=desk.clock, unit=unit_name(street))
+    await offer_or_escalate(session=session, ticket=ticket, desk=desk, event_key=f"ev{event.id}")
+    return ticket
+
+
+REJECT_REASONS = ("duplicate", "outside", "not_actionable")
+
+
+async def reject(*, session: AsyncSession, ticket_id: int, actor: int, reason: str,
+                 desk: Desk, note: str | dict[str, str] | None = None) -> Ticket:
+    ticket = await load(session, ticket_id)
+    await require_member(session=session, person_id=actor, unit_id=ticket.community_id,
+                         roles=desk.routing.verify_roles)
+    if reason not in REJECT_REASONS:
+        raise PermissionDenied()
+    if reason == "outside" and not note:
+        # Point the resident at the community their own words name, when they name one.
+        where = await community_named_in(session=session, exclude=ticket.community_id,
+                                         text=f"{ticket.text} {ticket.place_text or ''}")
+        note = {"zh": f"可能属于{where.name}。",
+                "en": f"It may belong to {where.name_en or where.name}."} if where else None
+    event = await lifecycle.apply(session=session, ticket=ticket, action=Action.REJECT,
+                                  clock=desk.clock, actor_id=actor,
+                                  note=str(note.get("zh")) if isinstance(note, dict) else
+                                  (note or reason), data={"reason": reason})
+    ticket.closed_at = desk.clock()
+    await session.flush()
+    await tell_reporter(session=session, ticket=ticket, key=f"push.reporter.rejected.{reason}",
+                        event_key=f"ev{event.id}r", clock=desk.clock, note=note or "")
+    return ticket
+
+
+async def claim(*, session: AsyncSession, ticket_id: int, actor: int, desk: Desk) -> Ticket:
+    """Of many presses exactly one wins: one conditional UPDATE decides."""
+    ticket = await load(session, ticket_id)
+    await _may_claim(session, ticket, actor, desk)
+    now = desk.clock()
+    won = await session.execute(
+        update(Ticket)
+        .where(Ticket.id == ticket_id, Ticket.status.in_(CLAIMABLE),
+               Ticket.unit_id == ticket.unit_id)
+        .values(status=Status.CLAIMED.value, claimed_by_id=actor, claimed_at=now,
+                updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if rowcount(won) != 1:
+        await session.refresh(ticket)
+        holder = await session.get(Person, ticket.claimed_by_id) if ticket.claimed_by_id else None
+        raise AlreadyClaimed(who=holder.name if holder else "-")
+    before = ticket.status
+    await session.refresh(ticket)
+    event = await lifecycle.record(session=session, ticket=ticket, action=Action.CLAIM,
+                                   before=before, clock=desk.clock, actor_id=actor,
+                                   unit_id=ticket.unit_id)
+    resolve = desk.policy.limits[ticket.urgency][1]
+    ticket.resolve_due_at = desk.policy.calendar.deadline(now, resolve)
+    ticket.remind_at = desk.policy.calendar.halfway(now, ticket.resolve_due_at)
+    ticket.overdue = False
+    await session.flush()
+    await _announce_claim(session, ticket, actor, desk, f"ev{event.id}")
+    return ticket
+
+
+async def _may_claim(session: AsyncSession, ticket: Ticket, actor: int, desk: Desk) -> None:
+    unit = await session.get(Unit, ticket.unit_id) if ticket.unit_id else None
+    if unit is None:
+        raise PermissionDenied()
+    roles = (desk.routing.roles_in_community(ticket.category, ticket.kind)
+             if unit.kind in ("community", "village") else desk.routing.unit_roles)
+    unit_ids = [unit.id]
+    if ticket.kind == "help_request" and ticket.escalation_level > 0 and unit.parent_id:
+        unit_ids = [c.unit_id for c in await communities(session=session,
+                                                           street_id=unit.parent_id)]
+    for unit_id in unit_ids:
+        try:
+            await require_member(session=session, person_id=actor, unit_id=unit_id,
+                                 roles=roles)
+            return
+        except PermissionDenied:
+            continue
+    raise PermissionDenied()
+
+
+async def _announce_claim(session: AsyncSession, ticket: Ticket, actor: int, desk: Desk,
+                          event_key: str) -> None:
+    holder = await session.get(Person, actor)
+    unit = await session.get(Unit, ticket.unit_id)
+    who = holder.name if holder else "-"
+    others = await unit_people(session=session, unit_ids=[u for u in [ticket.unit_id] if u],
+                               roles=(*desk.routing.unit_roles, *desk.routing.help_roles,
+                                      *desk.routing.roles_in_community(ticket.category,
+                                                                       ticket.kind)))
+    taken = Notice(key="push.claimed_by", params={"number": ticket.number, "who": who},
+                   replace_cards=(ticket.id, "claim"))
+    await push(session=session, people=[p for p in others if p != actor], notice=taken,
+               event_key=f"{event_key}o", clock=desk.clock)
+    await push(session=session, people=[actor], notice=work_card(ticket, edit=True),
+               event_key=f"{event_key}w", clock=desk.clock)
+    # For neighbour help the two agree time and place in the chat: the requester can write back.
+    talk = ([[button("btn.message_volunteer", f"hm:{ticket.id}")]]
+            if ticket.kind == "help_request" else [])
+    await tell_reporter(session=session, ticket=ticket, key=f"push.reporter.claimed.{ticket.kind}",
+                        event_key=f"{event_key}r", clock=desk.clock, unit=unit_name(unit),
+                        due=ticket_params(ticket)["resolve_due"], buttons=talk)
+
+
+def work_card(ticket: Ticket, *, edit: bool) -> Notice:
+    rows = [[button("btn.start", f"k:s:{ticket.id}"), button("btn.note", f"k:n:{ticket.id}")],
+            [button("btn.done", f"k:d:{ticket.id}"), button("btn.hand_back", f"k:b:{ticket.id}")],
+            [button("btn.assist", f"k:a:{ticket.id}")]]
+    return Notice(key="push.working", params=ticket_params(ticket), buttons=rows,
+                  replace_cards=(ticket.id, "claim") if edit else None,
+                  card=None if edit else (ticket.id, "claim"))
+
+
+async def _holder_or_lead(session: AsyncSession, ticket: Ticket, actor: int) -> None:
+    if ticket.claimed_by_id == actor:
+        return
+    if ticket.unit_id and await is_coordinator_over(session=session, person_id=actor,
+                                                    unit_id=ticket.unit_id):
+        return
+    raise PermissionDenied()
+
+
+async def start(*, session: AsyncSession, ticket_id: int, actor: int, desk: Desk) -> Ticket:
+    ticket = await load(session, ticket_id)
+    await _holder_or_lead(session, ticket, actor)
+    event = await lifecycle.apply(session=session, ticket=ticket, action=Action.START,
+                                  clock=desk.clock, actor_id=actor, unit_id=ticket.unit_id)
+    await session.flush()
+    key = "push.reporter.arrived" if ticket.kind == "help_request" else "push.reporter.started"
+    await tell_reporter(session=session, ticket=ticket, key=key, event_key=f"ev{event.id}r",
+                        clock=desk.clock)
+    return ticket
+
+
+async def add_note(*, session: AsyncSession, ticket_id: int, actor: int, desk: Desk,
+                   text: str, photo_ids: Sequence[str] = ()) -> Ticket:
+    """Progress from the holder (or a coordinator) reaches the reporter and followers."""
+    ticket = await load(session, ticket_id)
+    await _holder_or_lead(session, ticket, actor)
+    if Status(ticket.status) not in lifecycle.OPEN:
+        raise PermissionDenied()
+    event = await lifecycle.note(session=session, ticket=ticket, clock=desk.clock,
+                                 actor_id=actor, note=text[:2000],
+                                 data={"photos": list(photo_ids)} if photo_ids else None)
+    await session.flush()
+    await tell_reporter(session=session, ticket=ticket, key="push.reporter.progress",
+                        event_key=f"ev{event.id}r", clock=desk.clock, photo_ids=photo_ids,
+                        note=text[:2000])
+    return ticket
+
+
+async def message_holder(*, session: AsyncSession, ticket_id: int, actor: int, desk: Desk,
+                         text: str) -> Ticket:
+    """The reporter writes to whoever holds the ticket (agreeing time and place for help)."""
+    ticket = await load(session, ticket_id)
+    if ticket.reporter_id != actor or ticket.claimed_by_id is None:
+        raise PermissionDenied()
+    event = await lifecycle.note(session=session, ticket=ticket, clock=desk.clock,
+                                 actor_id=actor, note=text[:1000], action="reporter_note")
+    reply = [[button("btn.note", f"k:n:{ticket.id}")]]
+    await push(session=session, people=[ticket.claimed_by_id],
+               notice=Notice(key="push.from_reporter", buttons=reply,
+                             params={"number": ticket.number, "note": text[:1000]}),
+               event_key=f"ev{event.id}h", clock=desk.clock)
+    return ticket
+
+
+async def done(*, session: AsyncSession, ticket_id: int, actor: int, desk: Desk,
+               note: str | None = None, photo_ids: Sequence[str] = (),
+               service_minutes: int | None = None) -> Ticket:
+    ticket = await load(session, ticket_id)
+    await _holder_or_lead(session, ticket, actor)
+    event = await lifecycle.apply(session=session, ticket=ticket, action=Action.DONE,
+                                  clock=desk.clock, actor_id=actor, unit_id=ticket.unit_id,
+                                  note=note, data={"photos": list(photo_ids)} if photo_ids
+                                  else None)
+    now = desk.clock()
+    ticket.resolved_at = now
+    ticket.remind_at = None
+    if service_minutes is not None:
+        ticket.service_minutes = max(0, min(service_minutes, 24 * 60))
+    window = desk.policy.rating_window_days
+    ticket.rating_due_at = desk.policy.calendar.add_working_days(now, window)
+    await session.flush()
+    await ask_for_ratings(session=session, ticket=ticket, desk=desk, event_key=f"ev{event.id}",
+                          note=note or "", photo_ids=photo_ids)
+    return ticket
+
+
+async def hand_back(*, session: AsyncSession, ticket_id: int, actor: int, desk: Desk,
+                    reason: str) -> Ticket:
+    """The holder cannot do it: back to the unit's pool, offered again, coordinators told."""
+    ticket = await load(session, ticket_id)
+    await _holder_or_lead(session, ticket, actor)
+    event = await lifecycle.apply(session=session, ticket=ticket, action=Action.HAND_BACK,
+                                  clock=desk.clock, actor_id=actor, unit_id=ticket.unit_id,
+                                  note=reason[:1000])
+    ticket.claimed_by_id = None
+    set_claim_deadlines(ticket, desk, start=desk.clock())
+    await session.flush()
+    await offer_or_escalate(session=session, ticket=ticket, desk=desk, event_key=f"ev{event.id}")
+    coordinators = await unit_people(session=session,
+                                     unit_ids=[u for u in [ticket.unit_id] if u],
+                                     roles=desk.routing.coordinator_roles)
+    await push(session=session, people=coordinators,
+               notice=Notice(key="push.handed_back", params={**ticket_params(ticket),
+                                                              "reason": reason[:300]}),
+               event_key=f"ev{event.id}c", clock=desk.clock)
+    return ticket
+
+

@@ -1,0 +1,72 @@
+"""The house rules of the layout, checked on the source: layers, no cycles, no hidden imports."""
+
+from __future__ import annotations
+
+import ast
+
+from tests.architecture.imports import (
+    ROOT,
+    cycles,
+    graph,
+    imports_of,
+    known_modules,
+    source_files,
+)
+
+# Composition roots and optional engines load parts only when a command needs them, so
+# `shaosheng org list` never loads the NLU model or a chat framework.
+LAZY_ALLOWED = {
+    "shaosheng.cli", "shaosheng.report_cli", "shaosheng.people_cli", "shaosheng.web",
+    "shaosheng.doctor", "nlu.cli", "nlu.features", "bot.channels",
+}
+CHAT_FRAMEWORKS = ("aiogram", "telegram")
+
+
+def _all_imports() -> list:
+    modules = known_modules()
+    return [imp for path in source_files() for imp in imports_of(path, modules)]
+
+
+def test_no_import_cycles_even_through_function_local_imports() -> None:
+    edges = graph()
+    for imp in _all_imports():
+        if imp.target != imp.module:
+            edges[imp.module].add(imp.target)
+    assert cycles(edges) == []
+
+
+def test_first_party_imports_sit_at_the_top_of_the_module() -> None:
+    hidden = [f"{i.module}:{i.line} imports {i.target}" for i in _all_imports()
+              if i.local and i.module not in LAZY_ALLOWED]
+    assert hidden == []
+
+
+def test_the_domain_and_the_nlu_never_import_the_chat_layer_or_the_shell() -> None:
+    wrong = [f"{i.module} → {i.target}" for i in _all_imports()
+             if i.module.split(".")[0] in ("dispatch", "nlu")
+             and i.target.split(".")[0] in ("bot", "shaosheng", "standin", "desk")]
+    assert wrong == []
+
+
+def test_the_nlu_never_touches_the_database() -> None:
+    wrong = [f"{i.module} → {i.target}" for i in _all_imports()
+             if i.module.startswith("nlu") and i.target.startswith("dispatch")]
+    assert wrong == []
+
+
+def test_only_the_channel_adapters_import_a_chat_framework() -> None:
+    wrong = []
+    for path in source_files():
+        name = path.relative_to(ROOT).as_posix()
+        if name.startswith(("bot/channels/", "standin/")):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                     else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            wrong += [f"{name}: {n}" for n in names if n.split(".")[0] in CHAT_FRAMEWORKS]
+    assert wrong == []
+
+
+def test_the_checker_sees_a_cycle_when_there_is_one() -> None:
+    assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+    assert cycles({"a": {"b"}, "b": set()}) == []
