@@ -10,7 +10,7 @@ from bot.conversation import account
 from bot.conversation.ids import TICKET_NUMBER
 from bot.conversation.resident import consult, onboarding, report, status
 from bot.conversation.staff import cards as staff
-from bot.conversation.staff import coordinator
+from bot.conversation.staff import coordinator, desk_link
 from bot.core.context import BotContext
 from bot.core.messages import Answer, Handler, Incoming
 from bot.core.metrics import count
@@ -40,6 +40,7 @@ COMMANDS = {
     "/forgetme": account.forgetme_command,
     "/invite": account.invite_command,
     "/revoke": account.revoke_command,
+    "/desk": desk_link.desk_command,
 }
 
 
