@@ -1,0 +1,57 @@
+"""GET /desk/map: open tickets and this week's hotspots on the district's communities."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from aiohttp import web
+from sqlalchemy import func, select
+
+from desk.auth import config_of
+from desk.i18n import t
+from desk.mapdraw import Dot, draw, places
+from desk.render import page
+from desk.views.common import scope_and_tree, viewer_of
+from dispatch.core.enums import TicketKind
+from dispatch.reporting.listing import OPEN_VALUES
+from dispatch.schedule.hotspots import IGNORED, find_hotspots
+from dispatch.store.models import Ticket, Unit
+
+MAX_DOTS = 500
+HOTSPOT_DAYS = 7
+
+
+async def show(request: web.Request) -> web.Response:
+    config, lang = config_of(request), viewer_of(request).lang
+    now = config.clock()
+    async with config.sessions() as session:
+        scope, tree = await scope_and_tree(request, session)
+        where = scope.tickets()
+        counts = dict((await session.execute(
+            select(Unit.code, func.count(Ticket.id)).join(Unit, Unit.id == Ticket.community_id)
+            .where(where, Ticket.status.in_(OPEN_VALUES)).group_by(Unit.code))).all())
+        located = (await session.execute(
+            select(Ticket.id, Ticket.number, Ticket.urgency, Ticket.latitude, Ticket.longitude)
+            .where(where, Ticket.status.in_(OPEN_VALUES), Ticket.latitude.is_not(None),
+                   Ticket.longitude.is_not(None))
+            .order_by(Ticket.id.desc()).limit(MAX_DOTS))).all()
+        recent = (await session.scalars(select(Ticket).where(
+            where, Ticket.kind == TicketKind.REPORT.value, Ticket.status.not_in(IGNORED),
+            Ticket.created_at > now - timedelta(days=HOTSPOT_DAYS), Ticket.created_at <= now)
+            .order_by(Ticket.created_at, Ticket.id))).all()
+    spots = find_hotspots(recent)
+    dots = [Dot(r.latitude, r.longitude, r.number or "", f"/desk/tickets/{r.id}",
+                r.urgency == "critical") for r in located]
+    where_is = {p.key: p for p in places(tree, lang)}
+    rings, listed = [], []
+    for spot in spots:
+        community = tree.units.get(spot.community_id)
+        place = where_is.get(community.code) if community else None
+        label = t("desk.map.hotspot", lang, n=len(spot.ticket_ids), place=spot.place,
+                  category=t(f"category.{spot.category}", lang))
+        if place is not None:
+            rings.append((place.latitude, place.longitude, label))
+        listed.append((label, spot.numbers, community))
+    svg = draw(places(tree, lang), counts=counts, dots=dots, rings=rings)
+    return page(request, "map.html", svg=svg, hotspots=listed, counts=counts,
+                located=len(dots))
