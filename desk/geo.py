@@ -52,6 +52,33 @@ class Projection:
         return metres / 111_320.0 * self.scale
 
 
+def metres_between(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Haversine distance of two (lat, lon) points."""
+    p1, p2 = math.radians(a[0]), math.radians(b[0])
+    dp, dl = p2 - p1, math.radians(b[1] - a[1])
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6_371_000 * math.asin(math.sqrt(h))
+
+
+def reach(points: Sequence[tuple[float, float]], low: float = 400.0,
+          high: float = 2500.0) -> float:
+    """How far a community reaches, in metres: most of the way to the farthest nearest
+    neighbour, so cells of a dense street meet and a lone village stays a modest disc."""
+    nearest = [min((metres_between(p, q) for q in points if q != p), default=high)
+               for p in points]
+    return max(low, min(high, 0.6 * max(nearest, default=high)))
+
+
+def around(points: Sequence[tuple[float, float]], metres: float) -> list[tuple[float, float]]:
+    """The points and the corners of their discs: what the picture must fit."""
+    out = list(points)
+    for lat, lon in points:
+        dlat = metres / 111_320.0
+        dlon = dlat / max(0.1, math.cos(math.radians(lat)))
+        out += [(lat + dlat, lon), (lat - dlat, lon), (lat, lon + dlon), (lat, lon - dlon)]
+    return out
+
+
 def _clip(polygon: Polygon, a: float, b: float, c: float) -> Polygon:
     """The part of the polygon where a·x + b·y ≤ c (Sutherland–Hodgman, one edge)."""
     out: Polygon = []

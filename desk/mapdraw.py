@@ -35,13 +35,16 @@ def draw(spots: Sequence[geo.Place], *, counts: Mapping[str, int], dots: Sequenc
          width: int = 760, height: int = 520, labels: bool = True,
          link: str | None = "/desk/tickets?status=open&sub=1&unit=") -> Markup:
     """`counts` by unit code; `rings` are hotspots (lat, lon, label); `link` + code per cell."""
-    project = geo.Projection.fit([(p.latitude, p.longitude) for p in spots], width, height)
+    radius = geo.reach([(p.latitude, p.longitude) for p in spots])
+    project = geo.Projection.fit(geo.around([(p.latitude, p.longitude) for p in spots], radius),
+                                 width, height, pad=8)
     centres = [project(p.latitude, p.longitude) for p in spots]
-    cells = geo.cells(centres, radius=project.meters(1800))
+    cells = geo.cells(centres, radius=project.meters(radius))
     top = max(counts.values(), default=0)
     shapes = [{"key": p.key, "label": p.label, "x": c[0], "y": c[1], "d": geo.path(cell),
                "fill": geo.shade(counts.get(p.key, 0), top), "n": counts.get(p.key, 0),
-               "on": p.key == highlight}
+               "on": p.key == highlight,
+               "dark": top > 0 and counts.get(p.key, 0) / top > 0.55}
               for p, c, cell in zip(spots, centres, cells, strict=True)]
     points = [{"x": project(d.latitude, d.longitude)[0], "y": project(d.latitude, d.longitude)[1],
                "label": d.label, "href": d.href, "urgent": d.urgent} for d in dots]

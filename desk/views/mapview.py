@@ -12,8 +12,10 @@ from desk.i18n import t
 from desk.mapdraw import Dot, draw, places
 from desk.render import page
 from desk.views.common import scope_and_tree, viewer_of
-from dispatch.core.enums import TicketKind
+from dispatch.core.enums import STREET_KINDS, TicketKind
+from dispatch.org.scope import Scope
 from dispatch.reporting.listing import OPEN_VALUES
+from dispatch.reporting.questions import Tree
 from dispatch.schedule.hotspots import IGNORED, find_hotspots
 from dispatch.store.models import Ticket, Unit
 
@@ -52,6 +54,22 @@ async def show(request: web.Request) -> web.Response:
         if place is not None:
             rings.append((place.latitude, place.longitude, label))
         listed.append((label, spot.numbers, community))
-    svg = draw(places(tree, lang), counts=counts, dots=dots, rings=rings)
+    streets = _streets(tree, scope)
+    chosen = request.query.get("street", "")
+    if chosen not in {code for code, _, _ in streets}:
+        chosen = streets[0][0] if len(streets) == 1 else ""
+    spots = places(tree, lang)
+    if chosen:
+        inside = {u.code for u in tree.units.values()
+                  if u.parent_id is not None and tree.units[u.parent_id].code == chosen}
+        spots = [p for p in spots if p.key in inside] or spots
+    svg = draw(spots, counts=counts, dots=dots, rings=rings, width=960, height=640)
     return page(request, "map.html", svg=svg, hotspots=listed, counts=counts,
-                located=len(dots))
+                located=len(dots), streets=streets, chosen=chosen)
+
+
+def _streets(tree: Tree, scope: Scope) -> list[tuple[str, str, str | None]]:
+    """(code, name, name_en) of the streets and towns the viewer may zoom into."""
+    return [(u.code, u.name, u.name_en) for u in sorted(tree.units.values(), key=lambda u: u.id)
+            if u.kind in STREET_KINDS and u.active
+            and (scope.everything or scope.covers_unit(u.id))]
