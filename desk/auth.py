@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from aiohttp import web
 
 from desk.config import DeskConfig
+from desk.keys import LANG, VIEWER
 from desk.render import HEADERS, page
 from dispatch.org import signin
 from dispatch.privacy import audit
@@ -71,10 +72,10 @@ async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
         return await handler(request)
     viewer = await _viewer(request)
     if viewer is None:
-        request["lang"] = _language_guess(request)
+        request[LANG] = _language_guess(request)
         return page(request, "message.html", status=401, title_key="desk.signin_needed",
                     body_key="desk.signin_how")
-    request["viewer"] = viewer
+    request[VIEWER] = viewer
     if request.method not in ("GET", "HEAD"):
         form = await request.post()
         offered = form.get("csrf") or request.headers.get("X-CSRF-Token")
@@ -99,7 +100,7 @@ def _is_preview(request: web.Request) -> bool:
 async def sign_in(request: web.Request) -> web.Response:
     """GET /desk/signin/{token}: the link from the chat, good once, for a few minutes."""
     config = config_of(request)
-    request["lang"] = _language_guess(request)
+    request[LANG] = _language_guess(request)
     if _is_preview(request):
         return page(request, "message.html", title_key="desk.title", body_key="desk.preview")
     async with config.sessions() as session, session.begin():
@@ -112,7 +113,7 @@ async def sign_in(request: web.Request) -> web.Response:
     if opened is None:
         return page(request, "message.html", status=403, title_key="desk.link_refused",
                     body_key="desk.link_refused_body")
-    request["lang"] = opened.language
+    request[LANG] = opened.language
     # A page that moves on by itself rather than a redirect: the browser then asks for the
     # desk from the desk (same-site), so the SameSite=Strict cookie goes with that request.
     response = page(request, "signed_in.html")
@@ -123,7 +124,7 @@ async def sign_in(request: web.Request) -> web.Response:
 
 
 async def sign_out(request: web.Request) -> web.Response:
-    config, viewer = config_of(request), request["viewer"]
+    config, viewer = config_of(request), request[VIEWER]
     async with config.sessions() as session, session.begin():
         await signin.end_session(session=session, token=viewer.token, clock=config.clock)
         await audit.record(session=session, person_id=viewer.person_id, action="sign_out",
@@ -134,13 +135,13 @@ async def sign_out(request: web.Request) -> web.Response:
 
 
 async def signed_out(request: web.Request) -> web.Response:
-    request["lang"] = "en" if request.query.get("lang") == "en" else "zh"
+    request[LANG] = "en" if request.query.get("lang") == "en" else "zh"
     return page(request, "message.html", title_key="desk.signed_out",
                 body_key="desk.signin_how")
 
 
 async def set_language(request: web.Request) -> web.Response:
-    config, viewer = config_of(request), request["viewer"]
+    config, viewer = config_of(request), request[VIEWER]
     form = await request.post()
     async with config.sessions() as session, session.begin():
         await signin.set_language(session=session, session_id=viewer.session_id,

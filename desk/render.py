@@ -12,6 +12,7 @@ from aiohttp import web
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from desk.i18n import t
+from desk.keys import LANG, VIEWER
 
 TEMPLATES = Path(__file__).parent / "templates"
 # Scripts only from the desk itself; no inline script, no frames, nothing from elsewhere.
@@ -53,8 +54,8 @@ def named(lang: str, name: str | None, name_en: str | None) -> str:
 
 
 def page(request: web.Request, template: str, status: int = 200, **context: Any) -> web.Response:
-    viewer = request.get("viewer")
-    lang = viewer.lang if viewer else request.get("lang", "zh")
+    viewer = request.get(VIEWER)
+    lang = viewer.lang if viewer else request.get(LANG, "zh")
     body = environment().get_template(template).render(
         t=partial(t, language=lang), lang=lang, viewer=viewer, path=request.path_qs,
         named=partial(named, lang), **context)

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from desk.auth import Viewer, config_of
 from desk.config import DeskConfig
 from desk.i18n import keys, t
+from desk.keys import VIEWER
 from desk.render import page
 from dispatch.core.errors import ShaoshengError
 from dispatch.org.scope import Scope, desk_scope
@@ -19,7 +20,7 @@ from dispatch.reporting.questions import Tree, load_tree
 
 
 def viewer_of(request: web.Request) -> Viewer:
-    viewer: Viewer = request["viewer"]
+    viewer: Viewer = request[VIEWER]
     return viewer
 
 

@@ -41,12 +41,12 @@ async def show(request: web.Request) -> web.Response:
             where, Ticket.kind == TicketKind.REPORT.value, Ticket.status.not_in(IGNORED),
             Ticket.created_at > now - timedelta(days=HOTSPOT_DAYS), Ticket.created_at <= now)
             .order_by(Ticket.created_at, Ticket.id))).all()
-    spots = find_hotspots(recent)
+    clusters = find_hotspots(recent)
     dots = [Dot(r.latitude, r.longitude, r.number or "", f"/desk/tickets/{r.id}",
                 r.urgency == "critical") for r in located]
     where_is = {p.key: p for p in places(tree, lang)}
     rings, listed = [], []
-    for spot in spots:
+    for spot in clusters:
         community = tree.units.get(spot.community_id)
         place = where_is.get(community.code) if community else None
         label = t("desk.map.hotspot", lang, n=len(spot.ticket_ids), place=spot.place,

@@ -48,7 +48,8 @@ async def test_raising_the_urgency_restarts_the_claim_clock_and_offers_again(wor
     async with world.sessions() as session:
         event = await session.scalar(select(TicketEvent).where(
             TicketEvent.ticket_id == ticket_id, TicketEvent.action == "urgency"))
-    assert event is not None and event.data == {"from": "normal", "to": "critical"}
+    assert event is not None
+    assert event.data == {"from": "normal", "to": "critical"}
 
 
 async def test_urgency_is_the_coordinators_call_and_only_while_open(world):

@@ -56,14 +56,17 @@ async def _current(session, token, clock):
 async def test_a_link_signs_in_once_and_only_its_hash_is_stored(session, people, clock):
     token = await _mint(session, people["coord"], clock)
     opened = await _redeem(session, token, clock)
-    assert opened is not None and opened.person_id == people["coord"]
+    assert opened is not None
+    assert opened.person_id == people["coord"]
     assert await _redeem(session, token, clock) is None  # replayed
     current = await _current(session, opened.token, clock)
-    assert current is not None and current.person_id == people["coord"]
+    assert current is not None
+    assert current.person_id == people["coord"]
     for table in ("desk_tokens", "desk_sessions"):
         rows = (await session.execute(text(f"SELECT * FROM {table}"))).all()
         dumped = repr(rows)
-        assert token not in dumped and opened.token not in dumped
+        assert token not in dumped
+        assert opened.token not in dumped
     assert await session.scalar(select(DeskToken.token_hash)) == signin.digest(token)
 
 
