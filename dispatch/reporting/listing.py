@@ -81,8 +81,11 @@ def where(flt: TicketFilter, *, scope: Any, now: datetime) -> list[Any]:
     if flt.text:
         escaped = flt.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         pattern = f"%{escaped}%"
-        clauses.append(or_(Ticket.text.ilike(pattern, escape="\\"),
-                           Ticket.place_text.ilike(pattern, escape="\\")))
+        # Chinese has no case: plain LIKE then, about twice as fast as ILIKE on PostgreSQL.
+        cased = flt.text.lower() != flt.text.upper()
+        clauses.append(or_(*(
+            column.ilike(pattern, escape="\\") if cased else column.like(pattern, escape="\\")
+            for column in (Ticket.text, Ticket.place_text))))
     if flt.number:
         ref = flt.number.strip().lstrip("#").upper()
         clauses.append(Ticket.id == int(ref) if ref.isdigit() and len(ref) < 10
@@ -133,12 +136,18 @@ def _select(clauses: list[Any]) -> Any:
             .where(and_(*clauses)))
 
 
+NULLABLE = ("due", "unit")
+
+
 def _order(sort: str) -> list[Any]:
     key = sort.lstrip("-")
     column = SORTS.get(key, Ticket.created_at)
     desc = sort.startswith("-") or key not in SORTS
     tiebreak = Ticket.id.desc() if desc else Ticket.id.asc()
-    return [column.desc().nulls_last() if desc else column.asc().nulls_last(), tiebreak]
+    ordered = column.desc() if desc else column.asc()
+    # NULLS LAST only where there can be nulls: on a NOT NULL column it would keep PostgreSQL
+    # from reading the index backwards and stopping after one page.
+    return [ordered.nulls_last() if key in NULLABLE else ordered, tiebreak]
 
 
 def _row(r: Any, now: datetime, preview: int = PREVIEW) -> Row:
@@ -157,9 +166,14 @@ async def list_tickets(*, session: AsyncSession, flt: TicketFilter, scope: Any, 
     clauses = where(flt, scope=scope, now=now)
     total = await session.scalar(select(func.count(Ticket.id)).where(and_(*clauses))) or 0
     page = max(1, min(page, max(1, -(-int(total) // per_page))))
-    rows = await session.execute(_select(clauses).order_by(*_order(sort))
-                                 .limit(per_page).offset((page - 1) * per_page))
-    return Page([_row(r, now) for r in rows], int(total), page, per_page)
+    # The page's ids first, sorting narrow rows; then the 50 wide rows with their names.
+    ids_query = select(Ticket.id).where(and_(*clauses))
+    if sort.lstrip("-") == "unit":
+        ids_query = ids_query.outerjoin(Unit, Unit.id == Ticket.unit_id)
+    ids = list((await session.scalars(ids_query.order_by(*_order(sort)).limit(per_page)
+                                      .offset((page - 1) * per_page))).all())
+    found = {r[0]: r for r in await session.execute(_select([Ticket.id.in_(ids)]))}
+    return Page([_row(found[i], now) for i in ids if i in found], int(total), page, per_page)
 
 
 async def export_tickets(*, session: AsyncSession, flt: TicketFilter, scope: Any,
