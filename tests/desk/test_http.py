@@ -16,6 +16,7 @@ from dispatch.org import tree as org
 from dispatch.store.models import DeskAudit, Invitation, Ticket
 from dispatch.tickets import intake
 from dispatch.tickets.records import NewTicket
+from standin.files import tiny_png
 from tests.desk.world import (
     CENTRE,
     GRID,
@@ -337,3 +338,22 @@ async def test_pages_carry_a_strict_content_security_policy(world):
     assert "<script>" not in answer.text  # no inline script: the policy would block it
     async with world.sessions() as session:
         assert await session.scalar(select(Ticket.id).limit(1)) is not None
+
+
+async def test_photos_come_through_the_bot_api_for_those_who_may_see_the_ticket(world):
+    png = tiny_png(40, 30, (200, 40, 40))
+    stored = world.standin.state.files.add(png, folder="photos")
+    async with world.sessions() as session, session.begin():
+        ticket = await session.get(Ticket, world.tickets["light"])
+        ticket.photos = [stored.file_id, "no-such-file"]
+    async with world.browser(STREET) as browser:
+        page = await browser.page(f"/desk/tickets/{world.tickets['light']}")
+        assert f'src="/desk/tickets/{world.tickets["light"]}/photo/0"' in page
+        answer = await browser.http.get(f"/desk/tickets/{world.tickets['light']}/photo/0")
+        assert answer.status_code == 200
+        assert answer.headers["content-type"] == "image/png"
+        assert answer.content == png
+        await browser.page(f"/desk/tickets/{world.tickets['light']}/photo/1", status=404)
+        await browser.page(f"/desk/tickets/{world.tickets['light']}/photo/2", status=404)
+    async with world.browser(OTHER_STREET) as browser:
+        await browser.page(f"/desk/tickets/{world.tickets['light']}/photo/0", status=404)

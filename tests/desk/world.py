@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 from sqlalchemy import select
 
+from desk.config import BotFiles
 from dispatch.core.enums import Category, Role, TicketKind, Urgency
 from dispatch.org import signin
 from dispatch.org import tree as org
@@ -22,9 +23,10 @@ from dispatch.store.models import ChatIdentity, OutboxMessage, Ticket
 from dispatch.tickets import intake, work
 from dispatch.tickets.records import NewTicket
 from shaosheng.app import desk as make_desk
-from shaosheng.demo import prepare_database
+from shaosheng.demo import DEMO_TOKEN, prepare_database
 from shaosheng.settings import Settings, load_settings
 from shaosheng.web import desk_config, free_port, serve_web
+from standin.server import StandIn, run_standin
 from tests.conftest import FakeClock
 from tests.e2e.conftest import ROOT
 
@@ -41,6 +43,7 @@ class World:
     clock: FakeClock
     base: str
     tickets: dict[str, int] = field(default_factory=dict)
+    standin: StandIn | None = None  # serves the photos people "sent" (Bot API getFile)
 
     async def person(self, external_id: int) -> int:
         async with self.sessions() as session:
@@ -139,11 +142,14 @@ async def open_world(db_url: str, tmp_path: Path) -> AsyncIterator[World]:
     sessions = session_factory(engine)
     desk = make_desk(settings, clock)
     port = free_port()
-    config = desk_config(settings, sessions=sessions, desk=desk, web_port=port)
     try:
-        async with serve_web(sessions, "127.0.0.1", port, config):
-            world = World(settings, sessions, desk, clock, f"http://127.0.0.1:{port}")
-            await seed(world)
-            yield world
+        async with run_standin() as standin:
+            config = desk_config(settings, sessions=sessions, desk=desk, web_port=port,
+                                 files=BotFiles(standin.base_url, DEMO_TOKEN))
+            async with serve_web(sessions, "127.0.0.1", port, config):
+                world = World(settings, sessions, desk, clock, f"http://127.0.0.1:{port}",
+                              standin=standin)
+                await seed(world)
+                yield world
     finally:
         await engine.dispose()
