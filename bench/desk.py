@@ -82,7 +82,7 @@ def _rows(n: int, units: dict[str, list[int]], now, rng: random.Random) -> list[
             "community_id": community, "unit_id": unit, "escalation_level": 0,
             "created_at": created, "updated_at": created,
             "claim_due_at": due, "resolve_due_at": due + timedelta(days=5),
-            "overdue": status in OPEN and rng.random() < 0.15, "deadline_stage": 0,
+            "overdue": status in OPEN and due < now and rng.random() < 0.5, "deadline_stage": 0,
             "flagged": False, "milestones": [],
             "list_type": "phased" if listed < 0.03 else "immediate" if listed < 0.06 else None,
         })

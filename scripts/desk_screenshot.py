@@ -34,10 +34,12 @@ async def main(out: Path) -> None:
                            "centre": [u.id for u in every if u.kind == "centre"]}
             units["street_of"] = {u.id: u.parent_id for u in every if u.kind == "community"}
             rows = _rows(400, units, world.clock.now, random.Random(7))
-            for n, row in enumerate(rows):
+            for n, row in enumerate(rows):  # the generator spreads 120 days; here, 10
                 row["number"] = f"CL-2026-{n + 100:06d}"
-                row["created_at"] = row["updated_at"] = world.clock.now - (
-                    world.clock.now - row["created_at"]) / 12
+                moved = (world.clock.now - row["created_at"]) * 11 / 12
+                for key in ("created_at", "updated_at", "claim_due_at", "resolve_due_at"):
+                    row[key] += moved
+                row["overdue"] = row["overdue"] and row["claim_due_at"] < world.clock.now
             async with world.sessions() as session, session.begin():
                 await session.execute(insert(Ticket), rows)
             link = await world.link(CENTRE)
