@@ -6,7 +6,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml  # type: ignore[import-untyped]
+import yaml
 
 LANGUAGES = ("zh", "en")
 _DIR = Path(__file__).parent.parent / "locales"
