@@ -37,3 +37,18 @@ def test_org_load_list_and_invite(tmp_path: Path) -> None:
     unknown = run(tmp_path, "invite", "--role", "responder", "--unit", "atlantis")
     assert unknown.returncode == 1
     assert "atlantis" in unknown.stderr
+
+
+def test_console_talks_to_the_bot_in_the_terminal(tmp_path: Path) -> None:
+    root = Path(__file__).parent.parent
+    env = dict(os.environ, SHAOSHENG__DB__URL=f"sqlite+aiosqlite:///{tmp_path}/console.db",
+               SHAOSHENG__NLU__MODEL_DIR=str(root / "var" / "nlu"))
+    done = subprocess.run(
+        [sys.executable, "-m", "shaosheng", "console", "--user-id", "77", "--lang", "en"],
+        input="/my\nthe street light outside building 7 is broken\n/press 5\n",
+        capture_output=True, text=True, env=env, cwd=root, check=False, timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "You have not submitted any reports yet." in done.stdout
+    assert "[1] ✅ Submit" in done.stdout
+    assert "cancelled" in done.stdout.split("[1] ✅ Submit", 1)[1]

@@ -77,13 +77,6 @@ async def add_membership(
     return membership
 
 
-async def memberships_of(*, session: AsyncSession, person_id: int) -> list[Membership]:
-    rows = await session.scalars(
-        select(Membership).where(Membership.person_id == person_id, Membership.active.is_(True))
-    )
-    return list(rows.all())
-
-
 async def enrol(
     *,
     session: AsyncSession,
