@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from bot.core.i18n import t
 from tests.conftest import SAMPLE_ORG
 
 
@@ -49,6 +50,7 @@ def test_console_talks_to_the_bot_in_the_terminal(tmp_path: Path) -> None:
         capture_output=True, text=True, env=env, cwd=root, check=False, timeout=300,
     )
     assert done.returncode == 0, done.stderr
-    assert "You have not submitted any reports yet." in done.stdout
-    assert "[1] ✅ Submit" in done.stdout
-    assert "cancelled" in done.stdout.split("[1] ✅ Submit", 1)[1]
+    shown = done.stdout
+    assert t("status.none", "en") in shown
+    assert "[1] ✅ Submit" in shown  # the confirmation card, in English
+    assert t("report.cancelled", "en") in shown.split("[1] ✅ Submit", 1)[1]
