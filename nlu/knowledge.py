@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import yaml  # type: ignore[import-untyped]
+import yaml
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 log = logging.getLogger(__name__)

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml  # type: ignore[import-untyped]
+import yaml
 
 from nlu.schema import CATEGORIES, INTENTS, TICKET_INTENTS, URGENCIES
 

@@ -250,6 +250,19 @@ _register_optional(main, "shaosheng.people_cli", "privacy_group")
 
 
 @main.command()
+@click.option("--user-id", default="1001", show_default=True,
+              help="who types: a demo persona's id (1001 resident, 2001 grid worker, ...) or new")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default=None, help="their language")
+@click.pass_context
+def console(ctx: click.Context, user_id: str, lang: str | None) -> None:
+    """Talk to the bot in the terminal (embedded default; /press N presses button N)."""
+    from shaosheng.console import run_console
+
+    settings = settings_from(ctx)
+    run_async(lambda: run_console(settings, user_id=user_id, language=lang))
+
+
+@main.command()
 @click.option("--port", type=int, default=None, help="stand-in and web chat port (default 8088)")
 @click.option("--no-browser", is_flag=True, help="do not open a browser")
 @click.pass_context

@@ -50,7 +50,7 @@ def people_group(ctx: click.Context, as_json: bool) -> None:
         return
     for p in found:
         roles = ", ".join(f"{r['role']}@{r['unit']}" + ("" if r["active"] else " (revoked)")
-                          for r in p["roles"])  # type: ignore[union-attr]
+                          for r in p["roles"])
         click.echo(f"{p['id']:>6}  {p['name']:<24} {'BLOCKED ' if p['blocked'] else ''}{roles}")
 
 

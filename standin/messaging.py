@@ -194,9 +194,9 @@ async def edit_message_text(call: Call) -> dict[str, Any]:
     message = _editable(call)
     if "text" not in message.payload:
         raise bad_request("there is no text in the message to edit")
-    entities = entities or call.params.json("entities") or None
+    kept = entities or call.params.json("entities") or None
     # Like Telegram, an edit without reply_markup drops the inline keyboard.
-    changes = {"text": text, "entities": entities, "reply_markup": markup}
+    changes = {"text": text, "entities": kept, "reply_markup": markup}
     return _apply_edit(call, message, changes)
 
 

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from bot.core.i18n import t
 from tests.conftest import SAMPLE_ORG
 
 
@@ -37,3 +38,19 @@ def test_org_load_list_and_invite(tmp_path: Path) -> None:
     unknown = run(tmp_path, "invite", "--role", "responder", "--unit", "atlantis")
     assert unknown.returncode == 1
     assert "atlantis" in unknown.stderr
+
+
+def test_console_talks_to_the_bot_in_the_terminal(tmp_path: Path) -> None:
+    root = Path(__file__).parent.parent
+    env = dict(os.environ, SHAOSHENG__DB__URL=f"sqlite+aiosqlite:///{tmp_path}/console.db",
+               SHAOSHENG__NLU__MODEL_DIR=str(root / "var" / "nlu"))
+    done = subprocess.run(
+        [sys.executable, "-m", "shaosheng", "console", "--user-id", "77", "--lang", "en"],
+        input="/my\nthe street light outside building 7 is broken\n/press 5\n",
+        capture_output=True, text=True, env=env, cwd=root, check=False, timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    shown = done.stdout
+    assert t("status.none", "en") in shown
+    assert "[1] ✅ Submit" in shown  # the confirmation card, in English
+    assert t("report.cancelled", "en") in shown.split("[1] ✅ Submit", 1)[1]

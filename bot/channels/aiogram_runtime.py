@@ -48,7 +48,7 @@ log = logging.getLogger(__name__)
 # classes only weakly, so without a reference held somewhere each call builds the class (and its
 # validator) anew: about a millisecond of CPU per message sent. Hold them for the methods we use.
 _RESPONSES = [
-    Response[getattr(methods, name).__returning__]
+    Response[getattr(methods, name).__returning__]  # type: ignore[misc]  # a runtime type
     for name in ("SendMessage", "SendPhoto", "SendDocument", "SendLocation", "EditMessageText",
                  "EditMessageReplyMarkup", "DeleteMessage", "AnswerCallbackQuery",
                  "SendChatAction", "SetMyCommands", "DeleteWebhook", "SetWebhook",

@@ -44,7 +44,10 @@ class WebhookConfig:
 class TelegramRuntime(Protocol):
     """One running Telegram bot: receives updates, feeds the handler, sends through ``sender``."""
 
-    sender: Sender
+    @property
+    def sender(self) -> Sender:
+        """Sends pushes outside a conversation through this bot (read-only)."""
+        ...
 
     async def start(self) -> None:
         """Polling: start the polling task; webhook: start the server and set the webhook."""

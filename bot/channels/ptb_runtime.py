@@ -124,13 +124,18 @@ class PtbTransport:
 
 
 class _PerChatProcessor(BaseUpdateProcessor):
-    """PTB runs each update in a task of its own; here each waits for its chat's turn."""
+    """PTB runs each update in a task of its own; here each waits for its chat's turn.
+
+    PTB's own ``process_update`` (final) holds a semaphore slot while ``do_process_update``
+    runs, and here that includes the wait for the chat's turn: the limit is set far above any
+    burst Telegram delivers, so one busy chat never holds back the others at the semaphore.
+    """
 
     def __init__(self, runtime: PtbRuntime) -> None:
-        super().__init__(max_concurrent_updates=256)
+        super().__init__(max_concurrent_updates=4096)
         self.runtime = runtime  # its conversations exist only once the app is built
 
-    async def process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         if not isinstance(update, Update):
             await coroutine
             return
@@ -145,9 +150,6 @@ class _PerChatProcessor(BaseUpdateProcessor):
         await conversations.serve(chat_key(update.to_dict()), update.update_id, work)
         if not ran:  # a redelivery: close the coroutine PTB made so it is not left unawaited
             coroutine.close()  # type: ignore[attr-defined]
-
-    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        await coroutine
 
     async def initialize(self) -> None:
         pass

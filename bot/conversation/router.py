@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from collections.abc import Awaitable, Callable
 
 from bot.conversation import account
 from bot.conversation.ids import TICKET_NUMBER
@@ -25,7 +26,8 @@ log = logging.getLogger(__name__)
 SEEN_TTL_S = 3 * 24 * 3600
 HASH_REF = re.compile(r"^#\d{1,9}$")
 
-COMMANDS = {
+Command = Callable[[Turn, str], Awaitable[None]]
+COMMANDS: dict[str, Command] = {
     "/start": onboarding.start,
     "/help": onboarding.help_command,
     "/lang": onboarding.language_command,

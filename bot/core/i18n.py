@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-from dispatch.core.i18n import normalise_language
+from dispatch.core.i18n import fill, normalise_language
 from dispatch.core.i18n import translate as domain_translate
 
 _DIR = Path(__file__).parent.parent / "locales"
@@ -27,11 +27,4 @@ def t(key: str, language: str, **params: Any) -> str:
     text = _catalogue(language).get(key)
     if text is None:
         return domain_translate(key, language, **params)
-    try:
-        return text.format(**params)
-    except (KeyError, IndexError, ValueError):
-        return text
-
-
-def keys(language: str) -> set[str]:
-    return set(_catalogue(normalise_language(language)))
+    return fill(key, text, params)

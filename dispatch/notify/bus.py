@@ -89,9 +89,6 @@ class MemoryBus:
                 claimed.append((entry_id, pending.outbox_id))
         return claimed
 
-    def pending_count(self) -> int:
-        return len(self._pending)
-
 
 class RedisStreamBus:
     """A Redis stream with one consumer group: XADD, XREADGROUP, XACK, XAUTOCLAIM.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import TypedDict
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -76,13 +77,6 @@ async def add_membership(
     return membership
 
 
-async def memberships_of(*, session: AsyncSession, person_id: int) -> list[Membership]:
-    rows = await session.scalars(
-        select(Membership).where(Membership.person_id == person_id, Membership.active.is_(True))
-    )
-    return list(rows.all())
-
-
 async def enrol(
     *,
     session: AsyncSession,
@@ -110,7 +104,21 @@ async def enrol(
     return person
 
 
-async def list_people(*, session: AsyncSession) -> list[dict[str, object]]:
+class RoleEntry(TypedDict):
+    role: str
+    unit: str
+    on_duty: bool
+    active: bool
+
+
+class PersonEntry(TypedDict):
+    id: int
+    name: str
+    blocked: bool
+    roles: list[RoleEntry]
+
+
+async def list_people(*, session: AsyncSession) -> list[PersonEntry]:
     """People who hold a role (residents without one are not listed), with their roles."""
     rows = await session.execute(
         select(Person.id, Person.name, Person.blocked, Membership.role, Membership.on_duty,
@@ -119,13 +127,12 @@ async def list_people(*, session: AsyncSession) -> list[dict[str, object]]:
         .join(Unit, Unit.id == Membership.unit_id)
         .order_by(Person.id, Unit.code)
     )
-    people: dict[int, dict[str, object]] = {}
+    people: dict[int, PersonEntry] = {}
     for r in rows:
         entry = people.setdefault(r.id, {"id": r.id, "name": r.name, "blocked": r.blocked,
                                          "roles": []})
-        roles = entry["roles"]
-        assert isinstance(roles, list)
-        roles.append({"role": r.role, "unit": r.code, "on_duty": r.on_duty, "active": r.active})
+        entry["roles"].append({"role": r.role, "unit": r.code, "on_duty": r.on_duty,
+                               "active": r.active})
     return list(people.values())
 
 

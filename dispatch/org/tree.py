@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml  # type: ignore[import-untyped]
+import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from dispatch.core.enums import COMMUNITY_KINDS, STREET_KINDS, UnitKind
+from dispatch.core.enums import STREET_KINDS, UnitKind
 from dispatch.core.errors import NotFound, OrgFileError
 from dispatch.store.models import Unit
 
@@ -157,15 +157,6 @@ async def street_of(*, session: AsyncSession, unit: Unit) -> Unit | None:
         return unit
     for parent in await ancestors(session=session, unit=unit):
         if UnitKind(parent.kind) in STREET_KINDS:
-            return parent
-    return None
-
-
-async def community_of(*, session: AsyncSession, unit: Unit) -> Unit | None:
-    if UnitKind(unit.kind) in COMMUNITY_KINDS:
-        return unit
-    for parent in await ancestors(session=session, unit=unit):
-        if UnitKind(parent.kind) in COMMUNITY_KINDS:
             return parent
     return None
 

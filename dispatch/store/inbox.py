@@ -115,15 +115,6 @@ async def mark_done(
     await session.execute(_DONE, {"row_id": row_id, "done_at": clock()})
 
 
-async def count_attempt(*, session: AsyncSession, row_id: int) -> int:
-    attempts = await session.scalar(
-        update(InboundUpdate).where(InboundUpdate.id == row_id)
-        .values(attempts=InboundUpdate.attempts + 1).returning(InboundUpdate.attempts)
-        .execution_options(synchronize_session=False)
-    )
-    return int(attempts or 0)
-
-
 async def stale_chats(
     *, session: AsyncSession, channel: str, older_than: datetime, limit: int = 500
 ) -> list[str]:

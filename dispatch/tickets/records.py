@@ -11,7 +11,6 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dispatch.core.enums import Category, Status, TicketKind, Urgency
-from dispatch.core.errors import NotFound
 from dispatch.store.models import Ticket, TicketEvent
 
 
@@ -88,15 +87,3 @@ async def create_ticket(
     return ticket
 
 
-async def get_ticket_by_number(*, session: AsyncSession, number: str) -> Ticket:
-    ticket = await session.scalar(select(Ticket).where(Ticket.number == number.strip().upper()))
-    if ticket is None:
-        raise NotFound(what=number)
-    return ticket
-
-
-async def events_of(*, session: AsyncSession, ticket_id: int) -> list[TicketEvent]:
-    rows = await session.scalars(
-        select(TicketEvent).where(TicketEvent.ticket_id == ticket_id).order_by(TicketEvent.id)
-    )
-    return list(rows.all())

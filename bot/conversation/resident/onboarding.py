@@ -28,6 +28,7 @@ async def start(turn: Turn, code: str) -> None:
 
 
 async def _redeem(turn: Turn, code: str) -> None:
+    error: InvitationError | None
     async with turn.ctx.sessions() as session, session.begin():
         try:
             membership = await invitations.redeem_invitation(
