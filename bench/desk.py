@@ -28,7 +28,7 @@ from sqlalchemy import insert, select, text
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.pushes import database  # noqa: E402
-from dispatch.core.enums import Category, Status, Urgency  # noqa: E402
+from dispatch.core.enums import Category, Urgency  # noqa: E402
 from dispatch.org import signin  # noqa: E402
 from dispatch.store.db import session_factory  # noqa: E402
 from dispatch.store.models import ChatIdentity, Ticket, Unit  # noqa: E402
@@ -156,11 +156,10 @@ async def main(args: argparse.Namespace) -> dict:
                 dashboard.append(time.perf_counter() - begin)
             for client in people.values():
                 await client.aclose()
-    report = {"tickets": args.tickets, "fill_s": round(filled, 1),
+    return {"tickets": args.tickets, "fill_s": round(filled, 1),
               "filtered_page": _summary([t for ts in times.values() for t in ts]),
               "pages": {name: _summary(ts) for name, ts in times.items()},
               "dashboard_page": _summary(dashboard), "goal_p95_ms": 300}
-    return report
 
 
 def _print(report: dict) -> None:

@@ -6,9 +6,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml  # type: ignore[import-untyped]
+import yaml
 
-from dispatch.core.i18n import normalise_language
+from dispatch.core.i18n import fill, normalise_language
 from dispatch.core.i18n import translate as domain_translate
 
 _DIR = Path(__file__).parent / "locales"
@@ -28,10 +28,7 @@ def t(key: str, language: str, **params: Any) -> str:
     text = _catalogue(language).get(key)
     if text is None:
         return domain_translate(key, language, **params)
-    try:
-        return text.format(**params)
-    except (KeyError, IndexError, ValueError):
-        return text
+    return fill(key, text, params)
 
 
 def keys(language: str) -> set[str]:
