@@ -6,16 +6,18 @@ import asyncio
 import logging
 import re
 
-from bot.conversation import account
 from bot.conversation.ids import TICKET_NUMBER
+from bot.conversation.menu import main_menu
 from bot.conversation.resident import consult, onboarding, report, status
 from bot.conversation.staff import cards as staff
 from bot.conversation.staff import coordinator
+from bot.conversation.table import COMMANDS, PRESSES
 from bot.core.context import BotContext
 from bot.core.messages import Answer, Handler, Incoming
 from bot.core.metrics import count
 from bot.core.state import conversation_key
-from bot.core.turn import Turn, main_menu, replayed
+from bot.core.turn import Turn, replayed
+from dispatch.core.buttons import CallbackData, Malformed
 from dispatch.core.errors import ShaoshengError
 from dispatch.core.i18n import normalise_language
 from dispatch.org.residents import Contact, find_contact, touch_contact
@@ -24,24 +26,6 @@ from nlu.emergency import emergency_kind
 log = logging.getLogger(__name__)
 SEEN_TTL_S = 3 * 24 * 3600
 HASH_REF = re.compile(r"^#\d{1,9}$")
-
-COMMANDS = {
-    "/start": onboarding.start,
-    "/help": onboarding.help_command,
-    "/lang": onboarding.language_command,
-    "/my": status.my_tickets,
-    "/cancel": report.cancel_command,
-    "/report": report.menu_report,
-    "/tasks": staff.tasks_command,
-    "/duty": staff.duty_command,
-    "/t": staff.lookup_command,
-    "/scorecard": coordinator.scorecard_command,
-    "/mydata": account.mydata_command,
-    "/forgetme": account.forgetme_command,
-    "/invite": account.invite_command,
-    "/revoke": account.revoke_command,
-}
-
 
 def make_handler(ctx: BotContext) -> Handler:
     async def handle(msg: Incoming) -> Answer:
@@ -215,32 +199,12 @@ async def _answer_awaited(turn: Turn, awaiting: str, text: str) -> bool:
     return await staff.on_awaited_staff_text(turn, awaiting, text)
 
 
-PRESSES = {
-    "r": report.on_press,
-    "c": onboarding.on_press,
-    "l": onboarding.on_language_press,
-    "t": status.on_press,
-    "w": status.on_withdraw_press,
-    "m": report.on_menu_press,
-    "q": consult.on_press,
-    "v": staff.on_verify_press,
-    "k": staff.on_work_press,
-    "x": staff.on_centre_press,
-    "g": staff.on_rating_press,
-    "gc": staff.on_community_rating_press,
-    "o": staff.on_open_press,
-    "f": staff.on_follow_press,
-    "a": account.on_press,
-    "hm": staff.on_message_holder_press,
-}
-
-
 async def _route_press(turn: Turn) -> None:
-    data = turn.msg.press.data if turn.msg.press else ""
-    prefix, _, rest = data.partition(":")
-    handler = PRESSES.get(prefix)
-    if handler is None:
-        log.warning("unknown button data from user %s", turn.contact.person_id)
+    raw = turn.msg.press.data if turn.msg.press else ""
+    try:
+        data = CallbackData.unpack(raw)
+    except Malformed:
+        log.warning("invalid button data from person %s", turn.contact.person_id)
         turn.toast("press.invalid", alert=True)
         return
-    await handler(turn, rest)
+    await PRESSES[type(data)](turn, data)

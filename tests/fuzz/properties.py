@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from bot.channels.telegram_common import chat_key, incoming_from_update
-from bot.conversation.router import COMMANDS
+from bot.conversation.table import COMMANDS
 from bot.core.messages import Answer, Button, Incoming, Reply
 from nlu import Parse, Parser
 from nlu.schema import CATEGORIES, EMERGENCY_KINDS, INTENTS, URGENCIES

@@ -8,12 +8,15 @@ from typing import Any
 
 from sqlalchemy import select
 
+from bot.conversation import callbacks
+from bot.conversation.menu import main_menu
 from bot.conversation.resident import community, status
 from bot.conversation.staff import cards as staff
 from bot.core.i18n import t
 from bot.core.messages import Button
 from bot.core.render import category_name, limit_words, preview, urgency_name, when
-from bot.core.turn import Turn, main_menu
+from bot.core.turn import Turn
+from dispatch.core.buttons import FollowTwin
 from dispatch.core.enums import Category, TicketKind, Urgency
 from dispatch.store.models import Ticket
 from dispatch.tickets import intake, submission
@@ -126,15 +129,16 @@ def _card(turn: Turn, draft: dict[str, Any]) -> tuple[str, list[list[Button]]]:
     lines.append(t("card.community", lang, community=community))
     lines.append(t("card.hint", lang))
     buttons = [
-        [turn.button("card.submit", f"r:ok:{d}")],
-        [turn.button("card.change_category", f"r:cats:{d}"),
-         turn.button("card.add_place", f"r:place:{d}")],
-        [turn.button("card.add_photo", f"r:photo:{d}"), turn.button("card.cancel", f"r:x:{d}")],
+        [turn.button("card.submit", callbacks.Submit(d))],
+        [turn.button("card.change_category", callbacks.ShowCategories(d)),
+         turn.button("card.add_place", callbacks.AskPlace(d))],
+        [turn.button("card.add_photo", callbacks.AskPhoto(d)),
+         turn.button("card.cancel", callbacks.Discard(d))],
     ]
     if draft["kind"] == "help_request":
-        buttons[1][0] = turn.button("card.add_time", f"r:time:{d}")
+        buttons[1][0] = turn.button("card.add_time", callbacks.AskTime(d))
     elif any(role == "grid_worker" for role, _ in turn.contact.roles):
-        buttons[0].append(turn.button("card.submit_whistle", f"r:okw:{d}"))
+        buttons[0].append(turn.button("card.submit_whistle", callbacks.SubmitAndWhistle(d)))
     return "\n".join(lines), buttons
 
 
@@ -174,24 +178,17 @@ async def set_time(turn: Turn, text: str) -> None:
     await show_card(turn, draft)
 
 
-async def on_press(turn: Turn, rest: str) -> None:
-    action, _, tail = rest.partition(":")
-    draft_id, _, value = tail.partition(":")
+async def on_card_press(turn: Turn, data: callbacks.DraftButton) -> None:
+    """A button on the draft card; a card older than the open draft is stale."""
     draft = _draft(turn)
-    if action in ("ok", "okw") and (draft is None or draft["id"] != draft_id):
-        await _already_submitted(turn, draft_id)
+    if isinstance(data, callbacks.Submit | callbacks.SubmitAndWhistle) and (
+            draft is None or draft["id"] != data.draft):
+        await _already_submitted(turn, data.draft)
         return
-    if draft is None or draft["id"] != draft_id:
+    if draft is None or draft["id"] != data.draft:
         turn.toast("press.stale")
         return
-    handlers = {"ok": submit, "okw": _submit_and_whistle, "cats": _show_categories,
-                "cat": _choose_category,
-                "place": _ask_place, "time": _ask_time, "photo": _ask_photo, "x": _discard}
-    handler = handlers.get(action)
-    if handler is None:
-        turn.toast("press.invalid", alert=True)
-        return
-    await handler(turn, draft, value)
+    await CARD_BUTTONS[type(data)](turn, draft, data)
 
 
 async def _already_submitted(turn: Turn, draft_id: str) -> None:
@@ -210,48 +207,51 @@ async def _already_submitted(turn: Turn, draft_id: str) -> None:
     turn.toast("report.already_submitted", number=submitted[draft_id])
 
 
-async def _show_categories(turn: Turn, draft: dict[str, Any], _: str) -> None:
+async def _show_categories(turn: Turn, draft: dict[str, Any], _: object) -> None:
     guesses = [c for c in draft["ranking"] if c != draft["category"]][:3]
     rest = [c for c in REPORT_CATEGORIES if c not in guesses and c != draft["category"]]
     codes = guesses + rest
     rows = [codes[i : i + 2] for i in range(0, len(codes), 2)]
     buttons = [
-        [Button(category_name(c, turn.lang), f"r:cat:{draft['id']}:{c}") for c in row]
+        [Button(category_name(c, turn.lang), callbacks.PickCategory(draft["id"], c).pack())
+         for c in row]
         for row in rows
     ]
     turn.edit_pressed(t("card.pick_category", turn.lang), buttons)
 
 
-async def _choose_category(turn: Turn, draft: dict[str, Any], code: str) -> None:
-    if code not in REPORT_CATEGORIES:
+async def _choose_category(turn: Turn, draft: dict[str, Any],
+                           data: callbacks.PickCategory) -> None:
+    if data.category not in REPORT_CATEGORIES:
         turn.toast("press.invalid", alert=True)
         return
-    draft["category"] = code
+    draft["category"] = data.category.value
     draft["corrected"] = True
     turn.update(draft=draft)
     turn.edit_pressed(*_card(turn, draft))
 
 
-async def _ask_place(turn: Turn, draft: dict[str, Any], _: str) -> None:
+async def _ask_place(turn: Turn, draft: dict[str, Any], _: object) -> None:
     turn.update(**{"await": "place"})
     turn.say("report.ask_place")
 
 
-async def _ask_time(turn: Turn, draft: dict[str, Any], _: str) -> None:
+async def _ask_time(turn: Turn, draft: dict[str, Any], _: object) -> None:
     turn.update(**{"await": "time"})
     turn.say("help.ask_time")
 
 
-async def _ask_photo(turn: Turn, draft: dict[str, Any], _: str) -> None:
+async def _ask_photo(turn: Turn, draft: dict[str, Any], _: object) -> None:
     turn.say("report.ask_photo")
 
 
-async def _discard(turn: Turn, draft: dict[str, Any], _: str) -> None:
+async def _discard(turn: Turn, draft: dict[str, Any], _: object) -> None:
     turn.clear("draft", "await")
     turn.edit_pressed(t("report.cancelled", turn.lang))
 
 
-async def submit(turn: Turn, draft: dict[str, Any], _: str = "", whistle: bool = False) -> None:
+async def submit(turn: Turn, draft: dict[str, Any], _: object = None,
+                 whistle: bool = False) -> None:
     if _community_of(turn) is None:
         draft["submit_after_community"] = True
         turn.update(draft=draft)
@@ -271,7 +271,7 @@ async def submit(turn: Turn, draft: dict[str, Any], _: str = "", whistle: bool =
     turn.edit_pressed(_submitted_text(turn, view))
     if done.twin_id is not None:
         turn.say("report.similar_open", number=done.twin_number,
-                 buttons=[[turn.button("report.follow_twin", f"f:{view.id}:{done.twin_id}",
+                 buttons=[[turn.button("report.follow_twin", FollowTwin(view.id, done.twin_id),
                                        number=done.twin_number)]])
     if whistle:
         await staff.whistle_own(turn, view.id)
@@ -290,7 +290,7 @@ def _community_of(turn: Turn) -> int | None:
     return next((unit for role, unit in turn.contact.roles if role == "grid_worker"), None)
 
 
-async def _submit_and_whistle(turn: Turn, draft: dict[str, Any], _: str) -> None:
+async def _submit_and_whistle(turn: Turn, draft: dict[str, Any], _: object) -> None:
     await submit(turn, draft, whistle=True)
 
 
@@ -363,22 +363,20 @@ async def menu_report(turn: Turn, _: str = "") -> None:
     turn.say("menu.report_prompt")
 
 
-async def on_menu_press(turn: Turn, rest: str) -> None:
+async def on_menu_press(turn: Turn, data: callbacks.Menu) -> None:
     prompts = {"report": "menu.report_prompt", "help": "menu.help_prompt",
                "ask": "menu.ask_prompt"}
-    if rest == "my":
+    if data.choice == "my":
         await status.my_tickets(turn, "")
-    elif rest == "fb":
+    elif data.choice == "fb":
         await _report_last_text(turn)
-    elif rest in prompts:
-        turn.say(prompts[rest])
     else:
-        turn.toast("press.invalid", alert=True)
+        turn.say(prompts[data.choice])
 
 
 async def not_understood(turn: Turn, text: str) -> None:
     turn.update(last_text=text[:2000])
-    buttons = [[turn.button("fallback.report_this", "m:fb")], *main_menu(turn)]
+    buttons = [[turn.button("fallback.report_this", callbacks.Menu("fb"))], *main_menu(turn)]
     turn.say("fallback.text", buttons=buttons)
 
 
@@ -395,3 +393,11 @@ async def _report_last_text(turn: Turn) -> None:
     turn.clear("last_text")
     turn.update(draft=draft)
     await show_card(turn, draft)
+
+
+CARD_BUTTONS = {
+    callbacks.Submit: submit, callbacks.SubmitAndWhistle: _submit_and_whistle,
+    callbacks.ShowCategories: _show_categories, callbacks.PickCategory: _choose_category,
+    callbacks.AskPlace: _ask_place, callbacks.AskTime: _ask_time, callbacks.AskPhoto: _ask_photo,
+    callbacks.Discard: _discard,
+}
