@@ -6,12 +6,13 @@ import asyncio
 import logging
 import re
 
+from bot.conversation.awaiting import AWAIT, Awaited, awaited, stop_waiting, waited_s
 from bot.conversation.ids import TICKET_NUMBER
 from bot.conversation.menu import main_menu
 from bot.conversation.resident import consult, onboarding, report, status
 from bot.conversation.staff import cards as staff
 from bot.conversation.staff import coordinator
-from bot.conversation.table import COMMANDS, PRESSES
+from bot.conversation.table import COMMANDS, PRESSES, STEPS
 from bot.core.context import BotContext
 from bot.core.messages import Answer, Handler, Incoming
 from bot.core.metrics import count
@@ -117,6 +118,7 @@ async def _route(turn: Turn) -> None:
     if msg.press is not None:
         await _route_press(turn)
         return
+    question = _open_question(turn)  # before a location, which may answer one too
     if msg.location is not None:
         await onboarding.location(turn)
         return
@@ -125,9 +127,8 @@ async def _route(turn: Turn) -> None:
         turn.say("input.voice" if spoken else "input.media", buttons=main_menu(turn))
         return
     text = (msg.text or "").strip()
-    awaiting = turn.state.get("await") or ""
-    if msg.photo_ids and awaiting.partition(":")[0] in ("note", "done"):
-        await staff.on_awaited_staff_text(turn, awaiting, text)
+    if msg.photo_ids and question is not None and STEPS[type(question)].photo:
+        await STEPS[type(question)].answer(turn, question, text)
         return
     if msg.photo_ids and not text:
         await report.photo_only(turn)
@@ -143,13 +144,28 @@ async def _route(turn: Turn) -> None:
             return
         await handler(turn, rest.strip())
         return
+    if question is not None and await STEPS[type(question)].answer(turn, question, text):
+        return
     await _route_text(turn, text)
 
 
+def _open_question(turn: Turn) -> Awaited | None:
+    """What the conversation waits for, unless it waited past its step's timeout."""
+    question = awaited(turn)
+    if question is None:
+        if turn.state.get(AWAIT):  # a record no release knows any more
+            stop_waiting(turn)
+        return None
+    step = STEPS[type(question)]
+    if waited_s(turn) <= step.timeout.total_seconds():
+        return question
+    stop_waiting(turn)
+    if step.notice:
+        turn.say("await.expired")
+    return None
+
+
 async def _route_text(turn: Turn, text: str) -> None:
-    awaiting = turn.state.get("await")
-    if awaiting and await _answer_awaited(turn, awaiting, text):
-        return
     if await staff.reply_to_card(turn, text):
         return
     if HASH_REF.match(text) and turn.contact.roles:
@@ -182,21 +198,6 @@ async def _route_text(turn: Turn, text: str) -> None:
 def _clear_language(text: str) -> bool:
     letters = sum(ch.isalpha() for ch in text)
     return letters >= 2
-
-
-async def _answer_awaited(turn: Turn, awaiting: str, text: str) -> bool:
-    if awaiting == "place":
-        await report.set_place(turn, text)
-        return True
-    if awaiting == "time":
-        await report.set_time(turn, text)
-        return True
-    if awaiting == "describe":
-        turn.clear("await")
-        return False  # the text is the description: parse it like any report
-    if awaiting == "community":
-        return await onboarding.typed_community(turn, text)
-    return await staff.on_awaited_staff_text(turn, awaiting, text)
 
 
 async def _route_press(turn: Turn) -> None:

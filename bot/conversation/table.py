@@ -1,15 +1,21 @@
-"""The conversation's rules in one place: commands, buttons and their handlers.
+"""The conversation's rules in one place: commands, buttons, awaited inputs and who answers.
 
-In the spirit of python-telegram-bot's ``ConversationHandler``: what a person can send and who
-answers it is declared here, so the rules can be read, tested and fuzzed from this table.
+In the spirit of python-telegram-bot's ``ConversationHandler``: its entry points (commands,
+buttons, free text read by the NLU), its states (the inputs a question waits for, with their
+handler and timeout) and its fallbacks (commands answered in any state) are declared here, so
+the rules can be read, tested and fuzzed from this table. The router
+(``bot.conversation.router``) only follows it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
-from bot.conversation import account, callbacks
+from bot.conversation import account, awaiting, callbacks
+from bot.conversation.awaiting import Awaited
 from bot.conversation.resident import consult, onboarding, report, status
 from bot.conversation.staff import cards as staff
 from bot.conversation.staff import coordinator
@@ -95,4 +101,49 @@ PRESSES: dict[type[CallbackData], Press] = {
     buttons.EscalateNow: staff.on_escalate_now,
     buttons.Recategorize: staff.on_recategorize,
     buttons.RecategorizeTo: staff.on_recategorize_to,
+}
+
+
+# -- states: what a question waits for -----------------------------------------------------------
+
+Answer = Callable[[Turn, Any, str], Awaitable[bool]]
+
+
+@dataclass(frozen=True)
+class Step:
+    """One awaited input: the handler of the next text, and how long the question stays open.
+
+    ``answer(turn, what, text)`` returns False when the text is not an answer after all (a
+    description, a message that is no community name): the router then reads it as any text.
+    A command is never an answer (see COMMANDS). Past the timeout the question is dropped and
+    the text read as any other; ``notice`` says so first (staff would otherwise wonder why
+    their note was not recorded).
+    """
+
+    answer: Answer
+    timeout: timedelta
+    photo: bool = False  # a photo (its caption the text) answers it too
+    notice: bool = False
+
+
+REPORTING = timedelta(hours=2)  # "where is it?" is answered at once or not at all
+WORKING = timedelta(hours=4)  # a responder may press "done" on site and write from the van
+ANY_DAY = timedelta(hours=24)  # as long as the conversation's state lives (state_ttl_s)
+
+# A shared location is always read by ``onboarding.location``: it answers Place (the draft's
+# place) and Community (the nearest community) as well.
+STEPS: dict[type[Awaited], Step] = {
+    awaiting.Place: Step(report.on_place, REPORTING),
+    awaiting.Time: Step(report.on_time, REPORTING),
+    awaiting.Describe: Step(report.on_description, REPORTING),
+    awaiting.Community: Step(onboarding.typed_community, ANY_DAY),
+    awaiting.RateComment: Step(staff.on_rate_comment, ANY_DAY),
+    awaiting.MessageToHolder: Step(staff.on_message_to_holder, WORKING),
+    awaiting.ProgressNote: Step(staff.on_note_text, WORKING, photo=True, notice=True),
+    awaiting.DoneNote: Step(staff.on_done_text, WORKING, photo=True, notice=True),
+    awaiting.ServiceMinutes: Step(staff.on_minutes_text, WORKING, notice=True),
+    awaiting.HandBackReason: Step(staff.on_handback_text, WORKING, notice=True),
+    awaiting.ExpectedDate: Step(staff.on_expected_text, WORKING, notice=True),
+    awaiting.UnderstandingReason: Step(staff.on_understanding_text, WORKING, notice=True),
+    awaiting.MergeTarget: Step(staff.on_merge_text, WORKING, notice=True),
 }

@@ -9,9 +9,10 @@ from typing import Annotated, Any, Literal, get_args, get_origin
 from hypothesis import strategies as st
 
 from bot.channels.telegram_common import MEDIA_KINDS
-from bot.conversation.table import COMMANDS
+from bot.conversation.table import COMMANDS, STEPS
 from bot.core.messages import ButtonPress, Incoming, Location
 from dispatch.core.buttons import CallbackData
+from dispatch.core.packed import Packed
 
 RESIDENTS = ("1001", "1002")
 STAFF = ("2001", "3001", "3002", "4001", "5001", "5002")
@@ -116,8 +117,8 @@ def _shape(kind: type[CallbackData]) -> st.SearchStrategy[str]:
     return st.tuples(*parts).map(":".join)
 
 
-def _valid(kind: type[CallbackData]) -> st.SearchStrategy[str]:
-    """A well-formed press of the kind: it reaches its handler with typed values."""
+def _valid(kind: type[Packed]) -> st.SearchStrategy[str]:
+    """A well-formed record of the kind: it reaches its handler with typed values."""
     def value(hint: Any) -> st.SearchStrategy[Any]:
         hint = get_args(hint)[0] if get_origin(hint) is Annotated else hint
         if hint is int:
@@ -146,6 +147,15 @@ def press_data() -> st.SearchStrategy[str]:
                      st.integers(60, 5000))
     return st.one_of(kinds.flatmap(_shape), kinds.flatmap(_shape), kinds.flatmap(_valid), loose,
                      examples, long, st.text(max_size=100))
+
+
+def awaited_states() -> st.SearchStrategy[str]:
+    """A question left open, of every kind the conversation table declares (and some no
+    release knows): whatever comes next lands where an answer is read."""
+    kinds = st.sampled_from(sorted(STEPS, key=lambda kind: kind.prefix))
+    unknown = st.sampled_from(("note:abc", "note:", "zz", "rate_comment:1:bogus", "place:1",
+                               "merge:99999999999"))
+    return st.one_of(kinds.flatmap(_valid), kinds.flatmap(_valid), unknown)
 
 
 coordinates = st.floats(allow_nan=False, allow_infinity=False) | st.sampled_from(

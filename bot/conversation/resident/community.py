@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from bot.conversation import awaiting
+from bot.conversation.awaiting import expect, is_awaiting, stop_waiting
 from bot.conversation.callbacks import PickCommunity, PickStreet
 from bot.core.i18n import t
 from bot.core.messages import Button
@@ -19,7 +21,7 @@ async def ask_community(turn: Turn, *, reason: str) -> None:
     async with turn.ctx.sessions() as session:
         streets = await residents.streets(session=session)
     buttons = [[Button(name_of(s, turn.lang), PickStreet(s.unit_id).pack())] for s in streets]
-    turn.update(**{"await": "community"})
+    expect(turn, awaiting.Community())
     turn.say(reason, buttons=pairs(buttons))
     turn.say("community.or_location")
 
@@ -44,8 +46,8 @@ async def choose(turn: Turn, unit_id: int) -> None:
         name = unit.name_en if turn.lang == "en" and unit.name_en else unit.name
     turn.contact = replace(turn.contact, community_id=unit_id, community_name=unit.name,
                            community_name_en=unit.name_en)
-    if turn.state.get("await") == "community":
-        turn.clear("await")
+    if is_awaiting(turn, awaiting.Community):
+        stop_waiting(turn)
     turn.say("community.set", community=name)
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import math
 
-from bot.conversation import callbacks
+from bot.conversation import awaiting, callbacks
+from bot.conversation.awaiting import is_awaiting, stop_waiting
 from bot.conversation.menu import language_buttons, main_menu
 from bot.conversation.resident import community, report
 from bot.core.i18n import t
@@ -87,7 +88,7 @@ async def _resume_report(turn: Turn) -> None:
         turn.say("start.what_next", buttons=main_menu(turn))
 
 
-async def typed_community(turn: Turn, text: str) -> bool:
+async def typed_community(turn: Turn, _: awaiting.Community, text: str) -> bool:
     """The community typed by name. A message that names it and says more (a report written
     straight after /start) chooses the community and is then handled like any message: True
     only when nothing is left to handle."""
@@ -112,9 +113,9 @@ async def location(turn: Turn) -> None:
     if draft is not None:
         draft["lat"], draft["lon"] = loc.latitude, loc.longitude
         turn.update(draft=draft)
-        if turn.state.get("await") == "place":
-            turn.clear("await")
-    if turn.contact.community_id is None or turn.state.get("await") == "community":
+        if is_awaiting(turn, awaiting.Place):
+            stop_waiting(turn)
+    if turn.contact.community_id is None or is_awaiting(turn, awaiting.Community):
         choice = await community.nearest(turn, loc.latitude, loc.longitude)
         if choice is None:
             turn.say("community.too_far")

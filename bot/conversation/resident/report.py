@@ -8,7 +8,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot.conversation import callbacks
+from bot.conversation import awaiting, callbacks
+from bot.conversation.awaiting import expect, stop_waiting
 from bot.conversation.menu import main_menu
 from bot.conversation.resident import community, status
 from bot.conversation.staff import cards as staff
@@ -82,7 +83,7 @@ async def add_text(turn: Turn, text: str, parse: Parse) -> None:
     draft["time"] = draft["time"] or _entity(parse, "time")
     draft["phone"] = draft["phone"] or _entity(parse, "phone")
     turn.update(draft=draft)
-    turn.clear("await")
+    stop_waiting(turn)
     await show_card(turn, draft)
 
 
@@ -103,10 +104,10 @@ def _apply_parse(draft: dict[str, Any], parse: Parse) -> None:
 async def show_card(turn: Turn, draft: dict[str, Any]) -> None:
     turn.send(*_card(turn, draft))
     if not draft["place"] and draft["lat"] is None:
-        turn.update(**{"await": "place"})
+        expect(turn, awaiting.Place())
         turn.say("report.ask_place")
     elif draft["kind"] == "help_request" and not draft["time"]:
-        turn.update(**{"await": "time"})
+        expect(turn, awaiting.Time())
         turn.say("help.ask_time")
 
 
@@ -147,7 +148,8 @@ async def photo_only(turn: Turn) -> None:
     if draft is None:
         draft = _new_draft("report", None, turn.ctx.clock().timestamp())
         draft["photos"].extend(turn.msg.photo_ids[-1:])
-        turn.update(draft=draft, **{"await": "describe"})
+        turn.update(draft=draft)
+        expect(turn, awaiting.Describe())
         turn.say("report.photo_what")
         return
     if len(draft["photos"]) >= MAX_PHOTOS:
@@ -158,24 +160,31 @@ async def photo_only(turn: Turn) -> None:
     turn.say("report.photo_added", n=len(draft["photos"]))
 
 
-async def set_place(turn: Turn, text: str) -> None:
+async def on_place(turn: Turn, _: awaiting.Place, text: str) -> bool:
+    """The answer to "where is it?" (nothing happens when the draft is gone)."""
     draft = _draft(turn)
-    turn.clear("await")
-    if draft is None:
-        return
-    draft["place"] = preview(text, 200)
-    turn.update(draft=draft)
-    await show_card(turn, draft)
+    stop_waiting(turn)
+    if draft is not None:
+        draft["place"] = preview(text, 200)
+        turn.update(draft=draft)
+        await show_card(turn, draft)
+    return True
 
 
-async def set_time(turn: Turn, text: str) -> None:
+async def on_time(turn: Turn, _: awaiting.Time, text: str) -> bool:
     draft = _draft(turn)
-    turn.clear("await")
-    if draft is None:
-        return
-    draft["time"] = preview(text, 100)
-    turn.update(draft=draft)
-    await show_card(turn, draft)
+    stop_waiting(turn)
+    if draft is not None:
+        draft["time"] = preview(text, 100)
+        turn.update(draft=draft)
+        await show_card(turn, draft)
+    return True
+
+
+async def on_description(turn: Turn, _: awaiting.Describe, text: str) -> bool:
+    """A photo came first; the text after it says what it is: read it like any report."""
+    stop_waiting(turn)
+    return False
 
 
 async def on_card_press(turn: Turn, data: callbacks.DraftButton) -> None:
@@ -232,12 +241,12 @@ async def _choose_category(turn: Turn, draft: dict[str, Any],
 
 
 async def _ask_place(turn: Turn, draft: dict[str, Any], _: object) -> None:
-    turn.update(**{"await": "place"})
+    expect(turn, awaiting.Place())
     turn.say("report.ask_place")
 
 
 async def _ask_time(turn: Turn, draft: dict[str, Any], _: object) -> None:
-    turn.update(**{"await": "time"})
+    expect(turn, awaiting.Time())
     turn.say("help.ask_time")
 
 
@@ -246,7 +255,8 @@ async def _ask_photo(turn: Turn, draft: dict[str, Any], _: object) -> None:
 
 
 async def _discard(turn: Turn, draft: dict[str, Any], _: object) -> None:
-    turn.clear("draft", "await")
+    turn.clear("draft")
+    stop_waiting(turn)
     turn.edit_pressed(t("report.cancelled", turn.lang))
 
 
@@ -258,7 +268,7 @@ async def submit(turn: Turn, draft: dict[str, Any], _: object = None,
         await community.ask_community(turn, reason="report.need_community")
         return
     if not draft["place"] and draft["lat"] is None:
-        turn.update(**{"await": "place"})
+        expect(turn, awaiting.Place())
         turn.say("report.ask_place_first")
         return
     if not await _within_daily_limit(turn):
@@ -267,7 +277,8 @@ async def submit(turn: Turn, draft: dict[str, Any], _: object = None,
     done = await _create(turn, draft, source_key=f"draft:{draft['id']}")
     view = done.view
     turn.state.setdefault("submitted", {})[draft["id"]] = view.number
-    turn.clear("draft", "await")
+    turn.clear("draft")
+    stop_waiting(turn)
     turn.edit_pressed(_submitted_text(turn, view))
     if done.twin_id is not None:
         turn.say("report.similar_open", number=done.twin_number,
@@ -353,7 +364,8 @@ async def cancel_command(turn: Turn, rest: str) -> None:
 
 async def cancel_intent(turn: Turn, number: str | None) -> None:
     if _draft(turn) is not None:
-        turn.clear("draft", "await")
+        turn.clear("draft")
+        stop_waiting(turn)
         turn.say("report.cancelled")
         return
     await status.offer_withdraw(turn, number)

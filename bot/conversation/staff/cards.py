@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable
 from datetime import date
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.conversation import awaiting
+from bot.conversation.awaiting import expect, stop_waiting
 from bot.conversation.ids import TICKET_NUMBER, is_id
 from bot.core.i18n import t
 from bot.core.messages import Button
@@ -77,7 +81,7 @@ async def whistle_own(turn: Turn, ticket_id: int) -> None:
 
 async def on_message_holder_press(turn: Turn, data: buttons.MessageHolder) -> None:
     """The requester wants to write to the volunteer who took their request."""
-    turn.update(**{"await": f"hmsg:{data.ticket}"})
+    expect(turn, awaiting.MessageToHolder(data.ticket))
     turn.say("help.ask_message")
 
 
@@ -128,12 +132,12 @@ async def on_work_prompt(turn: Turn, data: buttons.Note | buttons.Done | buttons
             turn.toast("error.permission_denied", alert=True)
             return
         kind = ticket.kind
-    step, prompt = {buttons.Note: ("note", "staff.ask_note"),
-                    buttons.Done: ("done", "staff.ask_done"),
-                    buttons.HandBack: ("handback", "staff.ask_handback")}[type(data)]
-    if step == "done" and kind == "help_request":
-        step, prompt = "minutes", "staff.ask_minutes"
-    turn.update(**{"await": f"{step}:{data.ticket}"})
+    what, prompt = {buttons.Note: (awaiting.ProgressNote, "staff.ask_note"),
+                    buttons.Done: (awaiting.DoneNote, "staff.ask_done"),
+                    buttons.HandBack: (awaiting.HandBackReason, "staff.ask_handback")}[type(data)]
+    if what is awaiting.DoneNote and kind == "help_request":
+        what, prompt = awaiting.ServiceMinutes, "staff.ask_minutes"
+    expect(turn, what(data.ticket))
     turn.say(prompt)
 
 
@@ -146,72 +150,103 @@ async def on_add_assist(turn: Turn, data: buttons.AddAssist) -> None:
     turn.edit_pressed(t("staff.co_unit_added", turn.lang, number=number))
 
 
-async def on_awaited_staff_text(turn: Turn, awaiting: str, text: str) -> bool:
-    """Texts (and photos) staff send after pressing note / done / hand back / list buttons."""
-    step, _, raw = awaiting.partition(":")
-    if step not in ("note", "done", "minutes", "handback", "expected", "understand",
-                    "rate_comment", "merge", "hmsg") or not is_id(raw.split(":")[0]):
-        return False
-    ticket_id = int(raw.split(":")[0])
-    desk, actor, photos = turn.ctx.desk, turn.contact.person_id, turn.msg.photo_ids[-1:]
-    turn.clear("await")
+# -- the texts (and photos) staff send after a button asked for them ---------------------------
+
+Act = Callable[[AsyncSession], Awaitable[Ticket]]
+
+
+async def _act(turn: Turn, key: str, act: Act) -> bool:
+    """One service call in a transaction, then its confirmation."""
     async with turn.ctx.sessions() as session, session.begin():
-        if step == "note":
-            ticket = await work.add_note(session=session, ticket_id=ticket_id, actor=actor,
-                                         desk=desk, text=text or "📷", photo_ids=photos)
-            key = "staff.note_sent"
-        elif step in ("done", "minutes"):
-            minutes = _minutes(text) if step == "minutes" else None
-            if step == "minutes" and minutes is None:
-                turn.update(**{"await": awaiting})
-                turn.say("staff.ask_minutes")
-                return True
-            ticket = await work.done(session=session, ticket_id=ticket_id, actor=actor,
-                                     desk=desk, note=None if step == "minutes" else text,
-                                     photo_ids=photos, service_minutes=minutes)
-            key = "staff.done"
-        elif step == "handback":
-            ticket = await work.hand_back(session=session, ticket_id=ticket_id, actor=actor,
-                                          desk=desk, reason=text or "-")
-            key = "staff.handed_back"
-        elif step == "expected":
-            expected = parse_date(text, today=desk.clock().date())
-            if expected is None:
-                turn.update(**{"await": awaiting})
-                turn.say("staff.ask_expected")
-                return True
-            ticket = await centre.put_on_list(session=session, ticket_id=ticket_id,
-                                              actor=actor, list_type=ListType.PHASED,
-                                              desk=desk, expected=expected)
-            await _offer_leads(turn, session, ticket)
-            return True
-        elif step == "hmsg":
-            ticket = await work.message_holder(session=session, ticket_id=ticket_id,
-                                               actor=actor, desk=desk, text=text or "-")
-            key = "help.message_sent"
-        elif step == "merge":
-            into = await _ticket_ref(session, text)
-            if into is None:
-                turn.update(**{"await": awaiting})
-                turn.say("staff.no_such_ticket", ref=text.strip()[:40])
-                return True
-            ticket = await duplicates.merge(session=session, ticket_id=ticket_id, into_id=into,
-                                            actor=actor, desk=desk)
-            key = "staff.merged"
-        elif step == "understand":
-            ticket = await centre.put_on_list(session=session, ticket_id=ticket_id,
-                                              actor=actor, list_type=ListType.UNDERSTANDING,
-                                              desk=desk, reason=text[:1000])
-            key = "staff.understanding"
-        else:
-            value = RatingValue(raw.split(":")[1])
-            ticket = await ratings.rate_by_reporter(session=session, ticket_id=ticket_id,
-                                                    actor=actor, value=value, desk=desk,
-                                                    comment=text[:1000])
-            key = "rate.reopened"
+        ticket = await act(session)
         number = ticket.number
     turn.say(key, number=number)
     return True
+
+
+async def on_note_text(turn: Turn, what: awaiting.ProgressNote, text: str) -> bool:
+    stop_waiting(turn)
+    return await _act(turn, "staff.note_sent", lambda session: work.add_note(
+        session=session, ticket_id=what.ticket, actor=turn.contact.person_id,
+        desk=turn.ctx.desk, text=text or "📷", photo_ids=turn.msg.photo_ids[-1:]))
+
+
+async def on_done_text(turn: Turn, what: awaiting.DoneNote, text: str) -> bool:
+    stop_waiting(turn)
+    return await _act(turn, "staff.done", lambda session: work.done(
+        session=session, ticket_id=what.ticket, actor=turn.contact.person_id,
+        desk=turn.ctx.desk, note=text, photo_ids=turn.msg.photo_ids[-1:]))
+
+
+async def on_minutes_text(turn: Turn, what: awaiting.ServiceMinutes, text: str) -> bool:
+    minutes = _minutes(text)
+    if minutes is None:
+        expect(turn, what)
+        turn.say("staff.ask_minutes")
+        return True
+    stop_waiting(turn)
+    return await _act(turn, "staff.done", lambda session: work.done(
+        session=session, ticket_id=what.ticket, actor=turn.contact.person_id,
+        desk=turn.ctx.desk, note=None, photo_ids=turn.msg.photo_ids[-1:],
+        service_minutes=minutes))
+
+
+async def on_handback_text(turn: Turn, what: awaiting.HandBackReason, text: str) -> bool:
+    stop_waiting(turn)
+    return await _act(turn, "staff.handed_back", lambda session: work.hand_back(
+        session=session, ticket_id=what.ticket, actor=turn.contact.person_id,
+        desk=turn.ctx.desk, reason=text or "-"))
+
+
+async def on_message_to_holder(turn: Turn, what: awaiting.MessageToHolder, text: str) -> bool:
+    stop_waiting(turn)
+    return await _act(turn, "help.message_sent", lambda session: work.message_holder(
+        session=session, ticket_id=what.ticket, actor=turn.contact.person_id,
+        desk=turn.ctx.desk, text=text or "-"))
+
+
+async def on_rate_comment(turn: Turn, what: awaiting.RateComment, text: str) -> bool:
+    stop_waiting(turn)
+    return await _act(turn, "rate.reopened", lambda session: ratings.rate_by_reporter(
+        session=session, ticket_id=what.ticket, actor=turn.contact.person_id,
+        value=what.value, desk=turn.ctx.desk, comment=text[:1000]))
+
+
+async def on_understanding_text(turn: Turn, what: awaiting.UnderstandingReason,
+                                text: str) -> bool:
+    stop_waiting(turn)
+    return await _act(turn, "staff.understanding", lambda session: centre.put_on_list(
+        session=session, ticket_id=what.ticket, actor=turn.contact.person_id,
+        list_type=ListType.UNDERSTANDING, desk=turn.ctx.desk, reason=text[:1000]))
+
+
+async def on_expected_text(turn: Turn, what: awaiting.ExpectedDate, text: str) -> bool:
+    expected = parse_date(text, today=turn.ctx.desk.clock().date())
+    if expected is None:
+        expect(turn, what)
+        turn.say("staff.ask_expected")
+        return True
+    stop_waiting(turn)
+    async with turn.ctx.sessions() as session, session.begin():
+        ticket = await centre.put_on_list(session=session, ticket_id=what.ticket,
+                                          actor=turn.contact.person_id,
+                                          list_type=ListType.PHASED, desk=turn.ctx.desk,
+                                          expected=expected)
+        await _offer_leads(turn, session, ticket)
+    return True
+
+
+async def on_merge_text(turn: Turn, what: awaiting.MergeTarget, text: str) -> bool:
+    async with turn.ctx.sessions() as session:
+        into = await _ticket_ref(session, text)
+    if into is None:
+        expect(turn, what)
+        turn.say("staff.no_such_ticket", ref=text.strip()[:40])
+        return True
+    stop_waiting(turn)
+    return await _act(turn, "staff.merged", lambda session: duplicates.merge(
+        session=session, ticket_id=what.ticket, into_id=into, actor=turn.contact.person_id,
+        desk=turn.ctx.desk))
 
 
 def _minutes(text: str) -> int | None:
@@ -245,10 +280,12 @@ async def on_list_prompt(turn: Turn, data: buttons.ListPhased | buttons.ListUnde
                          | buttons.MergeInto) -> None:
     """Phased, understanding and merge ask for a date, a reason or a ticket first."""
     await _check_coordinator(turn, data.ticket)
-    step, prompt = {buttons.ListPhased: ("expected", "staff.ask_expected"),
-                    buttons.ListUnderstanding: ("understand", "staff.ask_understanding"),
-                    buttons.MergeInto: ("merge", "staff.ask_merge")}[type(data)]
-    turn.update(**{"await": f"{step}:{data.ticket}"})
+    what, prompt = {
+        buttons.ListPhased: (awaiting.ExpectedDate, "staff.ask_expected"),
+        buttons.ListUnderstanding: (awaiting.UnderstandingReason, "staff.ask_understanding"),
+        buttons.MergeInto: (awaiting.MergeTarget, "staff.ask_merge"),
+    }[type(data)]
+    expect(turn, what(data.ticket))
     turn.say(prompt)
 
 
@@ -347,7 +384,7 @@ async def on_rate(turn: Turn, data: buttons.Rate) -> None:
             if ticket.reporter_id != actor or ticket.status != "resolved":
                 turn.toast("press.stale")
                 return
-        turn.update(**{"await": f"rate_comment:{data.ticket}:{value.value}"})
+        expect(turn, awaiting.RateComment(data.ticket, value))
         turn.edit_pressed(t("rate.ask_comment", turn.lang))
         return
     async with turn.ctx.sessions() as session, session.begin():
