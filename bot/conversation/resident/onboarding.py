@@ -81,10 +81,12 @@ async def on_community_press(turn: Turn, data: callbacks.PickCommunity) -> None:
 
 
 async def _resume_report(turn: Turn) -> None:
-    draft = turn.state.get("draft")
-    if draft and draft.pop("submit_after_community", False):
+    draft = report.draft_of(turn)
+    if draft is not None and draft.submit_after_community:
+        draft.submit_after_community = False
+        report.keep(turn, draft)
         await report.submit(turn, draft)
-    elif not draft:
+    elif draft is None:
         turn.say("start.what_next", buttons=main_menu(turn))
 
 
@@ -109,10 +111,10 @@ async def location(turn: Turn) -> None:
             and -90 <= loc.latitude <= 90 and -180 <= loc.longitude <= 180):
         turn.say("community.bad_location")
         return
-    draft = turn.state.get("draft")
+    draft = report.draft_of(turn)
     if draft is not None:
-        draft["lat"], draft["lon"] = loc.latitude, loc.longitude
-        turn.update(draft=draft)
+        draft.lat, draft.lon = loc.latitude, loc.longitude
+        report.keep(turn, draft)
         if is_awaiting(turn, awaiting.Place):
             stop_waiting(turn)
     if turn.contact.community_id is None or is_awaiting(turn, awaiting.Community):
