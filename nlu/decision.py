@@ -10,13 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from nlu.emergency import Hazard
+from nlu.emergency import Hazard, most_urgent
 from nlu.schema import Alarm, Label
-
-# Which hazard decides when a message names several (a quarrel that ended in a stabbing, a gas
-# smell next door with the neighbour not answering): the one whose advice matters first.
-KIND_PRIORITY = ("fire", "gas", "electric", "police", "rescue", "medical", "flood", "missing",
-                 "welfare", "fraud")
 
 # The categories a critical ticket of each kind may take, so it reaches the department that
 # acts on that danger; the model's best-ranked allowed category wins (nlu/README.md).
@@ -72,13 +67,6 @@ class Verdict:
     emergency: str | None
     categories: list[Label]
     category_sure: bool
-
-
-def most_urgent(hazards: Sequence[Hazard]) -> Hazard | None:
-    """The hit whose kind comes first in KIND_PRIORITY (text order breaks ties)."""
-    if not hazards:
-        return None
-    return min(hazards, key=lambda hit: (KIND_PRIORITY.index(hit.kind), hit.start))
 
 
 def decide(*, hazards: Sequence[Hazard], urgencies: Sequence[Label], categories: list[Label],

@@ -10,8 +10,8 @@ from typing import Protocol
 import numpy as np
 
 from nlu.cascade import Cascade
-from nlu.decision import THRESHOLDS, Thresholds, decide, is_sure, most_urgent
-from nlu.emergency import find_hazards
+from nlu.decision import THRESHOLDS, Thresholds, decide, is_sure
+from nlu.emergency import find_hazards, most_urgent
 from nlu.entities import EntityExtractor
 from nlu.features import Embedder, without_places
 from nlu.inference import Scorer

@@ -14,8 +14,8 @@ from typing import Any
 
 import httpx
 
-from nlu.decision import THRESHOLDS, decide, is_sure, most_urgent
-from nlu.emergency import find_hazards
+from nlu.decision import THRESHOLDS, decide, is_sure
+from nlu.emergency import find_hazards, most_urgent
 from nlu.parser import MODEL_ALARM, OVERRIDABLE, Parser, promote
 from nlu.schema import CATEGORIES, INTENTS, TICKET_INTENTS, URGENCIES, Entity, Label, Parse
 from nlu.settings import NluSettings

@@ -29,17 +29,21 @@ MESSAGES = [
 
 def check_contract(parse: Parse) -> None:
     if parse.alarm == "certain":
-        assert parse.urgency is not None and parse.urgency.name == "critical"
+        assert parse.urgency is not None
+        assert parse.urgency.name == "critical"
         assert parse.emergency in EMERGENCY_KINDS
     elif parse.alarm == "ask":
-        assert parse.urgency is not None and parse.urgency.name != "critical"
+        assert parse.urgency is not None
+        assert parse.urgency.name != "critical"
         assert parse.emergency in EMERGENCY_KINDS
     else:
         assert parse.alarm is None
         assert parse.urgency is None or parse.urgency.name != "critical"
     if parse.intent.name in TICKET_INTENTS:
-        assert parse.category is not None and parse.urgency is not None
-    assert isinstance(parse.category_sure, bool) and isinstance(parse.intent_sure, bool)
+        assert parse.category is not None
+        assert parse.urgency is not None
+    assert isinstance(parse.category_sure, bool)
+    assert isinstance(parse.intent_sure, bool)
 
 
 @pytest.mark.parametrize("text", MESSAGES)
@@ -61,7 +65,8 @@ def test_batch_parses_keep_the_contract(parser: BuiltinParser) -> None:
 def test_a_pattern_hit_is_a_certain_alarm(parser: BuiltinParser, text: str, kind: str) -> None:
     parse = parser.parse(text)
     assert (parse.alarm, parse.emergency) == ("certain", kind)
-    assert parse.urgency is not None and parse.urgency.name == "critical"
+    assert parse.urgency is not None
+    assert parse.urgency.name == "critical"
 
 
 @pytest.mark.parametrize("text", ["急死了", "快点来人", "希望加装电梯", "水管爆了",
@@ -184,7 +189,8 @@ def test_rasa_answers_keep_the_contract() -> None:
         "report+property+critical", [("report+property+critical", 0.5),
                                      ("report+property+high", 0.3), ("greeting", 0.2)]))
     assert leaning.alarm == "ask"
-    assert leaning.urgency is not None and leaning.urgency.name == "high"
+    assert leaning.urgency is not None
+    assert leaning.urgency.name == "high"
     calm = from_rasa("路灯坏了", _rasa_answer(
         "report+municipal+normal", [("report+municipal+normal", 0.9), ("greeting", 0.1)]))
     assert (calm.alarm, calm.emergency) == (None, None)
