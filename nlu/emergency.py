@@ -42,9 +42,12 @@ _NEG_AFTER_ZH = re.compile(r"^(?:\S{0,4}(?:没了|没有了|消失了|散了|已
                            r"|解决了|处理好了)|(?:的|应急|安全|防范|事故)?(?:隐患|风险|演练|演习"
                            r"|预案|知识|常识|培训|宣传)|了?(?:以后|之后|的话|的时候|怎么跑|往哪跑))")
 # "..., 已经散了" / "..., 没事了" in the next clause also means it is over.
-_OVER_ZH = re.compile(r"^.{0,14}(?:已经散了|已经没事|没事了|已经灭了|已经扑灭|已经处理好)")
+_OVER_ZH = re.compile(r"^.{0,14}(?:已经散了|已经没事|没事了|已经灭了|已经扑灭|已经处理好"
+                      r"|已经回家了|已经走了|已经离开了)")
 _NEG_BEFORE_EN = re.compile(r"\b(?:no|not|never|isn't|wasn't|aren't|don't|doesn't|no longer|"
-                            r"without|prevent|if|in case|risk of|afraid)\b(?:\s+\w+){0,2}\s*$")
+                            r"without|prevent|if|in case|risk of|afraid)\b(?:\s+\w+){0,2}\s*$"
+                            r"|\b(?:possum|cat|dog|bird|raccoon|squirrel|kitten|puppy|bat|snake"
+                            r"|animal|fox)s?\s+(?:is\s+|are\s+|got\s+)?$")
 _NEG_AFTER_EN = re.compile(r"^\s*(?:is|was|has been)?\s*(?:gone|over|out now|put out|fixed"
                            r"|resolved|hazard|risk|drill|safety|training)")
 _CLAUSE_BREAK = re.compile(r"[,.;!?，。；！？、\n]")
@@ -53,7 +56,7 @@ _SENTENCE_BREAK = re.compile(r"[.;!?。；！？\n]")
 # Inside the matched span itself: a pattern's `.{0,12}` must not run over a denial ("电梯里没有人
 # 被困", "差点撞到孩子", "no one is trapped in the lift").
 _NEG_INSIDE = re.compile(
-    r"不是|并非|并没|没有人|没人(?![应接开管理])|没有被|没被|差点|差一点|已经没|上个月|上周|上次|去年"
+    r"(?<!是)不是|并非|并没|没有人|没人(?![应接开管理])|没有被|没被|差点|差一点|已经没|上个月|上周|上次|去年"
     r"|演练|演习|如果|万一|假如|要是|\bnot\b|\bno one\b|\bnobody\b|\bnever\b|n't\b|\bdrill")
 # Phrases whose own negation is the danger ("没有呼吸", "敲门没人应", "not breathing", "烟不是做饭
 # 的"): taken out of the span before _NEG_INSIDE looks at it.
@@ -65,6 +68,13 @@ _DANGER_NEGATIVES = re.compile(
     r"conscious|picking up|from cooking|cooking)|(?:can|won|didn|hasn|haven|isn|doesn)'?t (?:wake|"
     r"breathe|get up|find|answer|come home|been seen|seen|reach)|not (?:been )?seen|no answer|"
     r"never came? home|have not|has not|did not come")
+# A habit, not an event now ("工厂烟囱天天冒黑烟", "电梯门老是夹人", "they fight all the time"),
+# unless the sentence also says it is happening now; gas, power and water into homes stay.
+_HABIT = re.compile(r"每天|每晚|天天|经常|老是|总是|常常|一到晚上|烟囱|这段时间|这两天|这几天|最近"
+                    r"|every (?:night|day|evening|"
+                    r"morning|week)|all the time|chimney|at night")
+_NOW = re.compile(r"现在|正在|刚才|刚刚|又在|right now|\bnow\b|at the moment")
+_HABIT_KINDS = frozenset({"fire", "police", "rescue", "medical"})
 # Anywhere in the sentence: a drill or a hypothetical is not an event.
 _TOPIC_ZH = re.compile(r"演练|演习|模拟|培训|讲座|宣传|知识|怎么预防|如何预防|怎么防范|如何防范"
                        r"|怎么识别")
@@ -74,17 +84,22 @@ _HYPOTHETICAL = re.compile(r"(?:如果|万一|假如|要是|一旦|假设|\bif\b
 # An explicit denial of a kind anywhere in the message removes every hit of that kind: "臭得像
 # 煤气一样，不过不是漏气", "电梯停了，里面没有人", "差点撞到孩子，人没事".
 _DENIALS: dict[str, re.Pattern[str]] = {kind: re.compile(pattern) for kind, pattern in {
-    "gas": r"不是(?:煤气|燃气|天然气|漏气|气味|燃气泄漏)|没(?:有)?(?:漏气|煤气味|燃气味|天然气味)"
+    "gas": r"(?<!是)不是(?:煤气|燃气|天然气|漏气|气味|燃气泄漏)"
+           r"|没(?:有)?(?:漏气|煤气味|燃气味|天然气味|气味了?|什么味)"
            r"|(?:煤气|燃气|天然气)(?:没|不)(?:漏|是)|not (?:a )?gas|no gas|isn'?t gas|not leaking",
-    "rescue": r"没有?人被困|没有?被困|没有?困(?:人|住)|没人在里面|里面没(?:有)?人|人都出来了"
-              r"|已经救出|(?:no ?one|nobody) (?:is |was |got )?(?:trapped|stuck|inside|in it)",
-    "fire": r"不是(?:着火|失火|火灾|起火)|没(?:有)?(?:着火|起火|失火|烧起来)|火已经灭|no fire"
-            r"|not (?:a |on )?fire",
-    "medical": r"没(?:有)?(?:人)?受伤|没(?:有)?伤(?:到|着)|没(?:有)?撞(?:到|上)|人没事|没出人命"
+    "rescue": r"没有?人被困|没有?被困|没有?(?:困|关|夹)(?:到|住)?人|没人在里面|里面没(?:有)?人"
+              r"|人都出来了|已经救出"
+              r"|(?:no ?one|nobody) (?:is |was |got )?(?:trapped|stuck|inside|in it)",
+    "fire": r"(?<!是)不是(?:着火|失火|火灾|起火)|没(?:有)?(?:着火|起火|失火|烧起来)|火已经灭"
+            r"|no fire|not (?:a |on )?fire",
+    "medical": r"没(?:有)?(?:人)?受伤|起得来|没(?:有)?伤(?:到|着)|没(?:有)?撞(?:到|上)|没出人命"
+               r"|(?:人|孙子|儿子|女儿|孩子|他|她)没事"
                r"|(?:no ?one|nobody) (?:was |is |got )?(?:hurt|injured)",
-    "police": r"没(?:有)?打起来|没(?:有)?动手",
-    "flood": r"没(?:有)?(?:进|淹)(?:到)?(?:屋|家|门|房|室内)|还没进(?:屋|家)",
+    "police": r"没(?:有)?打起来|没(?:有)?动手|(?:猫|狗)[^。]{0,10}打架|说和|出面调解|调解一下",
+    "flood": r"没(?:有)?(?:进|淹)(?:到)?(?:屋|家|门|房|室内)|还没进(?:屋|家)|渗水|渗进|滴水"
+             r"|\bseep\w*|\bdrip\w*",
     "fraud": r"没(?:有)?(?:转|汇|给)(?:账|款|钱)?(?:给)?|挂了电话|识破|没上当|没被骗"
+             r"|(?:孙子|儿子|女儿|孩子|他|她)没事|是骗子吧"
              r"|didn'?t (?:transfer|send|pay)|hung up",
     "missing": r"(?:已经)?找到了|已经回(?:来|家)了|平安回|found (?:him|her|them)|(?:is|came) back",
     "welfare": r"开门了|联系上了|人没事|(?:she|he) answered|(?:she|he)'?s (?:fine|ok)",
@@ -104,7 +119,8 @@ def find_hazards(text: str) -> list[Hazard]:
     denied = {kind for kind, denial in _DENIALS.items() if denial.search(norm)}
     hits = [Hazard(kind, m.start(), m.end())
             for kind, pattern in _PATTERNS if kind not in denied for m in pattern.finditer(norm)
-            if not _negated(norm, m.start(), m.end())]
+            if not _negated(norm, m.start(), m.end())
+            and not (kind in _HABIT_KINDS and _habitual(norm, m.start(), m.end()))]
     return sorted(_scam_story(_equipment_first(hits)), key=lambda hit: hit.start)
 
 
@@ -143,12 +159,21 @@ def emergency_kind(text: str) -> str | None:
     return hit.kind if hit else None
 
 
+def _sentence(norm: str, start: int, end: int) -> str:
+    return (_SENTENCE_BREAK.split(norm[max(0, start - 40):start])[-1] + norm[start:end]
+            + _SENTENCE_BREAK.split(norm[end:end + 40])[0])
+
+
+def _habitual(norm: str, start: int, end: int) -> bool:
+    sentence = _sentence(norm, start, end)
+    return bool(_HABIT.search(sentence)) and not _NOW.search(sentence)
+
+
 def _negated(norm: str, start: int, end: int) -> bool:
     span = _DANGER_NEGATIVES.sub(" ", norm[start:end])
     before = _CLAUSE_BREAK.split(norm[max(0, start - 12):start])[-1]
     after = _CLAUSE_BREAK.split(norm[end:end + 12])[0]
-    sentence = (_SENTENCE_BREAK.split(norm[max(0, start - 40):start])[-1] + norm[start:end]
-                + _SENTENCE_BREAK.split(norm[end:end + 40])[0])
+    sentence = _sentence(norm, start, end)
     return bool(_NEG_INSIDE.search(span)
                 or _NEG_BEFORE_ZH.search(_DANGER_NEGATIVES.sub(" ", before))
                 or _NEG_AFTER_ZH.search(after)

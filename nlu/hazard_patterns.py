@@ -39,6 +39,7 @@ ZH: dict[str, list[str]] = {
         r"(?:掉|断|落)(?:下来)?(?:了|的)?.{0,3}电线", r"漏电|触电|电到人|打火花|冒火花|电火花",
         r"带电|被电(?:倒|伤|到|晕)|电倒|电晕|电击", r"高压线.{0,4}(?:掉|断|落|打火|冒火)",
         r"电线杆.{0,3}(?:倒|断)|(?:电箱|配电|电表箱|电缆|变压器|变电箱|电闸).{0,6}(?:冒烟|着火|起火|爆|打火|火花|冒火)",
+        r"(?:泡|淹)[^。]{0,8}(?:还有电|带电|没断电|没有断电)",
         r"(?:积水|水里|水中|水塘)[^,.!?]{0,8}(?:电线|电缆|插座|插线板)|(?:电线|电缆|插线板)[^,.!?]{0,8}(?:水里|积水|泡水|浸在水)",
     ],
     "medical": [
@@ -61,16 +62,18 @@ ZH: dict[str, list[str]] = {
         r"打(?:我|孩子|小孩|老婆|老人|女人)(?!电话|手机)|掐(?:我|脖子|她|他|住)",
         r"抢劫|抢包|抢东西|绑架|劫持|人贩子|抱走|拖上车|拉上车|(?:正在|在)撬|闯进",
         r"威胁要杀|杀人",
+        r"(?:跟着|尾随|跟踪)[^。]{0,20}(?:还在外面|还没走|躲在|躲进)|躲(?:在|进)[^。]{0,10}(?:还在外面|没走)",
         r"(?:吵架|吵起来|打起来|动手|打架|冲突|争执|推搡|扭打)[^。]{0,30}(?:流血|出血|全是血|都是血|满脸是血"
         r"|满身是血|打伤|打破|受伤|晕过去|倒地|救命|哭喊|尖叫)",
         r"(?:头|脸|人|鼻子|眼睛)(?:被|给)?(?:打|砍|捅|砸)(?:破|伤|出血|晕|肿)",
         r"快报警|赶紧报警|帮我报警|帮忙报警",
     ],
     "missing": [
-        rf"走丢|走失|失踪|跑丢|找不到.{{0,3}}{_KIN}|{_KIN}.{{0,12}}"
+        rf"走丢|走失|失踪|跑丢|找不到.{{0,3}}{_KIN}|{_KIN}[^,，。!?]{{0,12}}"
         r"(?:没回家|没回来|没到家|找不到|不见了|联系不上|跑丢|走丢)",
         r"(?:痴呆|失智|阿尔茨海默|智力障碍|自闭症|糊涂).{0,15}(?:找不到|不见|没回|走丢|跑出去|出门|溜出去)",
-        r"(?:出门|出去).{0,10}(?:还没回来|没回家|找不到人)",
+        r"(?:出门|出去).{0,10}(?:没回来|没回家|没到家|找不到人)",
+        r"(?:没回来|没回家|找不到)[^。]{0,12}(?:痴呆|失智|阿尔茨海默|糊涂)",
     ],
     "welfare": [
         r"(?:老人|独居)[^,.!?]{0,10}(?:没有?动静|动静都没有)",
@@ -83,7 +86,8 @@ ZH: dict[str, list[str]] = {
     ],
     "fraud": [
         r"(?:马上|立刻|赶紧|现在|立即|赶快)[^。!?，,]{0,6}(?:转|汇|打)[^。!?，,]{0,5}(?:块|万|元)",
-        r"冒充(?:公检法|公安|警察|检察|法院|银行|客服|领导|老师|医生|民警)",
+        r"冒充(?:公检法|公安|警察|检察|法院|银行|客服|领导|老师|医生|民警)[^。]{0,30}"
+        r"(?:转账|汇款|打钱|转钱|安全账户|验证码|密码|去银行|(?:转|汇)[^。!?，,]{0,5}(?:块|万|元))",
         r"安全账户|(?:转|打)到.{0,4}指定(?:的)?账户",
         r"(?:转账|汇款|打钱|转钱|汇钱)[^。!?]{0,10}(?:不然|否则)"
         r"|(?:马上|立刻|赶紧|现在|立即|赶快)(?:就)?(?:要|让|叫)?(?:我|她|他|老人)?(?:去)?(?:转账|汇款|打钱|转钱|汇钱)",
@@ -96,6 +100,7 @@ ZH: dict[str, list[str]] = {
         rf"水[^,.!?]{{0,8}}(?:灌|冲|涌|漫|淹|倒灌)[^,.!?]{{0,6}}{_HOME}",
         rf"水.{{0,4}}进.{{0,4}}{_HOME}.{{0,8}}(?:深|米|膝盖|腰|出不来|出不去)|水进(?:屋|家|门|店)了",
         rf"{_HOME}[^,.!?]{{0,6}}(?:灌|涌|淹)|{_HOME}[^,.!?]{{0,6}}(?:冲|漫)(?:进|入|了)",
+        r"水从(?:天花板|楼上|屋顶|墙里)[^,.!?]{0,4}(?:往下)?(?:灌|涌|冲|喷)",
         rf"漫进.{{0,4}}{_HOME}|{_HOME}.{{0,3}}进水|家里.{{0,3}}(?:全是|都是|进)水|倒灌|洪水|山洪|决堤",
     ],
     "rescue": [
@@ -134,8 +139,10 @@ EN: dict[str, list[str]] = {
         r"\bfire\b(?!\s*(?:lane|exit|door|escape|extinguisher|hydrant|station|department|alarm|"
         r"safety|code|hazard|drill|route|access|inspection|hose|proof|pit|place|risk|engine|"
         r"truck|brigade|service|marshal|button|panel|system|wall))",
-        r"on fire|caught fire|\bflames?\b|\bblaze\b",
-        r"\bburning\b(?!\s+(?:trash|leaves|rubbish|garbage|paper|offerings|incense|wood))",
+        r"on fire|caught fire|\bflames\b(?! on)|flames? (?:coming|shooting|everywhere|from|out of)"
+        r"|in flames|\bblaze\b",
+        r"(?<!open )\bburning\b(?!\s+(?:of\s+)?(?:trash|leaves|rubbish|garbage|paper|offerings"
+        r"|incense|wood|smell))",
         r"(?:is|are|was)\s+burning|something(?:'s| is)? burning|burning\s+(?:smell|building|house|"
         r"car|flat|apartment|vehicle)|smell\w*\s+(?:of\s+|like\s+)?(?:smoke|burning)",
         r"smoke\s+(?:is\s+)?(?:coming|pouring|billowing|rising|filling|everywhere|from|in the)",
@@ -151,7 +158,7 @@ EN: dict[str, list[str]] = {
         r"(?:electric\s+)?shock|electric shock|(?:pole|post|railing|fence)\s+is\s+live",
     ],
     "medical": [
-        r"unconscious|collapsed|not breathing|passed out|heart attack|seizure|choking(?! the)",
+        r"unconscious|not breathing|passed out|heart attack|seizure|choking(?! the)",
         r"overdose|bleeding|fainted|stroke\b|can'?t wake|cannot wake|no pulse|\bcpr\b",
         r"(?:is|he's|she's|was|found|lying)\s+unresponsive|unresponsive\s+(?:man|woman|person|child)",
         r"(?:he|she|man|woman|someone|person|neighbou?r|dad|mom|mum|father|mother|grandma|grandpa|"
