@@ -57,7 +57,8 @@ _SENTENCE_BREAK = re.compile(r"[.;!?。；！？\n]")
 # 被困", "差点撞到孩子", "no one is trapped in the lift").
 _NEG_INSIDE = re.compile(
     r"(?<!是)不是|并非|并没|没有人|没人(?![应接开管理])|没有被|没被|差点|差一点|已经没|上个月|上周|上次|去年"
-    r"|演练|演习|如果|万一|假如|要是|\bnot\b|\bno one\b|\bnobody\b|\bnever\b|n't\b|\bdrill")
+    r"|演练|演习|如果|万一|假如|要是|\bnot\b|\bno one\b|\bnobody\b|\bnever\b|n't\b|\bdrill"
+    r"|\balmost\b|\bnearly\b")
 # Phrases whose own negation is the danger ("没有呼吸", "敲门没人应", "not breathing", "烟不是做饭
 # 的"): taken out of the span before _NEG_INSIDE looks at it.
 _DANGER_NEGATIVES = re.compile(
@@ -67,7 +68,9 @@ _DANGER_NEGATIVES = re.compile(
     r"|油烟|饭菜|烧烤)|not (?:breathing|moving|responding|answering|answer|back|home|waking|"
     r"conscious|picking up|from cooking|cooking)|(?:can|won|didn|hasn|haven|isn|doesn)'?t (?:wake|"
     r"breathe|get up|find|answer|come home|been seen|seen|reach)|not (?:been )?seen|no answer|"
-    r"never came? home|have not|has not|did not come")
+    r"never came? home|have not|has not|did not come|cannot (?:find|wake|breathe|get up|get out"
+    r"|come out|reach)|not (?:come|came|coming) (?:home|back|out)|not see (?:her|him|them)"
+    r"|nobody answer")
 # A habit, not an event now ("工厂烟囱天天冒黑烟", "电梯门老是夹人", "they fight all the time"),
 # unless the sentence also says it is happening now; gas, power and water into homes stay.
 _HABIT = re.compile(r"每天|每晚|天天|经常|老是|总是|常常|一到晚上|烟囱|这段时间|这两天|这几天|最近"
@@ -86,6 +89,7 @@ _HYPOTHETICAL = re.compile(r"(?:如果|万一|假如|要是|一旦|假设|\bif\b
 _DENIALS: dict[str, re.Pattern[str]] = {kind: re.compile(pattern) for kind, pattern in {
     "gas": r"(?<!是)不是(?:煤气|燃气|天然气|漏气|气味|燃气泄漏)"
            r"|没(?:有)?(?:漏气|煤气味|燃气味|天然气味|气味了?|什么味)"
+           r"|(?:测|查|检查)过(?:了)?没(?:有)?问题|(?:燃气|煤气)公司[^。]{0,8}没(?:有)?问题"
            r"|(?:煤气|燃气|天然气)(?:没|不)(?:漏|是)|not (?:a )?gas|no gas|isn'?t gas|not leaking",
     "rescue": r"没有?人被困|没有?被困|没有?(?:困|关|夹)(?:到|住)?人|没人在里面|里面没(?:有)?人"
               r"|人都出来了|已经救出"

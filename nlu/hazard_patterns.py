@@ -44,6 +44,7 @@ ZH: dict[str, list[str]] = {
     ],
     "medical": [
         r"晕倒|昏倒|昏迷|晕过去|昏过去|倒地|不省人事|没有?(?:了)?呼吸|没意识|没有?心跳|心肺复苏",
+        r"喘不上气|胸口(?:疼|痛|闷)得(?:厉害|不行|受不了)|胸口剧痛|躺(?:在)?地上(?:不动|起不来|了)",
         r"心脏病(?:发作|犯了)|(?:突然|刚刚|刚才|好像)(?:中风|脑梗|心梗)|(?:中风|脑梗|心梗)了",
         r"抽搐|吐血|大出血|流了?很多血|流血|血流不止|休克|叫不醒|喊不醒|不清醒|(?<!得)喘不过气|脸都紫",
         r"(?:摔倒|跌倒|摔了|倒在).{0,12}(?:起不来|不动|动不了|昏|晕)|躺在地上",
@@ -61,10 +62,12 @@ ZH: dict[str, list[str]] = {
         r"枪声|开枪|打人(?!社|力)|打架|群架|斗殴|群殴|殴打|家暴|动手打|被打(?![扰针电疫折卡开包印湿断])|围着.{0,4}打",
         r"打(?:我|孩子|小孩|老婆|老人|女人)(?!电话|手机)|掐(?:我|脖子|她|他|住)",
         r"抢劫|抢包|抢东西|绑架|劫持|人贩子|抱走|拖上车|拉上车|(?:正在|在)撬|闯进",
-        r"威胁要杀|杀人",
+        r"威胁要杀|杀人|要杀(?:了)?(?:我|你|他|她)|杀了(?:我|你|他|她)",
+        r"(?:往|拽|拖|拉|塞)(?:上)?车(?:上|里)?(?:拽|拖|拉|塞)|拽上车|塞进车",
         r"(?:跟着|尾随|跟踪)[^。]{0,20}(?:还在外面|还没走|躲在|躲进)|躲(?:在|进)[^。]{0,10}(?:还在外面|没走)",
         r"(?:吵架|吵起来|打起来|动手|打架|冲突|争执|推搡|扭打)[^。]{0,30}(?:流血|出血|全是血|都是血|满脸是血"
-        r"|满身是血|打伤|打破|受伤|晕过去|倒地|救命|哭喊|尖叫)",
+        r"|满身是血|打伤|打破|受伤|晕过去|倒地|救命|哭喊|尖叫|躺(?:在)?地上"
+        r"|砸(?:了|到|伤|破)?[^,.!?]{0,6}头)",
         r"(?:头|脸|人|鼻子|眼睛)(?:被|给)?(?:打|砍|捅|砸)(?:破|伤|出血|晕|肿)",
         r"快报警|赶紧报警|帮我报警|帮忙报警",
     ],
@@ -74,12 +77,17 @@ ZH: dict[str, list[str]] = {
         r"(?:痴呆|失智|阿尔茨海默|智力障碍|自闭症|糊涂).{0,15}(?:找不到|不见|没回|走丢|跑出去|出门|溜出去)",
         r"(?:出门|出去).{0,10}(?:没回来|没回家|没到家|找不到人)",
         r"(?:没回来|没回家|找不到)[^。]{0,12}(?:痴呆|失智|阿尔茨海默|糊涂)",
+        r"(?:出去|出门|走了|放学|上学|跟同学)[^。]{0,12}(?:到现在|至今)[^。]{0,4}(?:联系不上|没回|找不到)",
     ],
     "welfare": [
         r"(?:老人|独居)[^,.!?]{0,10}(?:没有?动静|动静都没有)",
         r"(?:老人|奶奶|爷爷|阿姨|大爷|独居|邻居|老太太|老伯|婆婆|阿婆|他|她)[^,.!?]{0,10}"
         r"(?:好几天|几天|两天|三天|四天|多天|一个星期|一周)[^,.!?]{0,4}(?:没|不见)(?:出门|动静|见|露面|下楼|人影)",
-        r"敲门.{0,4}(?:没反应|没人应|不应|没人开|也不开|没动静)",
+        r"(?:敲门|按门铃|叫门)[^,.!?]{0,4}(?:没反应|没人应|不应|没人开|也不开|不开|没动静)",
+        r"(?:一个人住|独居|孤寡)[^。]{0,20}(?:好几天|几天|两天|三天|多天|一个星期|一周)[^。]{0,6}"
+        r"(?:没见|没出门|没下楼|没露面|没动静)",
+        r"(?:瘫痪|独居|老人|阿姨|老太太|大爷|老伯)[^。]{0,30}(?:一点声音都没有|一点动静都没有|没有?动静了"
+        r"|没声音了)",
         r"(?:独居|一个人住|一个人在家|孤寡|空巢)[^。!?]{0,20}(?:没人接|不接|打不通|联系不上|没人应|没反应)",
         r"(?:电话|打电话)[^。!?]{0,8}(?:没人接|不接|打不通)[^。!?]{0,12}(?:独居|一个人住|一个人在家)",
         r"(?:报纸|牛奶|快递|外卖)[^,.!?]{0,6}(?:好几天|几天|两天|三天)[^,.!?]{0,4}没(?:拿|收|人拿)",
@@ -109,9 +117,12 @@ ZH: dict[str, list[str]] = {
         rf"{_LIFT}.{{0,12}}(?:(?:有人|人)在?里面|在里面|出不去|出不来)",
         rf"{_LIFT}.{{0,6}}(?:停|卡)(?:了|住|在).{{0,14}}(?:门打不开|出不去|出不来|有人|里面有)",
         r"(?:人|孩子|小孩|老人).{0,3}(?:卡|关|困)在",
+        r"(?:卡|停)在[^,.!?]{0,10}(?:中间|之间)[^。]{0,16}(?:里面|出不来|出不去)"
+        r"|(?:在|困在|关在|锁在)里面[^,.!?]{0,4}出不(?:来|去)",
+        r"(?:泥|土|石头|山体)[^,.!?]{0,4}(?:往下滑|冲下来|滚下来|滑下来)",
         rf"{_BUILDING}[^,.!?\s]{{0,6}}(?:坍塌|倒塌|塌了|塌下来|要塌|垮塌|垮了|要倒|倒了|倒下|倒向|在晃"
         r"|摇晃|摇摇欲坠|下沉)",
-        r"裂(?:缝|开|了).{0,10}(?:越来越|还在|变宽|变大|好大|很大|一直|住户|人还在)",
+        r"(?<!管)裂(?:缝|开|了).{0,10}(?:越来越|还在|变宽|变大|好大|很大|一直|住户|人还在)",
         r"塌方|被埋|往下陷|下陷|掉渣|往外鼓|快塌了|要塌了|车里.{0,4}有人",
         r"(?:水泥块|砖块|整块|石块|混凝土)[^,.!?]{0,4}(?:往下掉|掉下来|砸)",
         r"(?:压住|压到|砸到|砸中|砸伤|压在)了?\S{0,6}(?:人|行人|工人|孩子|小孩|老人|路人)|被压在|压在下面",
@@ -119,7 +130,8 @@ ZH: dict[str, list[str]] = {
         r"(?:人|孩子|小孩|老人).{0,6}掉(?:下去|进去|进)|救命|山体滑坡|滑坡|泥石流|刹车失灵|失控",
         r"(?:孩子|小孩|小朋友|儿童|娃)[^。!?]{0,8}(?:一个人|独自|自己|没大人)[^。!?]{0,8}"
         r"(?:河|湖|江|塘|水库|水边|海边|井边|水池)|(?:河|湖|江|塘|水库|水边|海边)(?:边|里)?[^。!?]{0,6}"
-        r"(?:有|一个|几个)(?:个)?(?:小孩|孩子|小朋友)[^。!?]{0,8}(?:没大人|没人看|一个人|在玩水)",
+        r"有?[一两三几]?个?(?:小孩|孩子|小朋友)[^。!?]{0,8}(?:没大人|没人看|一个人|在玩水)",
+        r"(?:小孩|孩子|小朋友)[^。]{0,20}(?:走到水里|下到水里|掉水里|在水里)",
     ],
 }
 
@@ -134,6 +146,8 @@ EN: dict[str, list[str]] = {
         r"leak(?:s|ing)?\s+gas|rotten eggs?|hiss(?:es|ing)?\b",
         r"gas\s+(?:pipe|line|main|meter|cylinder|tank)s?\b.{0,30}(?:hit|broken|burst|rupture|leak)",
         r"hit\s+a\s+gas\s+(?:pipe|line|main)",
+        r"(?:break|broke|broken|damage\w*|cut|dig\w*)\s+(?:the\s+|a\s+)?gas\s+(?:pipe|line|main)"
+        r"|gas\s+(?:is\s+)?(?:coming out|leaking|escaping|hissing)",
     ],
     "fire": [
         r"\bfire\b(?!\s*(?:lane|exit|door|escape|extinguisher|hydrant|station|department|alarm|"
@@ -154,7 +168,7 @@ EN: dict[str, list[str]] = {
         r"downed\s+(?:power\s+)?(?:lines?|wires?)",
         r"wires?\s+(?:is\s+|are\s+)?(?:down|on the ground)",
         r"(?:wire|cable)s?\b.{0,20}(?:in the water|in the puddle|in the flood)|"
-        r"spark(?:s|ing)|arcing|electrocut|exposed\s+(?:live\s+)?wires?|got\s+(?:a|an)\s+"
+        r"\bsparks?\b|sparking|arcing|electrocut|exposed\s+(?:live\s+)?wires?|got\s+(?:a|an)\s+"
         r"(?:electric\s+)?shock|electric shock|(?:pole|post|railing|fence)\s+is\s+live",
     ],
     "medical": [
@@ -163,8 +177,12 @@ EN: dict[str, list[str]] = {
         r"(?:is|he's|she's|was|found|lying)\s+unresponsive|unresponsive\s+(?:man|woman|person|child)",
         r"(?:he|she|man|woman|someone|person|neighbou?r|dad|mom|mum|father|mother|grandma|grandpa|"
         r"elderly|old)\s+(?:\w+\s+)?(?:has\s+|just\s+)?collapsed",
+        r"(?:car|truck|bus|van|motorbike|scooter)\s+(?:\w+\s+)?(?:hit|knocked down|ran over)\s+"
+        r"(?:a|an|the|my|our|some)\s+(?:child|kid|boy|girl|man|woman|person|old|elderly|pedestrian"
+        r"|cyclist|rider)|(?:heat ?wave|heat|hot).{0,40}confused|confused.{0,40}(?:heat|hot\b)",
         r"(?:fell|fallen) and (?:can'?t|cannot) get up|(?:is|he's|she's|baby|child|kid|someone)"
-        r"\s+choking|choking on|can'?t breathe|lying (?:on the floor|in the road|on the ground)",
+        r"\s+choking|choking on|can'?t breathe|lying (?:on the floor|in the road|on the road"
+        r"|on the ground)",
         r"(?:he|she|someone|person|man|woman|rider|child|kid|body)\s+(?:is\s+)?not moving",
         r"and not moving|(?:people|someone|person|kid|child|he|she)\s+(?:is|are|got|was)\s+"
         r"(?:hurt|injured)|in labou?r|baby is coming|hit (?:a|by a) (?:pedestrian|car)",
@@ -180,6 +198,9 @@ EN: dict[str, list[str]] = {
         r"break)\s+in|screaming (?:for help|in pain)|(?:woman|man|child|kid|someone|neighbou?r)"
         r" (?:is )?screaming|(?:she|he)'?s screaming|beating\s+(?:a|his|her|the|my|some)",
         r"(?:a|big|huge|street|gang)\s+fight\b|brawl|fist ?fight",
+        r"hit\s+(?:him|her|the other|another|someone|a man|a woman|my \w+)\s+with\s+(?:a|an)\s+"
+        r"(?:brick|bottle|stick|knife|hammer|bat|chair|rock|stone|pipe)",
+        r"(?:follow\w*|stalk\w*)\b.{0,60}(?:hiding|waiting outside|still outside)",
         r"hit(?:ting)?\s+(?:his|her|my)\s+(?:wife|husband|kid|child|son|daughter|mother|mum|mom|"
         r"father|dad|girlfriend|boyfriend)|threaten\w*\s+to\s+(?:kill|jump)",
         r"(?:going|about|wants?)\s+to\s+jump|he'?ll jump|she'?ll jump|roof edge|suicid|"
@@ -192,13 +213,16 @@ EN: dict[str, list[str]] = {
         r"been|was|'s)\s+missing|missing since",
         rf"{_PERSON}\s+missing\b",
         rf"can'?t find\s+(?:my|our|the)\s+{_PERSON}|wandered off|lost\s+{_PERSON}",
-        r"(?:didn'?t|hasn'?t|did not|has not|never)\s+come home|still not back(?! on)",
+        r"(?:didn'?t|hasn'?t|did not|has not|never|not)\s+(?:come|came)\s+(?:home|back)"
+        r"|still not back(?! on)|can(?:'?t|not) find\s+(?:him|her|them)\b",
         r"(?:dementia|alzheimer).{0,60}(?:missing|gone|left|walked|wander|not back|come home)",
     ],
     "welfare": [
         r"(?:haven'?t|have not|hasn'?t|has not|nobody has|no one has)\s+(?:seen|heard from)\s+"
         r"(?:her|him|them|the old|my|our|the|this)\b.{0,40}(?:days|since|week)",
         r"not (?:been )?seen (?:for|in|since) (?:\d+|a few|several|two|three|four|five) days?",
+        r"not see (?:her|him|them)\b.{0,20}days?|knock\w*.{0,15}no answer|nobody answer\w*"
+        r"|left alone (?:at home )?for (?:\d+|two|three|several|a few) days",
         r"(?:not|isn'?t|won'?t|doesn'?t|didn'?t|never)\s+(?:answering|answer)\s+(?:the\s+|her\s+|"
         r"his\s+)?(?:door|phone|calls?)|no answer at (?:the|her|his) door",
         r"(?:lives|living) alone.{0,60}(?:not answering|no answer|haven'?t seen|not seen"
@@ -207,10 +231,10 @@ EN: dict[str, list[str]] = {
     "fraud": [
         r"safe account|pretend\w* to be (?:the |a )?(?:police|officer|bank|court|prosecutor)|"
         r"claim\w* to be (?:from )?(?:the )?(?:police|bank|court)",
-        r"(?:transfer|wire|send)\s+(?:the\s+|him\s+|them\s+)?(?:money|cash|\d+\w*).{0,30}"
+        r"(?:transfer|wire|send)\s+(?:\w+\s+){0,2}(?:money|cash|savings|\d+\w*).{0,30}"
         r"(?:now|right now|immediately|right away|urgently|today)",
         r"(?:accident|arrested|in hospital|in jail|in trouble).{0,60}(?:transfer|wire|send)\s+"
-        r"(?:the\s+)?(?:money|cash)",
+        r"(?:\w+\s+){0,2}(?:money|cash|savings)",
         r"scam(?:mer)?s?\s+(?:is\s+|are\s+)?(?:on the phone|calling|still)|being scammed",
     ],
     "flood": [
@@ -220,7 +244,11 @@ EN: dict[str, list[str]] = {
         rf"flooded\s+{_PLACE}|(?:foot|feet|knee|waist)\W?deep in (?:the |our |my )?\w*\s*{_PLACE}",
     ],
     "rescue": [
-        r"trapped|entrapment|pinned|stuck\s+in\s+(?:the\s+)?(?:lift|elevator)",
+        r"trapped|entrapment|pinned|stuck\s+in\s+(?:the\s+)?(?:lift|elevator)|stuck inside"
+        r"|stuck in there|(?:lift|elevator)\s+(?:dropped|fell|plunged)",
+        r"(?:lift|elevator)\b.{0,40}(?:(?:people|someone|kid|child|person|son|daughter|mother"
+        r"|father|mom|mum|dad|grandma|grandpa|baby|man|woman)\s+(?:is\s+|are\s+)?(?:still\s+)?"
+        r"(?:inside|in it|in there|stuck|trapped)|can(?:not|'?t) (?:get|come) out)",
         r"(?:the|a|our)\s+(?:lift|elevator)\b.{0,40}(?:people|someone|kid|child|person|inside)",
         r"(?:person|people|someone|driver)\s+(?:still\s+)?in\s+(?:the\s+)?(?:vehicle|car)",
         r"people (?:still )?(?:inside|in it|in there)|(?:someone|person|people|child|kid)s? "
@@ -229,5 +257,8 @@ EN: dict[str, list[str]] = {
         r"(?:building|house|roof|ceiling|wall|balcony|scaffold\w*|crane|structure)s?\s+(?:\w+\s+)?"
         r"(?:collaps\w+|caved in|coming down)|cracks? (?:appearing|getting|growing|widening)",
         r"fell on(?:to)?\s+(?:a |the )?(?:pedestrian|person|people|car|stalls|playground|someone)",
+        r"(?:kid|child|children|boy|girl|toddler)s?\b.{0,30}(?:alone|no adults?|unattended|by "
+        r"themselves).{0,30}(?:river|lake|pond|canal|sea\b|water)|(?:river|lake|pond|canal)\w*.{0,30}"
+        r"(?:kid|child|children)s?\b.{0,20}(?:alone|no adults?|unattended|by themselves)",
     ],
 }
