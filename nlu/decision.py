@@ -70,11 +70,12 @@ class Verdict:
 
 
 def decide(*, hazards: Sequence[Hazard], urgencies: Sequence[Label], categories: list[Label],
-           model_alarm: bool = True, thresholds: Thresholds = THRESHOLDS) -> Verdict:
+           model_alarm: bool = True, alarm_words: bool = False,
+           thresholds: Thresholds = THRESHOLDS) -> Verdict:
     """The verdict for a ticket intent; `urgencies` and `categories` are ranked, best first.
 
     `model_alarm` False keeps the model's own critical label from raising the alarm (intents
-    other than reports and help requests)."""
+    other than reports and help requests); `alarm_words` ("急死了") asks at least."""
     hit = most_urgent(hazards)
     critical = next((label.confidence for label in urgencies if label.name == "critical"), 0.0)
     calm = next((label for label in urgencies if label.name != "critical"), Label("normal", 0.0))
@@ -87,7 +88,7 @@ def decide(*, hazards: Sequence[Hazard], urgencies: Sequence[Label], categories:
     if model_alarm and critical >= thresholds.certain:
         kind = kind_of_category(categories[0].name if categories else None)
         return Verdict("certain", Label("critical", critical), kind, categories, sure)
-    if model_alarm and (leans or critical >= thresholds.ask):
+    if alarm_words or (model_alarm and (leans or critical >= thresholds.ask)):
         kind = kind_of_category(categories[0].name if categories else None)
         return Verdict("ask", calm, kind, categories, sure)
     return Verdict(None, calm, None, categories, sure)

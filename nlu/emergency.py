@@ -117,6 +117,16 @@ def _compile(table: dict[str, list[str]]) -> list[tuple[str, re.Pattern[str]]]:
 _PATTERNS = _compile(ZH) + _compile(EN)
 
 
+# Words of alarm with no danger named ("急死了", "快点来人"): never an emergency on their own, but
+# worth the one question "is someone in danger now?" (nlu/decision.py).
+_ALARM_WORDS = re.compile(r"急死(?:了|人了)|快(?:点)?来人|赶紧来人|救救我|出大事了|不得了了"
+                          r"|help me|please hurry|hurry up|come quickly")
+
+
+def alarm_words(text: str) -> bool:
+    return bool(_ALARM_WORDS.search(normalize(text)))
+
+
 def find_hazards(text: str) -> list[Hazard]:
     """Every non-negated life-safety hit, in text order."""
     norm = normalize(text)

@@ -11,7 +11,7 @@ import numpy as np
 
 from nlu.cascade import Cascade
 from nlu.decision import THRESHOLDS, Thresholds, decide, is_sure
-from nlu.emergency import find_hazards, most_urgent
+from nlu.emergency import alarm_words, find_hazards, most_urgent
 from nlu.entities import EntityExtractor
 from nlu.features import Embedder, without_places
 from nlu.inference import Scorer
@@ -102,7 +102,8 @@ class BuiltinParser:
     def _assemble(self, text: str, probs: dict[str, np.ndarray]) -> Parse:
         intents = [Label(n, c) for n, c in rank(self.model.heads["intent"], probs["intent"])]
         hazards = find_hazards(text[:ENTITY_MAX_CHARS])
-        if hazards and intents[0].name in OVERRIDABLE:
+        alarmed = not hazards and alarm_words(text[:ENTITY_MAX_CHARS])
+        if (hazards or alarmed) and intents[0].name in OVERRIDABLE:
             intents = promote(intents, "report")
         intent = intents[0]
         hit = most_urgent(hazards)
@@ -120,7 +121,8 @@ class BuiltinParser:
             urgencies=[Label(n, c) for n, c in rank(self.model.heads["urgency"],
                                                    probs["urgency"])],
             categories=self._categories(intent.name, probs["category"]),
-            model_alarm=intent.name in MODEL_ALARM, thresholds=self.thresholds)
+            model_alarm=intent.name in MODEL_ALARM, alarm_words=alarmed,
+            thresholds=self.thresholds)
         return replace(base, category=verdict.categories[0],
                        category_ranking=verdict.categories, urgency=verdict.urgency,
                        emergency=verdict.emergency, alarm=verdict.alarm,

@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 
 from nlu.decision import THRESHOLDS, decide, is_sure
-from nlu.emergency import find_hazards, most_urgent
+from nlu.emergency import alarm_words, find_hazards, most_urgent
 from nlu.parser import MODEL_ALARM, OVERRIDABLE, Parser, promote
 from nlu.schema import CATEGORIES, INTENTS, TICKET_INTENTS, URGENCIES, Entity, Label, Parse
 from nlu.settings import NluSettings
@@ -81,7 +81,8 @@ def from_rasa(text: str, answer: dict[str, Any]) -> Parse:
     top_intent, top_category, top_urgency = split_name(answer["intent"].get("name"))
     intents = _ranked(scores["i"], top_intent)
     hazards = find_hazards(text)
-    if hazards and intents[0].name in OVERRIDABLE:
+    alarmed = not hazards and alarm_words(text)
+    if (hazards or alarmed) and intents[0].name in OVERRIDABLE:
         intents = promote(intents, "report")
     hit = most_urgent(hazards)
     base = Parse(
@@ -95,7 +96,7 @@ def from_rasa(text: str, answer: dict[str, Any]) -> Parse:
     categories = _ranked(scores["c"], top_category) or [Label("other", 0.0)]
     urgencies = _ranked(scores["u"], top_urgency) or [Label("normal", 0.0)]
     verdict = decide(hazards=hazards, urgencies=urgencies, categories=categories,
-                     model_alarm=intents[0].name in MODEL_ALARM)
+                     model_alarm=intents[0].name in MODEL_ALARM, alarm_words=alarmed)
     return replace(base, category=verdict.categories[0], category_ranking=verdict.categories,
                    urgency=verdict.urgency, emergency=verdict.emergency, alarm=verdict.alarm,
                    category_sure=verdict.category_sure)

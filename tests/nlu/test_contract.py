@@ -78,6 +78,14 @@ def test_urgent_words_alone_never_raise_a_certain_alarm(parser: BuiltinParser,
     assert parse.urgency is None or parse.urgency.name != "critical"
 
 
+@pytest.mark.parametrize("text", ["急死了", "快点来人", "急死了！！", "快来人啊"])
+def test_words_of_alarm_alone_ask_the_one_question(parser: BuiltinParser, text: str) -> None:
+    parse = parser.parse(text)
+    assert parse.intent.name == "report"
+    assert parse.alarm == "ask"
+    assert parse.emergency in EMERGENCY_KINDS
+
+
 def test_to_dict_adds_the_contract_keys_and_keeps_the_old_ones(parser: BuiltinParser) -> None:
     answer = parser.parse("楼道里好大一股煤气味").to_dict()
     assert {"text", "intent", "intent_ranking", "entities", "category", "category_ranking",
