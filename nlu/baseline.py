@@ -27,11 +27,14 @@ BASELINE_C = 32.0
 
 @dataclass
 class _BaselineHead:
-    classifier: LogisticRegression
+    classes: list[str]
+    classifier: LogisticRegression | None  # None: one class only, always answered
 
-    def ranking(self, row: np.ndarray) -> list[Label]:
-        classes = self.classifier.classes_
-        return [Label(str(classes[i]), float(row[i])) for i in np.argsort(-row)]
+    def ranking(self, x: object) -> list[Label]:
+        if self.classifier is None:
+            return [Label(self.classes[0], 1.0)]
+        row = self.classifier.predict_proba(x)[0]
+        return [Label(self.classes[i], float(row[i])) for i in np.argsort(-row)]
 
 
 class BaselineParser:
@@ -44,8 +47,7 @@ class BaselineParser:
     def parse(self, text: str) -> Parse:
         clean = clean_input(text)
         x = self.vectorizer.transform([clean])
-        rankings = {name: head.ranking(head.classifier.predict_proba(x)[0])
-                    for name, head in self.heads.items()}
+        rankings = {name: head.ranking(x) for name, head in self.heads.items()}
         intents = rankings["intent"]
         parse = Parse(text=clean, intent=intents[0], intent_ranking=intents,
                       language=detect_language(clean))
@@ -64,6 +66,10 @@ def fit_baseline(examples: Sequence[Example], c: float = BASELINE_C) -> Baseline
     for name in ("intent", "category", "urgency"):
         rows = [i for i, example in enumerate(examples) if getattr(example, name) is not None]
         labels = [str(getattr(examples[i], name)) for i in rows]
-        classifier = LogisticRegression(C=c, max_iter=2000).fit(x[rows], labels)
-        heads[name] = _BaselineHead(classifier)
+        classes = sorted(set(labels))
+        classifier = (LogisticRegression(C=c, max_iter=2000).fit(x[rows], labels)
+                      if len(classes) > 1 else None)
+        heads[name] = _BaselineHead(
+            [str(c) for c in classifier.classes_] if classifier is not None else classes,
+            classifier)
     return BaselineParser(vectorizer, heads)

@@ -99,14 +99,16 @@ def parse_command(ctx: click.Context, text: str, model_dir: Path | None) -> None
 @click.option("--model-dir", type=_PATH, help="Model directory.")
 @click.option("--baseline", is_flag=True,
               help="Also train the plain TF-IDF + LR baseline and print both side by side.")
+@click.option("--data", "data_dir", type=_PATH,
+              help="Training data of the baseline (default: the model's).")
 @click.pass_context
 def eval_command(ctx: click.Context, tsv: Path, as_json: bool, model_dir: Path | None,
-                 baseline: bool) -> None:
+                 baseline: bool, data_dir: Path | None) -> None:
     """Score the parser on a labelled TSV (intent, category, urgency, text)."""
     from nlu.evaluate import evaluate_file, render
     from nlu.loader import load_parser
 
-    settings = _settings(ctx, model_dir=model_dir)
+    settings = _settings(ctx, model_dir=model_dir, data_dir=data_dir)
     evaluation = evaluate_file(load_parser(settings), tsv)
     if not baseline:
         _show(evaluation.summary(), as_json, render(evaluation))
@@ -153,18 +155,20 @@ def _cell(value: object) -> str:
 @click.option("--baseline/--no-baseline", default=True, help="Cross-validate the baseline.")
 @click.option("--data", "data_dir", type=_PATH, help="Training data directory.")
 @click.option("--model-dir", type=_PATH, help="Where the embedding cache lives.")
+@click.option("--embedding/--no-embedding", default=None,
+              help="Use the sentence embedding (default: settings).")
 @click.pass_context
 def cv_command(ctx: click.Context, folds: int, as_json: bool, model: bool, baseline: bool,
-               data_dir: Path | None, model_dir: Path | None) -> None:
+               data_dir: Path | None, model_dir: Path | None, embedding: bool | None) -> None:
     """k-fold cross-validation on the training data, the model beside the baseline."""
     from nlu.crossval import compare
     from nlu.training import data_dir_of
     from nlu.trainingdata import load_training_data
 
-    settings = _settings(ctx, data_dir=data_dir, model_dir=model_dir)
+    settings = _settings(ctx, data_dir=data_dir, model_dir=model_dir, embedding=embedding)
     examples = load_training_data(data_dir_of(settings)).examples
     compared = compare(examples, folds=folds, cache_dir=settings.model_dir, model=model,
-                       baseline=baseline)
+                       baseline=baseline, embedding=settings.embedding)
     _show(compared, as_json, _side_by_side(compared))
 
 

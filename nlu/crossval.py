@@ -97,11 +97,11 @@ def merge(parts: Sequence[Evaluation]) -> Evaluation:
 
 
 def compare(examples: list[Example], *, folds: int, cache_dir: Path, model: bool = True,
-            baseline: bool = True) -> dict[str, dict[str, Any]]:
+            baseline: bool = True, embedding: bool = True) -> dict[str, dict[str, Any]]:
     """{"model": summary, "baseline": summary} of k-fold cross-validation."""
     out: dict[str, dict[str, Any]] = {}
     if model:
-        vectors = vectors_for(examples, cache_dir)
+        vectors = vectors_for(examples, cache_dir) if embedding else None
         out["model"] = cross_validate(examples, model_fit(vectors), folds).summary()
     if baseline:
         out["baseline"] = cross_validate(examples, baseline_fit, folds).summary()
