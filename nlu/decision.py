@@ -14,7 +14,9 @@ from nlu.emergency import Hazard, most_urgent
 from nlu.schema import Alarm, Label
 
 # The categories a critical ticket of each kind may take, so it reaches the department that
-# acts on that danger; the model's best-ranked allowed category wins (nlu/README.md).
+# acts on that danger; the model's best-ranked allowed category wins (nlu/README.md). A fight
+# with someone hurt goes to the police (security), not to the mediators (dispute), even when
+# the message starts with what the quarrel was about.
 _ALLOWED: dict[str, frozenset[str]] = {
     "gas": frozenset({"utilities"}),
     "electric": frozenset({"utilities"}),
@@ -22,7 +24,7 @@ _ALLOWED: dict[str, frozenset[str]] = {
     "fraud": frozenset({"security"}),
     "missing": frozenset({"security"}),
     "welfare": frozenset({"social_services"}),
-    "police": frozenset({"security", "dispute"}),
+    "police": frozenset({"security"}),
     "medical": frozenset({"social_services", "traffic", "construction", "municipal", "security",
                           "dispute"}),
     "flood": frozenset({"utilities", "municipal"}),

@@ -139,11 +139,12 @@ def find_hazards(text: str) -> list[Hazard]:
 
 
 def _equipment_first(hits: list[Hazard]) -> list[Hazard]:
-    """A burning transformer or distribution box is a power emergency (utilities, electric
-    advice), not a plain fire: a fire hit inside an electric hit's span is dropped."""
+    """A sparking, smoking transformer or distribution box is a power emergency (utilities,
+    electric advice), not a plain fire: a fire hit within or just after an electric hit (its
+    smoke, "还冒烟") is dropped."""
     electric = [hit for hit in hits if hit.kind == "electric"]
     return [hit for hit in hits if hit.kind != "fire" or not any(
-        e.start <= hit.start and hit.end <= e.end for e in electric)]
+        e.start <= hit.start and hit.end <= e.end + 16 for e in electric)]
 
 
 def _scam_story(hits: list[Hazard]) -> list[Hazard]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from typing import Protocol
@@ -103,7 +104,7 @@ class BuiltinParser:
         intents = [Label(n, c) for n, c in rank(self.model.heads["intent"], probs["intent"])]
         hazards = find_hazards(text[:ENTITY_MAX_CHARS])
         alarmed = not hazards and alarm_words(text[:ENTITY_MAX_CHARS])
-        if (hazards or alarmed) and intents[0].name in OVERRIDABLE:
+        if (hazards or alarmed) and must_report(intents[0].name, text):
             intents = promote(intents, "report")
         intent = intents[0]
         hit = most_urgent(hazards)
@@ -145,6 +146,20 @@ def _meaningful(text: str) -> bool:
     head = text[:ENTITY_MAX_CHARS]
     # A cry for help buried in junk is still a cry for help.
     return has_content(head) and (not looks_like_junk(head) or bool(find_hazards(head)))
+
+
+# A status question or a cancellation names an earlier ticket; without such a reference a
+# message with a danger in it is a new report ("我想反映一下…楼道里一股臭鸡蛋味" is no status).
+_TICKET_REFERENCE = re.compile(r"[a-z]{2}-\d{4}-\d+|单子|工单|单号|进度|处理到|处理得怎么样|报的"
+                               r"|报过|反映过|提交的|撤销|撤回|取消|ticket|my report|case number",
+                               re.IGNORECASE)
+
+
+def must_report(intent: str, text: str) -> bool:
+    """Whether a message with a danger (or words of alarm) is taken as a new report."""
+    if intent in OVERRIDABLE:
+        return True
+    return intent in ("status", "cancel") and not _TICKET_REFERENCE.search(text)
 
 
 def promote(ranking: list[Label], name: str) -> list[Label]:

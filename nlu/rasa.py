@@ -16,7 +16,7 @@ import httpx
 
 from nlu.decision import THRESHOLDS, decide, is_sure
 from nlu.emergency import alarm_words, find_hazards, most_urgent
-from nlu.parser import MODEL_ALARM, OVERRIDABLE, Parser, promote
+from nlu.parser import MODEL_ALARM, Parser, must_report, promote
 from nlu.schema import CATEGORIES, INTENTS, TICKET_INTENTS, URGENCIES, Entity, Label, Parse
 from nlu.settings import NluSettings
 from nlu.text import clean_input, detect_language
@@ -82,7 +82,7 @@ def from_rasa(text: str, answer: dict[str, Any]) -> Parse:
     intents = _ranked(scores["i"], top_intent)
     hazards = find_hazards(text)
     alarmed = not hazards and alarm_words(text)
-    if (hazards or alarmed) and intents[0].name in OVERRIDABLE:
+    if (hazards or alarmed) and must_report(intents[0].name, text):
         intents = promote(intents, "report")
     hit = most_urgent(hazards)
     base = Parse(

@@ -155,8 +155,7 @@ def test_the_most_urgent_hazard_wins_over_the_first_named() -> None:
     ("fraud", _labels(social_services=0.8, security=0.2), "security"),
     ("missing", _labels(social_services=0.8, security=0.2), "security"),
     ("welfare", _labels(security=0.8, social_services=0.2), "social_services"),
-    ("police", _labels(traffic=0.8, dispute=0.15, security=0.05), "dispute"),
-    ("police", _labels(traffic=0.8, security=0.15, dispute=0.05), "security"),
+    ("police", _labels(dispute=0.8, traffic=0.15, security=0.05), "security"),
     ("medical", _labels(traffic=0.8, social_services=0.2), "traffic"),
     ("medical", _labels(property=0.8, social_services=0.2), "social_services"),
     ("flood", _labels(property=0.6, utilities=0.3, municipal=0.1), "utilities"),
@@ -165,6 +164,18 @@ def test_the_most_urgent_hazard_wins_over_the_first_named() -> None:
 def test_the_category_of_a_critical_ticket_follows_the_hazard(
         kind: str, ranking: list[Label], category: str) -> None:
     assert follow_hazard(kind, ranking)[0].name == category
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ("我想反映一下路灯不亮的事，还有楼道里一股臭鸡蛋味", "report"),
+    ("我上周报的那个煤气味的单子处理到哪了", "status"),
+])
+def test_a_danger_makes_a_report_unless_an_earlier_ticket_is_named(
+        parser: BuiltinParser, text: str, intent: str) -> None:
+    parse = parser.parse(text)
+    assert parse.intent.name == intent
+    if intent == "report":
+        assert parse.alarm == "certain"
 
 
 def test_sure_flags_follow_top_probability_and_margin() -> None:
