@@ -1,6 +1,7 @@
 """Choosing the alarm and sure/unsure thresholds of nlu/decision.py by cross-validation.
 
-    .venv/bin/python -m nlu.calibration [--folds 5] [--model-dir var/nlu] [--target 0.95]
+    .venv/bin/python -m nlu.calibration [--folds 5] [--model-dir var/nlu] [--target 0.97]
+        [--certain-target 0.98] [--ask-recall 0.95]
 
 Every training line is scored by a model trained on the other folds (crossval.fold_indices);
 the thresholds are then read off the held-out probabilities, never off the eval files:
@@ -8,9 +9,14 @@ the thresholds are then read off the held-out probabilities, never off the eval 
 - sure flags: the (top, margin) pair on a grid that keeps the most held-out predictions "sure"
   while those sure predictions are right at least `target` of the time;
 - `certain`: the lowest probability of `critical` at which the model alone (patterns ignored)
-  is right about critical at least `target` of the time;
+  is right about critical at least `certain_target` of the time;
 - `ask`: the highest probability of `critical` at or above which the model alone still finds
-  `target` of the critical lines (with "critical is the top urgency" also asking).
+  `ask_recall` of the critical lines (with "critical is the top urgency" also asking).
+
+The training data is more regular than residents' text (its folds share templates), so the
+targets are set above what the bot needs: on lines written in a new style (voice run-ons,
+non-native English) that the model had not seen, sure predictions at a 0.97 cross-validated
+target were right ~0.95 of the time.
 """
 
 from __future__ import annotations
@@ -97,7 +103,8 @@ def _pairs(held: list[Held], head: str) -> list[tuple[bool, float, float]]:
     return out
 
 
-def alarm_thresholds(held: list[Held], target: float) -> tuple[float, float]:
+def alarm_thresholds(held: list[Held], target: float, ask_recall: float
+                     ) -> tuple[float, float]:
     """(certain, ask) for the model alone on report and help-request lines."""
     rows = [h for h in held if h.example.urgency is not None]
     critical = np.array([h.example.urgency == "critical" for h in rows])
@@ -111,15 +118,16 @@ def alarm_thresholds(held: list[Held], target: float) -> tuple[float, float]:
     leans = np.array([h.top("urgency") == "critical" for h in rows])
     ask = 0.05
     for t in np.arange(0.05, certain, 0.01):
-        if ((p >= t) | leans)[critical].mean() >= target:
+        if ((p >= t) | leans)[critical].mean() >= ask_recall:
             ask = round(float(t), 2)
     return certain, ask
 
 
-def calibrate(held: list[Held], target: float) -> tuple[Thresholds, dict[str, float]]:
+def calibrate(held: list[Held], target: float, certain_target: float = 0.98,
+              ask_recall: float = 0.95) -> tuple[Thresholds, dict[str, float]]:
     intent = sure_thresholds(_pairs(held, "intent"), target)
     category = sure_thresholds(_pairs(held, "category"), target)
-    certain, ask = alarm_thresholds(held, target)
+    certain, ask = alarm_thresholds(held, certain_target, ask_recall)
     thresholds = Thresholds(certain=certain, ask=ask, intent_top=intent[0],
                             intent_margin=intent[1], category_top=category[0],
                             category_margin=category[1])
@@ -133,11 +141,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--model-dir", type=Path, default=Path("var/nlu"))
-    parser.add_argument("--target", type=float, default=0.95)
+    parser.add_argument("--target", type=float, default=0.97)
+    parser.add_argument("--certain-target", type=float, default=0.98)
+    parser.add_argument("--ask-recall", type=float, default=0.95)
     args = parser.parse_args()
     examples = load_training_data(DATA_DIR).examples
     held = held_out(examples, vectors_for(examples, args.model_dir), args.folds)
-    thresholds, report = calibrate(held, args.target)
+    thresholds, report = calibrate(held, args.target, args.certain_target, args.ask_recall)
     print(f"{len(held)} held-out lines, {args.folds} folds, target {args.target}")
     print(f"chosen:  {thresholds}")
     print(f"current: {THRESHOLDS}")
