@@ -121,6 +121,14 @@ def test_near_misses_raise_no_hazard(text: str) -> None:
     assert find_hazards(text) == []
 
 
+@pytest.mark.parametrize("text", [
+    "垃圾臭得像煤气，不过不是漏气", "电梯里没有人被困", "差点撞到小孩", "上个月着过一次火",
+    "明天消防演练", "希望加装电梯", "水管爆了", "臭得像煤气一样但不是漏气",
+])
+def test_denials_inside_and_around_the_span_are_read(text: str) -> None:
+    assert find_hazards(text) == []
+
+
 def test_there_are_enough_phrasings() -> None:
     assert len(IMPLICIT) >= 35
     assert len(NEAR_MISSES) >= 35
