@@ -38,8 +38,8 @@ _PAST_ZH = re.compile(r"(?:去年|前年|上个月|上次|上周|上回|曾经)"
 _PAST_EN = re.compile(r"^\s*(?:\w+\s+){0,2}(?:last (?:month|year|week|summer|winter)|"
                       r"(?:\w+\s+)?(?:weeks|months|years) ago)")
 # After the hit: it is over ("没了", "扑灭"), or it is a topic, not an event ("隐患", "演练").
-_NEG_AFTER_ZH = re.compile(r"^(?:\S{0,4}(?:没了|没有了|消失了|散了|已经好了|灭了|扑灭|修好了"
-                           r"|解决了|处理好了)|(?:的|应急|安全|防范|事故)?(?:隐患|风险|演练|演习"
+_NEG_AFTER_ZH = re.compile(r"^(?:过(?!来|去|马路|来了)|\S{0,4}(?:没了|没有了|消失了|散了|已经好了"
+                           r"|灭了|扑灭|修好了|解决了|处理好了)|(?:的|应急|安全|防范|事故)?(?:隐患|风险|演练|演习"
                            r"|预案|知识|常识|培训|宣传)|了?(?:以后|之后|的话|的时候|怎么跑|往哪跑))")
 # "..., 已经散了" / "..., 没事了" in the next clause also means it is over.
 _OVER_ZH = re.compile(r"^.{0,14}(?:已经散了|已经没事|没事了|已经灭了|已经扑灭|已经处理好"
@@ -48,6 +48,7 @@ _NEG_BEFORE_EN = re.compile(r"\b(?:no|not|never|isn't|wasn't|aren't|don't|doesn'
                             r"without|prevent|if|in case|risk of|afraid)\b(?:\s+\w+){0,2}\s*$"
                             r"|\b(?:possum|cat|dog|bird|raccoon|squirrel|kitten|puppy|bat|snake"
                             r"|animal|fox)s?\s+(?:is\s+|are\s+|got\s+)?$")
+_ALMOST_EN = re.compile(r"\b(?:almost|nearly)\b(?:\s+\w+){0,2}\s*$")
 _NEG_AFTER_EN = re.compile(r"^\s*(?:is|was|has been)?\s*(?:gone|over|out now|put out|fixed"
                            r"|resolved|hazard|risk|drill|safety|training)")
 _CLAUSE_BREAK = re.compile(r"[,.;!?，。；！？、\n]")
@@ -68,8 +69,10 @@ _DANGER_NEGATIVES = re.compile(
     r"|油烟|饭菜|烧烤)|not (?:breathing|moving|responding|answering|answer|back|home|waking|"
     r"conscious|picking up|from cooking|cooking)|(?:can|won|didn|hasn|haven|isn|doesn)'?t (?:wake|"
     r"breathe|get up|find|answer|come home|been seen|seen|reach)|not (?:been )?seen|no answer|"
-    r"never came? home|have not|has not|did not come|cannot (?:find|wake|breathe|get up|get out"
-    r"|come out|reach)|not (?:come|came|coming) (?:home|back|out)|not see (?:her|him|them)"
+    r"never came? home|have not|has not|did not come|hasn'?t (?:picked up|collected|taken in)"
+    r"|(?:won|doesn|isn|can)'?t respond\w*|not respond\w*"
+    r"|cannot (?:find|wake|breathe|get up|get out|come out|reach)"
+    r"|not (?:come|came|coming) (?:home|back|out)|not see (?:her|him|them)"
     r"|nobody answer")
 # A habit, not an event now ("工厂烟囱天天冒黑烟", "电梯门老是夹人", "they fight all the time"),
 # unless the sentence also says it is happening now; gas, power and water into homes stay.
@@ -187,13 +190,16 @@ def _habitual(norm: str, start: int, end: int) -> bool:
 def _negated(norm: str, start: int, end: int) -> bool:
     span = _DANGER_NEGATIVES.sub(" ", norm[start:end])
     before = _CLAUSE_BREAK.split(norm[max(0, start - 12):start])[-1]
+    # English words are longer: "we almost had a fire" needs more than 12 characters.
+    before_en = _CLAUSE_BREAK.split(norm[max(0, start - 30):start])[-1]
     after = _CLAUSE_BREAK.split(norm[end:end + 12])[0]
     sentence = _sentence(norm, start, end)
     return bool(_NEG_INSIDE.search(span)
                 or _NEG_BEFORE_ZH.search(_DANGER_NEGATIVES.sub(" ", before))
                 or _NEG_AFTER_ZH.search(after)
                 or _OVER_ZH.search(norm[end:end + 20])
-                or _NEG_BEFORE_EN.search(before) or _NEG_AFTER_EN.search(after)
+                or _NEG_BEFORE_EN.search(before) or _ALMOST_EN.search(before_en)
+                or _NEG_AFTER_EN.search(after)
                 or _PAST_ZH.search(before) or _PAST_EN.search(after)
                 or _HYPOTHETICAL.search(norm[max(0, start - 24):start])
                 or _TOPIC_ZH.search(sentence) or _TOPIC_EN.search(sentence))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 _GAS = r"(?:煤气|燃气|天然气|液化气|煤汽|燃汽|然气|媒气|瓦斯|沼气)"
 _KIN = (r"(?:孩子|小孩|儿子|女儿|老人|爷爷|奶奶|姥姥|外婆|外公|老爸|老妈|我爸|我妈|爸爸|妈妈|老伴|"
-        r"学生|闺女|老太太|老大爷|婆婆)")
+        r"学生|闺女|老太太|老大爷|婆婆|孙子|孙女|外孙|宝宝|小朋友)")
 _BUILDING = (r"(?:楼|房|屋|(?<!围)墙|屋顶|天花板|阳台|棚|脚手架|鹰架|架子|塔吊|吊车|桥|外墙"
              r"|地基|基坑)")
 _HOME = r"(?:家|屋|店|室|户|房间|一楼|楼里|地下室|车库|客厅|卧室)"
@@ -20,7 +20,7 @@ ZH: dict[str, list[str]] = {
         rf"{_GAS}.{{0,6}}(?:味|泄|漏|臭|喷)", rf"闻到.{{0,6}}{_GAS}", r"燃起味|燃起的味",
         rf"(?:像|类似).{{0,2}}{_GAS}|气体[^,.!?]{{0,6}}喷",
         r"(?<!胎)(?<!车胎)漏气(?!门)|(?<![扔砸])臭鸡蛋",
-        rf"(?:{_GAS}|气)(?:管|管道|管子|表|罐|瓶|阀)\S{{0,6}}(?:挖断|挖破|断了|破了|脱开|喷|呲呲|嘶嘶)",
+        rf"(?:{_GAS}|气)(?:管|管道|管子|表|罐|瓶|阀)\S{{0,6}}(?:挖断|挖破|断了|破了|脱开|喷|呲呲|嘶嘶|钻穿|钻破|打穿|打破|穿了|弄破)",
     ],
     "fire": [
         r"(?<!打不)(?<!点不)着火|起火|失火|火灾|烧起来|烧着了|着伙|招火|起伙|火警|放火|纵火",
@@ -44,6 +44,7 @@ ZH: dict[str, list[str]] = {
     ],
     "medical": [
         r"晕倒|昏倒|昏迷|晕过去|昏过去|倒地|不省人事|没有?(?:了)?呼吸|没意识|没有?心跳|心肺复苏",
+        r"(?:人|他|她|老人)?(?:躺着|倒着|趴着)(?:一)?动不动|一动不动",
         r"喘不上气|胸口(?:疼|痛|闷)得(?:厉害|不行|受不了)|胸口剧痛|躺(?:在)?地上(?:不动|起不来|了)",
         r"心脏病(?:发作|犯了)|(?:突然|刚刚|刚才|好像)(?:中风|脑梗|心梗)|(?:中风|脑梗|心梗)了",
         r"抽搐|吐血|大出血|流了?很多血|流血|血流不止|休克|叫不醒|喊不醒|不清醒|(?<!得)喘不过气|脸都紫",
@@ -62,6 +63,7 @@ ZH: dict[str, list[str]] = {
         r"枪声|开枪|打人(?!社|力)|打架|群架|斗殴|群殴|殴打|家暴|动手打|被打(?![扰针电疫折卡开包印湿断])|围着.{0,4}打",
         r"打(?:我|孩子|小孩|老婆|老人|女人)(?!电话|手机)|掐(?:我|脖子|她|他|住)",
         r"抢劫|抢包|抢东西|绑架|劫持|人贩子|抱走|拖上车|拉上车|(?:正在|在)撬|闯进",
+        r"把[^。]{0,4}推(?:下|倒)(?:楼梯|楼|在地)?|推下楼",
         r"威胁要杀|杀人|要杀(?:了)?(?:我|你|他|她)|杀了(?:我|你|他|她)",
         r"(?:往|拽|拖|拉|塞)(?:上)?车(?:上|里)?(?:拽|拖|拉|塞)|拽上车|塞进车",
         r"(?:跟着|尾随|跟踪)[^。]{0,20}(?:还在外面|还没走|躲在|躲进)|躲(?:在|进)[^。]{0,10}(?:还在外面|没走)",
@@ -81,8 +83,11 @@ ZH: dict[str, list[str]] = {
     ],
     "welfare": [
         r"(?:老人|独居)[^,.!?]{0,10}(?:没有?动静|动静都没有)",
-        r"(?:老人|奶奶|爷爷|阿姨|大爷|独居|邻居|老太太|老伯|婆婆|阿婆|他|她)[^,.!?]{0,10}"
-        r"(?:好几天|几天|两天|三天|四天|多天|一个星期|一周)[^,.!?]{0,4}(?:没|不见)(?:出门|动静|见|露面|下楼|人影)",
+        r"(?:老人|奶奶|爷爷|阿姨|大爷|独居|邻居|老太太|老伯|婆婆|阿婆|老爷子|老头|他|她)[^,.!?]{0,12}"
+        r"(?:好几天|几天|[两三四五六七八九十]天|多天|一个星期|一周|一个礼拜)[^,.!?]{0,4}(?:都)?(?:没|不见)"
+        r"(?:出门|动静|见|露面|下楼|下来|人影)",
+        r"(?:好几天|几天|[两三四五六七八九十]天|一个星期|一周)[^。]{0,10}(?:没见|没下来|没出门)[^。]{0,10}"
+        r"(?:关机|打不通|没人接|不接)",
         r"(?:敲门|按门铃|叫门)[^,.!?]{0,4}(?:没反应|没人应|不应|没人开|也不开|不开|没动静)",
         r"(?:一个人住|独居|孤寡)[^。]{0,20}(?:好几天|几天|两天|三天|多天|一个星期|一周)[^。]{0,6}"
         r"(?:没见|没出门|没下楼|没露面|没动静)",
@@ -184,6 +189,8 @@ EN: dict[str, list[str]] = {
         r"\s+choking|choking on|can'?t breathe|lying (?:on the floor|in the road|on the road"
         r"|on the ground)",
         r"(?:he|she|someone|person|man|woman|rider|child|kid|body)\s+(?:is\s+)?not moving",
+        r"(?:he|she|someone|person|man|woman|body|child|kid)\s+(?:won'?t|doesn'?t|isn'?t|is not)"
+        r"\s+respond\w*|lying (?:at the bottom|on the stairs)",
         r"and not moving|(?:people|someone|person|kid|child|he|she)\s+(?:is|are|got|was)\s+"
         r"(?:hurt|injured)|in labou?r|baby is coming|hit (?:a|by a) (?:pedestrian|car)",
         r"(?:people|someone|person|man|woman|child|kid|worker|rider|driver|pedestrian)s?\s+"
@@ -222,6 +229,8 @@ EN: dict[str, list[str]] = {
         r"(?:her|him|them|the old|my|our|the|this)\b.{0,40}(?:days|since|week)",
         r"not (?:been )?seen (?:for|in|since) (?:\d+|a few|several|two|three|four|five) days?",
         r"not see (?:her|him|them)\b.{0,20}days?|knock\w*.{0,15}no answer|nobody answer\w*"
+        r"|(?:mail|newspapers?|post|parcels?)\b.{0,20}(?:piling up|not (?:been )?picked up)"
+        r"|hasn'?t (?:picked up|collected|taken in) (?:his|her|their) (?:mail|post|newspapers?)"
         r"|left alone (?:at home )?for (?:\d+|two|three|several|a few) days",
         r"(?:not|isn'?t|won'?t|doesn'?t|didn'?t|never)\s+(?:answering|answer)\s+(?:the\s+|her\s+|"
         r"his\s+)?(?:door|phone|calls?)|no answer at (?:the|her|his) door",
@@ -257,6 +266,10 @@ EN: dict[str, list[str]] = {
         r"(?:building|house|roof|ceiling|wall|balcony|scaffold\w*|crane|structure)s?\s+(?:\w+\s+)?"
         r"(?:collaps\w+|caved in|coming down)|cracks? (?:appearing|getting|growing|widening)",
         r"fell on(?:to)?\s+(?:a |the )?(?:pedestrian|person|people|car|stalls|playground|someone)",
+        r"(?:kid|child|toddler|boy|girl|baby)\b.{0,40}(?:on|over|at) the (?:balcony|window ?sill|"
+        r"railing|ledge|roof edge)",
+        r"(?:孩子|小孩|宝宝|小朋友)[^。]{0,10}(?:爬|站|坐)(?:在|上|到)?[^。]{0,6}"
+        r"(?:阳台|窗台|栏杆|护栏|楼顶|窗户外)",
         r"(?:kid|child|children|boy|girl|toddler)s?\b.{0,30}(?:alone|no adults?|unattended|by "
         r"themselves).{0,30}(?:river|lake|pond|canal|sea\b|water)|(?:river|lake|pond|canal)\w*.{0,30}"
         r"(?:kid|child|children)s?\b.{0,20}(?:alone|no adults?|unattended|by themselves)",
