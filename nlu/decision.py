@@ -74,31 +74,41 @@ class Verdict:
     emergency: str | None
     categories: list[Label]
     category_sure: bool
+    calm: Label
 
 
 def decide(*, hazards: Sequence[Hazard], urgencies: Sequence[Label], categories: list[Label],
-           model_alarm: bool = True, alarm_words: bool = False,
+           model_alarm: bool = True, alarm_words: bool = False, dismissed: bool = False,
            thresholds: Thresholds = THRESHOLDS) -> Verdict:
     """The verdict for a ticket intent; `urgencies` and `categories` are ranked, best first.
 
     `model_alarm` False keeps the model's own critical label from raising the alarm (intents
-    other than reports and help requests); `alarm_words` ("急死了") asks at least."""
+    other than reports and help requests); `alarm_words` ("急死了") asks at least; `dismissed`
+    (a danger named only to be denied: "不是漏气", "no fire") means the model's leaning comes
+    from those words, so it raises nothing.
+
+    When the model's best label is critical but it is not confident, the urgency stays critical
+    (that is the model's reading) and the alarm is "ask": the bot confirms a danger now before
+    anyone is alerted, and uses the calm label when the person says no."""
     hit = most_urgent(hazards)
     critical = next((label.confidence for label in urgencies if label.name == "critical"), 0.0)
     calm = next((label for label in urgencies if label.name != "critical"), Label("normal", 0.0))
     if hit is not None:
         ranked = follow_hazard(hit.kind, categories)
         return Verdict("certain", Label("critical", max(critical, 0.9)), hit.kind, ranked,
-                       True)
+                       True, calm)
     sure = is_sure(categories, thresholds.category_top, thresholds.category_margin)
     leans = bool(urgencies) and urgencies[0].name == "critical"
+    model_alarm = model_alarm and not dismissed
+    kind = kind_of_category(categories[0].name if categories else None)
     if model_alarm and critical >= thresholds.certain:
-        kind = kind_of_category(categories[0].name if categories else None)
-        return Verdict("certain", Label("critical", critical), kind, categories, sure)
-    if alarm_words or (model_alarm and (leans or critical >= thresholds.ask)):
-        kind = kind_of_category(categories[0].name if categories else None)
-        return Verdict("ask", calm, kind, categories, sure)
-    return Verdict(None, calm, None, categories, sure)
+        return Verdict("certain", Label("critical", critical), kind, categories, sure, calm)
+    if model_alarm and leans and not alarm_words:
+        # Words of alarm alone ("快点来人") name no danger: the leaning comes from them.
+        return Verdict("ask", Label("critical", critical), kind, categories, sure, calm)
+    if alarm_words or (model_alarm and critical >= thresholds.ask):
+        return Verdict("ask", calm, kind, categories, sure, calm)
+    return Verdict(None, calm, None, categories, sure, calm)
 
 
 def follow_hazard(kind: str, categories: list[Label]) -> list[Label]:

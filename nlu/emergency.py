@@ -132,13 +132,25 @@ def alarm_words(text: str) -> bool:
 
 def find_hazards(text: str) -> list[Hazard]:
     """Every non-negated life-safety hit, in text order."""
+    return scan_hazards(text)[0]
+
+
+def scan_hazards(text: str) -> tuple[list[Hazard], bool]:
+    """The non-negated hits, and whether a danger was named only to be denied or put in the
+    past ("不是漏气", "no fire", "上个月着过火"): then the model's own leaning towards critical
+    comes from those words and says nothing about a danger now (nlu/decision.py)."""
     norm = normalize(text)
     denied = {kind for kind, denial in _DENIALS.items() if denial.search(norm)}
-    hits = [Hazard(kind, m.start(), m.end())
-            for kind, pattern in _PATTERNS if kind not in denied for m in pattern.finditer(norm)
-            if not _negated(norm, m.start(), m.end())
-            and not (kind in _HABIT_KINDS and _habitual(norm, m.start(), m.end()))]
-    return sorted(_scam_story(_equipment_first(hits)), key=lambda hit: hit.start)
+    hits, dismissed = [], False
+    for kind, pattern in _PATTERNS:
+        for m in pattern.finditer(norm):
+            if (kind in denied or _negated(norm, m.start(), m.end())
+                    or (kind in _HABIT_KINDS and _habitual(norm, m.start(), m.end()))):
+                dismissed = True
+            else:
+                hits.append(Hazard(kind, m.start(), m.end()))
+    kept = sorted(_scam_story(_equipment_first(hits)), key=lambda hit: hit.start)
+    return kept, dismissed and not kept
 
 
 def _equipment_first(hits: list[Hazard]) -> list[Hazard]:

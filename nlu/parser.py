@@ -12,7 +12,7 @@ import numpy as np
 
 from nlu.cascade import Cascade
 from nlu.decision import THRESHOLDS, Thresholds, decide, is_sure
-from nlu.emergency import alarm_words, find_hazards, most_urgent
+from nlu.emergency import alarm_words, find_hazards, most_urgent, scan_hazards
 from nlu.entities import EntityExtractor
 from nlu.features import Embedder, without_places
 from nlu.inference import Scorer
@@ -102,7 +102,7 @@ class BuiltinParser:
 
     def _assemble(self, text: str, probs: dict[str, np.ndarray]) -> Parse:
         intents = [Label(n, c) for n, c in rank(self.model.heads["intent"], probs["intent"])]
-        hazards = find_hazards(text[:ENTITY_MAX_CHARS])
+        hazards, dismissed = scan_hazards(text[:ENTITY_MAX_CHARS])
         alarmed = not hazards and alarm_words(text[:ENTITY_MAX_CHARS])
         if (hazards or alarmed) and must_report(intents[0].name, text):
             intents = promote(intents, "report")
@@ -122,11 +122,12 @@ class BuiltinParser:
             urgencies=[Label(n, c) for n, c in rank(self.model.heads["urgency"],
                                                    probs["urgency"])],
             categories=self._categories(intent.name, probs["category"]),
-            model_alarm=intent.name in MODEL_ALARM, alarm_words=alarmed,
+            model_alarm=intent.name in MODEL_ALARM, alarm_words=alarmed, dismissed=dismissed,
             thresholds=self.thresholds)
         return replace(base, category=verdict.categories[0],
                        category_ranking=verdict.categories, urgency=verdict.urgency,
                        emergency=verdict.emergency, alarm=verdict.alarm,
+                       calm_urgency=verdict.calm,
                        category_sure=verdict.category_sure or intent.name == "help_request")
 
     def _categories(self, intent: str, probs: np.ndarray) -> list[Label]:

@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 
 from nlu.decision import THRESHOLDS, decide, is_sure
-from nlu.emergency import alarm_words, find_hazards, most_urgent
+from nlu.emergency import alarm_words, most_urgent, scan_hazards
 from nlu.parser import MODEL_ALARM, Parser, must_report, promote
 from nlu.schema import CATEGORIES, INTENTS, TICKET_INTENTS, URGENCIES, Entity, Label, Parse
 from nlu.settings import NluSettings
@@ -80,7 +80,7 @@ def from_rasa(text: str, answer: dict[str, Any]) -> Parse:
             scores["u"][urgency] += confidence
     top_intent, top_category, top_urgency = split_name(answer["intent"].get("name"))
     intents = _ranked(scores["i"], top_intent)
-    hazards = find_hazards(text)
+    hazards, dismissed = scan_hazards(text)
     alarmed = not hazards and alarm_words(text)
     if (hazards or alarmed) and must_report(intents[0].name, text):
         intents = promote(intents, "report")
@@ -96,9 +96,11 @@ def from_rasa(text: str, answer: dict[str, Any]) -> Parse:
     categories = _ranked(scores["c"], top_category) or [Label("other", 0.0)]
     urgencies = _ranked(scores["u"], top_urgency) or [Label("normal", 0.0)]
     verdict = decide(hazards=hazards, urgencies=urgencies, categories=categories,
-                     model_alarm=intents[0].name in MODEL_ALARM, alarm_words=alarmed)
+                     model_alarm=intents[0].name in MODEL_ALARM, alarm_words=alarmed,
+                     dismissed=dismissed)
     return replace(base, category=verdict.categories[0], category_ranking=verdict.categories,
                    urgency=verdict.urgency, emergency=verdict.emergency, alarm=verdict.alarm,
+                   calm_urgency=verdict.calm,
                    category_sure=verdict.category_sure)
 
 

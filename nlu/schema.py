@@ -60,9 +60,13 @@ class Parse:
     emergency: str | None = None
     language: Language = "zh"
     # The life-safety contract (nlu/README.md): "certain" -> urgency is critical and emergency
-    # is a kind; "ask" -> urgency is the best non-critical label and emergency is the kind to
-    # use if the person confirms; None -> urgency is never critical.
+    # is a kind; "ask" -> urgency is the model's best label (critical when it leans critical),
+    # emergency the kind to use if the person confirms a danger now, calm_urgency the label to
+    # use if they say no; None -> urgency is never critical.
     alarm: Alarm | None = None
+    # The best label other than critical (ticket intents): what a report is when nobody is in
+    # danger now.
+    calm_urgency: Label | None = None
     # Calibrated by cross-validation: sure answers are right ~95% of the time on held-out text.
     # Unsure category -> the bot offers the top of category_ranking; unsure intent -> it asks.
     category_sure: bool = True
@@ -81,6 +85,7 @@ class Parse:
             "language": self.language,
             "emergency": self.emergency,
             "alarm": self.alarm,
+            "calm_urgency": self.calm_urgency.to_dict() if self.calm_urgency else None,
             "category_sure": self.category_sure,
             "intent_sure": self.intent_sure,
         }

@@ -1,7 +1,8 @@
 """The life-safety contract of Parse that the bot consumes: alarm, urgency, emergency, sure flags.
 
 - alarm "certain": urgency critical, emergency a kind;
-- alarm "ask": urgency the best non-critical label, emergency the kind to use on "yes";
+- alarm "ask": urgency the model's best label (critical when it leans critical), emergency the
+  kind to use on "yes", calm_urgency the non-critical label to use on "no";
 - alarm None: urgency never critical.
 """
 
@@ -34,8 +35,9 @@ def check_contract(parse: Parse) -> None:
         assert parse.emergency in EMERGENCY_KINDS
     elif parse.alarm == "ask":
         assert parse.urgency is not None
-        assert parse.urgency.name != "critical"
         assert parse.emergency in EMERGENCY_KINDS
+        assert parse.calm_urgency is not None
+        assert parse.calm_urgency.name != "critical"
     else:
         assert parse.alarm is None
         assert parse.urgency is None or parse.urgency.name != "critical"
@@ -112,12 +114,20 @@ def test_a_confident_model_alone_raises_a_certain_alarm_with_a_kind() -> None:
     assert verdict.emergency == "gas"  # utilities without a pattern: the gas advice
 
 
-def test_a_leaning_model_asks_and_keeps_the_best_calm_urgency() -> None:
+def test_a_leaning_model_reads_critical_but_asks_before_alarming() -> None:
     verdict = decide(hazards=[], urgencies=_labels(critical=0.5, high=0.4, normal=0.1),
                      categories=_labels(fire_safety=0.6, other=0.4), thresholds=STRICT)
     assert verdict.alarm == "ask"
-    assert verdict.urgency == Label("high", 0.4)
+    assert verdict.urgency == Label("critical", 0.5)
+    assert verdict.calm == Label("high", 0.4)
     assert verdict.emergency == "fire"
+
+
+def test_a_danger_named_only_to_be_denied_raises_nothing_from_the_model() -> None:
+    verdict = decide(hazards=[], urgencies=_labels(critical=0.7, normal=0.3),
+                     categories=_labels(sanitation=0.6, utilities=0.4), dismissed=True,
+                     thresholds=STRICT)
+    assert (verdict.alarm, verdict.urgency.name) == (None, "normal")
 
 
 def test_critical_probability_above_the_ask_line_asks_even_when_not_top() -> None:
@@ -207,9 +217,11 @@ def test_rasa_answers_keep_the_contract() -> None:
     leaning = from_rasa("急死了快点", _rasa_answer(
         "report+property+critical", [("report+property+critical", 0.5),
                                      ("report+property+high", 0.3), ("greeting", 0.2)]))
-    assert leaning.alarm == "ask"
+    assert leaning.alarm == "ask"  # words of alarm alone: asked, read as the calm label
     assert leaning.urgency is not None
     assert leaning.urgency.name == "high"
+    assert leaning.calm_urgency is not None
+    assert leaning.calm_urgency.name == "high"
     calm = from_rasa("路灯坏了", _rasa_answer(
         "report+municipal+normal", [("report+municipal+normal", 0.9), ("greeting", 0.1)]))
     assert (calm.alarm, calm.emergency) == (None, None)
