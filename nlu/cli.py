@@ -1,4 +1,4 @@
-"""`shaosheng nlu ...`: train, ensure, parse, eval, export-rasa.
+"""`shaosheng nlu ...`: train, ensure, parse, eval (--baseline), cv, export-rasa.
 
 The lead's CLI adds `nlu_group` to its main group; until then run `python -m nlu.cli`.
 Settings come from the parent command's context (`ctx.obj.settings.nlu` or `ctx.obj.nlu`)
@@ -97,17 +97,79 @@ def parse_command(ctx: click.Context, text: str, model_dir: Path | None) -> None
 @click.argument("tsv", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @click.option("--model-dir", type=_PATH, help="Model directory.")
+@click.option("--baseline", is_flag=True,
+              help="Also train the plain TF-IDF + LR baseline and print both side by side.")
+@click.option("--data", "data_dir", type=_PATH,
+              help="Training data of the baseline (default: the model's).")
 @click.pass_context
-def eval_command(ctx: click.Context, tsv: Path, as_json: bool, model_dir: Path | None) -> None:
+def eval_command(ctx: click.Context, tsv: Path, as_json: bool, model_dir: Path | None,
+                 baseline: bool, data_dir: Path | None) -> None:
     """Score the parser on a labelled TSV (intent, category, urgency, text)."""
     from nlu.evaluate import evaluate_file, render
     from nlu.loader import load_parser
 
-    evaluation = evaluate_file(load_parser(_settings(ctx, model_dir=model_dir)), tsv)
+    settings = _settings(ctx, model_dir=model_dir, data_dir=data_dir)
+    evaluation = evaluate_file(load_parser(settings), tsv)
+    if not baseline:
+        _show(evaluation.summary(), as_json, render(evaluation))
+        return
+    compared = {"model": evaluation.summary(),
+                "baseline": evaluate_file(_baseline(settings), tsv).summary()}
+    _show(compared, as_json, _side_by_side(compared))
+
+
+def _show(payload: object, as_json: bool, text: str) -> None:
     if as_json:
-        _dump(evaluation.summary())
+        _dump(payload)
     else:
-        click.echo(render(evaluation))
+        click.echo(text)
+
+
+def _baseline(settings: NluSettings) -> Any:
+    from nlu.baseline import fit_baseline
+    from nlu.training import data_dir_of
+    from nlu.trainingdata import load_training_data
+
+    data = load_training_data(data_dir_of(settings), settings.include_corrections)
+    return fit_baseline(data.examples)
+
+
+def _side_by_side(compared: dict[str, dict[str, Any]]) -> str:
+    names = list(compared)
+    keys = list(compared[names[0]])
+    lines = [f"{'':>20}  " + "  ".join(f"{name:>10}" for name in names)]
+    for key in keys:
+        values = [compared[name].get(key) for name in names]
+        lines.append(f"{key:>20}  " + "  ".join(f"{_cell(v):>10}" for v in values))
+    return "\n".join(lines)
+
+
+def _cell(value: object) -> str:
+    return "-" if value is None else str(value)
+
+
+@nlu_group.command("cv")
+@click.option("--folds", type=int, default=5, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.option("--model/--no-model", default=True, help="Cross-validate the model.")
+@click.option("--baseline/--no-baseline", default=True, help="Cross-validate the baseline.")
+@click.option("--data", "data_dir", type=_PATH, help="Training data directory.")
+@click.option("--model-dir", type=_PATH, help="Where the embedding cache lives.")
+@click.option("--embedding/--no-embedding", default=None,
+              help="Use the sentence embedding (default: settings).")
+@click.pass_context
+def cv_command(ctx: click.Context, folds: int, as_json: bool, model: bool, baseline: bool,
+               data_dir: Path | None, model_dir: Path | None, embedding: bool | None) -> None:
+    """k-fold cross-validation on the training data, the model beside the baseline."""
+    from nlu.crossval import compare
+    from nlu.training import data_dir_of
+    from nlu.trainingdata import load_training_data
+
+    settings = _settings(ctx, data_dir=data_dir, model_dir=model_dir, embedding=embedding)
+    examples = load_training_data(data_dir_of(settings)).examples
+    compared = compare(examples, folds=folds, cache_dir=settings.model_dir, model=model,
+                       baseline=baseline, embedding=settings.embedding)
+    _show(compared, as_json, _side_by_side(compared))
 
 
 @nlu_group.command("export-rasa")

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from typing import Protocol
 
 import numpy as np
 
 from nlu.cascade import Cascade
-from nlu.emergency import find_hazards
+from nlu.decision import THRESHOLDS, Thresholds, decide, is_sure
+from nlu.emergency import alarm_words, find_hazards, most_urgent, scan_hazards
 from nlu.entities import EntityExtractor
 from nlu.features import Embedder, without_places
 from nlu.inference import Scorer
@@ -24,7 +27,10 @@ ENTITY_MAX_CHARS = 2000
 # Intents a life-safety hit overrides: a "救命！" must never be taken for chit-chat. A status
 # question or a cancellation keeps its intent (it is about an earlier report) but still carries
 # the emergency kind, so the bot can repeat whom to call.
-_OVERRIDABLE = frozenset({"greeting", "thanks", "out_of_scope"})
+OVERRIDABLE = frozenset({"greeting", "thanks", "out_of_scope"})
+# Intents whose model-only critical label may raise the alarm (a consult question never does:
+# only a life-safety pattern makes a question an emergency).
+MODEL_ALARM = frozenset({"report", "help_request"})
 
 
 class Parser(Protocol):
@@ -36,8 +42,10 @@ class BuiltinParser:
     its own lock. The embedding runs only on messages the n-grams are unsure of (`cascade`)."""
 
     def __init__(self, model: BuiltinModel, embedder: Embedder | None,
-                 gazetteer: Iterable[str] = (), cascade: Cascade | None = None) -> None:
+                 gazetteer: Iterable[str] = (), cascade: Cascade | None = None,
+                 thresholds: Thresholds = THRESHOLDS) -> None:
         self.model = model
+        self.thresholds = thresholds
         self.scorer = Scorer(model)
         self.embedder = embedder if model.uses_embedding and self.scorer.has_embedding else None
         self.cascade = cascade or Cascade()
@@ -94,38 +102,42 @@ class BuiltinParser:
 
     def _assemble(self, text: str, probs: dict[str, np.ndarray]) -> Parse:
         intents = [Label(n, c) for n, c in rank(self.model.heads["intent"], probs["intent"])]
-        hazards = find_hazards(text[:ENTITY_MAX_CHARS])
-        if hazards and intents[0].name in _OVERRIDABLE:
-            intents = _promote(intents, "report")
+        hazards, dismissed = scan_hazards(text[:ENTITY_MAX_CHARS])
+        alarmed = not hazards and alarm_words(text[:ENTITY_MAX_CHARS])
+        if (hazards or alarmed) and must_report(intents[0].name, text):
+            intents = promote(intents, "report")
         intent = intents[0]
-        category, categories, urgency = None, [], None
-        if intent.name in TICKET_INTENTS:
-            categories = self._categories(intent.name, probs["category"])
-            category = categories[0]
-            urgency = self._urgency(probs["urgency"], critical=bool(hazards))
-        return Parse(
-            text=text, intent=intent, intent_ranking=intents, category=category,
-            category_ranking=categories, urgency=urgency,
-            entities=self._entities(text), emergency=hazards[0].kind if hazards else None,
-            language=detect_language(text),
-        )
+        hit = most_urgent(hazards)
+        base = Parse(text=text, intent=intent, intent_ranking=intents,
+                     entities=self._entities(text), language=detect_language(text),
+                     intent_sure=is_sure(intents, self.thresholds.intent_top,
+                                         self.thresholds.intent_margin),
+                     emergency=hit.kind if hit else None)
+        if intent.name not in TICKET_INTENTS:
+            # A status question or a cancellation keeps its intent and only carries the kind,
+            # so the bot can repeat whom to call; it raises no alarm of its own.
+            return base
+        verdict = decide(
+            hazards=hazards,
+            urgencies=[Label(n, c) for n, c in rank(self.model.heads["urgency"],
+                                                   probs["urgency"])],
+            categories=self._categories(intent.name, probs["category"]),
+            model_alarm=intent.name in MODEL_ALARM, alarm_words=alarmed, dismissed=dismissed,
+            thresholds=self.thresholds)
+        return replace(base, category=verdict.categories[0],
+                       category_ranking=verdict.categories, urgency=verdict.urgency,
+                       emergency=verdict.emergency, alarm=verdict.alarm,
+                       calm_urgency=verdict.calm,
+                       category_sure=verdict.category_sure or intent.name == "help_request")
 
     def _categories(self, intent: str, probs: np.ndarray) -> list[Label]:
         ranked = [Label(n, c) for n, c in rank(self.model.heads["category"], probs)]
         if intent == "help_request":  # by definition; the model only ranks the others
-            return _promote(ranked, "neighbor_help")
+            return promote(ranked, "neighbor_help")
         if ranked[0].name == "neighbor_help" and len(ranked) > 1:
             # neighbor_help belongs to help requests only: a report takes the next category.
             return ranked[1:] + ranked[:1]
         return ranked
-
-    def _urgency(self, probs: np.ndarray, critical: bool) -> Label:
-        ranked = rank(self.model.heads["urgency"], probs)
-        if critical:
-            # The pattern list decides on its own; confidence is at least that of a sure hit.
-            model_critical = dict(ranked).get("critical", 0.0)
-            return Label("critical", max(model_critical, 0.9))
-        return Label(*ranked[0])
 
     def _entities(self, text: str) -> list[Entity]:
         return self.extractor.extract(text[:ENTITY_MAX_CHARS])
@@ -137,7 +149,21 @@ def _meaningful(text: str) -> bool:
     return has_content(head) and (not looks_like_junk(head) or bool(find_hazards(head)))
 
 
-def _promote(ranking: list[Label], name: str) -> list[Label]:
+# A status question or a cancellation names an earlier ticket; without such a reference a
+# message with a danger in it is a new report ("我想反映一下…楼道里一股臭鸡蛋味" is no status).
+_TICKET_REFERENCE = re.compile(r"[a-z]{2}-\d{4}-\d+|单子|工单|单号|进度|处理到|处理得怎么样|报的"
+                               r"|报过|反映过|提交的|撤销|撤回|取消|ticket|my report|case number",
+                               re.IGNORECASE)
+
+
+def must_report(intent: str, text: str) -> bool:
+    """Whether a message with a danger (or words of alarm) is taken as a new report."""
+    if intent in OVERRIDABLE:
+        return True
+    return intent in ("status", "cancel") and not _TICKET_REFERENCE.search(text)
+
+
+def promote(ranking: list[Label], name: str) -> list[Label]:
     """Put `name` first, its confidence at least the old top's, keeping the rest in order."""
     top = ranking[0].confidence
     chosen = next((label for label in ranking if label.name == name), Label(name, 0.0))

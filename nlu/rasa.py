@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from dataclasses import replace
 from typing import Any
 
 import httpx
 
-from nlu.emergency import find_hazards
-from nlu.parser import Parser
+from nlu.decision import THRESHOLDS, decide, is_sure
+from nlu.emergency import alarm_words, most_urgent, scan_hazards
+from nlu.parser import MODEL_ALARM, Parser, must_report, promote
 from nlu.schema import CATEGORIES, INTENTS, TICKET_INTENTS, URGENCIES, Entity, Label, Parse
 from nlu.settings import NluSettings
 from nlu.text import clean_input, detect_language
@@ -78,21 +80,28 @@ def from_rasa(text: str, answer: dict[str, Any]) -> Parse:
             scores["u"][urgency] += confidence
     top_intent, top_category, top_urgency = split_name(answer["intent"].get("name"))
     intents = _ranked(scores["i"], top_intent)
-    categories = _ranked(scores["c"], top_category)
-    hazards = find_hazards(text)
-    urgency_label = _ranked(scores["u"], top_urgency)[0] if top_urgency else None
-    if hazards and intents[0].name in TICKET_INTENTS:
-        model_confidence = urgency_label.confidence if urgency_label else 0.0
-        urgency_label = Label("critical", max(model_confidence, 0.9))
-    has_labels = intents[0].name in TICKET_INTENTS
-    return Parse(
+    hazards, dismissed = scan_hazards(text)
+    alarmed = not hazards and alarm_words(text)
+    if (hazards or alarmed) and must_report(intents[0].name, text):
+        intents = promote(intents, "report")
+    hit = most_urgent(hazards)
+    base = Parse(
         text=text, intent=intents[0], intent_ranking=intents,
-        category=categories[0] if has_labels and categories else None,
-        category_ranking=categories if has_labels else [],
-        urgency=urgency_label if has_labels else None,
         entities=[_entity(text, e) for e in answer.get("entities") or []],
-        emergency=hazards[0].kind if hazards else None, language=detect_language(text),
+        emergency=hit.kind if hit else None, language=detect_language(text),
+        intent_sure=is_sure(intents, THRESHOLDS.intent_top, THRESHOLDS.intent_margin),
     )
+    if intents[0].name not in TICKET_INTENTS:
+        return base
+    categories = _ranked(scores["c"], top_category) or [Label("other", 0.0)]
+    urgencies = _ranked(scores["u"], top_urgency) or [Label("normal", 0.0)]
+    verdict = decide(hazards=hazards, urgencies=urgencies, categories=categories,
+                     model_alarm=intents[0].name in MODEL_ALARM, alarm_words=alarmed,
+                     dismissed=dismissed)
+    return replace(base, category=verdict.categories[0], category_ranking=verdict.categories,
+                   urgency=verdict.urgency, emergency=verdict.emergency, alarm=verdict.alarm,
+                   calm_urgency=verdict.calm,
+                   category_sure=verdict.category_sure)
 
 
 def _ranked(scores: dict[str, float], top: str | None) -> list[Label]:

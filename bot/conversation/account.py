@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
+from bot.conversation.callbacks import ForgetMe, KeepMe
 from bot.core.i18n import t
 from bot.core.messages import Document, Reply
 from bot.core.turn import Turn
@@ -27,17 +28,15 @@ async def mydata_command(turn: Turn, _: str = "") -> None:
 
 
 async def forgetme_command(turn: Turn, _: str = "") -> None:
-    turn.say("account.forget_ask", buttons=[[turn.button("account.forget_yes", "a:forget"),
-                                             turn.button("account.forget_no", "a:keep")]])
+    turn.say("account.forget_ask", buttons=[[turn.button("account.forget_yes", ForgetMe()),
+                                             turn.button("account.forget_no", KeepMe())]])
 
 
-async def on_press(turn: Turn, rest: str) -> None:
-    if rest == "keep":
-        turn.edit_pressed(t("account.forget_kept", turn.lang))
-        return
-    if rest != "forget":
-        turn.toast("press.invalid", alert=True)
-        return
+async def on_keep_press(turn: Turn, data: KeepMe) -> None:
+    turn.edit_pressed(t("account.forget_kept", turn.lang))
+
+
+async def on_forget_press(turn: Turn, data: ForgetMe) -> None:
     async with turn.ctx.sessions() as session, session.begin():
         count = await privacy.forget(session=session, person_id=turn.contact.person_id)
     turn.clear(*list(turn.state))

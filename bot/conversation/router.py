@@ -5,18 +5,20 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import Awaitable, Callable
 
-from bot.conversation import account
+from bot.conversation.awaiting import AWAIT, Awaited, awaited, stop_waiting, waited_s
 from bot.conversation.ids import TICKET_NUMBER
+from bot.conversation.menu import main_menu
 from bot.conversation.resident import consult, onboarding, report, status
 from bot.conversation.staff import cards as staff
-from bot.conversation.staff import coordinator, desk_link
+from bot.conversation.staff import coordinator
+from bot.conversation.table import COMMANDS, PRESSES, STEPS
 from bot.core.context import BotContext
 from bot.core.messages import Answer, Handler, Incoming
 from bot.core.metrics import count
 from bot.core.state import conversation_key
-from bot.core.turn import Turn, main_menu, replayed
+from bot.core.turn import Turn, replayed
+from dispatch.core.buttons import CallbackData, Malformed
 from dispatch.core.errors import ShaoshengError
 from dispatch.core.i18n import normalise_language
 from dispatch.org.residents import Contact, find_contact, touch_contact
@@ -25,26 +27,6 @@ from nlu.emergency import emergency_kind
 log = logging.getLogger(__name__)
 SEEN_TTL_S = 3 * 24 * 3600
 HASH_REF = re.compile(r"^#\d{1,9}$")
-
-Command = Callable[[Turn, str], Awaitable[None]]
-COMMANDS: dict[str, Command] = {
-    "/start": onboarding.start,
-    "/help": onboarding.help_command,
-    "/lang": onboarding.language_command,
-    "/my": status.my_tickets,
-    "/cancel": report.cancel_command,
-    "/report": report.menu_report,
-    "/tasks": staff.tasks_command,
-    "/duty": staff.duty_command,
-    "/t": staff.lookup_command,
-    "/scorecard": coordinator.scorecard_command,
-    "/mydata": account.mydata_command,
-    "/forgetme": account.forgetme_command,
-    "/invite": account.invite_command,
-    "/revoke": account.revoke_command,
-    "/desk": desk_link.desk_command,
-}
-
 
 def make_handler(ctx: BotContext) -> Handler:
     async def handle(msg: Incoming) -> Answer:
@@ -136,6 +118,7 @@ async def _route(turn: Turn) -> None:
     if msg.press is not None:
         await _route_press(turn)
         return
+    question = _open_question(turn)  # before a location, which may answer one too
     if msg.location is not None:
         await onboarding.location(turn)
         return
@@ -144,9 +127,8 @@ async def _route(turn: Turn) -> None:
         turn.say("input.voice" if spoken else "input.media", buttons=main_menu(turn))
         return
     text = (msg.text or "").strip()
-    awaiting = turn.state.get("await") or ""
-    if msg.photo_ids and awaiting.partition(":")[0] in ("note", "done"):
-        await staff.on_awaited_staff_text(turn, awaiting, text)
+    if msg.photo_ids and question is not None and STEPS[type(question)].photo:
+        await STEPS[type(question)].answer(turn, question, text)
         return
     if msg.photo_ids and not text:
         await report.photo_only(turn)
@@ -162,13 +144,28 @@ async def _route(turn: Turn) -> None:
             return
         await handler(turn, rest.strip())
         return
+    if question is not None and await STEPS[type(question)].answer(turn, question, text):
+        return
     await _route_text(turn, text)
 
 
+def _open_question(turn: Turn) -> Awaited | None:
+    """What the conversation waits for, unless it waited past its step's timeout."""
+    question = awaited(turn)
+    if question is None:
+        if turn.state.get(AWAIT):  # a record no release knows any more
+            stop_waiting(turn)
+        return None
+    step = STEPS[type(question)]
+    if waited_s(turn) <= step.timeout.total_seconds():
+        return question
+    stop_waiting(turn)
+    if step.notice:
+        turn.say("await.expired")
+    return None
+
+
 async def _route_text(turn: Turn, text: str) -> None:
-    awaiting = turn.state.get("await")
-    if awaiting and await _answer_awaited(turn, awaiting, text):
-        return
     if await staff.reply_to_card(turn, text):
         return
     if HASH_REF.match(text) and turn.contact.roles:
@@ -203,47 +200,12 @@ def _clear_language(text: str) -> bool:
     return letters >= 2
 
 
-async def _answer_awaited(turn: Turn, awaiting: str, text: str) -> bool:
-    if awaiting == "place":
-        await report.set_place(turn, text)
-        return True
-    if awaiting == "time":
-        await report.set_time(turn, text)
-        return True
-    if awaiting == "describe":
-        turn.clear("await")
-        return False  # the text is the description: parse it like any report
-    if awaiting == "community":
-        return await onboarding.typed_community(turn, text)
-    return await staff.on_awaited_staff_text(turn, awaiting, text)
-
-
-PRESSES = {
-    "r": report.on_press,
-    "c": onboarding.on_press,
-    "l": onboarding.on_language_press,
-    "t": status.on_press,
-    "w": status.on_withdraw_press,
-    "m": report.on_menu_press,
-    "q": consult.on_press,
-    "v": staff.on_verify_press,
-    "k": staff.on_work_press,
-    "x": staff.on_centre_press,
-    "g": staff.on_rating_press,
-    "gc": staff.on_community_rating_press,
-    "o": staff.on_open_press,
-    "f": staff.on_follow_press,
-    "a": account.on_press,
-    "hm": staff.on_message_holder_press,
-}
-
-
 async def _route_press(turn: Turn) -> None:
-    data = turn.msg.press.data if turn.msg.press else ""
-    prefix, _, rest = data.partition(":")
-    handler = PRESSES.get(prefix)
-    if handler is None:
-        log.warning("unknown button data from user %s", turn.contact.person_id)
+    raw = turn.msg.press.data if turn.msg.press else ""
+    try:
+        data = CallbackData.unpack(raw)
+    except Malformed:
+        log.warning("invalid button data from person %s", turn.contact.person_id)
         turn.toast("press.invalid", alert=True)
         return
-    await handler(turn, rest)
+    await PRESSES[type(data)](turn, data)

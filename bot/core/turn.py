@@ -10,6 +10,7 @@ from bot.core.context import BotContext
 from bot.core.i18n import t
 from bot.core.messages import Answer, Button, Incoming, Reply, answer_from_json, answer_to_json
 from bot.core.state import State, conversation_key
+from dispatch.core.buttons import CallbackData
 from dispatch.org.residents import Contact
 
 
@@ -42,8 +43,8 @@ class Turn:
         self.answer.toast = t(key, self.lang, **params)
         self.answer.alert = alert
 
-    def button(self, key: str, data: str, **params: Any) -> Button:
-        return Button(t(key, self.lang, **params), data)
+    def button(self, key: str, data: CallbackData, **params: Any) -> Button:
+        return Button(t(key, self.lang, **params), data.pack())
 
     def update(self, **values: Any) -> None:
         self.state.update(values)
@@ -92,10 +93,3 @@ def pairs(rows: list[list[Button]]) -> list[list[Button]]:
     """One button per row → two per row: long lists stay short on a phone."""
     flat = [b for row in rows for b in row]
     return [flat[i : i + 2] for i in range(0, len(flat), 2)]
-
-
-def main_menu(turn: Turn) -> list[list[Button]]:
-    return [
-        [turn.button("menu.report", "m:report"), turn.button("menu.help", "m:help")],
-        [turn.button("menu.ask", "m:ask"), turn.button("menu.my", "m:my")],
-    ]

@@ -94,3 +94,11 @@ class RatingValue(StrEnum):
 class RaterKind(StrEnum):
     REPORTER = "reporter"
     COMMUNITY = "community"
+
+
+class RejectReason(StrEnum):
+    """Why a community turns a new ticket away (the reporter is told which)."""
+
+    DUPLICATE = "duplicate"
+    OUTSIDE = "outside"
+    NOT_ACTIONABLE = "not_actionable"

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from dispatch.core.buttons import CallbackData
 from dispatch.core.enums import Role
 from dispatch.notify.outbox import Notice, NoticeButton, at, enqueue, tr
 from dispatch.org.access import members
@@ -42,8 +43,8 @@ def ticket_params(ticket: Ticket, *, with_place: bool = True) -> dict[str, objec
     return params
 
 
-def button(key: str, data: str) -> NoticeButton:
-    return NoticeButton(key=key, data=data)
+def button(key: str, data: CallbackData) -> NoticeButton:
+    return NoticeButton(key=key, data=data.pack())
 
 
 async def push(

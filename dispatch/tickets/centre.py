@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dispatch.core import lifecycle
+from dispatch.core.buttons import OpenTicket
 from dispatch.core.enums import Category, ListType, Status, UnitKind
 from dispatch.core.errors import NotFound, PermissionDenied
 from dispatch.core.lifecycle import Action
@@ -130,7 +131,7 @@ async def add_co_unit(*, session: AsyncSession, ticket_id: int, actor: int, unit
               "place": mask(ticket.place_text or "-")}
     notice = Notice(key="push.assist", params={**params, "lead": unit_name(lead),
                                                "due": at(ticket.resolve_due_at)},
-                    buttons=[[button("btn.open", f"o:{ticket.id}")]])
+                    buttons=[[button("btn.open", OpenTicket(ticket.id))]])
     await push(session=session, people=people, notice=notice, event_key=f"ev{event.id}",
                clock=desk.clock)
     return ticket

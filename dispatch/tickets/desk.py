@@ -8,6 +8,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from dispatch.core.buttons import Claim
 from dispatch.core.enums import Status
 from dispatch.core.errors import NotFound
 from dispatch.core.routing import Routing
@@ -57,7 +58,7 @@ async def offer(*, session: AsyncSession, ticket: Ticket, desk: Desk, event_key:
     notice = Notice(
         key=f"push.claim.{ticket.kind}",
         params={**ticket_params(ticket), "unit": unit_name(unit)},
-        buttons=[[button("btn.claim", f"k:c:{ticket.id}")]],
+        buttons=[[button("btn.claim", Claim(ticket.id))]],
         photo_ids=list(ticket.photos or [])[:3],
         card=(ticket.id, "claim"),
     )

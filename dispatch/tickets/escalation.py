@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dispatch.core import lifecycle
+from dispatch.core.buttons import ListImmediate, ListPhased, ListUnderstanding
 from dispatch.core.enums import Status, UnitKind
 from dispatch.core.lifecycle import UNCLAIMED, Action
 from dispatch.notify.audience import (
@@ -87,9 +88,9 @@ async def _to_centre(session: AsyncSession, ticket: Ticket, top: Unit, desk: Des
                      event_key: str) -> None:
     people = await unit_people(session=session, unit_ids=[top.id],
                                roles=desk.routing.coordinator_roles)
-    rows = [[button("btn.list.immediate", f"x:i:{ticket.id}"),
-             button("btn.list.phased", f"x:p:{ticket.id}")],
-            [button("btn.list.understanding", f"x:u:{ticket.id}")]]
+    rows = [[button("btn.list.immediate", ListImmediate(ticket.id)),
+             button("btn.list.phased", ListPhased(ticket.id))],
+            [button("btn.list.understanding", ListUnderstanding(ticket.id))]]
     await push(session=session, people=people,
                notice=Notice(key="push.sort", params=ticket_params(ticket), buttons=rows,
                              card=(ticket.id, "sort")),

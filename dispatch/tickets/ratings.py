@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dispatch.core import lifecycle
+from dispatch.core.buttons import CommunityRate, Rate, short_rating
 from dispatch.core.enums import RaterKind, RatingValue, Role
 from dispatch.core.errors import PermissionDenied
 from dispatch.core.lifecycle import Action
@@ -29,16 +30,8 @@ from dispatch.tickets.desk import Desk, offer
 VALUES = (RatingValue.SATISFIED, RatingValue.BASIC, RatingValue.UNSATISFIED)
 
 
-def _rate_buttons(prefix: str, ticket_id: int) -> list[list]:
-    return [[button(f"btn.rate.{v.value}", f"{prefix}:{v.value[:3]}:{ticket_id}")
-             for v in VALUES]]
-
-
-def value_of(short: str) -> RatingValue:
-    for value in VALUES:
-        if value.value[:3] == short:
-            return value
-    raise PermissionDenied()
+def _rate_buttons(kind: type[Rate | CommunityRate], ticket_id: int) -> list[list]:
+    return [[button(f"btn.rate.{v.value}", kind(short_rating(v), ticket_id)) for v in VALUES]]
 
 
 async def ask_for_ratings(*, session: AsyncSession, ticket: Ticket, desk: Desk,
@@ -46,14 +39,14 @@ async def ask_for_ratings(*, session: AsyncSession, ticket: Ticket, desk: Desk,
     unit = await session.get(Unit, ticket.unit_id) if ticket.unit_id else None
     await tell_reporter(session=session, ticket=ticket, key=f"push.reporter.done.{ticket.kind}",
                         event_key=f"{event_key}r", clock=desk.clock, photo_ids=photo_ids,
-                        buttons=_rate_buttons("g", ticket.id), note=note,
+                        buttons=_rate_buttons(Rate, ticket.id), note=note,
                         unit=unit_name(unit))
     if ticket.whistled_by_id is not None:
         graders = await unit_people(session=session, unit_ids=[ticket.whistled_by_id],
                                     roles=(Role.GRID_WORKER,))
         notice = Notice(key="push.community_rate",
                         params={**ticket_params(ticket), "unit": unit_name(unit)},
-                        buttons=_rate_buttons("gc", ticket.id))
+                        buttons=_rate_buttons(CommunityRate, ticket.id))
         await push(session=session, people=graders, notice=notice, event_key=f"{event_key}g",
                    clock=desk.clock)
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from dispatch.core.buttons import HandleHere, MergeTwin, OpenTicket, Reject, Whistle
 from dispatch.core.enums import Role
 from dispatch.notify.audience import button, push, ticket_params, unit_name, unit_people
 from dispatch.notify.outbox import Notice
@@ -31,9 +32,9 @@ async def announce_new(*, session: AsyncSession, ticket: Ticket, desk: Desk,
         notice = Notice(
             key=f"push.verify.{ticket.kind}",
             params={**ticket_params(ticket), "unit": unit_name(community)},
-            buttons=[[button(f"btn.{verb}_here", f"v:h:{ticket.id}"),
-                      button("btn.whistle", f"v:w:{ticket.id}")],
-                     [button("btn.reject", f"v:r:{ticket.id}")]],
+            buttons=[[button(f"btn.{verb}_here", HandleHere(ticket.id)),
+                      button("btn.whistle", Whistle(ticket.id))],
+                     [button("btn.reject", Reject(ticket.id))]],
             photo_ids=list(ticket.photos or [])[:3],
             card=(ticket.id, "verify"),
         )
@@ -41,7 +42,7 @@ async def announce_new(*, session: AsyncSession, ticket: Ticket, desk: Desk,
             notice = Notice(**{**notice.__dict__, "buttons": [notice.buttons[0][:1],
                                                                notice.buttons[1]]})
         if twin is not None:
-            rows = [[button("btn.merge", f"v:m:{ticket.id}:{twin.id}")], *notice.buttons]
+            rows = [[button("btn.merge", MergeTwin(ticket.id, twin.id))], *notice.buttons]
             params = {**notice.params, "twin": twin.number}
             notice = Notice(**{**notice.__dict__, "buttons": rows, "params": params,
                                "key": "push.verify.duplicate"})
@@ -68,7 +69,7 @@ async def _alert_critical(*, session: AsyncSession, ticket: Ticket, community: U
     )
     notice = Notice(key="push.critical", params={**ticket_params(ticket),
                                                  "unit": unit_name(community)},
-                    buttons=[[button("btn.open", f"o:{ticket.id}")]])
+                    buttons=[[button("btn.open", OpenTicket(ticket.id))]])
     await push(session=session, people=people, notice=notice, event_key=f"crit:{ticket.id}",
                clock=desk.clock)
 

@@ -8,6 +8,7 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dispatch.core import lifecycle
+from dispatch.core.buttons import AskAssist, Done, HandBack, MessageHolder, Note, Start
 from dispatch.core.enums import Status
 from dispatch.core.errors import AlreadyClaimed, NotFound, PermissionDenied
 from dispatch.core.lifecycle import Action
@@ -174,7 +175,7 @@ async def _announce_claim(session: AsyncSession, ticket: Ticket, actor: int, des
     await push(session=session, people=[actor], notice=work_card(ticket, edit=True),
                event_key=f"{event_key}w", clock=desk.clock)
     # For neighbour help the two agree time and place in the chat: the requester can write back.
-    talk = ([[button("btn.message_volunteer", f"hm:{ticket.id}")]]
+    talk = ([[button("btn.message_volunteer", MessageHolder(ticket.id))]]
             if ticket.kind == "help_request" else [])
     await tell_reporter(session=session, ticket=ticket, key=f"push.reporter.claimed.{ticket.kind}",
                         event_key=f"{event_key}r", clock=desk.clock, unit=unit_name(unit),
@@ -182,9 +183,9 @@ async def _announce_claim(session: AsyncSession, ticket: Ticket, actor: int, des
 
 
 def work_card(ticket: Ticket, *, edit: bool) -> Notice:
-    rows = [[button("btn.start", f"k:s:{ticket.id}"), button("btn.note", f"k:n:{ticket.id}")],
-            [button("btn.done", f"k:d:{ticket.id}"), button("btn.hand_back", f"k:b:{ticket.id}")],
-            [button("btn.assist", f"k:a:{ticket.id}")]]
+    rows = [[button("btn.start", Start(ticket.id)), button("btn.note", Note(ticket.id))],
+            [button("btn.done", Done(ticket.id)), button("btn.hand_back", HandBack(ticket.id))],
+            [button("btn.assist", AskAssist(ticket.id))]]
     return Notice(key="push.working", params=ticket_params(ticket), buttons=rows,
                   replace_cards=(ticket.id, "claim") if edit else None,
                   card=None if edit else (ticket.id, "claim"))
@@ -236,7 +237,7 @@ async def message_holder(*, session: AsyncSession, ticket_id: int, actor: int, d
         raise PermissionDenied()
     event = await lifecycle.note(session=session, ticket=ticket, clock=desk.clock,
                                  actor_id=actor, note=text[:1000], action="reporter_note")
-    reply = [[button("btn.note", f"k:n:{ticket.id}")]]
+    reply = [[button("btn.note", Note(ticket.id))]]
     await push(session=session, people=[ticket.claimed_by_id],
                notice=Notice(key="push.from_reporter", buttons=reply,
                              params={"number": ticket.number, "note": text[:1000]}),

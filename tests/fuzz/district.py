@@ -76,15 +76,17 @@ class District:
     def close(self) -> None:
         self.runner.close()
 
-    def play(self, messages: Sequence[Incoming], **context: object) -> list[Step]:
+    def play(self, messages: Sequence[Incoming], *, awaiting: str | None = None,
+             **context: object) -> list[Step]:
         """The messages in order on a fresh copy; an exception out of the handler escapes.
 
-        ``context`` overrides fields of the bot context (``dedupe_in_handler=False``: as in
-        production, where the inbox deduplicates)."""
+        ``awaiting`` leaves a question open for the first sender (a packed awaited input, as
+        the conversation keeps it). ``context`` overrides fields of the bot context
+        (``dedupe_in_handler=False``: as in production, where the inbox deduplicates)."""
         for suffix in ("", "-wal", "-shm"):
             Path(f"{self.case_db}{suffix}").unlink(missing_ok=True)
         shutil.copyfile(self.template, self.case_db)
-        return self.runner.run(self._play(messages, context))
+        return self.runner.run(self._play(messages, context, awaiting))
 
     async def _seed(self, parser: Parser, knowledge: Knowledge) -> BotContext:
         await prepare_database(self.settings)
@@ -100,11 +102,16 @@ class District:
             raise RuntimeError(f"seeding gave tickets in too few states: {statuses}")
         return ctx
 
-    async def _play(self, messages: Sequence[Incoming], context: dict[str, object]) -> list[Step]:
+    async def _play(self, messages: Sequence[Incoming], context: dict[str, object],
+                    awaiting: str | None) -> list[Step]:
         engine = create_engine(f"sqlite+aiosqlite:///{self.case_db}")
         ctx = replace(self.ctx, sessions=session_factory(engine), state=MemoryStateStore(),
                       **context)  # type: ignore[arg-type]
         handle, steps = make_handler(ctx), []
+        if awaiting is not None and messages:
+            first = messages[0]
+            await ctx.state.set(conversation_key(ctx.channel, first.chat_id, first.user_id),
+                                {"await": awaiting, "await_at": ctx.clock().timestamp()}, 3600)
         try:
             for raw in messages:
                 msg = await _with_draft_id(ctx, raw)

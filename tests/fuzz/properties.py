@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from bot.channels.telegram_common import chat_key, incoming_from_update
-from bot.conversation.router import COMMANDS
+from bot.conversation.table import COMMANDS
 from bot.core.messages import Answer, Button, Incoming, Reply
 from nlu import Parse, Parser
 from nlu.schema import CATEGORIES, EMERGENCY_KINDS, INTENTS, URGENCIES
@@ -100,6 +100,13 @@ def check_conversation(steps: list[Step]) -> None:
             assert step.after == step.before, "invalid message changed a ticket"
 
 
+def check_nothing_forged(steps: list[Step]) -> None:
+    """Nothing a non-staff person sends (press, text or photo) changes another's ticket."""
+    for step in steps:
+        if step.msg.user_id not in STAFF:
+            _check_nothing_forged(step)
+
+
 def check_answer(answer: Answer) -> None:
     assert isinstance(answer, Answer)
     assert answer.toast is None or 0 < len(answer.toast) <= MAX_TOAST, answer.toast
@@ -123,7 +130,7 @@ def _check_button(button: Button) -> None:
 
 
 def _check_nothing_forged(step: Step) -> None:
-    """A resident's press may change their own tickets, never anyone else's."""
+    """A resident's message may change their own tickets, never anyone else's."""
     for ticket_id, row in step.before.items():
         if row.reporter_id == step.person_id:
             continue

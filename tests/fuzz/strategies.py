@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json
-import re
-from typing import Any
+from enum import StrEnum
+from typing import Annotated, Any, Literal, get_args, get_origin
 
 from hypothesis import strategies as st
 
 from bot.channels.telegram_common import MEDIA_KINDS
-from bot.conversation.router import COMMANDS, PRESSES
+from bot.conversation.table import COMMANDS, STEPS
 from bot.core.messages import ButtonPress, Incoming, Location
+from dispatch.core.buttons import CallbackData
+from dispatch.core.packed import Packed
 
 RESIDENTS = ("1001", "1002")
 STAFF = ("2001", "3001", "3002", "4001", "5001", "5002")
@@ -79,14 +81,8 @@ def blank_texts() -> st.SearchStrategy[str | None]:
     return st.none() | st.text(st.sampled_from(" \t\n\r\u3000\u00a0\u2003\u200b"), max_size=30)
 
 
-# Every shape of callback data the bot emits ({i} an id, {w} a word), so forged values reach
-# each press handler rather than stopping at "unknown button".
-FORMS = ("r:ok:{w}", "r:cat:{w}:{w}", "c:st:{i}", "c:cm:{i}", "l:{w}", "t:{i}", "w:ask:{i}",
-         "w:yes:{i}", "w:no:{i}", "m:{w}", "q:ok:{w}", "q:no:{w}", "v:h:{i}", "v:w:{i}",
-         "v:r:{i}", "v:rr:{i}:{w}", "v:m:{i}:{i}", "k:c:{i}", "k:s:{i}", "k:n:{i}", "k:d:{i}",
-         "k:b:{i}", "k:a:{i}", "k:aa:{i}:{i}", "x:i:{i}", "x:p:{i}", "x:u:{i}", "x:l:{i}:{i}",
-         "x:e:{i}", "x:k:{i}", "x:kc:{i}:{i}", "x:c:{i}:{i}", "g:{w}:{i}", "gc:{w}:{i}", "o:{i}",
-         "f:{i}:{i}")
+# Words that fill a button's text fields, so forged values reach each press handler rather
+# than stopping at "not valid" ("@draft" becomes the sender's open draft: tests/fuzz/district).
 WORDS = ("ok", "okw", "cats", "place", "time", "photo", "x", "zh", "en", "report", "help", "ask",
          "my", "fb", "sat", "bas", "uns", "not", "duplicate", "outside", "not_actionable",
          "noise", "other", "neighbor_help", "@draft", "", ":", "1")
@@ -97,19 +93,51 @@ IDS = st.one_of(
     st.sampled_from(("999999", "2147483648", "9223372036854775808", "1" * 40, "-1", "0x1",
                      "1.0", " 1", "１", "١", "²", "³", "⑴", "", "abc", "1:2")),
 )
+KINDS = CallbackData.kinds()  # every button kind the codec knows: the fuzzed shapes follow it
 
 
-@st.composite
-def _filled(draw: st.DrawFn) -> str:
-    words = st.sampled_from(WORDS) | st.text(max_size=8)
-    slots = {"{i}": IDS, "{w}": words}
-    tokens = re.split(r"(\{[iw]\})", draw(st.sampled_from(FORMS)))
-    return "".join(draw(slots[t]) if t in slots else t for t in tokens)
+def _field(hint: Any) -> st.SearchStrategy[str]:
+    """Values for one field of a button: well-formed ones for its type, and forged ones."""
+    by_position = get_origin(hint) is Annotated
+    if by_position:
+        hint = get_args(hint)[0]
+    if hint is int:
+        return IDS
+    if get_origin(hint) is Literal:
+        return st.sampled_from(get_args(hint)) | st.sampled_from(WORDS)
+    if isinstance(hint, type) and issubclass(hint, StrEnum):
+        valid = st.integers(0, len(hint) + 1).map(str) if by_position else st.sampled_from(
+            [m.value for m in hint])
+        return valid | st.sampled_from(WORDS) | IDS
+    return st.sampled_from(WORDS) | st.text(max_size=8)
+
+
+def _shape(kind: type[CallbackData]) -> st.SearchStrategy[str]:
+    parts = [st.just(kind.prefix), *(_field(h) for h in kind.field_types().values())]
+    return st.tuples(*parts).map(":".join)
+
+
+def _valid(kind: type[Packed]) -> st.SearchStrategy[str]:
+    """A well-formed record of the kind: it reaches its handler with typed values."""
+    def value(hint: Any) -> st.SearchStrategy[Any]:
+        hint = get_args(hint)[0] if get_origin(hint) is Annotated else hint
+        if hint is int:
+            return st.integers(0, 12)
+        if get_origin(hint) is Literal:
+            return st.sampled_from(get_args(hint))
+        if isinstance(hint, type) and issubclass(hint, StrEnum):
+            return st.sampled_from(list(hint))
+        return st.sampled_from(("draft", "0123456789", "nodraft"))
+    fields = {name: value(hint) for name, hint in kind.field_types().items()}
+    return st.builds(kind, **fields).map(lambda data: data.pack())
 
 
 def press_data() -> st.SearchStrategy[str]:
     """Callback data as a bad client may send it: Telegram passes it through unchecked."""
-    prefix = st.sampled_from(sorted(PRESSES)) | st.sampled_from(("", "zz", "K", " k", "r "))
+    kinds = st.sampled_from(KINDS)
+    families = sorted({k.prefix.split(":")[0] for k in KINDS})
+    prefix = st.sampled_from([k.prefix for k in KINDS] + families) | st.sampled_from(
+        ("", "zz", "K", " k", "r "))
     part = st.sampled_from(WORDS) | IDS | st.text(max_size=8)
     loose = st.builds(lambda p, parts: ":".join([p, *parts]), prefix,
                       st.lists(part, min_size=0, max_size=4))
@@ -117,7 +145,17 @@ def press_data() -> st.SearchStrategy[str]:
                                 "r:ok:@draft", "r:okw:@draft", "r:cats:@draft", "t:1", "o:1"))
     long = st.builds(lambda p, n: p + "9" * n, st.sampled_from(("k:c:", "t:", "x:l:1:", "")),
                      st.integers(60, 5000))
-    return st.one_of(_filled(), _filled(), loose, examples, long, st.text(max_size=100))
+    return st.one_of(kinds.flatmap(_shape), kinds.flatmap(_shape), kinds.flatmap(_valid), loose,
+                     examples, long, st.text(max_size=100))
+
+
+def awaited_states() -> st.SearchStrategy[str]:
+    """A question left open, of every kind the conversation table declares (and some no
+    release knows): whatever comes next lands where an answer is read."""
+    kinds = st.sampled_from(sorted(STEPS, key=lambda kind: kind.prefix))
+    unknown = st.sampled_from(("note:abc", "note:", "zz", "rate_comment:1:bogus", "place:1",
+                               "merge:99999999999"))
+    return st.one_of(kinds.flatmap(_valid), kinds.flatmap(_valid), unknown)
 
 
 coordinates = st.floats(allow_nan=False, allow_infinity=False) | st.sampled_from(

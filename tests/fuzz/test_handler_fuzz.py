@@ -6,8 +6,8 @@ from hypothesis import example, given, settings
 
 from bot.core.messages import ButtonPress, Incoming, Location
 from tests.fuzz.district import District
-from tests.fuzz.properties import check_conversation
-from tests.fuzz.strategies import conversations
+from tests.fuzz.properties import check_conversation, check_nothing_forged
+from tests.fuzz.strategies import awaited_states, conversations
 
 
 def _press(user: str, data: str) -> list[Incoming]:
@@ -30,3 +30,15 @@ def _text(user: str, text: str) -> list[Incoming]:
 def test_no_message_breaks_the_handler_or_forges_a_change(
         district: District, messages: list[Incoming]) -> None:
     check_conversation(district.play(messages))
+
+
+@example(question="rate_comment:2:unsatisfied", messages=_text("1001", "太差了"))  # not 1001's
+@example(question="note:3", messages=_text("1002", "已处理"))  # a resident in a staff step
+@example(question="merge:1", messages=_text("3001", "#2"))
+@settings(max_examples=100, deadline=None)
+@given(question=awaited_states(), messages=conversations())
+def test_a_message_while_any_question_is_open_breaks_nothing_and_forges_nothing(
+        district: District, question: str, messages: list[Incoming]) -> None:
+    steps = district.play(messages, awaiting=question)
+    check_conversation(steps)
+    check_nothing_forged(steps)

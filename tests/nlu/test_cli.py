@@ -82,3 +82,37 @@ def test_export_rasa_combines_labels_into_intent_names(tmp_path: Path) -> None:
     assert set(names) == {"report+sanitation+normal", "report+municipal+normal", "greeting",
                           "thanks"}
     assert "- [郑和路](place)路灯坏了\n" in names["report+municipal+normal"]
+
+
+SMALL_DATA = HERE / "small_data"
+
+
+def test_eval_baseline_prints_model_and_baseline_with_the_same_keys(
+        model_settings: NluSettings) -> None:
+    plain = json.loads(run("eval", str(HERE / "sample.tsv"), "--json", "--model-dir",
+                           str(model_settings.model_dir)))
+    out = run("eval", str(HERE / "sample.tsv"), "--json", "--baseline", "--model-dir",
+              str(model_settings.model_dir), "--data", str(SMALL_DATA))
+    payload = json.loads(out)
+    assert set(payload) == {"model", "baseline"}
+    assert set(payload["model"]) == set(payload["baseline"]) == set(plain)
+    assert payload["model"]["intent_accuracy"] == plain["intent_accuracy"]
+    assert payload["baseline"]["n"] == 5
+
+
+def test_eval_baseline_text_shows_both_columns(model_settings: NluSettings) -> None:
+    out = run("eval", str(HERE / "sample.tsv"), "--baseline", "--model-dir",
+              str(model_settings.model_dir), "--data", str(SMALL_DATA))
+    header, *rows = out.splitlines()
+    assert header.split() == ["model", "baseline"]
+    assert any(row.split()[0] == "category_macro_f1" and len(row.split()) == 3 for row in rows)
+
+
+def test_cv_prints_cross_validated_scores_of_model_and_baseline(tmp_path: Path) -> None:
+    out = run("cv", "--folds", "2", "--json", "--no-embedding", "--data", str(SMALL_DATA),
+              "--model-dir", str(tmp_path))
+    payload = json.loads(out)
+    assert set(payload) == {"model", "baseline"}
+    for summary in payload.values():
+        assert summary["n"] > 0
+        assert 0.0 <= summary["intent_accuracy"] <= 1.0

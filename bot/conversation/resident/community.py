@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.conversation.ids import is_id
+from bot.conversation import awaiting
+from bot.conversation.awaiting import expect, is_awaiting, stop_waiting
+from bot.conversation.callbacks import PickCommunity, PickStreet
 from bot.core.i18n import t
 from bot.core.messages import Button
 from bot.core.turn import Turn, pairs
@@ -18,23 +20,20 @@ def name_of(choice: residents.Choice, lang: str) -> str:
 async def ask_community(turn: Turn, *, reason: str) -> None:
     async with turn.ctx.sessions() as session:
         streets = await residents.streets(session=session)
-    buttons = [[Button(name_of(s, turn.lang), f"c:st:{s.unit_id}")] for s in streets]
-    turn.update(**{"await": "community"})
+    buttons = [[Button(name_of(s, turn.lang), PickStreet(s.unit_id).pack())] for s in streets]
+    expect(turn, awaiting.Community())
     turn.say(reason, buttons=pairs(buttons))
     turn.say("community.or_location")
 
 
-async def show_communities(turn: Turn, raw_id: str) -> None:
+async def show_communities(turn: Turn, street_id: int) -> None:
     """A street was picked: its communities, in place of the street list."""
-    if not is_id(raw_id):
-        turn.toast("press.invalid", alert=True)
-        return
     async with turn.ctx.sessions() as session:
-        options = await residents.communities(session=session, street_id=int(raw_id))
+        options = await residents.communities(session=session, street_id=street_id)
     if not options:
         turn.toast("press.invalid", alert=True)
         return
-    buttons = [[Button(name_of(c, turn.lang), f"c:cm:{c.unit_id}")] for c in options]
+    buttons = [[Button(name_of(c, turn.lang), PickCommunity(c.unit_id).pack())] for c in options]
     turn.edit_pressed(t("community.pick", turn.lang), pairs(buttons))
 
 
@@ -47,8 +46,8 @@ async def choose(turn: Turn, unit_id: int) -> None:
         name = unit.name_en if turn.lang == "en" and unit.name_en else unit.name
     turn.contact = replace(turn.contact, community_id=unit_id, community_name=unit.name,
                            community_name_en=unit.name_en)
-    if turn.state.get("await") == "community":
-        turn.clear("await")
+    if is_awaiting(turn, awaiting.Community):
+        stop_waiting(turn)
     turn.say("community.set", community=name)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+from bot.conversation.callbacks import Helped, NotHelped
 from bot.conversation.resident import community
 from bot.core.i18n import t
 from bot.core.turn import Turn
@@ -22,25 +23,21 @@ async def ask(turn: Turn, text: str, parse: Parse) -> None:
         await _hand_over(turn, nonce)
         return
     answer = match.entry.answer.get(turn.lang) or next(iter(match.entry.answer.values()))
-    buttons = [[turn.button("consult.helped", f"q:ok:{nonce}"),
-                turn.button("consult.not_helped", f"q:no:{nonce}")]]
+    buttons = [[turn.button("consult.helped", Helped(nonce)),
+                turn.button("consult.not_helped", NotHelped(nonce))]]
     turn.send(t("consult.answer", turn.lang, answer=answer), buttons=buttons)
 
 
-async def on_press(turn: Turn, rest: str) -> None:
-    step, _, nonce = rest.partition(":")
+async def on_press(turn: Turn, data: Helped | NotHelped) -> None:
     question = turn.state.get("question")
-    if step not in ("ok", "no"):
-        turn.toast("press.invalid", alert=True)
-        return
-    if question is None or question["id"] != nonce:
+    if question is None or question["id"] != data.question:
         turn.toast("press.stale")
         return
-    if step == "ok":
+    if isinstance(data, Helped):
         turn.clear("question")
         turn.toast("consult.glad")
         return
-    await _hand_over(turn, nonce)
+    await _hand_over(turn, data.question)
 
 
 async def _hand_over(turn: Turn, nonce: str) -> None:

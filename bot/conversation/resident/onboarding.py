@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import math
 
-from bot.conversation.ids import is_id
+from bot.conversation import awaiting, callbacks
+from bot.conversation.awaiting import is_awaiting, stop_waiting
+from bot.conversation.menu import language_buttons, main_menu
 from bot.conversation.resident import community, report
 from bot.core.i18n import t
-from bot.core.messages import Button
-from bot.core.turn import Turn, main_menu
+from bot.core.turn import Turn
 from dispatch.core.errors import InvitationError
 from dispatch.org import invitations, residents
 from dispatch.store.models import Unit
@@ -18,8 +19,7 @@ async def start(turn: Turn, code: str) -> None:
     if code:
         await _redeem(turn, code)
         return
-    turn.say("start.greeting", buttons=[[Button("中文", "l:zh"), Button("English", "l:en")]],
-             name=turn.contact.name or "")
+    turn.say("start.greeting", buttons=language_buttons(), name=turn.contact.name or "")
     if turn.contact.community_id is None:
         await community.ask_community(turn, reason="start.ask_community")
     else:
@@ -56,14 +56,11 @@ async def language_command(turn: Turn, rest: str = "") -> None:
     if rest in ("zh", "en"):
         await _set_language(turn, rest)
         return
-    turn.say("lang.pick", buttons=[[Button("中文", "l:zh"), Button("English", "l:en")]])
+    turn.say("lang.pick", buttons=language_buttons())
 
 
-async def on_language_press(turn: Turn, rest: str) -> None:
-    if rest not in ("zh", "en"):
-        turn.toast("press.invalid", alert=True)
-        return
-    await _set_language(turn, rest)
+async def on_language_press(turn: Turn, data: callbacks.PickLanguage) -> None:
+    await _set_language(turn, data.lang)
 
 
 async def _set_language(turn: Turn, lang: str) -> None:
@@ -75,26 +72,26 @@ async def _set_language(turn: Turn, lang: str) -> None:
     turn.say("lang.set", buttons=main_menu(turn))
 
 
-async def on_press(turn: Turn, rest: str) -> None:
-    kind, _, raw_id = rest.partition(":")
-    if kind == "st":
-        await community.show_communities(turn, raw_id)
-    elif kind == "cm" and is_id(raw_id):
-        await community.choose(turn, int(raw_id))
-        await _resume_report(turn)
-    else:
-        turn.toast("press.invalid", alert=True)
+async def on_street_press(turn: Turn, data: callbacks.PickStreet) -> None:
+    await community.show_communities(turn, data.street)
+
+
+async def on_community_press(turn: Turn, data: callbacks.PickCommunity) -> None:
+    await community.choose(turn, data.community)
+    await _resume_report(turn)
 
 
 async def _resume_report(turn: Turn) -> None:
-    draft = turn.state.get("draft")
-    if draft and draft.pop("submit_after_community", False):
+    draft = report.draft_of(turn)
+    if draft is not None and draft.submit_after_community:
+        draft.submit_after_community = False
+        report.keep(turn, draft)
         await report.submit(turn, draft)
-    elif not draft:
+    elif draft is None:
         turn.say("start.what_next", buttons=main_menu(turn))
 
 
-async def typed_community(turn: Turn, text: str) -> bool:
+async def typed_community(turn: Turn, _: awaiting.Community, text: str) -> bool:
     """The community typed by name. A message that names it and says more (a report written
     straight after /start) chooses the community and is then handled like any message: True
     only when nothing is left to handle."""
@@ -115,13 +112,13 @@ async def location(turn: Turn) -> None:
             and -90 <= loc.latitude <= 90 and -180 <= loc.longitude <= 180):
         turn.say("community.bad_location")
         return
-    draft = turn.state.get("draft")
+    draft = report.draft_of(turn)
     if draft is not None:
-        draft["lat"], draft["lon"] = loc.latitude, loc.longitude
-        turn.update(draft=draft)
-        if turn.state.get("await") == "place":
-            turn.clear("await")
-    if turn.contact.community_id is None or turn.state.get("await") == "community":
+        draft.lat, draft.lon = loc.latitude, loc.longitude
+        report.keep(turn, draft)
+        if is_awaiting(turn, awaiting.Place):
+            stop_waiting(turn)
+    if turn.contact.community_id is None or is_awaiting(turn, awaiting.Community):
         choice = await community.nearest(turn, loc.latitude, loc.longitude)
         if choice is None:
             turn.say("community.too_far")

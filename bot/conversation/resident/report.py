@@ -3,24 +3,32 @@
 from __future__ import annotations
 
 import asyncio
-import uuid
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from sqlalchemy import select
 
+from bot.conversation import awaiting, callbacks
+from bot.conversation.awaiting import expect, stop_waiting
+from bot.conversation.menu import main_menu
 from bot.conversation.resident import community, status
+from bot.conversation.resident.draft import (
+    DRAFT_JOIN_S,
+    MAX_PHOTOS,
+    REPORT_CATEGORIES,
+    Draft,
+    remember_submitted,
+)
 from bot.conversation.staff import cards as staff
 from bot.core.i18n import t
 from bot.core.messages import Button
 from bot.core.render import category_name, limit_words, preview, urgency_name, when
-from bot.core.turn import Turn, main_menu
-from dispatch.core.enums import Category, TicketKind, Urgency
+from bot.core.turn import Turn
+from dispatch.core.buttons import FollowTwin
+from dispatch.core.enums import TicketKind, Urgency
 from dispatch.store.models import Ticket
 from dispatch.tickets import intake, submission
-from dispatch.tickets.records import NewTicket
 from nlu import Parse
-
-REPORT_CATEGORIES = [c.value for c in Category if c is not Category.NEIGHBOR_HELP]
 
 
 def _entity(parse: Parse, name: str) -> str | None:
@@ -29,169 +37,138 @@ def _entity(parse: Parse, name: str) -> str | None:
     return "，".join(dict.fromkeys(values)) if values else None
 
 
-DRAFT_JOIN_S = 30 * 60
-MAX_PHOTOS = 10  # per report: enough to show a problem, not a way to flood responders
-
-
-def _starts_another(draft: dict[str, Any], kind: str, text: str, parse: Parse) -> bool:
+def _starts_another(draft: Draft, kind: TicketKind, text: str, parse: Parse) -> bool:
     """A full message of another kind starts afresh; short follow-ups ("周六上午") join."""
-    return kind != draft["kind"] and len(text) >= 12 and parse.intent.confidence >= 0.8
+    return kind != draft.kind and len(text) >= 12 and parse.intent.confidence >= 0.8
 
 
-def _expired(turn: Turn, draft: dict[str, Any]) -> bool:
-    return turn.ctx.clock().timestamp() - draft.get("started", 0) > DRAFT_JOIN_S
+def _expired(turn: Turn, draft: Draft) -> bool:
+    return turn.ctx.clock().timestamp() - draft.started > DRAFT_JOIN_S
 
 
-def _new_draft(kind: str, parse: Parse | None, started: float = 0.0) -> dict[str, Any]:
-    return {
-        "id": uuid.uuid4().hex[:10],
-        "started": started,
-        "kind": kind,
-        "texts": [],
-        "photos": [],
-        "category": "neighbor_help" if kind == "help_request" else "other",
-        "ranking": [],
-        "urgency": "normal",
-        "place": None,
-        "time": None,
-        "phone": None,
-        "lat": None,
-        "lon": None,
-        "nlu": parse.to_dict() if parse else None,
-    }
+def draft_of(turn: Turn) -> Draft | None:
+    return Draft.from_json(turn.state.get("draft"))
 
 
-def _draft(turn: Turn) -> dict[str, Any] | None:
-    return turn.state.get("draft")
+def keep(turn: Turn, draft: Draft) -> None:
+    turn.update(draft=draft.to_json())
 
 
 async def add_text(turn: Turn, text: str, parse: Parse) -> None:
     """A report or help text: start a draft or join the open one, then show the card."""
-    kind = "help_request" if parse.intent.name == "help_request" else "report"
-    draft = _draft(turn)
+    kind = TicketKind.HELP_REQUEST if parse.intent.name == "help_request" else TicketKind.REPORT
+    draft = draft_of(turn)
     if draft is None or _expired(turn, draft) or _starts_another(draft, kind, text, parse):
         # A different kind of request, or one long after, is a new draft; the old card goes stale.
-        draft = _new_draft(kind, parse, turn.ctx.clock().timestamp())
-    draft["texts"].append(text)
-    if not draft["ranking"] or len(draft["texts"]) == 1:
-        _apply_parse(draft, parse)
-    draft["place"] = draft["place"] or _entity(parse, "place")
-    draft["time"] = draft["time"] or _entity(parse, "time")
-    draft["phone"] = draft["phone"] or _entity(parse, "phone")
-    turn.update(draft=draft)
-    turn.clear("await")
+        draft = Draft.new(kind, parse, turn.ctx.clock().timestamp())
+    draft.texts.append(text)
+    if not draft.ranking or len(draft.texts) == 1:
+        draft.apply(parse)
+    draft.place = draft.place or _entity(parse, "place")
+    draft.time = draft.time or _entity(parse, "time")
+    draft.phone = draft.phone or _entity(parse, "phone")
+    keep(turn, draft)
+    stop_waiting(turn)
     await show_card(turn, draft)
 
 
-def _apply_parse(draft: dict[str, Any], parse: Parse) -> None:
-    if draft["kind"] == "help_request":
-        draft["urgency"] = parse.urgency.name if parse.urgency else "normal"
-        return
-    ranking = [label.name for label in parse.category_ranking if label.name != "neighbor_help"]
-    if parse.category is not None and parse.category.name != "neighbor_help":
-        draft["category"] = parse.category.name
-    elif ranking:
-        draft["category"] = ranking[0]
-    draft["ranking"] = ranking[:4]
-    draft["urgency"] = parse.urgency.name if parse.urgency else "normal"
-    draft["nlu"] = parse.to_dict()
-
-
-async def show_card(turn: Turn, draft: dict[str, Any]) -> None:
+async def show_card(turn: Turn, draft: Draft) -> None:
     turn.send(*_card(turn, draft))
-    if not draft["place"] and draft["lat"] is None:
-        turn.update(**{"await": "place"})
+    if not draft.located:
+        expect(turn, awaiting.Place())
         turn.say("report.ask_place")
-    elif draft["kind"] == "help_request" and not draft["time"]:
-        turn.update(**{"await": "time"})
+    elif draft.kind is TicketKind.HELP_REQUEST and not draft.time:
+        expect(turn, awaiting.Time())
         turn.say("help.ask_time")
 
 
-def _card(turn: Turn, draft: dict[str, Any]) -> tuple[str, list[list[Button]]]:
-    lang, d = turn.lang, draft["id"]
-    place = draft["place"] or (t("card.shared_location", lang) if draft["lat"] else None)
+def _card(turn: Turn, draft: Draft) -> tuple[str, list[list[Button]]]:
+    lang, d = turn.lang, draft.id
+    place = draft.place or (t("card.shared_location", lang) if draft.lat else None)
     lines = [
-        t(f"card.title.{draft['kind']}", lang),
-        t("card.text", lang, text=preview(" / ".join(draft["texts"]) or "…")),
-        t("card.category", lang, category=category_name(draft["category"], lang)),
-        t("card.urgency", lang, urgency=urgency_name(draft["urgency"], lang)),
+        t(f"card.title.{draft.kind}", lang),
+        t("card.text", lang, text=preview(" / ".join(draft.texts) or "…")),
+        t("card.category", lang, category=category_name(draft.category, lang)),
+        t("card.urgency", lang, urgency=urgency_name(draft.urgency, lang)),
         t("card.place", lang, place=place or t("card.missing", lang)),
     ]
-    if draft["kind"] == "help_request":
-        lines.append(t("card.time", lang, time=draft["time"] or t("card.missing", lang)))
-    if draft["photos"]:
-        lines.append(t("card.photos", lang, n=len(draft["photos"])))
+    if draft.kind is TicketKind.HELP_REQUEST:
+        lines.append(t("card.time", lang, time=draft.time or t("card.missing", lang)))
+    if draft.photos:
+        lines.append(t("card.photos", lang, n=len(draft.photos)))
     community = turn.community or (t("card.own_unit", lang) if _community_of(turn)
                                    else t("card.missing", lang))
     lines.append(t("card.community", lang, community=community))
     lines.append(t("card.hint", lang))
     buttons = [
-        [turn.button("card.submit", f"r:ok:{d}")],
-        [turn.button("card.change_category", f"r:cats:{d}"),
-         turn.button("card.add_place", f"r:place:{d}")],
-        [turn.button("card.add_photo", f"r:photo:{d}"), turn.button("card.cancel", f"r:x:{d}")],
+        [turn.button("card.submit", callbacks.Submit(d))],
+        [turn.button("card.change_category", callbacks.ShowCategories(d)),
+         turn.button("card.add_place", callbacks.AskPlace(d))],
+        [turn.button("card.add_photo", callbacks.AskPhoto(d)),
+         turn.button("card.cancel", callbacks.Discard(d))],
     ]
-    if draft["kind"] == "help_request":
-        buttons[1][0] = turn.button("card.add_time", f"r:time:{d}")
+    if draft.kind is TicketKind.HELP_REQUEST:
+        buttons[1][0] = turn.button("card.add_time", callbacks.AskTime(d))
     elif any(role == "grid_worker" for role, _ in turn.contact.roles):
-        buttons[0].append(turn.button("card.submit_whistle", f"r:okw:{d}"))
+        buttons[0].append(turn.button("card.submit_whistle", callbacks.SubmitAndWhistle(d)))
     return "\n".join(lines), buttons
 
 
 async def photo_only(turn: Turn) -> None:
-    draft = _draft(turn)
+    draft = draft_of(turn)
     if draft is None:
-        draft = _new_draft("report", None, turn.ctx.clock().timestamp())
-        draft["photos"].extend(turn.msg.photo_ids[-1:])
-        turn.update(draft=draft, **{"await": "describe"})
+        draft = Draft.new(TicketKind.REPORT, None, turn.ctx.clock().timestamp())
+        draft.photos.extend(turn.msg.photo_ids[-1:])
+        keep(turn, draft)
+        expect(turn, awaiting.Describe())
         turn.say("report.photo_what")
         return
-    if len(draft["photos"]) >= MAX_PHOTOS:
+    if len(draft.photos) >= MAX_PHOTOS:
         turn.say("report.too_many_photos", n=MAX_PHOTOS)
         return
-    draft["photos"].extend(turn.msg.photo_ids[-1:])
-    turn.update(draft=draft)
-    turn.say("report.photo_added", n=len(draft["photos"]))
+    draft.photos.extend(turn.msg.photo_ids[-1:])
+    keep(turn, draft)
+    turn.say("report.photo_added", n=len(draft.photos))
 
 
-async def set_place(turn: Turn, text: str) -> None:
-    draft = _draft(turn)
-    turn.clear("await")
-    if draft is None:
+async def on_place(turn: Turn, _: awaiting.Place, text: str) -> bool:
+    """The answer to "where is it?" (nothing happens when the draft is gone)."""
+    draft = draft_of(turn)
+    stop_waiting(turn)
+    if draft is not None:
+        draft.place = preview(text, 200)
+        keep(turn, draft)
+        await show_card(turn, draft)
+    return True
+
+
+async def on_time(turn: Turn, _: awaiting.Time, text: str) -> bool:
+    draft = draft_of(turn)
+    stop_waiting(turn)
+    if draft is not None:
+        draft.time = preview(text, 100)
+        keep(turn, draft)
+        await show_card(turn, draft)
+    return True
+
+
+async def on_description(turn: Turn, _: awaiting.Describe, text: str) -> bool:
+    """A photo came first; the text after it says what it is: read it like any report."""
+    stop_waiting(turn)
+    return False
+
+
+async def on_card_press(turn: Turn, data: callbacks.DraftButton) -> None:
+    """A button on the draft card; a card older than the open draft is stale."""
+    draft = draft_of(turn)
+    if isinstance(data, callbacks.Submit | callbacks.SubmitAndWhistle) and (
+            draft is None or draft.id != data.draft):
+        await _already_submitted(turn, data.draft)
         return
-    draft["place"] = preview(text, 200)
-    turn.update(draft=draft)
-    await show_card(turn, draft)
-
-
-async def set_time(turn: Turn, text: str) -> None:
-    draft = _draft(turn)
-    turn.clear("await")
-    if draft is None:
-        return
-    draft["time"] = preview(text, 100)
-    turn.update(draft=draft)
-    await show_card(turn, draft)
-
-
-async def on_press(turn: Turn, rest: str) -> None:
-    action, _, tail = rest.partition(":")
-    draft_id, _, value = tail.partition(":")
-    draft = _draft(turn)
-    if action in ("ok", "okw") and (draft is None or draft["id"] != draft_id):
-        await _already_submitted(turn, draft_id)
-        return
-    if draft is None or draft["id"] != draft_id:
+    if draft is None or draft.id != data.draft:
         turn.toast("press.stale")
         return
-    handlers = {"ok": submit, "okw": _submit_and_whistle, "cats": _show_categories,
-                "cat": _choose_category,
-                "place": _ask_place, "time": _ask_time, "photo": _ask_photo, "x": _discard}
-    handler = handlers.get(action)
-    if handler is None:
-        turn.toast("press.invalid", alert=True)
-        return
-    await handler(turn, draft, value)
+    await CARD_BUTTONS[type(data)](turn, draft, data)
 
 
 async def _already_submitted(turn: Turn, draft_id: str) -> None:
@@ -210,68 +187,70 @@ async def _already_submitted(turn: Turn, draft_id: str) -> None:
     turn.toast("report.already_submitted", number=submitted[draft_id])
 
 
-async def _show_categories(turn: Turn, draft: dict[str, Any], _: str) -> None:
-    guesses = [c for c in draft["ranking"] if c != draft["category"]][:3]
-    rest = [c for c in REPORT_CATEGORIES if c not in guesses and c != draft["category"]]
+async def _show_categories(turn: Turn, draft: Draft, _: object) -> None:
+    guesses = [c for c in draft.ranking if c != draft.category][:3]
+    rest = [c for c in REPORT_CATEGORIES if c not in guesses and c != draft.category]
     codes = guesses + rest
     rows = [codes[i : i + 2] for i in range(0, len(codes), 2)]
     buttons = [
-        [Button(category_name(c, turn.lang), f"r:cat:{draft['id']}:{c}") for c in row]
+        [Button(category_name(c, turn.lang), callbacks.PickCategory(draft.id, c).pack())
+         for c in row]
         for row in rows
     ]
     turn.edit_pressed(t("card.pick_category", turn.lang), buttons)
 
 
-async def _choose_category(turn: Turn, draft: dict[str, Any], code: str) -> None:
-    if code not in REPORT_CATEGORIES:
+async def _choose_category(turn: Turn, draft: Draft, data: callbacks.PickCategory) -> None:
+    if data.category not in REPORT_CATEGORIES:
         turn.toast("press.invalid", alert=True)
         return
-    draft["category"] = code
-    draft["corrected"] = True
-    turn.update(draft=draft)
+    draft.category, draft.corrected = data.category, True
+    keep(turn, draft)
     turn.edit_pressed(*_card(turn, draft))
 
 
-async def _ask_place(turn: Turn, draft: dict[str, Any], _: str) -> None:
-    turn.update(**{"await": "place"})
+async def _ask_place(turn: Turn, draft: Draft, _: object) -> None:
+    expect(turn, awaiting.Place())
     turn.say("report.ask_place")
 
 
-async def _ask_time(turn: Turn, draft: dict[str, Any], _: str) -> None:
-    turn.update(**{"await": "time"})
+async def _ask_time(turn: Turn, draft: Draft, _: object) -> None:
+    expect(turn, awaiting.Time())
     turn.say("help.ask_time")
 
 
-async def _ask_photo(turn: Turn, draft: dict[str, Any], _: str) -> None:
+async def _ask_photo(turn: Turn, draft: Draft, _: object) -> None:
     turn.say("report.ask_photo")
 
 
-async def _discard(turn: Turn, draft: dict[str, Any], _: str) -> None:
-    turn.clear("draft", "await")
+async def _discard(turn: Turn, draft: Draft, _: object) -> None:
+    turn.clear("draft")
+    stop_waiting(turn)
     turn.edit_pressed(t("report.cancelled", turn.lang))
 
 
-async def submit(turn: Turn, draft: dict[str, Any], _: str = "", whistle: bool = False) -> None:
+async def submit(turn: Turn, draft: Draft, _: object = None, whistle: bool = False) -> None:
     if _community_of(turn) is None:
-        draft["submit_after_community"] = True
-        turn.update(draft=draft)
+        draft.submit_after_community = True
+        keep(turn, draft)
         await community.ask_community(turn, reason="report.need_community")
         return
-    if not draft["place"] and draft["lat"] is None:
-        turn.update(**{"await": "place"})
+    if not draft.located:
+        expect(turn, awaiting.Place())
         turn.say("report.ask_place_first")
         return
     if not await _within_daily_limit(turn):
         turn.say("abuse.tickets_per_day", n=turn.ctx.tickets_per_day)
         return
-    done = await _create(turn, draft, source_key=f"draft:{draft['id']}")
+    done = await _create(turn, draft, source_key=f"draft:{draft.id}")
     view = done.view
-    turn.state.setdefault("submitted", {})[draft["id"]] = view.number
-    turn.clear("draft", "await")
+    turn.update(submitted=remember_submitted(turn.state.get("submitted"), draft.id, view.number))
+    turn.clear("draft")
+    stop_waiting(turn)
     turn.edit_pressed(_submitted_text(turn, view))
     if done.twin_id is not None:
         turn.say("report.similar_open", number=done.twin_number,
-                 buttons=[[turn.button("report.follow_twin", f"f:{view.id}:{done.twin_id}",
+                 buttons=[[turn.button("report.follow_twin", FollowTwin(view.id, done.twin_id),
                                        number=done.twin_number)]])
     if whistle:
         await staff.whistle_own(turn, view.id)
@@ -290,26 +269,13 @@ def _community_of(turn: Turn) -> int | None:
     return next((unit for role, unit in turn.contact.roles if role == "grid_worker"), None)
 
 
-async def _submit_and_whistle(turn: Turn, draft: dict[str, Any], _: str) -> None:
+async def _submit_and_whistle(turn: Turn, draft: Draft, _: object) -> None:
     await submit(turn, draft, whistle=True)
 
 
-async def _create(turn: Turn, draft: dict[str, Any], *, source_key: str) -> submission.Submitted:
-    new = NewTicket(
-        kind=TicketKind(draft["kind"]),
-        category=Category(draft["category"]),
-        urgency=Urgency(draft["urgency"]),
-        text="\n".join(draft["texts"]) or "-",
-        reporter_id=turn.contact.person_id,
-        community_id=_community_of(turn),
-        place_text=draft["place"],
-        latitude=draft["lat"],
-        longitude=draft["lon"],
-        photos=draft["photos"],
-        contact_phone=draft["phone"],
-        nlu=draft.get("nlu"),
-        source_key=source_key,
-    )
+async def _create(turn: Turn, draft: Draft, *, source_key: str) -> submission.Submitted:
+    new = draft.ticket(reporter_id=turn.contact.person_id, community_id=_community_of(turn),
+                       source_key=source_key)
     async with turn.ctx.sessions() as session, session.begin():
         return await submission.submit(session=session, new=new, desk=turn.ctx.desk)
 
@@ -333,16 +299,16 @@ async def critical(turn: Turn, text: str, parse: Parse) -> None:
     kind = parse.emergency or "rescue"
     hotlines = dict(turn.ctx.hotlines)
     turn.say(f"emergency.{kind}", gas_phone=hotlines.get("gas", "119"))
-    draft = _new_draft("report", parse)
-    draft["texts"].append(text)
-    _apply_parse(draft, parse)
-    draft["urgency"] = "critical"
-    draft["place"] = _entity(parse, "place")
-    draft["phone"] = _entity(parse, "phone")
-    source = turn.msg.dedupe_key or f"critical:{draft['id']}"
+    draft = Draft.new(TicketKind.REPORT, parse)
+    draft.texts.append(text)
+    draft.apply(parse)
+    draft.urgency = Urgency.CRITICAL
+    draft.place = _entity(parse, "place")
+    draft.phone = _entity(parse, "phone")
+    source = turn.msg.dedupe_key or f"critical:{draft.id}"
     view = (await _create(turn, draft, source_key=source)).view
     turn.say("emergency.ticket", number=view.number)
-    if turn.contact.community_id is None or not draft["place"]:
+    if turn.contact.community_id is None or not draft.place:
         turn.update(followup=view.number)
         turn.say("emergency.where")
 
@@ -352,8 +318,9 @@ async def cancel_command(turn: Turn, rest: str) -> None:
 
 
 async def cancel_intent(turn: Turn, number: str | None) -> None:
-    if _draft(turn) is not None:
-        turn.clear("draft", "await")
+    if draft_of(turn) is not None:
+        turn.clear("draft")
+        stop_waiting(turn)
         turn.say("report.cancelled")
         return
     await status.offer_withdraw(turn, number)
@@ -363,22 +330,20 @@ async def menu_report(turn: Turn, _: str = "") -> None:
     turn.say("menu.report_prompt")
 
 
-async def on_menu_press(turn: Turn, rest: str) -> None:
+async def on_menu_press(turn: Turn, data: callbacks.Menu) -> None:
     prompts = {"report": "menu.report_prompt", "help": "menu.help_prompt",
                "ask": "menu.ask_prompt"}
-    if rest == "my":
+    if data.choice == "my":
         await status.my_tickets(turn, "")
-    elif rest == "fb":
+    elif data.choice == "fb":
         await _report_last_text(turn)
-    elif rest in prompts:
-        turn.say(prompts[rest])
     else:
-        turn.toast("press.invalid", alert=True)
+        turn.say(prompts[data.choice])
 
 
 async def not_understood(turn: Turn, text: str) -> None:
     turn.update(last_text=text[:2000])
-    buttons = [[turn.button("fallback.report_this", "m:fb")], *main_menu(turn)]
+    buttons = [[turn.button("fallback.report_this", callbacks.Menu("fb"))], *main_menu(turn)]
     turn.say("fallback.text", buttons=buttons)
 
 
@@ -388,10 +353,19 @@ async def _report_last_text(turn: Turn) -> None:
         turn.say("menu.report_prompt")
         return
     parse = await asyncio.to_thread(turn.ctx.nlu.parse, text)
-    draft = _new_draft("report", parse, turn.ctx.clock().timestamp())
-    draft["texts"].append(text)
-    _apply_parse(draft, parse)
-    draft["place"] = _entity(parse, "place")
+    draft = Draft.new(TicketKind.REPORT, parse, turn.ctx.clock().timestamp())
+    draft.texts.append(text)
+    draft.apply(parse)
+    draft.place = _entity(parse, "place")
     turn.clear("last_text")
-    turn.update(draft=draft)
+    keep(turn, draft)
     await show_card(turn, draft)
+
+
+# Each handler takes its own button type; the table is keyed by that type.
+CARD_BUTTONS: dict[type, Callable[[Turn, Draft, Any], Awaitable[None]]] = {
+    callbacks.Submit: submit, callbacks.SubmitAndWhistle: _submit_and_whistle,
+    callbacks.ShowCategories: _show_categories, callbacks.PickCategory: _choose_category,
+    callbacks.AskPlace: _ask_place, callbacks.AskTime: _ask_time, callbacks.AskPhoto: _ask_photo,
+    callbacks.Discard: _discard,
+}

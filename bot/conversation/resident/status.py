@@ -7,11 +7,12 @@ writes, in a transaction."""
 
 from __future__ import annotations
 
-from bot.conversation.ids import is_id
+from bot.conversation.callbacks import Timeline, WithdrawAsk, WithdrawNo, WithdrawYes
+from bot.conversation.menu import main_menu
 from bot.core.i18n import t
 from bot.core.messages import Button
 from bot.core.render import ticket_line, timeline_text
-from bot.core.turn import Turn, main_menu
+from bot.core.turn import Turn
 from dispatch.core.errors import NotFound, PermissionDenied
 from dispatch.tickets import intake
 
@@ -25,7 +26,7 @@ async def my_tickets(turn: Turn, _: str = "") -> None:
         turn.say("status.none", buttons=main_menu(turn))
         return
     lines = [t("status.list_header", turn.lang)] + [ticket_line(v, turn.lang) for v in views]
-    buttons = [[Button(v.number, f"t:{v.id}")] for v in views]
+    buttons = [[Button(v.number, Timeline(v.id).pack())] for v in views]
     turn.send("\n".join(lines), buttons=buttons)
 
 
@@ -44,11 +45,8 @@ async def status_text(turn: Turn, number: str | None) -> None:
     await _show(turn, view.id, edit=False)
 
 
-async def on_press(turn: Turn, rest: str) -> None:
-    if not is_id(rest):
-        turn.toast("press.invalid", alert=True)
-        return
-    await _show(turn, int(rest), edit=True)
+async def on_press(turn: Turn, data: Timeline) -> None:
+    await _show(turn, data.ticket, edit=True)
 
 
 async def _show(turn: Turn, ticket_id: int, *, edit: bool) -> None:
@@ -61,7 +59,7 @@ async def _show(turn: Turn, ticket_id: int, *, edit: bool) -> None:
         except (NotFound, PermissionDenied):
             turn.toast("press.invalid", alert=True)
             return
-    buttons = [[turn.button("status.withdraw", f"w:ask:{view.id}")]] if view.is_open else []
+    buttons = [[turn.button("status.withdraw", WithdrawAsk(view.id))]] if view.is_open else []
     text = timeline_text(view, entries, turn.lang)
     if edit:
         turn.edit_pressed(text, buttons)
@@ -76,28 +74,25 @@ async def offer_withdraw(turn: Turn, number: str | None) -> None:
     if not open_views:
         turn.say("withdraw.nothing", buttons=main_menu(turn))
         return
-    buttons = [[Button(f"{v.number}", f"w:ask:{v.id}")] for v in open_views[:8]]
+    buttons = [[Button(v.number, WithdrawAsk(v.id).pack())] for v in open_views[:8]]
     turn.say("withdraw.pick", buttons=buttons)
 
 
-async def on_withdraw_press(turn: Turn, rest: str) -> None:
-    step, _, raw_id = rest.partition(":")
-    if not is_id(raw_id) or step not in ("ask", "yes", "no"):
-        turn.toast("press.invalid", alert=True)
-        return
-    ticket_id = int(raw_id)
-    if step == "no":
-        turn.edit_pressed(t("withdraw.kept", turn.lang))
-        return
-    if step == "ask":
-        buttons = [[turn.button("withdraw.confirm", f"w:yes:{ticket_id}"),
-                    turn.button("withdraw.keep", f"w:no:{ticket_id}")]]
-        turn.edit_pressed(t("withdraw.ask", turn.lang), buttons)
-        return
+async def on_withdraw_ask(turn: Turn, data: WithdrawAsk) -> None:
+    buttons = [[turn.button("withdraw.confirm", WithdrawYes(data.ticket)),
+                turn.button("withdraw.keep", WithdrawNo(data.ticket))]]
+    turn.edit_pressed(t("withdraw.ask", turn.lang), buttons)
+
+
+async def on_withdraw_no(turn: Turn, data: WithdrawNo) -> None:
+    turn.edit_pressed(t("withdraw.kept", turn.lang))
+
+
+async def on_withdraw_yes(turn: Turn, data: WithdrawYes) -> None:
     async with turn.ctx.sessions() as session, session.begin():
         try:
             view = await intake.withdraw(
-                session=session, ticket_id=ticket_id, person_id=turn.contact.person_id,
+                session=session, ticket_id=data.ticket, person_id=turn.contact.person_id,
                 clock=turn.ctx.clock,
             )
         except (NotFound, PermissionDenied):

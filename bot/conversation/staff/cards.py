@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable
 from datetime import date
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.conversation import awaiting
+from bot.conversation.awaiting import expect, stop_waiting
 from bot.conversation.ids import TICKET_NUMBER, is_id
 from bot.core.i18n import t
 from bot.core.messages import Button
 from bot.core.render import ticket_line, timeline_text, when
 from bot.core.turn import Turn, pairs
-from dispatch.core.enums import Category, ListType, RatingValue
+from dispatch.core import buttons
+from dispatch.core.buttons import CallbackData
+from dispatch.core.enums import Category, ListType, RatingValue, RejectReason
 from dispatch.core.errors import PermissionDenied
 from dispatch.org.access import is_coordinator_over
 from dispatch.org.tree import street_of
@@ -20,58 +26,48 @@ from dispatch.store.models import Ticket, Unit
 from dispatch.tickets import centre, duplicates, ratings, work
 from dispatch.tickets import staffing as staff
 from dispatch.tickets.desk import load
-from dispatch.tickets.escalation import escalate
-
-REASONS = ("duplicate", "outside", "not_actionable")
-CATEGORIES = [c.value for c in Category]
 
 
-def _ids(rest: str) -> list[int] | None:
-    parts = rest.split(":")
-    return [int(p) for p in parts] if all(is_id(p) for p in parts) and parts else None
-
-
-async def on_verify_press(turn: Turn, rest: str) -> None:
-    """v:h:ID handle here · v:w:ID whistle · v:r:ID reject… · v:rr:ID:REASON · v:m:ID:TWIN."""
-    action, _, tail = rest.partition(":")
-    desk, actor = turn.ctx.desk, turn.contact.person_id
-    if action == "rr":
-        raw_id, _, reason = tail.partition(":")
-        if not is_id(raw_id) or reason not in REASONS:
-            turn.toast("press.invalid", alert=True)
-            return
-        async with turn.ctx.sessions() as session, session.begin():
-            ticket = await work.reject(session=session, ticket_id=int(raw_id), actor=actor,
-                                       reason=reason, desk=desk)
-            number = ticket.number
-        turn.edit_pressed(t("staff.rejected", turn.lang, number=number,
-                            reason=t(f"reason.{reason}", turn.lang)))
-        return
-    ids = _ids(tail)
-    if ids is None:
-        turn.toast("press.invalid", alert=True)
-        return
-    if action == "r":
-        buttons = [[Button(t(f"reason.{r}", turn.lang), f"v:rr:{ids[0]}:{r}")] for r in REASONS]
-        turn.edit_pressed(t("staff.pick_reason", turn.lang), buttons)
-        return
+async def on_reject_because(turn: Turn, data: buttons.RejectBecause) -> None:
     async with turn.ctx.sessions() as session, session.begin():
-        if action == "h":
-            ticket = await work.handle_here(session=session, ticket_id=ids[0], actor=actor,
-                                            desk=desk)
-            key = "staff.handled_here"
-        elif action == "w":
-            ticket = await work.whistle(session=session, ticket_id=ids[0], actor=actor, desk=desk)
-            key = "staff.whistled"
-        elif action == "m" and len(ids) == 2:
-            ticket = await duplicates.merge(session=session, ticket_id=ids[0], into_id=ids[1],
-                                            actor=actor, desk=desk)
-            key = "staff.merged"
-        else:
-            turn.toast("press.invalid", alert=True)
-            return
+        ticket = await work.reject(session=session, ticket_id=data.ticket,
+                                   actor=turn.contact.person_id, reason=data.reason,
+                                   desk=turn.ctx.desk)
         number = ticket.number
-    turn.edit_pressed(t(key, turn.lang, number=number))
+    turn.edit_pressed(t("staff.rejected", turn.lang, number=number,
+                        reason=t(f"reason.{data.reason}", turn.lang)))
+
+
+async def on_reject(turn: Turn, data: buttons.Reject) -> None:
+    """Which reason: the card's buttons become the reasons."""
+    rows = [[turn.button(f"reason.{r}", buttons.RejectBecause(data.ticket, r))]
+            for r in RejectReason]
+    turn.edit_pressed(t("staff.pick_reason", turn.lang), rows)
+
+
+async def on_handle_here(turn: Turn, data: buttons.HandleHere) -> None:
+    async with turn.ctx.sessions() as session, session.begin():
+        ticket = await work.handle_here(session=session, ticket_id=data.ticket,
+                                        actor=turn.contact.person_id, desk=turn.ctx.desk)
+        number = ticket.number
+    turn.edit_pressed(t("staff.handled_here", turn.lang, number=number))
+
+
+async def on_whistle(turn: Turn, data: buttons.Whistle) -> None:
+    async with turn.ctx.sessions() as session, session.begin():
+        ticket = await work.whistle(session=session, ticket_id=data.ticket,
+                                    actor=turn.contact.person_id, desk=turn.ctx.desk)
+        number = ticket.number
+    turn.edit_pressed(t("staff.whistled", turn.lang, number=number))
+
+
+async def on_merge_twin(turn: Turn, data: buttons.MergeTwin) -> None:
+    async with turn.ctx.sessions() as session, session.begin():
+        ticket = await duplicates.merge(session=session, ticket_id=data.ticket,
+                                        into_id=data.into, actor=turn.contact.person_id,
+                                        desk=turn.ctx.desk)
+        number = ticket.number
+    turn.edit_pressed(t("staff.merged", turn.lang, number=number))
 
 
 async def whistle_own(turn: Turn, ticket_id: int) -> None:
@@ -83,161 +79,174 @@ async def whistle_own(turn: Turn, ticket_id: int) -> None:
     turn.say("staff.whistled", number=number)
 
 
-async def on_message_holder_press(turn: Turn, rest: str) -> None:
-    """hm:ID — the requester wants to write to the volunteer who took their request."""
-    if not is_id(rest):
-        turn.toast("press.invalid", alert=True)
-        return
-    turn.update(**{"await": f"hmsg:{rest}"})
+async def on_message_holder_press(turn: Turn, data: buttons.MessageHolder) -> None:
+    """The requester wants to write to the volunteer who took their request."""
+    expect(turn, awaiting.MessageToHolder(data.ticket))
     turn.say("help.ask_message")
 
 
-async def on_follow_press(turn: Turn, rest: str) -> None:
-    """f:NEW:TWIN — the reporter follows the open ticket instead of their new one."""
-    ids = _ids(rest)
-    if ids is None or len(ids) != 2:
-        turn.toast("press.invalid", alert=True)
-        return
+async def on_follow_press(turn: Turn, data: buttons.FollowTwin) -> None:
+    """The reporter follows the open ticket instead of their new one."""
     async with turn.ctx.sessions() as session, session.begin():
-        survivor = await duplicates.follow_instead(session=session, ticket_id=ids[0],
-                                                   into_id=ids[1],
+        survivor = await duplicates.follow_instead(session=session, ticket_id=data.ticket,
+                                                   into_id=data.into,
                                                    actor=turn.contact.person_id,
                                                    desk=turn.ctx.desk)
         number = survivor.number
     turn.edit_pressed(t("report.following", turn.lang, number=number))
 
 
-async def on_work_press(turn: Turn, rest: str) -> None:
-    """k:c claim · k:s start · k:n note · k:d done · k:b hand back · k:a assist (each :ID)."""
-    action, _, raw_id = rest.partition(":")
-    if action == "aa":
-        await _add_assist(turn, raw_id)
-        return
-    if not is_id(raw_id):
-        turn.toast("press.invalid", alert=True)
-        return
-    ticket_id, desk, actor = int(raw_id), turn.ctx.desk, turn.contact.person_id
-    if action == "a":
-        async with turn.ctx.sessions() as session:
-            ticket = await load(session, ticket_id)
-            if ticket.claimed_by_id != actor:
-                turn.toast("error.permission_denied", alert=True)
-                return
-            units = [u for u in await centre.departments(session=session, ticket=ticket,
-                                                         desk=desk) if u.id != ticket.unit_id]
-        buttons = [[_unit_button(turn, u, f"k:aa:{ticket_id}:{u.id}")] for u in units[:8]]
-        turn.send(t("staff.pick_assist", turn.lang, number=ticket.number), buttons=buttons)
-        return
-    if action == "c":
-        async with turn.ctx.sessions() as session, session.begin():
-            ticket = await work.claim(session=session, ticket_id=ticket_id, actor=actor,
-                                      desk=desk)
-            number = ticket.number
-        turn.toast("staff.claimed", number=number)
-        return
-    if action == "s":
-        async with turn.ctx.sessions() as session, session.begin():
-            ticket = await work.start(session=session, ticket_id=ticket_id, actor=actor,
-                                      desk=desk)
-        turn.toast("staff.started", number=ticket.number)
-        return
-    prompts = {"n": ("note", "staff.ask_note"), "d": ("done", "staff.ask_done"),
-               "b": ("handback", "staff.ask_handback")}
-    if action not in prompts:
-        turn.toast("press.invalid", alert=True)
-        return
+async def on_claim(turn: Turn, data: buttons.Claim) -> None:
+    async with turn.ctx.sessions() as session, session.begin():
+        ticket = await work.claim(session=session, ticket_id=data.ticket,
+                                  actor=turn.contact.person_id, desk=turn.ctx.desk)
+        number = ticket.number
+    turn.toast("staff.claimed", number=number)
+
+
+async def on_start(turn: Turn, data: buttons.Start) -> None:
+    async with turn.ctx.sessions() as session, session.begin():
+        ticket = await work.start(session=session, ticket_id=data.ticket,
+                                  actor=turn.contact.person_id, desk=turn.ctx.desk)
+    turn.toast("staff.started", number=ticket.number)
+
+
+async def on_ask_assist(turn: Turn, data: buttons.AskAssist) -> None:
     async with turn.ctx.sessions() as session:
-        ticket = await load(session, ticket_id)
-        if ticket.claimed_by_id != actor:
+        ticket = await load(session, data.ticket)
+        if ticket.claimed_by_id != turn.contact.person_id:
+            turn.toast("error.permission_denied", alert=True)
+            return
+        units = [u for u in await centre.departments(session=session, ticket=ticket,
+                                                     desk=turn.ctx.desk)
+                 if u.id != ticket.unit_id]
+    rows = [[_unit_button(turn, u, buttons.AddAssist(data.ticket, u.id))] for u in units[:8]]
+    turn.send(t("staff.pick_assist", turn.lang, number=ticket.number), buttons=rows)
+
+
+async def on_work_prompt(turn: Turn, data: buttons.Note | buttons.Done | buttons.HandBack) -> None:
+    """Note, done and hand back ask for a text (and photos) first: only the holder may."""
+    async with turn.ctx.sessions() as session:
+        ticket = await load(session, data.ticket)
+        if ticket.claimed_by_id != turn.contact.person_id:
             turn.toast("error.permission_denied", alert=True)
             return
         kind = ticket.kind
-    step, prompt = prompts[action]
-    if step == "done" and kind == "help_request":
-        step, prompt = "minutes", "staff.ask_minutes"
-    turn.update(**{"await": f"{step}:{ticket_id}"})
+    what, prompt = {buttons.Note: (awaiting.ProgressNote, "staff.ask_note"),
+                    buttons.Done: (awaiting.DoneNote, "staff.ask_done"),
+                    buttons.HandBack: (awaiting.HandBackReason, "staff.ask_handback")}[type(data)]
+    if what is awaiting.DoneNote and kind == "help_request":
+        what, prompt = awaiting.ServiceMinutes, "staff.ask_minutes"
+    expect(turn, what(data.ticket))
     turn.say(prompt)
 
 
-async def _add_assist(turn: Turn, rest: str) -> None:
-    ids = _ids(rest)
-    if ids is None or len(ids) != 2:
-        turn.toast("press.invalid", alert=True)
-        return
+async def on_add_assist(turn: Turn, data: buttons.AddAssist) -> None:
     async with turn.ctx.sessions() as session, session.begin():
-        ticket = await centre.add_co_unit(session=session, ticket_id=ids[0],
-                                          actor=turn.contact.person_id, unit_id=ids[1],
+        ticket = await centre.add_co_unit(session=session, ticket_id=data.ticket,
+                                          actor=turn.contact.person_id, unit_id=data.unit,
                                           desk=turn.ctx.desk)
         number = ticket.number
     turn.edit_pressed(t("staff.co_unit_added", turn.lang, number=number))
 
 
-async def on_awaited_staff_text(turn: Turn, awaiting: str, text: str) -> bool:
-    """Texts (and photos) staff send after pressing note / done / hand back / list buttons."""
-    step, _, raw = awaiting.partition(":")
-    if step not in ("note", "done", "minutes", "handback", "expected", "understand",
-                    "rate_comment", "merge", "hmsg") or not is_id(raw.split(":")[0]):
-        return False
-    ticket_id = int(raw.split(":")[0])
-    desk, actor, photos = turn.ctx.desk, turn.contact.person_id, turn.msg.photo_ids[-1:]
-    turn.clear("await")
+# -- the texts (and photos) staff send after a button asked for them ---------------------------
+
+Act = Callable[[AsyncSession], Awaitable[Ticket]]
+
+
+async def _act(turn: Turn, key: str, act: Act) -> bool:
+    """One service call in a transaction, then its confirmation."""
     async with turn.ctx.sessions() as session, session.begin():
-        if step == "note":
-            ticket = await work.add_note(session=session, ticket_id=ticket_id, actor=actor,
-                                         desk=desk, text=text or "📷", photo_ids=photos)
-            key = "staff.note_sent"
-        elif step in ("done", "minutes"):
-            minutes = _minutes(text) if step == "minutes" else None
-            if step == "minutes" and minutes is None:
-                turn.update(**{"await": awaiting})
-                turn.say("staff.ask_minutes")
-                return True
-            ticket = await work.done(session=session, ticket_id=ticket_id, actor=actor,
-                                     desk=desk, note=None if step == "minutes" else text,
-                                     photo_ids=photos, service_minutes=minutes)
-            key = "staff.done"
-        elif step == "handback":
-            ticket = await work.hand_back(session=session, ticket_id=ticket_id, actor=actor,
-                                          desk=desk, reason=text or "-")
-            key = "staff.handed_back"
-        elif step == "expected":
-            expected = parse_date(text, today=desk.clock().date())
-            if expected is None:
-                turn.update(**{"await": awaiting})
-                turn.say("staff.ask_expected")
-                return True
-            ticket = await centre.put_on_list(session=session, ticket_id=ticket_id,
-                                              actor=actor, list_type=ListType.PHASED,
-                                              desk=desk, expected=expected)
-            await _offer_leads(turn, session, ticket)
-            return True
-        elif step == "hmsg":
-            ticket = await work.message_holder(session=session, ticket_id=ticket_id,
-                                               actor=actor, desk=desk, text=text or "-")
-            key = "help.message_sent"
-        elif step == "merge":
-            into = await _ticket_ref(session, text)
-            if into is None:
-                turn.update(**{"await": awaiting})
-                turn.say("staff.no_such_ticket", ref=text.strip()[:40])
-                return True
-            ticket = await duplicates.merge(session=session, ticket_id=ticket_id, into_id=into,
-                                            actor=actor, desk=desk)
-            key = "staff.merged"
-        elif step == "understand":
-            ticket = await centre.put_on_list(session=session, ticket_id=ticket_id,
-                                              actor=actor, list_type=ListType.UNDERSTANDING,
-                                              desk=desk, reason=text[:1000])
-            key = "staff.understanding"
-        else:
-            value = RatingValue(raw.split(":")[1])
-            ticket = await ratings.rate_by_reporter(session=session, ticket_id=ticket_id,
-                                                    actor=actor, value=value, desk=desk,
-                                                    comment=text[:1000])
-            key = "rate.reopened"
+        ticket = await act(session)
         number = ticket.number
     turn.say(key, number=number)
     return True
+
+
+async def on_note_text(turn: Turn, what: awaiting.ProgressNote, text: str) -> bool:
+    stop_waiting(turn)
+    return await _act(turn, "staff.note_sent", lambda session: work.add_note(
+        session=session, ticket_id=what.ticket, actor=turn.contact.person_id,
+        desk=turn.ctx.desk, text=text or "📷", photo_ids=turn.msg.photo_ids[-1:]))
+
+
+async def on_done_text(turn: Turn, what: awaiting.DoneNote, text: str) -> bool:
+    stop_waiting(turn)
+    return await _act(turn, "staff.done", lambda session: work.done(
+        session=session, ticket_id=what.ticket, actor=turn.contact.person_id,
+        desk=turn.ctx.desk, note=text, photo_ids=turn.msg.photo_ids[-1:]))
+
+
+async def on_minutes_text(turn: Turn, what: awaiting.ServiceMinutes, text: str) -> bool:
+    minutes = _minutes(text)
+    if minutes is None:
+        expect(turn, what)
+        turn.say("staff.ask_minutes")
+        return True
+    stop_waiting(turn)
+    return await _act(turn, "staff.done", lambda session: work.done(
+        session=session, ticket_id=what.ticket, actor=turn.contact.person_id,
+        desk=turn.ctx.desk, note=None, photo_ids=turn.msg.photo_ids[-1:],
+        service_minutes=minutes))
+
+
+async def on_handback_text(turn: Turn, what: awaiting.HandBackReason, text: str) -> bool:
+    stop_waiting(turn)
+    return await _act(turn, "staff.handed_back", lambda session: work.hand_back(
+        session=session, ticket_id=what.ticket, actor=turn.contact.person_id,
+        desk=turn.ctx.desk, reason=text or "-"))
+
+
+async def on_message_to_holder(turn: Turn, what: awaiting.MessageToHolder, text: str) -> bool:
+    stop_waiting(turn)
+    return await _act(turn, "help.message_sent", lambda session: work.message_holder(
+        session=session, ticket_id=what.ticket, actor=turn.contact.person_id,
+        desk=turn.ctx.desk, text=text or "-"))
+
+
+async def on_rate_comment(turn: Turn, what: awaiting.RateComment, text: str) -> bool:
+    stop_waiting(turn)
+    return await _act(turn, "rate.reopened", lambda session: ratings.rate_by_reporter(
+        session=session, ticket_id=what.ticket, actor=turn.contact.person_id,
+        value=what.value, desk=turn.ctx.desk, comment=text[:1000]))
+
+
+async def on_understanding_text(turn: Turn, what: awaiting.UnderstandingReason,
+                                text: str) -> bool:
+    stop_waiting(turn)
+    return await _act(turn, "staff.understanding", lambda session: centre.put_on_list(
+        session=session, ticket_id=what.ticket, actor=turn.contact.person_id,
+        list_type=ListType.UNDERSTANDING, desk=turn.ctx.desk, reason=text[:1000]))
+
+
+async def on_expected_text(turn: Turn, what: awaiting.ExpectedDate, text: str) -> bool:
+    expected = parse_date(text, today=turn.ctx.desk.clock().date())
+    if expected is None:
+        expect(turn, what)
+        turn.say("staff.ask_expected")
+        return True
+    stop_waiting(turn)
+    async with turn.ctx.sessions() as session, session.begin():
+        ticket = await centre.put_on_list(session=session, ticket_id=what.ticket,
+                                          actor=turn.contact.person_id,
+                                          list_type=ListType.PHASED, desk=turn.ctx.desk,
+                                          expected=expected)
+        await _offer_leads(turn, session, ticket)
+    return True
+
+
+async def on_merge_text(turn: Turn, what: awaiting.MergeTarget, text: str) -> bool:
+    async with turn.ctx.sessions() as session:
+        into = await _ticket_ref(session, text)
+    if into is None:
+        expect(turn, what)
+        turn.say("staff.no_such_ticket", ref=text.strip()[:40])
+        return True
+    stop_waiting(turn)
+    return await _act(turn, "staff.merged", lambda session: duplicates.merge(
+        session=session, ticket_id=what.ticket, into_id=into, actor=turn.contact.person_id,
+        desk=turn.ctx.desk))
 
 
 def _minutes(text: str) -> int | None:
@@ -267,59 +276,67 @@ def parse_date(text: str, *, today: date) -> date | None:
     return found if found >= today else None
 
 
-async def on_centre_press(turn: Turn, rest: str) -> None:
-    """x:i immediate · x:p phased · x:u understanding · x:l:ID:UNIT lead · x:c:ID:UNIT co-unit."""
-    action, _, tail = rest.partition(":")
-    ids = _ids(tail)
-    if ids is None:
-        turn.toast("press.invalid", alert=True)
-        return
-    desk, actor = turn.ctx.desk, turn.contact.person_id
-    if action == "p":
-        await _check_coordinator(turn, ids[0])
-        turn.update(**{"await": f"expected:{ids[0]}"})
-        turn.say("staff.ask_expected")
-        return
-    if action == "u":
-        await _check_coordinator(turn, ids[0])
-        turn.update(**{"await": f"understand:{ids[0]}"})
-        turn.say("staff.ask_understanding")
-        return
-    if action == "m":
-        await _check_coordinator(turn, ids[0])
-        turn.update(**{"await": f"merge:{ids[0]}"})
-        turn.say("staff.ask_merge")
-        return
+async def on_list_prompt(turn: Turn, data: buttons.ListPhased | buttons.ListUnderstanding
+                         | buttons.MergeInto) -> None:
+    """Phased, understanding and merge ask for a date, a reason or a ticket first."""
+    await _check_coordinator(turn, data.ticket)
+    what, prompt = {
+        buttons.ListPhased: (awaiting.ExpectedDate, "staff.ask_expected"),
+        buttons.ListUnderstanding: (awaiting.UnderstandingReason, "staff.ask_understanding"),
+        buttons.MergeInto: (awaiting.MergeTarget, "staff.ask_merge"),
+    }[type(data)]
+    expect(turn, what(data.ticket))
+    turn.say(prompt)
+
+
+async def on_list_immediate(turn: Turn, data: buttons.ListImmediate) -> None:
     async with turn.ctx.sessions() as session, session.begin():
-        if action == "i":
-            ticket = await centre.put_on_list(session=session, ticket_id=ids[0], actor=actor,
-                                              list_type=ListType.IMMEDIATE, desk=desk)
-            await _offer_leads(turn, session, ticket, edit=True)
-        elif action == "l" and len(ids) == 2:
-            ticket = await centre.set_lead(session=session, ticket_id=ids[0], actor=actor,
-                                           unit_id=ids[1], desk=desk)
-            await _offer_co_units(turn, session, ticket)
-        elif action == "e":
-            ticket = await centre.escalate_now(session=session, ticket_id=ids[0], actor=actor,
-                                               desk=desk)
-            turn.toast("staff.escalated", number=ticket.number)
-        elif action == "k" and len(ids) == 1:
-            await _check_coordinator(turn, ids[0])
-            buttons = [[Button(t(f"category.{c}", turn.lang), f"x:kc:{ids[0]}:{n}")]
-                       for n, c in enumerate(CATEGORIES)]
-            turn.send(t("card.pick_category", turn.lang), buttons=pairs(buttons))
-        elif action == "kc" and len(ids) == 2 and ids[1] < len(CATEGORIES):
-            ticket = await centre.correct_category(session=session, ticket_id=ids[0],
-                                                   actor=actor, category=CATEGORIES[ids[1]],
-                                                   desk=desk)
-            turn.edit_pressed(t("staff.recategorized", turn.lang, number=ticket.number,
-                                category=t(f"category.{ticket.category}", turn.lang)))
-        elif action == "c" and len(ids) == 2:
-            ticket = await centre.add_co_unit(session=session, ticket_id=ids[0], actor=actor,
-                                              unit_id=ids[1], desk=desk)
-            turn.toast("staff.co_unit_added", number=ticket.number)
-        else:
-            turn.toast("press.invalid", alert=True)
+        ticket = await centre.put_on_list(session=session, ticket_id=data.ticket,
+                                          actor=turn.contact.person_id,
+                                          list_type=ListType.IMMEDIATE, desk=turn.ctx.desk)
+        await _offer_leads(turn, session, ticket, edit=True)
+
+
+async def on_set_lead(turn: Turn, data: buttons.SetLead) -> None:
+    async with turn.ctx.sessions() as session, session.begin():
+        ticket = await centre.set_lead(session=session, ticket_id=data.ticket,
+                                       actor=turn.contact.person_id, unit_id=data.unit,
+                                       desk=turn.ctx.desk)
+        await _offer_co_units(turn, session, ticket)
+
+
+async def on_escalate_now(turn: Turn, data: buttons.EscalateNow) -> None:
+    async with turn.ctx.sessions() as session, session.begin():
+        ticket = await centre.escalate_now(session=session, ticket_id=data.ticket,
+                                           actor=turn.contact.person_id, desk=turn.ctx.desk)
+        number = ticket.number
+    turn.toast("staff.escalated", number=number)
+
+
+async def on_recategorize(turn: Turn, data: buttons.Recategorize) -> None:
+    await _check_coordinator(turn, data.ticket)
+    rows = [[turn.button(f"category.{c}", buttons.RecategorizeTo(data.ticket, c))]
+            for c in Category]
+    turn.send(t("card.pick_category", turn.lang), buttons=pairs(rows))
+
+
+async def on_recategorize_to(turn: Turn, data: buttons.RecategorizeTo) -> None:
+    async with turn.ctx.sessions() as session, session.begin():
+        ticket = await centre.correct_category(session=session, ticket_id=data.ticket,
+                                               actor=turn.contact.person_id,
+                                               category=data.category, desk=turn.ctx.desk)
+        number, category = ticket.number, ticket.category
+    turn.edit_pressed(t("staff.recategorized", turn.lang, number=number,
+                        category=t(f"category.{category}", turn.lang)))
+
+
+async def on_add_co_unit(turn: Turn, data: buttons.AddCoUnit) -> None:
+    async with turn.ctx.sessions() as session, session.begin():
+        ticket = await centre.add_co_unit(session=session, ticket_id=data.ticket,
+                                          actor=turn.contact.person_id, unit_id=data.unit,
+                                          desk=turn.ctx.desk)
+        number = ticket.number
+    turn.toast("staff.co_unit_added", number=number)
 
 
 async def _check_coordinator(turn: Turn, ticket_id: int) -> None:
@@ -331,18 +348,18 @@ async def _check_coordinator(turn: Turn, ticket_id: int) -> None:
             raise PermissionDenied()
 
 
-def _unit_button(turn: Turn, unit, data: str) -> Button:  # noqa: ANN001
-    return Button(unit.name_en if turn.lang == "en" and unit.name_en else unit.name, data)
+def _unit_button(turn: Turn, unit, data: CallbackData) -> Button:  # noqa: ANN001
+    return Button(unit.name_en if turn.lang == "en" and unit.name_en else unit.name, data.pack())
 
 
 async def _offer_leads(turn: Turn, session, ticket, edit: bool = False) -> None:  # noqa: ANN001
     units = await centre.departments(session=session, ticket=ticket, desk=turn.ctx.desk)
-    buttons = [[_unit_button(turn, u, f"x:l:{ticket.id}:{u.id}")] for u in units[:8]]
+    rows = [[_unit_button(turn, u, buttons.SetLead(ticket.id, u.id))] for u in units[:8]]
     text = t("staff.pick_lead", turn.lang, number=ticket.number)
     if edit:
-        turn.edit_pressed(text, buttons)
+        turn.edit_pressed(text, rows)
     else:
-        turn.send(text, buttons=buttons)
+        turn.send(text, buttons=rows)
 
 
 async def _offer_co_units(turn: Turn, session, ticket) -> None:  # noqa: ANN001
@@ -354,48 +371,45 @@ async def _offer_co_units(turn: Turn, session, ticket) -> None:  # noqa: ANN001
     if street is not None and street.id != ticket.lead_unit_id:
         # The reporter's own street usually assists whichever department leads.
         units = [street, *[u for u in units if u.id != street.id]]
-    buttons = [[_unit_button(turn, u, f"x:c:{ticket.id}:{u.id}")] for u in units[:6]]
-    turn.edit_pressed(t("staff.lead_set", turn.lang, number=ticket.number), buttons)
+    rows = [[_unit_button(turn, u, buttons.AddCoUnit(ticket.id, u.id))] for u in units[:6]]
+    turn.edit_pressed(t("staff.lead_set", turn.lang, number=ticket.number), rows)
 
 
-async def on_rating_press(turn: Turn, rest: str, *, community: bool = False) -> None:
-    """g:VAL:ID (reporter) and gc:VAL:ID (the whistling community)."""
-    short, _, raw_id = rest.partition(":")
-    if not is_id(raw_id):
-        turn.toast("press.invalid", alert=True)
-        return
-    value = ratings.value_of(short)
-    desk, actor = turn.ctx.desk, turn.contact.person_id
-    if value is RatingValue.UNSATISFIED and not community:
+async def on_rate(turn: Turn, data: buttons.Rate) -> None:
+    """The reporter rates; unsatisfied asks why first (the comment reopens the ticket)."""
+    value, actor = data.rating, turn.contact.person_id
+    if value is RatingValue.UNSATISFIED:
         async with turn.ctx.sessions() as session:
-            ticket = await load(session, int(raw_id))
+            ticket = await load(session, data.ticket)
             if ticket.reporter_id != actor or ticket.status != "resolved":
                 turn.toast("press.stale")
                 return
-        turn.update(**{"await": f"rate_comment:{raw_id}:{value.value}"})
+        expect(turn, awaiting.RateComment(data.ticket, value))
         turn.edit_pressed(t("rate.ask_comment", turn.lang))
         return
     async with turn.ctx.sessions() as session, session.begin():
-        if community:
-            ticket = await ratings.rate_by_community(session=session, ticket_id=int(raw_id),
-                                                     actor=actor, value=value, desk=desk)
-        else:
-            ticket = await ratings.rate_by_reporter(session=session, ticket_id=int(raw_id),
-                                                    actor=actor, value=value, desk=desk)
+        ticket = await ratings.rate_by_reporter(session=session, ticket_id=data.ticket,
+                                                actor=actor, value=value, desk=turn.ctx.desk)
         number = ticket.number
+    _thank(turn, number, value)
+
+
+async def on_community_rate(turn: Turn, data: buttons.CommunityRate) -> None:
+    async with turn.ctx.sessions() as session, session.begin():
+        ticket = await ratings.rate_by_community(session=session, ticket_id=data.ticket,
+                                                 actor=turn.contact.person_id,
+                                                 value=data.rating, desk=turn.ctx.desk)
+        number = ticket.number
+    _thank(turn, number, data.rating)
+
+
+def _thank(turn: Turn, number: str | None, value: RatingValue) -> None:
     turn.edit_pressed(t("rate.thanks", turn.lang, number=number,
                         value=t(f"btn.rate.{value.value}", turn.lang)))
 
 
-async def on_community_rating_press(turn: Turn, rest: str) -> None:
-    await on_rating_press(turn, rest, community=True)
-
-
-async def on_open_press(turn: Turn, rest: str) -> None:
-    if not is_id(rest):
-        turn.toast("press.invalid", alert=True)
-        return
-    await show_ticket(turn, int(rest))
+async def on_open_press(turn: Turn, data: buttons.OpenTicket) -> None:
+    await show_ticket(turn, data.ticket)
 
 
 async def show_ticket(turn: Turn, ticket_id: int) -> None:
@@ -409,18 +423,19 @@ async def show_ticket(turn: Turn, ticket_id: int) -> None:
     text = timeline_text(view.ticket, view.entries, turn.lang)
     if view.phone:
         text += "\n" + t("staff.phone", turn.lang, phone=view.phone)
-    buttons: list[list[Button]] = []
+    rows: list[list[Button]] = []
     if coordinator and view.ticket.is_open:
         i = ticket_id
-        buttons = [
-            [turn.button("btn.list.immediate", f"x:i:{i}"),
-             turn.button("btn.list.phased", f"x:p:{i}"),
-             turn.button("btn.list.understanding", f"x:u:{i}")],
-            [turn.button("btn.reassign", f"x:i:{i}"), turn.button("btn.escalate", f"x:e:{i}"),
-             turn.button("btn.recategorize", f"x:k:{i}")],
-            [turn.button("btn.merge_into", f"x:m:{i}")],
+        rows = [
+            [turn.button("btn.list.immediate", buttons.ListImmediate(i)),
+             turn.button("btn.list.phased", buttons.ListPhased(i)),
+             turn.button("btn.list.understanding", buttons.ListUnderstanding(i))],
+            [turn.button("btn.reassign", buttons.ListImmediate(i)),
+             turn.button("btn.escalate", buttons.EscalateNow(i)),
+             turn.button("btn.recategorize", buttons.Recategorize(i))],
+            [turn.button("btn.merge_into", buttons.MergeInto(i))],
         ]
-    turn.send(text, buttons=buttons)
+    turn.send(text, buttons=rows)
 
 
 async def _ticket_ref(session, text: str) -> int | None:  # noqa: ANN001
@@ -449,7 +464,8 @@ async def tasks_command(turn: Turn, _: str = "") -> None:
         return
     lines = [t("staff.tasks_header", turn.lang)]
     lines += [f"{ticket_line(v, turn.lang)} · {when(v.resolve_due_at, turn.lang)}" for v in views]
-    turn.send("\n".join(lines), buttons=[[Button(v.number, f"o:{v.id}")] for v in views])
+    rows = [[Button(v.number, buttons.OpenTicket(v.id).pack())] for v in views]
+    turn.send("\n".join(lines), buttons=rows)
 
 
 async def duty_command(turn: Turn, rest: str = "") -> None:
@@ -489,5 +505,3 @@ async def reply_to_card(turn: Turn, text: str) -> bool:
     turn.say("staff.claimed", number=number)
     return True
 
-
-__all__ = ["escalate"]

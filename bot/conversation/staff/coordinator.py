@@ -9,6 +9,7 @@ from pathlib import Path
 from bot.core.i18n import t
 from bot.core.messages import Button, Document, Reply
 from bot.core.turn import Turn
+from dispatch.core.buttons import OpenTicket
 from dispatch.reporting import questions
 from dispatch.reporting.scorecards import Quarter, Scorecard, build_scorecard
 from nlu import Parse
@@ -64,7 +65,7 @@ async def question(turn: Turn, text: str, parse: Parse) -> bool:
     if isinstance(answer, questions.Clarify) and parse.intent.name not in QUESTION_INTENTS:
         return False
     tickets = answer.tickets if isinstance(answer, questions.Result) else ()
-    buttons = [[Button(row.number, f"o:{row.id}")] for row in tickets]
+    buttons = [[Button(row.number, OpenTicket(row.id).pack())] for row in tickets]
     turn.send(questions.render(answer, turn.lang), buttons=buttons)
     return True
 

@@ -1,0 +1,64 @@
+"""The training data stays honest and consistent (nlu/datacheck.py).
+
+The eval files are found through $SHAOSHENG_EVAL_DIR, else `shared/eval` beside the repository
+or one of its parents (a clone in /work/X reads /work/shared/eval). Where no eval folder exists
+(a bare clone) the overlap test checks the training data against itself: no two lines that are
+near-copies of each other may carry different labels.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from nlu.datacheck import (
+    canonical,
+    eval_dir,
+    eval_examples,
+    eval_overlaps,
+    label_conflicts,
+)
+from nlu.trainingdata import DATA_DIR, Example, load_training_data
+
+REPO = Path(__file__).resolve().parents[2]
+TRAINING = load_training_data(DATA_DIR).examples
+
+
+def _report(pairs: list) -> str:
+    return "\n".join(str(pair) for pair in pairs)
+
+
+def test_no_training_line_is_a_near_copy_of_an_eval_line() -> None:
+    folder = eval_dir(REPO)
+    if folder is None or not folder.is_dir():
+        # No eval files on this machine: the training data is checked against itself.
+        conflicts = label_conflicts(TRAINING, cutoff=0.8)
+        assert not [p for p in conflicts if canonical(p.left.text) == canonical(p.right.text)]
+        return
+    evaluation = eval_examples(folder)
+    assert evaluation, f"no eval lines found in {folder}"
+    overlaps = eval_overlaps(TRAINING, evaluation)
+    assert not overlaps, "training lines too close to eval lines:\n" + _report(overlaps)
+
+
+def test_near_identical_training_lines_carry_the_same_labels() -> None:
+    conflicts = label_conflicts(TRAINING)
+    assert not conflicts, "near-identical lines with different labels:\n" + _report(conflicts)
+
+
+def test_canonical_folds_script_case_and_punctuation() -> None:
+    assert canonical("電梯停了！Lift, STOPPED.") == canonical("电梯停了 lift stopped")
+
+
+def test_the_checks_find_near_copies_and_conflicts() -> None:
+    training = [Example("楼道里的灯坏了三天了，晚上看不见路", "report", "property", "normal"),
+                Example("路灯不亮", "report", "municipal", "normal")]
+    evaluation = [Example("樓道裡的燈壞了三天了，晚上看不見", "report", "property", "normal")]
+    assert [pair.left.text for pair in eval_overlaps(training, evaluation)] == [training[0].text]
+    conflicting = [*training, Example("楼道里的灯坏了三天了，晚上看不见路！", "report", "property",
+                                      "high")]
+    assert len(label_conflicts(conflicting)) == 1
+
+
+def test_the_eval_folder_is_found_from_the_environment(monkeypatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("SHAOSHENG_EVAL_DIR", str(tmp_path))
+    assert eval_dir(REPO) == tmp_path

@@ -1,0 +1,172 @@
+"""Life-safety patterns on phrasings written for these tests (never taken from ../shared/eval):
+implicit emergencies must be caught with the right kind, near-misses (negations, past events,
+drills, comparisons, wishes) must not fire, and multi-problem messages take the most urgent."""
+
+from __future__ import annotations
+
+import pytest
+
+from nlu.emergency import emergency_kind, find_hazards
+from nlu.parser import BuiltinParser
+
+IMPLICIT = [
+    # violence that starts with the quarrel's cause
+    ("两家为了抢车位吵起来了，现在男的把对方头打破了，一直在流血", "police"),
+    ("楼下因为停车的事吵了半天，刚才动手了，有个人被打得满脸是血", "police"),
+    ("为了装修噪音的事跟楼上理论，结果他拿着菜刀下来了", "police"),
+    ("the neighbours were arguing about the dog and now one of them is bleeding from the head"
+     " after a punch", "police"),
+    ("隔壁小两口吵架，女的在哭喊救命，一直有摔东西的声音", "police"),
+    # welfare checks
+    ("502的独居阿婆三天没下楼了，敲门没反应，电话也打不通", "welfare"),
+    ("我外婆一个人住在长乐花园，两天电话都没人接，我在外地赶不回去", "welfare"),
+    ("对门的老伯好几天没见人影了，门口的牛奶三天没拿", "welfare"),
+    ("the old man next door lives alone and has not been seen for four days, no answer at the"
+     " door", "welfare"),
+    ("we haven't seen our elderly neighbour since last week and she isn't answering her phone",
+     "welfare"),
+    # missing people
+    ("我爸有阿尔茨海默，下午自己溜出去了，到现在还没回来", "missing"),
+    ("五岁的儿子在广场上玩着玩着就不见了，穿蓝色外套", "missing"),
+    ("奶奶脑子糊涂了，早上出门买菜到现在都找不到人", "missing"),
+    ("my mum has dementia and wandered off from the market an hour ago", "missing"),
+    ("our 7 year old daughter did not come home from school and her phone is off", "missing"),
+    # children near water
+    ("河边有个小孩一个人在玩水，周围没大人", "rescue"),
+    ("两个小朋友自己跑到池塘边去了，没大人跟着", "rescue"),
+    # live wires in water, transformers
+    ("积水里泡着一根电线，还有人蹚水过去", "electric"),
+    ("路口的变压器在冒烟还打火花", "electric"),
+    ("a cable is lying in the water on the flooded street and people are walking through it",
+     "electric"),
+    # water entering homes
+    ("暴雨下得太大，水已经漫进一楼住户家里了，快到膝盖", "flood"),
+    ("楼上水管爆了，水哗哗往我家灌，电器都泡了", "flood"),
+    # smoke not from cooking, gas
+    ("楼道里一股烟味，不是做饭的味道，越来越浓", "fire"),
+    ("隔壁窗户往外冒烟，家里好像没人", "fire"),
+    ("there's smoke in the hall and it's not from cooking", "fire"),
+    ("厨房里有股臭鸡蛋的味道，头有点晕", "gas"),
+    ("一进门就闻到像臭鸡蛋一样的味", "gas"),
+    ("the whole stairwell smells like rotten eggs", "gas"),
+    # phone scams in progress
+    ("有人打电话说我儿子出车祸了在医院，让我马上转两万块钱过去", "fraud"),
+    ("我妈接到电话说是公安局的，冒充公检法让她把钱转到安全账户，她现在正要去银行", "fraud"),
+    ("对方自称警察，说我涉嫌洗钱，要我立刻转账配合调查", "fraud"),
+    ("someone called my dad saying his grandson was arrested and he must transfer money now",
+     "fraud"),
+    ("a man claiming to be from the police wants my mother to move her savings to a safe account",
+     "fraud"),
+    # medical
+    ("我爸在卫生间摔倒了，起不来，叫他也不怎么应", "medical"),
+    ("小区门口电动车撞到一个老人，老人躺在地上不动", "medical"),
+    # rescue
+    ("电梯卡在五楼和六楼中间，我妈在里面出不来", "rescue"),
+    # typos and traditional
+    ("樓下有股很重的媒氣味道，還是臭雞蛋那種", "gas"),
+    ("孩子走丢了！！穿红色衣服，在郑和路菜市场附近", "missing"),
+    # voice-style run-ons without punctuation
+    ("对门那个老爷子平常天天在楼下下棋这五天都没下来打电话也关机", "welfare"),
+    ("我跟你说楼下两口子吵架男的把女的推下楼梯了现在人躺着不动", "police"),
+    ("隔壁装修工人把墙里的燃气管钻穿了现在屋里全是味道", "gas"),
+    ("有个电话说我孙子在派出所让我马上打五千块保释金", "fraud"),
+    ("小孙子刚才还在小区池塘边玩现在找不到人了", "missing"),
+    ("the old guy in 3B hasn't picked up his mail in a week and his door is locked, no reply",
+     "welfare"),
+    ("someone is lying at the bottom of the stairs and won't respond", "medical"),
+    ("there's a weird hissing from the gas meter and a strong smell outside my door", "gas"),
+    ("my neighbour's kid, 4 years old, is alone on the balcony railing on the 6th floor",
+     "rescue"),
+]
+
+NEAR_MISSES = [
+    "垃圾房臭得像煤气一样，不过不是漏气",
+    "电梯停在三楼不动了，里面没有人被困",
+    "开车出小区差点撞到小孩，那个路口太需要减速带了",
+    "上个月我们楼着过一次火，现在楼道还是堆满杂物",
+    "明天上午消防演练，会放烟雾，大家别慌",
+    "希望加装电梯，老人上下楼太辛苦",
+    "水管爆了，物业能不能派人来修一下",
+    "没有煤气味了，燃气公司的人已经来修好",
+    "如果电梯里困人了应该打哪个电话",
+    "万一家里着火了老人怎么疏散",
+    "社区什么时候搞防诈骗讲座",
+    "请问反诈宣传的资料在哪里领",
+    "去年这里发生过一次车祸，能不能装个红绿灯",
+    "楼上那家吵架吵了一晚上，没动手，就是太吵",
+    "昨天有个骗子打电话给我，我直接挂了电话",
+    "我奶奶下午出门了，刚才已经找到了，谢谢大家",
+    "敲了半天门，后来邻居开门了，人没事",
+    "the lift stopped but no one is trapped inside",
+    "it smells a bit like gas but it's not gas, it's the bins",
+    "we had a small fire last month, the corridor walls are still black",
+    "there is a fire drill on friday, do old people have to come down",
+    "nearly hit a kid at the school gate, we need a crossing guard",
+    "烟花爆竹禁放区能不能再扩大一点",
+    "楼下烧烤摊的油烟太大了，熏得不能开窗",
+    "物业说要做燃气安全检查，需要家里留人吗",
+    "孩子暑假在家没人管，社区有没有托管班",
+    "河边的护栏坏了，怕小孩掉下去",
+    "上次电梯困人之后换了新的，现在还老是抖",
+    "我们想搞个独居老人结对帮扶的活动",
+    "是不是所有老人都必须参加消防疏散演练",
+    "停车的事吵了几句，已经散了，就是希望划清楚车位",
+    "电线杆上的广告太多了，很难看",
+    "家里的燃气灶打不着火，是不是要换电池",
+    "why did my water bill double this month",
+    "the power went out for an hour yesterday, it's back now",
+    "路边的积水很深，但没有进屋，希望疏通下水道",
+    "小孩在小区里骑车太快了，差一点撞到老人",
+    "我家那个电闸老跳，会不会是漏电，想找个电工看看",
+    "防溺水宣传牌能不能在河边多立几块",
+    "骗子冒充客服的事情，社区能不能多宣传一下怎么防范",
+    "上周那次漏气已经修好了就是想问问要不要换表",
+    "楼下吵架吵得好凶不过没动手就是太吵了",
+    "我家老人走丢过一次现在想给他办个防走失手环",
+    "消防演练的时候会拉警报吗我家有小宝宝",
+    "the smoke alarm beeps every night, battery low i think",
+    "we almost had a fire from an old extension cord, now we replaced it",
+    "电梯里的监控坏了现在没人被困但是怕以后出事",
+    "听说隔壁小区有人被骗了十几万社区能不能来讲讲",
+    "the property manager is not responding to my emails about the lift",
+]
+
+
+@pytest.mark.parametrize(("text", "kind"), IMPLICIT)
+def test_implicit_emergencies_are_caught(text: str, kind: str) -> None:
+    assert emergency_kind(text) == kind
+
+
+@pytest.mark.parametrize("text", NEAR_MISSES)
+def test_near_misses_raise_no_hazard(text: str) -> None:
+    assert find_hazards(text) == []
+
+
+@pytest.mark.parametrize("text", [
+    "垃圾臭得像煤气，不过不是漏气", "电梯里没有人被困", "差点撞到小孩", "上个月着过一次火",
+    "明天消防演练", "希望加装电梯", "水管爆了", "臭得像煤气一样但不是漏气",
+])
+def test_denials_inside_and_around_the_span_are_read(text: str) -> None:
+    assert find_hazards(text) == []
+
+
+def test_there_are_enough_phrasings() -> None:
+    assert len(IMPLICIT) >= 45
+    assert len(NEAR_MISSES) >= 45
+
+
+@pytest.mark.parametrize(("text", "kind", "category"), [
+    ("为了停车位两个人吵起来了，现在有人头上全是血", "police", "security"),
+    ("隔壁一直有煤气味，敲门没人应，独居的老人会不会出事", "gas", "utilities"),
+    ("路口的变压器在冒烟还打火花", "electric", "utilities"),
+    ("有人打电话说我儿子出车祸了，让我马上转账", "fraud", "security"),
+    ("我爸有老年痴呆，早上出门到现在没回来", "missing", "security"),
+    ("502的独居阿婆三天没下楼了，敲门没反应", "welfare", "social_services"),
+    ("楼道里浓烟滚滚，看不清路", "fire", "fire_safety"),
+])
+def test_critical_tickets_take_the_hazards_category(parser: BuiltinParser, text: str,
+                                                    kind: str, category: str) -> None:
+    parse = parser.parse(text)
+    assert (parse.alarm, parse.emergency) == ("certain", kind)
+    assert parse.category is not None
+    assert parse.category.name == category
