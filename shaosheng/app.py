@@ -123,6 +123,7 @@ async def build_bot_context(
     knowledge: Knowledge | None = None,
     on_change: Callable[[], None] | None = None,
     dedupe_in_handler: bool = True,
+    desk_url: str | None = None,
 ) -> BotContext:
     """The handlers' dependencies; the NLU and the knowledge base load off the event loop."""
     org_file = org.parse_org_file(settings.org.file)
@@ -151,6 +152,8 @@ async def build_bot_context(
         dedupe_in_handler=dedupe_in_handler,
         messages_per_minute=settings.abuse.messages_per_minute,
         tickets_per_day=settings.abuse.tickets_per_day,
+        desk_url=desk_url,
+        desk_link_minutes=settings.desk.link_minutes,
     )
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from bot.channels import build_telegram
 from bot.conversation.router import make_handler
 from bot.core.state import MemoryStateStore
+from desk.config import BotFiles
 from dispatch.core.enums import Role
 from dispatch.notify.bus import MemoryBus
 from dispatch.org import tree as org
@@ -22,7 +23,7 @@ from dispatch.store.migrate import upgrade
 from shaosheng.app import BOT_COMMANDS, build_bot_context, open_engine
 from shaosheng.clock import utc_now
 from shaosheng.settings import Settings
-from shaosheng.web import serve_web
+from shaosheng.web import desk_config, free_port, serve_web
 from shaosheng.workers import background, board_chat
 from standin.server import StandIn, run_standin
 
@@ -92,8 +93,12 @@ async def running_system(
     await prepare_database(settings)
     engine = open_engine(settings)
     wake = asyncio.Event()
-    ctx = await build_bot_context(settings, engine, MemoryStateStore(), on_change=wake.set)
+    web_port = port + 1 if port else free_port(host)
+    ctx = await build_bot_context(settings, engine, MemoryStateStore(), on_change=wake.set,
+                                  desk_url=settings.desk.url(web_port))
     async with run_standin(host, port, personas=persona_dicts(), strict_chats=False) as standin:
+        desk = desk_config(settings, sessions=ctx.sessions, desk=ctx.desk, web_port=web_port,
+                           files=BotFiles(standin.base_url, DEMO_TOKEN), on_change=wake.set)
         runtime = build_telegram(
             settings.telegram.runtime, token=DEMO_TOKEN, api_base=standin.base_url,
             mode="polling", handler=make_handler(ctx), commands=BOT_COMMANDS,
@@ -106,9 +111,9 @@ async def running_system(
                            digest_at=settings.coordination.digest_at,
                            retention_days=settings.privacy.retention_days,
                                board_chat=board_chat(settings)),
-                serve_web(ctx.sessions, host, port + 1 if port else 0) as web_port,
+                serve_web(ctx.sessions, host, web_port, desk) as served,
             ):
-                yield Running(standin, web_port)
+                yield Running(standin, served)
         finally:
             await runtime.stop()
             await engine.dispose()
@@ -124,6 +129,8 @@ async def run_demo(settings: Settings, *, port: int, open_browser: bool) -> None
         board = f"http://127.0.0.1:{running.web_port}/board"
         print(f"Shaosheng demo is running: open {url}  (Ctrl-C stops it)", flush=True)
         print(f"Public board (公示): {board}", flush=True)
+        print(f"Staff desk (工作台): http://127.0.0.1:{running.web_port}/desk/ — send /desk to "
+              "the bot as a staff persona for a sign-in link", flush=True)
         if open_browser:
             webbrowser.open(url)
         await stop.wait()

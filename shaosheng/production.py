@@ -33,12 +33,13 @@ from bot.core.messages import Incoming, Reply
 from bot.core.state import RedisStateStore
 from bot.intake.inbox import SAVED_NOTICE, Inbox, InboxWorker, RedisChatLocks, RedisInboxQueue
 from bot.intake.receiver import BotApi, Receiver
+from desk.config import BotFiles
 from dispatch.notify.bus import RedisStreamBus
 from dispatch.store.inbox import inbox_store
 from dispatch.store.migrate import is_current
 from shaosheng.app import BOT_COMMANDS, build_bot_context, open_engine
 from shaosheng.settings import ConfigError, Settings
-from shaosheng.web import serve_web
+from shaosheng.web import desk_config, serve_web
 from shaosheng.workers import background, board_chat
 
 log = logging.getLogger(__name__)
@@ -77,9 +78,15 @@ def _bus(redis: Redis) -> RedisStreamBus:
     return RedisStreamBus(redis)
 
 
-async def run(settings: Settings, *, workers: int = 1, web_port: int = 8080) -> None:
+DEFAULT_WEB_PORT = 8080
+
+
+async def run(settings: Settings, *, workers: int = 1, web_port: int = DEFAULT_WEB_PORT) -> None:
     """Receive, store and handle updates until SIGINT/SIGTERM; then drain and stop."""
     require_production(settings)
+    if settings.desk.public_url is None:
+        # Workers answer /desk too: they must name the desk where `run` serves it.
+        os.environ["SHAOSHENG__DESK__PUBLIC_URL"] = settings.desk.url(web_port)
     children = [_spawn_worker(i) for i in range(2, workers + 1)]
     try:
         await _serve(settings, role="run", receive=True, web_port=web_port, workers=workers)
@@ -103,10 +110,14 @@ async def _serve(settings: Settings, *, role: str, receive: bool, web_port: int 
     consumer = f"{role}-{os.getpid()}"
     async with services(settings) as svc:
         wake = asyncio.Event()
-        ctx = await build_bot_context(settings, svc.engine, RedisStateStore(svc.redis),
-                                      on_change=wake.set, dedupe_in_handler=False)
         tg = settings.telegram
         token = tg.token.get_secret_value() if tg.token else ""
+        # Workers serve no web port: their links name the desk `run` serves (on 8080 unless
+        # desk.public_url or `run --web-port` says otherwise).
+        desk_url = settings.desk.url(web_port if web_port is not None else DEFAULT_WEB_PORT)
+        ctx = await build_bot_context(settings, svc.engine, RedisStateStore(svc.redis),
+                                      on_change=wake.set, dedupe_in_handler=False,
+                                      desk_url=desk_url)
         handler = make_handler(ctx)
         # Send only: updates come in through the receiver and the inbox, not the runtime.
         limits = SendLimits(global_per_second=tg.send_per_second, global_burst=tg.send_burst,
@@ -147,8 +158,11 @@ async def _serve(settings: Settings, *, role: str, receive: bool, web_port: int 
                     board_chat=board_chat(settings),
                     inbox_keep=timedelta(hours=settings.inbox.keep_hours)))
                 if web_port is not None:
+                    files = BotFiles(tg.api_base or "https://api.telegram.org", token)
+                    desk = desk_config(settings, sessions=ctx.sessions, desk=ctx.desk,
+                                       web_port=web_port, files=files, on_change=wake.set)
                     await stack.enter_async_context(
-                        serve_web(ctx.sessions, "127.0.0.1", web_port))
+                        serve_web(ctx.sessions, "127.0.0.1", web_port, desk))
                 handling_task = asyncio.create_task(handling.run())
                 if receiver is not None:
                     await receiver.start()

@@ -141,6 +141,20 @@ class InboxSettings(BaseModel):
     keep_hours: int = Field(72, ge=1)  # how long handled update ids turn redeliveries away
 
 
+class DeskSettings(BaseModel):
+    """The coordinators' web desk, served on the web port beside the board."""
+
+    # The address people open, as their browser reaches it (https behind a proxy in
+    # production). Unset: http://127.0.0.1:<web port>. An https address makes cookies Secure.
+    public_url: str | None = Field(None, pattern=r"^https?://[^/\s]+(/[^\s]*)?$")
+    link_minutes: int = Field(10, ge=1, le=60)  # a /desk sign-in link works once, this long
+    idle_minutes: int = Field(30, ge=5, le=1440)  # a session unused this long ends
+    session_hours: int = Field(12, ge=1, le=168)  # and every session ends after this long
+
+    def url(self, web_port: int) -> str:
+        return (self.public_url or f"http://127.0.0.1:{web_port}").rstrip("/")
+
+
 class DemoSettings(BaseModel):
     port: int = Field(8088, ge=1, le=65535)
 
@@ -166,6 +180,7 @@ class Settings(BaseSettings):
     privacy: PrivacySettings = PrivacySettings()
     board: BoardSettings = BoardSettings()
     inbox: InboxSettings = InboxSettings()
+    desk: DeskSettings = DeskSettings()
     demo: DemoSettings = DemoSettings()
 
     @field_validator("time_limits")

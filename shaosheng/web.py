@@ -1,17 +1,22 @@
-"""The small web side: the public board (公示), health and metrics for operators."""
+"""The small web side: the public board (公示), health and metrics, and the staff's desk."""
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator
+import socket
+from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
 
 from aiohttp import web
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from desk.app import mount
+from desk.config import BotFiles, DeskConfig
 from dispatch.reporting.board import board_items, render_html
+from dispatch.tickets.desk import Desk
 from shaosheng.clock import utc_now
+from shaosheng.settings import Settings
 
 SESSIONS = web.AppKey("sessions", async_sessionmaker[AsyncSession])
 BOARD_DAYS = 90
@@ -41,19 +46,40 @@ async def metrics(request: web.Request) -> web.Response:
                         content_type="text/plain", charset="utf-8")
 
 
-def create_web_app(sessions: async_sessionmaker[AsyncSession]) -> web.Application:
+def create_web_app(sessions: async_sessionmaker[AsyncSession],
+                   desk: DeskConfig | None = None) -> web.Application:
     app = web.Application()
     app[SESSIONS] = sessions
     app.router.add_get("/board", board)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics)
+    if desk is not None:
+        mount(app, desk)
     return app
+
+
+def desk_config(settings: Settings, *, sessions: async_sessionmaker[AsyncSession], desk: Desk,
+                web_port: int, files: BotFiles | None = None,
+                on_change: Callable[[], None] | None = None) -> DeskConfig:
+    ds = settings.desk
+    return DeskConfig(sessions=sessions, desk=desk, public_url=ds.url(web_port),
+                      bot_username=settings.telegram.bot_username,
+                      idle=timedelta(minutes=ds.idle_minutes),
+                      lifetime=timedelta(hours=ds.session_hours),
+                      timezone=settings.app.timezone, files=files, on_change=on_change)
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A port nobody listens on now: the desk's links must name the port before it opens."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind((host, 0))
+        return int(probe.getsockname()[1])
 
 
 @contextlib.asynccontextmanager
 async def serve_web(sessions: async_sessionmaker[AsyncSession], host: str,
-                    port: int) -> AsyncIterator[int]:
-    runner = web.AppRunner(create_web_app(sessions), access_log=None)
+                    port: int, desk: DeskConfig | None = None) -> AsyncIterator[int]:
+    runner = web.AppRunner(create_web_app(sessions, desk), access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, host, port)
     await site.start()

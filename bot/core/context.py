@@ -39,3 +39,6 @@ class BotContext:
     on_change: Callable[[], None] | None = None
     # The handler turns a redelivered update away itself, unless the inbox already does.
     dedupe_in_handler: bool = True
+    # Where the web desk is reached ("http://127.0.0.1:8089"); None: no desk, /desk says so.
+    desk_url: str | None = None
+    desk_link_minutes: int = 10

@@ -10,7 +10,16 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dispatch.privacy.mask import mask
-from dispatch.store.models import ChatIdentity, Membership, Person, Ticket, TicketFollower, Unit
+from dispatch.store.models import (
+    ChatIdentity,
+    DeskSession,
+    DeskToken,
+    Membership,
+    Person,
+    Ticket,
+    TicketFollower,
+    Unit,
+)
 
 ANONYMISED = "anonymised"
 
@@ -59,6 +68,8 @@ async def forget(*, session: AsyncSession, person_id: int) -> int:
     await session.execute(delete(ChatIdentity).where(ChatIdentity.person_id == person_id))
     await session.execute(delete(TicketFollower).where(TicketFollower.person_id == person_id))
     await session.execute(delete(Membership).where(Membership.person_id == person_id))
+    await session.execute(delete(DeskSession).where(DeskSession.person_id == person_id))
+    await session.execute(delete(DeskToken).where(DeskToken.person_id == person_id))
     person.name, person.phone, person.community_id = ANONYMISED, None, None
     return len(tickets)
 

@@ -48,6 +48,15 @@ def test_the_domain_and_the_nlu_never_import_the_chat_layer_or_the_shell() -> No
     assert wrong == []
 
 
+def test_the_desk_uses_the_domain_and_never_the_chat_layer() -> None:
+    """The web desk acts through dispatch/ like the chat does, never through the bot."""
+    wrong = [f"{i.module} → {i.target}" for i in _all_imports()
+             if i.module.split(".")[0] == "desk"
+             and i.target.split(".")[0] in ("bot", "shaosheng", "standin", "nlu")]
+    assert wrong == []
+    assert any(i.module.startswith("desk") for i in _all_imports()), "desk/ is checked"
+
+
 def test_the_nlu_never_touches_the_database() -> None:
     wrong = [f"{i.module} → {i.target}" for i in _all_imports()
              if i.module.startswith("nlu") and i.target.startswith("dispatch")]

@@ -11,7 +11,7 @@ import yaml
 from dispatch.core.i18n import fill
 
 ROOT = Path(__file__).parent.parent.parent
-FOLDERS = [ROOT / "bot" / "locales", ROOT / "dispatch" / "locales"]
+FOLDERS = [ROOT / "bot" / "locales", ROOT / "dispatch" / "locales", ROOT / "desk" / "locales"]
 
 
 def _entries(folder: Path, language: str) -> dict[str, tuple[str, object]]:

@@ -1,0 +1,194 @@
+"""The actions on a ticket page: which the viewer is offered, and the domain call behind each.
+
+Every action is the chat's own use case (`dispatch.tickets.*`) with the chat's checks inside
+it, so a button shown here by mistake is still refused by the service. What is offered mirrors
+those checks: coordinators over the ticket sort, lead, reassign, escalate and correct; the
+community's grid workers verify, whistle, reject and merge; the unit's people claim.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from dispatch.core import lifecycle
+from dispatch.core.enums import Category, ListType, Status
+from dispatch.core.errors import ShaoshengError
+from dispatch.org.access import is_coordinator_over, roles_in
+from dispatch.store.models import Ticket
+from dispatch.tickets import centre, duplicates, work
+from dispatch.tickets.desk import CLAIMABLE, Desk
+from dispatch.tickets.reassign import reassign
+from dispatch.tickets.understanding import close_understanding_with_note
+from dispatch.tickets.urgency import change_urgency
+
+COORDINATOR_ACTIONS = ("immediate", "phased", "understanding", "lead", "assist", "reassign",
+                       "escalate", "category", "urgency", "note")
+VERIFY_ACTIONS = ("handle_here", "whistle", "reject", "merge")
+
+
+class Invalid(ShaoshengError):
+    """A form that is not filled in right: the desk's own catalogue says what is missing."""
+
+    key = "desk.invalid"
+
+
+async def offered(*, session: AsyncSession, ticket: Ticket, person_id: int,
+                  desk: Desk) -> list[str]:
+    status = Status(ticket.status)
+    is_open = status in lifecycle.OPEN
+    coordinator = ticket.unit_id is not None and await is_coordinator_over(
+        session=session, person_id=person_id, unit_id=ticket.unit_id)
+    actions: list[str] = []
+    if status in (Status.NEW, Status.VERIFIED) and ticket.community_id is not None:
+        held = await roles_in(session=session, person_id=person_id, unit_id=ticket.community_id)
+        verifier = bool(held & {r.value for r in desk.routing.verify_roles})
+        if verifier or await is_coordinator_over(session=session, person_id=person_id,
+                                                 unit_id=ticket.community_id):
+            actions += VERIFY_ACTIONS
+    if ticket.status in CLAIMABLE and ticket.unit_id is not None:
+        held = await roles_in(session=session, person_id=person_id, unit_id=ticket.unit_id)
+        claimers = {*desk.routing.unit_roles, *desk.routing.help_roles,
+                    *desk.routing.roles_in_community(ticket.category, ticket.kind)}
+        if held & {r.value for r in claimers}:
+            actions.append("claim")
+    if coordinator and is_open:
+        actions += [a for a in COORDINATOR_ACTIONS if a not in actions]
+        if status in lifecycle.NOT_YET_WORKED and "merge" not in actions:
+            actions.append("merge")
+    elif is_open and ticket.claimed_by_id == person_id:
+        actions.append("note")
+    if coordinator and status is Status.UNDERSTANDING:
+        actions.append("close_understanding")
+    return actions
+
+
+Run = Callable[[AsyncSession], Awaitable[Any]]
+
+
+def _text(form: Mapping[str, Any], name: str, *, required: bool = True) -> str:
+    value = " ".join(str(form.get(name, "")).split())[:1000]
+    if required and not value:
+        raise Invalid(f"desk.invalid.{name}")
+    return value
+
+
+def _unit(form: Mapping[str, Any]) -> int:
+    value = str(form.get("unit", ""))
+    if not value.isdigit():
+        raise Invalid("desk.invalid.unit")
+    return int(value)
+
+
+def _expected(form: Mapping[str, Any], today: date) -> date:
+    try:
+        found = date.fromisoformat(str(form.get("expected", "")).strip())
+    except ValueError:
+        raise Invalid("desk.invalid.expected") from None
+    if found < today:
+        raise Invalid("desk.invalid.expected")
+    return found
+
+
+async def _ticket_ref(session: AsyncSession, text: str) -> int:
+    ref = text.strip().lstrip("#").upper()
+    if ref.isdigit() and len(ref) < 10:
+        found = await session.get(Ticket, int(ref))
+        if found is not None:
+            return found.id
+    found_id = await session.scalar(select(Ticket.id).where(Ticket.number == ref))
+    if found_id is None:
+        raise Invalid("desk.invalid.into")
+    return int(found_id)
+
+
+def build(action: str, form: Mapping[str, Any], *, ticket_id: int, actor: int,
+          desk: Desk) -> Run:
+    """The domain call for one submitted action; Invalid when the form lacks what it needs."""
+    common: dict[str, Any] = {"ticket_id": ticket_id, "actor": actor, "desk": desk}
+    today = desk.clock().date()
+    calls: dict[str, Callable[[], Run]] = {
+        "handle_here": lambda: lambda s: work.handle_here(session=s, **common),
+        "whistle": lambda: lambda s: work.whistle(session=s, **common),
+        "reject": lambda: _reject(form, common),
+        "claim": lambda: lambda s: work.claim(session=s, **common),
+        "immediate": lambda: lambda s: centre.put_on_list(
+            session=s, list_type=ListType.IMMEDIATE, **common),
+        "phased": lambda: _phased(form, common, today),
+        "understanding": lambda: _understanding(form, common),
+        "lead": lambda: _with_unit(centre.set_lead, form, common),
+        "assist": lambda: _with_unit(centre.add_co_unit, form, common),
+        "reassign": lambda: _with_unit(reassign, form, common),
+        "escalate": lambda: lambda s: centre.escalate_now(session=s, **common),
+        "category": lambda: _category(form, common),
+        "urgency": lambda: _urgency(form, common),
+        "merge": lambda: _merge(form, common),
+        "close_understanding": lambda: _close(form, common),
+        "note": lambda: _note(form, common),
+    }
+    if action not in calls:
+        raise Invalid("desk.invalid.action")
+    return calls[action]()
+
+
+def _reject(form: Mapping[str, Any], common: dict[str, Any]) -> Run:
+    reason = str(form.get("reason", ""))
+    if reason not in work.REJECT_REASONS:
+        raise Invalid("desk.invalid.reason")
+    return lambda s: work.reject(session=s, reason=reason, **common)
+
+
+def _phased(form: Mapping[str, Any], common: dict[str, Any], today: date) -> Run:
+    expected = _expected(form, today)
+    note = _text(form, "reason", required=False) or None
+    return lambda s: centre.put_on_list(session=s, list_type=ListType.PHASED, expected=expected,
+                                        reason=note, **common)
+
+
+def _understanding(form: Mapping[str, Any], common: dict[str, Any]) -> Run:
+    reason = _text(form, "reason")
+    return lambda s: centre.put_on_list(session=s, list_type=ListType.UNDERSTANDING,
+                                        reason=reason, **common)
+
+
+def _with_unit(service: Callable[..., Awaitable[Any]], form: Mapping[str, Any],
+               common: dict[str, Any]) -> Run:
+    unit_id = _unit(form)
+    return lambda s: service(session=s, unit_id=unit_id, **common)
+
+
+def _category(form: Mapping[str, Any], common: dict[str, Any]) -> Run:
+    category = str(form.get("category", ""))
+    if category not in {c.value for c in Category}:
+        raise Invalid("desk.invalid.category")
+    return lambda s: centre.correct_category(session=s, category=category, **common)
+
+
+def _urgency(form: Mapping[str, Any], common: dict[str, Any]) -> Run:
+    urgency = str(form.get("urgency", ""))
+    if urgency not in ("critical", "high", "normal", "low"):
+        raise Invalid("desk.invalid.urgency")
+    return lambda s: change_urgency(session=s, urgency=urgency, **common)
+
+
+def _merge(form: Mapping[str, Any], common: dict[str, Any]) -> Run:
+    ref = _text(form, "into")
+
+    async def run(session: AsyncSession) -> Any:
+        into = await _ticket_ref(session, ref)
+        return await duplicates.merge(session=session, into_id=into, **common)
+    return run
+
+
+def _close(form: Mapping[str, Any], common: dict[str, Any]) -> Run:
+    note = _text(form, "note")
+    return lambda s: close_understanding_with_note(session=s, note=note, **common)
+
+
+def _note(form: Mapping[str, Any], common: dict[str, Any]) -> Run:
+    text = _text(form, "text")
+    return lambda s: work.add_note(session=s, text=text, **common)

@@ -1,0 +1,98 @@
+"""Which tickets and units a staff person sees on the desk: their jurisdiction as SQL.
+
+The same reach as the chat's rules (`dispatch.org.access`, `staffing.may_see`): coordinators
+and admins see their units' subtrees (the centre and the district see everything);
+responders, volunteers and mediators see the tickets of their units (current, lead or
+assisting) and what they hold; grid workers see their community.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import false, or_, select, true
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from dispatch.core.enums import COMMUNITY_KINDS, Role, UnitKind
+from dispatch.reporting.questions import Tree, load_tree
+from dispatch.store.models import Membership, Ticket, TicketUnit
+
+COORDINATING = (Role.COORDINATOR.value, Role.ADMIN.value)
+TOP = (UnitKind.CENTRE.value, UnitKind.DISTRICT.value)
+
+
+@dataclass(frozen=True)
+class Scope:
+    person_id: int
+    roles: tuple[tuple[str, int], ...]  # (role, unit id), active memberships
+    everything: bool  # a coordinator of the centre or the district
+    coordinated: frozenset[int]  # units in the subtrees the person coordinates
+    worked: frozenset[int]  # units where the person responds, volunteers or mediates
+    communities: frozenset[int]  # the subtrees of the communities the person is grid worker of
+
+    @property
+    def is_coordinator(self) -> bool:
+        return self.everything or bool(self.coordinated)
+
+    @property
+    def is_centre(self) -> bool:
+        return self.everything
+
+    def covers_unit(self, unit_id: int | None) -> bool:
+        """Units the person may filter by, invite into and read figures of."""
+        if self.everything:
+            return True
+        return unit_id is not None and unit_id in (self.coordinated | self.worked
+                                                   | self.communities)
+
+    def tickets(self) -> Any:
+        """A WHERE clause over `tickets` selecting what the person sees."""
+        if self.everything:
+            return true()
+        ors: list[Any] = []
+        if self.coordinated:
+            ids = sorted(self.coordinated)
+            ors += [Ticket.unit_id.in_(ids), Ticket.community_id.in_(ids),
+                    Ticket.lead_unit_id.in_(ids), _assisting(ids)]
+        if self.worked:
+            ids = sorted(self.worked)
+            ors += [Ticket.unit_id.in_(ids), Ticket.lead_unit_id.in_(ids), _assisting(ids),
+                    Ticket.claimed_by_id == self.person_id]
+        if self.communities:
+            ids = sorted(self.communities)
+            ors += [Ticket.community_id.in_(ids), Ticket.unit_id.in_(ids)]
+        return or_(*ors) if ors else false()
+
+
+def _assisting(ids: list[int]) -> Any:
+    return Ticket.id.in_(select(TicketUnit.ticket_id).where(TicketUnit.unit_id.in_(ids)))
+
+
+def scope_of(person_id: int, roles: tuple[tuple[str, int], ...], tree: Tree) -> Scope:
+    coordinated: set[int] = set()
+    worked: set[int] = set()
+    communities: set[int] = set()
+    everything = False
+    for role, unit_id in roles:
+        if unit_id not in tree.units:
+            continue
+        if role in COORDINATING:
+            everything |= tree.units[unit_id].kind in TOP
+            coordinated |= tree.subtree(unit_id)
+        elif role == Role.GRID_WORKER.value:
+            community = tree.up_to(unit_id, COMMUNITY_KINDS) or unit_id
+            communities |= tree.subtree(community)
+        elif role != Role.RESIDENT.value:
+            worked.add(unit_id)
+    return Scope(person_id, roles, everything, frozenset(coordinated), frozenset(worked),
+                 frozenset(communities))
+
+
+async def desk_scope(*, session: AsyncSession, person_id: int,
+                     tree: Tree | None = None) -> Scope:
+    rows = (await session.execute(select(Membership.role, Membership.unit_id).where(
+        Membership.person_id == person_id, Membership.active.is_(True))
+        .order_by(Membership.id))).all()
+    tree = tree or await load_tree(session)
+    return scope_of(person_id, tuple((r.role, r.unit_id) for r in rows), tree)
