@@ -3,7 +3,7 @@
 Statistics read the period's events by action (`action, at`) and look back along one ticket's
 trail by action (`ticket_id, action, id`, which also serves every lookup by ticket alone, so it
 replaces the index on ticket_id). Ratings are counted by period; the deadline scheduler looks
-for rating clocks that ran out.
+for rating clocks that ran out; the public board reads the newest handled tickets.
 
 Revision ID: 0006
 Revises: desk
@@ -28,10 +28,14 @@ def upgrade() -> None:
         batch_op.create_index('ix_ratings_at', ['at'], unique=False)
     with op.batch_alter_table('tickets', schema=None) as batch_op:
         batch_op.create_index('ix_tickets_rating_due_at', ['rating_due_at'], unique=False)
+        batch_op.create_index('ix_tickets_resolved_at', ['resolved_at'], unique=False)
+        batch_op.create_index('ix_tickets_closed_at', ['closed_at'], unique=False)
 
 
 def downgrade() -> None:
     with op.batch_alter_table('tickets', schema=None) as batch_op:
+        batch_op.drop_index('ix_tickets_closed_at')
+        batch_op.drop_index('ix_tickets_resolved_at')
         batch_op.drop_index('ix_tickets_rating_due_at')
     with op.batch_alter_table('ratings', schema=None) as batch_op:
         batch_op.drop_index('ix_ratings_at')
