@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from html import escape
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -71,7 +72,7 @@ async def board_items(*, session: AsyncSession, since: datetime,
     # Handled at = resolved_at, or closed_at for tickets closed without a done. Two statements,
     # each walking one column's index from the newest end, instead of one that sorts every
     # handled ticket of the period by the coalesce of both.
-    rows = []
+    rows: list[Any] = []
     for column, extra in ((Ticket.resolved_at, ()), (Ticket.closed_at,
                                                       (Ticket.resolved_at.is_(None),))):
         rows += (await session.execute(
