@@ -76,7 +76,7 @@ def timeline_text(view: TicketView, entries: list[TimelineEntry], lang: str) -> 
     lines = [
         t("ticket.header", lang, number=view.number, category=category_name(view.category, lang),
           status=t(f"status.{view.status}", lang)),
-        preview(view.text, 200),
+        *([preview(view.text, 200)] if view.text else []),  # a follower reads no words
         t("ticket.unit", lang, unit=unit_label(view, lang)),
     ]
     for entry in entries:
