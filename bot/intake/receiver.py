@@ -21,6 +21,7 @@ from bot.channels.sanitize import clean_update, valid_update_id
 from bot.channels.telegram_common import ALLOWED_UPDATES
 from bot.channels.webhook import SECRET_HEADER, WebhookSite, read_update, secret_ok
 from bot.intake.inbox import Inbox
+from dispatch.core.errors import TokenRefused
 from dispatch.notify.relay import stop_task
 
 log = logging.getLogger(__name__)
@@ -39,6 +40,8 @@ class BotApi:
         async with self._http.post(f"{self.base}/{method}", json=params,
                                    timeout=aiohttp.ClientTimeout(total=http_timeout)) as response:
             body = await response.json(content_type=None)
+        if body.get("error_code") == 401:
+            raise TokenRefused()
         if not body.get("ok"):
             raise RuntimeError(f"{method}: {body.get('error_code')} {body.get('description')}")
         return body["result"]
