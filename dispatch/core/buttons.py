@@ -128,6 +128,28 @@ class SetLead(CallbackData, prefix="x:l"):
 
 
 @dataclass(frozen=True)
+class PickLead(CallbackData, prefix="x:pl"):
+    """Shows the units that may lead (the centre's call), one page at a time."""
+
+    ticket: int
+    page: int = 0
+
+
+@dataclass(frozen=True)
+class Reassign(CallbackData, prefix="x:r"):
+    """Shows the units the ticket may be reassigned to (改派), one page at a time."""
+
+    ticket: int
+    page: int = 0
+
+
+@dataclass(frozen=True)
+class ReassignTo(CallbackData, prefix="x:rt"):
+    ticket: int
+    unit: int
+
+
+@dataclass(frozen=True)
 class AddCoUnit(CallbackData, prefix="x:c"):
     ticket: int
     unit: int
