@@ -9,14 +9,24 @@ from bot.core.i18n import t
 from dispatch.core.workdays import LimitKind, TimeLimit
 from dispatch.tickets.intake import TicketView, TimelineEntry
 
-TZ = ZoneInfo("Asia/Shanghai")
 PREVIEW_CHARS = 300
+_zone = ZoneInfo("Asia/Shanghai")
+
+
+def use_timezone(name: str) -> None:
+    """The zone every time people read is shown in (`app.timezone`; set once at start-up)."""
+    global _zone
+    _zone = ZoneInfo(name)
+
+
+def local_zone() -> ZoneInfo:
+    return _zone
 
 
 def when(moment: datetime | None, lang: str) -> str:
     if moment is None:
         return "-"
-    local = moment.astimezone(TZ)
+    local = moment.astimezone(_zone)
     if lang == "en":
         return local.strftime("%d %b %H:%M")
     return f"{local.month}月{local.day}日 {local:%H:%M}"
