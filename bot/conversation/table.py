@@ -37,6 +37,7 @@ COMMANDS: dict[str, Command] = {
     "/cancel": report.cancel_command,
     "/report": report.menu_report,
     "/tasks": staff.tasks_command,
+    "/understanding": staff.understanding_command,
     "/duty": staff.duty_command,
     "/t": staff.lookup_command,
     "/scorecard": coordinator.scorecard_command,
@@ -99,6 +100,7 @@ PRESSES: dict[type[CallbackData], Press] = {
     buttons.MergeInto: staff.on_list_prompt,
     buttons.SetLead: staff.on_set_lead,
     buttons.PickLead: staff.on_pick_lead,
+    buttons.CloseUnderstanding: staff.on_close_understanding,
     buttons.Reassign: staff.on_reassign,
     buttons.ReassignTo: staff.on_reassign_to,
     buttons.AddCoUnit: staff.on_add_co_unit,
@@ -149,5 +151,6 @@ STEPS: dict[type[Awaited], Step] = {
     awaiting.HandBackReason: Step(staff.on_handback_text, WORKING, notice=True),
     awaiting.ExpectedDate: Step(staff.on_expected_text, WORKING, notice=True),
     awaiting.UnderstandingReason: Step(staff.on_understanding_text, WORKING, notice=True),
+    awaiting.UnderstandingNote: Step(staff.on_understanding_note, WORKING, notice=True),
     awaiting.MergeTarget: Step(staff.on_merge_text, WORKING, notice=True),
 }

@@ -122,6 +122,13 @@ class ListUnderstanding(CallbackData, prefix="x:u"):
 
 
 @dataclass(frozen=True)
+class CloseUnderstanding(CallbackData, prefix="x:uc"):
+    """Asks for the note the resident reads when an understanding item is closed."""
+
+    ticket: int
+
+
+@dataclass(frozen=True)
 class SetLead(CallbackData, prefix="x:l"):
     ticket: int
     unit: int

@@ -28,6 +28,16 @@ async def my_tasks(*, session: AsyncSession, person_id: int) -> list[intake.Tick
     return [await intake.view(session=session, ticket=t) for t in rows.all()]
 
 
+async def understanding_items(*, session: AsyncSession,
+                              person_id: int) -> list[intake.TicketView]:
+    """The understanding (谅解) items a coordinator is over, oldest first."""
+    rows = (await session.scalars(select(Ticket).where(
+        Ticket.status == Status.UNDERSTANDING.value).order_by(Ticket.id))).all()
+    return [await intake.view(session=session, ticket=t) for t in rows
+            if t.unit_id is not None and await is_coordinator_over(
+                session=session, person_id=person_id, unit_id=t.unit_id)]
+
+
 async def set_duty(*, session: AsyncSession, person_id: int, on: bool) -> int:
     """Whether pushes reach this person; returns how many roles it changed."""
     result = await session.execute(

@@ -27,6 +27,7 @@ from dispatch.tickets import centre, duplicates, ratings, work
 from dispatch.tickets import staffing as staff
 from dispatch.tickets.desk import load
 from dispatch.tickets.reassign import reassign
+from dispatch.tickets.understanding import close_understanding_with_note
 
 PAGE = 8  # units per picker page; the rest are a ⟨next⟩ press away, never cut off
 
@@ -501,7 +502,43 @@ async def show_ticket(turn: Turn, ticket_id: int) -> None:
             [*([turn.button("btn.lead", buttons.PickLead(i))] if centre_desk else []),
              turn.button("btn.merge_into", buttons.MergeInto(i))],
         ]
+    elif coordinator and view.ticket.status == "understanding":
+        rows = [[turn.button("btn.close_understanding", buttons.CloseUnderstanding(ticket_id))]]
     turn.send(text, buttons=rows)
+
+
+async def understanding_command(turn: Turn, _: str = "") -> None:
+    """/understanding: the 谅解 items this coordinator is over, each a press from its record."""
+    async with turn.ctx.sessions() as session:
+        views = await staff.understanding_items(session=session,
+                                                person_id=turn.contact.person_id)
+    if not views:
+        turn.say("staff.no_understanding")
+        return
+    lines = [t("staff.understanding_header", turn.lang, n=len(views))]
+    lines += [ticket_line(v, turn.lang) for v in views]
+    rows = [[Button(v.number, buttons.OpenTicket(v.id).pack())] for v in views]
+    turn.send("\n".join(lines), buttons=rows)
+
+
+async def on_close_understanding(turn: Turn, data: buttons.CloseUnderstanding) -> None:
+    await _check_coordinator(turn, data.ticket)
+    expect(turn, awaiting.UnderstandingNote(data.ticket))
+    turn.say("staff.ask_understanding_close")
+
+
+async def on_understanding_note(turn: Turn, what: awaiting.UnderstandingNote,
+                                text: str) -> bool:
+    stop_waiting(turn)
+    return await _act(turn, "staff.understanding_closed", lambda session: _closed(
+        session, turn, what.ticket, text))
+
+
+async def _closed(session: AsyncSession, turn: Turn, ticket_id: int, note: str) -> Ticket:
+    await close_understanding_with_note(session=session, ticket_id=ticket_id,
+                                        actor=turn.contact.person_id, note=note,
+                                        desk=turn.ctx.desk)
+    return await load(session, ticket_id)
 
 
 async def _ticket_ref(session, text: str) -> int | None:  # noqa: ANN001
