@@ -14,7 +14,7 @@ from bot.conversation.awaiting import expect, stop_waiting
 from bot.conversation.ids import TICKET_NUMBER, is_id
 from bot.core.i18n import t
 from bot.core.messages import Button
-from bot.core.render import ticket_line, timeline_text, when
+from bot.core.render import duration_words, ticket_line, timeline_text, when
 from bot.core.turn import Turn, pairs
 from dispatch.core import buttons
 from dispatch.core.buttons import CallbackData
@@ -29,6 +29,7 @@ from dispatch.tickets import staffing as staff
 from dispatch.tickets.desk import load
 from dispatch.tickets.reassign import reassign
 from dispatch.tickets.understanding import close_understanding_with_note
+from nlu.durations import parse_minutes
 
 PAGE = 8  # units per picker page; the rest are a ⟨next⟩ press away, never cut off
 
@@ -189,16 +190,20 @@ async def on_done_text(turn: Turn, what: awaiting.DoneNote, text: str) -> bool:
 
 
 async def on_minutes_text(turn: Turn, what: awaiting.ServiceMinutes, text: str) -> bool:
-    minutes = _minutes(text)
+    minutes = parse_minutes(text)
     if minutes is None:
         expect(turn, what)
         turn.say("staff.ask_minutes")
         return True
     stop_waiting(turn)
-    return await _act(turn, "staff.done", lambda session: work.done(
-        session=session, ticket_id=what.ticket, actor=turn.contact.person_id,
-        desk=turn.ctx.desk, note=None, photo_ids=turn.msg.photo_ids[-1:],
-        service_minutes=minutes))
+    async with turn.ctx.sessions() as session, session.begin():
+        ticket = await work.done(
+            session=session, ticket_id=what.ticket, actor=turn.contact.person_id,
+            desk=turn.ctx.desk, note=None, photo_ids=turn.msg.photo_ids[-1:],
+            service_minutes=minutes)
+        number = ticket.number
+    turn.say("staff.done_minutes", number=number, duration=duration_words(minutes, turn.lang))
+    return True
 
 
 async def on_handback_text(turn: Turn, what: awaiting.HandBackReason, text: str) -> bool:
@@ -257,14 +262,6 @@ async def on_merge_text(turn: Turn, what: awaiting.MergeTarget, text: str) -> bo
     return await _act(turn, "staff.merged", lambda session: duplicates.merge(
         session=session, ticket_id=what.ticket, into_id=into, actor=turn.contact.person_id,
         desk=turn.ctx.desk))
-
-
-def _minutes(text: str) -> int | None:
-    match = re.search(r"(\d+(?:\.\d+)?)\s*(小时|h|hour|hours|分钟|min|minutes)?", text.lower())
-    if match is None:
-        return None
-    value, unit = float(match[1]), match[2] or "h"
-    return int(value * 60) if unit in ("小时", "h", "hour", "hours") else int(value)
 
 
 def parse_date(text: str, *, today: date) -> date | None:
