@@ -12,7 +12,7 @@ from dispatch.core import lifecycle
 from dispatch.core.enums import Status
 from dispatch.core.errors import NotFound, PermissionDenied
 from dispatch.core.routing import Routing
-from dispatch.privacy.reads import reach_of
+from dispatch.privacy.reads import holds, reach_of
 from dispatch.store.db import rowcount
 from dispatch.store.models import Membership, PushCard, Ticket, TicketEvent
 from dispatch.tickets import intake
@@ -20,12 +20,15 @@ from dispatch.tickets import intake
 WORKING = [Status.CLAIMED.value, Status.IN_PROGRESS.value, Status.REOPENED.value]
 
 
-async def my_tasks(*, session: AsyncSession, person_id: int) -> list[intake.TicketView]:
+async def my_tasks(*, session: AsyncSession, person_id: int,
+                   routing: Routing | None = None) -> list[intake.TicketView]:
     rows = await session.scalars(
         select(Ticket).where(Ticket.claimed_by_id == person_id, Ticket.status.in_(WORKING))
         .order_by(Ticket.resolve_due_at)
     )
-    return [await intake.view(session=session, ticket=t) for t in rows.all()]
+    # Only claims that still count (a role revoked ends them, `reads.holds`).
+    return [await intake.view(session=session, ticket=t) for t in rows.all()
+            if await holds(session=session, ticket=t, person_id=person_id, routing=routing)]
 
 
 async def set_duty(*, session: AsyncSession, person_id: int, on: bool) -> int:
