@@ -1,9 +1,9 @@
 """Which tickets and units a staff person sees on the desk: their jurisdiction as SQL.
 
-The same reach as the chat's rules (`dispatch.org.access`, `staffing.may_see`): coordinators
-and admins see their units' subtrees (the centre and the district see everything);
-responders, volunteers and mediators see the tickets of their units (current, lead or
-assisting) and what they hold; grid workers see their community.
+The same reach as the chat's rules (`dispatch.org.access`, `dispatch.privacy.reads`):
+coordinators and admins see their units' subtrees (the centre and the district see
+everything); responders see the tickets of their units (current, lead or assisting) and what
+they hold; volunteers and mediators only what they hold; grid workers see their community.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from dispatch.reporting.questions import Tree, load_tree
 from dispatch.store.models import Membership, Ticket, TicketUnit
 
 COORDINATING = (Role.COORDINATOR.value, Role.ADMIN.value)
+HELPERS = (Role.VOLUNTEER.value, Role.MEDIATOR.value)
 TOP = (UnitKind.CENTRE.value, UnitKind.DISTRICT.value)
 
 
@@ -28,8 +29,9 @@ class Scope:
     roles: tuple[tuple[str, int], ...]  # (role, unit id), active memberships
     everything: bool  # a coordinator of the centre or the district
     coordinated: frozenset[int]  # units in the subtrees the person coordinates
-    worked: frozenset[int]  # units where the person responds, volunteers or mediates
+    worked: frozenset[int]  # units where the person responds
     communities: frozenset[int]  # the subtrees of the communities the person is grid worker of
+    helper: bool = False  # a volunteer or mediator: the tickets they hold
 
     @property
     def is_coordinator(self) -> bool:
@@ -62,6 +64,8 @@ class Scope:
         if self.communities:
             ids = sorted(self.communities)
             ors += [Ticket.community_id.in_(ids), Ticket.unit_id.in_(ids)]
+        if self.helper:
+            ors.append(Ticket.claimed_by_id == self.person_id)
         return or_(*ors) if ors else false()
 
 
@@ -73,7 +77,7 @@ def scope_of(person_id: int, roles: tuple[tuple[str, int], ...], tree: Tree) -> 
     coordinated: set[int] = set()
     worked: set[int] = set()
     communities: set[int] = set()
-    everything = False
+    everything = helper = False
     for role, unit_id in roles:
         if unit_id not in tree.units:
             continue
@@ -83,10 +87,12 @@ def scope_of(person_id: int, roles: tuple[tuple[str, int], ...], tree: Tree) -> 
         elif role == Role.GRID_WORKER.value:
             community = tree.up_to(unit_id, COMMUNITY_KINDS) or unit_id
             communities |= tree.subtree(community)
+        elif role in HELPERS:
+            helper = True  # the tickets they hold, not their community's (the read policy)
         elif role != Role.RESIDENT.value:
             worked.add(unit_id)
     return Scope(person_id, roles, everything, frozenset(coordinated), frozenset(worked),
-                 frozenset(communities))
+                 frozenset(communities), helper)
 
 
 async def desk_scope(*, session: AsyncSession, person_id: int,

@@ -567,7 +567,8 @@ async def lookup_command(turn: Turn, rest: str) -> None:
 
 async def tasks_command(turn: Turn, _: str = "") -> None:
     async with turn.ctx.sessions() as session:
-        views = await staff.my_tasks(session=session, person_id=turn.contact.person_id)
+        views = await staff.my_tasks(session=session, person_id=turn.contact.person_id,
+                                     routing=turn.ctx.desk.routing)
     if not views:
         turn.say("staff.no_tasks")
         return
