@@ -12,6 +12,7 @@ from dispatch.core import lifecycle
 from dispatch.core.enums import Status
 from dispatch.core.errors import NotFound, PermissionDenied
 from dispatch.core.routing import Routing
+from dispatch.privacy.mask import mask
 from dispatch.privacy.reads import reach_of
 from dispatch.store.db import rowcount
 from dispatch.store.models import Membership, PushCard, Ticket, TicketEvent
