@@ -62,3 +62,6 @@ class StandInConfig:
 
     clock: Callable[[], float] = time.monotonic
     wall_clock: Callable[[], float] = time.time
+    # `POST /_test/clock`: moves the time the system behind the stand-in sees by N seconds and
+    # answers the new time (ISO 8601). Only the demo passes one; without it the route is 404.
+    move_clock: Callable[[float], str] | None = None
