@@ -91,6 +91,7 @@ PRESSES: dict[type[CallbackData], Press] = {
     buttons.Note: staff.on_work_prompt,
     buttons.Done: staff.on_work_prompt,
     buttons.HandBack: staff.on_work_prompt,
+    buttons.Publish: staff.on_publish,
     buttons.AskAssist: staff.on_ask_assist,
     buttons.AddAssist: staff.on_add_assist,
     buttons.OpenTicket: staff.on_open_press,

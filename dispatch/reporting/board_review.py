@@ -14,7 +14,7 @@ from dispatch.core.enums import Role
 from dispatch.core.errors import NotFound, PermissionDenied, ShaoshengError
 from dispatch.org.access import is_coordinator_over
 from dispatch.privacy.mask import MASK, mask
-from dispatch.store.models import Membership, Ticket
+from dispatch.store.models import Membership, Ticket, TicketEvent
 
 HANDLED = ("resolved", "closed")
 SUMMARY_CHARS = 120
@@ -41,12 +41,20 @@ async def _may_review(session: AsyncSession, ticket: Ticket, person_id: int) -> 
         session=session, person_id=person_id, unit_id=ticket.community_id)
 
 
-async def approve_for_board(*, session: AsyncSession, number: str, actor: int, summary: str,
-                            clock: Callable[[], datetime]) -> Ticket:
-    """Publish a handled ticket on the board; the summary is masked all the same."""
-    ticket = await session.scalar(select(Ticket).where(Ticket.number == number.upper()))
+async def approve_for_board(*, session: AsyncSession, actor: int, summary: str | None,
+                            clock: Callable[[], datetime], number: str | None = None,
+                            ticket_id: int | None = None) -> Ticket:
+    """Publish a handled ticket on the board; the summary is masked all the same. Without a
+    summary (the card's button), the note its holder wrote on marking it done."""
+    ticket = (await session.get(Ticket, ticket_id) if ticket_id is not None else
+              await session.scalar(select(Ticket).where(Ticket.number == (number or "").upper())))
     if ticket is None:
         raise NotFound()
+    if summary is None:
+        summary = await session.scalar(
+            select(TicketEvent.note).where(TicketEvent.ticket_id == ticket.id,
+                                           TicketEvent.action == "done")
+            .order_by(TicketEvent.id.desc()).limit(1)) or ""
     if not await _may_review(session, ticket, actor):
         raise PermissionDenied()
     if ticket.status not in HANDLED:

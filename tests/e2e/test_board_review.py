@@ -8,7 +8,8 @@ import httpx
 import pytest
 
 from shaosheng.web import serve_web
-from tests.e2e.test_dispatch import GRID, RESIDENT, handled_in_the_community, report
+from tests.e2e.test_dispatch import GRID, RESIDENT, handled_in_the_community, has, report
+from tests.e2e.test_resident import button
 
 pytestmark = pytest.mark.e2e
 
@@ -59,3 +60,17 @@ async def test_board_waits_for_review_then_shows_no_word_of_the_resident(distric
             assert leak not in page, (path, leak)
     assert number not in after["/board/nanguan"][1]  # another community's board
     assert after["/board/no-such-place"][0] == 404
+
+
+async def test_the_done_card_offers_the_review_and_publishes_the_staff_note(district) -> None:
+    number = await report(district, TEXT)
+    await handled_in_the_community(district)  # the grid worker's done note: 已处理
+    grid = district.chat(GRID)
+    done = await grid.wait_for(lambda m: f"{number} 已办结" in (m["text"] or "")
+                               and has("b:p:")(m))
+    assert number not in (await _pages(district))["/board/xiguan"][1]
+    await grid.press(done["message_id"], button(done, "b:p:"))
+    await grid.wait_text(f"{number} 已公示。摘要：已处理")
+    page = (await _pages(district))["/board/xiguan"][1]
+    assert number in page
+    assert not [leak for leak in LEAKS if leak in page]

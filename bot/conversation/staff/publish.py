@@ -14,7 +14,7 @@ async def publish_command(turn: Turn, rest: str = "") -> None:
         return
     async with turn.ctx.sessions() as session, session.begin():
         ticket = await approve_for_board(session=session, number=number,
-                                         actor=turn.contact.person_id, summary=summary,
+                                         actor=turn.contact.person_id, summary=summary.strip(),
                                          clock=turn.ctx.clock)
     turn.say("board.published", number=ticket.number,
              summary=ticket.board_summary or "-")
