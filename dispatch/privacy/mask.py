@@ -116,6 +116,15 @@ _INTRODUCED = re.compile(
     rf"(?=[，,。.、；;:：!！?？\s]|电话|手机|反映|投诉|说|家|住|的|联系|$)")
 
 
+def numbers_in(text: str) -> list[str]:
+    """The numbers a text gives (phones, ids) as written and as bare digits: to find copies."""
+    found: list[str] = []
+    for match in _RUN.finditer(text.translate(_FOLD) if text else ""):
+        if _run(match) == MASK:
+            found += [match[0], _digits(match[0])]
+    return found
+
+
 def names_in(text: str) -> list[str]:
     """The names a text introduces (我是王秀英, 住户陈丽华): to find them again elsewhere."""
     return _INTRODUCED.findall(text.translate(_FOLD)) if text else []

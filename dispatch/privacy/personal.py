@@ -10,7 +10,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dispatch.privacy.erasure import Secrets, erase_copies
-from dispatch.privacy.mask import mask, names_in
+from dispatch.privacy.mask import mask, names_in, numbers_in
 from dispatch.store.models import (
     ChatIdentity,
     DeskSession,
@@ -53,8 +53,8 @@ def _scrub(ticket: Ticket, names: tuple[str, ...], secrets: Secrets) -> None:
     secrets.add(ticket.text, masked)
     secrets.add(ticket.place_text, mask(ticket.place_text, names) if ticket.place_text else "")
     secrets.add(ticket.contact_phone)
-    for name in names_in(ticket.text):
-        secrets.add(name)
+    for found in (*names_in(ticket.text), *numbers_in(ticket.text)):
+        secrets.add(found)
     ticket.text = masked
     ticket.place_text = mask(ticket.place_text, names) if ticket.place_text else None
     ticket.contact_phone = None

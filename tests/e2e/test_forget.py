@@ -4,8 +4,6 @@ ticket limit stands. On SQLite (aiogram) and on PostgreSQL + Redis (PTB)."""
 
 from __future__ import annotations
 
-import json
-from datetime import date, datetime
 from typing import Any
 
 import pytest
@@ -14,12 +12,13 @@ from sqlalchemy import func, select
 
 from dispatch.core import lifecycle
 from dispatch.core.enums import RaterKind, RatingValue
-from dispatch.store.models import Base, ChatIdentity, Rating, Ticket
+from dispatch.store.models import ChatIdentity, Rating, Ticket
 from dispatch.tickets import centre, work
 from dispatch.tickets.staffing import corrections
 from tests.conftest import REDIS_URL
 from tests.e2e.test_dispatch import COORD_CENTRE, RESIDENT, report
 from tests.e2e.test_resident import button
+from tests.privacy.scan import every_cell
 
 pytestmark = pytest.mark.e2e
 
@@ -34,22 +33,8 @@ def two_tickets_a_day(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SHAOSHENG__ABUSE__TICKETS_PER_DAY", "2")
 
 
-def _words(value: Any) -> str:
-    if isinstance(value, dict | list):
-        return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, bytes):
-        return value.decode("utf-8", "replace")
-    return "" if isinstance(value, int | float | datetime | date) else str(value)
-
-
 async def _every_cell(district) -> list[tuple[str, str, str]]:
-    """(table, column, value) for every text-bearing cell of every table in the metadata."""
-    cells = []
-    async with district.sessions() as session:
-        for table in Base.metadata.sorted_tables:
-            for row in (await session.execute(select(table))).mappings():
-                cells += [(table.name, str(k), _words(v)) for k, v in row.items() if v]
-    return cells
+    return await every_cell(district.sessions)
 
 
 async def _every_redis_value() -> list[tuple[str, str]]:
