@@ -156,6 +156,9 @@ async def build_bot_context(
         tickets_per_day=settings.abuse.tickets_per_day,
         desk_url=desk_url,
         desk_link_minutes=settings.desk.link_minutes,
+        bot_username=settings.telegram.bot_username,
+        quiet_chats=frozenset([*settings.telegram.quiet_chats,
+                               *filter(None, [settings.board.channel_chat_id])]),
     )
 
 

@@ -59,6 +59,8 @@ class TelegramSettings(BaseModel):
     send_per_second: float = Field(30.0, gt=0)
     send_burst: int = Field(20, ge=1)
     private_per_second: float = Field(1.0, gt=0)
+    # Group or channel chats where the bot keeps quiet instead of pointing to the private chat.
+    quiet_chats: list[str] = []
     token: SecretStr | None = None  # environment only
     webhook_secret: SecretStr | None = None  # environment only
 

@@ -18,7 +18,7 @@ from bot.conversation import account, awaiting, callbacks
 from bot.conversation.awaiting import Awaited
 from bot.conversation.resident import consult, onboarding, report, status
 from bot.conversation.staff import cards as staff
-from bot.conversation.staff import coordinator, desk_link
+from bot.conversation.staff import coordinator, desk_link, publish
 from bot.core.turn import Turn
 from dispatch.core import buttons
 from dispatch.core.buttons import CallbackData
@@ -46,6 +46,7 @@ COMMANDS: dict[str, Command] = {
     "/invite": account.invite_command,
     "/revoke": account.revoke_command,
     "/desk": desk_link.desk_command,
+    "/publish": publish.publish_command,
 }
 
 # Every button kind → the handler that gets its unpacked data. A kind missing here is a bug
@@ -90,6 +91,7 @@ PRESSES: dict[type[CallbackData], Press] = {
     buttons.Note: staff.on_work_prompt,
     buttons.Done: staff.on_work_prompt,
     buttons.HandBack: staff.on_work_prompt,
+    buttons.Publish: staff.on_publish,
     buttons.AskAssist: staff.on_ask_assist,
     buttons.AddAssist: staff.on_add_assist,
     buttons.OpenTicket: staff.on_open_press,

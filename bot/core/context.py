@@ -42,3 +42,5 @@ class BotContext:
     # Where the web desk is reached ("http://127.0.0.1:8089"); None: no desk, /desk says so.
     desk_url: str | None = None
     desk_link_minutes: int = 10
+    bot_username: str = "shaosheng_bot"
+    quiet_chats: frozenset[str] = frozenset()  # groups and channels where the bot says nothing

@@ -132,6 +132,11 @@ class Ticket(Base):
     service_minutes: Mapped[int | None] = mapped_column(Integer)
     # The inbound message that created the ticket: a redelivered update finds it, never a twin.
     source_key: Mapped[str | None] = mapped_column(String(128), unique=True)
+    # The public board (公示): only once the community or street approved it, with a summary
+    # written or approved by them; the resident's own words never reach the board.
+    board_summary: Mapped[str | None] = mapped_column(Text)
+    board_approved_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
+    board_approved_by_id: Mapped[int | None] = mapped_column(Integer)
 
 
 class TicketUnit(Base):

@@ -13,6 +13,7 @@ from dispatch.core.enums import Status
 from dispatch.core.errors import NotFound, PermissionDenied
 from dispatch.core.routing import Routing
 from dispatch.org.access import is_coordinator_over
+from dispatch.privacy.mask import mask
 from dispatch.privacy.reads import holds, reach_of
 from dispatch.store.db import rowcount
 from dispatch.store.models import Membership, PushCard, Ticket, TicketEvent
@@ -108,7 +109,8 @@ async def corrections(*, session: AsyncSession) -> list[tuple[str, str, str, str
     found: dict[str, tuple[str, str, str, str]] = {}
     for raw, kind, urgency in rows:
         data: dict[str, Any] = raw if isinstance(raw, dict) else {}
-        text = " ".join(str(data.get("text", "")).split())
+        # Training data leaves the ticket: masked like anything else that does.
+        text = " ".join(mask(str(data.get("text", ""))).split())
         if text and data.get("to"):
             found[text] = (str(kind), str(data["to"]), str(urgency), text)  # latest wins
     return list(found.values())

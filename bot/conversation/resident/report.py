@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -263,8 +264,10 @@ async def submit(turn: Turn, draft: Draft, _: object = None, whistle: bool = Fal
 
 
 async def _within_daily_limit(turn: Turn) -> bool:
-    day = turn.ctx.clock().date().isoformat()
-    key = f"shaosheng:tickets:{turn.contact.person_id}:{day}"
+    # Counted per chat identity, not per person: /forgetme makes a new person of the same
+    # account, and must not hand them a fresh day's allowance. Hashed: the key names no one.
+    account = hashlib.sha256(f"{turn.ctx.channel}:{turn.msg.user_id}".encode()).hexdigest()
+    key = f"shaosheng:tickets:{account[:24]}:{turn.ctx.clock().date().isoformat()}"
     return await turn.ctx.state.incr(key, 26 * 3600) <= turn.ctx.tickets_per_day
 
 

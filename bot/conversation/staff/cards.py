@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import date
 
 from sqlalchemy import select
@@ -23,6 +24,7 @@ from dispatch.core.errors import PermissionDenied
 from dispatch.org.access import is_centre_coordinator, is_coordinator_over
 from dispatch.org.tree import street_of
 from dispatch.privacy.reads import holds
+from dispatch.reporting.board_review import approve_for_board
 from dispatch.store.models import Ticket, Unit
 from dispatch.tickets import centre, duplicates, ratings, work
 from dispatch.tickets import staffing as staff
@@ -184,9 +186,23 @@ async def on_note_text(turn: Turn, what: awaiting.ProgressNote, text: str) -> bo
 
 async def on_done_text(turn: Turn, what: awaiting.DoneNote, text: str) -> bool:
     stop_waiting(turn)
-    return await _act(turn, "staff.done", lambda session: work.done(
+    await _act(turn, "staff.done", lambda session: work.done(
         session=session, ticket_id=what.ticket, actor=turn.contact.person_id,
         desk=turn.ctx.desk, note=text, photo_ids=turn.msg.photo_ids[-1:]))
+    if any(role in ("grid_worker", "coordinator") for role, _ in turn.contact.roles):
+        # The review step of the public board, one tap away; the service checks who may.
+        publish = [[turn.button("board.publish_button", buttons.Publish(what.ticket))]]
+        turn.answer.replies[-1] = replace(turn.answer.replies[-1], buttons=publish)
+    return True
+
+
+async def on_publish(turn: Turn, data: buttons.Publish) -> None:
+    async with turn.ctx.sessions() as session, session.begin():
+        ticket = await approve_for_board(session=session, ticket_id=data.ticket,
+                                         actor=turn.contact.person_id, summary=None,
+                                         clock=turn.ctx.clock)
+        number, summary = ticket.number, ticket.board_summary or "-"
+    turn.edit_pressed(t("board.published", turn.lang, number=number, summary=summary))
 
 
 async def on_minutes_text(turn: Turn, what: awaiting.ServiceMinutes, text: str) -> bool:
