@@ -9,14 +9,24 @@ from bot.core.i18n import t
 from dispatch.core.workdays import LimitKind, TimeLimit
 from dispatch.tickets.intake import TicketView, TimelineEntry
 
-TZ = ZoneInfo("Asia/Shanghai")
 PREVIEW_CHARS = 300
+_zone = ZoneInfo("Asia/Shanghai")
+
+
+def use_timezone(name: str) -> None:
+    """The zone every time people read is shown in (`app.timezone`; set once at start-up)."""
+    global _zone
+    _zone = ZoneInfo(name)
+
+
+def local_zone() -> ZoneInfo:
+    return _zone
 
 
 def when(moment: datetime | None, lang: str) -> str:
     if moment is None:
         return "-"
-    local = moment.astimezone(TZ)
+    local = moment.astimezone(_zone)
     if lang == "en":
         return local.strftime("%d %b %H:%M")
     return f"{local.month}月{local.day}日 {local:%H:%M}"
@@ -66,7 +76,7 @@ def timeline_text(view: TicketView, entries: list[TimelineEntry], lang: str) -> 
     lines = [
         t("ticket.header", lang, number=view.number, category=category_name(view.category, lang),
           status=t(f"status.{view.status}", lang)),
-        preview(view.text, 200),
+        *([preview(view.text, 200)] if view.text else []),  # a follower reads no words
         t("ticket.unit", lang, unit=unit_label(view, lang)),
     ]
     for entry in entries:

@@ -54,7 +54,8 @@ async def _show(turn: Turn, ticket_id: int, *, edit: bool) -> None:
     async with turn.ctx.single() as session:
         try:
             view, entries = await intake.timeline(
-                session=session, ticket_id=ticket_id, person_id=turn.contact.person_id
+                session=session, ticket_id=ticket_id, person_id=turn.contact.person_id,
+                routing=turn.ctx.desk.routing,
             )
         except (NotFound, PermissionDenied):
             turn.toast("press.invalid", alert=True)

@@ -22,6 +22,7 @@ from dispatch.core.enums import Category, ListType, RatingValue, RejectReason
 from dispatch.core.errors import PermissionDenied
 from dispatch.org.access import is_coordinator_over
 from dispatch.org.tree import street_of
+from dispatch.privacy.reads import holds
 from dispatch.store.models import Ticket, Unit
 from dispatch.tickets import centre, duplicates, ratings, work
 from dispatch.tickets import staffing as staff
@@ -39,7 +40,10 @@ async def on_reject_because(turn: Turn, data: buttons.RejectBecause) -> None:
 
 
 async def on_reject(turn: Turn, data: buttons.Reject) -> None:
-    """Which reason: the card's buttons become the reasons."""
+    """Which reason: the card's buttons become the reasons (only for those who may reject)."""
+    async with turn.ctx.sessions() as session:
+        await work.may_verify(session=session, ticket_id=data.ticket,
+                              actor=turn.contact.person_id, desk=turn.ctx.desk)
     rows = [[turn.button(f"reason.{r}", buttons.RejectBecause(data.ticket, r))]
             for r in RejectReason]
     turn.edit_pressed(t("staff.pick_reason", turn.lang), rows)
@@ -114,7 +118,8 @@ async def on_start(turn: Turn, data: buttons.Start) -> None:
 async def on_ask_assist(turn: Turn, data: buttons.AskAssist) -> None:
     async with turn.ctx.sessions() as session:
         ticket = await load(session, data.ticket)
-        if ticket.claimed_by_id != turn.contact.person_id:
+        if not await holds(session=session, ticket=ticket, person_id=turn.contact.person_id,
+                           routing=turn.ctx.desk.routing):
             turn.toast("error.permission_denied", alert=True)
             return
         units = [u for u in await centre.departments(session=session, ticket=ticket,
@@ -128,7 +133,8 @@ async def on_work_prompt(turn: Turn, data: buttons.Note | buttons.Done | buttons
     """Note, done and hand back ask for a text (and photos) first: only the holder may."""
     async with turn.ctx.sessions() as session:
         ticket = await load(session, data.ticket)
-        if ticket.claimed_by_id != turn.contact.person_id:
+        if not await holds(session=session, ticket=ticket, person_id=turn.contact.person_id,
+                           routing=turn.ctx.desk.routing):
             turn.toast("error.permission_denied", alert=True)
             return
         kind = ticket.kind
@@ -353,7 +359,9 @@ def _unit_button(turn: Turn, unit, data: CallbackData) -> Button:  # noqa: ANN00
 
 
 async def _offer_leads(turn: Turn, session, ticket, edit: bool = False) -> None:  # noqa: ANN001
-    units = await centre.departments(session=session, ticket=ticket, desk=turn.ctx.desk)
+    units = [u for u in await centre.departments(session=session, ticket=ticket,
+                                                 desk=turn.ctx.desk)
+             if await centre.may_lead(session=session, unit=u, actor=turn.contact.person_id)]
     rows = [[_unit_button(turn, u, buttons.SetLead(ticket.id, u.id))] for u in units[:8]]
     text = t("staff.pick_lead", turn.lang, number=ticket.number)
     if edit:
@@ -416,7 +424,8 @@ async def show_ticket(turn: Turn, ticket_id: int) -> None:
     """A ticket's record for staff, with what a coordinator over it may do."""
     async with turn.ctx.sessions() as session:
         view = await staff.staff_view(session=session, ticket_id=ticket_id,
-                                      person_id=turn.contact.person_id)
+                                      person_id=turn.contact.person_id,
+                                      routing=turn.ctx.desk.routing)
         ticket = await load(session, ticket_id)
         coordinator = ticket.unit_id is not None and await is_coordinator_over(
             session=session, person_id=turn.contact.person_id, unit_id=ticket.unit_id)
