@@ -87,6 +87,11 @@ class Membership(Base):
 
 class Ticket(Base):
     __tablename__ = "tickets"
+    __table_args__ = (
+        # The deadline scheduler: open tickets by status whose clock ran out.
+        Index("ix_tickets_status_claim_due_at", "status", "claim_due_at"),
+        Index("ix_tickets_status_resolve_due_at", "status", "resolve_due_at"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     number: Mapped[str | None] = mapped_column(String(32), unique=True)
