@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import json
 import os
 import random
@@ -579,9 +580,11 @@ async def measure(args: argparse.Namespace, url: str, org: Path, report: dict[st
                                    "in_progress", "reopened"])))
         desk = make_desk(settings)
         spent, fired = await timed(run_due(sessions=sessions, desk=desk))
-        idle, _ = await timed(run_due(sessions=sessions, desk=desk, limit=0))
+        # A pass with nothing left to fire: what every poll of the scheduler costs.
+        past = dataclasses.replace(desk, clock=lambda: now - timedelta(days=3650))
+        idle, _ = await timed(run_due(sessions=sessions, desk=past))
         report["scheduler"] = {"open_tickets": open_now, "pass_s": round(spent, 3),
-                               "fired": fired, "query_only_s": round(idle, 3)}
+                               "fired": fired, "idle_pass_s": round(idle, 3)}
         print("scheduler", report["scheduler"], file=sys.stderr)
     await engine.dispose()
     if "intake" not in skip:
@@ -712,7 +715,7 @@ def table(report: dict[str, Any]) -> str:
     if "scheduler" in report:
         s = report["scheduler"]
         rows.append((f"scheduler pass ({s['open_tickets']:,} open, fired {s['fired']})",
-                     f"{s['pass_s']} s (query {s['query_only_s']} s)", "≤ 1 s"))
+                     f"{s['pass_s']} s (idle pass {s['idle_pass_s']} s)", "≤ 1 s"))
     if "intake" in report:
         s = report["intake"]
         rows.append(("intake through the stand-in", f"{s['reports_per_s']} reports/s",
