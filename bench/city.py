@@ -251,7 +251,7 @@ class Filler:
             community, street = self.busiest
         else:
             community, street = rng.choice(district["communities"])
-        created = self._moment()
+        created = self.moments[number]
         roll = rng.random()
         kind = "report" if roll < 0.9 else "help_request" if roll < 0.96 else "consult"
         if kind == "help_request":
@@ -429,6 +429,9 @@ class Filler:
                       "at"]
 
     async def fill(self, chunk: int = 20_000) -> tuple[int, int]:
+        # As a live system writes them: tickets in order of time, and within each chunk the
+        # events in order of time (ids too), so a period's events are neighbours on disk.
+        self.moments = sorted(self._moment() for _ in range(self.n))
         made = events_made = 0
         while made < self.n:
             rows, events, ratings = [], [], []
@@ -440,6 +443,9 @@ class Filler:
                 made += 1
             await self.conn.copy_records_to_table("tickets", records=rows,
                                                   columns=self.TICKET_COLUMNS)
+            base = events[0][0] - 1 if events else 0
+            events.sort(key=lambda e: (e[8], e[0]))
+            events = [(base + i + 1, *e[1:]) for i, e in enumerate(events)]
             await self.conn.copy_records_to_table("ticket_events", records=events,
                                                   columns=self.EVENT_COLUMNS)
             await self.conn.copy_records_to_table("ratings", records=ratings,
