@@ -1,26 +1,21 @@
-"""city indexes: the audit trail by period and by ticket, ratings by period, due clocks, board
+"""city indexes: the audit trail read by period and by ticket, ratings by period, rating clocks
 
 Statistics read the period's events by action (`action, at`) and look back along one ticket's
 trail by action (`ticket_id, action, id`, which also serves every lookup by ticket alone, so it
-replaces the index on ticket_id). Ratings are counted by period. The deadline scheduler looks
-for open tickets whose clock ran out (by status and due time) and for rating clocks; the
-public board reads the newest handled tickets (resolved_at; closed_at of those closed
-without a done, a partial index).
+replaces the index on ticket_id). Ratings are counted by period; the deadline scheduler looks
+for rating clocks that ran out; the public board reads the newest handled tickets.
 
 Revision ID: 0006
 Revises: desk
 Create Date: 2026-12-06 05:15:00
 """
 
-import sqlalchemy as sa
 from alembic import op
 
 revision = '0006'
 down_revision = 'desk'
 branch_labels = None
 depends_on = None
-
-UNRESOLVED = sa.text("resolved_at IS NULL")
 
 
 def upgrade() -> None:
@@ -34,19 +29,12 @@ def upgrade() -> None:
     with op.batch_alter_table('tickets', schema=None) as batch_op:
         batch_op.create_index('ix_tickets_rating_due_at', ['rating_due_at'], unique=False)
         batch_op.create_index('ix_tickets_resolved_at', ['resolved_at'], unique=False)
-        batch_op.create_index('ix_tickets_closed_unresolved', ['closed_at'], unique=False,
-                              postgresql_where=UNRESOLVED, sqlite_where=UNRESOLVED)
-        batch_op.create_index('ix_tickets_status_claim_due_at', ['status', 'claim_due_at'],
-                              unique=False)
-        batch_op.create_index('ix_tickets_status_resolve_due_at', ['status', 'resolve_due_at'],
-                              unique=False)
+        batch_op.create_index('ix_tickets_closed_at', ['closed_at'], unique=False)
 
 
 def downgrade() -> None:
     with op.batch_alter_table('tickets', schema=None) as batch_op:
-        batch_op.drop_index('ix_tickets_status_resolve_due_at')
-        batch_op.drop_index('ix_tickets_status_claim_due_at')
-        batch_op.drop_index('ix_tickets_closed_unresolved')
+        batch_op.drop_index('ix_tickets_closed_at')
         batch_op.drop_index('ix_tickets_resolved_at')
         batch_op.drop_index('ix_tickets_rating_due_at')
     with op.batch_alter_table('ratings', schema=None) as batch_op:
