@@ -1,9 +1,10 @@
 """Which tickets and units a staff person sees on the desk: their jurisdiction as SQL.
 
 The same reach as the chat's rules (`dispatch.org.access`, `dispatch.privacy.reads`):
-coordinators and admins see their units' subtrees (the centre and the district see
-everything); responders see the tickets of their units (current, lead or assisting) and what
-they hold; volunteers and mediators only what they hold; grid workers see their community.
+coordinators and admins see their units' subtrees (a centre sees its district; `everything` is
+a reach that covers the whole deployment); responders see the tickets of their units (current,
+lead or assisting) and what they hold; volunteers and mediators only what they hold; grid
+workers see their community.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ from dispatch.store.models import Membership, Ticket, TicketUnit
 
 COORDINATING = (Role.COORDINATOR.value, Role.ADMIN.value)
 HELPERS = (Role.VOLUNTEER.value, Role.MEDIATOR.value)
-TOP = (UnitKind.CENTRE.value, UnitKind.DISTRICT.value)
 
 
 @dataclass(frozen=True)
@@ -77,13 +77,12 @@ def scope_of(person_id: int, roles: tuple[tuple[str, int], ...], tree: Tree) -> 
     coordinated: set[int] = set()
     worked: set[int] = set()
     communities: set[int] = set()
-    everything = helper = False
+    helper = False
     for role, unit_id in roles:
         if unit_id not in tree.units:
             continue
         if role in COORDINATING:
-            everything |= tree.units[unit_id].kind in TOP
-            coordinated |= tree.subtree(unit_id)
+            coordinated |= reach(tree, unit_id)
         elif role == Role.GRID_WORKER.value:
             community = tree.up_to(unit_id, COMMUNITY_KINDS) or unit_id
             communities |= tree.subtree(community)
@@ -91,8 +90,29 @@ def scope_of(person_id: int, roles: tuple[tuple[str, int], ...], tree: Tree) -> 
             helper = True  # the tickets they hold, not their community's (the read policy)
         elif role != Role.RESIDENT.value:
             worked.add(unit_id)
+    # Everything: a coordinator whose reach is the whole deployment (the centre of the only
+    # district, or a city-level unit above every district).
+    everything = bool(coordinated) and len(coordinated) == len(tree.units)
     return Scope(person_id, roles, everything, frozenset(coordinated), frozenset(worked),
                  frozenset(communities), helper)
+
+
+def reach(tree: Tree, unit_id: int) -> set[int]:
+    """The units a coordinator of `unit_id` sees: its subtree; for a centre, its district's.
+
+    Several districts in one deployment each have their own centre: a centre's coordinator
+    sees the district the centre belongs to, never the others. A coordinator of a unit above
+    the districts (a city) sees every district below it.
+    """
+    if tree.units[unit_id].kind == UnitKind.CENTRE.value:
+        district = tree.up_to(unit_id, frozenset({UnitKind.DISTRICT}))
+        if district is not None:
+            return tree.subtree(district)
+        root = unit_id  # a centre without a district above it: the tree it hangs in
+        while tree.units[root].parent_id in tree.units:
+            root = tree.units[root].parent_id  # type: ignore[assignment]
+        return tree.subtree(root)
+    return tree.subtree(unit_id)
 
 
 async def desk_scope(*, session: AsyncSession, person_id: int,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import re
 import unicodedata
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -190,11 +191,15 @@ class Scorecard:
         return "\n".join(lines)
 
 
-async def build_scorecard(*, session: AsyncSession, quarter: Quarter) -> Scorecard:
-    """Every active street/town and department, with its figures and score for the quarter."""
+async def build_scorecard(*, session: AsyncSession, quarter: Quarter,
+                          within: Collection[int] | None = None) -> Scorecard:
+    """Every active street/town and department (of `within`, when given), with its figures and
+    score for the quarter."""
     kinds = {*STREET_KINDS, UnitKind.DEPARTMENT}
-    units = (await session.scalars(select(Unit).where(
-        Unit.kind.in_([k.value for k in kinds]), Unit.active.is_(True)).order_by(Unit.id))).all()
+    where = [Unit.kind.in_([k.value for k in kinds]), Unit.active.is_(True)]
+    if within is not None:
+        where.append(Unit.id.in_(sorted(within)))
+    units = (await session.scalars(select(Unit).where(*where).order_by(Unit.id))).all()
     figures = await unit_stats(session=session, unit_ids=[u.id for u in units],
                                start=quarter.start, end=quarter.end)
     rows = [ScoreRow("department" if f.kind == UnitKind.DEPARTMENT.value else "street", f,

@@ -78,10 +78,12 @@ async def next_rung(session: AsyncSession, unit: Unit | None) -> Unit | None:
         return await centre(session=session)
     kind = UnitKind(unit.kind)
     if kind in (UnitKind.COMMUNITY, UnitKind.VILLAGE):
-        return await street_of(session=session, unit=unit) or await centre(session=session)
+        return (await street_of(session=session, unit=unit)
+                or await centre(session=session, near=unit))
     if kind is UnitKind.CENTRE:
         return None
-    return await centre(session=session)  # streets, towns and departments report to the centre
+    # Streets, towns and departments report to their district's centre.
+    return await centre(session=session, near=unit)
 
 
 async def _to_centre(session: AsyncSession, ticket: Ticket, top: Unit, desk: Desk,

@@ -94,7 +94,8 @@ async def _reopen(session: AsyncSession, ticket: Ticket, desk: Desk, comment: st
     await offer(session=session, ticket=ticket, desk=desk, event_key=event_key)
     unit = await session.get(Unit, ticket.unit_id) if ticket.unit_id else None
     watchers = [u.id for u in (unit, await street_of(session=session, unit=unit) if unit
-                               else None, await centre(session=session)) if u is not None]
+                               else None, await centre(session=session, near=unit))
+                  if u is not None]
     coordinators = await unit_people(session=session, unit_ids=watchers,
                                      roles=desk.routing.coordinator_roles)
     await push(session=session, people=coordinators,

@@ -60,7 +60,7 @@ async def _alert_critical(*, session: AsyncSession, ticket: Ticket, community: U
         street = await street_of(session=session, unit=community)
         if street is not None:
             units.append(street.id)
-    top = await centre(session=session)
+    top = await centre(session=session, near=community)
     if top is not None:
         units.append(top.id)
     people = await unit_people(

@@ -11,6 +11,7 @@ from bot.core.i18n import t
 from bot.core.messages import Button, Document, Reply
 from bot.core.turn import Turn
 from dispatch.core.buttons import OpenTicket
+from dispatch.org.scope import desk_scope
 from dispatch.reporting import questions
 from dispatch.reporting.scorecards import Quarter, Scorecard, build_scorecard
 from nlu import Parse
@@ -34,7 +35,10 @@ async def scorecard_command(turn: Turn, rest: str = "") -> None:
         turn.say("coord.quarter_usage")
         return
     async with turn.ctx.sessions() as session:
-        card = await build_scorecard(session=session, quarter=quarter)
+        # Within the coordinator's reach: a district's centre never sees another district.
+        scope = await desk_scope(session=session, person_id=turn.contact.person_id)
+        card = await build_scorecard(session=session, quarter=quarter,
+                                     within=None if scope.everything else scope.coordinated)
     turn.send(card.table_text(turn.lang))
     for document in await asyncio.to_thread(_files, card, turn.lang, str(quarter)):
         turn.answer.replies.append(Reply(text=document.filename, document=document))

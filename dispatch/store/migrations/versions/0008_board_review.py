@@ -3,8 +3,8 @@
 A summary written or approved by the community or street, when and by whom; the board reads the
 approved tickets by the time of approval.
 
-Revision ID: 0007_board
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-12-06 05:30:00
 """
 
@@ -13,8 +13,8 @@ from alembic import op
 
 from dispatch.store.db import UtcDateTime
 
-revision = '0007_board'
-down_revision = '0006'
+revision = '0008'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 
