@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from dispatch.core.enums import Category, ListType, RatingValue, Role, TicketKind, Urgency
 from dispatch.org import tree as org
+from dispatch.reporting.scorecards import Quarter, build_scorecard
 from dispatch.store.models import ChatIdentity, Ticket
 from dispatch.tickets import centre, ratings, submission, work
 from dispatch.tickets.records import NewTicket
@@ -286,3 +287,28 @@ async def test_a_long_list_comes_in_pages_of_buttons(district) -> None:  # noqa:
     assert len(rest) == 1  # the last one, and no further page
     assert set(numbers[:-1]) | set(rest) == wanted
     assert all(n in first["text"] for n in numbers[:-1])
+
+
+async def test_on_time_rates_are_the_scorecards(district) -> None:  # noqa: ANN001
+    await play(district)
+    # Claims this quarter: E and D by the bureau, A by 吴航街道, B by 西关社区, C by 航城街道,
+    # each within its deadline; dones: A, B, C, D at once (E is still open).
+    text = await ask(district, COORD_CENTRE, "吴航街道本季度按时接单率")
+    assert text == "吴航街道 · 本季度 · 按时接单率（按责任单位）：100.0%（1 件中 1 件按时）", text
+    text = await ask(district, COORD_CENTRE, "城管局本季度按时办结率")
+    assert text == "区城市管理局 · 本季度 · 按时办结率（按责任单位）：100.0%（1 件中 1 件按时）"
+    text = await ask(district, COORD_CENTRE, "本季度按时接单率是多少")
+    assert text == "全区 · 本季度 · 按时接单率：100.0%（5 件中 5 件按时）", text
+    text = await ask(district, COORD_CENTRE, "what is the on-time claim rate this quarter",
+                     lang="en")
+    assert text == ("On-time claim rate in the whole district, this quarter: 100.0% "
+                    "(5 of 5 on time)"), text
+    text = await ask(district, COORD_CENTRE, "本季度哪个部门按时接单率最低")
+    assert text.splitlines() == ["全区 · 本季度 · 按时接单率（按责任单位），各部门从低到高：",
+                                 "1. 区城市管理局：100.0%（2/2）"], text
+    text = await ask(district, COORD_CENTRE, "本季度哪个社区按时接单率最低")
+    assert text.startswith("按时接单率和按时办结率与考核表一致"), text
+    async with district.sessions() as session:  # the same figure as the scorecard's row
+        card = await build_scorecard(session=session, quarter=Quarter.parse("2026Q4"))
+    wuhang = next(r for r in card.rows if r.stats.code == "wuhang")
+    assert (wuhang.stats.claimed, wuhang.stats.claimed_on_time) == (1, 1)
