@@ -129,3 +129,11 @@ class ForgetMe(CallbackData, prefix="a:forget"):
 @dataclass(frozen=True)
 class KeepMe(CallbackData, prefix="a:keep"):
     pass
+
+
+# -- a coordinator's question: the next page of its ticket list ---------------------------------
+
+
+@dataclass(frozen=True)
+class QuestionPage(CallbackData, prefix="q:pg"):
+    page: int

@@ -66,6 +66,7 @@ PRESSES: dict[type[CallbackData], Press] = {
     callbacks.PickCommunity: onboarding.on_community_press,
     callbacks.PickLanguage: onboarding.on_language_press,
     callbacks.Menu: report.on_menu_press,
+    callbacks.QuestionPage: coordinator.on_page_press,
     # the resident's tickets and questions, their data
     callbacks.Timeline: status.on_press,
     callbacks.WithdrawAsk: status.on_withdraw_ask,

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import false, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from dispatch.core.enums import COMMUNITY_KINDS, Role, UnitKind
+from dispatch.core.enums import COMMUNITY_KINDS, Role
 from dispatch.reporting.questions import Tree, load_tree
 from dispatch.store.models import Membership, Ticket, TicketUnit
 
@@ -98,21 +98,8 @@ def scope_of(person_id: int, roles: tuple[tuple[str, int], ...], tree: Tree) -> 
 
 
 def reach(tree: Tree, unit_id: int) -> set[int]:
-    """The units a coordinator of `unit_id` sees: its subtree; for a centre, its district's.
-
-    Several districts in one deployment each have their own centre: a centre's coordinator
-    sees the district the centre belongs to, never the others. A coordinator of a unit above
-    the districts (a city) sees every district below it.
-    """
-    if tree.units[unit_id].kind == UnitKind.CENTRE.value:
-        district = tree.up_to(unit_id, frozenset({UnitKind.DISTRICT}))
-        if district is not None:
-            return tree.subtree(district)
-        root = unit_id  # a centre without a district above it: the tree it hangs in
-        while tree.units[root].parent_id in tree.units:
-            root = tree.units[root].parent_id  # type: ignore[assignment]
-        return tree.subtree(root)
-    return tree.subtree(unit_id)
+    """The units a coordinator of `unit_id` sees (`Tree.reach`: a centre, its district)."""
+    return tree.reach(unit_id)
 
 
 async def desk_scope(*, session: AsyncSession, person_id: int,

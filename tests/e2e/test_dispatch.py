@@ -255,11 +255,11 @@ async def test_coordinator_gets_the_scorecard_in_chat(district) -> None:
     for _ in range(100):
         files = [m["document"]["file_name"] for m in await centre.messages(0)
                  if m.get("document")]
-        if len(files) == 3:
+        if len(files) == 4:
             break
         await asyncio.sleep(0.1)
-    assert sorted(files) == ["scorecard-2026Q4.csv", "scorecard-2026Q4.png",
-                             "scorecard-2026Q4.xlsx"]
+    assert sorted(files) == ["ratings-2026Q4.csv", "scorecard-2026Q4.csv",
+                             "scorecard-2026Q4.png", "scorecard-2026Q4.xlsx"]
     resident = district.chat(RESIDENT)
     await resident.send("/scorecard")
     await resident.wait_text("没有权限")
