@@ -57,17 +57,21 @@ def set_claim_deadlines(ticket: Ticket, desk: Desk, *, start: datetime) -> None:
 
 
 async def offer(*, session: AsyncSession, ticket: Ticket, desk: Desk, event_key: str,
-                unit_ids: Sequence[int] | None = None) -> int:
-    """Push claim cards to everyone on duty who may take the ticket in its unit."""
+                unit_ids: Sequence[int] | None = None, complaint: str | None = None) -> int:
+    """Push claim cards to everyone on duty who may take the ticket in its unit; a ticket
+    reopened by an unsatisfied resident carries the complaint on its card."""
     unit = await session.get(Unit, ticket.unit_id) if ticket.unit_id else None
     if unit is None:
         return 0
     roles = (desk.routing.roles_in_community(ticket.category, ticket.kind)
              if unit.kind in ("community", "village") else desk.routing.unit_roles)
     people = await unit_people(session=session, unit_ids=unit_ids or [unit.id], roles=roles)
+    params = {**ticket_params(ticket), "unit": unit_name(unit)}
+    if complaint is not None:
+        params["complaint"] = complaint
     notice = Notice(
-        key=f"push.claim.{ticket.kind}",
-        params={**ticket_params(ticket), "unit": unit_name(unit)},
+        key="push.claim.reopened" if complaint is not None else f"push.claim.{ticket.kind}",
+        params=params,
         buttons=[[button("btn.claim", Claim(ticket.id))]],
         photo_ids=list(ticket.photos or [])[:3],
         card=(ticket.id, "claim"),

@@ -460,11 +460,27 @@ async def on_rate(turn: Turn, data: buttons.Rate) -> None:
 
 async def on_community_rate(turn: Turn, data: buttons.CommunityRate) -> None:
     async with turn.ctx.sessions() as session, session.begin():
+        before = await ratings.community_rating(session=session, ticket_id=data.ticket)
+        old = before.value if before is not None else None
         ticket = await ratings.rate_by_community(session=session, ticket_id=data.ticket,
                                                  actor=turn.contact.person_id,
                                                  value=data.rating, desk=turn.ctx.desk)
         number = ticket.number
-    _thank(turn, number, data.rating)
+    if old is None:
+        _thank(turn, number, data.rating)
+        return
+    key = "rate.community_same" if old == data.rating.value else "rate.community_changed"
+    turn.edit_pressed(t(key, turn.lang, number=number,
+                        old=t(f"btn.rate.{old}", turn.lang),
+                        value=t(f"btn.rate.{data.rating.value}", turn.lang)),
+                      _community_rate_rows(turn, data.ticket))
+
+
+def _community_rate_rows(turn: Turn, ticket_id: int) -> list[list[Button]]:
+    """The rating stays changeable: the three buttons stay under the answer."""
+    return [[turn.button(f"btn.rate.{v.value}",
+                         buttons.CommunityRate(buttons.short_rating(v), ticket_id))
+             for v in ratings.VALUES]]
 
 
 def _thank(turn: Turn, number: str | None, value: RatingValue) -> None:
