@@ -25,7 +25,7 @@ from dispatch.org.tree import street_of
 from dispatch.store.models import Ticket, Unit
 from dispatch.tickets import centre, duplicates, ratings, work
 from dispatch.tickets import staffing as staff
-from dispatch.tickets.desk import load
+from dispatch.tickets.desk import claimers, load
 from dispatch.tickets.reassign import reassign
 from dispatch.tickets.understanding import close_understanding_with_note
 
@@ -54,7 +54,11 @@ async def on_handle_here(turn: Turn, data: buttons.HandleHere) -> None:
         ticket = await work.handle_here(session=session, ticket_id=data.ticket,
                                         actor=turn.contact.person_id, desk=turn.ctx.desk)
         number = ticket.number
-    turn.edit_pressed(t("staff.handled_here", turn.lang, number=number))
+        # Never claim a push that reached no one (a help request where no volunteer is on duty).
+        offered = ticket.unit_id == ticket.community_id and bool(
+            await claimers(session=session, ticket=ticket, desk=turn.ctx.desk))
+    key = "staff.handled_here" if offered else "staff.handled_here_nobody"
+    turn.edit_pressed(t(key, turn.lang, number=number))
 
 
 async def on_whistle(turn: Turn, data: buttons.Whistle) -> None:
