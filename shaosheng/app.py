@@ -43,6 +43,7 @@ def work_calendar(settings: Settings) -> WorkCalendar:
         extra_holidays=settings.working_days.extra_holidays,
         extra_workdays=settings.working_days.extra_workdays,
         timezone=settings.app.timezone,
+        office_hours=settings.working_days.hours(),
     )
 
 

@@ -16,6 +16,7 @@ from dispatch.store.models import Ticket, Unit
 from dispatch.tickets import intake
 from dispatch.tickets.desk import Desk, load
 from dispatch.tickets.duplicates import find_duplicate, offer_twin
+from dispatch.tickets.escalation import escalate_nobody_there
 from dispatch.tickets.intake import TicketView
 from dispatch.tickets.records import NewTicket
 
@@ -48,6 +49,10 @@ async def announce_new(*, session: AsyncSession, ticket: Ticket, desk: Desk,
                                "key": "push.verify.duplicate"})
         await push(session=session, people=verifiers, notice=notice, event_key=event_key,
                    clock=desk.clock)
+        if not verifiers and ticket.kind == "report":
+            # Nobody in the community can verify it: it must not wait there unseen.
+            await escalate_nobody_there(session=session, ticket=ticket, desk=desk,
+                                        event_key=event_key, unit=community)
     if ticket.urgency == "critical":
         await _alert_critical(session=session, ticket=ticket, community=community, desk=desk)
 

@@ -28,7 +28,7 @@ from dispatch.reporting.board_review import approve_for_board
 from dispatch.store.models import Ticket, Unit
 from dispatch.tickets import centre, duplicates, ratings, work
 from dispatch.tickets import staffing as staff
-from dispatch.tickets.desk import load
+from dispatch.tickets.desk import claimers, load
 from dispatch.tickets.reassign import reassign
 from dispatch.tickets.understanding import close_understanding_with_note
 from nlu.durations import parse_minutes
@@ -61,7 +61,11 @@ async def on_handle_here(turn: Turn, data: buttons.HandleHere) -> None:
         ticket = await work.handle_here(session=session, ticket_id=data.ticket,
                                         actor=turn.contact.person_id, desk=turn.ctx.desk)
         number = ticket.number
-    turn.edit_pressed(t("staff.handled_here", turn.lang, number=number))
+        # Never claim a push that reached no one (a help request where no volunteer is on duty).
+        offered = ticket.unit_id == ticket.community_id and bool(
+            await claimers(session=session, ticket=ticket, desk=turn.ctx.desk))
+    key = "staff.handled_here" if offered else "staff.handled_here_nobody"
+    turn.edit_pressed(t(key, turn.lang, number=number))
 
 
 async def on_whistle(turn: Turn, data: buttons.Whistle) -> None:
@@ -481,11 +485,27 @@ async def on_rate(turn: Turn, data: buttons.Rate) -> None:
 
 async def on_community_rate(turn: Turn, data: buttons.CommunityRate) -> None:
     async with turn.ctx.sessions() as session, session.begin():
+        before = await ratings.community_rating(session=session, ticket_id=data.ticket)
+        old = before.value if before is not None else None
         ticket = await ratings.rate_by_community(session=session, ticket_id=data.ticket,
                                                  actor=turn.contact.person_id,
                                                  value=data.rating, desk=turn.ctx.desk)
         number = ticket.number
-    _thank(turn, number, data.rating)
+    if old is None:
+        _thank(turn, number, data.rating)
+        return
+    key = "rate.community_same" if old == data.rating.value else "rate.community_changed"
+    turn.edit_pressed(t(key, turn.lang, number=number,
+                        old=t(f"btn.rate.{old}", turn.lang),
+                        value=t(f"btn.rate.{data.rating.value}", turn.lang)),
+                      _community_rate_rows(turn, data.ticket))
+
+
+def _community_rate_rows(turn: Turn, ticket_id: int) -> list[list[Button]]:
+    """The rating stays changeable: the three buttons stay under the answer."""
+    return [[turn.button(f"btn.rate.{v.value}",
+                         buttons.CommunityRate(buttons.short_rating(v), ticket_id))
+             for v in ratings.VALUES]]
 
 
 def _thank(turn: Turn, number: str | None, value: RatingValue) -> None:
