@@ -12,7 +12,7 @@ from bot.conversation.ids import TicketRef
 from bot.conversation.menu import main_menu
 from bot.core.i18n import t
 from bot.core.messages import Button
-from bot.core.render import ticket_line, timeline_text
+from bot.core.render import resident_line, resident_timeline
 from bot.core.turn import Turn
 from dispatch.core.errors import NotFound, PermissionDenied
 from dispatch.tickets import intake
@@ -28,7 +28,7 @@ async def my_tickets(turn: Turn, _: str = "") -> None:
     if not views:
         turn.say("status.none", buttons=main_menu(turn))
         return
-    lines = [t("status.list_header", turn.lang)] + [ticket_line(v, turn.lang) for v in views]
+    lines = [t("status.list_header", turn.lang)] + [resident_line(v, turn.lang) for v in views]
     buttons = [[Button(v.number, Timeline(v.id).pack())] for v in views]
     turn.send("\n".join(lines), buttons=buttons)
 
@@ -78,7 +78,7 @@ async def _show(turn: Turn, ticket_id: int, *, edit: bool) -> None:
             turn.toast("press.invalid", alert=True)
             return
     buttons = [[turn.button("status.withdraw", WithdrawAsk(view.id))]] if view.is_open else []
-    text = timeline_text(view, entries, turn.lang)
+    text = resident_timeline(view, entries, turn.lang)
     if edit:
         turn.edit_pressed(text, buttons)
     else:
