@@ -115,7 +115,8 @@ def _card(turn: Turn, draft: Draft) -> tuple[str, list[list[Button]]]:
     lines = [
         t(f"card.title.{draft.kind}", lang),
         t("card.text", lang, text=preview(" / ".join(draft.texts) or "…")),
-        t("card.category", lang, category=category_name(draft.category, lang)),
+        t("card.category_unsure" if draft.category_unsure else "card.category", lang,
+          category=category_name(draft.category, lang)),
         t("card.urgency", lang, urgency=urgency_name(draft.urgency, lang)),
         t("card.place", lang, place=place or t("card.missing", lang)),
     ]
@@ -134,6 +135,9 @@ def _card(turn: Turn, draft: Draft) -> tuple[str, list[list[Button]]]:
         [turn.button("card.add_photo", callbacks.AskPhoto(d)),
          turn.button("card.cancel", callbacks.Discard(d))],
     ]
+    if draft.category_unsure:  # the likely categories, one tap each
+        buttons.insert(0, [Button(category_name(c, lang), callbacks.PickCategory(d, c).pack())
+                           for c in draft.likely_categories()])
     if draft.kind is TicketKind.HELP_REQUEST:
         buttons[1][0] = turn.button("card.add_time", callbacks.AskTime(d))
     elif any(role == "grid_worker" for role, _ in turn.contact.roles):
@@ -312,7 +316,14 @@ async def _create(turn: Turn, draft: Draft, *, source_key: str) -> submission.Su
     new = draft.ticket(reporter_id=turn.contact.person_id, community_id=_community_of(turn),
                        source_key=source_key)
     async with turn.ctx.sessions() as session, session.begin():
-        return await submission.submit(session=session, new=new, desk=turn.ctx.desk)
+        done = await submission.submit(session=session, new=new, desk=turn.ctx.desk)
+        read = draft.model_category()
+        if draft.corrected and read is not None and read != draft.category.value:
+            # The person's choice is a labelled example, as a coordinator's correction is.
+            await intake.reporter_category(session=session, ticket_id=done.view.id,
+                                           actor=turn.contact.person_id, read=read,
+                                           chosen=draft.category.value, clock=turn.ctx.clock)
+        return done
 
 
 def _submitted_text(turn: Turn, view: intake.TicketView) -> str:
