@@ -12,6 +12,7 @@ from dispatch.core import lifecycle
 from dispatch.core.enums import Status
 from dispatch.core.errors import NotFound, PermissionDenied
 from dispatch.core.routing import Routing
+from dispatch.org.access import is_coordinator_over
 from dispatch.privacy.reads import reach_of
 from dispatch.store.db import rowcount
 from dispatch.store.models import Membership, PushCard, Ticket, TicketEvent
@@ -26,6 +27,16 @@ async def my_tasks(*, session: AsyncSession, person_id: int) -> list[intake.Tick
         .order_by(Ticket.resolve_due_at)
     )
     return [await intake.view(session=session, ticket=t) for t in rows.all()]
+
+
+async def understanding_items(*, session: AsyncSession,
+                              person_id: int) -> list[intake.TicketView]:
+    """The understanding (谅解) items a coordinator is over, oldest first."""
+    rows = (await session.scalars(select(Ticket).where(
+        Ticket.status == Status.UNDERSTANDING.value).order_by(Ticket.id))).all()
+    return [await intake.view(session=session, ticket=t) for t in rows
+            if t.unit_id is not None and await is_coordinator_over(
+                session=session, person_id=person_id, unit_id=t.unit_id)]
 
 
 async def set_duty(*, session: AsyncSession, person_id: int, on: bool) -> int:

@@ -28,7 +28,7 @@ from dispatch.org.tree import street_of
 from dispatch.privacy.reads import holds
 from dispatch.store.db import rowcount
 from dispatch.store.models import Person, Ticket, Unit
-from dispatch.tickets.desk import CLAIMABLE, Desk, load, set_claim_deadlines
+from dispatch.tickets.desk import CLAIMABLE, Desk, load, resolve_deadline, set_claim_deadlines
 from dispatch.tickets.escalation import offer_or_escalate
 from dispatch.tickets.ratings import ask_for_ratings
 
@@ -139,8 +139,7 @@ async def claim(*, session: AsyncSession, ticket_id: int, actor: int, desk: Desk
     event = await lifecycle.record(session=session, ticket=ticket, action=Action.CLAIM,
                                    before=before, clock=desk.clock, actor_id=actor,
                                    unit_id=ticket.unit_id)
-    resolve = desk.policy.limits[ticket.urgency][1]
-    ticket.resolve_due_at = desk.policy.calendar.deadline(now, resolve)
+    ticket.resolve_due_at = resolve_deadline(ticket, desk, start=now)
     ticket.remind_at = desk.policy.calendar.halfway(now, ticket.resolve_due_at)
     ticket.overdue = False
     await session.flush()
