@@ -18,7 +18,7 @@ from bot.conversation import account, awaiting, callbacks
 from bot.conversation.awaiting import Awaited
 from bot.conversation.resident import consult, onboarding, report, status
 from bot.conversation.staff import cards as staff
-from bot.conversation.staff import coordinator, desk_link
+from bot.conversation.staff import coordinator, desk_link, hours
 from bot.core.turn import Turn
 from dispatch.core import buttons
 from dispatch.core.buttons import CallbackData
@@ -46,6 +46,7 @@ COMMANDS: dict[str, Command] = {
     "/invite": account.invite_command,
     "/revoke": account.revoke_command,
     "/desk": desk_link.desk_command,
+    "/hours": hours.hours_command,
 }
 
 # Every button kind → the handler that gets its unpacked data. A kind missing here is a bug

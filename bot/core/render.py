@@ -42,6 +42,14 @@ def by_day(moment: datetime | None, lang: str) -> str:
     return t("date.by_day", lang, month=month, day=local.day, weekday=weekday)
 
 
+def day_words(moment: datetime | None, lang: str) -> str:
+    """A day without the time: 「12月6日」, "6 Dec"."""
+    if moment is None:
+        return "-"
+    local = moment.astimezone(_zone)
+    return f"{local.day} {local:%b}" if lang == "en" else f"{local.month}月{local.day}日"
+
+
 def limit_words(limit: TimeLimit, lang: str) -> str:
     if limit.kind is LimitKind.END_OF_DAY:
         return t("limit.end_of_day", lang)
