@@ -36,14 +36,19 @@ async def test_service_time_recorded_exactly(district, said, minutes, confirmed,
     volunteer = district.chat(VOLUNTEER)
     offer = await volunteer.wait_for(has("k:c:"))
     await volunteer.press(offer["message_id"], button(offer, "k:c:"))
-    work = await volunteer.wait_for(has("k:d:"))
+    work = await volunteer.wait_for(has("k:s:"))
+    await volunteer.press(work["message_id"], button(work, "k:s:"))
+    await resident.wait_text("志愿者已出发")  # setting off, not arrived
     await volunteer.press(work["message_id"], button(work, "k:d:"))
     await volunteer.wait_text("多长时间")
     await volunteer.send("不记得了")  # no duration: asked again, nothing recorded
     await volunteer.wait_text("多长时间")
+    await volunteer.send("药已经送到王阿姨家了")  # words for the requester, kept
+    await volunteer.wait_text("已记下")
     await volunteer.send(said)
     await volunteer.wait_text(confirmed)
-    await resident.wait_for(has("g:sat:"))
+    rate = await resident.wait_for(has("g:sat:"))
+    assert "药已经送到王阿姨家了" in rate["text"]
     (ticket,) = await district.tickets()
     assert (ticket.status, ticket.service_minutes) == ("resolved", minutes)
     await volunteer.send("/hours")
