@@ -71,6 +71,7 @@ PRESSES: dict[type[CallbackData], Press] = {
     callbacks.WithdrawAsk: status.on_withdraw_ask,
     callbacks.WithdrawYes: status.on_withdraw_yes,
     callbacks.WithdrawNo: status.on_withdraw_no,
+    callbacks.Hurry: status.on_hurry,
     callbacks.Helped: consult.on_press,
     callbacks.NotHelped: consult.on_press,
     callbacks.ForgetMe: account.on_forget_press,

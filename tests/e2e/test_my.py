@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+from tests.e2e.test_dispatch import GRID, RESIDENT, has
 from tests.e2e.test_resident import LI, WANG, button, submit_card
 
 WEEKDAYS_ZH = "一二三四五六日"
@@ -55,3 +57,22 @@ async def test_my_in_plain_english(system) -> None:
     await chat.press(listing["message_id"], button(listing, "t:"))
     shown = await chat.wait_for(lambda m: (m["text"] or "").startswith(f"Ticket {number}"))
     assert "Now: your community is checking it" in shown["text"]
+
+
+async def test_hurry_up_once_a_day_reaches_the_workers(district) -> None:
+    resident = district.chat(RESIDENT)
+    await resident.send("小区门口的垃圾桶满了三天没人清理，西湖新村南门")
+    number = await submit_card(resident, await resident.wait_text("请确认"))
+    grid = district.chat(GRID)
+    await grid.wait_for(has("v:"))
+    await resident.send(f"查一下{number}")
+    shown = await resident.wait_for(lambda m: (m["text"] or "").startswith(f"工单 {number}"))
+    await resident.press(shown["message_id"], button(shown, "w:hurry:"))
+    await resident.wait_text(f"已帮您催办工单 {number}")
+    await grid.wait_text(f"⏰ 居民催办 {number}")
+    await resident.press(shown["message_id"], button(shown, "w:hurry:"))
+    for _ in range(100):
+        if any("今天已经催过了" in t for t in await resident.toasts()):
+            break
+        await asyncio.sleep(0.1)
+    assert any("今天已经催过了" in t for t in await resident.toasts())
