@@ -108,6 +108,11 @@ class WithdrawNo(CallbackData, prefix="w:no"):
     ticket: int
 
 
+@dataclass(frozen=True)
+class Hurry(CallbackData, prefix="w:hurry"):
+    ticket: int
+
+
 # -- questions and the person's data ------------------------------------------------------------
 
 

@@ -197,6 +197,8 @@ async def _route_text(turn: Turn, text: str) -> None:
     if HASH_REF.match(text) and turn.contact.roles:
         await staff.lookup_command(turn, text)
         return
+    if await report.draft_fragment(turn, text):
+        return
     # Off the event loop: the model's native code releases the GIL, so the other core helps
     # and other chats are not held up while one message is read.
     parse = await asyncio.to_thread(turn.ctx.nlu.parse, text[: turn.ctx.max_text_chars])

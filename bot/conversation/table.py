@@ -18,7 +18,7 @@ from bot.conversation import account, awaiting, callbacks
 from bot.conversation.awaiting import Awaited
 from bot.conversation.resident import consult, onboarding, report, status
 from bot.conversation.staff import cards as staff
-from bot.conversation.staff import coordinator, desk_link, publish
+from bot.conversation.staff import coordinator, desk_link, hours, publish
 from bot.core.turn import Turn
 from dispatch.core import buttons
 from dispatch.core.buttons import CallbackData
@@ -46,6 +46,7 @@ COMMANDS: dict[str, Command] = {
     "/invite": account.invite_command,
     "/revoke": account.revoke_command,
     "/desk": desk_link.desk_command,
+    "/hours": hours.hours_command,
     "/publish": publish.publish_command,
 }
 
@@ -72,6 +73,7 @@ PRESSES: dict[type[CallbackData], Press] = {
     callbacks.WithdrawAsk: status.on_withdraw_ask,
     callbacks.WithdrawYes: status.on_withdraw_yes,
     callbacks.WithdrawNo: status.on_withdraw_no,
+    callbacks.Hurry: status.on_hurry,
     callbacks.Helped: consult.on_press,
     callbacks.NotHelped: consult.on_press,
     callbacks.ForgetMe: account.on_forget_press,

@@ -237,7 +237,9 @@ async def start(*, session: AsyncSession, ticket_id: int, actor: int, desk: Desk
     event = await lifecycle.apply(session=session, ticket=ticket, action=Action.START,
                                   clock=desk.clock, actor_id=actor, unit_id=ticket.unit_id)
     await session.flush()
-    key = "push.reporter.arrived" if ticket.kind == "help_request" else "push.reporter.started"
+    # A volunteer's start is setting off, not arriving: the requester hears the truth.
+    key = "push.reporter.on_the_way" if ticket.kind == "help_request" \
+        else "push.reporter.started"
     await tell_reporter(session=session, ticket=ticket, key=key, event_key=f"ev{event.id}r",
                         clock=desk.clock)
     return ticket

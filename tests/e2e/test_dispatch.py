@@ -185,7 +185,7 @@ async def test_help_request_to_rating_with_volunteer_hours(district) -> None:
     await volunteer.send("好的，周六十点到")
     await resident.wait_text("好的，周六十点到")
     await volunteer.press(work["message_id"], button(work, "k:s:"))
-    await resident.wait_text("志愿者已到达")
+    await resident.wait_text("志愿者已出发")
     await volunteer.press(work["message_id"], button(work, "k:d:"))
     await volunteer.wait_text("多长时间")
     await volunteer.send("1.5小时")

@@ -31,7 +31,9 @@ from dispatch.tickets import staffing as staff
 from dispatch.tickets.desk import claimers, load
 from dispatch.tickets.reassign import reassign
 from dispatch.tickets.understanding import close_understanding_with_note
-from nlu.durations import parse_minutes
+from nlu.durations import parse_minutes, says_more_than_duration
+
+DONE_NOTE = "done_note"  # a volunteer's closing words, kept until the service time comes
 
 PAGE = 8  # units per picker page; the rest are a ⟨next⟩ press away, never cut off
 
@@ -210,16 +212,28 @@ async def on_publish(turn: Turn, data: buttons.Publish) -> None:
 
 
 async def on_minutes_text(turn: Turn, what: awaiting.ServiceMinutes, text: str) -> bool:
+    """The service time of a help request, and any words for the requester with it (kept
+    across the question when they come first: 「药已经送到王阿姨家了」, then 「1个半小时」)."""
+    kept = turn.state.get(DONE_NOTE)
+    earlier = kept.get("note") if isinstance(kept, dict) and kept.get("ticket") == what.ticket \
+        else None
+    words = text.strip() if says_more_than_duration(text) else None
     minutes = parse_minutes(text)
     if minutes is None:
         expect(turn, what)
-        turn.say("staff.ask_minutes")
+        if words:
+            turn.update(**{DONE_NOTE: {"ticket": what.ticket, "note": words[:1000]}})
+            turn.say("staff.note_kept_ask_minutes")
+        else:
+            turn.say("staff.ask_minutes")
         return True
     stop_waiting(turn)
+    turn.clear(DONE_NOTE)
+    note = "\n".join(n for n in (earlier, words) if isinstance(n, str) and n) or None
     async with turn.ctx.sessions() as session, session.begin():
         ticket = await work.done(
             session=session, ticket_id=what.ticket, actor=turn.contact.person_id,
-            desk=turn.ctx.desk, note=None, photo_ids=turn.msg.photo_ids[-1:],
+            desk=turn.ctx.desk, note=note, photo_ids=turn.msg.photo_ids[-1:],
             service_minutes=minutes)
         number = ticket.number
     turn.say("staff.done_minutes", number=number, duration=duration_words(minutes, turn.lang))
