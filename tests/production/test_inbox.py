@@ -138,6 +138,7 @@ async def webhook(engine: AsyncEngine, redis: Redis,
             yield receiver.site.url
         finally:
             await receiver.stop()
+            await box.store.close()  # its pool belongs to this test's event loop
 
 
 async def rows(engine: AsyncEngine) -> list[InboundUpdate]:
