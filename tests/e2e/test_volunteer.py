@@ -57,3 +57,19 @@ async def test_service_time_recorded_exactly(district, said, minutes, confirmed,
     assert "1 小时 30 分钟" in record["text"] or "1 hour 30 minutes" in record["text"]
     await district.chat(PARTY_MEMBER).send("/hours")
     await district.chat(PARTY_MEMBER).wait_text("您还没有记录的志愿服务时长")
+
+
+async def test_the_volunteer_card_has_the_time_and_place(district) -> None:
+    resident = district.chat(RESIDENT)
+    await resident.send("有没有热心邻居帮我把旧冰箱从楼下搬到五楼，我搬不动，西湖新村5栋")
+    await resident.wait_text("什么时间")
+    await resident.send("这周六上午")
+    card = await resident.wait_for(
+        lambda m: "请确认您的求助" in (m["text"] or "") and "这周六上午" in m["text"])
+    await submit_card(resident, card)
+    grid = district.chat(GRID)
+    verify = await grid.wait_for(has("v:h:"))
+    await grid.press(verify["message_id"], button(verify, "v:h:"))
+    offer = await district.chat(VOLUNTEER).wait_for(has("k:c:"))
+    assert "这周六上午" in offer["text"]
+    assert "西湖新村5栋" in offer["text"]

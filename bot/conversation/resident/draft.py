@@ -83,9 +83,13 @@ class Draft:
 
     def ticket(self, *, reporter_id: int, community_id: int | None,
                source_key: str) -> NewTicket:
+        texts = list(self.texts)
+        if self.kind is TicketKind.HELP_REQUEST and self.time \
+                and not any(self.time in text for text in texts):
+            texts.append(self.time)  # the time answered apart: the volunteer's card needs it
         return NewTicket(
             kind=self.kind, category=self.category, urgency=self.urgency,
-            text="\n".join(self.texts) or "-", reporter_id=reporter_id,
+            text="\n".join(texts) or "-", reporter_id=reporter_id,
             community_id=community_id, place_text=self.place, latitude=self.lat,
             longitude=self.lon, photos=list(self.photos), contact_phone=self.phone,
             nlu=self.nlu, source_key=source_key,
