@@ -42,3 +42,5 @@ class BotContext:
     # Where the web desk is reached ("http://127.0.0.1:8089"); None: no desk, /desk says so.
     desk_url: str | None = None
     desk_link_minutes: int = 10
+    # After an emergency ticket, the reporter's next text, location or contact joins it.
+    emergency_followup_s: int = 30 * 60
