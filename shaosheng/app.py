@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.core.context import BotContext
+from bot.core.render import use_timezone
 from bot.core.state import StateStore
 from dispatch.core.enums import Role
 from dispatch.core.routing import Routing
@@ -127,6 +128,7 @@ async def build_bot_context(
 ) -> BotContext:
     """The handlers' dependencies; the NLU and the knowledge base load off the event loop."""
     org_file = org.parse_org_file(settings.org.file)
+    use_timezone(settings.app.timezone)
     if parser is None:
         parser = await asyncio.to_thread(
             load_parser, settings.nlu, gazetteer=org.gazetteer(org_file)

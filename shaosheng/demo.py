@@ -20,8 +20,10 @@ from dispatch.org import tree as org
 from dispatch.org.people import enrol
 from dispatch.store.db import session_factory
 from dispatch.store.migrate import upgrade
+from nlu import Parser
+from nlu.knowledge import Knowledge
 from shaosheng.app import BOT_COMMANDS, build_bot_context, open_engine
-from shaosheng.clock import utc_now
+from shaosheng.clock import MovableClock, utc_now
 from shaosheng.settings import Settings
 from shaosheng.web import desk_config, free_port, serve_web
 from shaosheng.workers import background, board_chat
@@ -35,6 +37,7 @@ DEMO_TOKEN = "7000000001:demo-token"
 class Running:
     standin: StandIn
     web_port: int
+    clock: MovableClock
 
 
 @dataclass(frozen=True)
@@ -87,16 +90,27 @@ def persona_dicts() -> list[dict[str, object]]:
 
 @contextlib.asynccontextmanager
 async def running_system(
-    settings: Settings, *, port: int, host: str = "127.0.0.1"
+    settings: Settings, *, port: int, host: str = "127.0.0.1",
+    parser: Parser | None = None, knowledge: Knowledge | None = None,
 ) -> AsyncIterator[Running]:
-    """The stand-in plus the real bot connected to it by polling, as long as the block runs."""
+    """The stand-in plus the real bot connected to it by polling, as long as the block runs.
+
+    The whole demo reads one movable clock (`POST /_test/clock` on the stand-in moves it).
+    """
     await prepare_database(settings)
     engine = open_engine(settings)
     wake = asyncio.Event()
+    clock = MovableClock()
+    nudges = (asyncio.Event(), asyncio.Event())
+    for nudge in nudges:
+        clock.on_move(nudge.set)
     web_port = port + 1 if port else free_port(host)
-    ctx = await build_bot_context(settings, engine, MemoryStateStore(), on_change=wake.set,
+    ctx = await build_bot_context(settings, engine, MemoryStateStore(), clock=clock,
+                                  parser=parser, knowledge=knowledge, on_change=wake.set,
                                   desk_url=settings.desk.url(web_port))
-    async with run_standin(host, port, personas=persona_dicts(), strict_chats=False) as standin:
+    async with run_standin(host, port, personas=persona_dicts(), strict_chats=False,
+                           move_clock=lambda seconds: clock.advance(seconds).isoformat(),
+                           wall_clock=lambda: clock().timestamp()) as standin:
         desk = desk_config(settings, sessions=ctx.sessions, desk=ctx.desk, web_port=web_port,
                            files=BotFiles(standin.base_url, DEMO_TOKEN), on_change=wake.set)
         runtime = build_telegram(
@@ -110,10 +124,10 @@ async def running_system(
                            sender=runtime.sender, wake=wake,
                            digest_at=settings.coordination.digest_at,
                            retention_days=settings.privacy.retention_days,
-                               board_chat=board_chat(settings)),
-                serve_web(ctx.sessions, host, web_port, desk) as served,
+                           board_chat=board_chat(settings), clock=clock, nudges=nudges),
+                serve_web(ctx.sessions, host, web_port, desk, clock) as served,
             ):
-                yield Running(standin, served)
+                yield Running(standin, served, clock)
         finally:
             await runtime.stop()
             await engine.dispose()

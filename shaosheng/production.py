@@ -31,7 +31,9 @@ from bot.channels.telegram_common import chat_key, incoming_from_update
 from bot.conversation.router import make_handler
 from bot.core.messages import Incoming, Reply
 from bot.core.state import RedisStateStore
-from bot.intake.inbox import SAVED_NOTICE, Inbox, InboxWorker, RedisChatLocks, RedisInboxQueue
+from bot.intake.inbox import SAVED_NOTICE, Inbox, InboxWorker
+from bot.intake.locks import RedisChatLocks
+from bot.intake.queue import RedisInboxQueue
 from bot.intake.receiver import BotApi, Receiver
 from desk.config import BotFiles
 from dispatch.notify.bus import RedisStreamBus

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import socket
 from collections.abc import AsyncIterator, Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from aiohttp import web
 from sqlalchemy import text
@@ -19,13 +19,15 @@ from shaosheng.clock import utc_now
 from shaosheng.settings import Settings
 
 SESSIONS = web.AppKey("sessions", async_sessionmaker[AsyncSession])
+CLOCK: web.AppKey[Callable[[], datetime]] = web.AppKey("clock")
 BOARD_DAYS = 90
 
 
 async def board(request: web.Request) -> web.Response:
     lang = "en" if request.query.get("lang", "").startswith("en") else "zh"
     async with request.app[SESSIONS]() as session:
-        items = await board_items(session=session, since=utc_now() - timedelta(days=BOARD_DAYS))
+        since = request.app[CLOCK]() - timedelta(days=BOARD_DAYS)
+        items = await board_items(session=session, since=since)
     return web.Response(text=render_html(items, lang), content_type="text/html",
                         headers={"Cache-Control": "max-age=60"})
 
@@ -47,9 +49,11 @@ async def metrics(request: web.Request) -> web.Response:
 
 
 def create_web_app(sessions: async_sessionmaker[AsyncSession],
-                   desk: DeskConfig | None = None) -> web.Application:
+                   desk: DeskConfig | None = None,
+                   clock: Callable[[], datetime] = utc_now) -> web.Application:
     app = web.Application()
     app[SESSIONS] = sessions
+    app[CLOCK] = clock
     app.router.add_get("/board", board)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics)
@@ -78,8 +82,9 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 @contextlib.asynccontextmanager
 async def serve_web(sessions: async_sessionmaker[AsyncSession], host: str,
-                    port: int, desk: DeskConfig | None = None) -> AsyncIterator[int]:
-    runner = web.AppRunner(create_web_app(sessions, desk), access_log=None)
+                    port: int, desk: DeskConfig | None = None,
+                    clock: Callable[[], datetime] = utc_now) -> AsyncIterator[int]:
+    runner = web.AppRunner(create_web_app(sessions, desk, clock), access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, host, port)
     await site.start()

@@ -18,7 +18,7 @@ from dispatch.notify.relay import run_relay
 from dispatch.privacy import personal as privacy
 from dispatch.reporting import board
 from dispatch.schedule import digest, hotspots
-from dispatch.schedule.deadlines import run_scheduler
+from dispatch.schedule.deadlines import pause, run_scheduler
 from dispatch.store import inbox
 from dispatch.tickets.desk import Desk
 
@@ -51,7 +51,7 @@ async def run_watch(*, sessions: async_sessionmaker[AsyncSession], clock: Callab
                     stop: asyncio.Event, digest_at: str, retention_days: int = 365,
                     board_chat: tuple[str, str] | None = None,
                     inbox_keep: timedelta = timedelta(hours=72),
-                    interval_s: float = 60.0) -> None:
+                    interval_s: float = 60.0, nudge: asyncio.Event | None = None) -> None:
     while not stop.is_set():
         try:
             await watch_once(sessions=sessions, clock=clock, digest_at=digest_at,
@@ -59,8 +59,7 @@ async def run_watch(*, sessions: async_sessionmaker[AsyncSession], clock: Callab
                              inbox_keep=inbox_keep)
         except Exception:  # a database hiccup must not end the watch
             log.exception("digest/hotspot pass failed; retrying")
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), interval_s)
+        await pause(stop, interval_s, nudge)
 
 
 def board_chat(settings: Any) -> tuple[str, str] | None:
@@ -85,8 +84,14 @@ async def background(
     board_chat: tuple[str, str] | None = None,
     inbox_keep: timedelta = timedelta(hours=72),
     relay_sessions: async_sessionmaker[AsyncSession] | None = None,
+    nudges: tuple[asyncio.Event, asyncio.Event] | None = None,
 ) -> AsyncIterator[asyncio.Event]:
-    """Run the loops until the block ends; the yielded event wakes the relay after a commit."""
+    """Run the loops until the block ends; the yielded event wakes the relay after a commit.
+
+    `nudges` (the demo's moved clock sets them) wake the deadline scheduler and the
+    digest/hotspot watch at once instead of at their next interval.
+    """
+    nudge_deadlines, nudge_watch = nudges or (None, None)
     stop, wake = asyncio.Event(), wake or asyncio.Event()
     clock = clock or desk.clock
     deliverer = Deliverer(sessions=sessions, sender=sender, clock=clock)
@@ -98,10 +103,10 @@ async def background(
     ]
     if scheduler:
         loops.append(run_scheduler(sessions=sessions, desk=desk, stop=stop,
-                                   interval_s=scheduler_interval_s))
+                                   interval_s=scheduler_interval_s, nudge=nudge_deadlines))
         loops.append(run_watch(sessions=sessions, clock=clock, stop=stop, digest_at=digest_at,
                                retention_days=retention_days, board_chat=board_chat,
-                               inbox_keep=inbox_keep))
+                               inbox_keep=inbox_keep, nudge=nudge_watch))
     tasks = [asyncio.create_task(loop) for loop in loops]
     try:
         yield wake

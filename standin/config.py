@@ -36,6 +36,8 @@ class StandInConfig:
     # Telegram refuses to write first to a user who never wrote to the bot; personas count as
     # having written. Off: any chat id is accepted.
     strict_chats: bool = True
+    # Tokens answered with Telegram's 401 Unauthorized on every method (a revoked bot token).
+    refused_tokens: frozenset[str] = frozenset()
 
     limits_enabled: bool = True
     global_per_second: float = 30.0
@@ -60,3 +62,6 @@ class StandInConfig:
 
     clock: Callable[[], float] = time.monotonic
     wall_clock: Callable[[], float] = time.time
+    # `POST /_test/clock`: moves the time the system behind the stand-in sees by N seconds and
+    # answers the new time (ISO 8601). Only the demo passes one; without it the route is 404.
+    move_clock: Callable[[float], str] | None = None

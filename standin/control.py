@@ -219,6 +219,22 @@ async def set_config(request: web.Request) -> web.Response:
     return await get_config(request)
 
 
+async def clock(request: web.Request) -> web.Response:
+    """The demo's movable clock: `{"advance_s": N}` moves it forward, 0 just reads it."""
+    move = _state(request).config.move_clock
+    if move is None:
+        return web.json_response(
+            {"ok": False, "error": "no movable clock here: only the demo has one"}, status=404)
+    raw = (await _body(request)).get("advance_s", 0)
+    if isinstance(raw, bool) or not isinstance(raw, int | float):
+        raise ControlError("advance_s must be a number of seconds")
+    try:
+        now = move(float(raw))
+    except ValueError as exc:
+        raise ControlError(str(exc)) from exc
+    return web.json_response({"now": now})
+
+
 async def file(request: web.Request) -> web.Response:
     stored = _state(request).files.get(request.match_info["file_id"])
     if stored is None:
@@ -242,6 +258,7 @@ def add_routes(app: web.Application) -> None:
         ("GET", "/_test/config", get_config),
         ("POST", "/_test/config", set_config),
         ("GET", "/_test/files/{file_id}", file),
+        ("POST", "/_test/clock", clock),
     ]
     for method, path, handler in routes:
         app.router.add_route(method, path, _guarded(handler))

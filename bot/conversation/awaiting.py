@@ -105,6 +105,13 @@ class ExpectedDate(Awaited, prefix="expected"):
 
 
 @dataclass(frozen=True)
+class UnderstandingNote(Awaited, prefix="understand_close"):
+    """A coordinator closes an understanding item: the note the resident reads."""
+
+    ticket: int
+
+
+@dataclass(frozen=True)
 class UnderstandingReason(Awaited, prefix="understand"):
     """The centre puts a ticket on the understanding list: the reason the resident reads."""
 

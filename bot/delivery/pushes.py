@@ -23,7 +23,7 @@ from bot.channels.sender import DeliveryError, Rejected
 from bot.core.i18n import t
 from bot.core.messages import Button, Reply, Sender
 from bot.core.render import when
-from bot.intake.inbox import through_outage
+from bot.intake.outage import through_outage
 from dispatch.core.i18n import normalise_language
 from dispatch.notify.bus import Entry, PushBus
 from dispatch.notify.outbox import Notice

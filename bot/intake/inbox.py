@@ -18,282 +18,28 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import secrets
 import traceback
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Generic, Protocol, TypeVar
-
-import asyncpg
-from redis.asyncio import Redis
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import TimeoutError as RedisTimeoutError
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
+from typing import Any
 
 from bot.channels.base import APOLOGY
 from bot.core.messages import Answer, Handler, Incoming, Reply, answer_from_json, answer_to_json
 from bot.core.metrics import count
-from dispatch.notify.bus import RedisStreamBus
+from bot.intake.groupcommit import GroupCommit
+from bot.intake.locks import Lease, RedisChatLocks
+from bot.intake.outage import is_transient, through_outage
+from bot.intake.queue import InboxQueue
 from dispatch.notify.relay import stop_task
 from dispatch.store import inbox
 from dispatch.store.inbox import Arrival, InboxStore
 
 log = logging.getLogger(__name__)
 
-STREAM, GROUP = "shaosheng:inbox", "handlers"
-LOCK_PREFIX = "shaosheng:inbox:chat:"
-KNOCK_PREFIX = "shaosheng:inbox:knock:"
+# What a person is told once when their message is stored but cannot be handled yet.
 SAVED_NOTICE = ("已收到并保存您的消息，系统正忙，请稍候，处理后马上回复您。\n"
                 "Your message is saved — the system is busy; a moment please, the answer follows.")
 Shown = Callable[[Incoming, Answer], Awaitable[None]]
-T = TypeVar("T")
-
-
-# SQLSTATEs of a server going away, coming back or shedding work: connection exceptions (08…),
-# shutdown by an administrator or a crash and "the database system is starting up / shutting
-# down" (57P01–57P03), too many connections (53300), and a transaction the server aborted that
-# runs fine again (40001 serialization failure, 40P01 deadlock).
-_TRANSIENT_SQLSTATES = ("08", "57P01", "57P02", "57P03", "53300", "40001", "40P01")
-
-
-def is_transient(exc: BaseException) -> bool:
-    """A database or Redis outage (worth a retry), as opposed to a bug (not worth one)."""
-    if isinstance(exc, DBAPIError):
-        return (exc.connection_invalidated or isinstance(exc, OperationalError | InterfaceError)
-                or _sqlstate(exc).startswith(_TRANSIENT_SQLSTATES))
-    if isinstance(exc, asyncpg.PostgresError):  # the inbox's own statements (PgInboxStore)
-        return str(getattr(exc, "sqlstate", "") or "").startswith(_TRANSIENT_SQLSTATES)
-    return isinstance(exc, PoolTimeout | RedisConnectionError | RedisTimeoutError
-                      | ConnectionError | TimeoutError | OSError)
-
-
-def _sqlstate(exc: DBAPIError) -> str:
-    # asyncpg's adapter keeps the server's code on the DBAPI error and on its cause; a failed
-    # connect (57P03 while PostgreSQL stops or starts) arrives as a plain DBAPIError.
-    for error in (exc.orig, getattr(exc.orig, "__cause__", None)):
-        state = getattr(error, "sqlstate", None) or getattr(error, "pgcode", None)
-        if isinstance(state, str):
-            return state
-    return ""
-
-
-async def through_outage(call: Callable[[], Awaitable[None]], attempts: int = 8) -> None:
-    """Run ``call`` again through a short database or Redis outage (about 30 s in all).
-
-    For recording that something already left: giving up would send it a second time later.
-    """
-    for attempt in range(attempts):
-        try:
-            await call()
-            return
-        except Exception as exc:
-            if not is_transient(exc) or attempt == attempts - 1:
-                raise
-            await asyncio.sleep(min(0.25 * 2**attempt, 8.0))
-
-
-# -- the queue of chats with work ---------------------------------------------------------------
-
-
-class InboxQueue(Protocol):
-    async def notify(self, chat_keys: Sequence[str]) -> None: ...
-    async def take(self, consumer: str, block_ms: int) -> list[tuple[str, str]]: ...
-    async def ack(self, entry_id: str) -> None: ...
-    async def reclaim(self, consumer: str, min_idle_ms: int) -> list[tuple[str, str]]: ...
-
-
-class LocalInboxQueue:
-    """One process: an asyncio queue."""
-
-    def __init__(self) -> None:
-        self._queue: asyncio.Queue[str] = asyncio.Queue()
-
-    async def notify(self, chat_keys: Sequence[str]) -> None:
-        for key in chat_keys:
-            self._queue.put_nowait(key)
-
-    async def take(self, consumer: str, block_ms: int) -> list[tuple[str, str]]:
-        try:
-            key = await asyncio.wait_for(self._queue.get(), block_ms / 1000)
-        except TimeoutError:
-            return []
-        return [("", key)]
-
-    async def ack(self, entry_id: str) -> None:
-        pass
-
-    async def reclaim(self, consumer: str, min_idle_ms: int) -> list[tuple[str, str]]:
-        return []
-
-
-class RedisInboxQueue:
-    """A Redis stream of chat keys read by one consumer group: every process takes its share."""
-
-    def __init__(self, redis: Redis) -> None:
-        self.bus = RedisStreamBus(redis, STREAM, GROUP, maxlen=200_000, field="chat",
-                                  convert=str)
-
-    async def notify(self, chat_keys: Sequence[str]) -> None:
-        await self.bus.publish(chat_keys)
-
-    async def take(self, consumer: str, block_ms: int) -> list[tuple[str, str]]:
-        return await self.bus.read(consumer, 1, block_ms)
-
-    async def ack(self, entry_id: str) -> None:
-        await self.bus.ack([entry_id])
-
-    async def reclaim(self, consumer: str, min_idle_ms: int) -> list[tuple[str, str]]:
-        """Entries a dead process took and never acknowledged."""
-        return await self.bus.claim_stale(consumer, min_idle_ms)
-
-
-@dataclass
-class Lease:
-    """A chat's lock as held: ``again`` is True once released if someone knocked meanwhile.
-
-    A holder that sets ``ack`` to its queue entry has the entry acknowledged by the release
-    itself (one round trip instead of two); ``acked`` tells whether that happened.
-    """
-
-    held: bool
-    again: bool = False
-    ack: str | None = None
-    acked: bool = False
-
-
-class RedisChatLocks:
-    """A chat's lock across processes: SET NX with a lease, renewed while held.
-
-    A process that finds the chat taken leaves a knock (in the same script, so the holder
-    cannot let go in between); letting go returns the knock, and only then does the holder
-    look at the chat once more. No knock, no second look: one query less per update.
-
-    One renewer per process renews every lease it holds, in one pipeline, every third of the
-    lease; it runs while any lease is held (a task per held chat cost a task, a timer and a
-    cancellation on every update).
-    """
-
-    _TAKE = ("if redis.call('set', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 end "
-             "redis.call('set', KEYS[2], '1', 'PX', ARGV[2]) return 0")
-    _RELEASE = ("if ARGV[2] ~= '' then redis.call('xack', KEYS[3], ARGV[3], ARGV[2]) end "
-                "if redis.call('get', KEYS[1]) == ARGV[1] then redis.call('del', KEYS[1]) "
-                "return redis.call('del', KEYS[2]) end return 1")
-    _RENEW = ("if redis.call('get', KEYS[1]) == ARGV[1] then "
-              "return redis.call('pexpire', KEYS[1], ARGV[2]) end return 0")
-
-    def __init__(self, redis: Redis, lease_ms: int = 15_000) -> None:
-        self.redis, self.lease_ms = redis, lease_ms
-        self._take = redis.register_script(self._TAKE)  # EVALSHA, loaded again if flushed
-        self._release = redis.register_script(self._RELEASE)
-        self._renew_script = redis.register_script(self._RENEW)
-        self._held: dict[str, str] = {}  # lock name -> token, for every lease held here
-        self._renewer: asyncio.Task[None] | None = None
-
-    @contextlib.asynccontextmanager
-    async def hold(self, key: str) -> AsyncIterator[Lease]:
-        """Yields a held Lease, or one not held when another process holds the chat."""
-        token, name, knock = secrets.token_hex(8), LOCK_PREFIX + key, KNOCK_PREFIX + key
-        if not await self._take(keys=[name, knock], args=[token, self.lease_ms]):
-            yield Lease(held=False)
-            return
-        lease = Lease(held=True)
-        self._held[name] = token
-        if self._renewer is None:
-            self._renewer = asyncio.create_task(self._renew_held())
-        try:
-            yield lease
-        finally:
-            del self._held[name]
-            if not self._held and self._renewer is not None:
-                # Nothing left to renew. The renewer also ends by itself when it finds nothing
-                # held (redis-py can swallow a cancellation), and a hold from now on starts
-                # a new one.
-                self._renewer.cancel()
-                self._renewer = None
-            try:  # a lost lease (or Redis away) counts as a knock: look again to be safe
-                lease.again = bool(await self._release(keys=[name, knock, STREAM],
-                                                       args=[token, lease.ack or "", GROUP]))
-                lease.acked = lease.ack is not None
-            except Exception:
-                lease.again = True
-
-    async def _renew_held(self) -> None:
-        while True:
-            await asyncio.sleep(self.lease_ms / 3000)
-            held = list(self._held.items())
-            if not held or self._renewer is not asyncio.current_task():
-                return
-            with contextlib.suppress(Exception):
-                async with self.redis.pipeline(transaction=False) as pipe:
-                    for name, token in held:
-                        await self._renew_script(keys=[name], args=[token, self.lease_ms],
-                                                 client=pipe)
-                    await pipe.execute()
-
-
-# -- receiving ----------------------------------------------------------------------------------
-
-
-class GroupCommit(Generic[T]):
-    """Calls that arrive while a batch is being written go together in the next batch.
-
-    ``write(items)`` writes one batch and returns, for each item, None (written) or what that
-    item failed with; if it raises, every item of the batch fails with it. A caller returns
-    once its own item is written, and raises what it failed with. Under load many callers
-    share one statement (one round trip, one commit); alone, a caller waits for nobody.
-    """
-
-    def __init__(self, write: Callable[[list[T]], Awaitable[Sequence[BaseException | None]]],
-                 limit: int = 100) -> None:
-        self.write, self.limit = write, limit
-        self._waiting: list[tuple[T, asyncio.Future[None]]] = []
-        self._batch: list[tuple[T, asyncio.Future[None]]] = []  # being written
-        self._writing: asyncio.Task[None] | None = None
-
-    async def __call__(self, item: T) -> None:
-        written: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._waiting.append((item, written))
-        if self._writing is None:
-            self._writing = asyncio.create_task(self._write_waiting())
-            self._writing.add_done_callback(self._stopped)
-        await written
-
-    async def _write_waiting(self) -> None:
-        while self._waiting:
-            self._batch, self._waiting = self._waiting[:self.limit], self._waiting[self.limit:]
-            try:
-                results: Sequence[BaseException | None] = await self.write(
-                    [item for item, _ in self._batch])
-            except Exception as exc:
-                results = [exc] * len(self._batch)
-            for (_, written), result in zip(self._batch, results, strict=True):
-                _tell(written, result)
-            self._batch = []
-        # In the same step as the check above: a call from now on starts a new writer.
-        self._writing = None
-
-    def _stopped(self, task: asyncio.Task[None]) -> None:
-        """The writer ended without finishing (cancelled, even before it began): nobody may
-        be left waiting for ever."""
-        if self._writing is not task:
-            return
-        self._writing = None
-        stopped = ConnectionError("stopped before this was written")
-        for _, written in [*self._batch, *self._waiting]:
-            _tell(written, stopped)
-        self._batch, self._waiting = [], []
-
-
-def _tell(written: asyncio.Future[None], exc: BaseException | None) -> None:
-    """Tell a waiter not yet told (nor gone): written (``exc`` None) or not."""
-    if written.done():
-        return
-    if exc is None:
-        written.set_result(None)
-    else:
-        written.set_exception(exc)
 
 
 class Inbox:

@@ -122,7 +122,36 @@ class ListUnderstanding(CallbackData, prefix="x:u"):
 
 
 @dataclass(frozen=True)
+class CloseUnderstanding(CallbackData, prefix="x:uc"):
+    """Asks for the note the resident reads when an understanding item is closed."""
+
+    ticket: int
+
+
+@dataclass(frozen=True)
 class SetLead(CallbackData, prefix="x:l"):
+    ticket: int
+    unit: int
+
+
+@dataclass(frozen=True)
+class PickLead(CallbackData, prefix="x:pl"):
+    """Shows the units that may lead (the centre's call), one page at a time."""
+
+    ticket: int
+    page: int = 0
+
+
+@dataclass(frozen=True)
+class Reassign(CallbackData, prefix="x:r"):
+    """Shows the units the ticket may be reassigned to (改派), one page at a time."""
+
+    ticket: int
+    page: int = 0
+
+
+@dataclass(frozen=True)
+class ReassignTo(CallbackData, prefix="x:rt"):
     ticket: int
     unit: int
 

@@ -62,6 +62,17 @@ async def is_coordinator_over(*, session: AsyncSession, person_id: int, unit_id:
     return any(uid in chain for uid, _ in held)
 
 
+async def is_centre_coordinator(*, session: AsyncSession, person_id: int) -> bool:
+    """A coordinator (or admin) of the district centre: the scheme's decisions above the streets
+    (naming a lead unit, taking a ticket from the responder holding it) are theirs."""
+    found = await session.scalar(
+        select(Membership.id).join(Unit, Unit.id == Membership.unit_id).where(
+            Membership.person_id == person_id, Membership.active.is_(True),
+            Membership.role.in_([Role.COORDINATOR.value, Role.ADMIN.value]),
+            Unit.kind == "centre").limit(1))
+    return found is not None
+
+
 async def members(
     *, session: AsyncSession, unit_ids: Iterable[int], roles: Iterable[Role],
     on_duty_only: bool = True,

@@ -98,14 +98,30 @@ async def _remind(session: AsyncSession, ticket: Ticket, desk: Desk, key: str) -
                    event_key=key, clock=desk.clock)
 
 
+async def pause(stop: asyncio.Event, interval_s: float,
+                nudge: asyncio.Event | None = None) -> None:
+    """Wait `interval_s`, less when stopped or nudged (the demo's clock was moved)."""
+    if nudge is None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), interval_s)
+        return
+    waits = {asyncio.ensure_future(stop.wait()), asyncio.ensure_future(nudge.wait())}
+    try:
+        await asyncio.wait(waits, timeout=interval_s, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for wait in waits:
+            wait.cancel()
+    nudge.clear()
+
+
 async def run_scheduler(*, sessions: async_sessionmaker[AsyncSession], desk: Desk,
                         stop: asyncio.Event, interval_s: float = 5.0,
-                        clock: Callable[[], datetime] | None = None) -> None:
+                        clock: Callable[[], datetime] | None = None,
+                        nudge: asyncio.Event | None = None) -> None:
     """Loop until stopped; safe to run in several processes at once."""
     while not stop.is_set():
         try:
             await run_due(sessions=sessions, desk=desk)
         except Exception:  # a database hiccup must not kill the schedule
             log.exception("deadline scan failed; retrying")
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), interval_s)
+        await pause(stop, interval_s, nudge)

@@ -234,7 +234,7 @@ _PG_STALE = (
 
 class PgInboxStore:
     """PostgreSQL through a small asyncpg pool of its own, statements prepared once per
-    connection. Errors are asyncpg's own (``bot.intake.inbox.is_transient`` knows them)."""
+    connection. Errors are asyncpg's own (``bot.intake.outage.is_transient`` knows them)."""
 
     def __init__(self, connect_args: dict[str, Any], *, channel: str,
                  clock: Callable[[], datetime], max_connections: int = 8) -> None:

@@ -21,10 +21,11 @@ from dispatch.notify.audience import (
     unit_people,
 )
 from dispatch.notify.outbox import Notice, at
-from dispatch.org.access import is_coordinator_over
+from dispatch.org.access import is_centre_coordinator, is_coordinator_over
 from dispatch.privacy.mask import mask
+from dispatch.privacy.reads import holds
 from dispatch.store.models import Ticket, TicketUnit, Unit
-from dispatch.tickets.desk import Desk, load
+from dispatch.tickets.desk import Desk, load, resolve_deadline
 from dispatch.tickets.escalation import escalate, offer_or_escalate
 
 
@@ -43,7 +44,9 @@ async def put_on_list(*, session: AsyncSession, ticket_id: int, actor: int, list
     await _require_coordinator(session, ticket, actor)
     ticket.list_type = list_type.value
     if list_type is ListType.UNDERSTANDING:
-        if not reason:
+        # An item nobody verified is no item the centre can ask residents to accept.
+        if not reason or ticket.status == Status.NEW.value or not await is_centre_coordinator(
+                session=session, person_id=actor):
             raise PermissionDenied()
         event = await lifecycle.apply(session=session, ticket=ticket, action=Action.UNDERSTAND,
                                       clock=desk.clock, actor_id=actor, note=reason)
@@ -59,12 +62,38 @@ async def put_on_list(*, session: AsyncSession, ticket_id: int, actor: int, list
         ticket.expected_date = expected
         ticket.milestones = [*ticket.milestones, {"date": expected.isoformat(),
                                                   "note": reason or ""}]
+        if ticket.status in lifecycle.WORKING:  # already being worked: the date is its deadline
+            now = desk.clock()
+            ticket.deadline_stage += 1  # a step computed on the old deadline now loses
+            ticket.resolve_due_at = resolve_deadline(ticket, desk, start=now)
+            ticket.remind_at = desk.policy.calendar.halfway(now, ticket.resolve_due_at)
+            ticket.overdue = ticket.resolve_due_at <= now
     event = await lifecycle.note(session=session, ticket=ticket, clock=desk.clock,
                                  actor_id=actor, note=list_type.value, action="list")
     await tell_reporter(session=session, ticket=ticket, key=f"push.reporter.list.{list_type}",
                         event_key=f"ev{event.id}r", clock=desk.clock,
                         expected=expected.isoformat() if expected else "")
     return ticket
+
+
+async def reassign_targets(*, session: AsyncSession, ticket: Ticket, actor: int,
+                           desk: Desk) -> list[Unit]:
+    """Units the actor may hand the ticket to: every active unit they coordinate (the centre:
+    all of them), the lead-unit suggestions first, never the one that has it now."""
+    rows = (await session.scalars(
+        select(Unit).where(Unit.kind.in_([UnitKind.DEPARTMENT.value, UnitKind.STREET.value,
+                                          UnitKind.TOWN.value, UnitKind.TOWNSHIP.value,
+                                          UnitKind.COMMUNITY.value, UnitKind.VILLAGE.value]),
+                           Unit.active.is_(True), Unit.id != ticket.unit_id)
+        .order_by(Unit.id)
+    )).all()
+    allowed = [u for u in rows
+               if await is_coordinator_over(session=session, person_id=actor, unit_id=u.id)]
+    suggested = list(desk.routing.suggested_departments(ticket.category))
+    order = {"department": 0, "street": 1, "town": 1, "township": 1}
+    return sorted(allowed, key=lambda u: (u.code not in suggested,
+                                          suggested.index(u.code) if u.code in suggested else 0,
+                                          order.get(u.kind, 2), u.id))
 
 
 async def departments(*, session: AsyncSession, ticket: Ticket, desk: Desk) -> list[Unit]:
@@ -80,14 +109,29 @@ async def departments(*, session: AsyncSession, ticket: Ticket, desk: Desk) -> l
                                        u.kind != "department", u.id))
 
 
+async def may_lead(*, session: AsyncSession, unit: Unit, actor: int) -> bool:
+    """A lead unit the coordinator may name: a district department, or a street or town within
+    their own jurisdiction (a street's coordinator never names another street)."""
+    if unit.kind == UnitKind.DEPARTMENT.value:
+        return True
+    if unit.kind not in (UnitKind.STREET.value, UnitKind.TOWN.value):
+        return False
+    return await is_coordinator_over(session=session, person_id=actor, unit_id=unit.id)
+
+
 async def set_lead(*, session: AsyncSession, ticket_id: int, actor: int, unit_id: int,
                    desk: Desk) -> Ticket:
-    """The centre names the lead unit: the ticket is dispatched to it and offered to its people."""
+    """The centre names the lead unit: the ticket is dispatched to it and offered to its people.
+    Only the district centre names a lead unit (a street coordinator reassigns instead)."""
     ticket = await load(session, ticket_id)
     await _require_coordinator(session, ticket, actor)
+    if not await is_centre_coordinator(session=session, person_id=actor):
+        raise PermissionDenied()
     lead = await session.get(Unit, unit_id)
     if lead is None or not lead.active:
         raise NotFound(what=str(unit_id))
+    if not await may_lead(session=session, unit=lead, actor=actor):
+        raise PermissionDenied()
     if ticket.status != Status.ESCALATED.value:
         await lifecycle.apply(session=session, ticket=ticket, action=Action.REASSIGN,
                               clock=desk.clock, actor_id=actor, unit_id=lead.id)
@@ -115,7 +159,8 @@ async def add_co_unit(*, session: AsyncSession, ticket_id: int, actor: int, unit
                       desk: Desk) -> Ticket:
     """A unit that assists the lead: its people see the ticket; the lead still closes it."""
     ticket = await load(session, ticket_id)
-    if ticket.claimed_by_id != actor:  # the holder may ask for help; otherwise coordinators
+    if not await holds(session=session, ticket=ticket, person_id=actor, routing=desk.routing):
+        # the holder (while the claim counts) may ask for help; otherwise coordinators
         await _require_coordinator(session, ticket, actor)
     unit = await session.get(Unit, unit_id)
     if unit is None or unit.id == ticket.lead_unit_id:
@@ -157,7 +202,8 @@ async def close_understanding(*, session: AsyncSession, ticket_id: int, actor: i
     return ticket
 
 
-__all__ = ["add_co_unit", "departments", "put_on_list", "set_lead", "ticket_params"]
+__all__ = ["add_co_unit", "departments", "put_on_list", "reassign_targets", "set_lead",
+           "ticket_params"]
 
 
 async def correct_category(*, session: AsyncSession, ticket_id: int, actor: int, category: str,

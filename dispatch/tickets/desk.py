@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dispatch.core.buttons import Claim
-from dispatch.core.enums import Status
+from dispatch.core.enums import ListType, Status
 from dispatch.core.errors import NotFound
 from dispatch.core.routing import Routing
 from dispatch.notify.audience import button, push, ticket_params, unit_name, unit_people
@@ -37,6 +37,16 @@ async def load(session: AsyncSession, ticket_id: int) -> Ticket:
     if ticket is None:
         raise NotFound(what=f"#{ticket_id}")
     return ticket
+
+
+def resolve_deadline(ticket: Ticket, desk: Desk, *, start: datetime) -> datetime:
+    """When the work must be done, counted from `start` (the claim): by the urgency's limit,
+    except a phased (阶段性) item, whose expected date is its deadline (the close of that day):
+    the responder's card, the overdue flag, reminders and statistics all read this one date."""
+    calendar = desk.policy.calendar
+    if ticket.list_type == ListType.PHASED.value and ticket.expected_date is not None:
+        return calendar.end_of_day(datetime.combine(ticket.expected_date, time(12), calendar.tz))
+    return calendar.deadline(start, desk.policy.limits[ticket.urgency][1])
 
 
 def set_claim_deadlines(ticket: Ticket, desk: Desk, *, start: datetime) -> None:

@@ -13,7 +13,14 @@ from dispatch.notify.audience import tell_reporter
 from dispatch.notify.outbox import at, tr
 from dispatch.org.access import is_coordinator_over, require_member
 from dispatch.store.models import Ticket
-from dispatch.tickets.desk import CLAIMABLE, Desk, load, offer, set_claim_deadlines
+from dispatch.tickets.desk import (
+    CLAIMABLE,
+    Desk,
+    load,
+    offer,
+    resolve_deadline,
+    set_claim_deadlines,
+)
 
 ORDER = [u.value for u in (Urgency.LOW, Urgency.NORMAL, Urgency.HIGH, Urgency.CRITICAL)]
 
@@ -61,8 +68,7 @@ async def change_urgency(*, session: AsyncSession, ticket_id: int, actor: int, u
     ticket.deadline_stage += 1
     now = desk.clock()
     if ticket.status in lifecycle.WORKING:
-        resolve = desk.policy.limits[new][1]
-        ticket.resolve_due_at = desk.policy.calendar.deadline(ticket.claimed_at or now, resolve)
+        ticket.resolve_due_at = resolve_deadline(ticket, desk, start=ticket.claimed_at or now)
         ticket.remind_at = desk.policy.calendar.halfway(now, ticket.resolve_due_at)
         ticket.overdue = ticket.resolve_due_at <= now
     elif ticket.status in lifecycle.UNCLAIMED:

@@ -12,6 +12,7 @@ const I18N = {
     empty: "还没有消息，发一句话开始吧", photo: "图片", voice: "🎤 语音", sticker: "贴纸",
     location: "📍 位置", stats: "已发 {sent} · 编辑 {edited} · 429 {rejected_429}",
     role: "角色", unit: "单位", other: "English",
+    plusHour: "⏩ +1 小时", plusDay: "⏩ +1 天", clockNow: "演示时间 {now}",
   },
   en: {
     title: "Shaosheng · local Telegram stand-in", persona: "Pick a persona",
@@ -24,6 +25,7 @@ const I18N = {
     sticker: "Sticker", location: "📍 Location",
     stats: "sent {sent} · edited {edited} · 429 {rejected_429}",
     role: "Role", unit: "Unit", other: "中文",
+    plusHour: "⏩ +1 hour", plusDay: "⏩ +1 day", clockNow: "demo time {now}",
   },
 };
 
@@ -33,6 +35,7 @@ let personas = [];
 let current = null; // {user_id, name}
 let answersSeen = 0;
 let lastStats = null;
+let demoNow = null; // the demo's movable clock (ISO), null when there is none
 
 const t = (key) => I18N[lang][key] || key;
 
@@ -45,6 +48,7 @@ function applyLanguage() {
   $("lang-toggle").textContent = t("other");
   if (current) $("chat-title").textContent = `${current.name} · ${current.user_id}`;
   renderStats();
+  renderClock();
   document.querySelectorAll("#messages .msg").forEach((el) => { el.dataset.sig = ""; });
 }
 
@@ -262,6 +266,26 @@ function showAnswers(body) {
   showAnswers.timer = setTimeout(() => { toast.hidden = true; }, 2500);
 }
 
+function renderClock() {
+  if (!demoNow) return;
+  const shown = new Date(demoNow).toLocaleString(lang === "zh" ? "zh-CN" : "en-GB", {
+    year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit",
+    weekday: "short",
+  });
+  $("clock-now").textContent = t("clockNow").replace("{now}", shown);
+}
+
+// The demo moves the time the whole system sees; a bare stand-in has no clock (404).
+async function moveClock(seconds) {
+  try {
+    demoNow = (await api("/_test/clock", { advance_s: seconds })).now;
+    $("clock").hidden = false;
+    renderClock();
+  } catch (error) {
+    $("clock").hidden = true;
+  }
+}
+
 function renderStats() {
   if (!lastStats) return;
   $("stats").textContent = t("stats").replace(/\{(\w+)\}/g, (_, k) => lastStats[k] ?? 0);
@@ -309,7 +333,12 @@ function init() {
   });
   $("location-button").addEventListener("click", shareLocation);
   $("photo-button").addEventListener("click", () => sendToBot({ photo: true }));
+  document.querySelectorAll("#clock button[data-advance]").forEach((button) => {
+    button.addEventListener("click", () => moveClock(Number(button.dataset.advance)));
+  });
   applyLanguage();
+  moveClock(0);
+  setInterval(() => { if (demoNow) moveClock(0); }, 30000);
   loadPersonas().then(() => {
     const saved = JSON.parse(localStorage.getItem("standin-user") || "null");
     if (saved) {

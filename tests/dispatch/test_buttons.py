@@ -23,6 +23,8 @@ SENT_BEFORE = [
     (buttons.MergeTwin(7, 2), "v:m:7:2"), (buttons.ListImmediate(9), "x:i:9"),
     (buttons.ListPhased(9), "x:p:9"), (buttons.ListUnderstanding(9), "x:u:9"),
     (buttons.SetLead(9, 31), "x:l:9:31"), (buttons.AddCoUnit(9, 31), "x:c:9:31"),
+    (buttons.PickLead(9, 2), "x:pl:9:2"), (buttons.Reassign(9, 0), "x:r:9:0"),
+    (buttons.ReassignTo(9, 31), "x:rt:9:31"), (buttons.CloseUnderstanding(9), "x:uc:9"),
     (buttons.EscalateNow(9), "x:e:9"), (buttons.Recategorize(9), "x:k:9"),
     (buttons.RecategorizeTo(9, Category.SANITATION), "x:kc:9:0"),
     (buttons.RecategorizeTo(9, Category.OTHER), "x:kc:9:13"), (buttons.MergeInto(9), "x:m:9"),

@@ -115,8 +115,9 @@ async def test_department_not_on_the_ticket_never_sees_the_phone(district) -> No
     (ticket,) = await district.tickets()
     dept = district.chat(DEPT)
     await dept.send(f"/t {number}")
-    answer = await dept.wait_for(lambda m: True)
-    assert PHONE not in answer["text"]
+    answer = await dept.wait_for(lambda m: bool(m["text"]))  # the only answer to /t
+    assert answer["text"] == "您没有权限进行此操作。"  # not its unit: refused, not shown
+    assert PHONE not in "".join(m["text"] or "" for m in await dept.messages(0))
     street = district.chat(RESP1)  # the unit working it does see it
     await street.send(f"/t {number}")
     shown = await street.wait_for(lambda m: number in (m["text"] or ""))

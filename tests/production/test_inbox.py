@@ -22,18 +22,20 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from bot.channels.telegram_common import chat_key, incoming_from_update
-from bot.core.messages import Answer, Button, Document, Incoming, Reply
-from bot.intake.inbox import (
-    GroupCommit,
-    Inbox,
-    InboxWorker,
-    LocalInboxQueue,
-    RedisChatLocks,
-    RedisInboxQueue,
+from bot.core.messages import (
+    Answer,
+    Button,
+    Document,
+    Incoming,
+    Reply,
     answer_from_json,
     answer_to_json,
-    is_transient,
 )
+from bot.intake.groupcommit import GroupCommit
+from bot.intake.inbox import Inbox, InboxWorker
+from bot.intake.locks import RedisChatLocks
+from bot.intake.outage import is_transient
+from bot.intake.queue import LocalInboxQueue, RedisInboxQueue
 from dispatch.store import inbox
 from dispatch.store.db import create_engine, session_factory, single_statement_sessions
 from dispatch.store.inbox import InboxStore

@@ -14,19 +14,25 @@ from bot.conversation.awaiting import expect, stop_waiting
 from bot.conversation.ids import TICKET_NUMBER, is_id
 from bot.core.i18n import t
 from bot.core.messages import Button
-from bot.core.render import ticket_line, timeline_text, when
+from bot.core.render import duration_words, ticket_line, timeline_text, when
 from bot.core.turn import Turn, pairs
 from dispatch.core import buttons
 from dispatch.core.buttons import CallbackData
 from dispatch.core.enums import Category, ListType, RatingValue, RejectReason, Urgency
 from dispatch.core.errors import PermissionDenied
-from dispatch.org.access import is_coordinator_over
+from dispatch.org.access import is_centre_coordinator, is_coordinator_over
 from dispatch.org.tree import street_of
+from dispatch.privacy.reads import holds
 from dispatch.store.models import Ticket, Unit
 from dispatch.tickets import centre, duplicates, ratings, work
 from dispatch.tickets import staffing as staff
 from dispatch.tickets.desk import load
+from dispatch.tickets.reassign import reassign
+from dispatch.tickets.understanding import close_understanding_with_note
 from dispatch.tickets.urgency import change_urgency, may_change_urgency
+from nlu.durations import parse_minutes
+
+PAGE = 8  # units per picker page; the rest are a ⟨next⟩ press away, never cut off
 
 
 async def on_reject_because(turn: Turn, data: buttons.RejectBecause) -> None:
@@ -40,7 +46,10 @@ async def on_reject_because(turn: Turn, data: buttons.RejectBecause) -> None:
 
 
 async def on_reject(turn: Turn, data: buttons.Reject) -> None:
-    """Which reason: the card's buttons become the reasons."""
+    """Which reason: the card's buttons become the reasons (only for those who may reject)."""
+    async with turn.ctx.sessions() as session:
+        await work.may_verify(session=session, ticket_id=data.ticket,
+                              actor=turn.contact.person_id, desk=turn.ctx.desk)
     rows = [[turn.button(f"reason.{r}", buttons.RejectBecause(data.ticket, r))]
             for r in RejectReason]
     turn.edit_pressed(t("staff.pick_reason", turn.lang), rows)
@@ -115,13 +124,14 @@ async def on_start(turn: Turn, data: buttons.Start) -> None:
 async def on_ask_assist(turn: Turn, data: buttons.AskAssist) -> None:
     async with turn.ctx.sessions() as session:
         ticket = await load(session, data.ticket)
-        if ticket.claimed_by_id != turn.contact.person_id:
+        if not await holds(session=session, ticket=ticket, person_id=turn.contact.person_id,
+                           routing=turn.ctx.desk.routing):
             turn.toast("error.permission_denied", alert=True)
             return
         units = [u for u in await centre.departments(session=session, ticket=ticket,
                                                      desk=turn.ctx.desk)
                  if u.id != ticket.unit_id]
-    rows = [[_unit_button(turn, u, buttons.AddAssist(data.ticket, u.id))] for u in units[:8]]
+    rows = [[_unit_button(turn, u, buttons.AddAssist(data.ticket, u.id))] for u in units]
     turn.send(t("staff.pick_assist", turn.lang, number=ticket.number), buttons=rows)
 
 
@@ -129,7 +139,8 @@ async def on_work_prompt(turn: Turn, data: buttons.Note | buttons.Done | buttons
     """Note, done and hand back ask for a text (and photos) first: only the holder may."""
     async with turn.ctx.sessions() as session:
         ticket = await load(session, data.ticket)
-        if ticket.claimed_by_id != turn.contact.person_id:
+        if not await holds(session=session, ticket=ticket, person_id=turn.contact.person_id,
+                           routing=turn.ctx.desk.routing):
             turn.toast("error.permission_denied", alert=True)
             return
         kind = ticket.kind
@@ -180,16 +191,20 @@ async def on_done_text(turn: Turn, what: awaiting.DoneNote, text: str) -> bool:
 
 
 async def on_minutes_text(turn: Turn, what: awaiting.ServiceMinutes, text: str) -> bool:
-    minutes = _minutes(text)
+    minutes = parse_minutes(text)
     if minutes is None:
         expect(turn, what)
         turn.say("staff.ask_minutes")
         return True
     stop_waiting(turn)
-    return await _act(turn, "staff.done", lambda session: work.done(
-        session=session, ticket_id=what.ticket, actor=turn.contact.person_id,
-        desk=turn.ctx.desk, note=None, photo_ids=turn.msg.photo_ids[-1:],
-        service_minutes=minutes))
+    async with turn.ctx.sessions() as session, session.begin():
+        ticket = await work.done(
+            session=session, ticket_id=what.ticket, actor=turn.contact.person_id,
+            desk=turn.ctx.desk, note=None, photo_ids=turn.msg.photo_ids[-1:],
+            service_minutes=minutes)
+        number = ticket.number
+    turn.say("staff.done_minutes", number=number, duration=duration_words(minutes, turn.lang))
+    return True
 
 
 async def on_handback_text(turn: Turn, what: awaiting.HandBackReason, text: str) -> bool:
@@ -248,14 +263,6 @@ async def on_merge_text(turn: Turn, what: awaiting.MergeTarget, text: str) -> bo
     return await _act(turn, "staff.merged", lambda session: duplicates.merge(
         session=session, ticket_id=what.ticket, into_id=into, actor=turn.contact.person_id,
         desk=turn.ctx.desk))
-
-
-def _minutes(text: str) -> int | None:
-    match = re.search(r"(\d+(?:\.\d+)?)\s*(小时|h|hour|hours|分钟|min|minutes)?", text.lower())
-    if match is None:
-        return None
-    value, unit = float(match[1]), match[2] or "h"
-    return int(value * 60) if unit in ("小时", "h", "hour", "hours") else int(value)
 
 
 def parse_date(text: str, *, today: date) -> date | None:
@@ -389,14 +396,76 @@ def _unit_button(turn: Turn, unit, data: CallbackData) -> Button:  # noqa: ANN00
     return Button(unit.name_en if turn.lang == "en" and unit.name_en else unit.name, data.pack())
 
 
-async def _offer_leads(turn: Turn, session, ticket, edit: bool = False) -> None:  # noqa: ANN001
-    units = await centre.departments(session=session, ticket=ticket, desk=turn.ctx.desk)
-    rows = [[_unit_button(turn, u, buttons.SetLead(ticket.id, u.id))] for u in units[:8]]
-    text = t("staff.pick_lead", turn.lang, number=ticket.number)
+def _paged(turn: Turn, units: list[Unit], page: int, pick: Callable[[Unit], CallbackData],
+           nav: Callable[[int], CallbackData]) -> tuple[list[list[Button]], int, int]:
+    """One page of unit buttons with ‹ › to the others: every unit is reachable."""
+    pages = max(1, -(-len(units) // PAGE))
+    page = min(max(page, 0), pages - 1)
+    rows = [[_unit_button(turn, u, pick(u))] for u in units[page * PAGE:(page + 1) * PAGE]]
+    moves = []
+    if page > 0:
+        moves.append(turn.button("btn.page.prev", nav(page)))  # nav(n) shows page n - 1
+    if page < pages - 1:
+        moves.append(turn.button("btn.page.next", nav(page + 2)))
+    if moves:
+        rows.append(moves)
+    return rows, page + 1, pages
+
+
+async def _offer_leads(turn: Turn, session, ticket, edit: bool = False,  # noqa: ANN001
+                       page: int = 0) -> None:
+    units = [u for u in await centre.departments(session=session, ticket=ticket,
+                                                 desk=turn.ctx.desk)
+             if await centre.may_lead(session=session, unit=u, actor=turn.contact.person_id)]
+    rows, shown, pages = _paged(turn, units, page, lambda u: buttons.SetLead(ticket.id, u.id),
+                                lambda n: buttons.PickLead(ticket.id, n))
+    text = t("staff.pick_lead_page", turn.lang, number=ticket.number, page=shown, pages=pages)
     if edit:
         turn.edit_pressed(text, rows)
     else:
         turn.send(text, buttons=rows)
+
+
+async def on_pick_lead(turn: Turn, data: buttons.PickLead) -> None:
+    """The centre's lead-unit picker; `page` 0 opens it, n > 0 shows page n - 1 in place."""
+    async with turn.ctx.sessions() as session:
+        ticket = await load(session, data.ticket)
+        if not await is_centre_coordinator(session=session, person_id=turn.contact.person_id):
+            raise PermissionDenied()
+        await _offer_leads(turn, session, ticket, edit=data.page > 0,
+                           page=max(data.page - 1, 0))
+
+
+async def on_reassign(turn: Turn, data: buttons.Reassign) -> None:
+    """改派: the units this coordinator may hand it to; `page` as in on_pick_lead."""
+    await _check_coordinator(turn, data.ticket)
+    async with turn.ctx.sessions() as session:
+        ticket = await load(session, data.ticket)
+        units = await centre.reassign_targets(session=session, ticket=ticket,
+                                              actor=turn.contact.person_id, desk=turn.ctx.desk)
+    if not units:
+        turn.say("staff.no_reassign_targets", number=ticket.number)
+        return
+    rows, shown, pages = _paged(turn, units, max(data.page - 1, 0),
+                                lambda u: buttons.ReassignTo(data.ticket, u.id),
+                                lambda n: buttons.Reassign(data.ticket, n))
+    text = t("staff.pick_reassign", turn.lang, number=ticket.number, page=shown, pages=pages)
+    if data.page > 0:
+        turn.edit_pressed(text, rows)
+    else:
+        turn.send(text, buttons=rows)
+
+
+async def on_reassign_to(turn: Turn, data: buttons.ReassignTo) -> None:
+    async with turn.ctx.sessions() as session, session.begin():
+        ticket = await reassign(session=session, ticket_id=data.ticket,
+                                actor=turn.contact.person_id, unit_id=data.unit,
+                                desk=turn.ctx.desk)
+        unit = await session.get(Unit, data.unit)
+        number = ticket.number
+    name = unit.name_en if unit and turn.lang == "en" and unit.name_en else (
+        unit.name if unit else "-")
+    turn.edit_pressed(t("staff.reassigned", turn.lang, number=number, unit=name))
 
 
 async def _offer_co_units(turn: Turn, session, ticket) -> None:  # noqa: ANN001
@@ -408,7 +477,7 @@ async def _offer_co_units(turn: Turn, session, ticket) -> None:  # noqa: ANN001
     if street is not None and street.id != ticket.lead_unit_id:
         # The reporter's own street usually assists whichever department leads.
         units = [street, *[u for u in units if u.id != street.id]]
-    rows = [[_unit_button(turn, u, buttons.AddCoUnit(ticket.id, u.id))] for u in units[:6]]
+    rows = [[_unit_button(turn, u, buttons.AddCoUnit(ticket.id, u.id))] for u in units]
     turn.edit_pressed(t("staff.lead_set", turn.lang, number=ticket.number), rows)
 
 
@@ -453,10 +522,13 @@ async def show_ticket(turn: Turn, ticket_id: int) -> None:
     """A ticket's record for staff, with what a coordinator over it may do."""
     async with turn.ctx.sessions() as session:
         view = await staff.staff_view(session=session, ticket_id=ticket_id,
-                                      person_id=turn.contact.person_id)
+                                      person_id=turn.contact.person_id,
+                                      routing=turn.ctx.desk.routing)
         ticket = await load(session, ticket_id)
         coordinator = ticket.unit_id is not None and await is_coordinator_over(
             session=session, person_id=turn.contact.person_id, unit_id=ticket.unit_id)
+        centre_desk = await is_centre_coordinator(session=session,
+                                                  person_id=turn.contact.person_id)
     text = timeline_text(view.ticket, view.entries, turn.lang)
     if view.phone:
         text += "\n" + t("staff.phone", turn.lang, phone=view.phone)
@@ -467,13 +539,50 @@ async def show_ticket(turn: Turn, ticket_id: int) -> None:
             [turn.button("btn.list.immediate", buttons.ListImmediate(i)),
              turn.button("btn.list.phased", buttons.ListPhased(i)),
              turn.button("btn.list.understanding", buttons.ListUnderstanding(i))],
-            [turn.button("btn.reassign", buttons.ListImmediate(i)),
+            [turn.button("btn.reassign", buttons.Reassign(i)),
              turn.button("btn.escalate", buttons.EscalateNow(i)),
              turn.button("btn.recategorize", buttons.Recategorize(i))],
             [turn.button("btn.urgency", buttons.ChangeUrgency(i))],
-            [turn.button("btn.merge_into", buttons.MergeInto(i))],
+            [*([turn.button("btn.lead", buttons.PickLead(i))] if centre_desk else []),
+             turn.button("btn.merge_into", buttons.MergeInto(i))],
         ]
+    elif coordinator and view.ticket.status == "understanding":
+        rows = [[turn.button("btn.close_understanding", buttons.CloseUnderstanding(ticket_id))]]
     turn.send(text, buttons=rows)
+
+
+async def understanding_command(turn: Turn, _: str = "") -> None:
+    """/understanding: the 谅解 items this coordinator is over, each a press from its record."""
+    async with turn.ctx.sessions() as session:
+        views = await staff.understanding_items(session=session,
+                                                person_id=turn.contact.person_id)
+    if not views:
+        turn.say("staff.no_understanding")
+        return
+    lines = [t("staff.understanding_header", turn.lang, n=len(views))]
+    lines += [ticket_line(v, turn.lang) for v in views]
+    rows = [[Button(v.number, buttons.OpenTicket(v.id).pack())] for v in views]
+    turn.send("\n".join(lines), buttons=rows)
+
+
+async def on_close_understanding(turn: Turn, data: buttons.CloseUnderstanding) -> None:
+    await _check_coordinator(turn, data.ticket)
+    expect(turn, awaiting.UnderstandingNote(data.ticket))
+    turn.say("staff.ask_understanding_close")
+
+
+async def on_understanding_note(turn: Turn, what: awaiting.UnderstandingNote,
+                                text: str) -> bool:
+    stop_waiting(turn)
+    return await _act(turn, "staff.understanding_closed", lambda session: _closed(
+        session, turn, what.ticket, text))
+
+
+async def _closed(session: AsyncSession, turn: Turn, ticket_id: int, note: str) -> Ticket:
+    await close_understanding_with_note(session=session, ticket_id=ticket_id,
+                                        actor=turn.contact.person_id, note=note,
+                                        desk=turn.ctx.desk)
+    return await load(session, ticket_id)
 
 
 async def _ticket_ref(session, text: str) -> int | None:  # noqa: ANN001
