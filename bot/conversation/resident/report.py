@@ -336,7 +336,8 @@ async def critical(turn: Turn, text: str, parse: Parse, joined: Draft | None = N
     # For a while the next text, location or contact belongs to this ticket (on_followup).
     turn.update(**{SOS: {"ticket": view.id, "number": view.number,
                          "at": turn.ctx.clock().timestamp()}})
-    expect(turn, awaiting.EmergencyFollowup(view.id))
+    if not draft.place:  # a place already given is not overwritten by the next text
+        expect(turn, awaiting.EmergencyFollowup(view.id))
     if turn.contact.community_id is None or not draft.place:
         turn.say("emergency.where")
     if not draft.phone:
