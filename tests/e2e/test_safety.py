@@ -152,6 +152,11 @@ async def test_gas_smell_advice_place_location_phone_then_one_street_responder_w
     assert ticket.unit_id == street.id  # the street's responder holds it for the street
     await resident.wait_text("已接单")
     await grid.wait_text("已由")  # the community's card says who took it
+    # the street coordinator's alert opens the ticket's record, phone included
+    await coordinator.press(alert["message_id"], button(alert, "o:"))
+    record = await coordinator.wait_for(lambda m: m["text"].startswith(f"工单 {number}"))
+    assert "13912345678" in record["text"]
+    assert not [t for t in await coordinator.toasts() if "没有权限" in t]
 
 
 async def test_the_holder_and_the_coordinator_change_urgency_with_a_reason(district) -> None:
