@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import json
 import os
 import random
@@ -250,7 +251,7 @@ class Filler:
             community, street = self.busiest
         else:
             community, street = rng.choice(district["communities"])
-        created = self._moment()
+        created = self.moments[number]
         roll = rng.random()
         kind = "report" if roll < 0.9 else "help_request" if roll < 0.96 else "consult"
         if kind == "help_request":
@@ -428,6 +429,9 @@ class Filler:
                       "at"]
 
     async def fill(self, chunk: int = 20_000) -> tuple[int, int]:
+        # As a live system writes them: tickets in order of time, and within each chunk the
+        # events in order of time (ids too), so a period's events are neighbours on disk.
+        self.moments = sorted(self._moment() for _ in range(self.n))
         made = events_made = 0
         while made < self.n:
             rows, events, ratings = [], [], []
@@ -439,6 +443,9 @@ class Filler:
                 made += 1
             await self.conn.copy_records_to_table("tickets", records=rows,
                                                   columns=self.TICKET_COLUMNS)
+            base = events[0][0] - 1 if events else 0
+            events.sort(key=lambda e: (e[8], e[0]))
+            events = [(base + i + 1, *e[1:]) for i, e in enumerate(events)]
             await self.conn.copy_records_to_table("ticket_events", records=events,
                                                   columns=self.EVENT_COLUMNS)
             await self.conn.copy_records_to_table("ratings", records=ratings,
@@ -507,13 +514,25 @@ async def measure(args: argparse.Namespace, url: str, org: Path, report: dict[st
             todo += children.get(current, [])
         kinds = {"street", "town", "township", "department"}
         district_units = [u.id for u in units if u.id in set(mine) and u.kind in kinds]
-        async with sessions() as session:
-            district_s, _ = await timed(unit_stats(
-                session=session, unit_ids=district_units, start=quarter.start, end=quarter.end))
-        async with sessions() as session:
-            city_s, card = await timed(build_scorecard(session=session, quarter=quarter))
-        report["scorecard"] = {"quarter": str(quarter), "district_s": round(district_s, 2),
-                               "city_s": round(city_s, 2), "rows": len(card.rows)}
+        # On main before 2026-12-06 the city's quarter failed outright at 1,000,000 tickets
+        # (deadline keeping sent every ticket id as a parameter: over asyncpg's 32,767).
+        try:
+            async with sessions() as session:
+                district_s, _ = await timed(unit_stats(
+                    session=session, unit_ids=district_units, start=quarter.start,
+                    end=quarter.end))
+            district: Any = round(district_s, 2)
+        except Exception as exc:  # noqa: BLE001 - the failure is the figure
+            district = f"failed: {type(exc).__name__}: {str(exc)[:80]}"
+        try:
+            async with sessions() as session:
+                city_s, card = await timed(build_scorecard(session=session, quarter=quarter))
+            city: Any = round(city_s, 2)
+            rows = len(card.rows)
+        except Exception as exc:  # noqa: BLE001
+            city, rows = f"failed: {type(exc).__name__}: {str(exc)[:80]}", 0
+        report["scorecard"] = {"quarter": str(quarter), "district_s": district,
+                               "city_s": city, "rows": rows}
         print("scorecard", report["scorecard"], file=sys.stderr)
     if "duplicates" not in skip:
         async with sessions() as session:
@@ -567,9 +586,11 @@ async def measure(args: argparse.Namespace, url: str, org: Path, report: dict[st
                                    "in_progress", "reopened"])))
         desk = make_desk(settings)
         spent, fired = await timed(run_due(sessions=sessions, desk=desk))
-        idle, _ = await timed(run_due(sessions=sessions, desk=desk, limit=0))
+        # A pass with nothing left to fire: what every poll of the scheduler costs.
+        past = dataclasses.replace(desk, clock=lambda: now - timedelta(days=3650))
+        idle, _ = await timed(run_due(sessions=sessions, desk=past))
         report["scheduler"] = {"open_tickets": open_now, "pass_s": round(spent, 3),
-                               "fired": fired, "query_only_s": round(idle, 3)}
+                               "fired": fired, "idle_pass_s": round(idle, 3)}
         print("scheduler", report["scheduler"], file=sys.stderr)
     await engine.dispose()
     if "intake" not in skip:
@@ -700,7 +721,7 @@ def table(report: dict[str, Any]) -> str:
     if "scheduler" in report:
         s = report["scheduler"]
         rows.append((f"scheduler pass ({s['open_tickets']:,} open, fired {s['fired']})",
-                     f"{s['pass_s']} s (query {s['query_only_s']} s)", "≤ 1 s"))
+                     f"{s['pass_s']} s (idle pass {s['idle_pass_s']} s)", "≤ 1 s"))
     if "intake" in report:
         s = report["intake"]
         rows.append(("intake through the stand-in", f"{s['reports_per_s']} reports/s",

@@ -63,3 +63,14 @@ def parse_minutes(text: str) -> int | None:
     if not found or not 0 < minutes_total <= MAX_MINUTES:
         return None
     return minutes_total
+
+
+_DURATION_WORDS = re.compile(
+    r"[0-9零一二两俩三四五六七八九十半个.:：,，。!！~、\s]|小时|钟头|分钟|分|大概|大约|约|用了|左右|吧|共"
+    r"|\b(?:an?|and|half|one|two|three|hours?|hrs?|h|minutes?|mins?|about|around|took|it)\b",
+    re.IGNORECASE)
+
+
+def says_more_than_duration(text: str) -> bool:
+    """Whether a text holds words for the requester beyond a duration (「药已经送到了」)."""
+    return len(_DURATION_WORDS.sub("", text)) >= 2

@@ -43,6 +43,7 @@ def work_calendar(settings: Settings) -> WorkCalendar:
         extra_holidays=settings.working_days.extra_holidays,
         extra_workdays=settings.working_days.extra_workdays,
         timezone=settings.app.timezone,
+        office_hours=settings.working_days.hours(),
     )
 
 
@@ -157,6 +158,9 @@ async def build_bot_context(
         desk_url=desk_url,
         desk_link_minutes=settings.desk.link_minutes,
         emergency_followup_s=settings.emergency.followup_minutes * 60,
+        bot_username=settings.telegram.bot_username,
+        quiet_chats=frozenset([*settings.telegram.quiet_chats,
+                               *filter(None, [settings.board.channel_chat_id])]),
     )
 
 

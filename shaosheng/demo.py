@@ -58,6 +58,8 @@ PERSONAS = (
     Persona(4001, "黄工 (区城管局)", Role.RESPONDER, "dept-urban"),
     Persona(5001, "吴主任 (吴航街道协调员)", Role.COORDINATOR, "wuhang"),
     Persona(5002, "刘主任 (区中心协调员)", Role.COORDINATOR, "centre"),
+    Persona(6101, "小陈 (西关社区志愿者)", Role.VOLUNTEER, "xiguan", "xiguan"),
+    Persona(6102, "张建国 (在职党员志愿者)", Role.VOLUNTEER, "xiguan", "xiguan"),
 )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from datetime import date
+from datetime import date, time
 from pathlib import Path
 from typing import Any, Literal
 
@@ -59,6 +59,8 @@ class TelegramSettings(BaseModel):
     send_per_second: float = Field(30.0, gt=0)
     send_burst: int = Field(20, ge=1)
     private_per_second: float = Field(1.0, gt=0)
+    # Group or channel chats where the bot keeps quiet instead of pointing to the private chat.
+    quiet_chats: list[str] = []
     token: SecretStr | None = None  # environment only
     webhook_secret: SecretStr | None = None  # environment only
 
@@ -102,6 +104,21 @@ class WorkingDaySettings(BaseModel):
 
     extra_holidays: list[date] = []
     extra_workdays: list[date] = []
+    # Working-day limits end when the office closes; a clock started outside these hours
+    # starts at the next opening.
+    office_hours: str = Field("08:30-17:30", pattern=r"^\d{2}:\d{2}-\d{2}:\d{2}$")
+
+    @field_validator("office_hours")
+    @classmethod
+    def _opens_before_closing(cls, value: str) -> str:
+        opens, closes = (time.fromisoformat(part) for part in value.split("-"))
+        if opens >= closes:
+            raise ValueError("office_hours: opening must come before closing (HH:MM-HH:MM)")
+        return value
+
+    def hours(self) -> tuple[time, time]:
+        opens, closes = self.office_hours.split("-")
+        return time.fromisoformat(opens), time.fromisoformat(closes)
 
 
 class RatingSettings(BaseModel):

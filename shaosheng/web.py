@@ -8,12 +8,13 @@ from collections.abc import AsyncIterator, Callable
 from datetime import datetime, timedelta
 
 from aiohttp import web
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from desk.app import mount
 from desk.config import BotFiles, DeskConfig
 from dispatch.reporting.board import board_items, render_html
+from dispatch.store.models import Unit
 from dispatch.tickets.desk import Desk
 from shaosheng.clock import utc_now
 from shaosheng.settings import Settings
@@ -24,12 +25,21 @@ BOARD_DAYS = 90
 
 
 async def board(request: web.Request) -> web.Response:
+    """District-wide at /board, one community's (社区公开栏) at /board/<community code>."""
     lang = "en" if request.query.get("lang", "").startswith("en") else "zh"
+    code = request.match_info.get("community")
     async with request.app[SESSIONS]() as session:
+        community = await session.scalar(select(Unit).where(
+            Unit.code == code, Unit.kind.in_(("community", "village")))) if code else None
+        if code and community is None:
+            raise web.HTTPNotFound(text="no such community")
         since = request.app[CLOCK]() - timedelta(days=BOARD_DAYS)
-        items = await board_items(session=session, since=since)
-    return web.Response(text=render_html(items, lang), content_type="text/html",
-                        headers={"Cache-Control": "max-age=60"})
+        items = await board_items(session=session, since=since,
+                                  community_id=community.id if community else None)
+    name = community and ((community.name_en or community.name) if lang == "en"
+                          else community.name)
+    return web.Response(text=render_html(items, lang, community=name or None),
+                        content_type="text/html", headers={"Cache-Control": "max-age=60"})
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -55,6 +65,7 @@ def create_web_app(sessions: async_sessionmaker[AsyncSession],
     app[SESSIONS] = sessions
     app[CLOCK] = clock
     app.router.add_get("/board", board)
+    app.router.add_get("/board/{community}", board)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics)
     if desk is not None:

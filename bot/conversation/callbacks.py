@@ -108,6 +108,11 @@ class WithdrawNo(CallbackData, prefix="w:no"):
     ticket: int
 
 
+@dataclass(frozen=True)
+class Hurry(CallbackData, prefix="w:hurry"):
+    ticket: int
+
+
 # -- questions and the person's data ------------------------------------------------------------
 
 
@@ -146,3 +151,11 @@ class DangerNo(CallbackData, prefix="e:n"):
     """Nobody is in danger now: an ordinary report."""
 
     ask: str
+
+
+# -- a coordinator's question: the next page of its ticket list ---------------------------------
+
+
+@dataclass(frozen=True)
+class QuestionPage(CallbackData, prefix="q:pg"):
+    page: int

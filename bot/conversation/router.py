@@ -14,7 +14,8 @@ from bot.conversation.staff import cards as staff
 from bot.conversation.staff import coordinator
 from bot.conversation.table import COMMANDS, PRESSES, STEPS
 from bot.core.context import BotContext
-from bot.core.messages import Answer, Handler, Incoming
+from bot.core.i18n import t
+from bot.core.messages import Answer, Handler, Incoming, Reply
 from bot.core.metrics import count
 from bot.core.state import conversation_key
 from bot.core.turn import Turn, replayed
@@ -28,6 +29,9 @@ from nlu.emergency import alarm_words, emergency_kind
 
 log = logging.getLogger(__name__)
 SEEN_TTL_S = 3 * 24 * 3600
+# Telegram's shared senders: an anonymous group admin (GroupAnonymousBot), a channel posting
+# in its discussion group, service notifications. Many people behind one id: never a person.
+SHARED_USER_IDS = frozenset({"1087968824", "136817688", "777000"})
 HASH_REF = re.compile(r"^#\d{1,9}$")
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 _LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
@@ -56,6 +60,10 @@ def make_handler(ctx: BotContext) -> Handler:
 
 
 async def _handle(ctx: BotContext, msg: Incoming) -> Answer:
+    if not msg.is_private:
+        return _in_a_group(ctx, msg)
+    if msg.user_id in SHARED_USER_IDS:
+        return Answer()
     contact = await _contact(ctx, msg)
     # The state and the person's count for the rate limit come in one round trip. An update
     # replayed after a restart (below) therefore counts once more: harmless, and rare.
@@ -79,6 +87,18 @@ async def _handle(ctx: BotContext, msg: Incoming) -> Answer:
             turn.send(exc.message(turn.lang))
     await turn.save()
     return turn.answer
+
+
+def _in_a_group(ctx: BotContext, msg: Incoming) -> Answer:
+    """Nothing personal is shown in a group, and nobody is registered from one (their pushes
+    would go there): a pointer to the private chat, or silence in the quiet chats."""
+    if msg.chat_id in ctx.quiet_chats:
+        return Answer()
+    lang = normalise_language(msg.language_code) or ctx.default_language
+    pointer = t("group.private_only", lang, link=f"https://t.me/{ctx.bot_username}")
+    if msg.press is not None:
+        return Answer(toast=pointer, alert=True)
+    return Answer(replies=[Reply(text=pointer)])
 
 
 async def _contact(ctx: BotContext, msg: Incoming) -> Contact:
@@ -181,6 +201,8 @@ async def _route_text(turn: Turn, text: str) -> None:
         return
     if HASH_REF.match(text) and turn.contact.roles:
         await staff.lookup_command(turn, text)
+        return
+    if await report.draft_fragment(turn, text):
         return
     # Off the event loop: the model's native code releases the GIL, so the other core helps
     # and other chats are not held up while one message is read.

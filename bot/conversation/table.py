@@ -18,7 +18,7 @@ from bot.conversation import account, awaiting, callbacks
 from bot.conversation.awaiting import Awaited
 from bot.conversation.resident import consult, onboarding, report, status
 from bot.conversation.staff import cards as staff
-from bot.conversation.staff import coordinator, desk_link
+from bot.conversation.staff import coordinator, desk_link, hours, publish
 from bot.core.turn import Turn
 from dispatch.core import buttons
 from dispatch.core.buttons import CallbackData
@@ -46,6 +46,8 @@ COMMANDS: dict[str, Command] = {
     "/invite": account.invite_command,
     "/revoke": account.revoke_command,
     "/desk": desk_link.desk_command,
+    "/hours": hours.hours_command,
+    "/publish": publish.publish_command,
 }
 
 # Every button kind → the handler that gets its unpacked data. A kind missing here is a bug
@@ -67,11 +69,13 @@ PRESSES: dict[type[CallbackData], Press] = {
     callbacks.Menu: report.on_menu_press,
     callbacks.DangerYes: report.on_danger_press,
     callbacks.DangerNo: report.on_danger_press,
+    callbacks.QuestionPage: coordinator.on_page_press,
     # the resident's tickets and questions, their data
     callbacks.Timeline: status.on_press,
     callbacks.WithdrawAsk: status.on_withdraw_ask,
     callbacks.WithdrawYes: status.on_withdraw_yes,
     callbacks.WithdrawNo: status.on_withdraw_no,
+    callbacks.Hurry: status.on_hurry,
     callbacks.Helped: consult.on_press,
     callbacks.NotHelped: consult.on_press,
     callbacks.ForgetMe: account.on_forget_press,
@@ -92,6 +96,7 @@ PRESSES: dict[type[CallbackData], Press] = {
     buttons.Note: staff.on_work_prompt,
     buttons.Done: staff.on_work_prompt,
     buttons.HandBack: staff.on_work_prompt,
+    buttons.Publish: staff.on_publish,
     buttons.AskAssist: staff.on_ask_assist,
     buttons.AddAssist: staff.on_add_assist,
     buttons.OpenTicket: staff.on_open_press,

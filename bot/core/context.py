@@ -44,3 +44,5 @@ class BotContext:
     desk_link_minutes: int = 10
     # After an emergency ticket, the reporter's next text, location or contact joins it.
     emergency_followup_s: int = 30 * 60
+    bot_username: str = "shaosheng_bot"
+    quiet_chats: frozenset[str] = frozenset()  # groups and channels where the bot says nothing

@@ -32,6 +32,24 @@ def when(moment: datetime | None, lang: str) -> str:
     return f"{local.month}月{local.day}日 {local:%H:%M}"
 
 
+def by_day(moment: datetime | None, lang: str) -> str:
+    """A promised day without minutes: 「12月11日（周五）前」, "by Fri 11 Dec"."""
+    if moment is None:
+        return "-"
+    local = moment.astimezone(_zone)
+    weekday = t(f"weekday.{local.weekday()}", lang)
+    month = local.strftime("%b") if lang == "en" else local.month
+    return t("date.by_day", lang, month=month, day=local.day, weekday=weekday)
+
+
+def day_words(moment: datetime | None, lang: str) -> str:
+    """A day without the time: 「12月6日」, "6 Dec"."""
+    if moment is None:
+        return "-"
+    local = moment.astimezone(_zone)
+    return f"{local.day} {local:%b}" if lang == "en" else f"{local.month}月{local.day}日"
+
+
 def limit_words(limit: TimeLimit, lang: str) -> str:
     if limit.kind is LimitKind.END_OF_DAY:
         return t("limit.end_of_day", lang)
@@ -81,6 +99,49 @@ def ticket_line(view: TicketView, lang: str) -> str:
     if view.is_open and due is not None:
         parts.append(t("ticket.next_deadline", lang, when=when(due, lang)))
     return " · ".join(parts)
+
+
+def resident_status(view: TicketView, lang: str) -> str:
+    """The status in plain words for the person who reported it."""
+    return t(f"plain.status.{view.status}", lang)
+
+
+def _resident_title(view: TicketView, lang: str) -> str:
+    kind = "consult" if view.kind == "consult" else "ticket"
+    return t(f"plain.title.{kind}", lang, number=view.number)
+
+
+def resident_line(view: TicketView, lang: str) -> str:
+    """One of the person's tickets in /my: what they reported, where it stands, the day
+    it was promised for."""
+    lines = [f"{_resident_title(view, lang)} · {preview(view.text, 24)}"]
+    state = resident_status(view, lang)
+    if view.is_open and view.resolve_due_at is not None and view.kind != "consult":
+        state += t("plain.promised", lang, due=by_day(view.resolve_due_at, lang))
+    lines.append(f"   {state}")
+    return "\n".join(lines)
+
+
+def resident_timeline(view: TicketView, entries: list[TimelineEntry], lang: str) -> str:
+    """One ticket for its reporter: summary, plain status, promised day, latest step, steps."""
+    lines = [
+        f"{_resident_title(view, lang)} · {category_name(view.category, lang)}",
+        t("plain.reported", lang, text=preview(view.text, 120)),
+        t("plain.now", lang, status=resident_status(view, lang)),
+    ]
+    if view.is_open and view.resolve_due_at is not None and view.kind != "consult":
+        lines.append(t("plain.due", lang, due=by_day(view.resolve_due_at, lang)))
+    if entries:
+        last = entries[-1]
+        lines.append(t("plain.latest", lang, when=when(last.at, lang),
+                       step=t(f"event.{last.action}", lang)))
+    if view.unit_name or view.unit_name_en:
+        lines.append(t("plain.unit", lang, unit=unit_label(view, lang).strip()))
+    for entry in entries:
+        label = t(f"event.{entry.action}", lang)
+        note = f" — {preview(entry.note, 120)}" if entry.note else ""
+        lines.append(f"• {when(entry.at, lang)} {label}{note}")
+    return "\n".join(lines)
 
 
 def unit_label(view: TicketView, lang: str) -> str:

@@ -93,7 +93,9 @@ async def _card(request: web.Request, quarter: Quarter) -> Scorecard | None:
         scope, _ = await scope_and_tree(request, session)
         if not scope.is_coordinator:
             return None
-        return _within(await build_scorecard(session=session, quarter=quarter), scope)
+        return _within(await build_scorecard(
+            session=session, quarter=quarter,
+            within=None if scope.everything else scope.coordinated), scope)
 
 
 def _quarter(text: str, config_tz: str, fallback: Quarter) -> Quarter:

@@ -19,6 +19,7 @@ from dispatch.core import lifecycle
 from dispatch.core.enums import Category, ListType, Status
 from dispatch.core.errors import ShaoshengError
 from dispatch.org.access import is_coordinator_over, roles_in
+from dispatch.privacy.reads import holds
 from dispatch.store.models import Ticket
 from dispatch.tickets import centre, duplicates, work
 from dispatch.tickets.desk import CLAIMABLE, Desk
@@ -60,7 +61,8 @@ async def offered(*, session: AsyncSession, ticket: Ticket, person_id: int,
         actions += [a for a in COORDINATOR_ACTIONS if a not in actions]
         if status in lifecycle.NOT_YET_WORKED and "merge" not in actions:
             actions.append("merge")
-    elif is_open and ticket.claimed_by_id == person_id:
+    elif is_open and await holds(session=session, ticket=ticket, person_id=person_id,
+                                 routing=desk.routing):
         actions.append("note")
     if coordinator and status is Status.UNDERSTANDING:
         actions.append("close_understanding")

@@ -86,6 +86,13 @@ class Done(CallbackData, prefix="k:d"):
 
 
 @dataclass(frozen=True)
+class Publish(CallbackData, prefix="b:p"):
+    """The community approves a handled ticket for the public board, its done note as summary."""
+
+    ticket: int
+
+
+@dataclass(frozen=True)
 class HandBack(CallbackData, prefix="k:b"):
     ticket: int
 

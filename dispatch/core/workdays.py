@@ -56,7 +56,9 @@ class WorkCalendar:
         extra_holidays: Iterable[date] = (),
         extra_workdays: Iterable[date] = (),
         timezone: str = "Asia/Shanghai",
+        office_hours: tuple[time, time] = (time(8, 30), time(17, 30)),
     ) -> None:
+        self.opens, self.closes = office_hours
         self._holidays = frozenset(extra_holidays)
         self._workdays = frozenset(extra_workdays)
         self.tz = ZoneInfo(timezone)
@@ -94,6 +96,30 @@ class WorkCalendar:
                 counted += 1
         return datetime.combine(day, local.timetz()).astimezone(UTC)
 
+    def working_days_close(self, start: datetime, days: int) -> datetime:
+        """N working days end when the office closes on the N-th working day after the day the
+        clock starts. A clock started outside office hours (evening, weekend, holiday, before
+        opening) starts at the next opening, and that day counts as the first: a report on
+        Sunday 07:39 with one working day is due Monday at closing, not Monday 07:39."""
+        local = start.astimezone(self.tz)
+        day = local.date()
+        if self.is_workday(day) and self.opens <= local.time() < self.closes:
+            counted = 0
+        else:
+            if not self.is_workday(day) or local.time() >= self.closes:
+                day = self._next_workday(day)
+            counted = 1
+        while counted < days:
+            day = self._next_workday(day)
+            counted += 1
+        return datetime.combine(day, self.closes, self.tz).astimezone(UTC)
+
+    def _next_workday(self, day: date) -> date:
+        day += timedelta(days=1)
+        while not self.is_workday(day):
+            day += timedelta(days=1)
+        return day
+
     def end_of_day(self, start: datetime) -> datetime:
         local = start.astimezone(self.tz)
         return datetime.combine(local.date(), time(23, 59, 59), self.tz).astimezone(UTC)
@@ -102,7 +128,7 @@ class WorkCalendar:
         if limit.kind is LimitKind.MINUTES:
             return start + timedelta(minutes=limit.amount)
         if limit.kind is LimitKind.WORKING_DAYS:
-            return self.add_working_days(start, limit.amount)
+            return self.working_days_close(start, limit.amount)
         return self.end_of_day(start)
 
     def halfway(self, start: datetime, due: datetime) -> datetime:

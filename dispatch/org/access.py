@@ -40,9 +40,10 @@ async def require_member(
 
 
 async def is_coordinator_over(*, session: AsyncSession, person_id: int, unit_id: int) -> bool:
-    """A coordinator (or admin) of this unit or of any unit above it; the centre sees all."""
+    """A coordinator (or admin) of this unit or of any unit above it; a centre sees its
+    district (the unit it hangs under), a centre without one sees all."""
     rows = await session.execute(
-        select(Membership.unit_id, Unit.kind)
+        select(Membership.unit_id, Unit.kind, Unit.parent_id)
         .join(Unit, Unit.id == Membership.unit_id)
         .where(
             Membership.person_id == person_id,
@@ -50,16 +51,16 @@ async def is_coordinator_over(*, session: AsyncSession, person_id: int, unit_id:
             Membership.role.in_([Role.COORDINATOR.value, Role.ADMIN.value]),
         )
     )
-    held = {(r.unit_id, r.kind) for r in rows}
+    held = {(r.parent_id if r.kind == "centre" else r.unit_id) for r in rows}
     if not held:
         return False
-    if any(kind == "centre" for _, kind in held):
+    if None in held:
         return True
     unit = await session.get(Unit, unit_id)
     if unit is None:
         return False
     chain = {unit.id} | {u.id for u in await ancestors(session=session, unit=unit)}
-    return any(uid in chain for uid, _ in held)
+    return any(uid in chain for uid in held)
 
 
 async def is_centre_coordinator(*, session: AsyncSession, person_id: int) -> bool:

@@ -1,9 +1,10 @@
 """Which tickets and units a staff person sees on the desk: their jurisdiction as SQL.
 
-The same reach as the chat's rules (`dispatch.org.access`, `staffing.may_see`): coordinators
-and admins see their units' subtrees (the centre and the district see everything);
-responders, volunteers and mediators see the tickets of their units (current, lead or
-assisting) and what they hold; grid workers see their community.
+The same reach as the chat's rules (`dispatch.org.access`, `dispatch.privacy.reads`):
+coordinators and admins see their units' subtrees (a centre sees its district; `everything` is
+a reach that covers the whole deployment); responders see the tickets of their units (current,
+lead or assisting) and what they hold; volunteers and mediators only what they hold; grid
+workers see their community.
 """
 
 from __future__ import annotations
@@ -14,12 +15,12 @@ from typing import Any
 from sqlalchemy import false, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from dispatch.core.enums import COMMUNITY_KINDS, Role, UnitKind
+from dispatch.core.enums import COMMUNITY_KINDS, Role
 from dispatch.reporting.questions import Tree, load_tree
 from dispatch.store.models import Membership, Ticket, TicketUnit
 
 COORDINATING = (Role.COORDINATOR.value, Role.ADMIN.value)
-TOP = (UnitKind.CENTRE.value, UnitKind.DISTRICT.value)
+HELPERS = (Role.VOLUNTEER.value, Role.MEDIATOR.value)
 
 
 @dataclass(frozen=True)
@@ -28,8 +29,9 @@ class Scope:
     roles: tuple[tuple[str, int], ...]  # (role, unit id), active memberships
     everything: bool  # a coordinator of the centre or the district
     coordinated: frozenset[int]  # units in the subtrees the person coordinates
-    worked: frozenset[int]  # units where the person responds, volunteers or mediates
+    worked: frozenset[int]  # units where the person responds
     communities: frozenset[int]  # the subtrees of the communities the person is grid worker of
+    helper: bool = False  # a volunteer or mediator: the tickets they hold
 
     @property
     def is_coordinator(self) -> bool:
@@ -62,6 +64,8 @@ class Scope:
         if self.communities:
             ids = sorted(self.communities)
             ors += [Ticket.community_id.in_(ids), Ticket.unit_id.in_(ids)]
+        if self.helper:
+            ors.append(Ticket.claimed_by_id == self.person_id)
         return or_(*ors) if ors else false()
 
 
@@ -73,20 +77,29 @@ def scope_of(person_id: int, roles: tuple[tuple[str, int], ...], tree: Tree) -> 
     coordinated: set[int] = set()
     worked: set[int] = set()
     communities: set[int] = set()
-    everything = False
+    helper = False
     for role, unit_id in roles:
         if unit_id not in tree.units:
             continue
         if role in COORDINATING:
-            everything |= tree.units[unit_id].kind in TOP
-            coordinated |= tree.subtree(unit_id)
+            coordinated |= reach(tree, unit_id)
         elif role == Role.GRID_WORKER.value:
             community = tree.up_to(unit_id, COMMUNITY_KINDS) or unit_id
             communities |= tree.subtree(community)
+        elif role in HELPERS:
+            helper = True  # the tickets they hold, not their community's (the read policy)
         elif role != Role.RESIDENT.value:
             worked.add(unit_id)
+    # Everything: a coordinator whose reach is the whole deployment (the centre of the only
+    # district, or a city-level unit above every district).
+    everything = bool(coordinated) and len(coordinated) == len(tree.units)
     return Scope(person_id, roles, everything, frozenset(coordinated), frozenset(worked),
-                 frozenset(communities))
+                 frozenset(communities), helper)
+
+
+def reach(tree: Tree, unit_id: int) -> set[int]:
+    """The units a coordinator of `unit_id` sees (`Tree.reach`: a centre, its district)."""
+    return tree.reach(unit_id)
 
 
 async def desk_scope(*, session: AsyncSession, person_id: int,

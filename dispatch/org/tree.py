@@ -161,10 +161,20 @@ async def street_of(*, session: AsyncSession, unit: Unit) -> Unit | None:
     return None
 
 
-async def centre(*, session: AsyncSession) -> Unit | None:
-    return await session.scalar(
-        select(Unit).where(Unit.kind == UnitKind.CENTRE.value, Unit.active.is_(True))
-    )
+async def centre(*, session: AsyncSession, near: Unit | None = None) -> Unit | None:
+    """The centre of the district `near` lies in (several districts may share a deployment);
+    without a unit, or with no district above it that has a centre, the first centre."""
+    active = (Unit.kind == UnitKind.CENTRE.value, Unit.active.is_(True))
+    if near is not None:
+        for unit in (near, *await ancestors(session=session, unit=near)):
+            if unit.kind == UnitKind.CENTRE.value and unit.active:
+                return unit
+            if unit.kind == UnitKind.DISTRICT.value:
+                found = await session.scalar(select(Unit).where(
+                    *active, Unit.parent_id == unit.id).order_by(Unit.id).limit(1))
+                if found is not None:
+                    return found
+    return await session.scalar(select(Unit).where(*active).order_by(Unit.id).limit(1))
 
 
 def gazetteer(org: OrgFile) -> list[str]:

@@ -111,6 +111,25 @@ def _name_pattern(names: Iterable[str]) -> re.Pattern[str] | None:
     return re.compile(rf"(?i)(?<![A-Za-z])(?:{alternatives})(?![A-Za-z])")
 
 
+_INTRODUCED = re.compile(
+    rf"(?:我是|住户|业主|我叫|名叫|姓名|联系人)[:：\s是]*([{SURNAMES}][\u4e00-\u9fff]{{1,2}})"
+    rf"(?=[，,。.、；;:：!！?？\s]|电话|手机|反映|投诉|说|家|住|的|联系|$)")
+
+
+def numbers_in(text: str) -> list[str]:
+    """The numbers a text gives (phones, ids) as written and as bare digits: to find copies."""
+    found: list[str] = []
+    for match in _RUN.finditer(text.translate(_FOLD) if text else ""):
+        if _run(match) == MASK:
+            found += [match[0], _digits(match[0])]
+    return found
+
+
+def names_in(text: str) -> list[str]:
+    """The names a text introduces (我是王秀英, 住户陈丽华): to find them again elsewhere."""
+    return _INTRODUCED.findall(text.translate(_FOLD)) if text else []
+
+
 def _digits(run: str) -> str:
     return "".join(_HAN_DIGITS.get(c, c) for c in run if c.isdigit() or c in _HAN_DIGITS)
 

@@ -9,7 +9,8 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from dispatch.privacy.mask import mask
+from dispatch.privacy.erasure import Secrets, erase_copies
+from dispatch.privacy.mask import mask, names_in, numbers_in
 from dispatch.store.models import (
     ChatIdentity,
     DeskSession,
@@ -45,8 +46,16 @@ async def my_data(*, session: AsyncSession, person_id: int) -> dict[str, Any]:
     }
 
 
-def _scrub(ticket: Ticket, names: tuple[str, ...]) -> None:
-    ticket.text = mask(ticket.text, names)
+def _scrub(ticket: Ticket, names: tuple[str, ...], secrets: Secrets) -> None:
+    """The ticket's own personal data goes; what it said is remembered in ``secrets`` first,
+    so every copy elsewhere is found and replaced by the same masked words."""
+    masked = mask(ticket.text, names)
+    secrets.add(ticket.text, masked)
+    secrets.add(ticket.place_text, mask(ticket.place_text, names) if ticket.place_text else "")
+    secrets.add(ticket.contact_phone)
+    for found in (*names_in(ticket.text), *numbers_in(ticket.text)):
+        secrets.add(found)
+    ticket.text = masked
     ticket.place_text = mask(ticket.place_text, names) if ticket.place_text else None
     ticket.contact_phone = None
     ticket.photos = []
@@ -56,15 +65,22 @@ def _scrub(ticket: Ticket, names: tuple[str, ...]) -> None:
 
 
 async def forget(*, session: AsyncSession, person_id: int) -> int:
-    """/forgetme: the person's identity goes; their tickets stay, anonymised, for statistics."""
+    """/forgetme: the person's identity goes; their tickets stay, anonymised, for statistics;
+    every copy of their words, phone and name (events, pushes, comments, inbox) is scrubbed."""
     person = await session.get(Person, person_id)
     if person is None:
         return 0
-    names = (person.name,) if person.name else ()
+    names = (person.name,) if person.name and person.name != ANONYMISED else ()
+    secrets = Secrets(names=names)
+    secrets.add(person.phone)
+    for name in names:
+        secrets.add(name)
     tickets = (await session.scalars(
         select(Ticket).where(Ticket.reporter_id == person_id))).all()
     for ticket in tickets:
-        _scrub(ticket, names)
+        _scrub(ticket, names, secrets)
+    await erase_copies(session=session, ticket_ids=[t.id for t in tickets],
+                       person_id=person_id, secrets=secrets)
     await session.execute(delete(ChatIdentity).where(ChatIdentity.person_id == person_id))
     await session.execute(delete(TicketFollower).where(TicketFollower.person_id == person_id))
     await session.execute(delete(Membership).where(Membership.person_id == person_id))
@@ -76,7 +92,8 @@ async def forget(*, session: AsyncSession, person_id: int) -> int:
 
 async def purge(*, session: AsyncSession, older_than_days: int,
                 clock: Callable[[], datetime]) -> int:
-    """Retention: tickets closed longer ago than the limit lose their personal data."""
+    """Retention: tickets closed longer ago than the limit lose their personal data, in the
+    ticket and in every copy of it."""
     cutoff = clock() - timedelta(days=older_than_days)
     tickets = (await session.scalars(
         select(Ticket).where(Ticket.closed_at.is_not(None), Ticket.closed_at < cutoff,
@@ -87,7 +104,11 @@ async def purge(*, session: AsyncSession, older_than_days: int,
         if ticket.nlu == {"purged": True}:
             continue
         reporter = await session.get(Person, ticket.reporter_id) if ticket.reporter_id else None
-        _scrub(ticket, (reporter.name,) if reporter and reporter.name else ())
+        names = (reporter.name,) if reporter and reporter.name else ()
+        secrets = Secrets(names=names)
+        _scrub(ticket, names, secrets)
+        await erase_copies(session=session, ticket_ids=[ticket.id], person_id=None,
+                           secrets=secrets)
         ticket.nlu = {"purged": True}
         purged += 1
     return purged

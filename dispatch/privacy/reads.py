@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dispatch.core.enums import Role
+from dispatch.core.lifecycle import UNCLAIMED
 from dispatch.core.routing import Routing
 from dispatch.org.access import is_coordinator_over
 from dispatch.privacy.mask import mask
@@ -125,7 +126,7 @@ def granted(relation: Relation) -> Reach:
 # routing offers it to); volunteers and mediators read only what is offered to them.
 WORKING_ROLES = frozenset({Role.RESPONDER.value, Role.GRID_WORKER.value})
 OFFERED_ROLES = frozenset({Role.VOLUNTEER.value, Role.MEDIATOR.value})
-CLAIMABLE = frozenset({"new", "verified", "dispatched", "escalated", "reopened"})
+CLAIMABLE = frozenset(UNCLAIMED)
 
 
 async def _active_roles(session: AsyncSession, person_id: int) -> dict[int, set[str]]:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import csv
 import re
 import unicodedata
-from dataclasses import dataclass
+from collections.abc import Collection
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -13,10 +14,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from dispatch.core.enums import STREET_KINDS, UnitKind
+from dispatch.core.enums import COMMUNITY_KINDS, STREET_KINDS, UnitKind
 from dispatch.core.i18n import translate
+from dispatch.core.workdays import WorkCalendar
 from dispatch.reporting.stats import Figures, UnitStats, unit_stats
-from dispatch.store.models import Unit
+from dispatch.store.models import Rating, Ticket, TicketEvent, Unit
 
 _QUARTER = re.compile(r"^\s*(\d{4})\s*-?\s*[Qq]\s*([1-4])\s*$")
 DEFAULT_TZ = "Asia/Shanghai"
@@ -82,7 +84,34 @@ COUNTS = ("received", "claimed", "claimed_on_time", "resolved", "resolved_on_tim
 RATES = ("response_rate", "resolution_rate", "claim_on_time_rate", "on_time_resolution_rate",
          "satisfaction_rate", "community_rating_rate", "mediation_success_rate")
 COLUMNS = ("group", "code", "name", "name_en", *COUNTS, *RATES, "volunteer_hours", "score")
-GROUPS = ("street", "department")
+GROUPS = ("street", "department", "community")
+CHART_GROUPS = ("street", "department")
+# The chat table: what a coordinator steers by (docs/statistics.md for each figure).
+TABLE_COLUMNS = ("claim_on_time_rate", "on_time_resolution_rate", "overdue", "escalated",
+                 "satisfaction_rate", "community_rating_rate", "score")
+TABLE_RATES = {"claim_on_time_rate", "on_time_resolution_rate", "satisfaction_rate",
+               "community_rating_rate"}
+PAGE_ROWS = 25  # rows per chat message: a complete table, in pages
+REGISTER_COLUMNS = ("ticket", "rater_kind", "rater_unit", "rated_unit", "value", "rated_at",
+                    "resolved_at", "within_5_workdays")
+RATING_WORKDAYS = 5
+
+
+@dataclass(frozen=True)
+class RegisterRow:
+    """One rating (评单): who rated whom, when, and whether within 5 working days of the done."""
+
+    ticket: str
+    rater_kind: str  # reporter | community
+    rater_unit: str  # the reporter's community, or the whistling community
+    rated_unit: str
+    value: str
+    rated_at: str  # local time, ISO
+    resolved_at: str  # the done the rating answers, local time, ISO ("" when none)
+    within_5_workdays: bool | None
+
+    def value_of(self, column: str) -> object:
+        return getattr(self, column)
 
 
 @dataclass(frozen=True)
@@ -104,6 +133,7 @@ class ScoreRow:
 class Scorecard:
     quarter: Quarter
     rows: list[ScoreRow]
+    register: list[RegisterRow] = field(default_factory=list)
 
     def ranked(self, group: str) -> list[ScoreRow]:
         """Best score first; units with no data last, in tree order."""
@@ -118,6 +148,15 @@ class Scorecard:
             for group in GROUPS:
                 for row in self.ranked(group):
                     writer.writerow([_csv_cell(row.value(c)) for c in COLUMNS])
+        return Path(path)
+
+    def write_register_csv(self, path: Path) -> Path:
+        """The 评单 register: one line per rating made in the quarter."""
+        with Path(path).open("w", newline="", encoding="utf-8-sig") as out:
+            writer = csv.writer(out)
+            writer.writerow(REGISTER_COLUMNS)
+            for entry in self.register:
+                writer.writerow([_csv_cell(entry.value_of(c)) for c in REGISTER_COLUMNS])
         return Path(path)
 
     def write_xlsx(self, path: Path) -> Path:
@@ -144,6 +183,15 @@ class Scorecard:
                     for cell in sheet[letter][1:]:
                         cell.number_format = "0.0%"
             sheet.freeze_panes = "E2"
+        sheet = book.create_sheet(label("stats.sheet.register", "zh"))
+        sheet.append([f"{label(f'stats.reg.{c}', 'zh')}\n{label(f'stats.reg.{c}', 'en')}"
+                      for c in REGISTER_COLUMNS])
+        for cell in sheet[1]:
+            cell.font = Font(bold=True, color="FFFFFF")
+            cell.fill = PatternFill("solid", fgColor="1F4E79")
+            cell.alignment = Alignment(wrap_text=True, vertical="center")
+        for entry in self.register:
+            sheet.append([entry.value_of(c) for c in REGISTER_COLUMNS])
         book.save(path)
         return Path(path)
 
@@ -154,7 +202,7 @@ class Scorecard:
 
         font = cjk_font()
         language = language if font else "en"  # no CJK font: English names, never tofu
-        groups = [(g, self.ranked(g)) for g in GROUPS]
+        groups = [(g, self.ranked(g)) for g in CHART_GROUPS]
         rows = max(len(r) for _, r in groups) or 1
         families = [font] if font else []
         with matplotlib.rc_context({"font.family": "sans-serif",
@@ -173,33 +221,90 @@ class Scorecard:
             figure.savefig(path, dpi=110)
         return Path(path)
 
-    def table_text(self, language: str = "zh", limit: int = 10) -> str:
-        """A short monospace table per group for the chat: rank, unit, received, done, score."""
-        lines = [label("stats.title", language, quarter=str(self.quarter))]
-        heads = [label(f"stats.short.{c}", language) for c in ("received", "resolved",
-                                                                 "satisfaction_rate", "score")]
+    def table_pages(self, language: str = "zh") -> list[str]:
+        """The complete table for the chat, every unit of every group, in pages of PAGE_ROWS:
+        rank, unit, on-time claim %, on-time resolve %, overdue, escalated, satisfaction,
+        community rating, score; CJK-aware padding for a monospace font."""
+        heads = [label(f"stats.short.{c}", language) for c in TABLE_COLUMNS]
+        title = label("stats.title", language, quarter=str(self.quarter))
+        pages: list[str] = []
         for group in GROUPS:
-            lines += ["", label(f"stats.group.{group}", language)]
-            lines.append(_pad("#", 3) + _pad(label("stats.col.name", language), 22)
-                         + "".join(_pad(h, 8, right=True) for h in heads))
-            for n, row in enumerate(self.ranked(group)[:limit], 1):
-                cells = [str(row.stats.received), str(row.stats.resolved),
-                         _pct(row.stats.satisfaction_rate), _num(row.score)]
-                lines.append(_pad(str(n), 3) + _pad(row.display_name(language), 22)
-                             + "".join(_pad(c, 8, right=True) for c in cells))
-        return "\n".join(lines)
+            ranked = self.ranked(group)
+            if not ranked:
+                continue
+            head = _pad("#", 4) + _pad(label("stats.col.name", language), 22) + "".join(
+                _pad(h, 9, right=True) for h in heads)
+            for start in range(0, len(ranked), PAGE_ROWS):
+                lines = [title, label(f"stats.group.{group}", language), head]
+                for n, row in enumerate(ranked[start:start + PAGE_ROWS], start + 1):
+                    cells = [_pct(row.value(c)) if c in TABLE_RATES  # type: ignore[arg-type]
+                             else _num(row.score) if c == "score" else str(row.value(c))
+                             for c in TABLE_COLUMNS]
+                    lines.append(_pad(str(n), 4) + _pad(row.display_name(language), 22)
+                                 + "".join(_pad(c, 9, right=True) for c in cells))
+                pages.append("\n".join(lines))
+        return pages or [title]
+
+    def table_text(self, language: str = "zh") -> str:
+        return "\n\n".join(self.table_pages(language))
 
 
-async def build_scorecard(*, session: AsyncSession, quarter: Quarter) -> Scorecard:
-    """Every active street/town and department, with its figures and score for the quarter."""
-    kinds = {*STREET_KINDS, UnitKind.DEPARTMENT}
-    units = (await session.scalars(select(Unit).where(
-        Unit.kind.in_([k.value for k in kinds]), Unit.active.is_(True)).order_by(Unit.id))).all()
+def _group(kind: str) -> str:
+    if kind == UnitKind.DEPARTMENT.value:
+        return "department"
+    return "community" if kind in {k.value for k in COMMUNITY_KINDS} else "street"
+
+
+async def build_scorecard(*, session: AsyncSession, quarter: Quarter,
+                          within: Collection[int] | None = None) -> Scorecard:
+    """Every active street/town, community/village and department (only those in `within`
+    when given: the asker's jurisdiction), with its figures and score for the quarter, and the
+    register of the quarter's ratings of those units."""
+    kinds = {*STREET_KINDS, *COMMUNITY_KINDS, UnitKind.DEPARTMENT}
+    where = [Unit.kind.in_([k.value for k in kinds]), Unit.active.is_(True)]
+    if within is not None:
+        where.append(Unit.id.in_(sorted(within)))
+    units = (await session.scalars(select(Unit).where(*where).order_by(Unit.id))).all()
     figures = await unit_stats(session=session, unit_ids=[u.id for u in units],
                                start=quarter.start, end=quarter.end)
-    rows = [ScoreRow("department" if f.kind == UnitKind.DEPARTMENT.value else "street", f,
-                     score(f)) for f in figures]
-    return Scorecard(quarter, rows)
+    rows = [ScoreRow(_group(f.kind), f, score(f)) for f in figures]
+    register = await rating_register(session=session, quarter=quarter,
+                                     within=None if within is None else frozenset(within))
+    return Scorecard(quarter, rows, register)
+
+
+async def rating_register(*, session: AsyncSession, quarter: Quarter,
+                          within: frozenset[int] | None = None,
+                          calendar: WorkCalendar | None = None) -> list[RegisterRow]:
+    """Each rating made in the quarter (not_rated included: it is the lapse of the 5 days)."""
+    calendar = calendar or WorkCalendar()
+    zone = ZoneInfo(quarter.timezone)
+    names = {u.id: u.name for u in (await session.scalars(select(Unit))).all()}
+    rated = (await session.execute(
+        select(Rating, Ticket.number, Ticket.community_id)
+        .join(Ticket, Ticket.id == Rating.ticket_id)
+        .where(Rating.at >= quarter.start, Rating.at < quarter.end)
+        .order_by(Rating.at, Rating.id))).all()
+    dones = (await session.execute(select(TicketEvent.ticket_id, TicketEvent.at).where(
+        TicketEvent.action == "done",
+        TicketEvent.ticket_id.in_(sorted({r.Rating.ticket_id for r in rated})))
+        .order_by(TicketEvent.at))).all()
+    out = []
+    for rating, number, community_id in rated:
+        if within is not None and rating.unit_id not in within and community_id not in within:
+            continue
+        done = max((at for tid, at in dones if tid == rating.ticket_id and at <= rating.at),
+                   default=None)
+        on_time = None if done is None else rating.at <= calendar.add_working_days(
+            done, RATING_WORKDAYS)
+        out.append(RegisterRow(
+            ticket=number or "", rater_kind=rating.rater_kind,
+            rater_unit=names.get(community_id or -1, ""),
+            rated_unit=names.get(rating.unit_id or -1, ""), value=rating.value,
+            rated_at=rating.at.astimezone(zone).isoformat(timespec="minutes"),
+            resolved_at=done.astimezone(zone).isoformat(timespec="minutes") if done else "",
+            within_5_workdays=on_time))
+    return out
 
 
 def _csv_cell(value: object) -> object:

@@ -46,8 +46,11 @@ async def run_due(*, sessions: async_sessionmaker[AsyncSession], desk: Desk,
     now = desk.clock()
     async with sessions() as session:
         rows = (await session.execute(
-            select(Ticket.id, Ticket.deadline_stage).where(_due(now)).order_by(Ticket.id)
-            .limit(limit)
+            # `id + 0`: ordered by the primary key itself, PostgreSQL walks every ticket ever
+            # made looking for due ones (0.2 s at 100,000 tickets); this way it ORs the due
+            # columns' indexes, (status, claim_due_at) and (status, resolve_due_at) among them.
+            select(Ticket.id, Ticket.deadline_stage).where(_due(now))
+            .order_by(Ticket.id + 0).limit(limit)
         )).all()
     fired = 0
     for ticket_id, stage in rows:

@@ -117,7 +117,7 @@ async def _coordinators(session: AsyncSession, community_id: int) -> list[int]:
     if community is None:
         return []
     units = [community.id, *(u.id for u in await ancestors(session=session, unit=community))]
-    top = await centre(session=session)
+    top = await centre(session=session, near=community)
     return await members(session=session, unit_ids=units + ([top.id] if top else []),
                          roles=(Role.COORDINATOR,))
 

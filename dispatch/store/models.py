@@ -87,6 +87,16 @@ class Membership(Base):
 
 class Ticket(Base):
     __tablename__ = "tickets"
+    __table_args__ = (
+        # The deadline scheduler: open tickets by status whose clock ran out.
+        Index("ix_tickets_status_claim_due_at", "status", "claim_due_at"),
+        Index("ix_tickets_status_resolve_due_at", "status", "resolve_due_at"),
+        # The public board: tickets closed without a done (resolved_at says when the others
+        # were handled). Queries must spell the condition as here for the index to serve them.
+        Index("ix_tickets_closed_unresolved", "closed_at",
+              postgresql_where=text("resolved_at IS NULL"),
+              sqlite_where=text("resolved_at IS NULL")),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     number: Mapped[str | None] = mapped_column(String(32), unique=True)
@@ -117,7 +127,7 @@ class Ticket(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
     claimed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
-    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     nlu: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     verified_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     # The community that blew the whistle: it rates the unit that answered (报到).
@@ -132,6 +142,11 @@ class Ticket(Base):
     service_minutes: Mapped[int | None] = mapped_column(Integer)
     # The inbound message that created the ticket: a redelivered update finds it, never a twin.
     source_key: Mapped[str | None] = mapped_column(String(128), unique=True)
+    # The public board (公示): only once the community or street approved it, with a summary
+    # written or approved by them; the resident's own words never reach the board.
+    board_summary: Mapped[str | None] = mapped_column(Text)
+    board_approved_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
+    board_approved_by_id: Mapped[int | None] = mapped_column(Integer)
 
 
 class TicketUnit(Base):

@@ -150,8 +150,9 @@ async def set_lead(*, session: AsyncSession, ticket_id: int, actor: int, unit_id
     await session.flush()
     await offer_or_escalate(session=session, ticket=ticket, desk=desk,
                             event_key=f"ev{event.id}")
-    await tell_reporter(session=session, ticket=ticket, key="push.reporter.lead",
-                        event_key=f"ev{event.id}r", clock=desk.clock, unit=unit_name(lead))
+    if ticket.unit_id == lead.id:  # else nobody was on duty there and it is back up the ladder
+        await tell_reporter(session=session, ticket=ticket, key="push.reporter.lead",
+                            event_key=f"ev{event.id}r", clock=desk.clock, unit=unit_name(lead))
     return ticket
 
 

@@ -56,18 +56,31 @@ def set_claim_deadlines(ticket: Ticket, desk: Desk, *, start: datetime) -> None:
     ticket.overdue = False
 
 
+async def claimers(*, session: AsyncSession, ticket: Ticket, desk: Desk,
+                   unit_ids: Sequence[int] | None = None) -> list[int]:
+    """Who on duty may claim the ticket in its unit now (whom `offer` pushes a card to)."""
+    unit = await session.get(Unit, ticket.unit_id) if ticket.unit_id else None
+    if unit is None:
+        return []
+    roles = (desk.routing.roles_in_community(ticket.category, ticket.kind)
+             if unit.kind in ("community", "village") else desk.routing.unit_roles)
+    return await unit_people(session=session, unit_ids=unit_ids or [unit.id], roles=roles)
+
+
 async def offer(*, session: AsyncSession, ticket: Ticket, desk: Desk, event_key: str,
-                unit_ids: Sequence[int] | None = None) -> int:
-    """Push claim cards to everyone on duty who may take the ticket in its unit."""
+                unit_ids: Sequence[int] | None = None, complaint: str | None = None) -> int:
+    """Push claim cards to everyone on duty who may take the ticket in its unit; a ticket
+    reopened by an unsatisfied resident carries the complaint on its card."""
     unit = await session.get(Unit, ticket.unit_id) if ticket.unit_id else None
     if unit is None:
         return 0
-    roles = (desk.routing.roles_in_community(ticket.category, ticket.kind)
-             if unit.kind in ("community", "village") else desk.routing.unit_roles)
-    people = await unit_people(session=session, unit_ids=unit_ids or [unit.id], roles=roles)
+    people = await claimers(session=session, ticket=ticket, desk=desk, unit_ids=unit_ids)
+    params = {**ticket_params(ticket), "unit": unit_name(unit)}
+    if complaint is not None:
+        params["complaint"] = complaint
     notice = Notice(
-        key=f"push.claim.{ticket.kind}",
-        params={**ticket_params(ticket), "unit": unit_name(unit)},
+        key="push.claim.reopened" if complaint is not None else f"push.claim.{ticket.kind}",
+        params=params,
         buttons=[[button("btn.claim", Claim(ticket.id))]],
         photo_ids=list(ticket.photos or [])[:3],
         card=(ticket.id, "claim"),

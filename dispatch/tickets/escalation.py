@@ -33,9 +33,28 @@ async def offer_or_escalate(*, session: AsyncSession, ticket: Ticket, desk: Desk
     unit = await session.get(Unit, ticket.unit_id) if ticket.unit_id else None
     if unit is None or unit.kind == "centre" or ticket.kind == "help_request":
         return
+    await escalate_nobody_there(session=session, ticket=ticket, desk=desk,
+                                event_key=event_key, unit=unit)
+
+
+async def escalate_nobody_there(*, session: AsyncSession, ticket: Ticket, desk: Desk,
+                                event_key: str, unit: Unit) -> None:
+    """Nobody enrolled or on duty in `unit`: one rung up at once, and the coordinators of the
+    unit it reaches are told why it skipped a rung (so someone can staff the empty unit)."""
     ticket.deadline_stage += 1  # a scheduler step racing on the old stage now loses
     await escalate(session=session, ticket=ticket, desk=desk, event_key=f"{event_key}:noduty",
                    note="nobody on duty")
+    if ticket.unit_id == unit.id:
+        return
+    reached = await session.get(Unit, ticket.unit_id) if ticket.unit_id else None
+    coordinators = await unit_people(session=session,
+                                     unit_ids=[u for u in [ticket.unit_id] if u],
+                                     roles=desk.routing.coordinator_roles)
+    await push(session=session, people=coordinators,
+               notice=Notice(key="push.nobody_there",
+                             params={**ticket_params(ticket), "empty": unit_name(unit),
+                                     "unit": unit_name(reached)}),
+               event_key=f"{event_key}:noduty:{unit.id}", clock=desk.clock)
 
 
 async def escalate(*, session: AsyncSession, ticket: Ticket, desk: Desk, event_key: str,
@@ -78,10 +97,12 @@ async def next_rung(session: AsyncSession, unit: Unit | None) -> Unit | None:
         return await centre(session=session)
     kind = UnitKind(unit.kind)
     if kind in (UnitKind.COMMUNITY, UnitKind.VILLAGE):
-        return await street_of(session=session, unit=unit) or await centre(session=session)
+        return (await street_of(session=session, unit=unit)
+                or await centre(session=session, near=unit))
     if kind is UnitKind.CENTRE:
         return None
-    return await centre(session=session)  # streets, towns and departments report to the centre
+    # Streets, towns and departments report to their district's centre.
+    return await centre(session=session, near=unit)
 
 
 async def _to_centre(session: AsyncSession, ticket: Ticket, top: Unit, desk: Desk,

@@ -186,6 +186,17 @@ async def find_own_by_number(
     return await view(session=session, ticket=ticket)
 
 
+async def reporter_category(*, session: AsyncSession, ticket_id: int, actor: int, read: str,
+                            chosen: str, clock: Callable[[], datetime]) -> None:
+    """The reporter chose the category the model was unsure of: kept as a correction (the
+    same record as a coordinator's, so `export-corrections` feeds it to training)."""
+    ticket = await _own_ticket(session=session, ticket_id=ticket_id, person_id=actor)
+    await lifecycle.note(session=session, ticket=ticket, clock=clock, actor_id=actor,
+                         note=f"{read}->{chosen}", action="recategorize",
+                         data={"from": read, "to": chosen, "text": ticket.text[:2000],
+                               "by": "reporter"})
+
+
 async def withdraw(
     *,
     session: AsyncSession,

@@ -91,10 +91,12 @@ async def _reopen(session: AsyncSession, ticket: Ticket, desk: Desk, comment: st
     claim = desk.policy.limits[ticket.urgency][0]
     ticket.claim_due_at = desk.policy.calendar.deadline(desk.clock(), claim)
     await session.flush()
-    await offer(session=session, ticket=ticket, desk=desk, event_key=event_key)
+    await offer(session=session, ticket=ticket, desk=desk, event_key=event_key,
+                complaint=comment[:500] or "-")
     unit = await session.get(Unit, ticket.unit_id) if ticket.unit_id else None
     watchers = [u.id for u in (unit, await street_of(session=session, unit=unit) if unit
-                               else None, await centre(session=session)) if u is not None]
+                               else None, await centre(session=session, near=unit))
+                  if u is not None]
     coordinators = await unit_people(session=session, unit_ids=watchers,
                                      roles=desk.routing.coordinator_roles)
     await push(session=session, people=coordinators,
@@ -113,16 +115,27 @@ async def rate_by_community(*, session: AsyncSession, ticket_id: int, actor: int
     # The community rates the work the unit reported done, never before it was done.
     if ticket.resolved_at is None or ticket.status not in ("resolved", "closed"):
         raise PermissionDenied()
-    exists = await session.scalar(select(Rating.id).where(
-        Rating.ticket_id == ticket.id, Rating.rater_kind == RaterKind.COMMUNITY.value))
+    exists = await community_rating(session=session, ticket_id=ticket.id)
     if exists is None:
         session.add(Rating(ticket_id=ticket.id, rater_kind=RaterKind.COMMUNITY.value,
                            rater_id=actor, unit_id=ticket.unit_id, round=1,
                            value=value.value, at=desk.clock()))
-        await lifecycle.note(session=session, ticket=ticket, clock=desk.clock, actor_id=actor,
-                             note=value.value, action="community_rate")
+    elif exists.value != value.value:
+        # A second press changes the community's rating (never dropped in silence): the
+        # latest word of the community counts, and the timeline keeps both.
+        exists.value, exists.rater_id, exists.at = value.value, actor, desk.clock()
+    else:
+        return ticket
+    await lifecycle.note(session=session, ticket=ticket, clock=desk.clock, actor_id=actor,
+                         note=value.value, action="community_rate")
     await session.flush()
     return ticket
+
+
+async def community_rating(*, session: AsyncSession, ticket_id: int) -> Rating | None:
+    """The whistling community's rating of the unit that handled the ticket, if given."""
+    return await session.scalar(select(Rating).where(
+        Rating.ticket_id == ticket_id, Rating.rater_kind == RaterKind.COMMUNITY.value))
 
 
 async def expire(*, session: AsyncSession, ticket: Ticket, clock: Callable[[], datetime]) -> None:

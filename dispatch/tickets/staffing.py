@@ -13,7 +13,8 @@ from dispatch.core.enums import Status
 from dispatch.core.errors import NotFound, PermissionDenied
 from dispatch.core.routing import Routing
 from dispatch.org.access import is_coordinator_over
-from dispatch.privacy.reads import reach_of
+from dispatch.privacy.mask import mask
+from dispatch.privacy.reads import holds, reach_of
 from dispatch.store.db import rowcount
 from dispatch.store.models import Membership, PushCard, Ticket, TicketEvent
 from dispatch.tickets import intake
@@ -21,12 +22,15 @@ from dispatch.tickets import intake
 WORKING = [Status.CLAIMED.value, Status.IN_PROGRESS.value, Status.REOPENED.value]
 
 
-async def my_tasks(*, session: AsyncSession, person_id: int) -> list[intake.TicketView]:
+async def my_tasks(*, session: AsyncSession, person_id: int,
+                   routing: Routing | None = None) -> list[intake.TicketView]:
     rows = await session.scalars(
         select(Ticket).where(Ticket.claimed_by_id == person_id, Ticket.status.in_(WORKING))
         .order_by(Ticket.resolve_due_at)
     )
-    return [await intake.view(session=session, ticket=t) for t in rows.all()]
+    # Only claims that still count (a role revoked ends them, `reads.holds`).
+    return [await intake.view(session=session, ticket=t) for t in rows.all()
+            if await holds(session=session, ticket=t, person_id=person_id, routing=routing)]
 
 
 async def understanding_items(*, session: AsyncSession,
@@ -110,11 +114,12 @@ async def corrections(*, session: AsyncSession) -> list[tuple[str, str, str, str
         if not data.get("to"):
             continue
         if action == "recategorize":
-            text = " ".join(str(data.get("text", "")).split())
+            # Training data leaves the ticket: masked like anything else that does.
+            text = " ".join(mask(str(data.get("text", ""))).split())
             if text:
                 found[text] = (str(kind), str(data["to"]), str(urgency), text)  # latest wins
         else:
-            text = " ".join(str(ticket_text or "").split())
+            text = " ".join(mask(str(ticket_text or "")).split())
             if text:
                 found[text] = (str(kind), str(category), str(data["to"]), text)
     return list(found.values())

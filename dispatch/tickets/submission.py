@@ -18,6 +18,7 @@ from dispatch.store.models import Ticket, Unit
 from dispatch.tickets import intake
 from dispatch.tickets.desk import Desk, load, set_claim_deadlines
 from dispatch.tickets.duplicates import find_duplicate, offer_twin
+from dispatch.tickets.escalation import escalate_nobody_there
 from dispatch.tickets.intake import TicketView
 from dispatch.tickets.records import NewTicket
 
@@ -54,6 +55,10 @@ async def announce_new(*, session: AsyncSession, ticket: Ticket, desk: Desk,
                                "key": "push.verify.duplicate"})
         await push(session=session, people=verifiers, notice=notice, event_key=event_key,
                    clock=desk.clock)
+        if not verifiers and ticket.kind == "report":
+            # Nobody in the community can verify it: it must not wait there unseen.
+            await escalate_nobody_there(session=session, ticket=ticket, desk=desk,
+                                        event_key=event_key, unit=community)
     if ticket.urgency == "critical":
         await _alert_critical(session=session, ticket=ticket, community=community, desk=desk)
 
@@ -77,7 +82,7 @@ async def critical_coordinators(*, session: AsyncSession, community: Unit) -> li
     street = await street_of(session=session, unit=community)
     if street is not None:
         units.append(street.id)
-    top = await centre(session=session)
+    top = await centre(session=session, near=community)
     if top is not None:
         units.append(top.id)
     return await unit_people(session=session, unit_ids=units, roles=(Role.COORDINATOR,))

@@ -35,7 +35,7 @@ from dispatch.org.residents import communities, community_named_in
 from dispatch.org.tree import street_of
 from dispatch.privacy.reads import holds
 from dispatch.store.db import rowcount
-from dispatch.store.models import Person, Ticket, Unit
+from dispatch.store.models import Person, Ticket, TicketEvent, Unit
 from dispatch.tickets.desk import CLAIMABLE, Desk, load, resolve_deadline, set_claim_deadlines
 from dispatch.tickets.escalation import offer_or_escalate
 from dispatch.tickets.ratings import ask_for_ratings
@@ -144,17 +144,38 @@ async def claim(*, session: AsyncSession, ticket_id: int, actor: int, desk: Desk
         holder = await session.get(Person, ticket.claimed_by_id) if ticket.claimed_by_id else None
         raise AlreadyClaimed(who=holder.name if holder else "-")
     before = ticket.status
+    kept = ticket.resolve_due_at if await _handed_back_last(session, ticket_id) else None
     await session.refresh(ticket)
     event = await lifecycle.record(session=session, ticket=ticket, action=Action.CLAIM,
                                    before=before, clock=desk.clock, actor_id=actor,
                                    unit_id=ticket.unit_id)
-    ticket.resolve_due_at = resolve_deadline(ticket, desk, start=now)
-    ticket.remind_at = desk.policy.calendar.halfway(now, ticket.resolve_due_at)
-    ticket.overdue = False
+    if kept is not None:
+        # Handed back and claimed again: the work's clock runs on from the first claim.
+        ticket.resolve_due_at = kept
+        ticket.remind_at = (desk.policy.calendar.halfway(now, kept) if kept > now else None)
+    else:
+        ticket.resolve_due_at = resolve_deadline(ticket, desk, start=now)
+        ticket.remind_at = desk.policy.calendar.halfway(now, ticket.resolve_due_at)
+        ticket.overdue = False
     await session.flush()
     await _announce_claim(session, ticket, actor, desk, f"ev{event.id}",
                           offered_to=offered_to)
     return ticket
+
+
+# What last started a claim clock decides whether a claim starts a new resolve clock.
+_CLOCK_STARTS = ("whistle", "escalate", "dispatch", "reassign", "hand_back", "rate_unsatisfied",
+                 "widen")
+
+
+async def _handed_back_last(session: AsyncSession, ticket_id: int) -> bool:
+    """The ticket is in its unit's pool because its holder handed it back (the documented rule:
+    a new claim keeps the original resolve deadline; a reassignment or escalation does not)."""
+    last = await session.scalar(
+        select(TicketEvent.action).where(TicketEvent.ticket_id == ticket_id,
+                                         TicketEvent.action.in_(_CLOCK_STARTS))
+        .order_by(TicketEvent.id.desc()).limit(1))
+    return last == "hand_back"
 
 
 async def _may_claim(session: AsyncSession, ticket: Ticket, actor: int, desk: Desk) -> int:
@@ -240,7 +261,9 @@ async def start(*, session: AsyncSession, ticket_id: int, actor: int, desk: Desk
     event = await lifecycle.apply(session=session, ticket=ticket, action=Action.START,
                                   clock=desk.clock, actor_id=actor, unit_id=ticket.unit_id)
     await session.flush()
-    key = "push.reporter.arrived" if ticket.kind == "help_request" else "push.reporter.started"
+    # A volunteer's start is setting off, not arriving: the requester hears the truth.
+    key = "push.reporter.on_the_way" if ticket.kind == "help_request" \
+        else "push.reporter.started"
     await tell_reporter(session=session, ticket=ticket, key=key, event_key=f"ev{event.id}r",
                         clock=desk.clock)
     return ticket

@@ -44,6 +44,8 @@ SENT_BEFORE = [
     (callbacks.Helped("ab12cd34"), "q:ok:ab12cd34"),
     (callbacks.NotHelped("ab12cd34"), "q:no:ab12cd34"),
     (callbacks.ForgetMe(), "a:forget"), (callbacks.KeepMe(), "a:keep"),
+    (callbacks.Hurry(4), "w:hurry:4"), (callbacks.QuestionPage(2), "q:pg:2"),
+    (buttons.Publish(9), "b:p:9"),
     (callbacks.DangerYes("ab12cd34"), "e:y:ab12cd34"),
     (callbacks.DangerNo("ab12cd34"), "e:n:ab12cd34"),
     (buttons.ChangeUrgency(9), "x:g:9"), (buttons.SetUrgency(9, Urgency.HIGH), "x:gu:9:high"),

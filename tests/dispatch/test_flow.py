@@ -23,6 +23,7 @@ from dispatch.tickets.desk import Desk
 from dispatch.tickets.intake import Policy
 from dispatch.tickets.records import NewTicket
 from tests.conftest import SAMPLE_ORG
+from tests.privacy.scan import every_cell
 
 LIMITS = {
     "critical": (parse_limit("10m"), parse_limit("end_of_day")),
@@ -373,9 +374,12 @@ async def test_purge_anonymises_and_the_figures_stay(world: World, clock) -> Non
     from dispatch.reporting import stats
 
     phone = "13912345678"
-    tid = await _report(world, text=f"阳光花园3号楼502室门口灯坏了，电话{phone}")
+    text = f"阳光花园3号楼502室门口灯坏了，电话{phone}"
+    tid = await _report(world, text=text)
     await _do(world, work.whistle, ticket_id=tid, actor=world.ids["grid"])
     await _do(world, work.claim, ticket_id=tid, actor=world.ids["resp2"])
+    await _do(world, work.add_note, ticket_id=tid, actor=world.ids["resp2"],
+              text=f"已电话联系{phone}，明早到502室")  # a copy in an event and a push
     await _do(world, work.done, ticket_id=tid, actor=world.ids["resp2"])
     await _do(world, ratings.rate_by_reporter, ticket_id=tid, actor=world.ids["resident"],
               value=RatingValue.SATISFIED)
@@ -393,6 +397,8 @@ async def test_purge_anonymises_and_the_figures_stay(world: World, clock) -> Non
     assert phone not in ticket.text
     assert "502" not in ticket.text
     assert await figures() == before
+    cells = await every_cell(world.sessions)  # every column of every table: no copy anywhere
+    assert [c for c in cells if phone in c[-1] or text in c[-1]] == []
 
 
 async def test_outside_our_area_suggests_where(world: World) -> None:

@@ -9,7 +9,7 @@ from dispatch.core.enums import RatingValue, Role
 from dispatch.core.errors import PermissionDenied
 from dispatch.org import invitations
 from dispatch.org import tree as org
-from dispatch.store.models import Invitation, Rating, Ticket
+from dispatch.store.models import Invitation, Rating, Ticket, Unit
 from dispatch.tickets import centre, ratings, work
 from tests.dispatch.test_reads import Case, _build
 
@@ -25,17 +25,23 @@ async def test_a_street_coordinator_names_no_lead_unit_outside_its_jurisdiction(
     async with case.sessions() as session:
         other_street = (await org.get_unit(session=session, code="hangcheng")).id
         water = (await org.get_unit(session=session, code="dept-water")).id
-    with pytest.raises(PermissionDenied):
-        async with case.sessions() as session, session.begin():
-            await centre.set_lead(session=session, ticket_id=case.ticket,
-                                  actor=case.ids["coord_street"], unit_id=other_street,
-                                  desk=case.desk)
+    for unit_id in (other_street, water):  # the centre names lead units; streets reassign
+        with pytest.raises(PermissionDenied):
+            async with case.sessions() as session, session.begin():
+                await centre.set_lead(session=session, ticket_id=case.ticket,
+                                      actor=case.ids["coord_street"], unit_id=unit_id,
+                                      desk=case.desk)
     async with case.sessions() as session:
         ticket = await session.get(Ticket, case.ticket)
         assert (ticket.unit_id, ticket.lead_unit_id) == (case.ids["unit:wuhang"], None)
-    async with case.sessions() as session, session.begin():  # a district department may lead
+        street = await session.get(Unit, case.ids["unit:wuhang"])
+        assert not await centre.may_lead(session=session, unit=await session.get(
+            Unit, other_street), actor=case.ids["coord_street"])
+        assert await centre.may_lead(session=session, unit=street,
+                                     actor=case.ids["coord_street"])
+    async with case.sessions() as session, session.begin():  # the centre may
         await centre.set_lead(session=session, ticket_id=case.ticket,
-                              actor=case.ids["coord_street"], unit_id=water, desk=case.desk)
+                              actor=case.ids["coord_centre"], unit_id=water, desk=case.desk)
     async with case.sessions() as session:
         assert (await session.get(Ticket, case.ticket)).lead_unit_id == water
 

@@ -22,6 +22,7 @@ from dispatch.core.routing import Routing
 from dispatch.core.workdays import WorkCalendar
 from dispatch.org import tree as org
 from dispatch.org.people import enrol
+from dispatch.org.scope import desk_scope
 from dispatch.privacy.reads import (
     Relation,
     Visibility,
@@ -304,3 +305,36 @@ async def test_volunteers_and_mediators_read_only_what_they_are_offered_and_no_p
         held = await staffing.staff_view(session=session, ticket_id=tid,
                                           person_id=case.ids[offered])
     assert held.phone == PHONE
+
+
+async def test_the_desk_lists_a_volunteer_only_the_tickets_they_hold(case: Case) -> None:
+    async def listed() -> list[int]:
+        async with case.sessions() as session:
+            scope = await desk_scope(session=session, person_id=case.ids["volunteer"])
+            return list((await session.scalars(select(Ticket.id).where(scope.tickets())
+                                               .order_by(Ticket.id))).all())
+
+    tid = await _help_request(case, Category.NEIGHBOR_HELP, TicketKind.HELP_REQUEST)
+    assert await listed() == []  # not even the community's tickets
+    async with case.sessions() as session, session.begin():
+        await work.claim(session=session, ticket_id=tid, actor=case.ids["volunteer"],
+                         desk=case.desk)
+    assert await listed() == [tid]
+
+
+async def test_a_progress_note_reaches_a_follower_masked_and_without_buttons(case: Case) -> None:
+    async with case.sessions() as session, session.begin():
+        await work.add_note(session=session, ticket_id=case.ticket, actor=case.ids["now"],
+                            desk=case.desk, text=NOTE, photo_ids=["photo-of-the-door"])
+    async with case.sessions() as session:
+        rows = (await session.scalars(select(OutboxMessage).where(
+            OutboxMessage.person_id.in_([case.ids["reporter"], case.ids["follower"]]))
+            .order_by(OutboxMessage.id))).all()
+    progress = {r.person_id: r.payload for r in rows
+                if r.payload["key"] == "push.reporter.progress"}
+    assert progress[case.ids["reporter"]]["params"]["note"] == NOTE
+    told = progress[case.ids["follower"]]
+    assert NOTE_PHONE not in told["params"]["note"]
+    assert "502" not in told["params"]["note"]
+    assert not told.get("photo_ids")
+    assert not told.get("buttons")

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import logging
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
+from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from dispatch.core.workdays import LimitKind, TimeLimit, WorkCalendar, parse_limit
+from shaosheng.settings import ConfigError, load_settings
+
+ROOT = Path(__file__).parent.parent.parent
 
 FUZHOU_10AM = 2  # 10:00 in Asia/Shanghai is 02:00 UTC
 
@@ -59,3 +64,35 @@ def test_end_of_day_is_local_midnight() -> None:
     # 23:00 UTC on Nov 23 is already Nov 24 07:00 in Fuzhou.
     due = cal.deadline(datetime(2026, 11, 23, 23, 0, tzinfo=UTC), parse_limit("end_of_day"))
     assert due == datetime(2026, 11, 24, 15, 59, 59, tzinfo=UTC)
+
+
+def local(y: int, m: int, d: int, hh: int, mm: int = 0) -> datetime:
+    return datetime(y, m, d, hh, mm, tzinfo=ZoneInfo("Asia/Shanghai")).astimezone(UTC)
+
+
+@pytest.mark.parametrize(("start", "days", "due"), [
+    # Sunday 07:39: nobody is at work; Monday is the first working day, due at its close
+    (local(2026, 12, 6, 7, 39), 1, local(2026, 12, 7, 17, 30)),
+    # within office hours on a working day: the N-th working day after it, at closing
+    (local(2026, 12, 7, 10, 0), 1, local(2026, 12, 8, 17, 30)),
+    (local(2026, 12, 7, 10, 0), 5, local(2026, 12, 14, 17, 30)),
+    # after closing: as if it came at the next opening, which is day one
+    (local(2026, 12, 7, 18, 0), 1, local(2026, 12, 8, 17, 30)),
+    (local(2026, 12, 11, 20, 0), 1, local(2026, 12, 14, 17, 30)),  # Friday evening → Monday
+    # before opening on a working day: that day is day one
+    (local(2026, 12, 7, 7, 0), 1, local(2026, 12, 7, 17, 30)),
+    # the National Day holiday is skipped
+    (local(2026, 9, 30, 10, 0), 1, local(2026, 10, 8, 17, 30)),
+])
+def test_working_day_limits_end_at_the_close_of_office_hours(start, days, due) -> None:
+    cal = WorkCalendar()
+    assert cal.deadline(start, TimeLimit(LimitKind.WORKING_DAYS, days)) == due
+
+
+def test_office_hours_come_from_config() -> None:
+    cal = WorkCalendar(office_hours=(time(9, 0), time(18, 0)))
+    assert cal.deadline(local(2026, 12, 7, 8, 45), parse_limit("1wd")) == local(2026, 12, 7, 18)
+    settings = load_settings(ROOT / "config.yml")
+    assert settings.working_days.hours() == (time(8, 30), time(17, 30))
+    with pytest.raises(ConfigError, match="office_hours"):
+        load_settings(ROOT / "config.yml", **{"working_days.office_hours": "17:30-08:30"})

@@ -47,3 +47,31 @@ async def test_web_chat_report_to_ticket_number(system, shots: Path) -> None:
     assert found is not None
     (ticket,) = await system.tickets()
     assert ticket.number == found.group(0)
+
+
+@pytest.mark.parametrize("system", ["aiogram"], indirect=True)
+async def test_elderly_fragments_end_in_one_ticket(system, shots: Path) -> None:
+    """Typed in pieces, as an elderly resident does: the problem, a detail, the place."""
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS,
+                                           headless=True)
+        page = await browser.new_page(viewport={"width": 1100, "height": 900})
+        await page.goto(str(system.http.base_url))
+        await page.wait_for_selector("#persona-select option[value='1001']", state="attached")
+        await page.select_option("#persona-select", "1001")
+        messages = page.locator("#messages")
+        for typed, shown in (("楼上卫生间一直在漏水", "具体在哪里"),
+                             ("漏到我家了", "楼上卫生间一直在漏水 / 漏到我家了"),
+                             ("2栋502", "地点：2栋502")):
+            await page.fill("#message-input", typed)
+            await page.click("#send-button")
+            await messages.filter(has_text=shown).wait_for(timeout=20_000)
+        await page.screenshot(path=str(shots / "web-chat-fragments.png"))
+        await page.locator("button.inline-btn", has_text="提交").last.click()
+        await messages.filter(has_text=re.compile(r"CL-\d{4}-\d{6}")).wait_for(timeout=20_000)
+        text = await page.inner_text("#messages")
+        await browser.close()
+    assert "抱歉，我没太明白" not in text
+    (ticket,) = await system.tickets()
+    assert ticket.number in text
+    assert (ticket.text, ticket.place_text) == ("楼上卫生间一直在漏水\n漏到我家了", "2栋502")

@@ -8,6 +8,9 @@ the script below (see each comment), never from the code under test.
 
 from __future__ import annotations
 
+import asyncio
+import csv
+import io
 import re
 import unicodedata
 from datetime import UTC, datetime, timedelta
@@ -16,9 +19,11 @@ from sqlalchemy import select
 
 from dispatch.core.enums import Category, ListType, RatingValue, Role, TicketKind, Urgency
 from dispatch.org import tree as org
+from dispatch.reporting.scorecards import Quarter, build_scorecard
 from dispatch.store.models import ChatIdentity, Ticket
 from dispatch.tickets import centre, ratings, submission, work
 from dispatch.tickets.records import NewTicket
+from shaosheng.demo import DEMO_TOKEN
 
 RESIDENT, GRID, RESP_WH, URBAN, COORD_WH, COORD_CENTRE = 1001, 2001, 3001, 4001, 5001, 5002
 RES_Q, GRID_Q, RESP_HC, RES_S, GRID_S = 7101, 7102, 7103, 7104, 7105
@@ -209,3 +214,101 @@ async def test_coordinator_text_never_becomes_a_report_draft(district) -> None: 
     card = await street.wait_text("请确认")
     assert "阳光花园3号楼门口的路灯坏了" in card["text"]
     assert await district.tickets() == []
+
+
+async def _document(district, chat, name: str) -> bytes:  # noqa: ANN001
+    """A document the bot sent, read back through getFile like a Telegram client would."""
+    for _ in range(150):
+        found = [m["document"] for m in await chat.messages(0)
+                 if (m.get("document") or {}).get("file_name") == name]
+        if found:
+            break
+        await asyncio.sleep(0.1)
+    else:
+        raise AssertionError(f"no document {name}")
+    meta = (await district.http.get(f"/bot{DEMO_TOKEN}/getFile",
+                                    params={"file_id": found[0]["file_id"]})).json()["result"]
+    return (await district.http.get(f"/file/bot{DEMO_TOKEN}/{meta['file_path']}")).content
+
+
+async def test_a_street_coordinator_gets_the_scorecard_of_the_street_only(district) -> None:  # noqa: ANN001
+    await play(district)
+    street = district.chat(COORD_WH)
+    await street.send("/scorecard 2026Q4")
+    streets = await street.wait_text("街道 / 镇")
+    communities = await street.wait_text("社区 / 村")
+    lines = streets["text"].splitlines()
+    assert lines[:2] == ["2026Q4 综合评分", "街道 / 镇"]
+    head = lines[2].split()
+    assert head == ["#", "单位", "按时接单", "按时办结", "超时", "升级", "满意率", "社区评价",
+                    "得分"], head
+    (row,) = lines[3:]  # the coordinator's own street, nothing else
+    assert row.split()[:2] == ["1", "吴航街道"]
+    # 吴航街道: A claimed and done on time; satisfied (the one reporter rating it got); no
+    # community rated it.
+    cells = row.split()
+    assert (cells[2], cells[3], cells[6], cells[7]) == ("100%", "100%", "100%", "-"), row
+    shown = {line.split()[1] for line in communities["text"].splitlines()[3:]}
+    assert {"西关社区", "东关社区", "南关社区", "北关社区"} <= shown
+    assert "琴江社区" not in shown
+    everything = "\n".join(m["text"] or "" for m in await street.messages(0))
+    assert "航城街道" not in everything
+    assert "区城市管理局" not in everything
+    register = (await _document(district, street, "ratings-2026Q4.csv")).decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(register)))
+    # A (rated by its reporter, for 吴航街道) and B (for 西关社区); C and D are other units'.
+    assert [(r["rater_kind"], r["rater_unit"], r["rated_unit"], r["value"],
+             r["within_5_workdays"]) for r in rows] == [
+        ("reporter", "西关社区", "吴航街道", "satisfied", "True"),
+        ("reporter", "西关社区", "西关社区", "basically_satisfied", "True")]
+
+
+async def test_a_long_list_comes_in_pages_of_buttons(district) -> None:  # noqa: ANN001
+    s = await play(district)
+    for n in range(8):
+        await s.report(f"N{n}", RESIDENT, "dongguan", Category.SANITATION, f"锦绣华庭垃圾 {n}")
+    open_now = {"new", "verified", "dispatched", "escalated", "claimed", "in_progress",
+                "reopened"}
+    wanted = {t.number for t in await district.tickets() if t.status in open_now}
+    assert len(wanted) == 11  # E, C (reopened), G and the eight above
+    centre = district.chat(COORD_CENTRE)
+    await centre.send("列出还没办结的工单")
+    first = await centre.wait_for(answer_like)
+    lines = first["text"].splitlines()
+    assert lines[0] == "全区 · 目前 · 未办结工单：11"
+    assert lines[-1] == "……另有 1 件未列出"
+    numbers = [b["text"] for row in first["buttons"] for b in row]
+    assert numbers[-1] == "下一页 ›"
+    assert len(numbers[:-1]) == 10
+    await centre.press(first["message_id"], first["buttons"][-1][0]["data"])
+    second = await centre.wait_for(answer_like)
+    rest = [b["text"] for row in second["buttons"] for b in row]
+    assert second["text"].splitlines()[0] == "全区 · 目前 · 未办结工单：11"
+    assert len(rest) == 1  # the last one, and no further page
+    assert set(numbers[:-1]) | set(rest) == wanted
+    assert all(n in first["text"] for n in numbers[:-1])
+
+
+async def test_on_time_rates_are_the_scorecards(district) -> None:  # noqa: ANN001
+    await play(district)
+    # Claims this quarter: E and D by the bureau, A by 吴航街道, B by 西关社区, C by 航城街道,
+    # each within its deadline; dones: A, B, C, D at once (E is still open).
+    text = await ask(district, COORD_CENTRE, "吴航街道本季度按时接单率")
+    assert text == "吴航街道 · 本季度 · 按时接单率（按责任单位）：100.0%（1 件中 1 件按时）", text
+    text = await ask(district, COORD_CENTRE, "城管局本季度按时办结率")
+    assert text == "区城市管理局 · 本季度 · 按时办结率（按责任单位）：100.0%（1 件中 1 件按时）"
+    text = await ask(district, COORD_CENTRE, "本季度按时接单率是多少")
+    assert text == "全区 · 本季度 · 按时接单率：100.0%（5 件中 5 件按时）", text
+    text = await ask(district, COORD_CENTRE, "what is the on-time claim rate this quarter",
+                     lang="en")
+    assert text == ("On-time claim rate in the whole district, this quarter: 100.0% "
+                    "(5 of 5 on time)"), text
+    text = await ask(district, COORD_CENTRE, "本季度哪个部门按时接单率最低")
+    assert text.splitlines() == ["全区 · 本季度 · 按时接单率（按责任单位），各部门从低到高：",
+                                 "1. 区城市管理局：100.0%（2/2）"], text
+    text = await ask(district, COORD_CENTRE, "本季度哪个社区按时接单率最低")
+    assert text.startswith("按时接单率和按时办结率与考核表一致"), text
+    async with district.sessions() as session:  # the same figure as the scorecard's row
+        card = await build_scorecard(session=session, quarter=Quarter.parse("2026Q4"))
+    wuhang = next(r for r in card.rows if r.stats.code == "wuhang")
+    assert (wuhang.stats.claimed, wuhang.stats.claimed_on_time) == (1, 1)

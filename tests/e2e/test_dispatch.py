@@ -185,7 +185,7 @@ async def test_help_request_to_rating_with_volunteer_hours(district) -> None:
     await volunteer.send("好的，周六十点到")
     await resident.wait_text("好的，周六十点到")
     await volunteer.press(work["message_id"], button(work, "k:s:"))
-    await resident.wait_text("志愿者已到达")
+    await resident.wait_text("志愿者已出发")
     await volunteer.press(work["message_id"], button(work, "k:d:"))
     await volunteer.wait_text("多长时间")
     await volunteer.send("1.5小时")
@@ -255,11 +255,11 @@ async def test_coordinator_gets_the_scorecard_in_chat(district) -> None:
     for _ in range(100):
         files = [m["document"]["file_name"] for m in await centre.messages(0)
                  if m.get("document")]
-        if len(files) == 3:
+        if len(files) == 4:
             break
         await asyncio.sleep(0.1)
-    assert sorted(files) == ["scorecard-2026Q4.csv", "scorecard-2026Q4.png",
-                             "scorecard-2026Q4.xlsx"]
+    assert sorted(files) == ["ratings-2026Q4.csv", "scorecard-2026Q4.csv",
+                             "scorecard-2026Q4.png", "scorecard-2026Q4.xlsx"]
     resident = district.chat(RESIDENT)
     await resident.send("/scorecard")
     await resident.wait_text("没有权限")
@@ -270,12 +270,16 @@ async def test_public_board_shows_handled_tickets_without_personal_data(district
 
     from shaosheng.web import serve_web
 
-    await report(district, "西湖新村5栋502室门口的垃圾三天没人清，我叫王秀英，电话13812345678")
+    number = await report(district,
+                          "西湖新村5栋502室门口的垃圾三天没人清，我叫王秀英，电话13812345678")
     await handled_in_the_community(district)
+    await district.chat(GRID).send(f"/publish {number} 垃圾已清运")
+    await district.chat(GRID).wait_text(f"{number} 已公示")
     async with serve_web(district.sessions, "127.0.0.1", 0) as port, httpx.AsyncClient() as http:
         page = (await http.get(f"http://127.0.0.1:{port}/board")).text
     (ticket,) = await district.tickets()
     assert ticket.number in page
+    assert "垃圾已清运" in page
     assert "环境卫生" in page
     for secret in ("13812345678", "王秀英", "502"):
         assert secret not in page
@@ -307,8 +311,10 @@ async def test_coordinators_ask_in_plain_language_within_their_jurisdiction(dist
 async def test_handled_tickets_are_posted_to_the_board_channel(district) -> None:
     from dispatch.reporting import board
 
-    await report(district, "西湖新村6栋502室门口灯坏了，电话13812345678")
+    number = await report(district, "西湖新村6栋502室门口灯坏了，电话13812345678")
     await handled_in_the_community(district)
+    await district.chat(GRID).send(f"/publish {number} 路灯已修好")
+    await district.chat(GRID).wait_text(f"{number} 已公示")
     (ticket,) = await district.tickets()
     for _ in range(2):  # the second pass posts nothing new
         async with district.sessions() as session, session.begin():

@@ -10,13 +10,26 @@ from sqlalchemy import select
 from dispatch.core.enums import Role
 from dispatch.org import tree as org
 from dispatch.store.models import ChatIdentity, TicketFollower
-from dispatch.tickets import work
-from tests.e2e.test_dispatch import GRID, RESIDENT, RESIDENT2, RESP1, RESP2, has, report
+from dispatch.tickets import centre, work
+from tests.e2e.test_dispatch import (
+    COORD_WH,
+    DEPT,
+    GRID,
+    RESIDENT,
+    RESIDENT2,
+    RESP1,
+    RESP2,
+    has,
+    report,
+)
 from tests.e2e.test_resident import button
 from tests.e2e.test_security import _toasts, _whistled
 
 PHONE = "13987654321"
 VICTIM = f"西湖新村6栋1203室楼道灯坏了，我住2号楼1203室，电话{PHONE}"
+RUDE = "这个居民脾气很差，经常无理投诉，不想去"
+NOTE_PHONE = "13812345678"
+NOTE = f"已电话联系王阿姨{NOTE_PHONE}，明早到西湖新村6栋502室"
 
 
 async def _texts(chat, n: int) -> list[str]:
@@ -150,3 +163,46 @@ async def test_reject_press_from_someone_else_shows_no_reasons(district) -> None
     card = await grid.wait_for(lambda m: ticket.number in m["text"] and has("v:r:")(m))
     await grid.press(card["message_id"], button(card, "v:r:"))
     await grid.wait_for(has("v:rr:"))
+
+
+async def test_internal_words_stay_internal(district) -> None:
+    """A hand-back reason never reaches the resident's timeline; an assisting department
+    reads the lead's progress note without its phone number or room."""
+    number = await _whistled(district, "郑和路口的垃圾桶倒了一地，很久没人清理")
+    first, second = district.chat(RESP1), district.chat(RESP2)
+    card = await first.find(lambda m: number in m["text"] and has("k:c:")(m))
+    await first.press(card["message_id"], button(card, "k:c:"))
+    working = await first.wait_for(has("k:b:"))
+    await first.press(working["message_id"], button(working, "k:b:"))
+    await first.wait_text("退回原因")
+    await first.send(RUDE)
+    await first.wait_text("已退回重派")
+    again = await second.wait_for(lambda m: number in m["text"] and has("k:c:")(m)
+                                  and "待接单" in m["text"])
+    await second.press(again["message_id"], button(again, "k:c:"))
+    mine = await second.wait_for(has("k:n:"))
+    await second.press(mine["message_id"], button(mine, "k:n:"))
+    await second.wait_text("进展说明")
+    await second.send(NOTE)
+    await second.wait_text("进展已转告居民")
+    resident = district.chat(RESIDENT)
+    await resident.wait_text(NOTE)  # the reporter reads the note as written
+    async with district.sessions() as session, session.begin():
+        (ticket,) = await district.tickets()
+        urban = await org.get_unit(session=session, code="dept-urban")
+        await centre.add_co_unit(session=session, ticket_id=ticket.id, unit_id=urban.id,
+                                 actor=await _person(district, COORD_WH), desk=district.desk)
+    dept = district.chat(DEPT)
+    await dept.send(f"/t {number}")
+    shown = await dept.wait_for(lambda m: number in (m["text"] or "") and "进展" in m["text"])
+    assert NOTE_PHONE not in shown["text"]
+    assert "502" not in shown["text"]
+    assert RUDE not in shown["text"]
+    await resident.send("/my")
+    listing = await resident.wait_text("您的工单")
+    await resident.press(listing["message_id"], next(
+        b["data"] for row in listing["buttons"] for b in row if b["text"] == number))
+    timeline = await resident.wait_for(lambda m: number in (m["text"] or "") and m.get("edited"))
+    assert NOTE_PHONE in timeline["text"]  # their own ticket's public note
+    assert RUDE not in timeline["text"]
+    assert "退回重派" not in timeline["text"]

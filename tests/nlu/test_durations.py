@@ -1,6 +1,6 @@
 import pytest
 
-from nlu.durations import parse_minutes
+from nlu.durations import parse_minutes, says_more_than_duration
 
 
 @pytest.mark.parametrize(
@@ -21,3 +21,13 @@ def test_durations(text: str, minutes: int) -> None:
 @pytest.mark.parametrize("text", ["不记得了", "", "0分钟", "300小时", "明天"])
 def test_not_durations(text: str) -> None:
     assert parse_minutes(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "more"),
+    [("1个半小时", False), ("大概两个小时吧", False), ("an hour and a half", False),
+     ("药已经送到王阿姨家了", True), ("药已送到，1个半小时", True),
+     ("delivered the medicine", True)],
+)
+def test_more_than_a_duration(text: str, more: bool) -> None:
+    assert says_more_than_duration(text) is more

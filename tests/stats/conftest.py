@@ -210,7 +210,7 @@ async def play(s: Script) -> None:
         await intake.withdraw(session=session, ticket_id=t10, person_id=s.ids["李秀英"],
                               clock=clock)
 
-    clock.now = datetime(2026, 11, 24, 3, tzinfo=UTC)  # Tue 11:00: t2's claim limit passed
+    clock.now = datetime(2026, 11, 24, 10, tzinfo=UTC)  # Tue 18:00: t2's claim limit passed
     await s.run_deadlines()
     m("Q4", "wuhang", t2, "escalated")
     m("Q4", "centre", t2, "received")
@@ -234,7 +234,7 @@ async def play(s: Script) -> None:
     await s.rate(t3, "王建国", RatingValue.BASIC, "wuhang", round_=2)
 
     t11 = await s.report("李秀英", "西关路下水道堵塞")  # nobody verifies it in time
-    clock.now = datetime(2026, 12, 2, 4, tzinfo=UTC)
+    clock.now = datetime(2026, 12, 2, 10, tzinfo=UTC)  # Wed 18:00, after the office closed
     await s.run_deadlines()
     m("Q4", "xiguan", t11, "escalated")
     m("Q4", "wuhang", t11, "received")

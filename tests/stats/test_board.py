@@ -1,13 +1,32 @@
-"""The public board: handled tickets only, personal data gone, category and estate kept."""
+"""The public board: approved handled tickets only, structured fields and the staff's
+summary; no resident's words, no door number; category and estate kept."""
 
 from __future__ import annotations
 
+from sqlalchemy import func, update
+
 from dispatch.reporting.board import board_items, render_html
 from dispatch.reporting.scorecards import Quarter
+from dispatch.store.models import Ticket
 from tests.stats.conftest import SECRETS, Seeded
 
 
-async def test_board_masks_every_seeded_secret(seeded: Seeded) -> None:
+async def _approve_every_handled_ticket(seeded: Seeded) -> None:
+    """As the community would, one by one as they are handled (approval time = handled)."""
+    async with seeded.sessions() as session, session.begin():
+        await session.execute(update(Ticket).where(Ticket.status.in_(("resolved", "closed")))
+                              .values(board_summary="已处理完毕",
+                                      board_approved_at=func.coalesce(Ticket.resolved_at,
+                                                                      Ticket.closed_at)))
+
+
+async def test_nothing_is_published_before_review(seeded: Seeded) -> None:
+    async with seeded.sessions() as session:
+        assert await board_items(session=session, since=Quarter.parse("2026Q3").start) == []
+
+
+async def test_board_shows_structured_fields_and_no_seeded_secret(seeded: Seeded) -> None:
+    await _approve_every_handled_ticket(seeded)
     async with seeded.sessions() as session:
         items = await board_items(session=session, since=Quarter.parse("2026Q4").start,
                                   limit=50)
@@ -19,9 +38,11 @@ async def test_board_masks_every_seeded_secret(seeded: Seeded) -> None:
         for secret in SECRETS:
             assert secret not in page, (lang, secret)
     zh, en = render_html(items, "zh"), render_html(items, "en")
-    kept_places = ("阳光花园3号楼***室", "西湖新村5栋", "郑和路", "吴航街道")
-    for kept in (*kept_places, "市政设施", "邻里纠纷"):
+    for kept in ("阳光花园", "西湖新村", "郑和路", "吴航街道", "市政设施", "邻里纠纷",
+                 "已处理完毕"):
         assert kept in zh
+    for gone in ("3号楼", "5栋", "502", "门口路灯坏了", "人行道塌陷", "***"):
+        assert gone not in zh  # neither a building or door nor the resident's words
     assert "municipal" in en
     assert "Wuhang Subdistrict" in en
     assert "basically satisfied" in en
@@ -29,6 +50,7 @@ async def test_board_masks_every_seeded_secret(seeded: Seeded) -> None:
 
 
 async def test_board_newest_first_and_limited(seeded: Seeded) -> None:
+    await _approve_every_handled_ticket(seeded)
     async with seeded.sessions() as session:
         items = await board_items(session=session, since=Quarter.parse("2026Q4").start,
                                   limit=3)

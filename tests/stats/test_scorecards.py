@@ -64,8 +64,8 @@ async def test_scorecard_files_read_back(seeded: Seeded, tmp_path: Path) -> None
     assert (idle["received"], idle["score"], idle["satisfaction_rate"]) == ("0", "", "")
 
     book = load_workbook(card.write_xlsx(tmp_path / "s.xlsx"))
-    assert len(book.sheetnames) == 2
-    streets, departments = (book[name] for name in book.sheetnames)
+    assert len(book.sheetnames) == 4  # streets, departments, communities, the 评单 register
+    streets, departments = (book[name] for name in book.sheetnames[:2])
     assert streets["A1"].font.bold
     found = {r[1]: dict(zip(COLUMNS, r, strict=True))
              for r in streets.iter_rows(min_row=2, values_only=True)}

@@ -48,6 +48,22 @@ class Draft:
                    nlu=parse.to_dict() if parse else None)
 
     @property
+    def category_unsure(self) -> bool:
+        """The model was not sure of the category and the person has not chosen one."""
+        return (self.kind is TicketKind.REPORT and not self.corrected
+                and isinstance(self.nlu, dict) and self.nlu.get("category_sure") is False)
+
+    def likely_categories(self, n: int = 3) -> list[Category]:
+        """The category shown and the model's next guesses: what an unsure card offers."""
+        return list(dict.fromkeys([self.category, *self.ranking]))[:n]
+
+    def model_category(self) -> str | None:
+        """The category the model read, as kept with the parse."""
+        found = self.nlu.get("category") if isinstance(self.nlu, dict) else None
+        name = found.get("name") if isinstance(found, dict) else None
+        return name if isinstance(name, str) else None
+
+    @property
     def located(self) -> bool:
         return bool(self.place) or self.lat is not None
 

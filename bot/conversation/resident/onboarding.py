@@ -20,6 +20,7 @@ async def start(turn: Turn, code: str) -> None:
         await _redeem(turn, code)
         return
     turn.say("start.greeting", buttons=language_buttons(), name=turn.contact.name or "")
+    report.tell_kept_draft(turn)
     if turn.contact.community_id is None:
         await community.ask_community(turn, reason="start.ask_community")
     else:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import hashlib
+import re
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -33,10 +35,35 @@ from dispatch.core.errors import ShaoshengError
 from dispatch.store.models import Ticket
 from dispatch.tickets import details, intake, submission
 from nlu import Parse
+from nlu.emergency import emergency_kind
 from nlu.schema import Label
 
 DANGER = "danger"  # the state's note of the open "is anyone in danger now?" question
 SOS = "sos"  # the state's note of the newest emergency ticket: {"ticket", "number", "at"}
+
+# What makes a short follow-up a place (「502」, 「2栋502」, "Building 5") rather than a detail
+# (「漏到我家了」): numbers, building and street words.
+_PLACE_WORDS = re.compile(
+    r"栋|幢|座|楼|号|单元|室|层|路|街|巷|弄|村|小区|社区|花园|公寓|大厦|广场|公园|市场|学校|医院"
+    r"|门口|门前|路口|对面|附近|旁边"
+    r"|\b(?:building|bldg|block|road|rd|street|st|avenue|ave|lane|floor|room|gate|park|near"
+    r"|opposite|corner|estate)\b", re.IGNORECASE)
+_DIGIT = re.compile(r"[0-9０-９]")
+_TIME_WORDS = re.compile(r"天|小时|分钟|周|星期|月|年|点钟|上午|下午|晚上|早上|昨|今|明"
+                         r"|\b(?:days?|hours?|weeks?|minutes?|am|pm|today|tomorrow)\b",
+                         re.IGNORECASE)
+PLACE_FRAGMENT_CHARS = 30
+
+
+def looks_like_place(text: str) -> bool:
+    """A short text that names a place, and is neither a ticket number nor an emergency."""
+    text = text.strip()
+    if not text or len(text) > PLACE_FRAGMENT_CHARS or ticket_ref(text) is not None \
+            or emergency_kind(text):
+        return False
+    if _PLACE_WORDS.search(text):
+        return True
+    return bool(_DIGIT.search(text)) and not _TIME_WORDS.search(text)
 
 
 def _entity(parse: Parse, name: str) -> str | None:
@@ -96,7 +123,8 @@ def _card(turn: Turn, draft: Draft) -> tuple[str, list[list[Button]]]:
     lines = [
         t(f"card.title.{draft.kind}", lang),
         t("card.text", lang, text=preview(" / ".join(draft.texts) or "…")),
-        t("card.category", lang, category=category_name(draft.category, lang)),
+        t("card.category_unsure" if draft.category_unsure else "card.category", lang,
+          category=category_name(draft.category, lang)),
         t("card.urgency", lang, urgency=urgency_name(draft.urgency, lang)),
         t("card.place", lang, place=place or t("card.missing", lang)),
     ]
@@ -115,6 +143,9 @@ def _card(turn: Turn, draft: Draft) -> tuple[str, list[list[Button]]]:
         [turn.button("card.add_photo", callbacks.AskPhoto(d)),
          turn.button("card.cancel", callbacks.Discard(d))],
     ]
+    if draft.category_unsure:  # the likely categories, one tap each
+        buttons.insert(0, [Button(category_name(c, lang), callbacks.PickCategory(d, c).pack())
+                           for c in draft.likely_categories()])
     if draft.kind is TicketKind.HELP_REQUEST:
         buttons[1][0] = turn.button("card.add_time", callbacks.AskTime(d))
     elif any(role == "grid_worker" for role, _ in turn.contact.roles):
@@ -140,9 +171,12 @@ async def photo_only(turn: Turn) -> None:
 
 
 async def on_place(turn: Turn, _: awaiting.Place, text: str) -> bool:
-    """The answer to "where is it?" (nothing happens when the draft is gone)."""
+    """The answer to "where is it?" (nothing happens when the draft is gone). A text that is
+    no place (「漏到我家了」) is read like any other message: a detail joins the draft."""
     draft = draft_of(turn)
     stop_waiting(turn)
+    if draft is not None and not looks_like_place(text):
+        return False
     if draft is not None:
         draft.place = preview(text, 200)
         keep(turn, draft)
@@ -270,8 +304,10 @@ async def submit(turn: Turn, draft: Draft, _: object = None, whistle: bool = Fal
 
 
 async def _within_daily_limit(turn: Turn) -> bool:
-    day = turn.ctx.clock().date().isoformat()
-    key = f"shaosheng:tickets:{turn.contact.person_id}:{day}"
+    # Counted per chat identity, not per person: /forgetme makes a new person of the same
+    # account, and must not hand them a fresh day's allowance. Hashed: the key names no one.
+    account = hashlib.sha256(f"{turn.ctx.channel}:{turn.msg.user_id}".encode()).hexdigest()
+    key = f"shaosheng:tickets:{account[:24]}:{turn.ctx.clock().date().isoformat()}"
     return await turn.ctx.state.incr(key, 26 * 3600) <= turn.ctx.tickets_per_day
 
 
@@ -290,7 +326,14 @@ async def _create(turn: Turn, draft: Draft, *, source_key: str) -> submission.Su
     new = draft.ticket(reporter_id=turn.contact.person_id, community_id=_community_of(turn),
                        source_key=source_key)
     async with turn.ctx.sessions() as session, session.begin():
-        return await submission.submit(session=session, new=new, desk=turn.ctx.desk)
+        done = await submission.submit(session=session, new=new, desk=turn.ctx.desk)
+        read = draft.model_category()
+        if draft.corrected and read is not None and read != draft.category.value:
+            # The person's choice is a labelled example, as a coordinator's correction is.
+            await intake.reporter_category(session=session, ticket_id=done.view.id,
+                                           actor=turn.contact.person_id, read=read,
+                                           chosen=draft.category.value, clock=turn.ctx.clock)
+        return done
 
 
 def _submitted_text(turn: Turn, view: intake.TicketView) -> str:
@@ -491,7 +534,41 @@ async def on_menu_press(turn: Turn, data: callbacks.Menu) -> None:
         turn.say(prompts[data.choice])
 
 
+def tell_kept_draft(turn: Turn) -> None:
+    """/start in the middle of a report: the draft is kept, and the person is told so."""
+    draft = draft_of(turn)
+    if draft is None or _expired(turn, draft):
+        return
+    buttons = [[turn.button("card.submit", callbacks.Submit(draft.id)),
+                turn.button("card.cancel", callbacks.Discard(draft.id))]]
+    turn.say(f"start.draft_kept.{draft.kind}", buttons=buttons,
+             text=preview(" / ".join(draft.texts) or "…", 60))
+
+
+async def draft_fragment(turn: Turn, text: str) -> bool:
+    """A short place (「502」, 「2栋502」) while a draft is open completes its place."""
+    draft = draft_of(turn)
+    if draft is None or _expired(turn, draft) or not looks_like_place(text):
+        return False
+    fragment = preview(text, 100)
+    if not draft.place:
+        draft.place = fragment
+    elif fragment not in draft.place:
+        draft.place = preview(f"{draft.place}{fragment}", 200)
+    keep(turn, draft)
+    stop_waiting(turn)
+    await show_card(turn, draft)
+    return True
+
+
 async def not_understood(turn: Turn, text: str) -> None:
+    draft = draft_of(turn)
+    if draft is not None and not _expired(turn, draft):  # a detail of the open draft
+        draft.texts.append(text)
+        keep(turn, draft)
+        stop_waiting(turn)
+        await show_card(turn, draft)
+        return
     turn.update(last_text=text[:2000])
     buttons = [[turn.button("fallback.report_this", callbacks.Menu("fb"))], *main_menu(turn)]
     turn.say("fallback.text", buttons=buttons)

@@ -7,15 +7,15 @@ writes, in a transaction."""
 
 from __future__ import annotations
 
-from bot.conversation.callbacks import Timeline, WithdrawAsk, WithdrawNo, WithdrawYes
+from bot.conversation.callbacks import Hurry, Timeline, WithdrawAsk, WithdrawNo, WithdrawYes
 from bot.conversation.ids import TicketRef
 from bot.conversation.menu import main_menu
 from bot.core.i18n import t
 from bot.core.messages import Button
-from bot.core.render import ticket_line, timeline_text
+from bot.core.render import resident_line, resident_timeline
 from bot.core.turn import Turn
 from dispatch.core.errors import NotFound, PermissionDenied
-from dispatch.tickets import intake
+from dispatch.tickets import hurry, intake
 
 OWN_SEARCHED = 50  # the person's newest tickets a short number (「6号单」) is looked for among
 
@@ -28,7 +28,7 @@ async def my_tickets(turn: Turn, _: str = "") -> None:
     if not views:
         turn.say("status.none", buttons=main_menu(turn))
         return
-    lines = [t("status.list_header", turn.lang)] + [ticket_line(v, turn.lang) for v in views]
+    lines = [t("status.list_header", turn.lang)] + [resident_line(v, turn.lang) for v in views]
     buttons = [[Button(v.number, Timeline(v.id).pack())] for v in views]
     turn.send("\n".join(lines), buttons=buttons)
 
@@ -77,8 +77,13 @@ async def _show(turn: Turn, ticket_id: int, *, edit: bool) -> None:
         except (NotFound, PermissionDenied):
             turn.toast("press.invalid", alert=True)
             return
-    buttons = [[turn.button("status.withdraw", WithdrawAsk(view.id))]] if view.is_open else []
-    text = timeline_text(view, entries, turn.lang)
+    buttons = []
+    if view.is_open:
+        row = [turn.button("status.withdraw", WithdrawAsk(view.id))]
+        if view.kind != "consult":
+            row.insert(0, turn.button("status.hurry", Hurry(view.id)))
+        buttons.append(row)
+    text = resident_timeline(view, entries, turn.lang)
     if edit:
         turn.edit_pressed(text, buttons)
     else:
@@ -132,3 +137,20 @@ async def on_withdraw_yes(turn: Turn, data: WithdrawYes) -> None:
             turn.toast("press.invalid", alert=True)
             return
     turn.edit_pressed(t("withdraw.done", turn.lang, number=view.number))
+
+
+async def on_hurry(turn: Turn, data: Hurry) -> None:
+    """催办: once a day, the people working the ticket are told the reporter is waiting."""
+    async with turn.ctx.sessions() as session, session.begin():
+        try:
+            ticket, sent = await hurry.hurry(session=session, ticket_id=data.ticket,
+                                             person_id=turn.contact.person_id,
+                                             desk=turn.ctx.desk)
+        except (NotFound, PermissionDenied):
+            turn.toast("press.invalid", alert=True)
+            return
+        number = ticket.number
+    if sent:
+        turn.say("status.hurried", number=number)
+    else:
+        turn.toast("status.hurried_today", alert=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import date
 
 from sqlalchemy import select
@@ -23,14 +24,17 @@ from dispatch.core.errors import PermissionDenied
 from dispatch.org.access import is_centre_coordinator, is_coordinator_over
 from dispatch.org.tree import street_of
 from dispatch.privacy.reads import holds
+from dispatch.reporting.board_review import approve_for_board
 from dispatch.store.models import Ticket, Unit
 from dispatch.tickets import centre, duplicates, ratings, work
 from dispatch.tickets import staffing as staff
-from dispatch.tickets.desk import load
+from dispatch.tickets.desk import claimers, load
 from dispatch.tickets.reassign import reassign
 from dispatch.tickets.understanding import close_understanding_with_note
 from dispatch.tickets.urgency import change_urgency, may_change_urgency
-from nlu.durations import parse_minutes
+from nlu.durations import parse_minutes, says_more_than_duration
+
+DONE_NOTE = "done_note"  # a volunteer's closing words, kept until the service time comes
 
 PAGE = 8  # units per picker page; the rest are a ⟨next⟩ press away, never cut off
 
@@ -60,7 +64,11 @@ async def on_handle_here(turn: Turn, data: buttons.HandleHere) -> None:
         ticket = await work.handle_here(session=session, ticket_id=data.ticket,
                                         actor=turn.contact.person_id, desk=turn.ctx.desk)
         number = ticket.number
-    turn.edit_pressed(t("staff.handled_here", turn.lang, number=number))
+        # Never claim a push that reached no one (a help request where no volunteer is on duty).
+        offered = ticket.unit_id == ticket.community_id and bool(
+            await claimers(session=session, ticket=ticket, desk=turn.ctx.desk))
+    key = "staff.handled_here" if offered else "staff.handled_here_nobody"
+    turn.edit_pressed(t(key, turn.lang, number=number))
 
 
 async def on_whistle(turn: Turn, data: buttons.Whistle) -> None:
@@ -185,22 +193,48 @@ async def on_note_text(turn: Turn, what: awaiting.ProgressNote, text: str) -> bo
 
 async def on_done_text(turn: Turn, what: awaiting.DoneNote, text: str) -> bool:
     stop_waiting(turn)
-    return await _act(turn, "staff.done", lambda session: work.done(
+    await _act(turn, "staff.done", lambda session: work.done(
         session=session, ticket_id=what.ticket, actor=turn.contact.person_id,
         desk=turn.ctx.desk, note=text, photo_ids=turn.msg.photo_ids[-1:]))
+    if any(role in ("grid_worker", "coordinator") for role, _ in turn.contact.roles):
+        # The review step of the public board, one tap away; the service checks who may.
+        publish = [[turn.button("board.publish_button", buttons.Publish(what.ticket))]]
+        turn.answer.replies[-1] = replace(turn.answer.replies[-1], buttons=publish)
+    return True
+
+
+async def on_publish(turn: Turn, data: buttons.Publish) -> None:
+    async with turn.ctx.sessions() as session, session.begin():
+        ticket = await approve_for_board(session=session, ticket_id=data.ticket,
+                                         actor=turn.contact.person_id, summary=None,
+                                         clock=turn.ctx.clock)
+        number, summary = ticket.number, ticket.board_summary or "-"
+    turn.edit_pressed(t("board.published", turn.lang, number=number, summary=summary))
 
 
 async def on_minutes_text(turn: Turn, what: awaiting.ServiceMinutes, text: str) -> bool:
+    """The service time of a help request, and any words for the requester with it (kept
+    across the question when they come first: 「药已经送到王阿姨家了」, then 「1个半小时」)."""
+    kept = turn.state.get(DONE_NOTE)
+    earlier = kept.get("note") if isinstance(kept, dict) and kept.get("ticket") == what.ticket \
+        else None
+    words = text.strip() if says_more_than_duration(text) else None
     minutes = parse_minutes(text)
     if minutes is None:
         expect(turn, what)
-        turn.say("staff.ask_minutes")
+        if words:
+            turn.update(**{DONE_NOTE: {"ticket": what.ticket, "note": words[:1000]}})
+            turn.say("staff.note_kept_ask_minutes")
+        else:
+            turn.say("staff.ask_minutes")
         return True
     stop_waiting(turn)
+    turn.clear(DONE_NOTE)
+    note = "\n".join(n for n in (earlier, words) if isinstance(n, str) and n) or None
     async with turn.ctx.sessions() as session, session.begin():
         ticket = await work.done(
             session=session, ticket_id=what.ticket, actor=turn.contact.person_id,
-            desk=turn.ctx.desk, note=None, photo_ids=turn.msg.photo_ids[-1:],
+            desk=turn.ctx.desk, note=note, photo_ids=turn.msg.photo_ids[-1:],
             service_minutes=minutes)
         number = ticket.number
     turn.say("staff.done_minutes", number=number, duration=duration_words(minutes, turn.lang))
@@ -502,11 +536,27 @@ async def on_rate(turn: Turn, data: buttons.Rate) -> None:
 
 async def on_community_rate(turn: Turn, data: buttons.CommunityRate) -> None:
     async with turn.ctx.sessions() as session, session.begin():
+        before = await ratings.community_rating(session=session, ticket_id=data.ticket)
+        old = before.value if before is not None else None
         ticket = await ratings.rate_by_community(session=session, ticket_id=data.ticket,
                                                  actor=turn.contact.person_id,
                                                  value=data.rating, desk=turn.ctx.desk)
         number = ticket.number
-    _thank(turn, number, data.rating)
+    if old is None:
+        _thank(turn, number, data.rating)
+        return
+    key = "rate.community_same" if old == data.rating.value else "rate.community_changed"
+    turn.edit_pressed(t(key, turn.lang, number=number,
+                        old=t(f"btn.rate.{old}", turn.lang),
+                        value=t(f"btn.rate.{data.rating.value}", turn.lang)),
+                      _community_rate_rows(turn, data.ticket))
+
+
+def _community_rate_rows(turn: Turn, ticket_id: int) -> list[list[Button]]:
+    """The rating stays changeable: the three buttons stay under the answer."""
+    return [[turn.button(f"btn.rate.{v.value}",
+                         buttons.CommunityRate(buttons.short_rating(v), ticket_id))
+             for v in ratings.VALUES]]
 
 
 def _thank(turn: Turn, number: str | None, value: RatingValue) -> None:
@@ -605,7 +655,8 @@ async def lookup_command(turn: Turn, rest: str) -> None:
 
 async def tasks_command(turn: Turn, _: str = "") -> None:
     async with turn.ctx.sessions() as session:
-        views = await staff.my_tasks(session=session, person_id=turn.contact.person_id)
+        views = await staff.my_tasks(session=session, person_id=turn.contact.person_id,
+                                     routing=turn.ctx.desk.routing)
     if not views:
         turn.say("staff.no_tasks")
         return

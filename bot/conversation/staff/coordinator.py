@@ -6,11 +6,12 @@ import asyncio
 import tempfile
 from pathlib import Path
 
-from bot.conversation.callbacks import Menu
+from bot.conversation.callbacks import Menu, QuestionPage
 from bot.core.i18n import t
 from bot.core.messages import Button, Document, Reply
 from bot.core.turn import Turn
 from dispatch.core.buttons import OpenTicket
+from dispatch.org.scope import desk_scope
 from dispatch.reporting import questions
 from dispatch.reporting.scorecards import Quarter, Scorecard, build_scorecard
 from nlu import Parse
@@ -23,7 +24,9 @@ def is_coordinator(turn: Turn) -> bool:
 
 
 async def scorecard_command(turn: Turn, rest: str = "") -> None:
-    """/scorecard [2026Q3]: the quarter's table here, the chart and the sheets as documents."""
+    """/scorecard [2026Q3]: the quarter's table here (the asker's jurisdiction: a street's
+    coordinator sees the street and its communities), the chart, the sheets and the 评单
+    register as documents."""
     if not is_coordinator(turn):
         turn.say("error.permission_denied")
         return
@@ -34,8 +37,12 @@ async def scorecard_command(turn: Turn, rest: str = "") -> None:
         turn.say("coord.quarter_usage")
         return
     async with turn.ctx.sessions() as session:
-        card = await build_scorecard(session=session, quarter=quarter)
-    turn.send(card.table_text(turn.lang))
+        # Within the coordinator's reach: a district's centre never sees another district.
+        scope = await desk_scope(session=session, person_id=turn.contact.person_id)
+        card = await build_scorecard(session=session, quarter=quarter,
+                                     within=None if scope.everything else scope.coordinated)
+    for page in card.table_pages(turn.lang):  # complete, a page per message
+        turn.send(page)
     for document in await asyncio.to_thread(_files, card, turn.lang, str(quarter)):
         turn.answer.replies.append(Reply(text=document.filename, document=document))
 
@@ -45,6 +52,7 @@ def _files(card: Scorecard, lang: str, name: str) -> list[Document]:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp)
         paths = [card.write_csv(out / f"scorecard-{name}.csv"),
+                 card.write_register_csv(out / f"ratings-{name}.csv"),
                  card.write_xlsx(out / f"scorecard-{name}.xlsx"),
                  card.render_png(out / f"scorecard-{name}.png", lang)]
         return [Document(p.name, p.read_bytes()) for p in paths]
@@ -74,12 +82,34 @@ async def question(turn: Turn, text: str, parse: Parse) -> bool:
                                         text=text, now=turn.ctx.clock())
     if isinstance(answer, questions.Clarify) and parse.intent.name in CHAT_INTENTS:
         return False
-    tickets = answer.tickets if isinstance(answer, questions.Result) else ()
-    buttons = [[Button(row.number, OpenTicket(row.id).pack())] for row in tickets]
+    buttons = _list_buttons(turn, answer, text)
     if isinstance(answer, questions.Clarify) and answer.key == "coord.clarify.what":
         buttons += report_this(turn, text)
     turn.send(questions.render(answer, turn.lang), buttons=buttons)
     return True
 
 
-__all__ = ["question", "scorecard_command", "t"]
+def _list_buttons(turn: Turn, answer: questions.Answer, text: str) -> list[list[Button]]:
+    """A button per listed ticket, and "next page" while more are left (the question kept)."""
+    if not isinstance(answer, questions.Result):
+        return []
+    buttons = [[Button(row.number, OpenTicket(row.id).pack())] for row in answer.tickets]
+    if answer.query.list and answer.count > (answer.page + 1) * questions.LIST_LIMIT:
+        turn.update(coord_question=text[:500])
+        buttons.append([turn.button("btn.question.next_page", QuestionPage(answer.page + 1))])
+    return buttons
+
+
+async def on_page_press(turn: Turn, data: QuestionPage) -> None:
+    """The next page of the list the last question asked for, counted again now."""
+    text = turn.state.get("coord_question")
+    if not is_coordinator(turn) or not text:
+        turn.toast("press.stale", alert=True)
+        return
+    async with turn.ctx.sessions() as session:
+        answer = await questions.answer(session=session, person_id=turn.contact.person_id,
+                                        text=text, now=turn.ctx.clock(), page=data.page)
+    turn.send(questions.render(answer, turn.lang), buttons=_list_buttons(turn, answer, text))
+
+
+__all__ = ["on_page_press", "question", "scorecard_command", "t"]

@@ -8,8 +8,18 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from dispatch.core.enums import COMMUNITY_KINDS, STREET_KINDS, UnitKind
 from dispatch.core.i18n import translate
-from dispatch.reporting.questions.grammar import RATES, Clarify, Query, names, parse
+from dispatch.reporting.questions.grammar import (
+    ON_TIME,
+    RATES,
+    Clarify,
+    Metric,
+    Query,
+    Tree,
+    names,
+    parse,
+)
 from dispatch.reporting.questions.query import (
     Figure,
     TicketRow,
@@ -19,6 +29,7 @@ from dispatch.reporting.questions.query import (
     ranking,
     tickets,
 )
+from dispatch.reporting.stats import district_summary, unit_stats
 
 LIST_LIMIT = 10
 
@@ -79,6 +90,8 @@ async def answer(*, session: AsyncSession, person_id: int, text: str, now: datet
         if not scope.covers(unit.id):
             return Refusal("coord.refuse.outside", (("unit", names(unit)),))
         ids, named = frozenset(tree.subtree(unit.id)), names(unit)
+    if query.metric in ON_TIME:
+        return await _on_time(session, query, named, tree, scope.ids, ids, query.unit_code)
     if query.group_kind:
         rows = await ranking(session=session, query=query, ids=ids, now=now, tree=tree)
         return Result(query, named, ranking=ranked(
@@ -89,3 +102,40 @@ async def answer(*, session: AsyncSession, person_id: int, text: str, now: datet
         listed = tuple(await tickets(session=session, query=query, ids=ids, now=now,
                                      limit=LIST_LIMIT, offset=page * LIST_LIMIT))
     return Result(query, named, figure=fig, tickets=listed, page=page)
+
+
+def _parts(query: Query, stats: object) -> Figure:
+    """(done in the period, of them on time), as the scorecards count them."""
+    if query.metric is Metric.CLAIM_ON_TIME:
+        return Figure(stats.claimed, stats.claimed_on_time)  # type: ignore[attr-defined]
+    return Figure(stats.resolved, stats.resolved_on_time)  # type: ignore[attr-defined]
+
+
+async def _on_time(session: AsyncSession, query: Query, named: dict[str, str] | None,
+                   tree: Tree, seen: frozenset[int] | None, ids: frozenset[int] | None,
+                   unit_code: str | None) -> Result:
+    """On-time rates are the scorecards' own figures (dispatch.reporting.stats): per unit its
+    own work (a street's figure is its responders', not its communities'); the district's
+    counts each ticket once; an area without a named unit sums its units' own figures."""
+    assert query.period is not None
+    start, end = query.period
+    if query.group_kind:
+        kinds = STREET_KINDS if query.group_kind == "street" else {UnitKind.DEPARTMENT}
+        wanted = [u.id for u in tree.units.values() if u.active and u.kind in kinds
+                  and (seen is None or u.id in seen)]
+        rows = [(names(tree.units[s.unit_id]), _parts(query, s)) for s in await unit_stats(
+            session=session, unit_ids=wanted, start=start, end=end)]
+        return Result(query, named, ranking=ranked(query, [r for r in rows if r[1].count]))
+    if unit_code is not None:
+        unit = next(u for u in tree.units.values() if u.code == unit_code)
+        (stats,) = await unit_stats(session=session, unit_ids=[unit.id], start=start, end=end)
+        return Result(query, named, figure=_parts(query, stats))
+    if ids is None:
+        summary = await district_summary(session=session, start=start, end=end)
+        return Result(query, named, figure=_parts(query, summary))
+    kinds = {*STREET_KINDS, *COMMUNITY_KINDS, UnitKind.DEPARTMENT}
+    mine = [u for u in sorted(ids) if tree.units[u].kind in kinds]
+    parts = [_parts(query, s) for s in await unit_stats(session=session, unit_ids=mine,
+                                                         start=start, end=end)]
+    return Result(query, named, figure=Figure(sum(p.count for p in parts),
+                                              sum(p.part for p in parts)))

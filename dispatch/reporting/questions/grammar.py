@@ -35,12 +35,16 @@ class Metric(StrEnum):
     UNSATISFIED = "unsatisfied"
     SATISFACTION = "satisfaction"
     DISSATISFACTION = "dissatisfaction"
+    CLAIM_ON_TIME = "claim_on_time"  # the scorecard's on-time claim rate
+    RESOLVE_ON_TIME = "resolve_on_time"  # the scorecard's on-time resolution rate
 
 
 # Flows need a period; states are counted now.
 FLOWS = frozenset({Metric.NEW, Metric.RESOLVED, Metric.UNSATISFIED, Metric.SATISFACTION,
-                   Metric.DISSATISFACTION, Metric.ESCALATED, Metric.WHISTLED})
-RATES = frozenset({Metric.SATISFACTION, Metric.DISSATISFACTION})
+                   Metric.DISSATISFACTION, Metric.ESCALATED, Metric.WHISTLED,
+                   Metric.CLAIM_ON_TIME, Metric.RESOLVE_ON_TIME})
+ON_TIME = frozenset({Metric.CLAIM_ON_TIME, Metric.RESOLVE_ON_TIME})
+RATES = frozenset({Metric.SATISFACTION, Metric.DISSATISFACTION, *ON_TIME})
 RATINGS = frozenset({Metric.SATISFACTION, Metric.DISSATISFACTION, Metric.UNSATISFIED})
 
 PERCENT = (r"百分比|比例|占比|比率|\bpercent(?:age)?\b|\bproportion\b|\bshare\b|\brate\b|%")
@@ -48,6 +52,11 @@ UNHAPPY = r"不满意|差评|\bunsatisfied\b|\bdissatisfied\b|\bunhappy\b|\bdiss
 # Order matters: the longer phrase is consumed first, so 不满意率 is read before 满意率 can match
 # inside it, 没办结 is "open" before 办结 can read as "resolved", and 未接单 before 接到.
 METRIC_WORDS: list[tuple[Metric, str]] = [
+    (Metric.CLAIM_ON_TIME, r"按时接单率?|及时接单率?|接单及时率|按时签收率?|"
+                           r"\bon[- ]time claim(?: rate)?\b|\bclaimed on time\b"),
+    (Metric.RESOLVE_ON_TIME, r"按时办结率?|按期办结率?|办结及时率|及时办结率?|"
+                             r"\bon[- ]time (?:resolution|resolve)(?: rate)?\b|"
+                             r"\bresolved on time\b"),
     (Metric.DISSATISFACTION, r"不满意率|不满意度|不满意的?(?:比例|占比|百分比|比率)|差评率|"
                              r"\bdissatisfaction(?: rate)?\b"),
     (Metric.SATISFACTION, r"满意率|满意度|\bsatisfaction(?: rate)?\b"),
@@ -168,6 +177,23 @@ class Tree:
                 return unit_id
             unit_id = self.units[unit_id].parent_id
         return None
+
+    def reach(self, unit_id: int) -> set[int]:
+        """The units a coordinator of `unit_id` sees: its subtree; for a centre, its district's.
+
+        Several districts in one deployment each have their own centre: a centre's coordinator
+        sees the district the centre belongs to, never the others. A coordinator of a unit
+        above the districts (a city) sees every district below it.
+        """
+        if self.units[unit_id].kind == UnitKind.CENTRE.value:
+            district = self.up_to(unit_id, frozenset({UnitKind.DISTRICT.value}))
+            if district is not None:
+                return self.subtree(district)
+            root = unit_id  # a centre without a district above it: the tree it hangs in
+            while (parent := self.units[root].parent_id) is not None and parent in self.units:
+                root = parent
+            return self.subtree(root)
+        return self.subtree(unit_id)
 
 
 def names(unit: Unit) -> dict[str, str]:
@@ -355,6 +381,9 @@ def parse(text: str, *, units: Sequence[Unit], now: datetime) -> Query | Clarify
     metric = found[0]
     if metric in FLOWS and period is None:
         return Clarify("coord.clarify.period")
+    if metric in ON_TIME and (category or urgency or list_type or group and re.search(
+            r"社区|村|communit|villag", group[0])):
+        return Clarify("coord.clarify.on_time")
     return Query(
         metric=metric, unit_code=unit.code if unit else None, category=category,
         subject=subject, urgency=urgency, list_type=list_type, period=period,

@@ -48,15 +48,16 @@ class Jurisdiction:
 
 async def jurisdiction(*, session: AsyncSession, person_id: int,
                        tree: Tree) -> Jurisdiction | None:
-    """Coordinators (and admins, as in dispatch.org.access) see their subtrees; the centre all."""
+    """Coordinators (and admins, as in dispatch.org.access) see their subtrees; a centre its
+    district (`Tree.reach`); ids None when that is every unit of the deployment."""
     held = sorted(set((await session.scalars(select(Membership.unit_id).where(
         Membership.person_id == person_id, Membership.active.is_(True),
         Membership.role.in_([Role.COORDINATOR.value, Role.ADMIN.value])))).all()))
+    held = [u for u in held if u in tree.units]
     if not held:
         return None
-    if any(tree.units[u].kind in (UnitKind.CENTRE, UnitKind.DISTRICT) for u in held):
-        return Jurisdiction(tuple(held), None)
-    return Jurisdiction(tuple(held), frozenset().union(*(tree.subtree(u) for u in held)))
+    seen = frozenset().union(*(tree.reach(u) for u in held))
+    return Jurisdiction(tuple(held), None if len(seen) == len(tree.units) else seen)
 
 
 def in_scope(ids: frozenset[int] | None) -> list[Any]:

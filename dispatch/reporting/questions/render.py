@@ -6,7 +6,7 @@ from typing import Any
 
 from dispatch.core.i18n import translate
 from dispatch.reporting.questions.ask import LIST_LIMIT, Answer, Refusal, Result
-from dispatch.reporting.questions.grammar import TZ, Clarify, Metric, Query
+from dispatch.reporting.questions.grammar import RATES, TZ, Clarify, Metric, Query
 
 
 def _word(value: Any, lang: str) -> str:
@@ -75,7 +75,7 @@ def render(answer: Answer, lang: str) -> str:
     if isinstance(answer, Refusal):
         return translate(answer.key, lang, **{k: _word(v, lang) for k, v in answer.params})
     q, params = answer.query, _params(answer, lang)
-    rate = q.metric in (Metric.SATISFACTION, Metric.DISSATISFACTION)
+    rate = q.metric in RATES
     if q.group_kind:
         level = translate(f"coord.level.{q.group_kind}", lang)
         if not answer.ranking:
@@ -90,7 +90,8 @@ def render(answer: Answer, lang: str) -> str:
     if rate:
         if answer.rate is None:
             return translate("coord.rate.none", lang, **params)
-        key = "coord.rate" if q.metric is Metric.SATISFACTION else "coord.rate.bad"
+        key = {Metric.SATISFACTION: "coord.rate", Metric.DISSATISFACTION: "coord.rate.bad"}.get(
+            q.metric, "coord.rate.on_time")
         return translate(key, lang, rate=percent(answer.rate), good=answer.figure.part,
                          rated=answer.count, **params)
     lines = [translate("coord.count", lang, count=answer.count, **params)]
