@@ -271,8 +271,11 @@ def demo(ctx: click.Context, port: int | None, no_browser: bool) -> None:
     import logging
 
     from shaosheng.demo import run_demo
+    from shaosheng.observability import MaskedFormatter
 
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(level=logging.WARNING)
+    for handler in logging.getLogger().handlers:
+        handler.setFormatter(MaskedFormatter("%(levelname)s %(name)s: %(message)s"))
     settings = settings_from(ctx)
     run_async(lambda: run_demo(settings, port=port or settings.demo.port,
                                open_browser=not no_browser))

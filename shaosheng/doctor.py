@@ -72,10 +72,24 @@ async def _telegram(settings: Settings) -> list[Check]:
     base = settings.telegram.api_base or "https://api.telegram.org"
     try:
         async with httpx.AsyncClient(timeout=5) as http:
-            answer = (await http.get(f"{base}/bot{token}/getMe")).json()
-    except Exception as exc:
+            response = await http.get(f"{base}/bot{token}/getMe")
+    except Exception as exc:  # the type only: an httpx error quotes the URL, token and all
         return [("bot token", True, "set"), ("bot api", False, f"{base}: {type(exc).__name__}")]
-    ok = bool(answer.get("ok"))
-    name = answer.get("result", {}).get("username", "?") if ok else answer.get("description")
-    return [("bot token", ok, "accepted" if ok else "refused"),
-            ("bot api", True, f"{base} @{name}")]
+    return _get_me(base, response)
+
+
+def _get_me(base: str, response: httpx.Response) -> list[Check]:
+    """ok only for a 200 that says ok; a 401 (or a proxy's HTML page) is a failure."""
+    try:
+        answer = response.json()
+    except ValueError:
+        answer = None
+    if response.status_code in (401, 404):  # Telegram answers 404 to a malformed token
+        refused = f"refused by the Bot API: {response.status_code} {response.reason_phrase}"
+        return [("bot token", False, refused),
+                ("bot api", False, f"{base}: the bot cannot act with this token")]
+    if response.status_code != 200 or not isinstance(answer, dict) or not answer.get("ok"):
+        return [("bot token", True, "set"),
+                ("bot api", False, f"{base}: HTTP {response.status_code}, not a Bot API answer")]
+    name = (answer.get("result") or {}).get("username", "?")
+    return [("bot token", True, "accepted"), ("bot api", True, f"{base} @{name}")]

@@ -11,23 +11,32 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.core.metrics import COUNTERS
+from dispatch.privacy.mask import mask
 from dispatch.store import inbox
 from dispatch.store.models import OutboxMessage, Ticket, TicketEvent
 
 
 class JsonFormatter(logging.Formatter):
-    """One JSON object per line; messages carry ids, never a resident's words."""
+    """One JSON object per line; messages carry ids, never a resident's words, and are masked
+    all the same (a library's message may quote a phone number or the bot token)."""
 
     def format(self, record: logging.LogRecord) -> str:
         entry = {
             "ts": datetime.fromtimestamp(record.created, UTC).isoformat(),
             "level": record.levelname.lower(),
             "logger": record.name,
-            "message": record.getMessage(),
+            "message": mask(record.getMessage()),
         }
         if record.exc_info and record.exc_info[0] is not None:
             entry["error"] = record.exc_info[0].__name__
         return json.dumps(entry, ensure_ascii=False)
+
+
+class MaskedFormatter(logging.Formatter):
+    """The plain format, masked: for the demo's console."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return mask(super().format(record))
 
 
 def configure_json_logs(level: int = logging.INFO) -> None:

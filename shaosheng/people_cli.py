@@ -61,13 +61,17 @@ def people_group(ctx: click.Context, as_json: bool) -> None:
 @click.pass_context
 def revoke(ctx: click.Context, person_id: int, role: str, unit_code: str) -> None:
     """End PERSON_ID's ROLE in UNIT at once."""
-    from dispatch.org.people import revoke_membership
     from dispatch.org.tree import get_unit
+    from dispatch.tickets.work import revoke_role
+    from shaosheng.app import desk
+    from shaosheng.cli import settings_from
+
+    rules = desk(settings_from(ctx))
 
     async def work(session: Any) -> bool:
         unit = await get_unit(session=session, code=unit_code)
-        return await revoke_membership(session=session, person_id=person_id, unit_id=unit.id,
-                                       role=Role(role))
+        return await revoke_role(session=session, person_id=person_id, unit_id=unit.id,
+                                 role=Role(role), desk=rules)
 
     done = _with_session(ctx, work, write=True)
     click.echo("revoked" if done else "no such active role")
@@ -79,10 +83,14 @@ def revoke(ctx: click.Context, person_id: int, role: str, unit_code: str) -> Non
 @click.pass_context
 def block(ctx: click.Context, person_id: int, undo: bool) -> None:
     """Block (or with --undo unblock) a person: the bot answers them once, then ignores them."""
-    from dispatch.org.people import set_blocked
+    from dispatch.tickets.work import block_person
+    from shaosheng.app import desk
+    from shaosheng.cli import settings_from
 
-    done = _with_session(ctx, lambda s: set_blocked(session=s, person_id=person_id,
-                                                    blocked=not undo), write=True)
+    rules = desk(settings_from(ctx))
+    done = _with_session(ctx, lambda s: block_person(session=s, person_id=person_id,
+                                                     blocked=not undo, desk=rules),
+                         write=True)
     click.echo(("unblocked" if undo else "blocked") if done else "no such person")
 
 

@@ -203,6 +203,8 @@ async def _inject_fault(state: StandInState, method: str) -> None:
 
 async def call_method(state: StandInState, token: str, name: str, params: Params) -> Any:
     """Run one Bot API method; raises ApiError the way Telegram would answer."""
+    if token in state.config.refused_tokens:
+        raise ApiError(401, "Unauthorized")
     method = METHODS.get(name.lower())
     if method is None:
         raise ApiError(404, "Not Found")

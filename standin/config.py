@@ -36,6 +36,8 @@ class StandInConfig:
     # Telegram refuses to write first to a user who never wrote to the bot; personas count as
     # having written. Off: any chat id is accepted.
     strict_chats: bool = True
+    # Tokens answered with Telegram's 401 Unauthorized on every method (a revoked bot token).
+    refused_tokens: frozenset[str] = frozenset()
 
     limits_enabled: bool = True
     global_per_second: float = 30.0

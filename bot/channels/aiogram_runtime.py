@@ -21,6 +21,7 @@ from aiogram.exceptions import (
     TelegramNetworkError,
     TelegramRetryAfter,
     TelegramServerError,
+    TelegramUnauthorizedError,
 )
 from aiogram.methods.base import TelegramMethod
 from aiogram.types import (
@@ -40,6 +41,7 @@ from bot.channels.sender import Rejected, RetryAfter, SendLimits, TelegramSender
 from bot.channels.telegram_common import ALLOWED_UPDATES, chat_key, incoming_from_update
 from bot.channels.webhook import WebhookSite, read_update, secret_ok
 from bot.core.messages import Handler, Reply
+from dispatch.core.errors import TokenRefused
 from dispatch.notify.relay import stop_task
 
 log = logging.getLogger(__name__)
@@ -253,6 +255,13 @@ class AiogramRuntime:
         )
 
     async def start(self) -> None:
+        try:
+            await self._start()
+        except TelegramUnauthorizedError:
+            raise TokenRefused() from None
+
+    async def _start(self) -> None:
+        await self.bot.me()  # a refused token fails here, in every mode, as it does on PTB
         await self._set_commands()
         if self.mode == "none":
             return
@@ -274,7 +283,7 @@ class AiogramRuntime:
             try:
                 await self.sender.set_commands(commands, language)
             except Exception as exc:  # commands are a convenience; the bot works without
-                log.warning("setMyCommands(%s) failed: %s", language, exc)
+                log.warning("setMyCommands(%s) failed: %s", language, type(exc).__name__)
 
     async def _poll(self) -> None:
         failures = 0

@@ -18,7 +18,7 @@ from telegram import (
     ReplyKeyboardMarkup,
     Update,
 )
-from telegram.error import BadRequest, NetworkError, TelegramError
+from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
 from telegram.error import RetryAfter as PtbRetryAfter
 from telegram.ext import (
     Application,
@@ -35,6 +35,7 @@ from bot.channels.sender import Rejected, RetryAfter, SendLimits, TelegramSender
 from bot.channels.telegram_common import ALLOWED_UPDATES, chat_key, incoming_from_update
 from bot.channels.webhook import SECRET_HEADER, WebhookSite, read_update, secret_ok
 from bot.core.messages import Handler, Reply
+from dispatch.core.errors import TokenRefused
 
 log = logging.getLogger(__name__)
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | None
@@ -198,7 +199,10 @@ class PtbRuntime:
         log.error("update processing failed: %s", type(context.error).__name__)
 
     async def start(self) -> None:
-        await self.app.initialize()
+        try:
+            await self.app.initialize()
+        except InvalidToken:  # its message quotes the token: not a word of it goes further
+            raise TokenRefused() from None
         await self._set_commands()
         await self.app.start()
         if self.mode == "none":
@@ -223,7 +227,7 @@ class PtbRuntime:
             try:
                 await self.sender.set_commands(commands, language)
             except Exception as exc:  # commands are a convenience; the bot works without
-                log.warning("setMyCommands(%s) failed: %s", language, exc)
+                log.warning("setMyCommands(%s) failed: %s", language, type(exc).__name__)
 
     async def _webhook(self, request: web.Request) -> web.Response:
         assert self.webhook is not None

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, TypeGuard
 
+from bot.channels.sanitize import clean_text
 from bot.core.messages import ButtonPress, Incoming, Location
 
 CHANNEL = "telegram"
@@ -80,19 +82,40 @@ def _from_message(message: Mapping[str, Any], update_id: int | None) -> Incoming
         channel=CHANNEL,
         user_id=str(user.get("id", chat.get("id"))),
         chat_id=str(chat.get("id")),
-        first_name=user.get("first_name") or "",
-        language_code=user.get("language_code"),
-        text=message.get("text") or message.get("caption"),
-        location=Location(location["latitude"], location["longitude"]) if location else None,
+        first_name=_text(user.get("first_name")) or "",
+        language_code=_text(user.get("language_code")),
+        text=_text(message.get("text")) or _text(message.get("caption")),
+        location=_location(location),
         photo_ids=(_largest(photos)["file_id"],) if photos else (),
         media=next((kind for kind in MEDIA_KINDS if message.get(kind)), None),
         reply_to_message_id=reply_to.get("message_id"),
-        reply_to_bot_text=(reply_to.get("text") or reply_to.get("caption")
+        reply_to_bot_text=(_text(reply_to.get("text")) or _text(reply_to.get("caption"))
                            if (reply_to.get("from") or {}).get("is_bot") else None),
         message_id=message.get("message_id"),
         update_id=update_id,
         is_private=chat.get("type", "private") == "private",
     )
+
+
+def _location(value: object) -> Location | None:
+    """A location with two finite coordinates, or none (Infinity, NaN or text are not places)."""
+    if not isinstance(value, Mapping):
+        return None
+    lat, lon = value.get("latitude"), value.get("longitude")
+    if not (_number(lat) and _number(lon)):
+        return None
+    return Location(float(lat), float(lon))
+
+
+def _number(value: object) -> TypeGuard[int | float]:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    return math.isfinite(value)
+
+
+def _text(value: object) -> str | None:
+    """A string field as text: a number or list where text belongs is no text at all."""
+    return clean_text(value) if isinstance(value, str) else None
 
 
 def _largest(photos: Sequence[Mapping[str, Any]]) -> Mapping[str, Any]:
@@ -109,11 +132,11 @@ def _from_callback(query: Mapping[str, Any], update_id: int | None) -> Incoming:
         channel=CHANNEL,
         user_id=str(user.get("id")),
         chat_id=str(chat.get("id")),
-        first_name=user.get("first_name") or "",
-        language_code=user.get("language_code"),
+        first_name=_text(user.get("first_name")) or "",
+        language_code=_text(user.get("language_code")),
         press=ButtonPress(
             query_id=str(query.get("id")),
-            data=query.get("data") or "",
+            data=_text(query.get("data")) or "",
             message_id=message.get("message_id"),
         ),
         update_id=update_id,

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import hmac
-import json
 from typing import Any
 
 from aiohttp import web
 
 from bot.channels.base import WebhookConfig
+from bot.channels.sanitize import parse_update
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
@@ -20,17 +20,14 @@ def secret_ok(given: str, secret: str) -> bool:
 
 
 async def read_update(request: web.Request, max_bytes: int) -> dict[str, Any]:
-    """The posted update as a dict; 413 when too big, 400 when not a JSON object."""
+    """The posted update as a clean dict; 413 when too big, 400 when not a Telegram update."""
     if request.content_length is not None and request.content_length > max_bytes:
         raise web.HTTPRequestEntityTooLarge(max_size=max_bytes, actual_size=request.content_length)
     body = await request.read()  # the app's client_max_size stops chunked bodies too
     try:
-        update = json.loads(body)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise web.HTTPBadRequest(text="body is not JSON") from exc
-    if not isinstance(update, dict) or not isinstance(update.get("update_id"), int):
-        raise web.HTTPBadRequest(text="body is not a Telegram update")
-    return update
+        return parse_update(body)
+    except ValueError as exc:
+        raise web.HTTPBadRequest(text=f"body is not a Telegram update: {exc}") from exc
 
 
 class WebhookSite:

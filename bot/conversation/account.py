@@ -10,6 +10,7 @@ from bot.core.i18n import t
 from bot.core.messages import Document, Reply
 from bot.core.turn import Turn
 from dispatch.core.enums import Role
+from dispatch.core.errors import PermissionDenied
 from dispatch.org import invitations
 from dispatch.org import tree as org
 from dispatch.org.access import is_coordinator_over
@@ -72,7 +73,12 @@ async def revoke_command(turn: Turn, rest: str = "") -> None:
     if not any(r in ("coordinator", "admin") for r, _ in turn.contact.roles):
         turn.say("error.permission_denied")
         return
-    async with turn.ctx.sessions() as session, session.begin():
-        done = await invitations.revoke_invitation(session=session, code=rest.strip(),
-                                                   clock=turn.ctx.clock)
+    try:
+        async with turn.ctx.sessions() as session, session.begin():
+            done = await invitations.revoke_invitation(session=session, code=rest.strip(),
+                                                       clock=turn.ctx.clock,
+                                                       actor=turn.contact.person_id)
+    except PermissionDenied:
+        turn.say("error.permission_denied")
+        return
     turn.say("account.revoked" if done else "account.revoke_unknown", code=rest.strip())

@@ -7,7 +7,7 @@ import logging
 import re
 
 from bot.conversation.awaiting import AWAIT, Awaited, awaited, stop_waiting, waited_s
-from bot.conversation.ids import TICKET_NUMBER
+from bot.conversation.ids import ticket_ref
 from bot.conversation.menu import main_menu
 from bot.conversation.resident import consult, onboarding, report, status
 from bot.conversation.staff import cards as staff
@@ -21,12 +21,17 @@ from bot.core.turn import Turn, replayed
 from dispatch.core.buttons import CallbackData, Malformed
 from dispatch.core.errors import ShaoshengError
 from dispatch.core.i18n import normalise_language
+from dispatch.org import residents
 from dispatch.org.residents import Contact, find_contact, touch_contact
 from nlu.emergency import emergency_kind
 
 log = logging.getLogger(__name__)
 SEEN_TTL_S = 3 * 24 * 3600
 HASH_REF = re.compile(r"^#\d{1,9}$")
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+_LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
+# With a ticket named, these words mean withdrawing it whatever the model read.
+WITHDRAW_WORDS = re.compile(r"撤回|撤销|取消|不用(?:处理|办)了|withdraw|cancel", re.IGNORECASE)
 
 def make_handler(ctx: BotContext) -> Handler:
     async def handle(msg: Incoming) -> Answer:
@@ -144,6 +149,7 @@ async def _route(turn: Turn) -> None:
             return
         await handler(turn, rest.strip())
         return
+    await _follow_language(turn, written_language(text))
     if question is not None and await STEPS[type(question)].answer(turn, question, text):
         return
     await _route_text(turn, text)
@@ -174,17 +180,18 @@ async def _route_text(turn: Turn, text: str) -> None:
     # Off the event loop: the model's native code releases the GIL, so the other core helps
     # and other chats are not held up while one message is read.
     parse = await asyncio.to_thread(turn.ctx.nlu.parse, text[: turn.ctx.max_text_chars])
-    turn.lang = parse.language if _clear_language(text) else turn.lang
-    turn.update(lang=turn.lang)
-    number = TICKET_NUMBER.search(text)
+    number = ticket_ref(text)
+    withdraws = number is not None and WITHDRAW_WORDS.search(text) is not None
     if parse.urgency is not None and parse.urgency.name == "critical":
         await report.critical(turn, text, parse)
     elif await coordinator.question(turn, text, parse):
         return
-    elif parse.intent.name == "status" or (number and parse.intent.name != "cancel"):
-        await status.status_text(turn, number.group(0) if number else None)
+    elif withdraws or (parse.intent.name == "cancel" and number is not None):
+        await report.cancel_intent(turn, number)
+    elif parse.intent.name == "status" or number is not None:
+        await status.status_text(turn, number)
     elif parse.intent.name == "cancel":
-        await report.cancel_intent(turn, number.group(0) if number else None)
+        await report.cancel_intent(turn, None)
     elif parse.intent.name in ("report", "help_request"):
         await report.add_text(turn, text, parse)
     elif parse.intent.name == "consult":
@@ -195,9 +202,29 @@ async def _route_text(turn: Turn, text: str) -> None:
         await report.not_understood(turn, text)
 
 
-def _clear_language(text: str) -> bool:
-    letters = sum(ch.isalpha() for ch in text)
-    return letters >= 2
+def written_language(text: str) -> str | None:
+    """The language a text is clearly written in, or None when it says too little: a line of
+    English with a Chinese place name in it stays English, 「好的」 or 「502」 decide nothing."""
+    cjk = len(_CJK.findall(text))
+    words = len(_LATIN_WORD.findall(text))
+    if words >= 2 and words * 2 >= cjk:
+        return "en"
+    if cjk >= 3 and cjk > words * 2:
+        return "zh"
+    return None
+
+
+async def _follow_language(turn: Turn, written: str | None) -> None:
+    """The person's language follows what they write, and is stored, so that the pushes and
+    reminders they get later come in it too."""
+    if written is None or written == turn.lang and written == turn.contact.language:
+        return
+    turn.lang = written
+    turn.update(lang=written)
+    if turn.contact.language != written:
+        async with turn.ctx.sessions() as session, session.begin():
+            await residents.set_language(session=session, person_id=turn.contact.person_id,
+                                         language=written)
 
 
 async def _route_press(turn: Turn) -> None:

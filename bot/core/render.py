@@ -36,10 +36,26 @@ def limit_words(limit: TimeLimit, lang: str) -> str:
     if limit.kind is LimitKind.END_OF_DAY:
         return t("limit.end_of_day", lang)
     if limit.kind is LimitKind.WORKING_DAYS:
-        return t("limit.working_days", lang, n=limit.amount)
+        return _counted("limit.working_days", "limit.working_day_one", limit.amount, lang)
     if limit.amount % 60 == 0:
-        return t("limit.hours", lang, n=limit.amount // 60)
-    return t("limit.minutes", lang, n=limit.amount)
+        return _counted("limit.hours", "limit.hour_one", limit.amount // 60, lang)
+    return _counted("limit.minutes", "limit.minute_one", limit.amount, lang)
+
+
+def _counted(many: str, one: str, n: int, lang: str) -> str:
+    """English says "1 working day" and "2 working days"."""
+    return t(one, lang) if n == 1 else t(many, lang, n=n)
+
+
+def duration_words(minutes: int, lang: str) -> str:
+    """「1 小时 30 分钟」, "1 hour 30 minutes": how long a volunteer helped."""
+    hours, rest = divmod(minutes, 60)
+    parts = []
+    if hours:
+        parts.append(_counted("duration.hours", "duration.hour_one", hours, lang))
+    if rest or not hours:
+        parts.append(_counted("duration.minutes", "duration.minute_one", rest, lang))
+    return " ".join(parts)
 
 
 def category_name(code: str, lang: str) -> str:
@@ -76,7 +92,7 @@ def timeline_text(view: TicketView, entries: list[TimelineEntry], lang: str) -> 
     lines = [
         t("ticket.header", lang, number=view.number, category=category_name(view.category, lang),
           status=t(f"status.{view.status}", lang)),
-        preview(view.text, 200),
+        *([preview(view.text, 200)] if view.text else []),  # a follower reads no words
         t("ticket.unit", lang, unit=unit_label(view, lang)),
     ]
     for entry in entries:

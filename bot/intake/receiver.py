@@ -17,9 +17,11 @@ import aiohttp
 from aiohttp import web
 
 from bot.channels.base import WebhookConfig
+from bot.channels.sanitize import clean_update, valid_update_id
 from bot.channels.telegram_common import ALLOWED_UPDATES
 from bot.channels.webhook import SECRET_HEADER, WebhookSite, read_update, secret_ok
 from bot.intake.inbox import Inbox
+from dispatch.core.errors import TokenRefused
 from dispatch.notify.relay import stop_task
 
 log = logging.getLogger(__name__)
@@ -38,6 +40,8 @@ class BotApi:
         async with self._http.post(f"{self.base}/{method}", json=params,
                                    timeout=aiohttp.ClientTimeout(total=http_timeout)) as response:
             body = await response.json(content_type=None)
+        if body.get("error_code") == 401:
+            raise TokenRefused()
         if not body.get("ok"):
             raise RuntimeError(f"{method}: {body.get('error_code')} {body.get('description')}")
         return body["result"]
@@ -45,6 +49,17 @@ class BotApi:
     async def close(self) -> None:
         if self._http is not None:
             await self._http.close()
+
+
+def _storable(updates: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The updates that can be stored, cleaned; one that cannot is dropped, not retried."""
+    kept = []
+    for update in updates:
+        try:
+            kept.append(clean_update(update))
+        except ValueError as exc:
+            log.warning("update dropped: %s", exc)
+    return kept
 
 
 class Receiver:
@@ -86,9 +101,11 @@ class Receiver:
         while True:
             try:
                 updates = await self._get_updates()
-                if updates:
-                    await self.inbox.accept(updates)
-                    self._offset = int(updates[-1]["update_id"]) + 1
+                if stored := _storable(updates):
+                    await self.inbox.accept(stored)
+                ids = [u["update_id"] for u in updates if valid_update_id(u.get("update_id"))]
+                if ids:
+                    self._offset = max(ids) + 1
                 failures = 0
             except asyncio.CancelledError:
                 raise

@@ -22,8 +22,8 @@ from dispatch.core.enums import Role
 from dispatch.core.errors import NotFound, PermissionDenied
 from dispatch.org import invitations, roster
 from dispatch.org.access import is_coordinator_over
-from dispatch.org.people import revoke_membership, set_blocked
 from dispatch.store.models import Invitation, Unit
+from dispatch.tickets.work import block_person, revoke_role
 
 # As `/invite` in the chat: coordinators invite into units they are over; never admins.
 INVITABLE = ("grid_worker", "mediator", "volunteer", "responder", "coordinator")
@@ -98,13 +98,14 @@ async def revoke(request: web.Request) -> web.Response:
                 raise NotFound(what=code)
             await _require_over(session, viewer.person_id, pending.unit_id)
             await invitations.revoke_invitation(session=session, code=code,
-                                                clock=config_of(request).clock)
+                                                clock=config_of(request).clock,
+                                                actor=viewer.person_id)
             return
         if not (person.isdigit() and unit.isdigit()) or role not in {r.value for r in Role}:
             raise NotFound(what=person)
         await _require_over(session, viewer.person_id, int(unit))
-        if not await revoke_membership(session=session, person_id=int(person),
-                                       unit_id=int(unit), role=Role(role)):
+        if not await revoke_role(session=session, person_id=int(person), unit_id=int(unit),
+                                 role=Role(role), desk=config_of(request).desk):
             raise NotFound(what=person)
 
     error = await perform(request, what="revoke", run=run,
@@ -131,7 +132,8 @@ async def block(request: web.Request) -> web.Response:
         return forbidden(request)
 
     async def run(session: AsyncSession) -> None:
-        if not await set_blocked(session=session, person_id=int(person), blocked=on):
+        if not await block_person(session=session, person_id=int(person), blocked=on,
+                                  desk=config.desk):
             raise NotFound(what=person)
 
     error = await perform(request, what="block" if on else "unblock", run=run,

@@ -50,5 +50,11 @@ class AlreadyClaimed(ShaoshengError):
     key = "error.already_claimed"
 
 
+class TokenRefused(ShaoshengError):
+    """The Bot API answered 401: said without the token, which the libraries' own errors quote."""
+
+    key = "error.token_refused"
+
+
 class OrgFileError(ShaoshengError):
     key = "error.org_file"

@@ -12,6 +12,7 @@ from dispatch.core.buttons import CallbackData
 from dispatch.core.enums import Role
 from dispatch.notify.outbox import Notice, NoticeButton, at, enqueue, tr
 from dispatch.org.access import members
+from dispatch.privacy.mask import mask
 from dispatch.store.models import Ticket, TicketFollower, Unit
 
 PREVIEW = 200
@@ -85,10 +86,25 @@ async def tell_reporter(
     photo_ids: Sequence[str] = (),
     **params: object,
 ) -> None:
+    """The reporter gets the notice as written; followers (the read policy's follower row) get
+    it without buttons or photos and with every free text masked: a staff member's note to the
+    reporter may name the reporter's door or phone."""
     notice = Notice(key=key, params={"number": ticket.number, **params}, buttons=buttons,
                     photo_ids=photo_ids)
-    await push(session=session, people=await reporter_and_followers(session=session,
-               ticket=ticket), notice=notice, event_key=event_key, clock=clock)
+    people = await reporter_and_followers(session=session, ticket=ticket)
+    if ticket.reporter_id is not None:
+        await push(session=session, people=[ticket.reporter_id], notice=notice,
+                   event_key=event_key, clock=clock)
+    followers = [p for p in people if p != ticket.reporter_id]
+    if followers:
+        summary = Notice(key=key, params={"number": ticket.number, **{
+            k: mask(v) if isinstance(v, str) and k in FREE_TEXT else v
+            for k, v in params.items()}})
+        await push(session=session, people=followers, notice=summary, event_key=event_key,
+                   clock=clock)
+
+
+FREE_TEXT = frozenset({"note", "comment", "text", "place", "reason"})
 
 
 async def unit_people(

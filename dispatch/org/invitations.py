@@ -10,7 +10,8 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dispatch.core.enums import Role
-from dispatch.core.errors import InvitationError
+from dispatch.core.errors import InvitationError, PermissionDenied
+from dispatch.org.access import is_coordinator_over
 from dispatch.org.people import add_membership
 from dispatch.store.db import rowcount
 from dispatch.store.models import Invitation, Membership, Unit
@@ -88,11 +89,21 @@ async def _why_not(*, session: AsyncSession, code: str, now: datetime) -> str:
 
 
 async def revoke_invitation(
-    *, session: AsyncSession, code: str, clock: Callable[[], datetime]
+    *, session: AsyncSession, code: str, clock: Callable[[], datetime],
+    actor: int | None = None,
 ) -> bool:
+    """An unused code stops working. `actor` (the chat, the desk) must coordinate the unit the
+    code invites into (PermissionDenied); None is the operator at the machine (the CLI)."""
+    code = code.strip().upper()
+    if actor is not None:
+        unit_id = await session.scalar(select(Invitation.unit_id).where(Invitation.code == code))
+        if unit_id is None:
+            return False
+        if not await is_coordinator_over(session=session, person_id=actor, unit_id=unit_id):
+            raise PermissionDenied()
     result = await session.execute(
         update(Invitation)
-        .where(Invitation.code == code.strip().upper(), Invitation.used_at.is_(None))
+        .where(Invitation.code == code, Invitation.used_at.is_(None))
         .values(revoked_at=clock())
     )
     return bool(rowcount(result))

@@ -7,9 +7,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from html import escape
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dispatch.notify.outbox import Notice, enqueue, tr
@@ -68,13 +69,18 @@ async def _ratings(session: AsyncSession, ids: list[int]) -> dict[int, str]:
 async def board_items(*, session: AsyncSession, since: datetime,
                       limit: int = 50) -> list[BoardItem]:
     """Handled tickets since `since`, newest first, with names, phones and rooms masked."""
-    handled_at = func.coalesce(Ticket.resolved_at, Ticket.closed_at)
-    rows = (await session.execute(
-        select(Ticket, Unit).outerjoin(Unit, Unit.id == Ticket.unit_id)
-        .where(Ticket.status.in_(HANDLED),
-               or_(Ticket.resolved_at >= since,
-                   and_(Ticket.resolved_at.is_(None), Ticket.closed_at >= since)))
-        .order_by(handled_at.desc(), Ticket.id.desc()).limit(limit))).all()
+    # Handled at = resolved_at, or closed_at for tickets closed without a done. Two statements,
+    # each walking one column's index from the newest end, instead of one that sorts every
+    # handled ticket of the period by the coalesce of both.
+    rows: list[Any] = []
+    for column, extra in ((Ticket.resolved_at, ()), (Ticket.closed_at,
+                                                      (Ticket.resolved_at.is_(None),))):
+        rows += (await session.execute(
+            select(Ticket, Unit).outerjoin(Unit, Unit.id == Ticket.unit_id)
+            .where(Ticket.status.in_(HANDLED), column >= since, *extra)
+            .order_by(column.desc(), Ticket.id.desc()).limit(limit))).all()
+    rows.sort(key=lambda r: (r[0].resolved_at or r[0].closed_at, r[0].id), reverse=True)
+    rows = rows[:limit]
     tickets = [t for t, _ in rows]
     names = await _names(session, tickets)
     ratings = await _ratings(session, [t.id for t in tickets])

@@ -1,8 +1,8 @@
 """Per-unit and district figures for a period [start, end), read from the audit trail.
 
 Every figure is defined in docs/statistics.md; the short form sits on each field below.
-Counts are SQL aggregates; only deadline keeping walks a ticket's events in order, because the
-deadline that applied to a past claim is not stored on its event.
+Every figure is an SQL aggregate: the period's events are read in the database, never walked
+ticket by ticket in Python (deadline keeping too, see `_late`).
 """
 
 from __future__ import annotations
@@ -13,7 +13,18 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, distinct, exists, func, literal_column, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    and_,
+    case,
+    distinct,
+    exists,
+    func,
+    literal_column,
+    or_,
+    select,
+    union,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -206,53 +217,45 @@ async def _ratings(p: _Period) -> None:
         await p.count(good, Rating.unit_id, one, *mine, Rating.value.in_(GOOD))
 
 
-def _met(event_id: int, at: datetime, due: datetime | None, trail: list[tuple[int, str]],
-         clock: Sequence[str]) -> bool:
-    """Whether a claim (or done) beat the deadline that was in force for it."""
-    if due is not None and not any(i > event_id and a in clock for i, a in trail):
-        return at <= due  # nothing reset the deadline since: the ticket still holds it
-    # Replaced since: a missed deadline always leaves an `overdue` event (or moves the ticket
-    # away), so a claim with no overdue event since its clock started was in time.
-    since = max((i for i, a in trail if i < event_id and a in clock), default=0)
-    return not any(a == "overdue" and since < i < event_id for i, a in trail)
+def _late(p: _Period, action: str, due: Any, clock: Sequence[str]) -> Any:
+    """Tickets (with the unit) whose `action` in the period missed the deadline in force.
+
+    The deadline that applied to a past claim (or done) is not stored on its event. When
+    nothing reset the clock since, the ticket still holds it: late is `at > due`. When it was
+    replaced, a missed deadline always left an `overdue` event (or moved the ticket away), so
+    the claim was late exactly when an `overdue` event lies between the clock's last start and
+    the claim. One statement, no per-ticket walk.
+    """
+    c, o = aliased(E), aliased(E)
+    reset_since = exists().where(c.ticket_id == E.ticket_id, c.id > E.id, c.action.in_(clock))
+    started = (select(func.coalesce(func.max(c.id), 0))
+               .where(c.ticket_id == E.ticket_id, c.id < E.id, c.action.in_(clock))
+               .correlate(E).scalar_subquery())
+    missed = exists().where(o.ticket_id == E.ticket_id, o.action == "overdue",
+                            o.id < E.id, o.id > started)
+    late = case((and_(due.is_not(None), ~reset_since), E.at > due), else_=missed)
+    where = [E.action == action, p.during(E.at), E.ticket_id == Ticket.id, late]
+    if p.unit_ids is not None:
+        where.append(E.unit_id.in_(p.unit_ids))
+    return select(E.unit_id.label("unit_id"), E.ticket_id.label("ticket_id")).where(*where)
 
 
 async def _deadlines(p: _Period) -> None:
-    where = [E.action.in_(("claim", "done")), p.during(E.at), E.ticket_id == Ticket.id]
-    if p.unit_ids is not None:
-        where.append(E.unit_id.in_(p.unit_ids))
-    work = (await p.session.execute(
-        select(E.id, E.ticket_id, E.action, E.unit_id, E.at, Ticket.claim_due_at,
-               Ticket.resolve_due_at).where(*where))).all()
-    trails: defaultdict[int, list[tuple[int, str]]] = defaultdict(list)
-    for ticket_id, event_id, action in (await p.session.execute(
-        select(E.ticket_id, E.id, E.action).where(
-            E.ticket_id.in_(sorted({w.ticket_id for w in work})),
-            E.action.in_((*CLAIM_CLOCK, "claim", "overdue"))).order_by(E.id))).all():
-        trails[ticket_id].append((event_id, action))
-    late: defaultdict[tuple[int | None, str], set[int]] = defaultdict(set)
-    for w in work:
-        claim = w.action == "claim"
-        due, clock = (w.claim_due_at, CLAIM_CLOCK) if claim else (w.resolve_due_at, ("claim",))
-        if not _met(w.id, w.at, due, trails[w.ticket_id], clock):
-            late[p.key(w.unit_id), w.action].add(w.ticket_id)
+    claims = _late(p, "claim", Ticket.claim_due_at, CLAIM_CLOCK).subquery()
+    dones = _late(p, "done", Ticket.resolve_due_at, ("claim",)).subquery()
     overdue_where = [E.action == "overdue", p.during(E.at)]
     if p.unit_ids is not None:
         overdue_where.append(E.unit_id.in_(p.unit_ids))
-    for unit_id, ticket_id in (await p.session.execute(
-            select(E.unit_id, E.ticket_id).where(*overdue_where))).all():
-        late[p.key(unit_id), "overdue"].add(ticket_id)
-    _settle(p, late)
-
-
-def _settle(p: _Period, late: dict[tuple[int | None, str], set[int]]) -> None:
-    keys = {k for k, _ in late} | set(p.out)
-    for key in keys - {None}:
-        figures = p.out[key]  # type: ignore[index]
-        claims, dones = late.get((key, "claim"), set()), late.get((key, "done"), set())
-        figures["claimed_on_time"] = figures["claimed"] - len(claims)
-        figures["resolved_on_time"] = figures["resolved"] - len(dones)
-        figures["overdue"] = len(claims | dones | late.get((key, "overdue"), set()))
+    tickets = func.count(distinct(claims.c.ticket_id))
+    await p.count("late_claims", claims.c.unit_id, tickets)
+    await p.count("late_dones", dones.c.unit_id, func.count(distinct(dones.c.ticket_id)))
+    every = union(select(claims.c.unit_id, claims.c.ticket_id),
+                  select(dones.c.unit_id, dones.c.ticket_id),
+                  select(E.unit_id, E.ticket_id).where(*overdue_where)).subquery()
+    await p.count("overdue", every.c.unit_id, func.count(distinct(every.c.ticket_id)))
+    for figures in p.out.values():
+        figures["claimed_on_time"] = figures["claimed"] - figures.pop("late_claims", 0)
+        figures["resolved_on_time"] = figures["resolved"] - figures.pop("late_dones", 0)
 
 
 async def _collect(p: _Period) -> Tally:

@@ -1,8 +1,8 @@
 """A ticket's whole record for staff: text, photos, place, contact, timeline with names, ratings.
 
-Who may see it and who may see the reporter's contact are the chat's rules
-(`staffing.may_see`, `staffing.may_contact`); without the contact right, text and place are
-masked and no name or phone is given.
+Who may see it, its words, the reporter's contact and which timeline entries is the one read
+policy (`dispatch.privacy.reads`), as in the chat; without the contact right, text and place
+are masked and no name or phone is given.
 """
 
 from __future__ import annotations
@@ -16,9 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from dispatch.core.errors import NotFound
-from dispatch.privacy.mask import mask
+from dispatch.privacy.reads import Reach, reach_of
 from dispatch.store.models import Person, Rating, Ticket, TicketEvent, TicketUnit, Unit
-from dispatch.tickets.staffing import may_contact, may_see
 
 
 @dataclass(frozen=True)
@@ -62,7 +61,7 @@ class Record:
     expected_date: date | None
 
 
-async def _entries(session: AsyncSession, ticket_id: int) -> list[Entry]:
+async def _entries(session: AsyncSession, ticket_id: int, allowed: Reach) -> list[Entry]:
     actor, unit = aliased(Person), aliased(Unit)
     rows = await session.execute(
         select(TicketEvent, actor.name, unit.name, unit.name_en)
@@ -71,35 +70,40 @@ async def _entries(session: AsyncSession, ticket_id: int) -> list[Entry]:
         .where(TicketEvent.ticket_id == ticket_id).order_by(TicketEvent.id))
     out = []
     for event, name, unit_name, unit_en in rows:
+        if not allowed.shows(event.action):
+            continue
         data: dict[str, Any] = event.data if isinstance(event.data, dict) else {}
         photos = tuple(str(p) for p in data.get("photos") or [])
         out.append(Entry(event.at, event.action, event.from_status, event.to_status, name,
-                         unit_name, unit_en, event.note, photos))
+                         unit_name, unit_en, allowed.note(event.note), photos))
     return out
 
 
 async def record(*, session: AsyncSession, ticket_id: int, person_id: int) -> Record:
     """NotFound both when there is no such ticket and when the person may not see it."""
     ticket = await session.get(Ticket, ticket_id)
-    if ticket is None or not await may_see(session=session, ticket=ticket, person_id=person_id):
+    allowed = await reach_of(session=session, ticket=ticket, person_id=person_id) \
+        if ticket is not None else None
+    if ticket is None or allowed is None or not allowed.see:
         raise NotFound(what=f"#{ticket_id}")
-    contact = await may_contact(session=session, ticket=ticket, person_id=person_id)
+    contact = allowed.contact
     reporter = await session.get(Person, ticket.reporter_id) if ticket.reporter_id else None
     holder = await session.get(Person, ticket.claimed_by_id) if ticket.claimed_by_id else None
     assisting = list((await session.scalars(
         select(Unit).join(TicketUnit, TicketUnit.unit_id == Unit.id)
         .where(TicketUnit.ticket_id == ticket.id, TicketUnit.role == "assist")
         .order_by(TicketUnit.id))).all())
-    ratings = [RatingRow(r.at, r.rater_kind, r.value, r.comment, r.round)
+    # A community's rating of the unit is for coordinators, like its timeline entry.
+    ratings = [RatingRow(r.at, r.rater_kind, r.value, allowed.note(r.comment), r.round)
                for r in (await session.scalars(select(Rating).where(
-                   Rating.ticket_id == ticket.id).order_by(Rating.id))).all()]
-    entries = await _entries(session, ticket.id)
+                   Rating.ticket_id == ticket.id).order_by(Rating.id))).all()
+               if r.rater_kind != "community" or allowed.shows("community_rate")]
+    entries = await _entries(session, ticket.id, allowed)
     photos = [*(ticket.photos or []), *(p for e in entries for p in e.photos)]
     get = session.get
     return Record(
-        ticket=ticket, text=ticket.text if contact else mask(ticket.text),
-        place=(ticket.place_text if contact else mask(ticket.place_text))
-        if ticket.place_text else None,
+        ticket=ticket, text=allowed.words(ticket.text),
+        place=allowed.words(ticket.place_text) or None if ticket.place_text else None,
         contact=contact,
         reporter_name=reporter.name if contact and reporter else None,
         reporter_phone=(ticket.contact_phone or (reporter.phone if reporter else None))

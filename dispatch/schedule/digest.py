@@ -8,6 +8,7 @@ Figures use the same definitions and jurisdiction as the coordinators' questions
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime, time, timedelta
 
 from sqlalchemy import and_, func, not_, or_, select
@@ -22,7 +23,7 @@ from dispatch.reporting.questions import (
     Metric,
     Query,
     Tree,
-    fetch,
+    count,
     in_scope,
     jurisdiction,
     load_tree,
@@ -53,10 +54,11 @@ async def digest_figures(*, session: AsyncSession, ids: frozenset[int] | None,
     """new and unsatisfied over the last 24 h; open, overdue and due today as of now."""
     last_day = (now - DAY, now)
     queries = {"new": Query(Metric.NEW, period=last_day), "open": Query(Metric.OPEN),
-               "overdue": Query(Metric.OVERDUE, overdue=True),
+               "overdue": Query(Metric.OVERDUE),
                "unsatisfied": Query(Metric.UNSATISFIED, period=last_day)}
-    figures = {name: len(await fetch(session=session, query=q, ids=ids, now=now))
-               for name, q in queries.items()}
+    # Where the tickets are (按所在社区): a morning look over the asker's area.
+    figures = {name: await count(session=session, query=replace(q, view="location"), ids=ids,
+                                 now=now) for name, q in queries.items()}
     figures["due_today"] = await _due_today(session, ids, now)
     return figures
 

@@ -112,12 +112,12 @@ class Ticket(Base):
     understanding_reason: Mapped[str | None] = mapped_column(Text)
     claim_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
     resolve_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
-    rating_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    rating_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
     claimed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
-    resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
-    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
     nlu: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     verified_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     # The community that blew the whistle: it rates the unit that answered (报到).
@@ -163,11 +163,15 @@ class TicketEvent(Base):
     """The audit trail and the source of every statistic."""
 
     __tablename__ = "ticket_events"
+    __table_args__ = (
+        # Statistics: a period's events by action; a ticket's trail by action (this one also
+        # serves every lookup by ticket alone).
+        Index("ix_ticket_events_action_at", "action", "at"),
+        Index("ix_ticket_events_trail", "ticket_id", "action", "id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    ticket_id: Mapped[int] = mapped_column(
-        ForeignKey("tickets.id", ondelete="CASCADE"), index=True
-    )
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"))
     action: Mapped[str] = mapped_column(EnumStr)
     from_status: Mapped[str | None] = mapped_column(EnumStr)
     to_status: Mapped[str] = mapped_column(EnumStr)
@@ -192,7 +196,7 @@ class Rating(Base):
     round: Mapped[int] = mapped_column(Integer, default=1)
     value: Mapped[str] = mapped_column(EnumStr)
     comment: Mapped[str | None] = mapped_column(Text)
-    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
 
 
 class Invitation(Base):

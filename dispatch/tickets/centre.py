@@ -23,6 +23,7 @@ from dispatch.notify.audience import (
 from dispatch.notify.outbox import Notice, at
 from dispatch.org.access import is_centre_coordinator, is_coordinator_over
 from dispatch.privacy.mask import mask
+from dispatch.privacy.reads import holds
 from dispatch.store.models import Ticket, TicketUnit, Unit
 from dispatch.tickets.desk import Desk, load, resolve_deadline
 from dispatch.tickets.escalation import escalate, offer_or_escalate
@@ -108,6 +109,16 @@ async def departments(*, session: AsyncSession, ticket: Ticket, desk: Desk) -> l
                                        u.kind != "department", u.id))
 
 
+async def may_lead(*, session: AsyncSession, unit: Unit, actor: int) -> bool:
+    """A lead unit the coordinator may name: a district department, or a street or town within
+    their own jurisdiction (a street's coordinator never names another street)."""
+    if unit.kind == UnitKind.DEPARTMENT.value:
+        return True
+    if unit.kind not in (UnitKind.STREET.value, UnitKind.TOWN.value):
+        return False
+    return await is_coordinator_over(session=session, person_id=actor, unit_id=unit.id)
+
+
 async def set_lead(*, session: AsyncSession, ticket_id: int, actor: int, unit_id: int,
                    desk: Desk) -> Ticket:
     """The centre names the lead unit: the ticket is dispatched to it and offered to its people.
@@ -119,6 +130,8 @@ async def set_lead(*, session: AsyncSession, ticket_id: int, actor: int, unit_id
     lead = await session.get(Unit, unit_id)
     if lead is None or not lead.active:
         raise NotFound(what=str(unit_id))
+    if not await may_lead(session=session, unit=lead, actor=actor):
+        raise PermissionDenied()
     if ticket.status != Status.ESCALATED.value:
         await lifecycle.apply(session=session, ticket=ticket, action=Action.REASSIGN,
                               clock=desk.clock, actor_id=actor, unit_id=lead.id)
@@ -147,7 +160,8 @@ async def add_co_unit(*, session: AsyncSession, ticket_id: int, actor: int, unit
                       desk: Desk) -> Ticket:
     """A unit that assists the lead: its people see the ticket; the lead still closes it."""
     ticket = await load(session, ticket_id)
-    if ticket.claimed_by_id != actor:  # the holder may ask for help; otherwise coordinators
+    if not await holds(session=session, ticket=ticket, person_id=actor, routing=desk.routing):
+        # the holder (while the claim counts) may ask for help; otherwise coordinators
         await _require_coordinator(session, ticket, actor)
     unit = await session.get(Unit, unit_id)
     if unit is None or unit.id == ticket.lead_unit_id:

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dispatch.core import lifecycle
-from dispatch.core.enums import Role
+from dispatch.core.enums import Role, Status
 from dispatch.core.errors import NotFound, PermissionDenied
 from dispatch.core.lifecycle import Action
 from dispatch.notify.audience import tell_reporter
 from dispatch.org.access import require_member
-from dispatch.store.models import Ticket, TicketFollower
+from dispatch.store.models import Ticket, TicketEvent, TicketFollower
 from dispatch.tickets.desk import Desk
 
 WINDOW = timedelta(days=3)
@@ -95,13 +96,38 @@ async def follow(*, session: AsyncSession, ticket: Ticket, people: set[int | Non
         session.add(TicketFollower(ticket_id=ticket.id, person_id=person_id))
 
 
+OFFERED = "twin_offered"  # the timeline action recording that the system offered a pair
+
+
+async def offer_twin(*, session: AsyncSession, ticket: Ticket, twin: Ticket,
+                     clock: Callable[[], datetime]) -> None:
+    """Record that the reporter of `ticket` was offered to follow `twin` instead: the only pair
+    `follow_instead` accepts from them."""
+    await lifecycle.note(session=session, ticket=ticket, clock=clock, actor_id=None,
+                         note=twin.number or str(twin.id), action=OFFERED,
+                         data={"into": twin.id})
+
+
+async def _was_offered(session: AsyncSession, ticket_id: int, into_id: int) -> bool:
+    query = select(TicketEvent.data).where(TicketEvent.ticket_id == ticket_id,
+                                           TicketEvent.action == OFFERED)
+    offers: Sequence[dict[str, Any] | None] = (await session.execute(query)).scalars().all()
+    return any(isinstance(d, dict) and d.get("into") == into_id for d in offers)
+
+
 async def follow_instead(
     *, session: AsyncSession, ticket_id: int, into_id: int, actor: int, desk: Desk,
 ) -> Ticket:
-    """The reporter agrees it is the same problem: their new ticket merges into the open one."""
+    """The reporter agrees it is the same problem: their new ticket merges into the open one.
+
+    Only the pair the system offered them (recorded by `offer_twin`), only while both are
+    open; what they then read of the other ticket is the follower's public summary."""
     ticket = await session.get(Ticket, ticket_id)
     survivor = await session.get(Ticket, into_id)
     if ticket is None or survivor is None or ticket.reporter_id != actor or ticket.id == into_id:
+        raise PermissionDenied()
+    if not await _was_offered(session, ticket.id, survivor.id) \
+            or Status(survivor.status) not in lifecycle.OPEN:
         raise PermissionDenied()
     await lifecycle.apply(session=session, ticket=ticket, action=Action.MERGE, clock=desk.clock,
                           actor_id=actor, note=survivor.number, data={"into": survivor.id})

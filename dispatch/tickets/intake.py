@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import bindparam, select
@@ -13,7 +13,9 @@ from dispatch.core import lifecycle
 from dispatch.core.enums import Status
 from dispatch.core.errors import NotFound, PermissionDenied
 from dispatch.core.lifecycle import Action
+from dispatch.core.routing import Routing
 from dispatch.core.workdays import TimeLimit, WorkCalendar
+from dispatch.privacy.reads import Reach, reach_of, visibility_of
 from dispatch.store.models import Ticket, TicketEvent, TicketFollower, Unit
 from dispatch.tickets.records import NewTicket, create_ticket
 
@@ -89,7 +91,8 @@ async def view(*, session: AsyncSession, ticket: Ticket) -> TicketView:
 # The view's columns with the unit's names joined in: one query, however many tickets.
 _MY_TICKETS = (
     select(Ticket.id, Ticket.number, Ticket.kind, Ticket.category, Ticket.urgency,
-           Ticket.status, Ticket.text, Ticket.place_text, Unit.name.label("unit_name"),
+           Ticket.status, Ticket.text, Ticket.place_text, Ticket.reporter_id,
+           Unit.name.label("unit_name"),
            Unit.name_en.label("unit_name_en"), Ticket.created_at, Ticket.claim_due_at,
            Ticket.resolve_due_at)
     .outerjoin(Unit, Unit.id == Ticket.unit_id)
@@ -105,11 +108,14 @@ async def my_tickets(
     *, session: AsyncSession | AsyncConnection, person_id: int, limit: int = 10
 ) -> list[TicketView]:
     """The person's own tickets and those they follow, newest first. Plain columns: a Core
-    connection serves as well as a session."""
+    connection serves as well as a session. A followed ticket shows its public summary only
+    (the read policy's follower row): none of the other reporter's words or place."""
     rows = await session.execute(_MY_TICKETS, {"person_id": person_id, "limit": limit})
     return [TicketView(id=r.id, number=r.number or "", kind=r.kind, category=r.category,
-                       urgency=r.urgency, status=r.status, text=r.text,
-                       place_text=r.place_text, unit_name=r.unit_name,
+                       urgency=r.urgency, status=r.status,
+                       text=r.text if r.reporter_id == person_id else "",
+                       place_text=r.place_text if r.reporter_id == person_id else None,
+                       unit_name=r.unit_name,
                        unit_name_en=r.unit_name_en, created_at=r.created_at,
                        claim_due_at=r.claim_due_at, resolve_due_at=r.resolve_due_at)
             for r in rows]
@@ -139,21 +145,35 @@ class TimelineEntry:
 
 
 async def timeline(
-    *, session: AsyncSession, ticket_id: int, person_id: int
+    *, session: AsyncSession, ticket_id: int, person_id: int, routing: Routing | None = None
 ) -> tuple[TicketView, list[TimelineEntry]]:
+    """The ticket as the person may read it (their own report or one they follow)."""
     ticket = await _own_ticket(session=session, ticket_id=ticket_id, person_id=person_id)
-    return await timeline_of(session=session, ticket=ticket)
+    allowed = await reach_of(session=session, ticket=ticket, person_id=person_id,
+                             routing=routing)
+    if not allowed.see:
+        raise PermissionDenied()
+    return await timeline_of(session=session, ticket=ticket, reach=allowed)
 
 
 async def timeline_of(
-    *, session: AsyncSession, ticket: Ticket
+    *, session: AsyncSession, ticket: Ticket, reach: Reach
 ) -> tuple[TicketView, list[TimelineEntry]]:
-    """Without a permission check: callers check who may see it."""
+    """The view and the entries `reach` grants (the caller asked the read policy for it)."""
     events = await session.scalars(
         select(TicketEvent).where(TicketEvent.ticket_id == ticket.id).order_by(TicketEvent.id)
     )
-    entries = [TimelineEntry(e.at, e.action, e.to_status, e.note) for e in events.all()]
-    return await view(session=session, ticket=ticket), entries
+    entries = [TimelineEntry(e.at, e.action, e.to_status, reach.note(e.note))
+               for e in events.all() if visibility_of(e.action) in reach.entries]
+    return read_view(await view(session=session, ticket=ticket), reach), entries
+
+
+def read_view(found: TicketView, reach: Reach) -> TicketView:
+    """The view with the report's words and place as `reach` allows."""
+    if reach.text:
+        return found
+    place = None if reach.summary_only or not found.place_text else reach.words(found.place_text)
+    return replace(found, text=reach.words(found.text), place_text=place)
 
 
 async def find_own_by_number(

@@ -111,6 +111,9 @@ async def rate_by_community(*, session: AsyncSession, ticket_id: int, actor: int
         raise PermissionDenied()
     await require_member(session=session, person_id=actor, unit_id=ticket.whistled_by_id,
                          roles=(Role.GRID_WORKER,))
+    # The community rates the work the unit reported done, never before it was done.
+    if ticket.resolved_at is None or ticket.status not in ("resolved", "closed"):
+        raise PermissionDenied()
     exists = await community_rating(session=session, ticket_id=ticket.id)
     if exists is None:
         session.add(Rating(ticket_id=ticket.id, rater_kind=RaterKind.COMMUNITY.value,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select, update
@@ -11,10 +11,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from dispatch.core import lifecycle
 from dispatch.core.enums import Status
 from dispatch.core.errors import NotFound, PermissionDenied
-from dispatch.org.access import is_coordinator_over, roles_in
-from dispatch.privacy.mask import mask
+from dispatch.core.routing import Routing
+from dispatch.org.access import is_coordinator_over
+from dispatch.privacy.reads import reach_of
 from dispatch.store.db import rowcount
-from dispatch.store.models import Membership, PushCard, Ticket, TicketEvent, TicketUnit
+from dispatch.store.models import Membership, PushCard, Ticket, TicketEvent
 from dispatch.tickets import intake
 
 WORKING = [Status.CLAIMED.value, Status.IN_PROGRESS.value, Status.REOPENED.value]
@@ -49,19 +50,11 @@ async def set_duty(*, session: AsyncSession, person_id: int, on: bool) -> int:
     return int(rowcount(result))
 
 
-async def may_see(*, session: AsyncSession, ticket: Ticket, person_id: int) -> bool:
-    """Its units' members (current, lead, assisting, community), coordinators above, reporter."""
-    if ticket.reporter_id == person_id or ticket.claimed_by_id == person_id:
-        return True
-    units = {ticket.unit_id, ticket.community_id, ticket.lead_unit_id}
-    units |= set((await session.scalars(
-        select(TicketUnit.unit_id).where(TicketUnit.ticket_id == ticket.id))).all())
-    for unit_id in [u for u in units if u is not None]:
-        if await roles_in(session=session, person_id=person_id, unit_id=unit_id):
-            return True
-        if await is_coordinator_over(session=session, person_id=person_id, unit_id=unit_id):
-            return True
-    return False
+async def may_see(*, session: AsyncSession, ticket: Ticket, person_id: int,
+                  routing: Routing | None = None) -> bool:
+    """The read policy's answer (`dispatch.privacy.reads`): does the ticket exist for them."""
+    return (await reach_of(session=session, ticket=ticket, person_id=person_id,
+                           routing=routing)).see
 
 
 @dataclass(frozen=True)
@@ -72,31 +65,26 @@ class StaffView:
     actions: list[str]
 
 
-async def staff_view(*, session: AsyncSession, ticket_id: int, person_id: int) -> StaffView:
+async def staff_view(*, session: AsyncSession, ticket_id: int, person_id: int,
+                     routing: Routing | None = None) -> StaffView:
+    """`#N` and `/t`: the ticket, its words, phone and timeline entries as the policy allows."""
     ticket = await session.get(Ticket, ticket_id)
     if ticket is None:
         raise NotFound(what=f"#{ticket_id}")
-    if not await may_see(session=session, ticket=ticket, person_id=person_id):
+    allowed = await reach_of(session=session, ticket=ticket, person_id=person_id,
+                             routing=routing)
+    if not allowed.see:
         raise PermissionDenied()
-    view, entries = await intake.timeline_of(session=session, ticket=ticket)
+    view, entries = await intake.timeline_of(session=session, ticket=ticket, reach=allowed)
     actions = [a.value for a in lifecycle.allowed_actions(ticket.status)]
-    if await may_contact(session=session, ticket=ticket, person_id=person_id):
-        return StaffView(view, entries, ticket.contact_phone, actions)
-    masked = replace(view, text=mask(view.text),
-                     place_text=mask(view.place_text) if view.place_text else None)
-    return StaffView(masked, entries, None, actions)
+    return StaffView(view, entries, ticket.contact_phone if allowed.contact else None, actions)
 
 
-async def may_contact(*, session: AsyncSession, ticket: Ticket, person_id: int) -> bool:
-    """Phone and exact address: only the unit working the ticket and coordinators over it."""
-    if ticket.claimed_by_id == person_id or ticket.reporter_id == person_id:
-        return True
-    if ticket.unit_id is None:
-        return False
-    if await roles_in(session=session, person_id=person_id, unit_id=ticket.unit_id):
-        return True
-    return await is_coordinator_over(session=session, person_id=person_id,
-                                     unit_id=ticket.unit_id)
+async def may_contact(*, session: AsyncSession, ticket: Ticket, person_id: int,
+                      routing: Routing | None = None) -> bool:
+    """Phone and exact address: the read policy's contact column."""
+    return (await reach_of(session=session, ticket=ticket, person_id=person_id,
+                           routing=routing)).contact
 
 
 async def ticket_of_card(*, session: AsyncSession, chat_id: str, message_id: int) -> int | None:

@@ -15,7 +15,7 @@ from dispatch.org.tree import centre, street_of
 from dispatch.store.models import Ticket, Unit
 from dispatch.tickets import intake
 from dispatch.tickets.desk import Desk, load
-from dispatch.tickets.duplicates import find_duplicate
+from dispatch.tickets.duplicates import find_duplicate, offer_twin
 from dispatch.tickets.escalation import escalate_nobody_there
 from dispatch.tickets.intake import TicketView
 from dispatch.tickets.records import NewTicket
@@ -97,5 +97,7 @@ async def submit(*, session: AsyncSession, new: NewTicket, desk: Desk) -> Submit
     ticket.remind_at = (desk.policy.calendar.halfway(ticket.created_at, ticket.claim_due_at)
                         if ticket.claim_due_at else None)
     twin = await find_duplicate(session=session, ticket=ticket, clock=desk.clock)
+    if twin is not None:
+        await offer_twin(session=session, ticket=ticket, twin=twin, clock=desk.clock)
     await announce_new(session=session, ticket=ticket, desk=desk, twin=twin)
     return Submitted(view, twin.id if twin else None, twin.number if twin else None)

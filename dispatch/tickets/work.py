@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from dispatch.core import lifecycle
 from dispatch.core.buttons import AskAssist, Done, HandBack, MessageHolder, Note, Start
-from dispatch.core.enums import Status
+from dispatch.core.enums import Role, Status
 from dispatch.core.errors import AlreadyClaimed, NotFound, PermissionDenied
 from dispatch.core.lifecycle import Action
 from dispatch.notify.audience import (
@@ -22,8 +22,10 @@ from dispatch.notify.audience import (
 )
 from dispatch.notify.outbox import Notice
 from dispatch.org.access import is_coordinator_over, require_member
+from dispatch.org.people import revoke_membership, set_blocked
 from dispatch.org.residents import communities, community_named_in
 from dispatch.org.tree import street_of
+from dispatch.privacy.reads import holds
 from dispatch.store.db import rowcount
 from dispatch.store.models import Person, Ticket, TicketEvent, Unit
 from dispatch.tickets.desk import CLAIMABLE, Desk, load, resolve_deadline, set_claim_deadlines
@@ -82,6 +84,13 @@ async def whistle(*, session: AsyncSession, ticket_id: int, actor: int, desk: De
 
 
 REJECT_REASONS = ("duplicate", "outside", "not_actionable")
+
+
+async def may_verify(*, session: AsyncSession, ticket_id: int, actor: int, desk: Desk) -> None:
+    """Verify, handle here, whistle and reject are the ticket's community's (PermissionDenied)."""
+    ticket = await load(session, ticket_id)
+    await require_member(session=session, person_id=actor, unit_id=ticket.community_id,
+                         roles=desk.routing.verify_roles)
 
 
 async def reject(*, session: AsyncSession, ticket_id: int, actor: int, reason: str,
@@ -211,8 +220,10 @@ def work_card(ticket: Ticket, *, edit: bool) -> Notice:
                   card=None if edit else (ticket.id, "claim"))
 
 
-async def _holder_or_lead(session: AsyncSession, ticket: Ticket, actor: int) -> None:
-    if ticket.claimed_by_id == actor:
+async def _holder_or_lead(session: AsyncSession, ticket: Ticket, actor: int,
+                          desk: Desk) -> None:
+    """The holder whose claim still counts (not revoked, not blocked), or a coordinator."""
+    if await holds(session=session, ticket=ticket, person_id=actor, routing=desk.routing):
         return
     if ticket.unit_id and await is_coordinator_over(session=session, person_id=actor,
                                                     unit_id=ticket.unit_id):
@@ -222,7 +233,7 @@ async def _holder_or_lead(session: AsyncSession, ticket: Ticket, actor: int) -> 
 
 async def start(*, session: AsyncSession, ticket_id: int, actor: int, desk: Desk) -> Ticket:
     ticket = await load(session, ticket_id)
-    await _holder_or_lead(session, ticket, actor)
+    await _holder_or_lead(session, ticket, actor, desk)
     event = await lifecycle.apply(session=session, ticket=ticket, action=Action.START,
                                   clock=desk.clock, actor_id=actor, unit_id=ticket.unit_id)
     await session.flush()
@@ -236,7 +247,7 @@ async def add_note(*, session: AsyncSession, ticket_id: int, actor: int, desk: D
                    text: str, photo_ids: Sequence[str] = ()) -> Ticket:
     """Progress from the holder (or a coordinator) reaches the reporter and followers."""
     ticket = await load(session, ticket_id)
-    await _holder_or_lead(session, ticket, actor)
+    await _holder_or_lead(session, ticket, actor, desk)
     if Status(ticket.status) not in lifecycle.OPEN:
         raise PermissionDenied()
     event = await lifecycle.note(session=session, ticket=ticket, clock=desk.clock,
@@ -269,7 +280,7 @@ async def done(*, session: AsyncSession, ticket_id: int, actor: int, desk: Desk,
                note: str | None = None, photo_ids: Sequence[str] = (),
                service_minutes: int | None = None) -> Ticket:
     ticket = await load(session, ticket_id)
-    await _holder_or_lead(session, ticket, actor)
+    await _holder_or_lead(session, ticket, actor, desk)
     event = await lifecycle.apply(session=session, ticket=ticket, action=Action.DONE,
                                   clock=desk.clock, actor_id=actor, unit_id=ticket.unit_id,
                                   note=note, data={"photos": list(photo_ids)} if photo_ids
@@ -291,7 +302,7 @@ async def hand_back(*, session: AsyncSession, ticket_id: int, actor: int, desk: 
                     reason: str) -> Ticket:
     """The holder cannot do it: back to the unit's pool, offered again, coordinators told."""
     ticket = await load(session, ticket_id)
-    await _holder_or_lead(session, ticket, actor)
+    await _holder_or_lead(session, ticket, actor, desk)
     event = await lifecycle.apply(session=session, ticket=ticket, action=Action.HAND_BACK,
                                   clock=desk.clock, actor_id=actor, unit_id=ticket.unit_id,
                                   note=reason[:1000])
@@ -309,3 +320,61 @@ async def hand_back(*, session: AsyncSession, ticket_id: int, actor: int, desk: 
     return ticket
 
 
+
+
+ACCESS_ENDED = {"zh": "接单人的权限已撤销或被封禁",
+                "en": "the holder's role was revoked or they were blocked"}
+
+
+async def release_claims(*, session: AsyncSession, person_id: int, desk: Desk) -> list[Ticket]:
+    """Revocation or blocking: every open ticket the person holds whose claim no longer counts
+    goes back to its unit's pool at once, offered to the unit's on-duty people again and its
+    coordinators told (as a hand-back). Call after the membership or block changed."""
+    held = (await session.scalars(select(Ticket).where(
+        Ticket.claimed_by_id == person_id,
+        Ticket.status.in_([Status.CLAIMED.value, Status.IN_PROGRESS.value]))
+        .order_by(Ticket.id))).all()
+    released = []
+    for ticket in held:
+        if await holds(session=session, ticket=ticket, person_id=person_id,
+                       routing=desk.routing):
+            continue  # another role of theirs still covers it
+        event = await lifecycle.apply(session=session, ticket=ticket, action=Action.HAND_BACK,
+                                      clock=desk.clock, actor_id=None, unit_id=ticket.unit_id,
+                                      note=ACCESS_ENDED["zh"], data={"released": person_id})
+        ticket.claimed_by_id = None
+        set_claim_deadlines(ticket, desk, start=desk.clock())
+        await session.flush()
+        await offer_or_escalate(session=session, ticket=ticket, desk=desk,
+                                event_key=f"ev{event.id}")
+        coordinators = await unit_people(session=session,
+                                         unit_ids=[u for u in [ticket.unit_id] if u],
+                                         roles=desk.routing.coordinator_roles)
+        await push(session=session, people=coordinators,
+                   notice=Notice(key="push.handed_back", params={**ticket_params(ticket),
+                                                                  "reason": ACCESS_ENDED}),
+                   event_key=f"ev{event.id}c", clock=desk.clock)
+        released.append(ticket)
+    return released
+
+
+async def revoke_role(*, session: AsyncSession, person_id: int, unit_id: int, role: Role,
+                      desk: Desk) -> bool:
+    """A role ends at once, and with it every claim it covered (`release_claims`)."""
+    if not await revoke_membership(session=session, person_id=person_id, unit_id=unit_id,
+                                   role=role):
+        return False
+    await session.flush()
+    await release_claims(session=session, person_id=person_id, desk=desk)
+    return True
+
+
+async def block_person(*, session: AsyncSession, person_id: int, blocked: bool,
+                       desk: Desk) -> bool:
+    """Blocking ends every read and action at once and gives back every ticket they hold."""
+    if not await set_blocked(session=session, person_id=person_id, blocked=blocked):
+        return False
+    await session.flush()
+    if blocked:
+        await release_claims(session=session, person_id=person_id, desk=desk)
+    return True

@@ -54,12 +54,19 @@ class Fact:
     open: bool = True
     overdue_at: datetime | None = None  # when the deadline scheduler marked it overdue
     dept: str | None = None  # the department holding it now
+    holder: str = ""  # the unit holding it now (its responsible unit): community, street, dept
     done: list[datetime] = field(default_factory=list)
     ratings: list[tuple[datetime, RatingValue]] = field(default_factory=list)
 
     @property
     def street(self) -> str:
         return STREET_OF[self.community]
+
+    @property
+    def holder_street(self) -> str | None:
+        """The street whose subtree holds the ticket now (None: a department holds it)."""
+        return STREET_OF.get(self.holder) or (self.holder if self.holder in
+                                               STREET_OF.values() else None)
 
 
 class Script:
@@ -97,13 +104,15 @@ class Script:
             place_text=place))
         view = submitted.view
         self.tid[name] = view.id
-        self.facts[name] = Fact(community, category.value, self.clock(), number=view.number)
+        self.facts[name] = Fact(community, category.value, self.clock(), number=view.number,
+                                holder=community)
 
     async def act(self, fn, name: str, who: str, **kw) -> None:  # noqa: ANN001
         await self._do(fn, ticket_id=self.tid[name], actor=self.ids[who], **kw)
 
     async def whistle(self, name: str) -> None:
         await self.act(work.whistle, name, GRID_OF[self.facts[name].community])
+        self.facts[name].holder = self.facts[name].street
 
     async def claim(self, name: str, who: str) -> None:
         await self.act(work.claim, name, who)
@@ -187,7 +196,7 @@ async def play(s: Script) -> None:
     await s.act(centre.put_on_list, "W1", "coord_c", list_type=ListType.IMMEDIATE)
     await s.act(centre.set_lead, "W1", "coord_c", unit_id=s.ids["dept-urban"])
     await s.claim("W1", "urban")
-    s.facts["W1"].dept = "dept-urban"
+    s.facts["W1"].dept = s.facts["W1"].holder = "dept-urban"
 
     s.clock.now = local(11, 25, 10)  # Wed 25 Nov: L1, W1, W2 are past their resolve limit
     await s.run_deadlines()

@@ -80,6 +80,14 @@ def check_webhook(door: Door, body: bytes) -> None:
         assert status in (400, 413), f"{status} for {body[:200]!r}"
 
 
+def check_hostile(status: int, body: bytes, max_body: int = MAX_BODY) -> None:
+    """Deep, huge or unstorable JSON: a 400 or 413 (or a 200 once cleaned), never a 5xx that
+    Telegram would answer by delivering the same body again for ever."""
+    assert status in (200, 400, 413), f"{status} for {body[:200]!r}"
+    if len(body) > max_body:
+        assert status == 413, f"{status} for an oversized body"
+
+
 def _looks_like_update(body: bytes) -> bool:
     try:
         value = json.loads(body)

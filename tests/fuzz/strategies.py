@@ -282,3 +282,47 @@ def webhook_bodies() -> st.SearchStrategy[bytes]:
         telegram_updates(junk=False).map(dumped),
         st.integers(5_000, 20_000).map(lambda n: b'{"update_id": 1, "x": "' + b"y" * n + b'"}'),
     )
+
+
+def _message_update(update_id: Any, text: Any, **extra: Any) -> dict[str, Any]:
+    return {"update_id": update_id, "message": {
+        "message_id": 1, "date": 1_700_000_000, "chat": {"id": 78, "type": "private"},
+        "from": {"id": 78, "is_bot": False, "first_name": "Fuzz"}, "text": text, **extra}}
+
+
+@st.composite
+def _deep(draw: st.DrawFn) -> bytes:
+    """Nesting deep enough to exhaust a recursive parser, inside an otherwise real update."""
+    depth = draw(st.sampled_from((33, 200, 1_500, 20_000, 200_000)))
+    opener, closer = draw(st.sampled_from(((b"[", b"]"), (b'{"a":', b"}"))))
+    where = draw(st.sampled_from(("top", "field")))
+    nested = opener * depth + b"1" + closer * depth
+    if where == "top":
+        return nested
+    head = json.dumps(_message_update(draw(st.integers(1, 2**40)), "x"))[:-1].encode()
+    return head + b', "extra": ' + nested + b"}"
+
+
+def hostile_bodies() -> st.SearchStrategy[bytes]:
+    """JSON Telegram never sends and a parser or PostgreSQL chokes on: deep, huge, 10^30 ids,
+    NaN/Infinity, NUL and lone surrogates, text that is a number or a list."""
+    def raw(update: dict[str, Any]) -> bytes:
+        return json.dumps(update, allow_nan=True).encode()  # ensure_ascii: \\ud800 stays escaped
+
+    ids = st.one_of(st.integers(2**63, 10**40), st.integers(-(10**30), -1),
+                    st.sampled_from((10**30, 1e30, float("inf"), float("nan"), True, "1", None)))
+    bad_numbers = st.sampled_from((float("inf"), float("-inf"), float("nan"), 1e308, 10**30))
+    texts_that_are_not = st.one_of(st.integers(), st.floats(), st.lists(st.integers(),
+                                   max_size=3), st.dictionaries(st.text(max_size=3), st.none()))
+    storable = st.integers(1, 2**40)
+    return st.one_of(
+        _deep(),
+        st.builds(lambda i: raw(_message_update(i, "hi")), ids),
+        st.builds(lambda i, a, b: raw(_message_update(i, "在这", location={
+            "latitude": a, "longitude": b})), storable, bad_numbers, bad_numbers),
+        st.builds(lambda i, t: raw(_message_update(i, t)), storable, texts_that_are_not),
+        st.builds(lambda i, t: raw(_message_update(i, t)), storable, st.sampled_from((
+            "路灯\x00坏了", "\x00", "a\ud800b", "\udfff", "\x1b[31m红\x7f\x85", "x\u0000" * 50))),
+        st.integers(5_000, 20_000).map(
+            lambda n: raw(_message_update(5, "y" * n))),  # over the body limit
+    )

@@ -8,8 +8,13 @@ import pytest
 from hypothesis import example, given, settings
 
 from tests.fuzz.door import Door
-from tests.fuzz.properties import check_typed_update, check_update, check_webhook
-from tests.fuzz.strategies import junk_updates, telegram_updates, webhook_bodies
+from tests.fuzz.properties import (
+    check_hostile,
+    check_typed_update,
+    check_update,
+    check_webhook,
+)
+from tests.fuzz.strategies import hostile_bodies, junk_updates, telegram_updates, webhook_bodies
 
 
 @example(update={"message": {"photo": [{}]}})  # found by fuzzing, kept as fixed cases
@@ -45,3 +50,22 @@ def test_junk_bodies_with_the_secret_never_get_a_5xx(kind: str) -> None:
         errors = door.close()
     assert not errors, errors[:5]
     assert door.probe_seen(), "after the junk, a plain update never reached the handler"
+
+
+@pytest.mark.e2e
+@pytest.mark.filterwarnings("ignore:Detected unknown update type")
+@pytest.mark.parametrize("kind", ["aiogram", "ptb"])
+def test_deep_huge_and_unstorable_json_gets_200_or_4xx_never_5xx(kind: str) -> None:
+    door = Door(kind)
+    try:
+        @settings(max_examples=60, deadline=None)
+        @given(body=hostile_bodies())
+        def post(body: bytes) -> None:
+            check_hostile(door.post(body), body)
+
+        post()
+        assert door.still_answers()
+    finally:
+        errors = door.close()
+    assert not errors, errors[:5]
+    assert door.probe_seen()

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from bot.conversation import awaiting, callbacks
 from bot.conversation.awaiting import expect, stop_waiting
+from bot.conversation.ids import TicketRef, ticket_ref
 from bot.conversation.menu import main_menu
 from bot.conversation.resident import community, status
 from bot.conversation.resident.draft import (
@@ -226,7 +227,12 @@ async def _ask_photo(turn: Turn, draft: Draft, _: object) -> None:
 async def _discard(turn: Turn, draft: Draft, _: object) -> None:
     turn.clear("draft")
     stop_waiting(turn)
-    turn.edit_pressed(t("report.cancelled", turn.lang))
+    turn.edit_pressed(t(_cancelled_key(draft), turn.lang))
+
+
+def _cancelled_key(draft: Draft) -> str:
+    return ("report.cancelled.help_request" if draft.kind is TicketKind.HELP_REQUEST
+            else "report.cancelled")
 
 
 async def submit(turn: Turn, draft: Draft, _: object = None, whistle: bool = False) -> None:
@@ -314,14 +320,15 @@ async def critical(turn: Turn, text: str, parse: Parse) -> None:
 
 
 async def cancel_command(turn: Turn, rest: str) -> None:
-    await cancel_intent(turn, rest or None)
+    await cancel_intent(turn, ticket_ref(rest))
 
 
-async def cancel_intent(turn: Turn, number: str | None) -> None:
-    if draft_of(turn) is not None:
+async def cancel_intent(turn: Turn, number: TicketRef | None) -> None:
+    """Cancel the open draft; a named ticket (「撤回6号单」) is withdrawn, draft or not."""
+    if number is None and (draft := draft_of(turn)) is not None:
         turn.clear("draft")
         stop_waiting(turn)
-        turn.say("report.cancelled")
+        turn.say(_cancelled_key(draft))
         return
     await status.offer_withdraw(turn, number)
 

@@ -8,6 +8,7 @@ writes, in a transaction."""
 from __future__ import annotations
 
 from bot.conversation.callbacks import Timeline, WithdrawAsk, WithdrawNo, WithdrawYes
+from bot.conversation.ids import TicketRef
 from bot.conversation.menu import main_menu
 from bot.core.i18n import t
 from bot.core.messages import Button
@@ -15,6 +16,8 @@ from bot.core.render import ticket_line, timeline_text
 from bot.core.turn import Turn
 from dispatch.core.errors import NotFound, PermissionDenied
 from dispatch.tickets import intake
+
+OWN_SEARCHED = 50  # the person's newest tickets a short number (「6号单」) is looked for among
 
 
 async def my_tickets(turn: Turn, _: str = "") -> None:
@@ -30,19 +33,33 @@ async def my_tickets(turn: Turn, _: str = "") -> None:
     turn.send("\n".join(lines), buttons=buttons)
 
 
-async def status_text(turn: Turn, number: str | None) -> None:
-    if number is None:
+async def status_text(turn: Turn, ref: TicketRef | None) -> None:
+    if ref is None:
         await my_tickets(turn)
         return
-    async with turn.ctx.single() as session:
-        try:
-            view = await intake.find_own_by_number(
-                session=session, number=number, person_id=turn.contact.person_id
-            )
-        except (NotFound, PermissionDenied):
-            turn.say("status.not_yours", number=number.upper())
-            return
-    await _show(turn, view.id, edit=False)
+    ticket_id = await _own_ticket_id(turn, ref)
+    if ticket_id is None:
+        turn.say("status.not_yours", number=ref.label)
+        return
+    await _show(turn, ticket_id, edit=False)
+
+
+async def _own_ticket_id(turn: Turn, ref: TicketRef) -> int | None:
+    """The person's ticket the reference names: a whole number, or a sequence (「6号单」)
+    matched against their own tickets."""
+    if ref.number is not None:
+        async with turn.ctx.single() as session:
+            try:
+                view = await intake.find_own_by_number(
+                    session=session, number=ref.number, person_id=turn.contact.person_id
+                )
+            except (NotFound, PermissionDenied):
+                return None
+        return view.id
+    async with turn.ctx.autocommit.connect() as connection:
+        views = await intake.my_tickets(session=connection, person_id=turn.contact.person_id,
+                                        limit=OWN_SEARCHED)
+    return next((v.id for v in views if ref.matches(v.number)), None)
 
 
 async def on_press(turn: Turn, data: Timeline) -> None:
@@ -54,7 +71,8 @@ async def _show(turn: Turn, ticket_id: int, *, edit: bool) -> None:
     async with turn.ctx.single() as session:
         try:
             view, entries = await intake.timeline(
-                session=session, ticket_id=ticket_id, person_id=turn.contact.person_id
+                session=session, ticket_id=ticket_id, person_id=turn.contact.person_id,
+                routing=turn.ctx.desk.routing,
             )
         except (NotFound, PermissionDenied):
             turn.toast("press.invalid", alert=True)
@@ -67,21 +85,36 @@ async def _show(turn: Turn, ticket_id: int, *, edit: bool) -> None:
         turn.send(text, buttons=buttons)
 
 
-async def offer_withdraw(turn: Turn, number: str | None) -> None:
+async def offer_withdraw(turn: Turn, ref: TicketRef | None) -> None:
     async with turn.ctx.autocommit.connect() as connection:
-        views = await intake.my_tickets(session=connection, person_id=turn.contact.person_id)
-    open_views = [v for v in views if v.is_open and (number is None or v.number == number.upper())]
+        views = await intake.my_tickets(session=connection, person_id=turn.contact.person_id,
+                                        limit=OWN_SEARCHED)
+    if ref is not None:
+        named = [v for v in views if ref.matches(v.number)]
+        if not named:
+            turn.say("status.not_yours", number=ref.label)
+            return
+        if not named[0].is_open:
+            turn.say("withdraw.closed", number=named[0].number)
+            return
+        turn.send(t("withdraw.ask_number", turn.lang, number=named[0].number),
+                  buttons=_confirm_buttons(turn, named[0].id))
+        return
+    open_views = [v for v in views if v.is_open][:8]
     if not open_views:
         turn.say("withdraw.nothing", buttons=main_menu(turn))
         return
-    buttons = [[Button(v.number, WithdrawAsk(v.id).pack())] for v in open_views[:8]]
+    buttons = [[Button(v.number, WithdrawAsk(v.id).pack())] for v in open_views]
     turn.say("withdraw.pick", buttons=buttons)
 
 
+def _confirm_buttons(turn: Turn, ticket_id: int) -> list[list[Button]]:
+    return [[turn.button("withdraw.confirm", WithdrawYes(ticket_id)),
+             turn.button("withdraw.keep", WithdrawNo(ticket_id))]]
+
+
 async def on_withdraw_ask(turn: Turn, data: WithdrawAsk) -> None:
-    buttons = [[turn.button("withdraw.confirm", WithdrawYes(data.ticket)),
-                turn.button("withdraw.keep", WithdrawNo(data.ticket))]]
-    turn.edit_pressed(t("withdraw.ask", turn.lang), buttons)
+    turn.edit_pressed(t("withdraw.ask", turn.lang), _confirm_buttons(turn, data.ticket))
 
 
 async def on_withdraw_no(turn: Turn, data: WithdrawNo) -> None:

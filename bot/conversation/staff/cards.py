@@ -14,7 +14,7 @@ from bot.conversation.awaiting import expect, stop_waiting
 from bot.conversation.ids import TICKET_NUMBER, is_id
 from bot.core.i18n import t
 from bot.core.messages import Button
-from bot.core.render import ticket_line, timeline_text, when
+from bot.core.render import duration_words, ticket_line, timeline_text, when
 from bot.core.turn import Turn, pairs
 from dispatch.core import buttons
 from dispatch.core.buttons import CallbackData
@@ -22,12 +22,14 @@ from dispatch.core.enums import Category, ListType, RatingValue, RejectReason
 from dispatch.core.errors import PermissionDenied
 from dispatch.org.access import is_centre_coordinator, is_coordinator_over
 from dispatch.org.tree import street_of
+from dispatch.privacy.reads import holds
 from dispatch.store.models import Ticket, Unit
 from dispatch.tickets import centre, duplicates, ratings, work
 from dispatch.tickets import staffing as staff
 from dispatch.tickets.desk import claimers, load
 from dispatch.tickets.reassign import reassign
 from dispatch.tickets.understanding import close_understanding_with_note
+from nlu.durations import parse_minutes
 
 PAGE = 8  # units per picker page; the rest are a ⟨next⟩ press away, never cut off
 
@@ -43,7 +45,10 @@ async def on_reject_because(turn: Turn, data: buttons.RejectBecause) -> None:
 
 
 async def on_reject(turn: Turn, data: buttons.Reject) -> None:
-    """Which reason: the card's buttons become the reasons."""
+    """Which reason: the card's buttons become the reasons (only for those who may reject)."""
+    async with turn.ctx.sessions() as session:
+        await work.may_verify(session=session, ticket_id=data.ticket,
+                              actor=turn.contact.person_id, desk=turn.ctx.desk)
     rows = [[turn.button(f"reason.{r}", buttons.RejectBecause(data.ticket, r))]
             for r in RejectReason]
     turn.edit_pressed(t("staff.pick_reason", turn.lang), rows)
@@ -122,7 +127,8 @@ async def on_start(turn: Turn, data: buttons.Start) -> None:
 async def on_ask_assist(turn: Turn, data: buttons.AskAssist) -> None:
     async with turn.ctx.sessions() as session:
         ticket = await load(session, data.ticket)
-        if ticket.claimed_by_id != turn.contact.person_id:
+        if not await holds(session=session, ticket=ticket, person_id=turn.contact.person_id,
+                           routing=turn.ctx.desk.routing):
             turn.toast("error.permission_denied", alert=True)
             return
         units = [u for u in await centre.departments(session=session, ticket=ticket,
@@ -136,7 +142,8 @@ async def on_work_prompt(turn: Turn, data: buttons.Note | buttons.Done | buttons
     """Note, done and hand back ask for a text (and photos) first: only the holder may."""
     async with turn.ctx.sessions() as session:
         ticket = await load(session, data.ticket)
-        if ticket.claimed_by_id != turn.contact.person_id:
+        if not await holds(session=session, ticket=ticket, person_id=turn.contact.person_id,
+                           routing=turn.ctx.desk.routing):
             turn.toast("error.permission_denied", alert=True)
             return
         kind = ticket.kind
@@ -187,16 +194,20 @@ async def on_done_text(turn: Turn, what: awaiting.DoneNote, text: str) -> bool:
 
 
 async def on_minutes_text(turn: Turn, what: awaiting.ServiceMinutes, text: str) -> bool:
-    minutes = _minutes(text)
+    minutes = parse_minutes(text)
     if minutes is None:
         expect(turn, what)
         turn.say("staff.ask_minutes")
         return True
     stop_waiting(turn)
-    return await _act(turn, "staff.done", lambda session: work.done(
-        session=session, ticket_id=what.ticket, actor=turn.contact.person_id,
-        desk=turn.ctx.desk, note=None, photo_ids=turn.msg.photo_ids[-1:],
-        service_minutes=minutes))
+    async with turn.ctx.sessions() as session, session.begin():
+        ticket = await work.done(
+            session=session, ticket_id=what.ticket, actor=turn.contact.person_id,
+            desk=turn.ctx.desk, note=None, photo_ids=turn.msg.photo_ids[-1:],
+            service_minutes=minutes)
+        number = ticket.number
+    turn.say("staff.done_minutes", number=number, duration=duration_words(minutes, turn.lang))
+    return True
 
 
 async def on_handback_text(turn: Turn, what: awaiting.HandBackReason, text: str) -> bool:
@@ -255,14 +266,6 @@ async def on_merge_text(turn: Turn, what: awaiting.MergeTarget, text: str) -> bo
     return await _act(turn, "staff.merged", lambda session: duplicates.merge(
         session=session, ticket_id=what.ticket, into_id=into, actor=turn.contact.person_id,
         desk=turn.ctx.desk))
-
-
-def _minutes(text: str) -> int | None:
-    match = re.search(r"(\d+(?:\.\d+)?)\s*(小时|h|hour|hours|分钟|min|minutes)?", text.lower())
-    if match is None:
-        return None
-    value, unit = float(match[1]), match[2] or "h"
-    return int(value * 60) if unit in ("小时", "h", "hour", "hours") else int(value)
 
 
 def parse_date(text: str, *, today: date) -> date | None:
@@ -378,7 +381,9 @@ def _paged(turn: Turn, units: list[Unit], page: int, pick: Callable[[Unit], Call
 
 async def _offer_leads(turn: Turn, session, ticket, edit: bool = False,  # noqa: ANN001
                        page: int = 0) -> None:
-    units = await centre.departments(session=session, ticket=ticket, desk=turn.ctx.desk)
+    units = [u for u in await centre.departments(session=session, ticket=ticket,
+                                                 desk=turn.ctx.desk)
+             if await centre.may_lead(session=session, unit=u, actor=turn.contact.person_id)]
     rows, shown, pages = _paged(turn, units, page, lambda u: buttons.SetLead(ticket.id, u.id),
                                 lambda n: buttons.PickLead(ticket.id, n))
     text = t("staff.pick_lead_page", turn.lang, number=ticket.number, page=shown, pages=pages)
@@ -500,7 +505,8 @@ async def show_ticket(turn: Turn, ticket_id: int) -> None:
     """A ticket's record for staff, with what a coordinator over it may do."""
     async with turn.ctx.sessions() as session:
         view = await staff.staff_view(session=session, ticket_id=ticket_id,
-                                      person_id=turn.contact.person_id)
+                                      person_id=turn.contact.person_id,
+                                      routing=turn.ctx.desk.routing)
         ticket = await load(session, ticket_id)
         coordinator = ticket.unit_id is not None and await is_coordinator_over(
             session=session, person_id=turn.contact.person_id, unit_id=ticket.unit_id)

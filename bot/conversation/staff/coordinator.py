@@ -6,6 +6,7 @@ import asyncio
 import tempfile
 from pathlib import Path
 
+from bot.conversation.callbacks import Menu
 from bot.core.i18n import t
 from bot.core.messages import Button, Document, Reply
 from bot.core.turn import Turn
@@ -49,23 +50,34 @@ def _files(card: Scorecard, lang: str, name: str) -> list[Document]:
         return [Document(p.name, p.read_bytes()) for p in paths]
 
 
-QUESTION_INTENTS = ("status", "consult", "out_of_scope", "greeting")
+CHAT_INTENTS = ("greeting", "thanks")
+
+
+def report_this(turn: Turn, text: str) -> list[list[Button]]:
+    """The explicit way for a coordinator to report what they wrote: a button."""
+    turn.update(last_text=text[:2000])
+    return [[turn.button("fallback.report_this", Menu("fb"))]]
 
 
 async def question(turn: Turn, text: str, parse: Parse) -> bool:
     """A coordinator's plain-language question: numbers and lists within their jurisdiction.
 
-    False when it is not one (a coordinator may report a problem like anyone else).
+    Whatever a coordinator writes outside a card and a command is read as a question: what
+    the grammar cannot read is asked back with examples, never made into a resident's report
+    (they report explicitly, by the button under the answer). False for everyone else and
+    for a greeting or thanks that names no figure.
     """
     if not is_coordinator(turn):
         return False
     async with turn.ctx.sessions() as session:
         answer = await questions.answer(session=session, person_id=turn.contact.person_id,
                                         text=text, now=turn.ctx.clock())
-    if isinstance(answer, questions.Clarify) and parse.intent.name not in QUESTION_INTENTS:
+    if isinstance(answer, questions.Clarify) and parse.intent.name in CHAT_INTENTS:
         return False
     tickets = answer.tickets if isinstance(answer, questions.Result) else ()
     buttons = [[Button(row.number, OpenTicket(row.id).pack())] for row in tickets]
+    if isinstance(answer, questions.Clarify) and answer.key == "coord.clarify.what":
+        buttons += report_this(turn, text)
     turn.send(questions.render(answer, turn.lang), buttons=buttons)
     return True
 

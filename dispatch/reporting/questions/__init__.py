@@ -1,0 +1,27 @@
+"""Coordinators' questions in plain language (zh, en): parsed by rule, answered in jurisdiction.
+
+`grammar` turns text into a `Query` (or a `Clarify` when vague — never a guessed number),
+`query` holds the SQL (one meaning per figure, docs/statistics.md), `ask` answers within the
+asker's jurisdiction and `render` puts the answer in words. The digest reuses `Tree`,
+`jurisdiction` and `count`.
+"""
+
+from __future__ import annotations
+
+from dispatch.reporting.questions.ask import LIST_LIMIT, Answer, Refusal, Result, answer
+from dispatch.reporting.questions.grammar import TZ, Clarify, Metric, Query, Tree, names, parse
+from dispatch.reporting.questions.query import (
+    Figure,
+    Jurisdiction,
+    TicketRow,
+    count,
+    in_scope,
+    jurisdiction,
+    load_tree,
+    overdue_now,
+)
+from dispatch.reporting.questions.render import render
+
+__all__ = ["LIST_LIMIT", "TZ", "Answer", "Clarify", "Figure", "Jurisdiction", "Metric", "Query",
+           "Refusal", "Result", "TicketRow", "Tree", "answer", "count", "in_scope",
+           "jurisdiction", "load_tree", "names", "overdue_now", "parse", "render"]

@@ -1,0 +1,224 @@
+"""The SQL behind a `Query`: one row per (ticket, attributed unit) or per rating, then counted,
+rated, ranked and listed by the database. Definitions: docs/statistics.md, "Coordinators'
+questions".
+
+Every metric's base statement yields `tid` (the ticket), `key` (the unit the figure is
+attributed to) and `value` (a rating's value, else NULL). The asker's scope and a named unit
+filter on `key`, and a ranking groups `key` rolled up to the asked rung, so a unit's count and
+its line in a ranking are the same figure. In the default view (按责任单位) `key` is the
+responsible unit: the unit holding the ticket now for states, the acting unit of the event for
+flows (as in the scorecards), the rated unit for ratings. In the location view (按所在社区) it
+is the ticket's community.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, case, func, literal, null, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from dispatch.core.enums import COMMUNITY_KINDS, STREET_KINDS, RaterKind, Role, UnitKind
+from dispatch.core.lifecycle import OPEN, UNCLAIMED, WORKING
+from dispatch.reporting.questions.grammar import Metric, Query, Tree
+from dispatch.reporting.stats import ARRIVALS, GOOD, NOT_RATED
+from dispatch.store.models import Membership, Rating, Ticket, TicketEvent, Unit
+
+OPEN_STATUSES = sorted(s.value for s in OPEN)
+LEVEL_KINDS: dict[str, Any] = {"street": STREET_KINDS, "community": COMMUNITY_KINDS,
+                               "department": frozenset({UnitKind.DEPARTMENT})}
+
+
+async def load_tree(session: AsyncSession) -> Tree:
+    return Tree((await session.scalars(select(Unit))).all())
+
+
+@dataclass(frozen=True)
+class Jurisdiction:
+    units: tuple[int, ...]  # where the person coordinates
+    ids: frozenset[int] | None  # every unit they see; None = the whole district
+
+    def covers(self, unit_id: int) -> bool:
+        return self.ids is None or unit_id in self.ids
+
+
+async def jurisdiction(*, session: AsyncSession, person_id: int,
+                       tree: Tree) -> Jurisdiction | None:
+    """Coordinators (and admins, as in dispatch.org.access) see their subtrees; the centre all."""
+    held = sorted(set((await session.scalars(select(Membership.unit_id).where(
+        Membership.person_id == person_id, Membership.active.is_(True),
+        Membership.role.in_([Role.COORDINATOR.value, Role.ADMIN.value])))).all()))
+    if not held:
+        return None
+    if any(tree.units[u].kind in (UnitKind.CENTRE, UnitKind.DISTRICT) for u in held):
+        return Jurisdiction(tuple(held), None)
+    return Jurisdiction(tuple(held), frozenset().union(*(tree.subtree(u) for u in held)))
+
+
+def in_scope(ids: frozenset[int] | None) -> list[Any]:
+    """A ticket is in scope when its current unit, community or lead unit lies in `ids`."""
+    if ids is None:
+        return []
+    wanted = sorted(ids)
+    return [or_(Ticket.unit_id.in_(wanted), Ticket.community_id.in_(wanted),
+                Ticket.lead_unit_id.in_(wanted))]
+
+
+def overdue_now(now: datetime) -> Any:
+    """Open and past due: marked by the deadline scheduler, or due before it has looked."""
+    return or_(Ticket.overdue.is_(True),
+               and_(Ticket.status.in_(UNCLAIMED), Ticket.claim_due_at <= now),
+               and_(Ticket.status.in_(WORKING), Ticket.resolve_due_at <= now))
+
+
+def _during(column: Any, period: tuple[datetime, datetime] | None) -> Any:
+    assert period is not None
+    return and_(column >= period[0], column < period[1])
+
+
+def _left_unit(event: Any) -> Any:
+    """The unit an event moved the ticket away from: the one its previous arrival named."""
+    prev = aliased(TicketEvent)
+    return (select(prev.unit_id).where(prev.ticket_id == event.ticket_id, prev.id < event.id,
+                                       prev.action.in_(ARRIVALS))
+            .order_by(prev.id.desc()).limit(1).scalar_subquery())
+
+
+def base(query: Query, now: datetime) -> Any:
+    """(tid, key, value) rows of the metric with its ticket filters, before any scope."""
+    t, m, p = Ticket, query.metric, query.period
+    location = query.view == "location"
+    held = t.community_id if location else t.unit_id
+    where: list[Any] = []
+    if query.category:
+        where.append(t.category == query.category)
+    if query.urgency:
+        where.append(t.urgency == query.urgency)
+    if query.list_type:
+        where.append(t.list_type == query.list_type)
+    if m in (Metric.UNSATISFIED, Metric.SATISFACTION, Metric.DISSATISFACTION):
+        where += [Rating.ticket_id == t.id, Rating.rater_kind == RaterKind.REPORTER.value,
+                  Rating.value != NOT_RATED, _during(Rating.at, p)]
+        if m is Metric.UNSATISFIED:
+            where.append(Rating.value == "unsatisfied")
+        key = t.community_id if location else Rating.unit_id
+        return select(Rating.ticket_id.label("tid"), key.label("key"),
+                      Rating.value.label("value"), Rating.id.label("rid")).where(*where)
+    e = aliased(TicketEvent)
+    events: dict[Metric, Any] = {
+        Metric.RESOLVED: (e.action == "done", e.unit_id),
+        Metric.ESCALATED: (or_(e.action == "escalate",
+                               and_(e.action == "whistle", e.actor_id.is_(None))),
+                           _left_unit(e)),
+        Metric.WHISTLED: (and_(e.action == "whistle", e.actor_id.is_not(None)), _left_unit(e)),
+    }
+    if m is Metric.OVERDUE and p is not None:
+        events[Metric.OVERDUE] = (e.action == "overdue", e.unit_id)
+    if m in events:
+        action, actor_unit = events[m]
+        key = t.community_id if location else actor_unit
+        where += [e.ticket_id == t.id, action, _during(e.at, p)]
+        if query.unclaimed:
+            where.append(t.status.in_(UNCLAIMED))
+        return select(t.id.label("tid"), key.label("key"), null().label("value"),
+                      e.id.label("rid")).where(*where)
+    if m is Metric.NEW or (m is Metric.OPEN and p):
+        where.append(_during(t.created_at, p))
+    if m in (Metric.OPEN, Metric.OVERDUE, Metric.UNCLAIMED):
+        where.append(t.status.in_(OPEN_STATUSES))
+    if m is Metric.OVERDUE:
+        where.append(overdue_now(now))
+    if m is Metric.UNCLAIMED or query.unclaimed:
+        where.append(t.status.in_(UNCLAIMED))
+    return select(t.id.label("tid"), held.label("key"), null().label("value"),
+                  t.id.label("rid")).where(*where)
+
+
+def scoped(query: Query, ids: frozenset[int] | None, now: datetime) -> Any:
+    stmt = base(query, now)
+    if ids is not None:
+        stmt = stmt.where(stmt.selected_columns.key.in_(sorted(ids)))
+    return stmt.subquery()
+
+
+def _measure(query: Query, rows: Any) -> list[Any]:
+    """The figure's SQL: distinct tickets, ratings, or a rate with its parts."""
+    good = func.sum(case((rows.c.value.in_(GOOD), 1), else_=0))
+    bad = func.sum(case((rows.c.value == "unsatisfied", 1), else_=0))
+    if query.metric is Metric.SATISFACTION:
+        return [func.count(rows.c.rid), good]
+    if query.metric is Metric.DISSATISFACTION:
+        return [func.count(rows.c.rid), bad]
+    if query.metric is Metric.UNSATISFIED:
+        return [func.count(rows.c.rid), literal(0)]
+    return [func.count(func.distinct(rows.c.tid)), literal(0)]
+
+
+@dataclass(frozen=True)
+class Figure:
+    count: int  # tickets, or ratings for the rating metrics
+    part: int = 0  # for a rate: the satisfied (or unsatisfied) ratings among `count`
+
+    @property
+    def rate(self) -> float | None:
+        return self.part / self.count if self.count else None
+
+
+async def figure(*, session: AsyncSession, query: Query, ids: frozenset[int] | None,
+                 now: datetime) -> Figure:
+    rows = scoped(query, ids, now)
+    row = (await session.execute(select(*_measure(query, rows)))).one()
+    return Figure(int(row[0] or 0), int(row[1] or 0))
+
+
+async def count(*, session: AsyncSession, query: Query, ids: frozenset[int] | None,
+                now: datetime) -> int:
+    return (await figure(session=session, query=query, ids=ids, now=now)).count
+
+
+def rungs(tree: Tree, level: str) -> Mapping[int, int]:
+    """Every unit → the unit of the asked rung above it (or itself)."""
+    kinds = LEVEL_KINDS[level]
+    out = {}
+    for uid in tree.units:
+        if (up := tree.up_to(uid, kinds)) is not None:
+            out[uid] = up
+    return out
+
+
+async def ranking(*, session: AsyncSession, query: Query, ids: frozenset[int] | None,
+                  now: datetime, tree: Tree) -> list[tuple[int, Figure]]:
+    """Per unit of the asked rung: the figure, grouped in SQL by the rolled-up `key`."""
+    assert query.group_kind is not None
+    rows = scoped(query, ids, now)
+    mapping = rungs(tree, query.group_kind)
+    if not mapping:
+        return []
+    rung = case(mapping, value=rows.c.key).label("rung")
+    stmt = select(rung, *_measure(query, rows)).where(rung.is_not(None)).group_by(rung)
+    return [(int(r[0]), Figure(int(r[1] or 0), int(r[2] or 0)))
+            for r in (await session.execute(stmt)).all()]
+
+
+@dataclass(frozen=True)
+class TicketRow:
+    id: int
+    number: str
+    category: str
+    status: str
+
+
+async def tickets(*, session: AsyncSession, query: Query, ids: frozenset[int] | None,
+                  now: datetime, limit: int, offset: int = 0) -> list[TicketRow]:
+    """The matching tickets, newest first, one page."""
+    rows = scoped(query, ids, now)
+    t = Ticket
+    stmt = (select(t.id, t.number, t.category, t.status)
+            .where(t.id.in_(select(rows.c.tid))).order_by(t.id.desc())
+            .limit(limit).offset(offset))
+    return [TicketRow(r.id, r.number or "", r.category, r.status)
+            for r in (await session.execute(stmt)).all()]

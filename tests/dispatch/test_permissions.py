@@ -1,0 +1,97 @@
+"""Issue 23, point 9: smaller permission holes, each closed and proven (SQLite, PostgreSQL)."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from dispatch.core.enums import RatingValue, Role
+from dispatch.core.errors import PermissionDenied
+from dispatch.org import invitations
+from dispatch.org import tree as org
+from dispatch.store.models import Invitation, Rating, Ticket
+from dispatch.tickets import centre, ratings, work
+from tests.dispatch.test_reads import Case, _build
+
+
+@pytest.fixture
+async def case(engine, clock) -> Case:  # noqa: ANN001
+    return await _build(engine, clock)
+
+
+async def test_a_street_coordinator_names_no_lead_unit_outside_its_jurisdiction(
+    case: Case,
+) -> None:
+    async with case.sessions() as session:
+        other_street = (await org.get_unit(session=session, code="hangcheng")).id
+        water = (await org.get_unit(session=session, code="dept-water")).id
+    with pytest.raises(PermissionDenied):
+        async with case.sessions() as session, session.begin():
+            await centre.set_lead(session=session, ticket_id=case.ticket,
+                                  actor=case.ids["coord_street"], unit_id=other_street,
+                                  desk=case.desk)
+    async with case.sessions() as session:
+        ticket = await session.get(Ticket, case.ticket)
+        assert (ticket.unit_id, ticket.lead_unit_id) == (case.ids["unit:wuhang"], None)
+    # Naming a lead unit is the district centre's decision (issue 22): not even a department
+    # within reach is the street's to name; the centre names it.
+    with pytest.raises(PermissionDenied):
+        async with case.sessions() as session, session.begin():
+            await centre.set_lead(session=session, ticket_id=case.ticket,
+                                  actor=case.ids["coord_street"], unit_id=water, desk=case.desk)
+    async with case.sessions() as session, session.begin():
+        await centre.set_lead(session=session, ticket_id=case.ticket,
+                              actor=case.ids["coord_centre"], unit_id=water, desk=case.desk)
+    async with case.sessions() as session:
+        assert (await session.get(Ticket, case.ticket)).lead_unit_id == water
+
+
+async def test_a_community_rates_the_street_only_after_the_work_is_done(case: Case) -> None:
+    with pytest.raises(PermissionDenied):
+        async with case.sessions() as session, session.begin():
+            await ratings.rate_by_community(session=session, ticket_id=case.ticket,
+                                            actor=case.ids["grid"],
+                                            value=RatingValue.UNSATISFIED, desk=case.desk)
+    async with case.sessions() as session:
+        assert (await session.scalars(select(Rating))).all() == []
+    async with case.sessions() as session, session.begin():
+        await work.done(session=session, ticket_id=case.ticket, actor=case.ids["now"],
+                        desk=case.desk, note="灯已修好")
+    async with case.sessions() as session, session.begin():
+        await ratings.rate_by_community(session=session, ticket_id=case.ticket,
+                                        actor=case.ids["grid"], value=RatingValue.SATISFIED,
+                                        desk=case.desk)
+    async with case.sessions() as session:
+        kinds = [(r.rater_kind, r.value) for r in (await session.scalars(select(Rating))).all()]
+    assert kinds == [("community", "satisfied")]
+
+
+async def test_only_a_coordinator_over_its_unit_revokes_an_invitation(case: Case) -> None:
+    async with case.sessions() as session, session.begin():
+        unit = await org.get_unit(session=session, code="xiguan")
+        code = (await invitations.create_invitation(
+            session=session, role=Role.GRID_WORKER, unit=unit, clock=case.desk.clock,
+            created_by_id=case.ids["coord_street"])).code
+    with pytest.raises(PermissionDenied):
+        async with case.sessions() as session, session.begin():
+            await invitations.revoke_invitation(session=session, code=code,
+                                                clock=case.desk.clock,
+                                                actor=case.ids["coord_other"])
+    async with case.sessions() as session:
+        pending = await session.scalar(select(Invitation).where(Invitation.code == code))
+        assert pending.revoked_at is None
+    async with case.sessions() as session, session.begin():
+        assert await invitations.revoke_invitation(session=session, code=code,
+                                                   clock=case.desk.clock,
+                                                   actor=case.ids["coord_street"])
+
+
+async def test_rejecting_is_only_for_the_ticket_s_community(case: Case) -> None:
+    for who in ("stranger", "coord_other", "now", "volunteer"):
+        with pytest.raises(PermissionDenied):
+            async with case.sessions() as session:
+                await work.may_verify(session=session, ticket_id=case.ticket,
+                                      actor=case.ids[who], desk=case.desk)
+    async with case.sessions() as session:
+        await work.may_verify(session=session, ticket_id=case.ticket, actor=case.ids["grid"],
+                              desk=case.desk)
