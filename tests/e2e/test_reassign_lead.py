@@ -109,6 +109,9 @@ async def test_centre_reassigns_the_holder_is_told_and_their_card_says_where(dis
     assert not [m for m in await resident.messages() if "即办" in (m["text"] or "")]
     (ticket,) = await district.tickets()
     assert (ticket.status, ticket.claimed_by_id) == ("dispatched", None)
+    record = await ticket_view(centre, number)  # the timeline names units, never codes
+    assert "已改派 — 区城市管理局" in record["text"]
+    assert "dept-" not in record["text"]
 
 
 async def test_centre_lead_picker_reaches_every_unit(district) -> None:
