@@ -369,6 +369,8 @@ async def test_twelve_plain_language_questions_get_the_right_numbers(district) -
         await report(district, text)
     await report(district, "阳光花园2号楼电梯又坏了", user=RESIDENT2)
     await district.enrol(7002, "琴江居民", Role.RESIDENT, "qinjiang")
+    # someone on duty there to verify, so the report stays in 琴江 (nobody would send it up)
+    await district.enrol(7003, "琴江网格员", Role.GRID_WORKER, "qinjiang")
     outsider = district.chat(7002)
     await outsider.send("/start")
     await outsider.wait_text("请选择")
