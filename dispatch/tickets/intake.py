@@ -163,9 +163,18 @@ async def timeline_of(
     events = await session.scalars(
         select(TicketEvent).where(TicketEvent.ticket_id == ticket.id).order_by(TicketEvent.id)
     )
-    entries = [TimelineEntry(e.at, e.action, e.to_status, reach.note(e.note))
-               for e in events.all() if visibility_of(e.action) in reach.entries]
+    shown = [e for e in events.all() if visibility_of(e.action) in reach.entries]
+    # Events that name a unit keep its code; people read its name, never "dept-power".
+    codes = {e.note for e in shown if e.note and e.action in UNIT_NOTES}
+    names = dict((await session.execute(
+        select(Unit.code, Unit.name).where(Unit.code.in_(codes)))).tuples().all()) if codes else {}
+    entries = [TimelineEntry(e.at, e.action, e.to_status,
+                             reach.note(names.get(e.note, e.note) if e.note else e.note))
+               for e in shown]
     return read_view(await view(session=session, ticket=ticket), reach), entries
+
+
+UNIT_NOTES = frozenset({"lead", "assist", "reassign", "dispatch"})
 
 
 def read_view(found: TicketView, reach: Reach) -> TicketView:

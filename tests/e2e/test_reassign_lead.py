@@ -98,7 +98,7 @@ async def test_centre_reassigns_the_holder_is_told_and_their_card_says_where(dis
     await centre.press(picker["message_id"], urban_data)
     await centre.wait_text(f"{number} 已改派给 区城市管理局")
     holder = district.chat(RESP1)
-    told = await holder.wait_text("不再由您办理")
+    told = await holder.wait_text("不再由您办理", wait_s=30)
     assert told["text"] == (f"↪️ 工单 {number} 已由 刘主任 (区中心协调员) 改派给 区城市管理局，"
                             "不再由您办理。")
     card = await holder.find(lambda m: m["text"] == f"↪️ {number} 已改派至 区城市管理局。")
@@ -109,6 +109,9 @@ async def test_centre_reassigns_the_holder_is_told_and_their_card_says_where(dis
     assert not [m for m in await resident.messages() if "即办" in (m["text"] or "")]
     (ticket,) = await district.tickets()
     assert (ticket.status, ticket.claimed_by_id) == ("dispatched", None)
+    record = await ticket_view(centre, number)  # the timeline names units, never codes
+    assert "已改派 — 区城市管理局" in record["text"]
+    assert "dept-" not in record["text"]
 
 
 async def test_centre_lead_picker_reaches_every_unit(district) -> None:
