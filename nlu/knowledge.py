@@ -6,7 +6,7 @@ import contextlib
 import hashlib
 import logging
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,7 @@ class Entry:
     id: str
     category: str
     answer: dict[str, str]
+    title: dict[str, str] = field(default_factory=dict)  # its first question per language
 
 
 @dataclass(frozen=True)
@@ -32,41 +33,70 @@ class Match:
     question: str
 
 
+@dataclass(frozen=True)
+class Lookup:
+    """A confident answer, or else up to three close entries to offer as "did you mean"."""
+
+    answer: Match | None
+    choices: tuple[Match, ...] = ()
+
+
 class Knowledge:
     """Nearest stored question by sentence embedding, with character n-grams beside it."""
 
     def __init__(self, entries: list[Entry], questions: list[tuple[str, int]], embed: Any | None,
                  threshold: float = 0.93, ngram_threshold: float = 0.45,
-                 cache_dir: Path | None = None) -> None:
+                 cache_dir: Path | None = None, floor: float = 0.915, ngram_floor: float = 0.2,
+                 margin: float = 0.01, ngram_margin: float = 0.05) -> None:
         self.entries = entries
         self._questions = [q for q, _ in questions]
         self._owner = np.array([i for _, i in questions])
         self._embed = embed
         self.threshold = threshold
         self.ngram_threshold = ngram_threshold
+        self.floor = floor  # below it an entry is not even offered as a choice
+        self.ngram_floor = ngram_floor
+        # Two different entries this close are a coin toss: offer both rather than pick one.
+        self.margin = margin
+        self.ngram_margin = ngram_margin
         self._tfidf = TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 3), sublinear_tf=True)
         self._ngram_matrix = self._tfidf.fit_transform(self._questions)
         self._vectors = _vectors(self._questions, embed, cache_dir) if embed is not None else None
 
     def match(self, text: str) -> Match | None:
+        return self.lookup(text).answer
+
+    def lookup(self, text: str, choices: int = 3) -> Lookup:
         text = text.strip()[:500]
         if not text:
-            return None
+            return Lookup(None)
         if self._vectors is not None and self._embed is not None:
-            semantic = self._vectors @ np.asarray(self._embed(text)).ravel()
             # e5 similarities crowd into 0.85-1.0, so the bar is high; ranking by meaning alone
             # beat a blend with n-grams on trial questions (n-grams pull in shared filler words).
-            best = int(np.argmax(semantic))
-            accepted = semantic[best] >= self.threshold
-            value = float(semantic[best])
+            scores = self._vectors @ np.asarray(self._embed(text)).ravel()
+            threshold, floor, margin = self.threshold, self.floor, self.margin
         else:
-            ngram = (self._ngram_matrix @ self._tfidf.transform([text]).T).toarray().ravel()
-            best = int(np.argmax(ngram))
-            accepted = ngram[best] >= self.ngram_threshold
-            value = float(ngram[best])
-        if not accepted:
-            return None
-        return Match(self.entries[self._owner[best]], value, self._questions[best])
+            scores = (self._ngram_matrix @ self._tfidf.transform([text]).T).toarray().ravel()
+            threshold, floor = self.ngram_threshold, self.ngram_floor
+            margin = self.ngram_margin
+        best: list[Match] = []  # each entry once, by its closest question
+        for index in np.argsort(-scores):
+            value = float(scores[index])
+            if value < floor or len(best) == choices:
+                break
+            entry = self.entries[self._owner[index]]
+            if all(m.entry.id != entry.id for m in best):
+                best.append(Match(entry, value, self._questions[index]))
+        if not best:
+            return Lookup(None)
+        top = best[0]
+        contested = len(best) > 1 and top.score - best[1].score < margin
+        if top.score >= threshold and not contested:
+            return Lookup(top)
+        return Lookup(None, tuple(best))
+
+    def entry(self, entry_id: str) -> Entry | None:
+        return next((e for e in self.entries if e.id == entry_id), None)
 
 
 def _vectors(questions: list[str], embed: Any, cache_dir: Path | None) -> np.ndarray:
@@ -94,7 +124,8 @@ def load_knowledge(path: Path = FAQ_FILE, *, use_embedding: bool = True,
     entries: list[Entry] = []
     questions: list[tuple[str, int]] = []
     for raw in data["entries"]:
-        entries.append(Entry(raw["id"], raw["category"], dict(raw["answer"])))
+        title = {lang: qs[0] for lang, qs in raw["questions"].items() if qs}
+        entries.append(Entry(raw["id"], raw["category"], dict(raw["answer"]), title))
         for language_questions in raw["questions"].values():
             questions += [(q, len(entries) - 1) for q in language_questions]
     return Knowledge(entries, questions, _embedder() if use_embedding else None,

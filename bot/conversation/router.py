@@ -206,7 +206,8 @@ async def _route_text(turn: Turn, text: str) -> None:
     withdraws = number is not None and WITHDRAW_WORDS.search(text) is not None
     if parse.urgency is not None and parse.urgency.name == "critical":
         await report.critical(turn, text, parse)
-    elif await coordinator.question(turn, text, parse):
+    elif (await coordinator.question(turn, text, parse)
+          or await consult.takes(turn, text, parse)):
         return
     elif withdraws or (parse.intent.name == "cancel" and number is not None):
         await report.cancel_intent(turn, number)
