@@ -27,12 +27,12 @@ class Hazard:
 #着火"), the past ("上次电梯困人"), or an animal rather than a person ("狗走丢了").
 _NEG_BEFORE_ZH = re.compile(
     r"(?:(?:没有|没|不是|并非|无|未|不再|不会|防止|预防|以防|防|万一|如果|要是|假如|一旦|怕|容易"
-    r"|会不会|以免|差点|差一点|上次|之前|以前|去年|上个月|曾经|随时|可能)(?!人)\S{0,3}"
+    r"|会不会|担心|害怕|以免|差点|差一点|上次|之前|以前|去年|上个月|曾经|随时|可能)(?!人)\S{0,3}"
     r"|没人\S?|(?:狗|猫|宠物|鸟|鹦鹉)\S{0,4})$"
 )
 # A past event in the same clause: "去年这里发生过一次车祸", "上个月着过一次火" (not
 # "从上周开始一直有煤气味", which is still going on).
-_PAST_ZH = re.compile(r"(?:去年|前年|上个月|上次|上周|上回|曾经)"
+_PAST_ZH = re.compile(r"(?:去年|前年|上个月|上次|上周|上回|曾经|前天|前几天|昨晚|昨天晚上)"
                       r"(?![^,，。]*(?:开始|起|以来|到现在|一直|还|又|现在))[^,，。]*$"
                       r"|(?:发生过|出过|有过|着过|闹过)[^,，。]{0,4}$")
 _PAST_EN = re.compile(r"^\s*(?:\w+\s+){0,2}(?:last (?:month|year|week|summer|winter)|"
@@ -45,9 +45,13 @@ _NEG_AFTER_ZH = re.compile(r"^(?:过(?!来|去|马路|来了)|\S{0,4}(?:没了|�
 _OVER_ZH = re.compile(r"^.{0,14}(?:已经散了|已经没事|没事了|已经灭了|已经扑灭|已经处理好"
                       r"|已经回家了|已经走了|已经离开了)")
 _NEG_BEFORE_EN = re.compile(r"\b(?:no|not|never|isn't|wasn't|aren't|don't|doesn't|no longer|"
-                            r"without|prevent|if|in case|risk of|afraid)\b(?:\s+\w+){0,2}\s*$"
+                            r"without|prevent|if|in case|risk of|afraid|could|might|may)\b"
+                            r"(?:\s+\w+){0,2}\s*$"
                             r"|\b(?:possum|cat|dog|bird|raccoon|squirrel|kitten|puppy|bat|snake"
                             r"|animal|fox)s?\s+(?:is\s+|are\s+|got\s+)?$")
+# "Last week a man fainted": a past event told before the hit (not "since last night").
+_PAST_BEFORE_EN = re.compile(r"(?<!since )\b(?:last (?:week|month|year|summer|winter)|"
+                             r"(?:weeks|months|years) ago)\b")
 _ALMOST_EN = re.compile(r"\b(?:almost|nearly)\b(?:\s+\w+){0,2}\s*$")
 _NEG_AFTER_EN = re.compile(r"^\s*(?:is|was|has been)?\s*(?:gone|over|out now|put out|fixed"
                            r"|resolved|hazard|risk|drill|safety|training)")
@@ -93,23 +97,26 @@ _DENIALS: dict[str, re.Pattern[str]] = {kind: re.compile(pattern) for kind, patt
     "gas": r"(?<!是)不是(?:煤气|燃气|天然气|漏气|气味|燃气泄漏)"
            r"|没(?:有)?(?:漏气|煤气味|燃气味|天然气味|气味了?|什么味)"
            r"|(?:测|查|检查)过(?:了)?没(?:有)?问题|(?:燃气|煤气)公司[^。]{0,8}没(?:有)?问题"
+           r"|像(?:煤气|燃气|天然气)(?:味)?(?:一样)?[^。]{0,4}(?:但|不过|其实|可是)"
            r"|(?:煤气|燃气|天然气)(?:没|不)(?:漏|是)|not (?:a )?gas|no gas|isn'?t gas|not leaking",
     "rescue": r"没有?人被困|没有?被困|没有?(?:困|关|夹)(?:到|住)?人|没人在里面|里面没(?:有)?人"
               r"|人都出来了|已经救出"
-              r"|(?:no ?one|nobody) (?:is |was |got )?(?:trapped|stuck|inside|in it)",
+              r"|(?:no ?one|nobody)(?:'s| is| was| got)? (?:trapped|stuck|inside|in it)",
     "fire": r"(?<!是)不是(?:着火|失火|火灾|起火)|没(?:有)?(?:着火|起火|失火|烧起来)|火已经灭"
-            r"|no fire|not (?:a |on )?fire",
+            r"|no fire|not (?:a |on )?fire|\b(?:was|were|been|got) put out\b",
     "medical": r"没(?:有)?(?:人)?受伤|起得来|没(?:有)?伤(?:到|着)|没(?:有)?撞(?:到|上)|没出人命"
                r"|(?:人|孙子|儿子|女儿|孩子|他|她)没事"
                r"|(?:no ?one|nobody) (?:was |is |got )?(?:hurt|injured)",
-    "police": r"没(?:有)?打起来|没(?:有)?动手|(?:猫|狗)[^。]{0,10}打架|说和|出面调解|调解一下",
+    "police": r"(?:警察|民警|派出所)已经(?:来)?处理(?:了|过|好)"
+              r"|没(?:有)?打起来|没(?:有)?动手|(?:猫|狗)[^。]{0,10}打架|说和|出面调解|调解一下",
     "flood": r"没(?:有)?(?:进|淹)(?:到)?(?:屋|家|门|房|室内)|还没进(?:屋|家)|渗水|渗进|滴水"
              r"|\bseep\w*|\bdrip\w*",
     "fraud": r"没(?:有)?(?:转|汇|给)(?:账|款|钱)?(?:给)?|挂了电话|识破|没上当|没被骗"
              r"|(?:孙子|儿子|女儿|孩子|他|她)没事|是骗子吧"
              r"|didn'?t (?:transfer|send|pay)|hung up",
     "missing": r"(?:已经)?找到了|已经回(?:来|家)了|平安回|found (?:him|her|them)|(?:is|came) back",
-    "welfare": r"开门了|联系上了|人没事|(?:she|he) answered|(?:she|he)'?s (?:fine|ok)",
+    "welfare": r"去[^。，,]{0,5}家住|没事\s*$"
+               r"|开门了|联系上了|人没事|(?:she|he) answered|(?:she|he)'?s (?:fine|ok)",
 }.items()}
 
 
@@ -210,7 +217,8 @@ def _negated(norm: str, start: int, end: int) -> bool:
                 or _NEG_BEFORE_ZH.search(_DANGER_NEGATIVES.sub(" ", before))
                 or _NEG_AFTER_ZH.search(after)
                 or _OVER_ZH.search(norm[end:end + 20])
-                or _NEG_BEFORE_EN.search(before) or _ALMOST_EN.search(before_en)
+                or _NEG_BEFORE_EN.search(before_en) or _ALMOST_EN.search(before_en)
+                or _PAST_BEFORE_EN.search(before_en)
                 or _NEG_AFTER_EN.search(after)
                 or _PAST_ZH.search(before) or _PAST_EN.search(after)
                 or _HYPOTHETICAL.search(norm[max(0, start - 24):start])

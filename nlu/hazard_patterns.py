@@ -72,6 +72,7 @@ ZH: dict[str, list[str]] = {
         r"|砸(?:了|到|伤|破)?[^,.!?]{0,6}头)",
         r"(?:头|脸|人|鼻子|眼睛)(?:被|给)?(?:打|砍|捅|砸)(?:破|伤|出血|晕|肿)",
         r"快报警|赶紧报警|帮我报警|帮忙报警",
+        r"喊(?:着)?(?:别打了|救命)",
     ],
     "missing": [
         rf"走丢|走失|失踪|跑丢|找不到.{{0,3}}{_KIN}|{_KIN}[^,，。!?]{{0,12}}"
@@ -88,7 +89,7 @@ ZH: dict[str, list[str]] = {
         r"(?:出门|动静|见|露面|下楼|下来|人影)",
         r"(?:好几天|几天|[两三四五六七八九十]天|一个星期|一周)[^。]{0,10}(?:没见|没下来|没出门)[^。]{0,10}"
         r"(?:关机|打不通|没人接|不接)",
-        r"(?:敲门|按门铃|叫门)[^,.!?]{0,4}(?:没反应|没人应|不应|没人开|也不开|不开|没动静)",
+        r"(?:敲门|按门铃|叫门)[^,.!?]{0,4}(?:没有?反应|没人应|不应|没人开|也不开|不开|没动静)",
         r"(?:一个人住|独居|孤寡)[^。]{0,20}(?:好几天|几天|两天|三天|多天|一个星期|一周)[^。]{0,6}"
         r"(?:没见|没出门|没下楼|没露面|没动静)",
         r"(?:瘫痪|独居|老人|阿姨|老太太|大爷|老伯)[^。]{0,30}(?:一点声音都没有|一点动静都没有|没有?动静了"
@@ -106,6 +107,7 @@ ZH: dict[str, list[str]] = {
         r"|(?:马上|立刻|赶紧|现在|立即|赶快)(?:就)?(?:要|让|叫)?(?:我|她|他|老人)?(?:去)?(?:转账|汇款|打钱|转钱|汇钱)",
         r"(?:出了?车祸|出事了?|被抓|被拘|住院|撞了人|要做手术|打伤了人)[^。]{0,24}"
         r"(?:转账|汇款|打钱|转钱|汇钱|要钱|交钱|保证金|手术费|(?:转|汇|打)[^。!?，,]{0,5}(?:块|万|元))",
+        r"(?:取|转|汇)[^。!?]{0,6}(?:万|块)[^。]{0,12}(?:保证金|赎金|保释金|手术费)",
         r"正在被骗|(?:骗子|诈骗)[^。!?]{0,10}(?:正在|还在|现在)|"
         r"(?:让|叫|要|逼)(?:我|老人|我妈|我爸|她|他|奶奶|爷爷|外婆|外公)[^。!?]{0,8}(?:去银行转|转账|汇款|报验证码|说验证码)",
     ],
@@ -197,7 +199,9 @@ EN: dict[str, list[str]] = {
         r"(?:\w+\s+)?injured|injured\s+(?:person|people|man|woman|child|kid|worker)|\bmva\b",
     ],
     "police": [
-        r"\bknife|\bgun\b|weapon|armed\b|stabb|machete|\bshots?\b|shooting(?!\s+up)|assault",
+        r"\bknife|\bgun\b|weapon|armed\b|stabb|machete|(?<!flu )(?<!booster )\bshots?\b|"
+        r"shooting(?!\s+up)|assault",
+        r"pry(?:ing)? open|\bcrowbar",
         r"\bfight(?:ing)?\b(?!\s+(?:about|over))|breaking in|break-in(?!s)",
         r"domestic violence|being attacked|attacking|robbery|robbed|kidnap|abduct",
         r"(?:burglary|break-in|robbery|fight|assault|attack)\s+in progress",
@@ -262,7 +266,8 @@ EN: dict[str, list[str]] = {
         r"(?:person|people|someone|driver)\s+(?:still\s+)?in\s+(?:the\s+)?(?:vehicle|car)",
         r"people (?:still )?(?:inside|in it|in there)|(?:someone|person|people|child|kid)s? "
         r"(?:is |are )?(?:under|underneath)",
-        r"under the (?:car|bricks|rubble|tree|debris)|toppled|caved in|drowning|fell into",
+        r"under the (?:car|bricks|rubble|tree|debris)|toppled|caved in|drowning"
+        r"|(?:someone|somebody|person|man|woman|kid|child|boy|girl|he|she)\s+fell into",
         r"(?:building|house|roof|ceiling|wall|balcony|scaffold\w*|crane|structure)s?\s+(?:\w+\s+)?"
         r"(?:collaps\w+|caved in|coming down)|cracks? (?:appearing|getting|growing|widening)",
         r"fell on(?:to)?\s+(?:a |the )?(?:pedestrian|person|people|car|stalls|playground|someone)",
@@ -273,5 +278,7 @@ EN: dict[str, list[str]] = {
         r"(?:kid|child|children|boy|girl|toddler)s?\b.{0,30}(?:alone|no adults?|unattended|by "
         r"themselves).{0,30}(?:river|lake|pond|canal|sea\b|water)|(?:river|lake|pond|canal)\w*.{0,30}"
         r"(?:kid|child|children)s?\b.{0,20}(?:alone|no adults?|unattended|by themselves)",
+        r"(?:kid|child|children)s?\b.{0,60}(?:river|lake|pond|canal|sluice)\w*.{0,40}"
+        r"(?:no adults?|unattended|alone)",
     ],
 }

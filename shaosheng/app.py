@@ -157,6 +157,7 @@ async def build_bot_context(
         tickets_per_day=settings.abuse.tickets_per_day,
         desk_url=desk_url,
         desk_link_minutes=settings.desk.link_minutes,
+        emergency_followup_s=settings.emergency.followup_minutes * 60,
         bot_username=settings.telegram.bot_username,
         quiet_chats=frozenset([*settings.telegram.quiet_chats,
                                *filter(None, [settings.board.channel_chat_id])]),

@@ -73,6 +73,12 @@ class TicketSettings(BaseModel):
     number_prefix: str = Field("CL", pattern=r"^[A-Z]{1,6}$")
 
 
+class EmergencySettings(BaseModel):
+    # For this long after an emergency ticket, the reporter's next text, shared location or
+    # shared contact is added to it (the place, the phone), not read as a new message.
+    followup_minutes: int = Field(30, ge=1, le=24 * 60)
+
+
 class LimitPair(BaseModel):
     claim: str
     resolve: str
@@ -188,6 +194,7 @@ class Settings(BaseSettings):
     nlu: NluSettings = NluSettings()
     org: OrgSettings = OrgSettings()
     tickets: TicketSettings = TicketSettings()
+    emergency: EmergencySettings = EmergencySettings()
     time_limits: dict[str, LimitPair] = Field(default_factory=_default_limits)
     working_days: WorkingDaySettings = WorkingDaySettings()
     rating: RatingSettings = RatingSettings()

@@ -82,7 +82,8 @@ def buttons_of(markup: dict[str, Any] | None) -> list[list[dict[str, Any]]]:
 
 
 def keyboard_of(markup: dict[str, Any] | None) -> list[list[dict[str, Any]]] | None:
-    """A reply keyboard as ``[[{text, request_location}]]``; [] removes it; None: no change."""
+    """A reply keyboard as ``[[{text, request_location, request_contact}]]``; [] removes it;
+    None: no change."""
     if not markup:
         return None
     if markup.get("remove_keyboard"):
@@ -93,9 +94,10 @@ def keyboard_of(markup: dict[str, Any] | None) -> list[list[dict[str, Any]]] | N
     for row in markup["keyboard"]:
         rows.append(
             [
-                {"text": b, "request_location": False}
+                {"text": b, "request_location": False, "request_contact": False}
                 if isinstance(b, str)
-                else {"text": b["text"], "request_location": bool(b.get("request_location"))}
+                else {"text": b["text"], "request_location": bool(b.get("request_location")),
+                      "request_contact": bool(b.get("request_contact"))}
                 for b in row
             ]
         )

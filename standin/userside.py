@@ -81,10 +81,18 @@ def user_content(state: StandInState, body: dict[str, Any]) -> dict[str, Any]:
             }
         except (KeyError, TypeError, ValueError) as exc:
             raise ControlError("location needs latitude and longitude") from exc
+    contact = body.get("contact")
+    if contact:
+        if not isinstance(contact, dict) or not contact.get("phone_number"):
+            raise ControlError("contact needs phone_number")
+        content["contact"] = {"phone_number": str(contact["phone_number"]),
+                              "first_name": str(contact.get("first_name") or "-")}
+        if contact.get("user_id") is not None:
+            content["contact"]["user_id"] = int(contact["user_id"])
     if body.get("text"):
         content.update(_text(str(body["text"])))
     if not content:
-        raise ControlError("nothing to send: give text, location, photo, document, voice...")
+        raise ControlError("nothing to send: give text, location, contact, photo, voice...")
     return content
 
 

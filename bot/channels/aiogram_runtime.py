@@ -35,7 +35,7 @@ from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import ClientError, ClientTimeout, web
 from pydantic import ValidationError
 
-from bot.channels.base import LOCATION_BUTTON, Commands, Mode, WebhookConfig
+from bot.channels.base import CONTACT_BUTTON, LOCATION_BUTTON, Commands, Mode, WebhookConfig
 from bot.channels.conversations import Conversations
 from bot.channels.sender import Rejected, RetryAfter, SendLimits, TelegramSender, Transient
 from bot.channels.telegram_common import ALLOWED_UPDATES, chat_key, incoming_from_update
@@ -81,6 +81,9 @@ def _markup(reply: Reply) -> dict[str, Any] | None:
     """The reply's keyboard as the Bot API's JSON."""
     if reply.request_location and reply.edit_message_id is None:
         button = {"text": LOCATION_BUTTON, "request_location": True}
+        return {"keyboard": [[button]], "one_time_keyboard": True, "resize_keyboard": True}
+    if reply.request_contact and reply.edit_message_id is None:
+        button = {"text": CONTACT_BUTTON, "request_contact": True}
         return {"keyboard": [[button]], "one_time_keyboard": True, "resize_keyboard": True}
     if not reply.buttons:
         return None

@@ -15,6 +15,7 @@ Commands = dict[str, list[tuple[str, str]]]  # {"zh": [("start", "开始")], "en
 # Channel-level texts (the handlers' catalogues never see a crash or a location keyboard).
 APOLOGY = "抱歉，出了点问题，请稍后再试。/ Sorry, something went wrong — please try again."
 LOCATION_BUTTON = "📍 发送位置 / Share location"
+CONTACT_BUTTON = "📞 留下电话 / Share my phone"
 
 _SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")  # what Telegram accepts as secret_token
 

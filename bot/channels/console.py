@@ -87,6 +87,8 @@ class ConsoleChannel:
             print(f"  [file {reply.document.filename}]", file=self.out)
         if reply.request_location:
             print("  [share location: not available in the console]", file=self.out)
+        if reply.request_contact:
+            print("  [share phone: not available in the console]", file=self.out)
         flat = [b for row in reply.buttons for b in row]
         if flat:
             self._buttons = [(message_id, b) for b in flat]

@@ -29,7 +29,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.channels.base import LOCATION_BUTTON, Commands, Mode, WebhookConfig
+from bot.channels.base import CONTACT_BUTTON, LOCATION_BUTTON, Commands, Mode, WebhookConfig
 from bot.channels.conversations import Conversations
 from bot.channels.sender import Rejected, RetryAfter, SendLimits, TelegramSender, Transient
 from bot.channels.telegram_common import ALLOWED_UPDATES, chat_key, incoming_from_update
@@ -66,6 +66,9 @@ def _translated() -> Iterator[None]:
 def _markup(reply: Reply) -> Markup:
     if reply.request_location and reply.edit_message_id is None:
         button = KeyboardButton(LOCATION_BUTTON, request_location=True)
+        return ReplyKeyboardMarkup([[button]], one_time_keyboard=True, resize_keyboard=True)
+    if reply.request_contact and reply.edit_message_id is None:
+        button = KeyboardButton(CONTACT_BUTTON, request_contact=True)
         return ReplyKeyboardMarkup([[button]], one_time_keyboard=True, resize_keyboard=True)
     if not reply.buttons:
         return None

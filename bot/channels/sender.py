@@ -192,7 +192,8 @@ def pieces_of(reply: Reply) -> list[Reply]:
     if reply.photo_id or reply.document:
         if len(reply.text) <= MAX_CAPTION:
             return [reply]
-        bare = dataclasses.replace(reply, text="", buttons=(), request_location=False)
+        bare = dataclasses.replace(reply, text="", buttons=(), request_location=False,
+                                   request_contact=False)
         rest = dataclasses.replace(reply, photo_id=None, document=None)
         return [bare, *pieces_of(rest)]
     texts = split_text(reply.text)

@@ -76,6 +76,7 @@ def _from_message(message: Mapping[str, Any], update_id: int | None) -> Incoming
     chat = message.get("chat") or {}
     user = message.get("from") or {}
     location = message.get("location")
+    contact = message.get("contact") or {}
     photos: Sequence[Mapping[str, Any]] = message.get("photo") or ()
     reply_to = message.get("reply_to_message") or {}
     return Incoming(
@@ -87,6 +88,7 @@ def _from_message(message: Mapping[str, Any], update_id: int | None) -> Incoming
         text=_text(message.get("text")) or _text(message.get("caption")),
         location=_location(location),
         photo_ids=(_largest(photos)["file_id"],) if photos else (),
+        phone=str(contact["phone_number"])[:32] if contact.get("phone_number") else None,
         media=next((kind for kind in MEDIA_KINDS if message.get(kind)), None),
         reply_to_message_id=reply_to.get("message_id"),
         reply_to_bot_text=(_text(reply_to.get("text")) or _text(reply_to.get("caption"))

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from bot.core.turn import Turn
-from dispatch.core.enums import RatingValue
+from dispatch.core.enums import RatingValue, Urgency
 from dispatch.core.packed import Malformed, Packed
 
 AWAIT, SINCE = "await", "await_at"
@@ -43,6 +43,13 @@ class Time(Awaited, prefix="time"):
 @dataclass(frozen=True)
 class Describe(Awaited, prefix="describe"):
     """A photo came first: what is it about?"""
+
+
+@dataclass(frozen=True)
+class EmergencyFollowup(Awaited, prefix="sos"):
+    """Just after an emergency ticket: the next text says where it is (or gives a phone)."""
+
+    ticket: int
 
 
 @dataclass(frozen=True)
@@ -109,6 +116,14 @@ class UnderstandingReason(Awaited, prefix="understand"):
     """The centre puts a ticket on the understanding list: the reason the resident reads."""
 
     ticket: int
+
+
+@dataclass(frozen=True)
+class UrgencyReason(Awaited, prefix="urgency"):
+    """Why the ticket's urgency changes to the level picked (kept with the event)."""
+
+    ticket: int
+    urgency: Urgency
 
 
 @dataclass(frozen=True)

@@ -145,6 +145,23 @@ class KeepMe(CallbackData, prefix="a:keep"):
     pass
 
 
+# -- the one question before an alarm (a weak signal of danger) ---------------------------------
+
+
+@dataclass(frozen=True)
+class DangerYes(CallbackData, prefix="e:y"):
+    """Someone is in danger now: the emergency path. ASK is the question's nonce."""
+
+    ask: str
+
+
+@dataclass(frozen=True)
+class DangerNo(CallbackData, prefix="e:n"):
+    """Nobody is in danger now: an ordinary report."""
+
+    ask: str
+
+
 # -- a coordinator's question: the next page of its ticket list ---------------------------------
 
 

@@ -24,7 +24,8 @@ from dispatch.core.errors import ShaoshengError
 from dispatch.core.i18n import normalise_language
 from dispatch.org import residents
 from dispatch.org.residents import Contact, find_contact, touch_contact
-from nlu.emergency import emergency_kind
+from nlu import Parse
+from nlu.emergency import alarm_words, emergency_kind
 
 log = logging.getLogger(__name__)
 SEEN_TTL_S = 3 * 24 * 3600
@@ -145,7 +146,11 @@ async def _route(turn: Turn) -> None:
         return
     question = _open_question(turn)  # before a location, which may answer one too
     if msg.location is not None:
-        await onboarding.location(turn)
+        if not await report.followup_location(turn):
+            await onboarding.location(turn)
+        return
+    if msg.phone is not None and not msg.text:
+        await report.contact_shared(turn)
         return
     if msg.media is not None and not msg.text and not msg.photo_ids:
         spoken = msg.media in ("voice", "audio", "video_note")
@@ -204,8 +209,10 @@ async def _route_text(turn: Turn, text: str) -> None:
     parse = await asyncio.to_thread(turn.ctx.nlu.parse, text[: turn.ctx.max_text_chars])
     number = ticket_ref(text)
     withdraws = number is not None and WITHDRAW_WORDS.search(text) is not None
-    if parse.urgency is not None and parse.urgency.name == "critical":
+    if parse.alarm == "certain":  # a life-safety pattern, or a confident model
         await report.critical(turn, text, parse)
+    elif _asks(parse, text):  # a weak signal: one question before anyone is alerted
+        await report.ask_danger(turn, text)
     elif (await coordinator.question(turn, text, parse)
           or await consult.takes(turn, text, parse)):
         return
@@ -223,6 +230,17 @@ async def _route_text(turn: Turn, text: str) -> None:
         turn.say(f"chat.{parse.intent.name}", buttons=main_menu(turn))
     else:
         await report.not_understood(turn, text)
+
+
+def _asks(parse: Parse, text: str) -> bool:
+    """The one question, when the model leans critical or words of alarm stand alone. A
+    critical probability above the ask line under a calmer best label ("楼道灯坏了，电话…")
+    is read as the report it is: on the dev, 311 and held-out sets (2026-12-06) that asked 26
+    people about 26 ordinary problems and found no emergency the other rules missed."""
+    if parse.alarm != "ask":
+        return False
+    leans = parse.urgency is not None and parse.urgency.name == "critical"
+    return leans or alarm_words(text)
 
 
 def written_language(text: str) -> str | None:

@@ -67,6 +67,8 @@ PRESSES: dict[type[CallbackData], Press] = {
     callbacks.PickCommunity: onboarding.on_community_press,
     callbacks.PickLanguage: onboarding.on_language_press,
     callbacks.Menu: report.on_menu_press,
+    callbacks.DangerYes: report.on_danger_press,
+    callbacks.DangerNo: report.on_danger_press,
     callbacks.QuestionPage: coordinator.on_page_press,
     # the resident's tickets and questions, their data
     callbacks.Timeline: status.on_press,
@@ -112,6 +114,8 @@ PRESSES: dict[type[CallbackData], Press] = {
     buttons.AddCoUnit: staff.on_add_co_unit,
     buttons.EscalateNow: staff.on_escalate_now,
     buttons.Recategorize: staff.on_recategorize,
+    buttons.ChangeUrgency: staff.on_change_urgency,
+    buttons.SetUrgency: staff.on_set_urgency,
     buttons.RecategorizeTo: staff.on_recategorize_to,
 }
 
@@ -148,6 +152,8 @@ STEPS: dict[type[Awaited], Step] = {
     awaiting.Place: Step(report.on_place, REPORTING),
     awaiting.Time: Step(report.on_time, REPORTING),
     awaiting.Describe: Step(report.on_description, REPORTING),
+    # The window is config (emergency.followup_minutes, checked by the handler); this is a cap.
+    awaiting.EmergencyFollowup: Step(report.on_followup, ANY_DAY),
     awaiting.Community: Step(onboarding.typed_community, ANY_DAY),
     awaiting.RateComment: Step(staff.on_rate_comment, ANY_DAY),
     awaiting.MessageToHolder: Step(staff.on_message_to_holder, WORKING),
@@ -159,4 +165,5 @@ STEPS: dict[type[Awaited], Step] = {
     awaiting.UnderstandingReason: Step(staff.on_understanding_text, WORKING, notice=True),
     awaiting.UnderstandingNote: Step(staff.on_understanding_note, WORKING, notice=True),
     awaiting.MergeTarget: Step(staff.on_merge_text, WORKING, notice=True),
+    awaiting.UrgencyReason: Step(staff.on_urgency_reason, WORKING, notice=True),
 }

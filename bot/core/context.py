@@ -42,5 +42,7 @@ class BotContext:
     # Where the web desk is reached ("http://127.0.0.1:8089"); None: no desk, /desk says so.
     desk_url: str | None = None
     desk_link_minutes: int = 10
+    # After an emergency ticket, the reporter's next text, location or contact joins it.
+    emergency_followup_s: int = 30 * 60
     bot_username: str = "shaosheng_bot"
     quiet_chats: frozenset[str] = frozenset()  # groups and channels where the bot says nothing

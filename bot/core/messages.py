@@ -35,6 +35,7 @@ class Incoming:
     photo_ids: tuple[str, ...] = ()
     media: str | None = None  # "voice", "sticker", "video", "document", … (what we can't read)
     press: ButtonPress | None = None
+    phone: str | None = None  # a shared contact's number (Telegram's request_contact)
     reply_to_message_id: int | None = None
     reply_to_bot_text: str | None = None  # the text of the bot's own message replied to
     message_id: int | None = None
@@ -71,6 +72,7 @@ class Reply:
     photo_id: str | None = None
     document: Document | None = None
     request_location: bool = False  # offer a "share location" keyboard where the channel can
+    request_contact: bool = False  # offer a "share my phone" keyboard where the channel can
 
 
 @dataclass(slots=True)
@@ -117,7 +119,8 @@ def _reply_to_json(reply: Reply) -> dict[str, Any]:
     return {"text": reply.text, "buttons": buttons,
             "chat_id": reply.chat_id, "edit_message_id": reply.edit_message_id,
             "photo_id": reply.photo_id, "document": document,
-            "request_location": reply.request_location}
+            "request_location": reply.request_location,
+            "request_contact": reply.request_contact}
 
 
 def answer_from_json(data: dict[str, Any]) -> Answer:
@@ -132,5 +135,6 @@ def answer_from_json(data: dict[str, Any]) -> Answer:
             text=r["text"], buttons=buttons or (),
             chat_id=r["chat_id"], edit_message_id=r["edit_message_id"], photo_id=r["photo_id"],
             document=document, request_location=r["request_location"],
+            request_contact=bool(r.get("request_contact")),
         ))
     return Answer(replies=replies, toast=data.get("toast"), alert=bool(data.get("alert")))

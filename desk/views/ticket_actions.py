@@ -8,6 +8,7 @@ community's grid workers verify, whistle, reject and merge; the unit's people cl
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import date
 from typing import Any
@@ -72,8 +73,14 @@ async def offered(*, session: AsyncSession, ticket: Ticket, person_id: int,
 Run = Callable[[AsyncSession], Awaitable[Any]]
 
 
-def _text(form: Mapping[str, Any], name: str, *, required: bool = True) -> str:
-    value = " ".join(str(form.get(name, "")).split())[:1000]
+# C0 controls (tab, newline and return become spaces first), DEL, C1 controls, lone surrogates:
+# PostgreSQL refuses NUL in text, and none of them belongs in a note a resident may read.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def form_text(form: Mapping[str, Any], name: str, *, required: bool = True) -> str:
+    """A free-text field of a desk form: one line, no control characters, at most 1000."""
+    value = _CONTROL.sub("", " ".join(str(form.get(name, "")).split()))[:1000]
     if required and not value:
         raise Invalid(f"desk.invalid.{name}")
     return value
@@ -146,13 +153,13 @@ def _reject(form: Mapping[str, Any], common: dict[str, Any]) -> Run:
 
 def _phased(form: Mapping[str, Any], common: dict[str, Any], today: date) -> Run:
     expected = _expected(form, today)
-    note = _text(form, "reason", required=False) or None
+    note = form_text(form, "reason", required=False) or None
     return lambda s: centre.put_on_list(session=s, list_type=ListType.PHASED, expected=expected,
                                         reason=note, **common)
 
 
 def _understanding(form: Mapping[str, Any], common: dict[str, Any]) -> Run:
-    reason = _text(form, "reason")
+    reason = form_text(form, "reason")
     return lambda s: centre.put_on_list(session=s, list_type=ListType.UNDERSTANDING,
                                         reason=reason, **common)
 
@@ -178,7 +185,7 @@ def _urgency(form: Mapping[str, Any], common: dict[str, Any]) -> Run:
 
 
 def _merge(form: Mapping[str, Any], common: dict[str, Any]) -> Run:
-    ref = _text(form, "into")
+    ref = form_text(form, "into")
 
     async def run(session: AsyncSession) -> Any:
         into = await _ticket_ref(session, ref)
@@ -187,10 +194,10 @@ def _merge(form: Mapping[str, Any], common: dict[str, Any]) -> Run:
 
 
 def _close(form: Mapping[str, Any], common: dict[str, Any]) -> Run:
-    note = _text(form, "note")
+    note = form_text(form, "note")
     return lambda s: close_understanding_with_note(session=s, note=note, **common)
 
 
 def _note(form: Mapping[str, Any], common: dict[str, Any]) -> Run:
-    text = _text(form, "text")
+    text = form_text(form, "text")
     return lambda s: work.add_note(session=s, text=text, **common)

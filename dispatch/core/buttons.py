@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, ClassVar, Literal
 
-from dispatch.core.enums import Category, RatingValue, RejectReason
+from dispatch.core.enums import Category, RatingValue, RejectReason, Urgency
 from dispatch.core.packed import BY_POSITION, Malformed, Packed
 
 __all__ = ["CallbackData", "Malformed"]
@@ -185,6 +185,21 @@ class Recategorize(CallbackData, prefix="x:k"):
 class RecategorizeTo(CallbackData, prefix="x:kc"):
     ticket: int
     category: Annotated[Category, BY_POSITION]  # a position: "social_services" is long
+
+
+@dataclass(frozen=True)
+class ChangeUrgency(CallbackData, prefix="x:g"):
+    """Shows the urgency levels to pick from (coordinators over it, the unit working it)."""
+
+    ticket: int
+
+
+@dataclass(frozen=True)
+class SetUrgency(CallbackData, prefix="x:gu"):
+    """The level picked: the reason is asked next."""
+
+    ticket: int
+    urgency: Urgency
 
 
 @dataclass(frozen=True)

@@ -100,17 +100,26 @@ async def ticket_of_card(*, session: AsyncSession, chat_id: str, message_id: int
 
 
 async def corrections(*, session: AsyncSession) -> list[tuple[str, str, str, str]]:
-    """Category corrections as labelled examples: (intent, category, urgency, text)."""
+    """Category and urgency corrections as labelled examples: (intent, category, urgency,
+    text); a ticket corrected both ways is one example with both corrections."""
     rows = await session.execute(
-        select(TicketEvent.data, Ticket.kind, Ticket.urgency)
+        select(TicketEvent.action, TicketEvent.data, Ticket.kind, Ticket.category,
+               Ticket.urgency, Ticket.text)
         .join(Ticket, Ticket.id == TicketEvent.ticket_id)
-        .where(TicketEvent.action == "recategorize").order_by(TicketEvent.id)
+        .where(TicketEvent.action.in_(("recategorize", "urgency"))).order_by(TicketEvent.id)
     )
     found: dict[str, tuple[str, str, str, str]] = {}
-    for raw, kind, urgency in rows:
+    for action, raw, kind, category, urgency, ticket_text in rows:
         data: dict[str, Any] = raw if isinstance(raw, dict) else {}
-        # Training data leaves the ticket: masked like anything else that does.
-        text = " ".join(mask(str(data.get("text", ""))).split())
-        if text and data.get("to"):
-            found[text] = (str(kind), str(data["to"]), str(urgency), text)  # latest wins
+        if not data.get("to"):
+            continue
+        if action == "recategorize":
+            # Training data leaves the ticket: masked like anything else that does.
+            text = " ".join(mask(str(data.get("text", ""))).split())
+            if text:
+                found[text] = (str(kind), str(data["to"]), str(urgency), text)  # latest wins
+        else:
+            text = " ".join(mask(str(ticket_text or "")).split())
+            if text:
+                found[text] = (str(kind), str(category), str(data["to"]), text)
     return list(found.values())

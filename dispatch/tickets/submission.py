@@ -7,14 +7,16 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from dispatch.core.buttons import HandleHere, MergeTwin, OpenTicket, Reject, Whistle
-from dispatch.core.enums import Role
+from dispatch.core import lifecycle
+from dispatch.core.buttons import Claim, HandleHere, MergeTwin, OpenTicket, Reject, Whistle
+from dispatch.core.enums import Role, Status
+from dispatch.core.lifecycle import Action
 from dispatch.notify.audience import button, push, ticket_params, unit_name, unit_people
 from dispatch.notify.outbox import Notice
 from dispatch.org.tree import centre, street_of
 from dispatch.store.models import Ticket, Unit
 from dispatch.tickets import intake
-from dispatch.tickets.desk import Desk, load
+from dispatch.tickets.desk import Desk, load, set_claim_deadlines
 from dispatch.tickets.duplicates import find_duplicate, offer_twin
 from dispatch.tickets.escalation import escalate_nobody_there
 from dispatch.tickets.intake import TicketView
@@ -26,6 +28,10 @@ async def announce_new(*, session: AsyncSession, ticket: Ticket, desk: Desk,
     """A new ticket reaches its community's grid workers; a critical one everybody at once."""
     community = await session.get(Unit, ticket.community_id) if ticket.community_id else None
     event_key = f"new:{ticket.id}"
+    if (ticket.urgency == "critical" and ticket.kind == "report" and community is not None
+            and ticket.status == Status.NEW.value):
+        await _dispatch_critical(session=session, ticket=ticket, community=community, desk=desk)
+        return
     if community is not None:
         verifiers = await unit_people(session=session, unit_ids=[community.id],
                                       roles=desk.routing.verify_roles)
@@ -57,24 +63,80 @@ async def announce_new(*, session: AsyncSession, ticket: Ticket, desk: Desk,
         await _alert_critical(session=session, ticket=ticket, community=community, desk=desk)
 
 
-async def _alert_critical(*, session: AsyncSession, ticket: Ticket, community: Unit | None,
-                          desk: Desk) -> None:
-    units: list[int] = []
-    if community is not None:
-        units.append(community.id)
-        street = await street_of(session=session, unit=community)
-        if street is not None:
-            units.append(street.id)
+async def critical_responders(*, session: AsyncSession, ticket: Ticket, community: Unit,
+                              desk: Desk) -> list[int]:
+    """Who may claim a critical ticket at once: the community's people for its category and
+    the street's responders, on duty."""
+    people = await unit_people(session=session, unit_ids=[community.id],
+                               roles=desk.routing.roles_in_community(ticket.category, ticket.kind))
+    street = await street_of(session=session, unit=community)
+    if street is not None:
+        people += await unit_people(session=session, unit_ids=[street.id],
+                                    roles=desk.routing.unit_roles)
+    return sorted(set(people))
+
+
+async def critical_coordinators(*, session: AsyncSession, community: Unit) -> list[int]:
+    """The coordinators over a critical ticket: its community's, its street's, the centre's."""
+    units = [community.id]
+    street = await street_of(session=session, unit=community)
+    if street is not None:
+        units.append(street.id)
     top = await centre(session=session, near=community)
     if top is not None:
         units.append(top.id)
-    people = await unit_people(
-        session=session, unit_ids=units,
-        roles=(Role.RESPONDER, Role.COORDINATOR, Role.GRID_WORKER),
-    )
-    notice = Notice(key="push.critical", params={**ticket_params(ticket),
-                                                 "unit": unit_name(community)},
-                    buttons=[[button("btn.open", OpenTicket(ticket.id))]])
+    return await unit_people(session=session, unit_ids=units, roles=(Role.COORDINATOR,))
+
+
+def critical_claim_card(ticket: Ticket, community: Unit) -> Notice:
+    return Notice(key="push.critical", params={**ticket_params(ticket),
+                                               "unit": unit_name(community)},
+                  buttons=[[button("btn.claim", Claim(ticket.id))]],
+                  card=(ticket.id, "claim"))
+
+
+def critical_alert_card(ticket: Ticket, community: Unit) -> Notice:
+    return Notice(key="push.critical_alert", params={**ticket_params(ticket),
+                                                     "unit": unit_name(community)},
+                  buttons=[[button("btn.open", OpenTicket(ticket.id))]],
+                  card=(ticket.id, "alert"))
+
+
+async def _dispatch_critical(*, session: AsyncSession, ticket: Ticket, community: Unit,
+                             desk: Desk) -> None:
+    """No verification round for a danger to life: the ticket is the community's at once, and
+    the community's and the street's people on duty may claim it (the first press wins); the
+    coordinators over it are alerted with the ticket's record one tap away."""
+    await lifecycle.apply(session=session, ticket=ticket, action=Action.VERIFY,
+                          clock=desk.clock, unit_id=community.id)
+    ticket.verified_at = desk.clock()
+    await lifecycle.apply(session=session, ticket=ticket, action=Action.DISPATCH,
+                          clock=desk.clock, unit_id=community.id)
+    ticket.unit_id = community.id
+    set_claim_deadlines(ticket, desk, start=desk.clock())
+    await session.flush()
+    responders = await critical_responders(session=session, ticket=ticket, community=community,
+                                           desk=desk)
+    await push(session=session, people=responders, notice=critical_claim_card(ticket, community),
+               event_key=f"crit:{ticket.id}", clock=desk.clock)
+    coordinators = [p for p in await critical_coordinators(session=session, community=community)
+                    if p not in responders]
+    await push(session=session, people=coordinators,
+               notice=critical_alert_card(ticket, community),
+               event_key=f"crit:{ticket.id}", clock=desk.clock)
+
+
+async def _alert_critical(*, session: AsyncSession, ticket: Ticket, community: Unit | None,
+                          desk: Desk) -> None:
+    """A critical ticket no community can take (the reporter has none): the centre's
+    coordinators, who may open it and send it on."""
+    top = await centre(session=session)
+    people = await unit_people(session=session, unit_ids=[top.id] if top else [],
+                               roles=(Role.COORDINATOR,))
+    notice = Notice(key="push.critical_alert", params={**ticket_params(ticket),
+                                                       "unit": unit_name(community)},
+                    buttons=[[button("btn.open", OpenTicket(ticket.id))]],
+                    card=(ticket.id, "alert"))
     await push(session=session, people=people, notice=notice, event_key=f"crit:{ticket.id}",
                clock=desk.clock)
 

@@ -1,4 +1,6 @@
-"""A coordinator changes a ticket's urgency: the time limits of the new level apply from now."""
+"""A coordinator over a ticket, or the unit working it, changes its urgency: the time limits of
+the new level apply from now; the change is an event, and the ticket's text with the new level
+becomes a training example (``staffing.corrections``)."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ from dispatch.core.enums import Status, Urgency
 from dispatch.core.errors import InvalidTransition, PermissionDenied
 from dispatch.notify.audience import tell_reporter
 from dispatch.notify.outbox import at, tr
-from dispatch.org.access import is_coordinator_over
+from dispatch.org.access import is_coordinator_over, require_member
 from dispatch.store.models import Ticket
 from dispatch.tickets.desk import (
     CLAIMABLE,
@@ -23,22 +25,44 @@ from dispatch.tickets.desk import (
 ORDER = [u.value for u in (Urgency.LOW, Urgency.NORMAL, Urgency.HIGH, Urgency.CRITICAL)]
 
 
+async def may_change_urgency(*, session: AsyncSession, ticket: Ticket, actor: int,
+                             desk: Desk) -> bool:
+    """Coordinators over the ticket's unit; once it is in hand, also its holder and the
+    people of the unit working it."""
+    if ticket.unit_id is None:
+        return False
+    if await is_coordinator_over(session=session, person_id=actor, unit_id=ticket.unit_id):
+        return True
+    if ticket.status not in lifecycle.WORKING:
+        return False
+    if ticket.claimed_by_id == actor:
+        return True
+    roles = (*desk.routing.unit_roles, *desk.routing.roles_in_community(ticket.category,
+                                                                         ticket.kind))
+    try:
+        await require_member(session=session, person_id=actor, unit_id=ticket.unit_id,
+                             roles=roles)
+    except PermissionDenied:
+        return False
+    return True
+
+
 async def change_urgency(*, session: AsyncSession, ticket_id: int, actor: int, urgency: str,
-                         desk: Desk) -> Ticket:
+                         desk: Desk, reason: str | None = None) -> Ticket:
     """Unclaimed: a new claim deadline from now (raised: offered again at once); in hand: a
     new resolve deadline from the claim. The reporter hears the new level."""
     ticket = await load(session, ticket_id)
-    if ticket.unit_id is None or not await is_coordinator_over(
-            session=session, person_id=actor, unit_id=ticket.unit_id):
+    if not await may_change_urgency(session=session, ticket=ticket, actor=actor, desk=desk):
         raise PermissionDenied()
     new, old = Urgency(urgency).value, ticket.urgency
     if Status(ticket.status) not in lifecycle.OPEN:
         raise InvalidTransition(status=ticket.status, action="change_urgency")
     if new == old:
         return ticket
+    data = {"from": old, "to": new, **({"reason": reason[:500]} if reason else {})}
     event = await lifecycle.note(session=session, ticket=ticket, clock=desk.clock,
-                                 actor_id=actor, note=f"{old}->{new}", action="urgency",
-                                 data={"from": old, "to": new})
+                                 actor_id=actor, note=reason[:500] if reason else f"{old}->{new}",
+                                 action="urgency", data=data)
     ticket.urgency = new
     # A scheduler step already computed on the old deadline must not fire on the new one.
     ticket.deadline_stage += 1

@@ -8,7 +8,15 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dispatch.core import lifecycle
-from dispatch.core.buttons import AskAssist, Done, HandBack, MessageHolder, Note, Start
+from dispatch.core.buttons import (
+    AskAssist,
+    ChangeUrgency,
+    Done,
+    HandBack,
+    MessageHolder,
+    Note,
+    Start,
+)
 from dispatch.core.enums import Role, Status
 from dispatch.core.errors import AlreadyClaimed, NotFound, PermissionDenied
 from dispatch.core.lifecycle import Action
@@ -120,14 +128,15 @@ async def reject(*, session: AsyncSession, ticket_id: int, actor: int, reason: s
 async def claim(*, session: AsyncSession, ticket_id: int, actor: int, desk: Desk) -> Ticket:
     """Of many presses exactly one wins: one conditional UPDATE decides."""
     ticket = await load(session, ticket_id)
-    await _may_claim(session, ticket, actor, desk)
+    offered_to = ticket.unit_id
+    unit_id = await _may_claim(session, ticket, actor, desk)
     now = desk.clock()
     won = await session.execute(
         update(Ticket)
         .where(Ticket.id == ticket_id, Ticket.status.in_(CLAIMABLE),
                Ticket.unit_id == ticket.unit_id)
         .values(status=Status.CLAIMED.value, claimed_by_id=actor, claimed_at=now,
-                updated_at=now)
+                updated_at=now, unit_id=unit_id)
         .execution_options(synchronize_session=False)
     )
     if rowcount(won) != 1:
@@ -149,7 +158,8 @@ async def claim(*, session: AsyncSession, ticket_id: int, actor: int, desk: Desk
         ticket.remind_at = desk.policy.calendar.halfway(now, ticket.resolve_due_at)
         ticket.overdue = False
     await session.flush()
-    await _announce_claim(session, ticket, actor, desk, f"ev{event.id}")
+    await _announce_claim(session, ticket, actor, desk, f"ev{event.id}",
+                          offered_to=offered_to)
     return ticket
 
 
@@ -168,32 +178,45 @@ async def _handed_back_last(session: AsyncSession, ticket_id: int) -> bool:
     return last == "hand_back"
 
 
-async def _may_claim(session: AsyncSession, ticket: Ticket, actor: int, desk: Desk) -> None:
+async def _may_claim(session: AsyncSession, ticket: Ticket, actor: int, desk: Desk) -> int:
+    """The unit the actor claims for: the ticket's, or (a critical ticket still with its
+    community) the street above, whose responders are offered it at once."""
     unit = await session.get(Unit, ticket.unit_id) if ticket.unit_id else None
     if unit is None:
         raise PermissionDenied()
+    in_community = unit.kind in ("community", "village")
     roles = (desk.routing.roles_in_community(ticket.category, ticket.kind)
-             if unit.kind in ("community", "village") else desk.routing.unit_roles)
-    unit_ids = [unit.id]
+             if in_community else desk.routing.unit_roles)
+    candidates = [(unit.id, roles)]
     if ticket.kind == "help_request" and ticket.escalation_level > 0 and unit.parent_id:
-        unit_ids = [c.unit_id for c in await communities(session=session,
-                                                           street_id=unit.parent_id)]
-    for unit_id in unit_ids:
+        candidates = [(c.unit_id, roles) for c in await communities(session=session,
+                                                                    street_id=unit.parent_id)]
+    if ticket.urgency == "critical" and in_community and ticket.kind == "report":
+        street = await street_of(session=session, unit=unit)
+        if street is not None:
+            candidates.append((street.id, desk.routing.unit_roles))
+    for unit_id, allowed in candidates:
         try:
             await require_member(session=session, person_id=actor, unit_id=unit_id,
-                                 roles=roles)
-            return
+                                 roles=allowed)
         except PermissionDenied:
             continue
+        # A help request claimed in a neighbouring community stays with the street's records.
+        return unit_id if ticket.kind == "report" else unit.id
     raise PermissionDenied()
 
 
 async def _announce_claim(session: AsyncSession, ticket: Ticket, actor: int, desk: Desk,
-                          event_key: str) -> None:
+                          event_key: str, offered_to: int | None = None) -> None:
     holder = await session.get(Person, actor)
     unit = await session.get(Unit, ticket.unit_id)
     who = holder.name if holder else "-"
-    others = await unit_people(session=session, unit_ids=[u for u in [ticket.unit_id] if u],
+    offered = {u for u in (ticket.unit_id, offered_to) if u}
+    if ticket.urgency == "critical" and offered_to is not None:  # the street was offered it too
+        offered_unit = await session.get(Unit, offered_to)
+        street = await street_of(session=session, unit=offered_unit) if offered_unit else None
+        offered |= {street.id} if street is not None else set()
+    others = await unit_people(session=session, unit_ids=sorted(offered),
                                roles=(*desk.routing.unit_roles, *desk.routing.help_roles,
                                       *desk.routing.roles_in_community(ticket.category,
                                                                        ticket.kind)))
@@ -214,7 +237,8 @@ async def _announce_claim(session: AsyncSession, ticket: Ticket, actor: int, des
 def work_card(ticket: Ticket, *, edit: bool) -> Notice:
     rows = [[button("btn.start", Start(ticket.id)), button("btn.note", Note(ticket.id))],
             [button("btn.done", Done(ticket.id)), button("btn.hand_back", HandBack(ticket.id))],
-            [button("btn.assist", AskAssist(ticket.id))]]
+            [button("btn.assist", AskAssist(ticket.id)),
+             button("btn.urgency", ChangeUrgency(ticket.id))]]
     return Notice(key="push.working", params=ticket_params(ticket), buttons=rows,
                   replace_cards=(ticket.id, "claim") if edit else None,
                   card=None if edit else (ticket.id, "claim"))

@@ -246,7 +246,8 @@ function renderReplyKeyboard(rows) {
     el.type = "button";
     el.className = "reply-btn";
     el.textContent = b.text;
-    el.addEventListener("click", () => (b.request_location ? shareLocation() : sendToBot({ text: b.text })));
+    el.addEventListener("click", () => (b.request_location ? shareLocation()
+      : b.request_contact ? shareContact() : sendToBot({ text: b.text })));
     return el;
   }));
 }
@@ -303,6 +304,12 @@ async function poll() {
   } catch (error) {
     console.warn(error);
   }
+}
+
+function shareContact() {
+  // A web stand-in has no address book: the test user types the number they share.
+  const phone = window.prompt("📞", "13800000000");
+  return phone ? sendToBot({ contact: { phone_number: phone } }) : Promise.resolve();
 }
 
 function shareLocation() {

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from desk.views.ticket_actions import Invalid, form_text
 from dispatch.core.enums import ListType
 from dispatch.core.errors import InvalidTransition, PermissionDenied
 from dispatch.store.models import OutboxMessage, TicketEvent
@@ -104,3 +105,11 @@ async def test_closing_an_understanding_item_tells_the_reporter_the_note(world):
     assert status == "closed"
     told = await _payloads(world, "resident", "push.reporter.understanding_closed")
     assert [p["params"]["note"] for p in told] == ["已纳入明年 改造计划"]
+
+
+def test_free_text_from_a_desk_form_is_one_clean_line() -> None:
+    form = {"text": "已电话\x00联系\x07居民\r\n明早\u200b到场\x7f", "empty": " \x00 "}
+    # NUL (which PostgreSQL refuses), bells and DEL go; line breaks become one space.
+    assert form_text(form, "text") == "已电话联系居民 明早\u200b到场"
+    with pytest.raises(Invalid):
+        form_text(form, "empty")

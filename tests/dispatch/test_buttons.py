@@ -11,7 +11,7 @@ import pytest
 from bot.conversation import callbacks
 from dispatch.core import buttons
 from dispatch.core.buttons import CallbackData, Malformed
-from dispatch.core.enums import Category, RejectReason
+from dispatch.core.enums import Category, RejectReason, Urgency
 
 # Written out by hand, as cards already in people's chats carry them: these must keep working.
 SENT_BEFORE = [
@@ -45,6 +45,11 @@ SENT_BEFORE = [
     (callbacks.NotHelped("ab12cd34"), "q:no:ab12cd34"),
     (callbacks.DidYouMean("ab12cd34", 2), "q:pick:ab12cd34:2"),
     (callbacks.ForgetMe(), "a:forget"), (callbacks.KeepMe(), "a:keep"),
+    (callbacks.Hurry(4), "w:hurry:4"), (callbacks.QuestionPage(2), "q:pg:2"),
+    (buttons.Publish(9), "b:p:9"),
+    (callbacks.DangerYes("ab12cd34"), "e:y:ab12cd34"),
+    (callbacks.DangerNo("ab12cd34"), "e:n:ab12cd34"),
+    (buttons.ChangeUrgency(9), "x:g:9"), (buttons.SetUrgency(9, Urgency.HIGH), "x:gu:9:high"),
 ]
 
 

@@ -358,8 +358,11 @@ QUESTIONS = [  # (asker, language, question, expected number) — expected from 
     (COORD_CENTRE, "zh-hans", "今天新增多少件", 4),
     (COORD_CENTRE, "en", "how many new tickets today", 4),
     (COORD_CENTRE, "zh-hans", "吴航街道今天新增多少件", 3),
-    (COORD_CENTRE, "zh-hans", "航城街道今天新增了几件", 1),
-    (COORD_CENTRE, "en", "new tickets in Hangcheng today", 1),
+    # 琴江 (航城街道) has nobody on duty: its report went up to the centre at once, so by the
+    # responsible unit (the default, as in the scorecard) 航城 holds none; by location, one.
+    (COORD_CENTRE, "zh-hans", "航城街道今天新增了几件", 0),
+    (COORD_CENTRE, "en", "new tickets in Hangcheng today", 0),
+    (COORD_CENTRE, "zh-hans", "位于航城街道的今天新增了几件", 1),
     (COORD_CENTRE, "zh-hans", "吴航街道本周还有几件没办结", 3),
     (COORD_CENTRE, "en", "how many open tickets in Wuhang this week", 3),
     (COORD_CENTRE, "zh-hans", "西关社区今天新增多少件", 3),
@@ -370,7 +373,7 @@ QUESTIONS = [  # (asker, language, question, expected number) — expected from 
 ]
 
 
-async def test_twelve_plain_language_questions_get_the_right_numbers(district) -> None:
+async def test_thirteen_plain_language_questions_get_the_right_numbers(district) -> None:
     for text in ("西湖新村北门垃圾堆了三天没人清", "会堂路路灯不亮了一整条"):
         await report(district, text)
     await report(district, "阳光花园2号楼电梯又坏了", user=RESIDENT2)
@@ -385,7 +388,9 @@ async def test_twelve_plain_language_questions_get_the_right_numbers(district) -
     for asker, language, question, expected in QUESTIONS:
         chat = district.chat(asker, language_code=language)
         await chat.send(question)
-        answer = await chat.wait_for(lambda m: bool(re.search(r"\d", m["text"] or "")))
+        # The answer, not a ticket's card (琴江 has nobody on duty: its report went up at once).
+        answer = await chat.wait_for(lambda m: bool(re.search(r"\d", m["text"] or ""))
+                                     and "CL-" not in (m["text"] or ""))
         numbers = [int(n) for n in re.findall(r"(?<![\d-])\d+(?![\d-])", answer["text"])]
         assert numbers[-1:] == [expected], (question, answer["text"])
 

@@ -109,7 +109,8 @@ async def test_chat_shows_both_sides_and_reply_keyboard(api: Api) -> None:
         (False, "位置在哪"),
         (True, "请发送位置"),
     ]
-    assert chat["keyboard"] == [[{"text": "📍 发送位置", "request_location": True}]]
+    assert chat["keyboard"] == [[{"text": "📍 发送位置", "request_location": True,
+                                 "request_contact": False}]]
     assert chat["action"] == "typing"
 
 

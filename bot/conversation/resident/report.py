@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import hashlib
 import re
+import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -29,10 +31,15 @@ from bot.core.render import category_name, limit_words, preview, urgency_name, w
 from bot.core.turn import Turn
 from dispatch.core.buttons import FollowTwin
 from dispatch.core.enums import TicketKind, Urgency
+from dispatch.core.errors import ShaoshengError
 from dispatch.store.models import Ticket
-from dispatch.tickets import intake, submission
+from dispatch.tickets import details, intake, submission
 from nlu import Parse
 from nlu.emergency import emergency_kind
+from nlu.schema import Label
+
+DANGER = "danger"  # the state's note of the open "is anyone in danger now?" question
+SOS = "sos"  # the state's note of the newest emergency ticket: {"ticket", "number", "at"}
 
 # What makes a short follow-up a place (「502」, 「2栋502」, "Building 5") rather than a detail
 # (「漏到我家了」): numbers, building and street words.
@@ -343,23 +350,159 @@ def _submitted_text(turn: Turn, view: intake.TicketView) -> str:
     )
 
 
-async def critical(turn: Turn, text: str, parse: Parse) -> None:
-    """Life first: what to do and whom to call, then the ticket, without asking anything."""
+async def critical(turn: Turn, text: str, parse: Parse, joined: Draft | None = None,
+                   advice: str | None = None) -> None:
+    """Life first: what to do and whom to call, then the ticket, without asking anything.
+
+    ``joined`` is the report being written when the danger was confirmed: its texts, place
+    and photos become the emergency's. ``advice`` overrides the kind's advice."""
     kind = parse.emergency or "rescue"
     hotlines = dict(turn.ctx.hotlines)
-    turn.say(f"emergency.{kind}", gas_phone=hotlines.get("gas", "119"))
+    turn.say(advice or f"emergency.{kind}", gas_phone=hotlines.get("gas", "119"))
     draft = Draft.new(TicketKind.REPORT, parse)
-    draft.texts.append(text)
+    if joined is not None:
+        draft.texts.extend(joined.texts)
+        draft.photos.extend(joined.photos)
+        draft.place, draft.lat, draft.lon = joined.place, joined.lat, joined.lon
+        draft.phone = joined.phone
+        turn.clear("draft")
+        stop_waiting(turn)
+    if text not in draft.texts:
+        draft.texts.append(text)
     draft.apply(parse)
     draft.urgency = Urgency.CRITICAL
-    draft.place = _entity(parse, "place")
-    draft.phone = _entity(parse, "phone")
+    draft.place = draft.place or _entity(parse, "place")
+    draft.phone = draft.phone or _entity(parse, "phone")
     source = turn.msg.dedupe_key or f"critical:{draft.id}"
     view = (await _create(turn, draft, source_key=source)).view
     turn.say("emergency.ticket", number=view.number)
+    # For a while the next text, location or contact belongs to this ticket (on_followup).
+    turn.update(**{SOS: {"ticket": view.id, "number": view.number,
+                         "at": turn.ctx.clock().timestamp()}})
+    if not draft.place:  # a place already given is not overwritten by the next text
+        expect(turn, awaiting.EmergencyFollowup(view.id))
     if turn.contact.community_id is None or not draft.place:
-        turn.update(followup=view.number)
         turn.say("emergency.where")
+    if not draft.phone:
+        turn.send(t("emergency.phone_offer", turn.lang), request_contact=True)
+
+
+def open_emergency(turn: Turn) -> tuple[int, str] | None:
+    """The emergency ticket the person raised within the follow-up window, if any."""
+    sos = turn.state.get(SOS)
+    if not isinstance(sos, dict) or not isinstance(sos.get("ticket"), int):
+        return None
+    at = sos.get("at")
+    if not isinstance(at, int | float) or \
+            turn.ctx.clock().timestamp() - at > turn.ctx.emergency_followup_s:
+        turn.clear(SOS)
+        return None
+    return sos["ticket"], str(sos.get("number") or "")
+
+
+async def _add_details(turn: Turn, ticket_id: int, **what: object) -> bool:
+    """True when the ticket took it (False: closed, or no longer the person's)."""
+    try:
+        async with turn.ctx.sessions() as session, session.begin():
+            await details.add_details(session=session, ticket_id=ticket_id,
+                                      actor=turn.contact.person_id, desk=turn.ctx.desk,
+                                      **what)  # type: ignore[arg-type]
+    except ShaoshengError:
+        turn.clear(SOS)
+        return False
+    return True
+
+
+async def on_followup(turn: Turn, question: awaiting.EmergencyFollowup, text: str) -> bool:
+    """The text straight after an emergency ticket: where it is, or a phone number. A new
+    danger, or a text after the window, is read as any message."""
+    stop_waiting(turn)
+    sos = open_emergency(turn)
+    if sos is None or sos[0] != question.ticket:
+        return False
+    parse = await asyncio.to_thread(turn.ctx.nlu.parse, text[: turn.ctx.max_text_chars])
+    if parse.alarm == "certain":
+        return False
+    phone = _entity(parse, "phone")
+    rest = text
+    for entity in parse.entities:
+        if entity.entity == "phone":
+            rest = rest.replace(text[entity.start:entity.end], " ")
+    place = preview(rest.strip(" ，,。.:：\n"), 200) if len(rest.strip()) >= 2 else None
+    if not await _add_details(turn, sos[0], place=place, phone=phone):
+        return False
+    if place:
+        turn.say("emergency.added_place", number=sos[1], place=place)
+    if phone:
+        turn.say("emergency.added_phone", number=sos[1])
+    return True
+
+
+async def followup_location(turn: Turn) -> bool:
+    """A shared location just after an emergency ticket: the ticket's place."""
+    sos = open_emergency(turn)
+    loc = turn.msg.location
+    if sos is None or loc is None:
+        return False
+    if not await _add_details(turn, sos[0], latitude=loc.latitude, longitude=loc.longitude):
+        return False
+    turn.say("emergency.added_location", number=sos[1])
+    return True
+
+
+async def contact_shared(turn: Turn) -> None:
+    """A shared contact: the phone of the open emergency, else of the draft being written."""
+    phone = turn.msg.phone
+    sos = open_emergency(turn)
+    if sos is not None and phone and await _add_details(turn, sos[0], phone=phone):
+        turn.say("emergency.added_phone", number=sos[1])
+        return
+    draft = draft_of(turn)
+    if draft is not None and phone:
+        draft.phone = phone
+        keep(turn, draft)
+        turn.say("report.phone_added")
+        await show_card(turn, draft)
+        return
+    turn.say("input.contact_ignored", buttons=main_menu(turn))
+
+
+async def ask_danger(turn: Turn, text: str) -> None:
+    """A weak signal of danger (the model leans critical, or only words of alarm): one
+    question before anyone is alerted."""
+    nonce = uuid.uuid4().hex[:10]
+    turn.update(**{DANGER: {"id": nonce, "text": text[:2000]}})
+    turn.say("danger.ask", buttons=[[turn.button("danger.yes", callbacks.DangerYes(nonce)),
+                                     turn.button("danger.no", callbacks.DangerNo(nonce))]])
+
+
+async def on_danger_press(turn: Turn, data: callbacks.DangerYes | callbacks.DangerNo) -> None:
+    """是: the emergency path (with the report being written, if any); 否: an ordinary report
+    with the urgency the model gives when nobody is in danger."""
+    kept = turn.state.get(DANGER)
+    if not isinstance(kept, dict) or kept.get("id") != data.ask or not kept.get("text"):
+        turn.toast("press.stale")
+        return
+    turn.clear(DANGER)
+    text = str(kept["text"])
+    parse = await asyncio.to_thread(turn.ctx.nlu.parse, text)
+    draft = draft_of(turn)
+    if draft is not None and _expired(turn, draft):
+        draft = None
+    if isinstance(data, callbacks.DangerYes):
+        turn.edit_pressed(t("danger.answered_yes", turn.lang))
+        urgent = dataclasses.replace(parse, alarm="certain", urgency=Label("critical", 1.0),
+                                     emergency=parse.emergency or "rescue")
+        # No pattern named the danger (that would have been certain): the advice names every
+        # emergency number rather than guess a kind from the category.
+        await critical(turn, text, urgent, joined=draft, advice="emergency.general")
+        return
+    turn.edit_pressed(t("danger.answered_no", turn.lang))
+    calm = dataclasses.replace(parse, alarm=None, emergency=None,
+                               urgency=parse.calm_urgency or Label("normal", 0.0))
+    if calm.intent.name not in ("report", "help_request"):
+        calm = dataclasses.replace(calm, intent=Label("report", calm.intent.confidence))
+    await add_text(turn, text, calm)
 
 
 async def cancel_command(turn: Turn, rest: str) -> None:

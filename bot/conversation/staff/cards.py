@@ -19,7 +19,7 @@ from bot.core.render import duration_words, ticket_line, timeline_text, when
 from bot.core.turn import Turn, pairs
 from dispatch.core import buttons
 from dispatch.core.buttons import CallbackData
-from dispatch.core.enums import Category, ListType, RatingValue, RejectReason
+from dispatch.core.enums import Category, ListType, RatingValue, RejectReason, Urgency
 from dispatch.core.errors import PermissionDenied
 from dispatch.org.access import is_centre_coordinator, is_coordinator_over
 from dispatch.org.tree import street_of
@@ -31,6 +31,7 @@ from dispatch.tickets import staffing as staff
 from dispatch.tickets.desk import claimers, load
 from dispatch.tickets.reassign import reassign
 from dispatch.tickets.understanding import close_understanding_with_note
+from dispatch.tickets.urgency import change_urgency, may_change_urgency
 from nlu.durations import parse_minutes, says_more_than_duration
 
 DONE_NOTE = "done_note"  # a volunteer's closing words, kept until the service time comes
@@ -371,6 +372,42 @@ async def on_recategorize_to(turn: Turn, data: buttons.RecategorizeTo) -> None:
                         category=t(f"category.{category}", turn.lang)))
 
 
+async def on_change_urgency(turn: Turn, data: buttons.ChangeUrgency) -> None:
+    async with turn.ctx.sessions() as session:
+        ticket = await load(session, data.ticket)
+        if not await may_change_urgency(session=session, ticket=ticket,
+                                        actor=turn.contact.person_id, desk=turn.ctx.desk):
+            raise PermissionDenied()
+        number, now = ticket.number, ticket.urgency
+    rows = [[turn.button(f"urgency.{u.value}", buttons.SetUrgency(data.ticket, u))]
+            for u in Urgency if u.value != now]
+    turn.send(t("staff.pick_urgency", turn.lang, number=number,
+                urgency=t(f"urgency.{now}", turn.lang)), buttons=rows)
+
+
+async def on_set_urgency(turn: Turn, data: buttons.SetUrgency) -> None:
+    async with turn.ctx.sessions() as session:
+        ticket = await load(session, data.ticket)
+        if not await may_change_urgency(session=session, ticket=ticket,
+                                        actor=turn.contact.person_id, desk=turn.ctx.desk):
+            raise PermissionDenied()
+    expect(turn, awaiting.UrgencyReason(data.ticket, data.urgency))
+    turn.edit_pressed(t("staff.urgency_reason", turn.lang, number=ticket.number,
+                        urgency=t(f"urgency.{data.urgency.value}", turn.lang)))
+
+
+async def on_urgency_reason(turn: Turn, what: awaiting.UrgencyReason, text: str) -> bool:
+    stop_waiting(turn)
+    async with turn.ctx.sessions() as session, session.begin():
+        ticket = await change_urgency(session=session, ticket_id=what.ticket,
+                                      actor=turn.contact.person_id, urgency=what.urgency.value,
+                                      desk=turn.ctx.desk, reason=text.strip()[:500])
+        number, urgency = ticket.number, ticket.urgency
+    turn.say("staff.urgency_changed", number=number,
+             urgency=t(f"urgency.{urgency}", turn.lang))
+    return True
+
+
 async def on_add_co_unit(turn: Turn, data: buttons.AddCoUnit) -> None:
     async with turn.ctx.sessions() as session, session.begin():
         ticket = await centre.add_co_unit(session=session, ticket_id=data.ticket,
@@ -555,6 +592,7 @@ async def show_ticket(turn: Turn, ticket_id: int) -> None:
             [turn.button("btn.reassign", buttons.Reassign(i)),
              turn.button("btn.escalate", buttons.EscalateNow(i)),
              turn.button("btn.recategorize", buttons.Recategorize(i))],
+            [turn.button("btn.urgency", buttons.ChangeUrgency(i))],
             [*([turn.button("btn.lead", buttons.PickLead(i))] if centre_desk else []),
              turn.button("btn.merge_into", buttons.MergeInto(i))],
         ]
