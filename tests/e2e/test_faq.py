@@ -92,3 +92,17 @@ async def test_no_close_question_is_handed_over_at_once_with_the_reply_time(syst
     assert handed["text"].endswith("社区工作人员会在3个工作日内回复您。")
     assert handed["buttons"] == [] or not any(
         b["data"].startswith("q:pick:") for b in buttons(handed))
+
+
+async def test_asking_someone_to_act_stays_a_report(system) -> None:
+    # The knowledge base knows e-bike charging rules, but this asks the community to act.
+    chat = system.chat(WANG)
+    await chat.send("邻居在楼道里充电动车，能不能管管")
+    card = await chat.wait_text("请确认")
+    assert "邻居在楼道里充电动车" in card["text"]
+    english = system.chat(LI, language_code="en")
+    await english.send("My neighbour charges his e-bike in the corridor every night, "
+                       "could you send someone to stop it?")
+    card = await english.wait_text("Please check your report")
+    assert "e-bike" in card["text"]
+    assert await system.tickets() == []

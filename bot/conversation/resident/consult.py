@@ -27,10 +27,14 @@ NOT_SOLVED = re.compile(r"\W*(还是|这|那|it |that |this |still )?"
                         r"(没(有)?解决|转(给)?社区|问问?社区|不是我(要|想)问的|"
                         r"not (solved|helpful)|did(n't| not) help|ask the community)",
                         re.IGNORECASE)
-# Asking whether something is allowed (「小区里能不能养鸡」) reads like a report to the model.
+# Asking whether something is allowed (「小区里能不能养鸡」) reads like a report to the model;
+# asking someone to act (「能不能管管」, "can you send someone") is the report it reads as.
 ALLOWED = re.compile(r"能不能|可不可以|可以.{0,12}[吗嘛么]|允(许|不允许)|让不让|准不准|是否可以|"
-                     r"\b(can|may) (i|we|you|people)\b|\b(is|are) (it|they|\w+) allowed\b",
+                     r"\b(can|may) (i|we|people)\b|\b(is|are) (it|they|\w+) allowed\b",
                      re.IGNORECASE)
+REQUEST = re.compile(r"(能不能|可不可以|可以|能否|请)"
+                     r"(帮|派|来|管|修|处理|清理|解决|安排|看看|查|催)|管一?管|"
+                     r"\b(can|could|would) (you|someone|somebody)\b", re.IGNORECASE)
 
 
 async def takes(turn: Turn, text: str, parse: Parse) -> bool:
@@ -40,7 +44,7 @@ async def takes(turn: Turn, text: str, parse: Parse) -> bool:
     if question is not None and len(text) <= 40 and NOT_SOLVED.match(text):
         await _hand_over(turn, question["id"], "consult.handed_over_asked")
         return True
-    if parse.intent.name != "report" or not ALLOWED.search(text):
+    if parse.intent.name != "report" or not ALLOWED.search(text) or REQUEST.search(text):
         return False
     found = await asyncio.to_thread(turn.ctx.knowledge.lookup, text)
     if found.answer is None:
