@@ -22,7 +22,7 @@ from dispatch.store.db import create_engine, session_factory, single_statement_s
 from dispatch.tickets.desk import Desk
 from dispatch.tickets.intake import Policy
 from nlu import Parser, load_parser
-from nlu.knowledge import Knowledge, load_knowledge
+from nlu.knowledge import Knowledge, load_knowledge, shared_embedder
 from shaosheng.clock import utc_now
 from shaosheng.settings import Settings
 
@@ -137,7 +137,7 @@ async def build_bot_context(
     if knowledge is None:
         knowledge = await asyncio.to_thread(
             load_knowledge, use_embedding=settings.nlu.embedding,
-            cache_dir=settings.nlu.model_dir,
+            cache_dir=settings.nlu.model_dir, embedder=shared_embedder(parser),
         )
     single = single_statement_sessions(engine)
     return BotContext(

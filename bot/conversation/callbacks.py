@@ -127,6 +127,15 @@ class NotHelped(CallbackData, prefix="q:no"):
 
 
 @dataclass(frozen=True)
+class DidYouMean(CallbackData, prefix="q:pick"):
+    """One of the close questions offered when no answer was confident (its place in the list
+    kept with the question, so the data stays short)."""
+
+    question: str
+    choice: int
+
+
+@dataclass(frozen=True)
 class ForgetMe(CallbackData, prefix="a:forget"):
     pass
 

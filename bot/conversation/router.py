@@ -213,7 +213,8 @@ async def _route_text(turn: Turn, text: str) -> None:
         await report.critical(turn, text, parse)
     elif _asks(parse, text):  # a weak signal: one question before anyone is alerted
         await report.ask_danger(turn, text)
-    elif await coordinator.question(turn, text, parse):
+    elif (await coordinator.question(turn, text, parse)
+          or await consult.takes(turn, text, parse)):
         return
     elif withdraws or (parse.intent.name == "cancel" and number is not None):
         await report.cancel_intent(turn, number)

@@ -78,6 +78,7 @@ PRESSES: dict[type[CallbackData], Press] = {
     callbacks.Hurry: status.on_hurry,
     callbacks.Helped: consult.on_press,
     callbacks.NotHelped: consult.on_press,
+    callbacks.DidYouMean: consult.on_pick,
     callbacks.ForgetMe: account.on_forget_press,
     callbacks.KeepMe: account.on_keep_press,
     buttons.FollowTwin: staff.on_follow_press,

@@ -43,6 +43,7 @@ SENT_BEFORE = [
     (callbacks.WithdrawYes(4), "w:yes:4"), (callbacks.WithdrawNo(4), "w:no:4"),
     (callbacks.Helped("ab12cd34"), "q:ok:ab12cd34"),
     (callbacks.NotHelped("ab12cd34"), "q:no:ab12cd34"),
+    (callbacks.DidYouMean("ab12cd34", 2), "q:pick:ab12cd34:2"),
     (callbacks.ForgetMe(), "a:forget"), (callbacks.KeepMe(), "a:keep"),
     (callbacks.Hurry(4), "w:hurry:4"), (callbacks.QuestionPage(2), "q:pg:2"),
     (buttons.Publish(9), "b:p:9"),

@@ -21,7 +21,7 @@ from dispatch.org import tree as org
 from dispatch.store.db import session_factory
 from dispatch.store.models import Ticket
 from nlu import Parser, load_parser
-from nlu.knowledge import Knowledge, load_knowledge
+from nlu.knowledge import Knowledge, load_knowledge, shared_embedder
 from shaosheng.app import BOT_COMMANDS, build_bot_context, open_engine
 from shaosheng.demo import DEMO_TOKEN, persona_dicts, prepare_database
 from shaosheng.settings import Settings, load_settings
@@ -41,8 +41,8 @@ def nlu_parser() -> Parser:
 
 
 @pytest.fixture(scope="session")
-def knowledge() -> Knowledge:
-    return load_knowledge()
+def knowledge(nlu_parser: Parser) -> Knowledge:
+    return load_knowledge(embedder=shared_embedder(nlu_parser))
 
 
 @dataclass
