@@ -22,7 +22,7 @@ from dispatch.notify.audience import (
     unit_people,
 )
 from dispatch.notify.outbox import Notice
-from dispatch.org.access import require_member
+from dispatch.org.access import roles_in
 from dispatch.org.tree import centre, street_of
 from dispatch.store.models import Rating, Ticket, Unit
 from dispatch.tickets.desk import Desk, offer
@@ -110,8 +110,11 @@ async def rate_by_community(*, session: AsyncSession, ticket_id: int, actor: int
     ticket = await session.get(Ticket, ticket_id)
     if ticket is None or ticket.whistled_by_id is None:
         raise PermissionDenied()
-    await require_member(session=session, person_id=actor, unit_id=ticket.whistled_by_id,
-                         roles=(Role.GRID_WORKER,))
+    # The community speaks for itself: its grid workers or its own coordinator, never a
+    # coordinator above (the street's coordinator would be rating the street's own work).
+    held = await roles_in(session=session, person_id=actor, unit_id=ticket.whistled_by_id)
+    if not held & {Role.GRID_WORKER.value, Role.COORDINATOR.value}:
+        raise PermissionDenied()
     # The community rates the work the unit reported done, never before it was done.
     if ticket.resolved_at is None or ticket.status not in ("resolved", "closed"):
         raise PermissionDenied()
