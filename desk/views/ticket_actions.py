@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from dispatch.core import lifecycle
 from dispatch.core.enums import Category, ListType, Status
 from dispatch.core.errors import ShaoshengError
-from dispatch.org.access import is_coordinator_over, roles_in
+from dispatch.org.access import is_centre_coordinator, is_coordinator_over, roles_in
 from dispatch.privacy.reads import holds
 from dispatch.store.models import Ticket
 from dispatch.tickets import centre, duplicates, work
@@ -28,6 +28,9 @@ from dispatch.tickets.reassign import reassign
 from dispatch.tickets.understanding import close_understanding_with_note
 from dispatch.tickets.urgency import change_urgency
 
+# The district centre's decisions (docs/roles.md, "Who may do what"): a street coordinator's
+# page does not offer them.
+CENTRE_ACTIONS = frozenset({"immediate", "phased", "understanding", "lead", "close_understanding"})
 COORDINATOR_ACTIONS = ("immediate", "phased", "understanding", "lead", "assist", "reassign",
                        "escalate", "category", "urgency", "note")
 VERIFY_ACTIONS = ("handle_here", "whistle", "reject", "merge")
@@ -58,14 +61,16 @@ async def offered(*, session: AsyncSession, ticket: Ticket, person_id: int,
                     *desk.routing.roles_in_community(ticket.category, ticket.kind)}
         if held & {r.value for r in claimers}:
             actions.append("claim")
+    centre_only = set() if not coordinator or await is_centre_coordinator(
+        session=session, person_id=person_id) else CENTRE_ACTIONS
     if coordinator and is_open:
-        actions += [a for a in COORDINATOR_ACTIONS if a not in actions]
+        actions += [a for a in COORDINATOR_ACTIONS if a not in actions and a not in centre_only]
         if status in lifecycle.NOT_YET_WORKED and "merge" not in actions:
             actions.append("merge")
     elif is_open and await holds(session=session, ticket=ticket, person_id=person_id,
                                  routing=desk.routing):
         actions.append("note")
-    if coordinator and status is Status.UNDERSTANDING:
+    if coordinator and status is Status.UNDERSTANDING and "close_understanding" not in centre_only:
         actions.append("close_understanding")
     return actions
 

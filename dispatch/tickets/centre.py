@@ -42,11 +42,14 @@ async def put_on_list(*, session: AsyncSession, ticket_id: int, actor: int, list
     """即办 / 阶段性 (with an expected date) / 谅解 (with the explanation the resident reads)."""
     ticket = await load(session, ticket_id)
     await _require_coordinator(session, ticket, actor)
+    # The district centre sorts items onto the three lists (DESIGN §3); a street whistles,
+    # reassigns and escalates, and what it cannot handle goes up to the centre.
+    if not await is_centre_coordinator(session=session, person_id=actor):
+        raise PermissionDenied()
     ticket.list_type = list_type.value
     if list_type is ListType.UNDERSTANDING:
         # An item nobody verified is no item the centre can ask residents to accept.
-        if not reason or ticket.status == Status.NEW.value or not await is_centre_coordinator(
-                session=session, person_id=actor):
+        if not reason or ticket.status == Status.NEW.value:
             raise PermissionDenied()
         event = await lifecycle.apply(session=session, ticket=ticket, action=Action.UNDERSTAND,
                                       clock=desk.clock, actor_id=actor, note=reason)

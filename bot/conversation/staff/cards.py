@@ -585,10 +585,11 @@ async def show_ticket(turn: Turn, ticket_id: int) -> None:
     rows: list[list[Button]] = []
     if coordinator and view.ticket.is_open:
         i = ticket_id
+        lists = [turn.button("btn.list.immediate", buttons.ListImmediate(i)),
+                 turn.button("btn.list.phased", buttons.ListPhased(i)),
+                 turn.button("btn.list.understanding", buttons.ListUnderstanding(i))]
         rows = [
-            [turn.button("btn.list.immediate", buttons.ListImmediate(i)),
-             turn.button("btn.list.phased", buttons.ListPhased(i)),
-             turn.button("btn.list.understanding", buttons.ListUnderstanding(i))],
+            *([lists] if centre_desk else []),  # the lists are the centre's (docs/roles.md)
             [turn.button("btn.reassign", buttons.Reassign(i)),
              turn.button("btn.escalate", buttons.EscalateNow(i)),
              turn.button("btn.recategorize", buttons.Recategorize(i))],
@@ -596,7 +597,7 @@ async def show_ticket(turn: Turn, ticket_id: int) -> None:
             [*([turn.button("btn.lead", buttons.PickLead(i))] if centre_desk else []),
              turn.button("btn.merge_into", buttons.MergeInto(i))],
         ]
-    elif coordinator and view.ticket.status == "understanding":
+    elif coordinator and centre_desk and view.ticket.status == "understanding":
         rows = [[turn.button("btn.close_understanding", buttons.CloseUnderstanding(ticket_id))]]
     turn.send(text, buttons=rows)
 
