@@ -6,6 +6,8 @@ from __future__ import annotations
 from tests.e2e.test_dispatch import COORD_WH, GRID, RESIDENT, RESP1, has
 from tests.e2e.test_resident import button, submit_card
 
+VOLUNTEERS = (6101, 6102)  # shaosheng/demo.py: 小陈 and 张建国 (在职党员), both of 西关社区
+
 
 async def test_nobody_to_verify_goes_up_at_once(district) -> None:
     grid = district.chat(GRID)
@@ -27,6 +29,10 @@ async def test_nobody_to_verify_goes_up_at_once(district) -> None:
 
 
 async def test_help_request_with_no_volunteer_is_not_said_to_be_pushed(district) -> None:
+    for volunteer in VOLUNTEERS:  # the demo's two volunteers of 西关社区 go off duty
+        chat = district.chat(volunteer)
+        await chat.send("/duty off")
+        await chat.wait_text("已设为离岗")
     resident = district.chat(RESIDENT)
     await resident.send("有没有热心邻居这周六帮我把冰箱从一楼搬到五楼，我腰不好")
     number = await submit_card(resident, await resident.wait_text("请确认您的求助"))
