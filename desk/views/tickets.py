@@ -13,6 +13,7 @@ from desk.auth import config_of
 from desk.render import page
 from desk.views.common import perform, scope_and_tree, viewer_of
 from dispatch.core.enums import Category, ListType, Urgency
+from dispatch.org.access import is_centre_coordinator
 from dispatch.org.scope import Scope
 from dispatch.reporting.listing import Page, list_tickets
 from dispatch.reporting.questions import Tree
@@ -49,7 +50,11 @@ def targets(scope: Scope, tree: Tree) -> list[tuple[int, str, str | None, str]]:
 
 async def table(request: web.Request) -> web.Response:
     query, found, scope, tree = await _page(request)
+    async with config_of(request).sessions() as session:  # the lists are the centre's to use
+        lists_allowed = scope.is_coordinator and await is_centre_coordinator(
+            session=session, person_id=viewer_of(request).person_id)
     return page(request, "tickets.html", query=query, found=found, scope=scope,
+                lists_allowed=lists_allowed,
                 units=filters.visible_units(scope, tree), targets=targets(scope, tree),
                 categories=[c.value for c in Category], urgencies=[u.value for u in Urgency],
                 statuses=filters.STATUSES, lists=filters.LISTS, periods=filters.PERIODS,
