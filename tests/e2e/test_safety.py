@@ -218,3 +218,30 @@ async def test_a_phone_scam_gets_anti_fraud_advice_not_an_ambulance(system) -> N
     await chat.wait_text("已按紧急事件登记")
     (ticket,) = await system.tickets()
     assert (ticket.urgency, ticket.category) == ("critical", "security")
+
+
+# Dangers named only to be denied, or wished for, or past: written for this test (issue 20's
+# kinds of false alarm), never taken from the eval files.
+NEAR_MISSES = [
+    "楼道里垃圾桶臭得跟煤气泄漏似的，不过我问过燃气公司了不是漏气，就是垃圾没人清",
+    "电梯停在三楼不动了，刚才看过里面没有人被困，麻烦物业来修一下",
+    "小区门口车开得太快，今天早上一个小孩差点被撞到，希望装个减速带",
+    "我们楼是老楼，希望政府能帮忙加装电梯",
+    "厨房水管爆了，水流了一地，物业能不能来关一下总阀",
+]
+
+
+async def test_negated_and_wished_for_dangers_raise_no_alarm(district) -> None:
+    chat = district.chat(RESIDENT)
+    for text in NEAR_MISSES:
+        await chat.send(text)
+        card = await chat.wait_for(lambda m: "请确认" in (m["text"] or "")
+                                   or ASK in (m["text"] or ""))
+        assert "请确认" in card["text"], (text, card["text"])  # a card, not the question
+        assert "紧急程度：紧急" not in card["text"], (text, card["text"])
+        await chat.press(card["message_id"], button(card, "r:x:"))  # discard, next one
+        await chat.wait_text("已取消")
+    shown = [m["text"] or "" for m in await chat.messages(0)]
+    assert not [t for t in shown if "困在电梯" in t or "请立即" in t or "119" in t], shown
+    assert await district.tickets() == []
+    assert await pushes(district) == 0  # nobody was alerted
