@@ -52,12 +52,17 @@ class AskPhoto(CallbackData, prefix="r:photo"):
 
 
 @dataclass(frozen=True)
+class AskPhone(CallbackData, prefix="r:tel"):
+    draft: str
+
+
+@dataclass(frozen=True)
 class Discard(CallbackData, prefix="r:x"):
     draft: str
 
 
 DraftButton = (Submit | SubmitAndWhistle | ShowCategories | PickCategory | AskPlace | AskTime
-               | AskPhoto | Discard)
+               | AskPhoto | AskPhone | Discard)
 
 # -- first contact ------------------------------------------------------------------------------
 

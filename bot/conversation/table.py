@@ -61,6 +61,7 @@ PRESSES: dict[type[CallbackData], Press] = {
     callbacks.AskPlace: report.on_card_press,
     callbacks.AskTime: report.on_card_press,
     callbacks.AskPhoto: report.on_card_press,
+    callbacks.AskPhone: report.on_card_press,
     callbacks.Discard: report.on_card_press,
     # first contact, menus
     callbacks.PickStreet: onboarding.on_street_press,

@@ -245,3 +245,23 @@ async def test_negated_and_wished_for_dangers_raise_no_alarm(district) -> None:
     assert not [t for t in shown if "困在电梯" in t or "请立即" in t or "119" in t], shown
     assert await district.tickets() == []
     assert await pushes(district) == 0  # nobody was alerted
+
+
+async def test_an_ordinary_report_offers_to_share_a_phone_for_a_call_back(district) -> None:
+    chat = district.chat(RESIDENT)
+    await chat.send("西湖新村5栋门口的下水道堵了，污水漫到路上")
+    card = await chat.wait_text("请确认")
+    await chat.press(card["message_id"], button(card, "r:tel:"))
+    await chat.wait_text("📞 留下电话")
+    shown = (await district.http.get("/_test/chat", params={"user_id": RESIDENT})).json()
+    assert shown["keyboard"] == [[{"text": "📞 留下电话 / Share my phone",
+                                   "request_location": False, "request_contact": True}]]
+    await chat.send(contact={"phone_number": "13712345678"})
+    await chat.wait_text("已记录联系电话")
+    again = await chat.wait_for(lambda m: "请确认" in (m["text"] or "")
+                                and not has("r:tel:")(m))  # nothing more to offer
+    await chat.press(again["message_id"], button(again, "r:ok:"))
+    await chat.wait_for(lambda m: bool(NUMBER.search(m["text"] or "")) and "✅" in m["text"])
+    (ticket,) = await district.tickets()
+    assert ticket.contact_phone == "13712345678"
+    assert ticket.urgency != "critical"  # an ordinary report: no alarm on the way

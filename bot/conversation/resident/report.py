@@ -143,6 +143,8 @@ def _card(turn: Turn, draft: Draft) -> tuple[str, list[list[Button]]]:
         [turn.button("card.add_photo", callbacks.AskPhoto(d)),
          turn.button("card.cancel", callbacks.Discard(d))],
     ]
+    if draft.kind is TicketKind.REPORT and not draft.phone:  # staff may need to call back
+        buttons.insert(-1, [turn.button("card.add_phone", callbacks.AskPhone(d))])
     if draft.category_unsure:  # the likely categories, one tap each
         buttons.insert(0, [Button(category_name(c, lang), callbacks.PickCategory(d, c).pack())
                            for c in draft.likely_categories()])
@@ -263,6 +265,12 @@ async def _ask_time(turn: Turn, draft: Draft, _: object) -> None:
 
 async def _ask_photo(turn: Turn, draft: Draft, _: object) -> None:
     turn.say("report.ask_photo")
+
+
+async def _ask_phone(turn: Turn, draft: Draft, _: object) -> None:
+    """Telegram's "share my phone" keyboard: the number goes into this draft (contact_shared)
+    and then only to the unit working the ticket and the coordinators over it."""
+    turn.send(t("report.phone_offer", turn.lang), request_contact=True)
 
 
 async def _discard(turn: Turn, draft: Draft, _: object) -> None:
@@ -594,5 +602,6 @@ CARD_BUTTONS: dict[type, Callable[[Turn, Draft, Any], Awaitable[None]]] = {
     callbacks.Submit: submit, callbacks.SubmitAndWhistle: _submit_and_whistle,
     callbacks.ShowCategories: _show_categories, callbacks.PickCategory: _choose_category,
     callbacks.AskPlace: _ask_place, callbacks.AskTime: _ask_time, callbacks.AskPhoto: _ask_photo,
+    callbacks.AskPhone: _ask_phone,
     callbacks.Discard: _discard,
 }
