@@ -46,7 +46,7 @@ def test_console_talks_to_the_bot_in_the_terminal(tmp_path: Path) -> None:
                SHAOSHENG__NLU__MODEL_DIR=str(root / "var" / "nlu"))
     done = subprocess.run(
         [sys.executable, "-m", "shaosheng", "console", "--user-id", "77", "--lang", "en"],
-        input="/my\nthe street light outside building 7 is broken\n/press 5\n",
+        input="/my\nthe street light outside building 7 is broken\n/press 6\n",  # 6: Cancel
         capture_output=True, text=True, env=env, cwd=root, check=False, timeout=300,
     )
     assert done.returncode == 0, done.stderr
