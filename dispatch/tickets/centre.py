@@ -20,7 +20,8 @@ from dispatch.notify.audience import (
     unit_name,
     unit_people,
 )
-from dispatch.notify.outbox import Notice, at
+from dispatch.notify.outbox import Notice, at, tr
+from dispatch.notify.retire import retire_cards
 from dispatch.org.access import is_centre_coordinator, is_coordinator_over
 from dispatch.org.tree import street_of
 from dispatch.privacy.mask import mask
@@ -57,6 +58,9 @@ async def put_on_list(*, session: AsyncSession, ticket_id: int, actor: int, list
         ticket.understanding_reason = reason
         ticket.claim_due_at = ticket.remind_at = None
         await session.flush()
+        await retire_cards(session=session, ticket=ticket, key="push.card.listed",
+                           event_key=f"ev{event.id}", clock=desk.clock, spare=actor,
+                           list=tr(f"list.{list_type.value}"))
         await tell_reporter(session=session, ticket=ticket, key="push.reporter.understanding",
                             event_key=f"ev{event.id}r", clock=desk.clock, reason=reason)
         return ticket
@@ -74,6 +78,10 @@ async def put_on_list(*, session: AsyncSession, ticket_id: int, actor: int, list
             ticket.overdue = ticket.resolve_due_at <= now
     event = await lifecycle.note(session=session, ticket=ticket, clock=desk.clock,
                                  actor_id=actor, note=list_type.value, action="list")
+    # The other coordinators' sort cards; whoever already works it keeps their card.
+    await retire_cards(session=session, ticket=ticket, key="push.card.listed",
+                       event_key=f"ev{event.id}", clock=desk.clock, spare=actor,
+                       kinds=("sort",), list=tr(f"list.{list_type.value}"))
     await tell_reporter(session=session, ticket=ticket, key=f"push.reporter.list.{list_type}",
                         event_key=f"ev{event.id}r", clock=desk.clock,
                         expected=expected.isoformat() if expected else "")
@@ -164,6 +172,9 @@ async def set_lead(*, session: AsyncSession, ticket_id: int, actor: int, unit_id
     ticket.claim_due_at = desk.policy.calendar.deadline(desk.clock(), claim)
     ticket.remind_at = desk.policy.calendar.halfway(desk.clock(), ticket.claim_due_at)
     await session.flush()
+    await retire_cards(session=session, ticket=ticket, key="push.card.lead",
+                       event_key=f"ev{event.id}", clock=desk.clock, spare=actor,
+                       unit=unit_name(lead))
     await offer_or_escalate(session=session, ticket=ticket, desk=desk,
                             event_key=f"ev{event.id}")
     if ticket.unit_id == lead.id:  # else nobody was on duty there and it is back up the ladder

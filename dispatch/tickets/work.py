@@ -29,6 +29,7 @@ from dispatch.notify.audience import (
     unit_people,
 )
 from dispatch.notify.outbox import Notice
+from dispatch.notify.retire import retire_cards
 from dispatch.org.access import is_coordinator_over, require_member
 from dispatch.org.people import revoke_membership, set_blocked
 from dispatch.org.residents import communities, community_named_in
@@ -59,6 +60,9 @@ async def handle_here(*, session: AsyncSession, ticket_id: int, actor: int, desk
     ticket.unit_id = ticket.community_id
     set_claim_deadlines(ticket, desk, start=desk.clock())
     await session.flush()
+    await retire_cards(session=session, ticket=ticket, key="push.card.handled_here",
+                       event_key=f"ev{event.id}", clock=desk.clock, spare=actor,
+                       who=await _name(session, actor))
     await offer_or_escalate(session=session, ticket=ticket, desk=desk, event_key=f"ev{event.id}")
     key = "push.reporter.help_published" if ticket.kind == "help_request" else \
         "push.reporter.verified"
@@ -85,6 +89,9 @@ async def whistle(*, session: AsyncSession, ticket_id: int, actor: int, desk: De
     ticket.escalation_level += 1
     set_claim_deadlines(ticket, desk, start=desk.clock())
     await session.flush()
+    await retire_cards(session=session, ticket=ticket, key="push.card.escalated",
+                       event_key=f"ev{event.id}", clock=desk.clock, spare=actor,
+                       unit=unit_name(street))
     await tell_reporter(session=session, ticket=ticket, key="push.reporter.whistled",
                         event_key=f"ev{event.id}r", clock=desk.clock, unit=unit_name(street))
     await offer_or_escalate(session=session, ticket=ticket, desk=desk, event_key=f"ev{event.id}")
@@ -120,6 +127,9 @@ async def reject(*, session: AsyncSession, ticket_id: int, actor: int, reason: s
                                   (note or reason), data={"reason": reason})
     ticket.closed_at = desk.clock()
     await session.flush()
+    await retire_cards(session=session, ticket=ticket, key="push.card.rejected",
+                       event_key=f"ev{event.id}", clock=desk.clock, spare=actor,
+                       who=await _name(session, actor))
     await tell_reporter(session=session, ticket=ticket, key=f"push.reporter.rejected.{reason}",
                         event_key=f"ev{event.id}r", clock=desk.clock, note=note or "")
     return ticket
@@ -128,7 +138,6 @@ async def reject(*, session: AsyncSession, ticket_id: int, actor: int, reason: s
 async def claim(*, session: AsyncSession, ticket_id: int, actor: int, desk: Desk) -> Ticket:
     """Of many presses exactly one wins: one conditional UPDATE decides."""
     ticket = await load(session, ticket_id)
-    offered_to = ticket.unit_id
     unit_id = await _may_claim(session, ticket, actor, desk)
     now = desk.clock()
     won = await session.execute(
@@ -158,8 +167,7 @@ async def claim(*, session: AsyncSession, ticket_id: int, actor: int, desk: Desk
         ticket.remind_at = desk.policy.calendar.halfway(now, ticket.resolve_due_at)
         ticket.overdue = False
     await session.flush()
-    await _announce_claim(session, ticket, actor, desk, f"ev{event.id}",
-                          offered_to=offered_to)
+    await _announce_claim(session, ticket, actor, desk, f"ev{event.id}")
     return ticket
 
 
@@ -206,24 +214,18 @@ async def _may_claim(session: AsyncSession, ticket: Ticket, actor: int, desk: De
     raise PermissionDenied()
 
 
+async def _name(session: AsyncSession, person_id: int) -> str:
+    return await session.scalar(select(Person.name).where(Person.id == person_id)) or "-"
+
+
 async def _announce_claim(session: AsyncSession, ticket: Ticket, actor: int, desk: Desk,
-                          event_key: str, offered_to: int | None = None) -> None:
+                          event_key: str) -> None:
     holder = await session.get(Person, actor)
     unit = await session.get(Unit, ticket.unit_id)
     who = holder.name if holder else "-"
-    offered = {u for u in (ticket.unit_id, offered_to) if u}
-    if ticket.urgency == "critical" and offered_to is not None:  # the street was offered it too
-        offered_unit = await session.get(Unit, offered_to)
-        street = await street_of(session=session, unit=offered_unit) if offered_unit else None
-        offered |= {street.id} if street is not None else set()
-    others = await unit_people(session=session, unit_ids=sorted(offered),
-                               roles=(*desk.routing.unit_roles, *desk.routing.help_roles,
-                                      *desk.routing.roles_in_community(ticket.category,
-                                                                       ticket.kind)))
-    taken = Notice(key="push.claimed_by", params={"number": ticket.number, "who": who},
-                   replace_cards=(ticket.id, "claim"))
-    await push(session=session, people=[p for p in others if p != actor], notice=taken,
-               event_key=f"{event_key}o", clock=desk.clock)
+    # Everyone else's card about it (offers, alerts) says who took it, its buttons gone.
+    await retire_cards(session=session, ticket=ticket, key="push.claimed_by",
+                       event_key=f"{event_key}o", clock=desk.clock, spare=actor, who=who)
     await push(session=session, people=[actor], notice=work_card(ticket, edit=True),
                event_key=f"{event_key}w", clock=desk.clock)
     # For neighbour help the two agree time and place in the chat: the requester can write back.
