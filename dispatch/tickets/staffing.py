@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from dispatch.core import lifecycle
 from dispatch.core.enums import Status
-from dispatch.core.errors import NotFound, PermissionDenied
+from dispatch.core.errors import Invalid, NotFound, PermissionDenied
 from dispatch.core.routing import Routing
 from dispatch.org.access import is_coordinator_over
 from dispatch.privacy.mask import mask
@@ -50,7 +50,7 @@ async def set_duty(*, session: AsyncSession, person_id: int, on: bool) -> int:
                                  Membership.active.is_(True)).values(on_duty=on)
     )
     if not rowcount(result):
-        raise PermissionDenied()
+        raise Invalid("error.no_duty_role")
     return int(rowcount(result))
 
 

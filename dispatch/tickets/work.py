@@ -18,7 +18,7 @@ from dispatch.core.buttons import (
     Start,
 )
 from dispatch.core.enums import Role, Status
-from dispatch.core.errors import AlreadyClaimed, NotFound, PermissionDenied
+from dispatch.core.errors import AlreadyClaimed, Invalid, NotFound, PermissionDenied
 from dispatch.core.lifecycle import Action
 from dispatch.notify.audience import (
     button,
@@ -107,7 +107,7 @@ async def reject(*, session: AsyncSession, ticket_id: int, actor: int, reason: s
     await require_member(session=session, person_id=actor, unit_id=ticket.community_id,
                          roles=desk.routing.verify_roles)
     if reason not in REJECT_REASONS:
-        raise PermissionDenied()
+        raise Invalid("error.unknown_reject_reason", reason=reason)
     if reason == "outside" and not note:
         # Point the resident at the community their own words name, when they name one.
         where = await community_named_in(session=session, exclude=ticket.community_id,
@@ -183,7 +183,7 @@ async def _may_claim(session: AsyncSession, ticket: Ticket, actor: int, desk: De
     community) the street above, whose responders are offered it at once."""
     unit = await session.get(Unit, ticket.unit_id) if ticket.unit_id else None
     if unit is None:
-        raise PermissionDenied()
+        raise Invalid("error.ticket_without_unit", number=ticket.number)
     in_community = unit.kind in ("community", "village")
     roles = (desk.routing.roles_in_community(ticket.category, ticket.kind)
              if in_community else desk.routing.unit_roles)
@@ -275,7 +275,7 @@ async def add_note(*, session: AsyncSession, ticket_id: int, actor: int, desk: D
     ticket = await load(session, ticket_id)
     await _holder_or_lead(session, ticket, actor, desk)
     if Status(ticket.status) not in lifecycle.OPEN:
-        raise PermissionDenied()
+        raise Invalid("error.ticket_not_open", number=ticket.number)
     event = await lifecycle.note(session=session, ticket=ticket, clock=desk.clock,
                                  actor_id=actor, note=text[:2000],
                                  data={"photos": list(photo_ids)} if photo_ids else None)
@@ -290,8 +290,10 @@ async def message_holder(*, session: AsyncSession, ticket_id: int, actor: int, d
                          text: str) -> Ticket:
     """The reporter writes to whoever holds the ticket (agreeing time and place for help)."""
     ticket = await load(session, ticket_id)
-    if ticket.reporter_id != actor or ticket.claimed_by_id is None:
+    if ticket.reporter_id != actor:
         raise PermissionDenied()
+    if ticket.claimed_by_id is None:
+        raise Invalid("error.no_holder_yet", number=ticket.number)
     event = await lifecycle.note(session=session, ticket=ticket, clock=desk.clock,
                                  actor_id=actor, note=text[:1000], action="reporter_note")
     reply = [[button("btn.note", Note(ticket.id))]]

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from dispatch.core.enums import RatingValue, Role
-from dispatch.core.errors import PermissionDenied
+from dispatch.core.errors import Invalid, PermissionDenied
 from dispatch.org import invitations
 from dispatch.org import tree as org
 from dispatch.store.models import Invitation, Rating, Ticket, Unit
@@ -47,11 +47,12 @@ async def test_a_street_coordinator_names_no_lead_unit_outside_its_jurisdiction(
 
 
 async def test_a_community_rates_the_street_only_after_the_work_is_done(case: Case) -> None:
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Invalid) as early:  # not a permission matter: it says what is wrong
         async with case.sessions() as session, session.begin():
             await ratings.rate_by_community(session=session, ticket_id=case.ticket,
                                             actor=case.ids["grid"],
                                             value=RatingValue.UNSATISFIED, desk=case.desk)
+    assert early.value.message("zh").endswith("尚未办结，办结后才能评价。")
     async with case.sessions() as session:
         assert (await session.scalars(select(Rating))).all() == []
     async with case.sessions() as session, session.begin():
