@@ -16,7 +16,6 @@ import yaml
 
 log = logging.getLogger(__name__)
 
-LANGUAGES = ("zh", "en")
 FIRST = "zh"
 # Set by the test suite: a catalogue entry that does not fit its parameters raises there,
 # so the mistake is found by the test that makes it instead of being logged and missed.
