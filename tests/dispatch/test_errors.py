@@ -11,7 +11,7 @@ import pytest
 from dispatch.core.enums import Category, TicketKind, Urgency
 from dispatch.core.errors import Invalid, ShaoshengError
 from dispatch.store.models import Ticket
-from dispatch.tickets import duplicates, staffing, submission, work
+from dispatch.tickets import duplicates, staffing, submission, verify, work
 from dispatch.tickets.records import NewTicket
 from tests.dispatch.test_reads import Case, _build
 
@@ -45,7 +45,7 @@ async def _new_report(case: Case) -> int:
 
 
 async def test_an_unknown_reason_to_turn_a_report_down_is_named(case: Case) -> None:
-    refused = await _refusal(case, work.reject, ticket_id=case.ticket, actor=case.ids["grid"],
+    refused = await _refusal(case, verify.reject, ticket_id=case.ticket, actor=case.ids["grid"],
                              reason="annoying", desk=case.desk)
     assert refused.message("zh") == (
         "“annoying”不是可选的退回理由（可选：重复、不属本社区、无法办理）。")

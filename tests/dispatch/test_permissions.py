@@ -10,7 +10,7 @@ from dispatch.core.errors import Invalid, PermissionDenied
 from dispatch.org import invitations
 from dispatch.org import tree as org
 from dispatch.store.models import Invitation, Rating, Ticket, Unit
-from dispatch.tickets import centre, ratings, work
+from dispatch.tickets import centre, ratings, verify, work
 from tests.dispatch.test_reads import Case, _build
 
 
@@ -91,8 +91,8 @@ async def test_rejecting_is_only_for_the_ticket_s_community(case: Case) -> None:
     for who in ("stranger", "coord_other", "now", "volunteer"):
         with pytest.raises(PermissionDenied):
             async with case.sessions() as session:
-                await work.may_verify(session=session, ticket_id=case.ticket,
+                await verify.may_verify(session=session, ticket_id=case.ticket,
                                       actor=case.ids[who], desk=case.desk)
     async with case.sessions() as session:
-        await work.may_verify(session=session, ticket_id=case.ticket, actor=case.ids["grid"],
+        await verify.may_verify(session=session, ticket_id=case.ticket, actor=case.ids["grid"],
                               desk=case.desk)
