@@ -16,7 +16,7 @@ from dispatch.core.errors import NotFound
 from dispatch.privacy import audit
 from dispatch.reporting.ticket_record import record
 from dispatch.tickets import centre
-from dispatch.tickets.work import REJECT_REASONS
+from dispatch.tickets.verify import REJECT_REASONS
 
 
 async def _render(request: web.Request, ticket_id: int, *, error: str | None = None,

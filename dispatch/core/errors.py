@@ -46,6 +46,13 @@ class PermissionDenied(ShaoshengError):
     key = "error.permission_denied"
 
 
+class Invalid(ShaoshengError):
+    """A request the person may make but that does not fit the ticket's state or the rules:
+    its key says exactly what is wrong ("no permission" means only that)."""
+
+    key = "error.invalid"
+
+
 class AlreadyClaimed(ShaoshengError):
     key = "error.already_claimed"
 

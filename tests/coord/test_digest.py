@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from bot.delivery.pushes import render_notice
+from bot.delivery.notices import render_notice
 from dispatch.notify.outbox import Notice
 from dispatch.schedule.digest import send_due_digests
 from dispatch.store.models import OutboxMessage

@@ -11,9 +11,8 @@ from bot.core.i18n import t
 from bot.core.messages import Button, Document, Reply
 from bot.core.turn import Turn
 from dispatch.core.buttons import OpenTicket
-from dispatch.org.scope import desk_scope
-from dispatch.reporting import questions
-from dispatch.reporting.scorecards import Quarter, Scorecard, build_scorecard
+from dispatch.reporting import questions, requests
+from dispatch.reporting.scorecards import Quarter, Scorecard
 from nlu import Parse
 
 COORDINATING = ("coordinator", "admin")
@@ -36,11 +35,8 @@ async def scorecard_command(turn: Turn, rest: str = "") -> None:
     except ValueError:
         turn.say("coord.quarter_usage")
         return
-    async with turn.ctx.sessions() as session:
-        # Within the coordinator's reach: a district's centre never sees another district.
-        scope = await desk_scope(session=session, person_id=turn.contact.person_id)
-        card = await build_scorecard(session=session, quarter=quarter,
-                                     within=None if scope.everything else scope.coordinated)
+    card = await requests.scorecard_for(sessions=turn.ctx.sessions,
+                                        person_id=turn.contact.person_id, quarter=quarter)
     for page in card.table_pages(turn.lang):  # complete, a page per message
         turn.send(page)
     for document in await asyncio.to_thread(_files, card, turn.lang, str(quarter)):
@@ -77,9 +73,9 @@ async def question(turn: Turn, text: str, parse: Parse) -> bool:
     """
     if not is_coordinator(turn):
         return False
-    async with turn.ctx.sessions() as session:
-        answer = await questions.answer(session=session, person_id=turn.contact.person_id,
-                                        text=text, now=turn.ctx.clock())
+    answer = await requests.answer_question(sessions=turn.ctx.sessions,
+                                            person_id=turn.contact.person_id, text=text,
+                                            now=turn.ctx.clock())
     if isinstance(answer, questions.Clarify) and parse.intent.name in CHAT_INTENTS:
         return False
     buttons = _list_buttons(turn, answer, text)
@@ -106,9 +102,9 @@ async def on_page_press(turn: Turn, data: QuestionPage) -> None:
     if not is_coordinator(turn) or not text:
         turn.toast("press.stale", alert=True)
         return
-    async with turn.ctx.sessions() as session:
-        answer = await questions.answer(session=session, person_id=turn.contact.person_id,
-                                        text=text, now=turn.ctx.clock(), page=data.page)
+    answer = await requests.answer_question(sessions=turn.ctx.sessions,
+                                            person_id=turn.contact.person_id, text=text,
+                                            now=turn.ctx.clock(), page=data.page)
     turn.send(questions.render(answer, turn.lang), buttons=_list_buttons(turn, answer, text))
 
 
