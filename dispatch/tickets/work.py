@@ -18,7 +18,7 @@ from dispatch.core.buttons import (
     Start,
 )
 from dispatch.core.enums import Role, Status
-from dispatch.core.errors import AlreadyClaimed, NotFound, PermissionDenied
+from dispatch.core.errors import AlreadyClaimed, NotFound, PermissionDenied, ValidationError
 from dispatch.core.lifecycle import Action
 from dispatch.notify.audience import (
     button,
@@ -36,8 +36,16 @@ from dispatch.org.tree import street_of
 from dispatch.privacy.reads import holds
 from dispatch.store.db import rowcount
 from dispatch.store.models import Person, Ticket, TicketEvent, Unit
-from dispatch.tickets.desk import CLAIMABLE, Desk, load, resolve_deadline, set_claim_deadlines
+from dispatch.tickets.desk import (
+    CLAIMABLE,
+    Desk,
+    load,
+    resolve_deadline,
+    resolve_reminder,
+    set_claim_deadlines,
+)
 from dispatch.tickets.escalation import offer_or_escalate
+from dispatch.tickets.helping import offer_help
 from dispatch.tickets.ratings import ask_for_ratings
 
 
@@ -59,11 +67,20 @@ async def handle_here(*, session: AsyncSession, ticket_id: int, actor: int, desk
     ticket.unit_id = ticket.community_id
     set_claim_deadlines(ticket, desk, start=desk.clock())
     await session.flush()
-    await offer_or_escalate(session=session, ticket=ticket, desk=desk, event_key=f"ev{event.id}")
-    key = "push.reporter.help_published" if ticket.kind == "help_request" else \
-        "push.reporter.verified"
+    key, street = "push.reporter.verified", None
+    if ticket.kind == "help_request":
+        # Say who it truly reached: never "pushed" when no volunteer received it.
+        reach = await offer_help(session=session, ticket=ticket, desk=desk,
+                                 event_key=f"ev{event.id}", actor=actor)
+        key = f"push.reporter.help_published.{reach.value}"
+        community = await session.get(Unit, ticket.community_id)
+        street = unit_name(await street_of(session=session, unit=community)
+                           if community else None)
+    else:
+        await offer_or_escalate(session=session, ticket=ticket, desk=desk,
+                                event_key=f"ev{event.id}")
     await tell_reporter(session=session, ticket=ticket, key=key, event_key=f"ev{event.id}r",
-                        clock=desk.clock)
+                        clock=desk.clock, street=street or "-")
     return ticket
 
 
@@ -107,7 +124,7 @@ async def reject(*, session: AsyncSession, ticket_id: int, actor: int, reason: s
     await require_member(session=session, person_id=actor, unit_id=ticket.community_id,
                          roles=desk.routing.verify_roles)
     if reason not in REJECT_REASONS:
-        raise PermissionDenied()
+        raise ValidationError("error.invalid.reject_reason")
     if reason == "outside" and not note:
         # Point the resident at the community their own words name, when they name one.
         where = await community_named_in(session=session, exclude=ticket.community_id,
@@ -152,11 +169,10 @@ async def claim(*, session: AsyncSession, ticket_id: int, actor: int, desk: Desk
     if kept is not None:
         # Handed back and claimed again: the work's clock runs on from the first claim.
         ticket.resolve_due_at = kept
-        ticket.remind_at = (desk.policy.calendar.halfway(now, kept) if kept > now else None)
     else:
         ticket.resolve_due_at = resolve_deadline(ticket, desk, start=now)
-        ticket.remind_at = desk.policy.calendar.halfway(now, ticket.resolve_due_at)
         ticket.overdue = False
+    ticket.remind_at = resolve_reminder(ticket, desk, now=now)
     await session.flush()
     await _announce_claim(session, ticket, actor, desk, f"ev{event.id}",
                           offered_to=offered_to)
