@@ -9,6 +9,7 @@ statistics measure against it; milestones are the lead unit's own steps. They ar
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -28,6 +29,38 @@ from dispatch.tickets.intake import Policy
 class Milestone:
     day: date
     text: str
+
+
+_DAY = re.compile(r"^\s*(?:(\d{4})[-/年.])?(\d{1,2})[-/月.](\d{1,2})日?[\s:：,，、]*(.*)$")
+
+
+def parse_day(text: str, *, today: date) -> tuple[date | None, str]:
+    """'2026-12-20 …', '2026/12/20', '12-20', '12月20日 …' → the date (a month-day without a
+    year is the next one to come) and the words after it; (None, text) when none leads."""
+    found = _DAY.match(text)
+    if not found:
+        return None, text.strip()
+    year, month, day, rest = found.groups()
+    try:
+        when = date(int(year) if year else today.year, int(month), int(day))
+        if not year and when < today:
+            when = date(today.year + 1, when.month, when.day)
+    except ValueError:
+        return None, text.strip()
+    return when, rest.strip()
+
+
+def parse_milestones(lines: Sequence[str], *, today: date) -> list[Milestone]:
+    """One milestone per non-empty line, a date then what is to be done by it."""
+    found = []
+    for line in (raw.strip() for raw in lines):
+        if not line:
+            continue
+        day, words = parse_day(line, today=today)
+        if day is None:
+            raise ValidationError("error.invalid.milestone_line", line=line[:60])
+        found.append(Milestone(day, words[:200]))
+    return found
 
 
 def local_today(policy: Policy, now: datetime) -> date:
