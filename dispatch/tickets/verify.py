@@ -16,6 +16,7 @@ from dispatch.org.tree import street_of
 from dispatch.store.models import Ticket, Unit
 from dispatch.tickets.desk import Desk, load, set_claim_deadlines
 from dispatch.tickets.escalation import offer_or_escalate
+from dispatch.tickets.helping import offer_help
 
 
 async def _verify(session: AsyncSession, ticket: Ticket, actor: int, desk: Desk) -> None:
@@ -36,11 +37,20 @@ async def handle_here(*, session: AsyncSession, ticket_id: int, actor: int, desk
     ticket.unit_id = ticket.community_id
     set_claim_deadlines(ticket, desk, start=desk.clock())
     await session.flush()
-    await offer_or_escalate(session=session, ticket=ticket, desk=desk, event_key=f"ev{event.id}")
-    key = "push.reporter.help_published" if ticket.kind == "help_request" else \
-        "push.reporter.verified"
+    key, street = "push.reporter.verified", None
+    if ticket.kind == "help_request":
+        # Say who it truly reached: never "pushed" when no volunteer received it.
+        reach = await offer_help(session=session, ticket=ticket, desk=desk,
+                                 event_key=f"ev{event.id}", actor=actor)
+        key = f"push.reporter.help_published.{reach.value}"
+        community = await session.get(Unit, ticket.community_id)
+        street = unit_name(await street_of(session=session, unit=community)
+                           if community else None)
+    else:
+        await offer_or_escalate(session=session, ticket=ticket, desk=desk,
+                                event_key=f"ev{event.id}")
     await tell_reporter(session=session, ticket=ticket, key=key, event_key=f"ev{event.id}r",
-                        clock=desk.clock)
+                        clock=desk.clock, street=street or "-")
     return ticket
 
 

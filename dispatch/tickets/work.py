@@ -38,7 +38,14 @@ from dispatch.org.tree import street_of
 from dispatch.privacy.reads import holds
 from dispatch.store.db import rowcount
 from dispatch.store.models import Person, Ticket, TicketEvent, Unit
-from dispatch.tickets.desk import CLAIMABLE, Desk, load, resolve_deadline, set_claim_deadlines
+from dispatch.tickets.desk import (
+    CLAIMABLE,
+    Desk,
+    load,
+    resolve_deadline,
+    resolve_reminder,
+    set_claim_deadlines,
+)
 from dispatch.tickets.escalation import offer_or_escalate
 from dispatch.tickets.ratings import ask_for_ratings
 
@@ -81,11 +88,10 @@ async def claim(*, session: AsyncSession, ticket_id: int, actor: int, desk: Desk
     if kept is not None:
         # Handed back and claimed again: the work's clock runs on from the first claim.
         ticket.resolve_due_at = kept
-        ticket.remind_at = (desk.policy.calendar.halfway(now, kept) if kept > now else None)
     else:
         ticket.resolve_due_at = resolve_deadline(ticket, desk, start=now)
-        ticket.remind_at = desk.policy.calendar.halfway(now, ticket.resolve_due_at)
         ticket.overdue = False
+    ticket.remind_at = resolve_reminder(ticket, desk, now=now)
     await session.flush()
     await _announce_claim(session, ticket, actor, desk, f"ev{event.id}",
                           offered_to=offered_to)
