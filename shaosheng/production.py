@@ -158,7 +158,8 @@ async def _serve(settings: Settings, *, role: str, receive: bool, web_port: int 
                     digest_at=settings.coordination.digest_at,
                     retention_days=settings.privacy.retention_days,
                     board_chat=board_chat(settings),
-                    inbox_keep=timedelta(hours=settings.inbox.keep_hours)))
+                    inbox_keep=timedelta(hours=settings.inbox.keep_hours),
+                    timezone=settings.app.timezone))
                 if web_port is not None:
                     files = BotFiles(tg.api_base or "https://api.telegram.org", token)
                     desk = desk_config(settings, sessions=ctx.sessions, desk=ctx.desk,
