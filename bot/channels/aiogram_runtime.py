@@ -40,7 +40,7 @@ from bot.channels.conversations import Conversations
 from bot.channels.sender import Rejected, RetryAfter, SendLimits, TelegramSender, Transient
 from bot.channels.telegram_common import ALLOWED_UPDATES, chat_key, incoming_from_update
 from bot.channels.webhook import WebhookSite, read_update, secret_ok
-from bot.core.messages import Handler, Reply
+from bot.core.messages import Handler, Reply, pre_entities
 from dispatch.core.errors import TokenRefused
 from dispatch.notify.relay import stop_task
 
@@ -120,7 +120,7 @@ class AiogramTransport:
     async def _deliver(self, chat_id: int, reply: Reply) -> int:
         markup = _markup(reply)
         if reply.edit_message_id is not None:
-            return await self._edit(chat_id, reply.edit_message_id, reply.text, markup)
+            return await self._edit(chat_id, reply.edit_message_id, reply, markup)
         caption = reply.text or None
         if reply.photo_id:
             sent = await self.bot.send_photo(
@@ -136,13 +136,18 @@ class AiogramTransport:
         payload: dict[str, Any] = {"chat_id": chat_id, "text": reply.text}
         if markup is not None:
             payload["reply_markup"] = markup
+        if entities := pre_entities(reply):
+            payload["entities"] = entities
         result = await self._call(methods.SendMessage, payload)
         return int(result["message_id"])
 
     async def _edit(
-        self, chat_id: int, message_id: int, text: str, markup: dict[str, Any] | None
+        self, chat_id: int, message_id: int, reply: Reply, markup: dict[str, Any] | None
     ) -> int:
-        payload: dict[str, Any] = {"chat_id": chat_id, "message_id": message_id, "text": text}
+        payload: dict[str, Any] = {"chat_id": chat_id, "message_id": message_id,
+                                   "text": reply.text}
+        if entities := pre_entities(reply):
+            payload["entities"] = entities
         if markup is not None and "inline_keyboard" in markup:
             payload["reply_markup"] = markup
         try:
