@@ -196,7 +196,8 @@ def _loops(settings: Settings, redis: Redis, ctx: BotContext, bot: TelegramRunti
         sender=bot.sender, consumer=consumer, wake=wake,
         digest_at=settings.coordination.digest_at,
         retention_days=settings.privacy.retention_days, board_chat=board_chat(settings),
-        inbox_keep=timedelta(hours=settings.inbox.keep_hours))
+        inbox_keep=timedelta(hours=settings.inbox.keep_hours),
+        timezone=settings.app.timezone)
 
 
 async def _saved(bot: TelegramRuntime, incoming: Incoming) -> None:
