@@ -183,6 +183,9 @@ class TicketEvent(Base):
         # serves every lookup by ticket alone).
         Index("ix_ticket_events_action_at", "action", "at"),
         Index("ix_ticket_events_trail", "ticket_id", "action", "id"),
+        # A district's (or a street's) figures: only its units' events of the period, instead
+        # of every district's events filtered afterwards.
+        Index("ix_ticket_events_unit_action_at", "unit_id", "action", "at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
