@@ -96,6 +96,10 @@ class Ticket(Base):
         Index("ix_tickets_closed_unresolved", "closed_at",
               postgresql_where=text("resolved_at IS NULL"),
               sqlite_where=text("resolved_at IS NULL")),
+        # The duplicate check: a community's recent tickets of one category (a busy community
+        # holds tens of thousands of tickets over the years; the check reads three days).
+        Index("ix_tickets_community_category_created", "community_id", "category",
+              "created_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
