@@ -9,40 +9,43 @@ import logging
 from collections.abc import Iterator
 from typing import Any
 
-from aiogram import Bot, Dispatcher, methods
-from aiogram.client.session.aiohttp import AiohttpSession
-from aiogram.client.session.base import Response
-from aiogram.client.telegram import TelegramAPIServer
-from aiogram.exceptions import (
-    ClientDecodeError,
-    TelegramAPIError,
-    TelegramBadRequest,
-    TelegramEntityTooLarge,
-    TelegramNetworkError,
-    TelegramRetryAfter,
-    TelegramServerError,
-    TelegramUnauthorizedError,
-)
-from aiogram.methods.base import TelegramMethod
-from aiogram.types import (
-    BotCommand,
-    BufferedInputFile,
-    InlineKeyboardMarkup,
-    ReplyKeyboardMarkup,
-    Update,
-)
-from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import ClientError, ClientTimeout, web
 from pydantic import ValidationError
 
 from bot.channels.base import CONTACT_BUTTON, LOCATION_BUTTON, Commands, Mode, WebhookConfig
 from bot.channels.conversations import Conversations
+from bot.channels.lazy_models import deferred_rebuilds
 from bot.channels.sender import Rejected, RetryAfter, SendLimits, TelegramSender, Transient
 from bot.channels.telegram_common import ALLOWED_UPDATES, chat_key, incoming_from_update
 from bot.channels.webhook import WebhookSite, read_update, secret_ok
 from bot.core.messages import Handler, Reply
 from dispatch.core.errors import TokenRefused
 from dispatch.notify.relay import stop_task
+
+with deferred_rebuilds():  # aiogram's models are built when first used (lazy_models.py)
+    from aiogram import Bot, Dispatcher, methods
+    from aiogram.client.session.aiohttp import AiohttpSession
+    from aiogram.client.session.base import Response
+    from aiogram.client.telegram import TelegramAPIServer
+    from aiogram.exceptions import (
+        ClientDecodeError,
+        TelegramAPIError,
+        TelegramBadRequest,
+        TelegramEntityTooLarge,
+        TelegramNetworkError,
+        TelegramRetryAfter,
+        TelegramServerError,
+        TelegramUnauthorizedError,
+    )
+    from aiogram.methods.base import TelegramMethod
+    from aiogram.types import (
+        BotCommand,
+        BufferedInputFile,
+        InlineKeyboardMarkup,
+        ReplyKeyboardMarkup,
+        Update,
+    )
+    from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 
 log = logging.getLogger(__name__)
 
