@@ -22,8 +22,8 @@ from bot.core.turn import Turn, replayed
 from dispatch.core.buttons import CallbackData, Malformed
 from dispatch.core.errors import ShaoshengError
 from dispatch.core.i18n import normalise_language
-from dispatch.org import residents
-from dispatch.org.residents import Contact, find_contact, touch_contact
+from dispatch.org import accounts
+from dispatch.org.residents import Contact
 from nlu import Parse
 from nlu.emergency import alarm_words, emergency_kind
 
@@ -105,17 +105,11 @@ def _in_a_group(ctx: BotContext, msg: Incoming) -> Answer:
 
 async def _contact(ctx: BotContext, msg: Incoming) -> Contact:
     """Who wrote: one query for someone known; a transaction only to register someone new."""
-    async with ctx.autocommit.connect() as connection:
-        known = await find_contact(session=connection, channel=ctx.channel,
-                                   external_id=msg.user_id)
-    if known is not None and (known.name or not msg.first_name):
-        return known
-    async with ctx.sessions() as session, session.begin():
-        return await touch_contact(
-            session=session, channel=ctx.channel, external_id=msg.user_id, chat_id=msg.chat_id,
-            name=msg.first_name, language=normalise_language(msg.language_code),
-            clock=ctx.clock,
-        )
+    return await accounts.who_wrote(
+        engine=ctx.autocommit, sessions=ctx.sessions, channel=ctx.channel,
+        external_id=msg.user_id, chat_id=msg.chat_id, name=msg.first_name,
+        language=normalise_language(msg.language_code), clock=ctx.clock,
+    )
 
 
 async def _refused(turn: Turn, sent: int) -> bool:
@@ -265,9 +259,8 @@ async def _follow_language(turn: Turn, written: str | None) -> None:
     turn.lang = written
     turn.update(lang=written)
     if turn.contact.language != written:
-        async with turn.ctx.sessions() as session, session.begin():
-            await residents.set_language(session=session, person_id=turn.contact.person_id,
-                                         language=written)
+        await accounts.set_language(sessions=turn.ctx.sessions,
+                                    person_id=turn.contact.person_id, language=written)
 
 
 async def _route_press(turn: Turn) -> None:

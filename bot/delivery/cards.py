@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.channels.sender import DeliveryError, Rejected
 from bot.core.i18n import t
 from bot.core.messages import Reply, Sender
-from bot.delivery.render import render_params
+from bot.delivery.notices import render_params
 from dispatch.core.i18n import normalise_language
 from dispatch.notify.outbox import Notice
 from dispatch.notify.retire import RETIRED

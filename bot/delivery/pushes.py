@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -28,12 +27,11 @@ from bot.delivery.cards import (
     edit_cards,
     mark_retired,
 )
-from bot.delivery.render import render_notice
+from bot.delivery.notices import render_notice
 from bot.intake.outage import through_outage
 from dispatch.core.i18n import normalise_language
-from dispatch.notify.bus import Entry, PushBus
 from dispatch.notify.outbox import Notice
-from dispatch.notify.relay import Backoff, Sessions, pause
+from dispatch.notify.relay import Sessions
 from dispatch.store.models import ChatIdentity, OutboxMessage, Person, PushCard
 
 log = logging.getLogger(__name__)
@@ -252,62 +250,3 @@ def _reason(exc: Exception) -> str:
     if isinstance(exc, DeliveryError):
         return f"{type(exc).__name__}: {str(exc)[:200]}"
     return type(exc).__name__
-
-
-async def run_deliverer(
-    *, sessions: Sessions, bus: PushBus, sender: Sender, consumer: str, stop: asyncio.Event,
-    concurrency: int = 8, deliverer: Deliverer | None = None, block_ms: int = 1000,
-    # Longer than a healthy delivery takes (the lease covers the rest): only the entries of a
-    # consumer that died are taken over.
-    min_idle_ms: int = 60_000, claim_every_s: float = 15.0,
-) -> None:
-    """Read, deliver and acknowledge until ``stop`` is set; take over a dead consumer's entries."""
-    deliverer = deliverer or Deliverer(sessions=sessions, sender=sender)
-    slots = asyncio.Semaphore(concurrency)
-    inflight: set[asyncio.Task[None]] = set()
-    backoff, next_claim = Backoff(), 0.0
-
-    async def handle(entry: Entry) -> None:
-        async with slots:
-            await _handle(deliverer, bus, entry)
-
-    try:
-        while not stop.is_set():
-            if len(inflight) >= concurrency:
-                await asyncio.wait(inflight, return_when=asyncio.FIRST_COMPLETED)
-                continue
-            try:
-                entries: Sequence[Entry] = []
-                if time.monotonic() >= next_claim:
-                    entries = await bus.claim_stale(consumer, min_idle_ms)
-                    next_claim = time.monotonic() + claim_every_s
-                if not entries:
-                    entries = await bus.read(consumer, concurrency - len(inflight), block_ms)
-            except Exception as exc:  # Redis restarting: back off, never crash
-                delay = backoff.failed()
-                log.warning("bus read failed (%s); retrying in %.1fs", type(exc).__name__, delay)
-                await pause(stop, delay)
-                continue
-            backoff.succeeded()
-            for entry in entries:
-                task = asyncio.create_task(handle(entry))
-                inflight.add(task)
-                task.add_done_callback(inflight.discard)
-    finally:
-        # Deliveries already begun are finished and acknowledged rather than left pending.
-        if inflight:
-            await asyncio.gather(*inflight, return_exceptions=True)
-
-
-async def _handle(deliverer: Deliverer, bus: PushBus, entry: Entry) -> None:
-    entry_id, outbox_id = entry
-    try:
-        await deliverer.deliver(outbox_id)
-    except Exception as exc:
-        # Left unacknowledged on purpose: claim_stale brings it back after min_idle_ms.
-        log.warning("outbox %s delivery crashed (%s)", outbox_id, type(exc).__name__)
-        return
-    try:
-        await bus.ack([entry_id])
-    except Exception as exc:  # redelivered later and deduplicated by the claim
-        log.warning("ack of outbox %s failed (%s)", outbox_id, type(exc).__name__)

@@ -16,6 +16,7 @@ from dispatch.notify.audience import unit_name
 from dispatch.notify.outbox import Notice, tr
 from dispatch.notify.retire import RETIRED
 from dispatch.org.access import is_coordinator_over, roles_in
+from dispatch.store.db import Sessions
 from dispatch.store.models import Person, PushCard, Ticket, TicketEvent, Unit
 
 # The event that last moved a ticket to another unit names how it got there.
@@ -94,3 +95,16 @@ async def _last_actor(session: AsyncSession, ticket_id: int) -> str:
         select(Person.name).join(TicketEvent, TicketEvent.actor_id == Person.id)
         .where(TicketEvent.ticket_id == ticket_id).order_by(TicketEvent.id.desc()).limit(1))
     return name or "-"
+
+
+async def fate_of_press(*, single: Sessions, ticket_id: int, person_id: int, chat_id: str,
+                        message_id: int | None, refused: bool) -> Notice | None:
+    """For a press on a card: what became of the ticket when the card was retired, or (after a
+    refused press, ``refused``) when the person had a card about it and it moved on."""
+    async with single() as session:
+        retired = message_id is not None and await retired_card(
+            session=session, chat_id=chat_id, message_id=message_id) == ticket_id
+        if not (retired or refused):
+            return None
+        return await card_fate(session=session, ticket_id=ticket_id, person_id=person_id,
+                               retired=retired)

@@ -29,6 +29,7 @@ class Policy:
     calendar: WorkCalendar
     number_prefix: str = "CL"
     rating_window_days: int = 5
+    phased_remind_days: int = 3  # the lead unit hears this many days before each phased date
 
 
 @dataclass(frozen=True)

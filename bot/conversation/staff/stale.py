@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 from bot.core.turn import Turn
-from bot.delivery.render import render_notice
+from bot.delivery.notices import render_notice
 from dispatch.core.buttons import CallbackData
 from dispatch.core.packed import Malformed
-from dispatch.tickets.fate import card_fate, retired_card
+from dispatch.tickets.fate import fate_of_press
+
+
+async def answer_retired_press(turn: Turn, data: CallbackData) -> bool:
+    """Before any action: a press on a card already retired (edited to say what happened) only
+    says what happened, even where the action itself would still be allowed (another centre
+    coordinator's 即办 on a ticket a colleague already put on the phased list)."""
+    return await _answer(turn, data, refused=False)
 
 
 async def explain_stale_press(turn: Turn) -> bool:
@@ -20,37 +27,19 @@ async def explain_stale_press(turn: Turn) -> bool:
         data = CallbackData.unpack(press.data)
     except Malformed:
         return False
-    ticket_id = getattr(data, "ticket", None)
-    if not isinstance(ticket_id, int):
-        return False
-    async with turn.ctx.sessions() as session:
-        fate = await card_fate(session=session, ticket_id=ticket_id,
-                               person_id=turn.contact.person_id)
-    if fate is None:
-        return False
-    _say_fate(turn, render_notice(fate, turn.lang).text)
-    return True
+    return await _answer(turn, data, refused=True)
 
 
-async def answer_retired_press(turn: Turn, data: CallbackData) -> bool:
-    """Before any action: a press on a card already retired (edited to say what happened) only
-    says what happened, even where the action itself would still be allowed (another centre
-    coordinator's 即办 on a ticket a colleague already put on the phased list)."""
+async def _answer(turn: Turn, data: CallbackData, *, refused: bool) -> bool:
     press, ticket_id = turn.msg.press, getattr(data, "ticket", None)
-    if press is None or press.message_id is None or not isinstance(ticket_id, int):
+    if press is None or not isinstance(ticket_id, int):
         return False
-    async with turn.ctx.sessions() as session:
-        if await retired_card(session=session, chat_id=turn.msg.chat_id,
-                              message_id=press.message_id) != ticket_id:
-            return False
-        fate = await card_fate(session=session, ticket_id=ticket_id,
-                               person_id=turn.contact.person_id, retired=True)
+    fate = await fate_of_press(single=turn.ctx.single, ticket_id=ticket_id,
+                               person_id=turn.contact.person_id, chat_id=turn.msg.chat_id,
+                               message_id=press.message_id, refused=refused)
     if fate is None:
         return False
-    _say_fate(turn, render_notice(fate, turn.lang).text)
-    return True
-
-
-def _say_fate(turn: Turn, text: str) -> None:
+    text = render_notice(fate, turn.lang).text
     turn.answer.toast, turn.answer.alert = text, True
     turn.edit_pressed(text)
+    return True

@@ -1,4 +1,4 @@
-"""A notice in words: rendered in the reader's language when it is delivered."""
+"""A notice from the outbox put in words: the reader's language, local times, names."""
 
 from __future__ import annotations
 
