@@ -18,7 +18,7 @@ from bot.conversation import account, awaiting, callbacks
 from bot.conversation.awaiting import Awaited
 from bot.conversation.resident import consult, onboarding, report, status
 from bot.conversation.staff import cards as staff
-from bot.conversation.staff import coordinator, desk_link, hours, publish
+from bot.conversation.staff import coordinator, desk_link, hours, publish, volunteer
 from bot.core.turn import Turn
 from dispatch.core import buttons
 from dispatch.core.buttons import CallbackData
@@ -95,6 +95,7 @@ PRESSES: dict[type[CallbackData], Press] = {
     # a responder works
     buttons.Claim: staff.on_claim,
     buttons.Start: staff.on_start,
+    buttons.Arrive: volunteer.on_arrive,
     buttons.Note: staff.on_work_prompt,
     buttons.Done: staff.on_work_prompt,
     buttons.HandBack: staff.on_work_prompt,

@@ -13,7 +13,7 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select, update
@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.channels.sender import DeliveryError, Rejected
 from bot.core.i18n import t
 from bot.core.messages import Button, Reply, Sender
-from bot.core.render import when
+from bot.core.render import by_day, when
 from bot.intake.outage import through_outage
 from dispatch.core.i18n import normalise_language
 from dispatch.notify.bus import Entry, PushBus
@@ -39,6 +39,7 @@ def utc_now() -> datetime:
 
 def render_params(params: dict[str, Any], lang: str) -> dict[str, Any]:
     """Notice parameters in words: ``{"t": key}`` translated, ``{"when": iso}`` local time,
+    ``{"by_day": iso}`` the promised day,
     ``{"zh": …, "en": …}`` (a name in both languages) the reader's."""
     return {name: _word(value, lang) for name, value in params.items()}
 
@@ -50,6 +51,10 @@ def _word(value: Any, lang: str) -> Any:
         return t(value["t"], lang)
     if "when" in value:
         return when(datetime.fromisoformat(value["when"]), lang)
+    if "by_day" in value:  # a promised day, no minutes: 「12月11日（周五）前」
+        day = value["by_day"]
+        return by_day(date.fromisoformat(day) if len(day) == 10
+                      else datetime.fromisoformat(day), lang)
     return value.get(lang) or value.get("zh") or next(iter(value.values()), "")
 
 

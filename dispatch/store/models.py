@@ -105,6 +105,8 @@ class Ticket(Base):
     urgency: Mapped[str] = mapped_column(EnumStr)
     text: Mapped[str] = mapped_column(Text)
     place_text: Mapped[str | None] = mapped_column(String(512))
+    # When a help request needs the help, in the person's words (「明天上午」).
+    help_time: Mapped[str | None] = mapped_column(String(200))
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)
     photos: Mapped[list[str]] = mapped_column(JSON, default=list)
@@ -341,3 +343,17 @@ class DeskAudit(Base):
         ForeignKey("tickets.id", ondelete="SET NULL"), index=True)
     # What was done, never the personal data itself (the ticket holds that, the log points).
     detail: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class DraftReminder(Base):
+    """A resident's unsubmitted draft, to be reminded of once (the draft itself lives in the
+    conversation's state; this row is what the scheduler reads, so a restart loses nothing)."""
+
+    __tablename__ = "draft_reminders"
+
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"),
+                                           primary_key=True)
+    draft_id: Mapped[str] = mapped_column(String(32))
+    due_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    # The push as the chat built it (its buttons carry the draft's nonce).
+    notice: Mapped[dict[str, Any]] = mapped_column(JSON)

@@ -20,7 +20,7 @@ from dispatch.notify.audience import (
     unit_name,
     unit_people,
 )
-from dispatch.notify.outbox import Notice, at
+from dispatch.notify.outbox import Notice, at, by_day
 from dispatch.org.access import is_centre_coordinator, is_coordinator_over
 from dispatch.privacy.mask import mask
 from dispatch.privacy.reads import holds
@@ -75,7 +75,7 @@ async def put_on_list(*, session: AsyncSession, ticket_id: int, actor: int, list
                                  actor_id=actor, note=list_type.value, action="list")
     await tell_reporter(session=session, ticket=ticket, key=f"push.reporter.list.{list_type}",
                         event_key=f"ev{event.id}r", clock=desk.clock,
-                        expected=expected.isoformat() if expected else "")
+                        expected=by_day(expected))
     return ticket
 
 

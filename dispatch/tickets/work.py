@@ -28,7 +28,7 @@ from dispatch.notify.audience import (
     unit_name,
     unit_people,
 )
-from dispatch.notify.outbox import Notice
+from dispatch.notify.outbox import Notice, by_day
 from dispatch.org.access import is_coordinator_over, require_member
 from dispatch.org.people import revoke_membership, set_blocked
 from dispatch.org.residents import communities, community_named_in
@@ -38,6 +38,7 @@ from dispatch.store.db import rowcount
 from dispatch.store.models import Person, Ticket, TicketEvent, Unit
 from dispatch.tickets.desk import CLAIMABLE, Desk, load, resolve_deadline, set_claim_deadlines
 from dispatch.tickets.escalation import offer_or_escalate
+from dispatch.tickets.helping import volunteer_card
 from dispatch.tickets.ratings import ask_for_ratings
 
 
@@ -220,7 +221,8 @@ async def _announce_claim(session: AsyncSession, ticket: Ticket, actor: int, des
                                roles=(*desk.routing.unit_roles, *desk.routing.help_roles,
                                       *desk.routing.roles_in_community(ticket.category,
                                                                        ticket.kind)))
-    taken = Notice(key="push.claimed_by", params={"number": ticket.number, "who": who},
+    taken = Notice(key=f"push.claimed_by.{ticket.kind}" if ticket.kind == "help_request"
+                   else "push.claimed_by", params={"number": ticket.number, "who": who},
                    replace_cards=(ticket.id, "claim"))
     await push(session=session, people=[p for p in others if p != actor], notice=taken,
                event_key=f"{event_key}o", clock=desk.clock)
@@ -231,10 +233,12 @@ async def _announce_claim(session: AsyncSession, ticket: Ticket, actor: int, des
             if ticket.kind == "help_request" else [])
     await tell_reporter(session=session, ticket=ticket, key=f"push.reporter.claimed.{ticket.kind}",
                         event_key=f"{event_key}r", clock=desk.clock, unit=unit_name(unit),
-                        due=ticket_params(ticket)["resolve_due"], buttons=talk)
+                        due=by_day(ticket.resolve_due_at), buttons=talk)
 
 
 def work_card(ticket: Ticket, *, edit: bool) -> Notice:
+    if ticket.kind == "help_request":  # a volunteer's steps, in a volunteer's words
+        return volunteer_card(ticket, edit=edit)
     rows = [[button("btn.start", Start(ticket.id)), button("btn.note", Note(ticket.id))],
             [button("btn.done", Done(ticket.id)), button("btn.hand_back", HandBack(ticket.id))],
             [button("btn.assist", AskAssist(ticket.id)),
@@ -294,7 +298,8 @@ async def message_holder(*, session: AsyncSession, ticket_id: int, actor: int, d
         raise PermissionDenied()
     event = await lifecycle.note(session=session, ticket=ticket, clock=desk.clock,
                                  actor_id=actor, note=text[:1000], action="reporter_note")
-    reply = [[button("btn.note", Note(ticket.id))]]
+    reply = [[button("btn.help.message" if ticket.kind == "help_request" else "btn.note",
+                     Note(ticket.id))]]
     await push(session=session, people=[ticket.claimed_by_id],
                notice=Notice(key="push.from_reporter", buttons=reply,
                              params={"number": ticket.number, "note": text[:1000]}),
