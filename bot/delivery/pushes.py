@@ -10,24 +10,21 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.channels.sender import DeliveryError, Rejected
-from bot.core.i18n import t
-from bot.core.messages import Button, Reply, Sender
-from bot.core.render import by_day, when
+from bot.core.messages import Reply, Sender
+from bot.delivery.notices import render_notice
 from bot.intake.outage import through_outage
 from dispatch.core.i18n import normalise_language
-from dispatch.notify.bus import Entry, PushBus
 from dispatch.notify.outbox import Notice
-from dispatch.notify.relay import Backoff, Sessions, pause
+from dispatch.notify.relay import Sessions
 from dispatch.store.models import ChatIdentity, OutboxMessage, Person, PushCard
 
 log = logging.getLogger(__name__)
@@ -35,32 +32,6 @@ log = logging.getLogger(__name__)
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
-
-
-def render_params(params: dict[str, Any], lang: str) -> dict[str, Any]:
-    """Notice parameters in words: ``{"t": key}`` translated, ``{"when": iso}`` local time,
-    ``{"by_day": iso}`` the promised day,
-    ``{"zh": …, "en": …}`` (a name in both languages) the reader's."""
-    return {name: _word(value, lang) for name, value in params.items()}
-
-
-def _word(value: Any, lang: str) -> Any:
-    if not isinstance(value, dict):
-        return value
-    if "t" in value:
-        return t(value["t"], lang)
-    if "when" in value:
-        return when(datetime.fromisoformat(value["when"]), lang)
-    if "by_day" in value:  # a promised day, no minutes: 「12月11日（周五）前」
-        day = value["by_day"]
-        return by_day(date.fromisoformat(day) if len(day) == 10
-                      else datetime.fromisoformat(day), lang)
-    return value.get(lang) or value.get("zh") or next(iter(value.values()), "")
-
-
-def render_notice(notice: Notice, lang: str) -> Reply:
-    buttons = [[Button(t(b.key, lang), b.data) for b in row] for row in notice.buttons]
-    return Reply(text=t(notice.key, lang, **render_params(notice.params, lang)), buttons=buttons)
 
 
 @dataclass
@@ -278,62 +249,3 @@ def _reason(exc: Exception) -> str:
     if isinstance(exc, DeliveryError):
         return f"{type(exc).__name__}: {str(exc)[:200]}"
     return type(exc).__name__
-
-
-async def run_deliverer(
-    *, sessions: Sessions, bus: PushBus, sender: Sender, consumer: str, stop: asyncio.Event,
-    concurrency: int = 8, deliverer: Deliverer | None = None, block_ms: int = 1000,
-    # Longer than a healthy delivery takes (the lease covers the rest): only the entries of a
-    # consumer that died are taken over.
-    min_idle_ms: int = 60_000, claim_every_s: float = 15.0,
-) -> None:
-    """Read, deliver and acknowledge until ``stop`` is set; take over a dead consumer's entries."""
-    deliverer = deliverer or Deliverer(sessions=sessions, sender=sender)
-    slots = asyncio.Semaphore(concurrency)
-    inflight: set[asyncio.Task[None]] = set()
-    backoff, next_claim = Backoff(), 0.0
-
-    async def handle(entry: Entry) -> None:
-        async with slots:
-            await _handle(deliverer, bus, entry)
-
-    try:
-        while not stop.is_set():
-            if len(inflight) >= concurrency:
-                await asyncio.wait(inflight, return_when=asyncio.FIRST_COMPLETED)
-                continue
-            try:
-                entries: Sequence[Entry] = []
-                if time.monotonic() >= next_claim:
-                    entries = await bus.claim_stale(consumer, min_idle_ms)
-                    next_claim = time.monotonic() + claim_every_s
-                if not entries:
-                    entries = await bus.read(consumer, concurrency - len(inflight), block_ms)
-            except Exception as exc:  # Redis restarting: back off, never crash
-                delay = backoff.failed()
-                log.warning("bus read failed (%s); retrying in %.1fs", type(exc).__name__, delay)
-                await pause(stop, delay)
-                continue
-            backoff.succeeded()
-            for entry in entries:
-                task = asyncio.create_task(handle(entry))
-                inflight.add(task)
-                task.add_done_callback(inflight.discard)
-    finally:
-        # Deliveries already begun are finished and acknowledged rather than left pending.
-        if inflight:
-            await asyncio.gather(*inflight, return_exceptions=True)
-
-
-async def _handle(deliverer: Deliverer, bus: PushBus, entry: Entry) -> None:
-    entry_id, outbox_id = entry
-    try:
-        await deliverer.deliver(outbox_id)
-    except Exception as exc:
-        # Left unacknowledged on purpose: claim_stale brings it back after min_idle_ms.
-        log.warning("outbox %s delivery crashed (%s)", outbox_id, type(exc).__name__)
-        return
-    try:
-        await bus.ack([entry_id])
-    except Exception as exc:  # redelivered later and deduplicated by the claim
-        log.warning("ack of outbox %s failed (%s)", outbox_id, type(exc).__name__)

@@ -31,6 +31,17 @@ async def forget_draft(*, session: AsyncSession, person_id: int) -> None:
     await session.execute(delete(DraftReminder).where(DraftReminder.person_id == person_id))
 
 
+async def follow_draft(*, sessions: async_sessionmaker[AsyncSession], person_id: int,
+                       draft_id: str | None, due_at: datetime, notice: Notice | None) -> None:
+    """The chat's draft changed: note the new one (with its reminder), or forget the ended."""
+    async with sessions() as session, session.begin():
+        if draft_id is None or notice is None:
+            await forget_draft(session=session, person_id=person_id)
+        else:
+            await note_draft(session=session, person_id=person_id, draft_id=draft_id,
+                             due_at=due_at, notice=notice)
+
+
 async def remind_drafts(*, sessions: async_sessionmaker[AsyncSession],
                         clock: Callable[[], datetime], limit: int = 200) -> int:
     """Send every reminder due now; returns how many this process sent."""

@@ -1,65 +1,86 @@
-"""Neighbour help (邻里搭把手) in a volunteer's words: their card, and the steps the requester
-hears as they happen — set off (Start), arrived, done."""
+"""Neighbour help (邻里搭把手) with nobody to take it: offered wider, never claimed as pushed.
+
+A published help request goes to its community's volunteers on duty; with none, at once to the
+volunteers of the other communities of the same street; with none there either, to the
+community's staff, who arrange it themselves. What happened is recorded as a `widen` event
+(note `neighbours` or `nobody`), which is what the resident and the grid worker are told.
+"""
 
 from __future__ import annotations
+
+from enum import StrEnum
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dispatch.core import lifecycle
-from dispatch.core.buttons import Arrive, Done, HandBack, Note, Start
-from dispatch.core.enums import Status
-from dispatch.core.errors import PermissionDenied
-from dispatch.core.lifecycle import Action
-from dispatch.notify.audience import button, tell_reporter, ticket_params
-from dispatch.notify.outbox import Notice, tr
-from dispatch.privacy.reads import holds
-from dispatch.store.models import Ticket, TicketEvent
-from dispatch.tickets.desk import Desk, load
-
-HELP = "help_request"
-ARRIVED = "arrived"  # the event a volunteer's arrival writes (public: the requester reads it)
+from dispatch.core.buttons import OpenTicket
+from dispatch.notify.audience import button, push, ticket_params, unit_name, unit_people
+from dispatch.notify.outbox import Notice
+from dispatch.org.residents import communities
+from dispatch.org.tree import street_of
+from dispatch.store.models import Ticket, TicketEvent, Unit
+from dispatch.tickets.desk import Desk, offer
 
 
-def help_params(ticket: Ticket) -> dict[str, object]:
-    """A help request's card: what, when and where, as the requester said them."""
-    return {**ticket_params(ticket),
-            "when": ticket.help_time or tr("help.time_unsaid")}
+class HelpReach(StrEnum):
+    COMMUNITY = "community"  # the community's own volunteers on duty were offered it
+    NEIGHBOURS = "neighbours"  # none there: the street's other communities' volunteers
+    NOBODY = "nobody"  # no volunteer on duty anywhere near: the community's staff arrange it
 
 
-def volunteer_card(ticket: Ticket, *, edit: bool) -> Notice:
-    """The taken request: set off, arrived, done; a word to the requester; can't make it."""
-    rows = [[button("btn.help.set_off", Start(ticket.id)),
-             button("btn.help.arrived", Arrive(ticket.id))],
-            [button("btn.help.done", Done(ticket.id)),
-             button("btn.help.message", Note(ticket.id))],
-            [button("btn.help.cannot", HandBack(ticket.id))]]
-    return Notice(key="push.working.help_request", params=help_params(ticket), buttons=rows,
-                  replace_cards=(ticket.id, "claim") if edit else None,
-                  card=None if edit else (ticket.id, "claim"))
+async def offer_help(*, session: AsyncSession, ticket: Ticket, desk: Desk, event_key: str,
+                     actor: int | None = None) -> HelpReach:
+    """Offer a help request to whoever can take it, widening at once when nobody can."""
+    if ticket.escalation_level == 0 and await offer(session=session, ticket=ticket, desk=desk,
+                                                    event_key=event_key):
+        return HelpReach.COMMUNITY
+    unit = await session.get(Unit, ticket.unit_id) if ticket.unit_id else None
+    if unit is None:
+        return HelpReach.NOBODY
+    return await widen_help(session=session, ticket=ticket, unit=unit, desk=desk,
+                            event_key=event_key, actor=actor)
 
 
-async def arrive(*, session: AsyncSession, ticket_id: int, actor: int,
-                 desk: Desk) -> tuple[Ticket, bool]:
-    """The volunteer holding the request is there (False: that was said before). Arriving
-    without having pressed 出发 sets off too, but the requester hears only the arrival."""
-    ticket = await load(session, ticket_id)
-    if ticket.kind != HELP or not await holds(session=session, ticket=ticket,
-                                              person_id=actor, routing=desk.routing):
-        raise PermissionDenied()
-    if ticket.status == Status.CLAIMED.value:
-        await lifecycle.apply(session=session, ticket=ticket, action=Action.START,
-                              clock=desk.clock, actor_id=actor, unit_id=ticket.unit_id)
-    elif ticket.status != Status.IN_PROGRESS.value:
-        raise PermissionDenied()
-    said = await session.scalar(select(TicketEvent.id).where(
-        TicketEvent.ticket_id == ticket.id, TicketEvent.action == ARRIVED,
-        TicketEvent.actor_id == actor,
-        TicketEvent.at >= (ticket.claimed_at or ticket.created_at)))
-    if said is not None:
-        return ticket, False
-    event = await lifecycle.note(session=session, ticket=ticket, clock=desk.clock,
-                                 actor_id=actor, note="", action=ARRIVED)
-    await tell_reporter(session=session, ticket=ticket, key="push.reporter.arrived",
-                        event_key=f"ev{event.id}r", clock=desk.clock)
-    return ticket, True
+async def widen_help(*, session: AsyncSession, ticket: Ticket, unit: Unit, desk: Desk,
+                     event_key: str, actor: int | None = None) -> HelpReach:
+    """The street's other communities' volunteers on duty; with none, the community's staff."""
+    ticket.escalation_level = max(ticket.escalation_level, 1)
+    claim = desk.policy.limits[ticket.urgency][0]
+    ticket.claim_due_at = desk.policy.calendar.deadline(desk.clock(), claim)
+    ticket.remind_at = desk.policy.calendar.halfway(desk.clock(), ticket.claim_due_at)
+    street = await street_of(session=session, unit=unit)
+    # Its own community too: a volunteer back on duty there may take it after all.
+    siblings = [c.unit_id for c in await communities(session=session, street_id=unit.parent_id)
+                ] if unit.parent_id else []
+    reached = await offer(session=session, ticket=ticket, desk=desk, event_key=f"{event_key}:w",
+                          unit_ids=siblings) if siblings else 0
+    reach = HelpReach.NEIGHBOURS if reached else HelpReach.NOBODY
+    await lifecycle.note(session=session, ticket=ticket, clock=desk.clock, actor_id=None,
+                         note=reach.value, action="widen")
+    if reach is HelpReach.NOBODY:
+        await _tell_staff(session, ticket, unit, street, desk, f"{event_key}:n", actor)
+    return reach
+
+
+async def _tell_staff(session: AsyncSession, ticket: Ticket, unit: Unit, street: Unit | None,
+                      desk: Desk, event_key: str, actor: int | None) -> None:
+    staff = await unit_people(session=session, unit_ids=[unit.id],
+                              roles=(*desk.routing.verify_roles, *desk.routing.coordinator_roles))
+    notice = Notice(key="push.help_nobody",
+                    params={**ticket_params(ticket), "unit": unit_name(unit),
+                            "street": unit_name(street)},
+                    buttons=[[button("btn.open", OpenTicket(ticket.id))]])
+    await push(session=session, people=[p for p in staff if p != actor], notice=notice,
+               event_key=event_key, clock=desk.clock)
+
+
+async def help_reach(*, session: AsyncSession, ticket: Ticket) -> HelpReach:
+    """Who a help request reached, as last recorded."""
+    note = await session.scalar(
+        select(TicketEvent.note).where(TicketEvent.ticket_id == ticket.id,
+                                       TicketEvent.action == "widen")
+        .order_by(TicketEvent.id.desc()).limit(1))
+    if note in (HelpReach.NEIGHBOURS.value, HelpReach.NOBODY.value):
+        return HelpReach(note)
+    return HelpReach.NEIGHBOURS if note == "widened" else HelpReach.COMMUNITY

@@ -28,6 +28,7 @@ class Policy:
     calendar: WorkCalendar
     number_prefix: str = "CL"
     rating_window_days: int = 5
+    phased_remind_days: int = 3  # the lead unit hears this many days before each phased date
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,12 @@ _MY_TICKETS = (
     .order_by(Ticket.id.desc())
     .limit(bindparam("limit"))
 )
+
+
+async def view_by_source(*, session: AsyncSession, source_key: str) -> TicketView | None:
+    """The ticket a draft (or an update) became, if it did: ``source_key`` is unique."""
+    ticket = await session.scalar(select(Ticket).where(Ticket.source_key == source_key))
+    return await view(session=session, ticket=ticket) if ticket is not None else None
 
 
 async def my_tickets(

@@ -12,7 +12,7 @@ from bot.core.state import State
 from bot.core.turn import Turn
 from dispatch.core.enums import TicketKind
 from dispatch.notify.outbox import Notice, NoticeButton
-from dispatch.schedule.drafts import forget_draft, note_draft
+from dispatch.schedule.drafts import follow_draft as follow
 
 
 def draft_id(state: State) -> str | None:
@@ -28,13 +28,10 @@ async def follow_draft(turn: Turn, before: str | None) -> None:
     if now == before or minutes <= 0:
         return
     draft = Draft.from_json(turn.state.get("draft")) if now else None
-    async with turn.ctx.sessions() as session, session.begin():
-        if draft is None:
-            await forget_draft(session=session, person_id=turn.contact.person_id)
-            return
-        await note_draft(session=session, person_id=turn.contact.person_id, draft_id=draft.id,
-                         due_at=turn.ctx.clock() + timedelta(minutes=minutes),
-                         notice=reminder(draft, minutes))
+    await follow(sessions=turn.ctx.sessions, person_id=turn.contact.person_id,
+                 draft_id=draft.id if draft else None,
+                 due_at=turn.ctx.clock() + timedelta(minutes=minutes),
+                 notice=reminder(draft, minutes) if draft else None)
 
 
 def reminder(draft: Draft, minutes: int) -> Notice:

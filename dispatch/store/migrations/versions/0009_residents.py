@@ -4,7 +4,7 @@ scheduler; a help request keeps when the help is needed, for the volunteer's car
 One row per person with an open draft: its nonce, when the reminder is due and the push to send.
 
 Revision ID: 0009_residents
-Revises: 0008
+Revises: 0009_city
 Create Date: 2026-12-06 08:00:00
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 from dispatch.store.db import UtcDateTime
 
 revision = '0009_residents'
-down_revision = '0008'
+down_revision = '0009_city'
 branch_labels = None
 depends_on = None
 
