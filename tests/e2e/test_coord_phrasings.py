@@ -254,12 +254,14 @@ async def test_more_than_eighty_phrasings_get_the_oracles_numbers(district) -> N
              + [(en_pool[n // PER_PERSON], "en", "en", *row) for n, row in enumerate(EN)]
              + [(COORD_WH, "zh-hans", "zh", *row) for row in STREET_COORD])
     assert len(table) >= 80
-    wrong, nonzero = [], 0
+    wrong, nonzero, timed = [], 0, 0
     for user, language, lang, text, spec in table:
         want = None if isinstance(spec, Ask) else expected(oracle, spec, units, district.clock())
         nonzero += bool(want) and want != (0, 0)
+        timed += isinstance(spec, Count) and spec.metric in DURATIONS and want[0] > 0  # type: ignore[index]
         answer = await ask(district, user, text, language)
         if (problem := check(answer, spec, want, lang)) is not None:
             wrong.append((text, problem, answer))
     assert not wrong, "\n".join(map(repr, wrong))
     assert nonzero >= 50  # the history is not degenerate: most figures are not zero
+    assert timed >= 8, timed  # most average times are means of real claims and dones
