@@ -114,6 +114,8 @@ ZH = [
     ("本季度哪个街道平均接单时长最长", R("claim_time", Q4, frozenset(STREET))),
     ("本季度哪个社区平均办结时长最短", R("resolve_time", Q4, frozenset(COMMUNITY), least=True)),
     ("今天平均接单时长", C("claim_time", "today")),
+    ("本季度哪个部门接单最慢", R("claim_time", Q4, frozenset(DEPT))),
+    ("本季度哪个街道办结最快", R("resolve_time", Q4, frozenset(STREET), least=True)),
     ("平均办结时长是多少", Ask(PERIOD)),
 ]
 EN = [
@@ -155,6 +157,8 @@ EN = [
     ("average resolution time in Wuhang this quarter", C("resolve_time", Q4, unit="wuhang")),
     ("which street has the shortest average time to claim this quarter",
      R("claim_time", Q4, frozenset(STREET), least=True)),
+    ("which department is fastest to claim this quarter",
+     R("claim_time", Q4, frozenset(DEPT), least=True)),
     ("average time to claim", Ask(PERIOD_EN)),
 ]
 STREET_COORD = [  # 吴航街道's coordinator: their street and below
