@@ -13,7 +13,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.core.messages import Sender
-from bot.delivery.pushes import Deliverer, run_deliverer
+from bot.delivery.consumer import run_deliverer
+from bot.delivery.pushes import Deliverer
 from dispatch.notify.bus import PushBus
 from dispatch.notify.relay import run_relay
 from dispatch.privacy import personal as privacy

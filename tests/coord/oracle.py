@@ -32,7 +32,7 @@ from dispatch.schedule import deadlines
 from dispatch.store.db import create_engine, session_factory
 from dispatch.store.migrate import upgrade
 from dispatch.store.models import Person, Rating, Ticket, TicketEvent, Unit
-from dispatch.tickets import centre, ratings, submission, work
+from dispatch.tickets import centre, ratings, submission, verify, work
 from dispatch.tickets.desk import Desk
 from dispatch.tickets.intake import Policy
 from dispatch.tickets.records import NewTicket
@@ -171,7 +171,7 @@ class History:
         """Move the ticket one natural step on from where it is."""
         status = ticket.status
         if status == "new":
-            step = work.whistle if param % 2 else work.handle_here
+            step = verify.whistle if param % 2 else verify.handle_here
             await self._try(step, ticket_id=tid, actor=grid)
         elif status == "escalated":
             await self._try(centre.set_lead, ticket_id=tid, actor=centre_coord,

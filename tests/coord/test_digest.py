@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from bot.delivery.pushes import render_notice
+from bot.delivery.notices import render_notice
 from dispatch.notify.outbox import Notice
 from dispatch.schedule.digest import send_due_digests
 from dispatch.store.models import OutboxMessage

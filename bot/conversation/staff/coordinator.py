@@ -12,9 +12,8 @@ from bot.core.messages import Button, Document, Reply
 from bot.core.render import local_zone
 from bot.core.turn import Turn
 from dispatch.core.buttons import OpenTicket
-from dispatch.org.scope import desk_scope
-from dispatch.reporting import questions
-from dispatch.reporting.scorecards import Quarter, Scorecard, build_scorecard
+from dispatch.reporting import questions, requests
+from dispatch.reporting.scorecards import Quarter, Scorecard
 from nlu import Parse
 
 COORDINATING = ("coordinator", "admin")
@@ -37,11 +36,8 @@ async def scorecard_command(turn: Turn, rest: str = "") -> None:
     except ValueError:
         turn.say("coord.quarter_usage")
         return
-    async with turn.ctx.sessions() as session:
-        # Within the coordinator's reach: a district's centre never sees another district.
-        scope = await desk_scope(session=session, person_id=turn.contact.person_id)
-        card = await build_scorecard(session=session, quarter=quarter,
-                                     within=None if scope.everything else scope.coordinated)
+    card = await requests.scorecard_for(sessions=turn.ctx.sessions,
+                                        person_id=turn.contact.person_id, quarter=quarter)
     for page in card.table_pages(turn.lang):  # complete, a page per message
         turn.send(page, preformatted=True)
     for document in await asyncio.to_thread(_files, card, turn.lang, str(quarter)):
@@ -78,10 +74,9 @@ async def question(turn: Turn, text: str, parse: Parse) -> bool:
     """
     if not is_coordinator(turn):
         return False
-    async with turn.ctx.sessions() as session:
-        answer = await questions.answer(session=session, person_id=turn.contact.person_id,
-                                        text=text, now=turn.ctx.clock(),
-                                        zone=local_zone())
+    answer = await requests.answer_question(sessions=turn.ctx.sessions,
+                                            person_id=turn.contact.person_id, text=text,
+                                            now=turn.ctx.clock(), zone=local_zone())
     if isinstance(answer, questions.Clarify) and parse.intent.name in CHAT_INTENTS:
         return False
     buttons = _list_buttons(turn, answer, text)
@@ -108,10 +103,10 @@ async def on_page_press(turn: Turn, data: QuestionPage) -> None:
     if not is_coordinator(turn) or not text:
         turn.toast("press.stale", alert=True)
         return
-    async with turn.ctx.sessions() as session:
-        answer = await questions.answer(session=session, person_id=turn.contact.person_id,
-                                        text=text, now=turn.ctx.clock(), page=data.page,
-                                        zone=local_zone())
+    answer = await requests.answer_question(sessions=turn.ctx.sessions,
+                                            person_id=turn.contact.person_id, text=text,
+                                            now=turn.ctx.clock(), page=data.page,
+                                            zone=local_zone())
     turn.send(questions.render(answer, turn.lang), buttons=_list_buttons(turn, answer, text))
 
 

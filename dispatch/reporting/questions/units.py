@@ -92,6 +92,8 @@ def find_unit(text: str, units: Sequence[Unit]) -> tuple[Unit | None, str, bool]
     """The one unit the text names (or None), the text with names blanked, and ambiguity."""
     spans: dict[tuple[int, int], list[tuple[int, int, Unit]]] = {}
     for name, prio, rung, unit in places(units):
+        if name not in text:  # most names are absent: no pattern compiled (a city has 500+)
+            continue
         bound = r"\b" if name.isascii() else ""
         for m in re.finditer(bound + re.escape(name) + bound + ROAD_AFTER, text):
             span = m.span()
