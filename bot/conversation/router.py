@@ -11,6 +11,7 @@ from bot.conversation.ids import ticket_ref
 from bot.conversation.menu import main_menu
 from bot.conversation.resident import consult, emergency, fragments, onboarding, report, status
 from bot.conversation.staff import cards, coordinator, lookup
+from bot.conversation.staff.stale import answer_retired_press, explain_stale_press
 from bot.conversation.table import COMMANDS, PRESSES, STEPS
 from bot.core.context import BotContext
 from bot.core.i18n import t
@@ -21,8 +22,8 @@ from bot.core.turn import Turn, replayed
 from dispatch.core.buttons import CallbackData, Malformed
 from dispatch.core.errors import ShaoshengError
 from dispatch.core.i18n import normalise_language
-from dispatch.org import residents
-from dispatch.org.residents import Contact, find_contact, touch_contact
+from dispatch.org import accounts
+from dispatch.org.residents import Contact
 from nlu import Parse
 from nlu.emergency import alarm_words, emergency_kind
 
@@ -81,7 +82,9 @@ async def _handle(ctx: BotContext, msg: Incoming) -> Answer:
     except ShaoshengError as exc:
         if msg.press is not None:  # a refused button: a notice on the button, nothing else
             log.info("press refused for person %s: %s", contact.person_id, type(exc).__name__)
-            turn.answer.toast, turn.answer.alert = exc.message(turn.lang), True
+            # …unless the card is stale: then the notice says what became of the ticket.
+            if not await explain_stale_press(turn):
+                turn.answer.toast, turn.answer.alert = exc.message(turn.lang), True
         else:
             turn.send(exc.message(turn.lang))
     await turn.save()
@@ -102,17 +105,11 @@ def _in_a_group(ctx: BotContext, msg: Incoming) -> Answer:
 
 async def _contact(ctx: BotContext, msg: Incoming) -> Contact:
     """Who wrote: one query for someone known; a transaction only to register someone new."""
-    async with ctx.autocommit.connect() as connection:
-        known = await find_contact(session=connection, channel=ctx.channel,
-                                   external_id=msg.user_id)
-    if known is not None and (known.name or not msg.first_name):
-        return known
-    async with ctx.sessions() as session, session.begin():
-        return await touch_contact(
-            session=session, channel=ctx.channel, external_id=msg.user_id, chat_id=msg.chat_id,
-            name=msg.first_name, language=normalise_language(msg.language_code),
-            clock=ctx.clock,
-        )
+    return await accounts.who_wrote(
+        engine=ctx.autocommit, sessions=ctx.sessions, channel=ctx.channel,
+        external_id=msg.user_id, chat_id=msg.chat_id, name=msg.first_name,
+        language=normalise_language(msg.language_code), clock=ctx.clock,
+    )
 
 
 async def _refused(turn: Turn, sent: int) -> bool:
@@ -262,9 +259,8 @@ async def _follow_language(turn: Turn, written: str | None) -> None:
     turn.lang = written
     turn.update(lang=written)
     if turn.contact.language != written:
-        async with turn.ctx.sessions() as session, session.begin():
-            await residents.set_language(session=session, person_id=turn.contact.person_id,
-                                         language=written)
+        await accounts.set_language(sessions=turn.ctx.sessions,
+                                    person_id=turn.contact.person_id, language=written)
 
 
 async def _route_press(turn: Turn) -> None:
@@ -274,5 +270,7 @@ async def _route_press(turn: Turn) -> None:
     except Malformed:
         log.warning("invalid button data from person %s", turn.contact.person_id)
         turn.toast("press.invalid", alert=True)
+        return
+    if await answer_retired_press(turn, data):
         return
     await PRESSES[type(data)](turn, data)

@@ -22,7 +22,7 @@ from dispatch.core.errors import ShaoshengError
 from dispatch.org.access import is_centre_coordinator, is_coordinator_over, roles_in
 from dispatch.privacy.reads import holds
 from dispatch.store.models import Ticket
-from dispatch.tickets import centre, duplicates, work
+from dispatch.tickets import centre, duplicates, verify, work
 from dispatch.tickets.desk import CLAIMABLE, Desk
 from dispatch.tickets.phased import Milestone, parse_milestones
 from dispatch.tickets.reassign import reassign
@@ -128,8 +128,8 @@ def build(action: str, form: Mapping[str, Any], *, ticket_id: int, actor: int,
     common: dict[str, Any] = {"ticket_id": ticket_id, "actor": actor, "desk": desk}
     today = desk.clock().date()
     calls: dict[str, Callable[[], Run]] = {
-        "handle_here": lambda: lambda s: work.handle_here(session=s, **common),
-        "whistle": lambda: lambda s: work.whistle(session=s, **common),
+        "handle_here": lambda: lambda s: verify.handle_here(session=s, **common),
+        "whistle": lambda: lambda s: verify.whistle(session=s, **common),
         "reject": lambda: _reject(form, common),
         "claim": lambda: lambda s: work.claim(session=s, **common),
         "immediate": lambda: lambda s: centre.put_on_list(
@@ -154,9 +154,9 @@ def build(action: str, form: Mapping[str, Any], *, ticket_id: int, actor: int,
 
 def _reject(form: Mapping[str, Any], common: dict[str, Any]) -> Run:
     reason = str(form.get("reason", ""))
-    if reason not in work.REJECT_REASONS:
+    if reason not in verify.REJECT_REASONS:
         raise Invalid("desk.invalid.reason")
-    return lambda s: work.reject(session=s, reason=reason, **common)
+    return lambda s: verify.reject(session=s, reason=reason, **common)
 
 
 def _milestones(form: Mapping[str, Any], today: date) -> list[Milestone]:

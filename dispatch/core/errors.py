@@ -46,7 +46,7 @@ class PermissionDenied(ShaoshengError):
     key = "error.permission_denied"
 
 
-class ValidationError(ShaoshengError):
+class Invalid(ShaoshengError):
     """What was asked is not possible as given (a date in the past, a list that does not apply,
     a missing reason): the message says what is wrong. "No permission" is PermissionDenied's
     alone and means exactly that."""

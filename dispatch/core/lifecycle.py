@@ -11,7 +11,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from dispatch.core.enums import Status
 from dispatch.core.errors import InvalidTransition
-from dispatch.core.i18n import translate
 from dispatch.store.models import Ticket, TicketEvent
 
 
@@ -132,10 +131,6 @@ async def apply(
     session.add(event)
     await session.flush()
     return event
-
-
-def describe_status(status: str, language: str) -> str:
-    return translate(f"status.{status}", language)
 
 
 async def record(

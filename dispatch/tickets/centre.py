@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from dispatch.core import lifecycle
 from dispatch.core.buttons import OpenTicket
 from dispatch.core.enums import Category, ListType, Status, UnitKind
-from dispatch.core.errors import NotFound, PermissionDenied, ValidationError
+from dispatch.core.errors import Invalid, NotFound, PermissionDenied
 from dispatch.core.lifecycle import Action
 from dispatch.notify.audience import (
     button,
@@ -21,7 +21,8 @@ from dispatch.notify.audience import (
     unit_name,
     unit_people,
 )
-from dispatch.notify.outbox import Notice, at
+from dispatch.notify.outbox import Notice, at, tr
+from dispatch.notify.retire import retire_cards
 from dispatch.org.access import is_centre_coordinator, is_coordinator_over
 from dispatch.org.tree import street_of
 from dispatch.privacy.mask import mask
@@ -52,15 +53,15 @@ def _check_list(ticket: Ticket, list_type: ListType, reason: str | None) -> None
     """What makes a list not apply to this ticket, said as such (never "no permission")."""
     status = Status(ticket.status)
     if status is Status.UNDERSTANDING:
-        raise ValidationError("error.invalid.list_resume")
+        raise Invalid("error.invalid.list_resume")
     if status not in lifecycle.OPEN:
-        raise ValidationError("error.invalid.list_not_open", status=status.value)
+        raise Invalid("error.invalid.list_not_open", status=status.value)
     if list_type is ListType.UNDERSTANDING:
         if not (reason or "").strip():
-            raise ValidationError("error.invalid.reason_missing")
+            raise Invalid("error.invalid.reason_missing")
         # An item nobody verified is no item the centre can ask residents to accept.
         if status is Status.NEW:
-            raise ValidationError("error.invalid.understanding_unverified")
+            raise Invalid("error.invalid.understanding_unverified")
 
 
 async def put_on_list(*, session: AsyncSession, ticket_id: int, actor: int, list_type: ListType,
@@ -82,6 +83,9 @@ async def put_on_list(*, session: AsyncSession, ticket_id: int, actor: int, list
         ticket.understanding_reason = reason
         ticket.claim_due_at = ticket.remind_at = None
         await session.flush()
+        await retire_cards(session=session, ticket=ticket, key="push.card.listed",
+                           event_key=f"ev{event.id}", clock=desk.clock, spare=actor,
+                           list=tr(f"list.{list_type.value}"))
         await tell_reporter(session=session, ticket=ticket, key="push.reporter.understanding",
                             event_key=f"ev{event.id}r", clock=desk.clock, reason=reason)
         return ticket
@@ -90,6 +94,10 @@ async def put_on_list(*, session: AsyncSession, ticket_id: int, actor: int, list
         set_phased(ticket, desk, expected, milestones, reason)
     event = await lifecycle.note(session=session, ticket=ticket, clock=desk.clock,
                                  actor_id=actor, note=list_type.value, action="list")
+    # The other coordinators' sort cards; whoever already works it keeps their card.
+    await retire_cards(session=session, ticket=ticket, key="push.card.listed",
+                       event_key=f"ev{event.id}", clock=desk.clock, spare=actor,
+                       kinds=("sort",), list=tr(f"list.{list_type.value}"))
     await tell_reporter(session=session, ticket=ticket, key=f"push.reporter.list.{list_type}",
                         event_key=f"ev{event.id}r", clock=desk.clock,
                         expected=expected.isoformat() if expected else "")
@@ -169,7 +177,7 @@ async def lead_unit(*, session: AsyncSession, unit_id: int, actor: int) -> Unit:
     if lead is None or not lead.active:
         raise NotFound(what=str(unit_id))
     if lead.kind not in (UnitKind.DEPARTMENT.value, UnitKind.STREET.value, UnitKind.TOWN.value):
-        raise ValidationError("error.invalid.lead_kind",
+        raise Invalid("error.invalid.lead_kind",
                               unit={"zh": lead.name, "en": lead.name_en or lead.name})
     if not await may_lead(session=session, unit=lead, actor=actor):
         raise PermissionDenied()
@@ -211,6 +219,9 @@ async def dispatch_to_lead(*, session: AsyncSession, ticket: Ticket, lead: Unit,
     ticket.claim_due_at = desk.policy.calendar.deadline(desk.clock(), claim)
     ticket.remind_at = desk.policy.calendar.halfway(desk.clock(), ticket.claim_due_at)
     await session.flush()
+    await retire_cards(session=session, ticket=ticket, key="push.card.lead",
+                       event_key=f"ev{event.id}", clock=desk.clock, spare=actor,
+                       unit=unit_name(lead))
     await offer_or_escalate(session=session, ticket=ticket, desk=desk,
                             event_key=f"ev{event.id}")
     return event

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dispatch.core.enums import ListType
-from dispatch.core.errors import ValidationError
+from dispatch.core.errors import Invalid
 from dispatch.notify.audience import push, ticket_params
 from dispatch.notify.outbox import Notice
 from dispatch.store.models import Ticket
@@ -58,7 +58,7 @@ def parse_milestones(lines: Sequence[str], *, today: date) -> list[Milestone]:
             continue
         day, words = parse_day(line, today=today)
         if day is None:
-            raise ValidationError("error.invalid.milestone_line", line=line[:60])
+            raise Invalid("error.invalid.milestone_line", line=line[:60])
         found.append(Milestone(day, words[:200]))
     return found
 
@@ -80,17 +80,17 @@ def local_today(policy: Policy, now: datetime) -> date:
 def check_phased(expected: date | None, milestones: Sequence[Milestone], today: date) -> date:
     """The expected date and milestones as the centre gave them, or what is wrong with them."""
     if expected is None:
-        raise ValidationError("error.invalid.expected_missing")
+        raise Invalid("error.invalid.expected_missing")
     if expected < today:
-        raise ValidationError("error.invalid.expected_past", date=expected.isoformat())
+        raise Invalid("error.invalid.expected_past", date=expected.isoformat())
     for milestone in milestones:
         if milestone.day < today:
-            raise ValidationError("error.invalid.milestone_past", date=milestone.day.isoformat())
+            raise Invalid("error.invalid.milestone_past", date=milestone.day.isoformat())
         if milestone.day > expected:
-            raise ValidationError("error.invalid.milestone_after", date=milestone.day.isoformat(),
+            raise Invalid("error.invalid.milestone_after", date=milestone.day.isoformat(),
                                   expected=expected.isoformat())
         if not milestone.text.strip():
-            raise ValidationError("error.invalid.milestone_text", date=milestone.day.isoformat())
+            raise Invalid("error.invalid.milestone_text", date=milestone.day.isoformat())
     return expected
 
 

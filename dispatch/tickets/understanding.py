@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from dispatch.core import lifecycle
 from dispatch.core.enums import ListType, Status
-from dispatch.core.errors import PermissionDenied, ValidationError
+from dispatch.core.errors import Invalid, PermissionDenied
 from dispatch.core.lifecycle import Action
 from dispatch.notify.audience import tell_reporter, unit_name
 from dispatch.org.access import is_centre_coordinator, is_coordinator_over
@@ -35,7 +35,7 @@ async def close_understanding_with_note(*, session: AsyncSession, ticket_id: int
         raise PermissionDenied()
     note = " ".join(note.split())[:1000]
     if not note:
-        raise ValidationError("error.invalid.note_missing")
+        raise Invalid("error.invalid.note_missing")
     event = await lifecycle.apply(session=session, ticket=ticket, action=Action.CLOSE,
                                   clock=desk.clock, actor_id=actor, note=note)
     ticket.closed_at = desk.clock()
@@ -56,9 +56,9 @@ async def resume_understanding(*, session: AsyncSession, ticket_id: int, actor: 
     ticket = await load(session, ticket_id)
     await require_centre(session, ticket, actor)
     if ticket.status != Status.UNDERSTANDING.value:
-        raise ValidationError("error.invalid.not_understanding", status=ticket.status)
+        raise Invalid("error.invalid.not_understanding", status=ticket.status)
     if list_type not in RESUMABLE:
-        raise ValidationError("error.invalid.resume_list")
+        raise Invalid("error.invalid.resume_list")
     if list_type is ListType.PHASED:
         expected = phased.check_phased(expected, milestones,
                                        phased.local_today(desk.policy, desk.clock()))

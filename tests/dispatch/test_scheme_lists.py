@@ -10,12 +10,12 @@ import pytest
 from sqlalchemy import select
 
 from dispatch.core.enums import Category, ListType, TicketKind
-from dispatch.core.errors import PermissionDenied, ValidationError
+from dispatch.core.errors import Invalid, PermissionDenied
 from dispatch.reporting.board import board_items
 from dispatch.reporting.board_review import approve_for_board
 from dispatch.schedule import deadlines
 from dispatch.store.models import OutboxMessage, Ticket
-from dispatch.tickets import centre, staffing, understanding, work
+from dispatch.tickets import centre, staffing, understanding, verify, work
 from dispatch.tickets.helping import help_reach
 from dispatch.tickets.phased import Milestone
 from tests.dispatch.test_flow import _do, _get, _report, world
@@ -32,7 +32,7 @@ async def _payloads(world, name: str, prefix: str) -> list[dict]:  # noqa: ANN00
 
 async def _at_centre(world) -> int:  # noqa: ANN001
     ticket_id = await _report(world, "西湖新村旁边的老厂房外墙大面积脱落，需要整体改造")
-    await _do(world, work.whistle, ticket_id=ticket_id, actor=world.ids["grid"])
+    await _do(world, verify.whistle, ticket_id=ticket_id, actor=world.ids["grid"])
     await _do(world, centre.escalate_now, ticket_id=ticket_id, actor=world.ids["coord_wh"])
     assert (await _get(world, ticket_id)).status == "escalated"
     return ticket_id
@@ -45,7 +45,7 @@ async def _understanding(world) -> int:  # noqa: ANN001
     return ticket_id
 
 
-def _says(error: ValidationError) -> tuple[str, str]:
+def _says(error: Invalid) -> tuple[str, str]:
     return error.message("zh"), error.message("en")
 
 
@@ -55,19 +55,19 @@ async def test_an_understanding_item_is_resumed_with_a_lead_unit(world) -> None:
     with pytest.raises(PermissionDenied):  # the street does not resume the centre's items
         await _do(world, understanding.resume_understanding, ticket_id=ticket_id,
                   actor=world.ids["coord_wh"], list_type=ListType.IMMEDIATE, unit_id=urban)
-    with pytest.raises(ValidationError) as past:
+    with pytest.raises(Invalid) as past:
         await _do(world, understanding.resume_understanding, ticket_id=ticket_id,
                   actor=world.ids["coord_centre"], list_type=ListType.PHASED, unit_id=urban,
                   expected=date(2026, 11, 1))
     assert _says(past.value) == (
         "预计完成日期 2026-11-01 已经过去，请填写今天或以后的日期。",
         "The expected date 2026-11-01 has already passed: please give today or a later date.")
-    with pytest.raises(ValidationError) as community:
+    with pytest.raises(Invalid) as community:
         await _do(world, understanding.resume_understanding, ticket_id=ticket_id,
                   actor=world.ids["coord_centre"], list_type=ListType.IMMEDIATE,
                   unit_id=world.ids["xiguan"])
     assert _says(community.value)[0] == "西关社区 不能担任牵头单位：牵头单位应为区直部门或镇街。"
-    with pytest.raises(ValidationError) as wrong_list:
+    with pytest.raises(Invalid) as wrong_list:
         await _do(world, understanding.resume_understanding, ticket_id=ticket_id,
                   actor=world.ids["coord_centre"], list_type=ListType.UNDERSTANDING,
                   unit_id=urban)
@@ -84,7 +84,7 @@ async def test_an_understanding_item_is_resumed_with_a_lead_unit(world) -> None:
     told = (await _payloads(world, "resident", "push.reporter"))[-1]
     assert told["key"] == "push.reporter.resumed.immediate"
     assert told["params"]["unit"] == {"zh": "区城市管理局", "en": "Urban Management Bureau"}
-    with pytest.raises(ValidationError) as again:
+    with pytest.raises(Invalid) as again:
         await _do(world, understanding.resume_understanding, ticket_id=ticket_id,
                   actor=world.ids["coord_centre"], list_type=ListType.IMMEDIATE, unit_id=urban)
     assert _says(again.value)[0] == "该工单当前状态为“已派单”，不是谅解事项。"
@@ -105,19 +105,19 @@ async def test_list_validation_says_what_is_wrong(world) -> None:
          "列入谅解事项需要写明理由，居民会看到这段说明。"),
     ]
     for kw, says in cases:
-        with pytest.raises(ValidationError) as refused:
+        with pytest.raises(Invalid) as refused:
             await _do(world, centre.put_on_list, ticket_id=ticket_id, actor=centre_id, **kw)
         assert refused.value.message("zh") == says
         assert "权限" not in says
     fresh = await _report(world, "会堂路的路灯全都不亮")
-    with pytest.raises(ValidationError) as unverified:
+    with pytest.raises(Invalid) as unverified:
         await _do(world, centre.put_on_list, ticket_id=fresh, actor=centre_id,
                   list_type=ListType.UNDERSTANDING, reason="不予处理")
     assert unverified.value.message("en") == (
         "This ticket has not been verified, so it cannot go on the understanding list; "
         "verify or dispatch it first.")
-    with pytest.raises(ValidationError) as reject:
-        await _do(world, work.reject, ticket_id=fresh, actor=world.ids["grid"], reason="nope")
+    with pytest.raises(Invalid) as reject:
+        await _do(world, verify.reject, ticket_id=fresh, actor=world.ids["grid"], reason="nope")
     assert "权限" not in reject.value.message("zh")
     assert (await _get(world, ticket_id)).list_type is None
 
@@ -210,7 +210,7 @@ async def _help(world, *, off: tuple[str, ...]) -> tuple[int, str]:  # noqa: ANN
             await staffing.set_duty(session=session, person_id=world.ids[name], on=False)
     ticket_id = await _report(world, "周六帮我把冰箱搬到五楼", kind=TicketKind.HELP_REQUEST,
                               category=Category.NEIGHBOR_HELP)
-    await _do(world, work.handle_here, ticket_id=ticket_id, actor=world.ids["grid"])
+    await _do(world, verify.handle_here, ticket_id=ticket_id, actor=world.ids["grid"])
     told = (await _payloads(world, "resident", "push.reporter.help"))[-1]
     return ticket_id, told["key"]
 
