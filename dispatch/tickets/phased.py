@@ -102,12 +102,6 @@ def stored(expected: date, milestones: Sequence[Milestone],
                     "expected": True}]
 
 
-def milestones_of(ticket: Ticket) -> list[Milestone]:
-    """The milestones besides the expected date, earliest first."""
-    return [Milestone(date.fromisoformat(m["date"]), m.get("note") or "")
-            for m in ticket.milestones or [] if not m.get("expected")]
-
-
 def _moment(policy: Policy, day: date) -> datetime:
     """When the reminder before `day` goes out: at office opening `phased_remind_days` before
     it, moved back to a working day (nobody reads a reminder sent on a Sunday)."""

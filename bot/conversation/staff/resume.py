@@ -10,27 +10,21 @@ from bot.core.i18n import t
 from bot.core.turn import Turn
 from dispatch.core import buttons
 from dispatch.core.enums import ListType
-from dispatch.org.tree import unit_by_id
-from dispatch.tickets import centre
-from dispatch.tickets.desk import load
+from dispatch.tickets import resuming
 from dispatch.tickets.phased import local_today, parse_phased
-from dispatch.tickets.pickers import Purpose, choices
-from dispatch.tickets.understanding import resume_understanding
 
 LISTS = {"i": ListType.IMMEDIATE, "p": ListType.PHASED}
 
 
 async def on_resume(turn: Turn, data: buttons.Resume) -> None:
     """The lead units, paged; `page` 0 opens the picker, n > 0 shows page n - 1 in place."""
-    async with turn.ctx.sessions() as session:
-        ticket = await load(session, data.ticket)
-        await centre.require_centre(session, ticket, turn.contact.person_id)
-        units = await choices(session=session, ticket=ticket, actor=turn.contact.person_id,
-                              desk=turn.ctx.desk, purpose=Purpose(data.how))
+    number, units = await resuming.lead_choices(
+        sessions=turn.ctx.sessions, ticket_id=data.ticket, actor=turn.contact.person_id,
+        desk=turn.ctx.desk, list_type=LISTS[data.how])
     rows, shown, pages = paged(turn, units, max(data.page - 1, 0),
                                lambda u: buttons.ResumeLead(data.ticket, u.id, data.how),
                                lambda n: buttons.Resume(data.ticket, data.how, n))
-    text = t("staff.pick_resume_lead", turn.lang, number=ticket.number, page=shown,
+    text = t("staff.pick_resume_lead", turn.lang, number=number, page=shown,
              pages=pages, list=t(f"btn.list.{LISTS[data.how].value}", turn.lang))
     expect(turn, awaiting.UnitSearch(data.ticket, data.how))
     text += "\n" + by_name_hint(turn)
@@ -43,24 +37,19 @@ async def on_resume(turn: Turn, data: buttons.Resume) -> None:
 async def on_resume_lead(turn: Turn, data: buttons.ResumeLead) -> None:
     """Immediate: resumed at once. Phased: the expected date (and milestones) come next."""
     if data.how == "p":
-        async with turn.ctx.sessions() as session:
-            ticket = await load(session, data.ticket)
-            await centre.require_centre(session, ticket, turn.contact.person_id)
-            unit = await unit_by_id(session=session, unit_id=data.unit)
+        number, unit = await resuming.lead_picked(
+            sessions=turn.ctx.sessions, ticket_id=data.ticket, actor=turn.contact.person_id,
+            unit_id=data.unit)
         expect(turn, awaiting.ResumeDate(data.ticket, data.unit))
-        turn.edit_pressed(t("staff.ask_resume_expected", turn.lang, number=ticket.number,
+        turn.edit_pressed(t("staff.ask_resume_expected", turn.lang, number=number,
                             unit=unit_label(turn, unit)))
         return
-    async with turn.ctx.sessions() as session, session.begin():
-        ticket = await resume_understanding(session=session, ticket_id=data.ticket,
-                                            actor=turn.contact.person_id,
-                                            list_type=ListType.IMMEDIATE, unit_id=data.unit,
-                                            desk=turn.ctx.desk)
-        unit = await unit_by_id(session=session, unit_id=data.unit)
-        number, there = ticket.number, ticket.unit_id == data.unit
+    done = await resuming.resume(sessions=turn.ctx.sessions, ticket_id=data.ticket,
+                                 actor=turn.contact.person_id, desk=turn.ctx.desk,
+                                 list_type=ListType.IMMEDIATE, unit_id=data.unit)
     stop_waiting(turn)
-    turn.edit_pressed(t("staff.resumed.immediate" if there else "staff.resumed.nobody",
-                        turn.lang, number=number, unit=unit_label(turn, unit)))
+    turn.edit_pressed(t("staff.resumed.immediate" if done.there else "staff.resumed.nobody",
+                        turn.lang, number=done.number, unit=unit_label(turn, done.unit)))
 
 
 async def on_resume_date(turn: Turn, what: awaiting.ResumeDate, text: str) -> bool:
@@ -69,15 +58,12 @@ async def on_resume_date(turn: Turn, what: awaiting.ResumeDate, text: str) -> bo
     if expected is None:
         turn.say("staff.ask_expected")
         return True
-    async with turn.ctx.sessions() as session, session.begin():
-        ticket = await resume_understanding(session=session, ticket_id=what.ticket,
-                                            actor=turn.contact.person_id,
-                                            list_type=ListType.PHASED, unit_id=what.unit,
-                                            desk=turn.ctx.desk, expected=expected,
-                                            milestones=milestones)
-        unit = await unit_by_id(session=session, unit_id=what.unit)
-        number, there = ticket.number, ticket.unit_id == what.unit
+    done = await resuming.resume(sessions=turn.ctx.sessions, ticket_id=what.ticket,
+                                 actor=turn.contact.person_id, desk=turn.ctx.desk,
+                                 list_type=ListType.PHASED, unit_id=what.unit,
+                                 expected=expected, milestones=milestones)
     stop_waiting(turn)  # only once it is done: a date refused is asked again
-    turn.say("staff.resumed.phased" if there else "staff.resumed.nobody", number=number,
-             unit=unit_label(turn, unit), expected=expected.isoformat(), n=len(milestones))
+    turn.say("staff.resumed.phased" if done.there else "staff.resumed.nobody",
+             number=done.number, unit=unit_label(turn, done.unit),
+             expected=expected.isoformat(), n=len(milestones))
     return True
