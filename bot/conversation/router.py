@@ -9,9 +9,8 @@ import re
 from bot.conversation.awaiting import AWAIT, Awaited, awaited, stop_waiting, waited_s
 from bot.conversation.ids import ticket_ref
 from bot.conversation.menu import main_menu
-from bot.conversation.resident import consult, onboarding, report, status
-from bot.conversation.staff import cards as staff
-from bot.conversation.staff import coordinator
+from bot.conversation.resident import consult, emergency, fragments, onboarding, report, status
+from bot.conversation.staff import cards, coordinator, lookup
 from bot.conversation.table import COMMANDS, PRESSES, STEPS
 from bot.core.context import BotContext
 from bot.core.i18n import t
@@ -140,11 +139,11 @@ async def _route(turn: Turn) -> None:
         return
     question = _open_question(turn)  # before a location, which may answer one too
     if msg.location is not None:
-        if not await report.followup_location(turn):
+        if not await emergency.followup_location(turn):
             await onboarding.location(turn)
         return
     if msg.phone is not None and not msg.text:
-        await report.contact_shared(turn)
+        await fragments.contact_shared(turn)
         return
     if msg.media is not None and not msg.text and not msg.photo_ids:
         spoken = msg.media in ("voice", "audio", "video_note")
@@ -155,7 +154,7 @@ async def _route(turn: Turn) -> None:
         await STEPS[type(question)].answer(turn, question, text)
         return
     if msg.photo_ids and not text:
-        await report.photo_only(turn)
+        await fragments.photo_only(turn)
         return
     if not text:
         turn.say("input.empty", buttons=main_menu(turn))
@@ -191,12 +190,12 @@ def _open_question(turn: Turn) -> Awaited | None:
 
 
 async def _route_text(turn: Turn, text: str) -> None:
-    if await staff.reply_to_card(turn, text):
+    if await cards.reply_to_card(turn, text):
         return
     if HASH_REF.match(text) and turn.contact.roles:
-        await staff.lookup_command(turn, text)
+        await lookup.lookup_command(turn, text)
         return
-    if await report.draft_fragment(turn, text):
+    if await fragments.draft_fragment(turn, text):
         return
     # Off the event loop: the model's native code releases the GIL, so the other core helps
     # and other chats are not held up while one message is read.
@@ -204,9 +203,9 @@ async def _route_text(turn: Turn, text: str) -> None:
     number = ticket_ref(text)
     withdraws = number is not None and WITHDRAW_WORDS.search(text) is not None
     if parse.alarm == "certain":  # a life-safety pattern, or a confident model
-        await report.critical(turn, text, parse)
+        await emergency.critical(turn, text, parse)
     elif _asks(parse, text):  # a weak signal: one question before anyone is alerted
-        await report.ask_danger(turn, text)
+        await emergency.ask_danger(turn, text)
     elif (await coordinator.question(turn, text, parse)
           or await consult.takes(turn, text, parse)):
         return
@@ -223,7 +222,7 @@ async def _route_text(turn: Turn, text: str) -> None:
     elif parse.intent.name in ("greeting", "thanks"):
         turn.say(f"chat.{parse.intent.name}", buttons=main_menu(turn))
     else:
-        await report.not_understood(turn, text)
+        await fragments.not_understood(turn, text)
 
 
 def _asks(parse: Parse, text: str) -> bool:

@@ -22,6 +22,7 @@ from dispatch.notify.audience import (
 )
 from dispatch.notify.outbox import Notice, at
 from dispatch.org.access import is_centre_coordinator, is_coordinator_over
+from dispatch.org.tree import street_of
 from dispatch.privacy.mask import mask
 from dispatch.privacy.reads import holds
 from dispatch.store.models import Ticket, TicketUnit, Unit
@@ -110,6 +111,18 @@ async def departments(*, session: AsyncSession, ticket: Ticket, desk: Desk) -> l
     return sorted(rows, key=lambda u: (u.code not in suggested,
                                        suggested.index(u.code) if u.code in suggested else 0,
                                        u.kind != "department", u.id))
+
+
+async def assist_choices(*, session: AsyncSession, ticket: Ticket, desk: Desk) -> list[Unit]:
+    """Assisting-unit choices once a lead is named: the reporter's own street first (it usually
+    assists whichever department leads), then the departments, never the lead itself."""
+    community = await session.get(Unit, ticket.community_id) if ticket.community_id else None
+    street = await street_of(session=session, unit=community) if community else None
+    units = [u for u in await departments(session=session, ticket=ticket, desk=desk)
+             if u.id != ticket.lead_unit_id]
+    if street is not None and street.id != ticket.lead_unit_id:
+        units = [street, *[u for u in units if u.id != street.id]]
+    return units
 
 
 async def may_lead(*, session: AsyncSession, unit: Unit, actor: int) -> bool:

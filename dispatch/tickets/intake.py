@@ -104,6 +104,12 @@ _MY_TICKETS = (
 )
 
 
+async def view_by_source(*, session: AsyncSession, source_key: str) -> TicketView | None:
+    """The ticket a draft (or an update) became, if it did: ``source_key`` is unique."""
+    ticket = await session.scalar(select(Ticket).where(Ticket.source_key == source_key))
+    return await view(session=session, ticket=ticket) if ticket is not None else None
+
+
 async def my_tickets(
     *, session: AsyncSession | AsyncConnection, person_id: int, limit: int = 10
 ) -> list[TicketView]:

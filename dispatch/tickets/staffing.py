@@ -85,6 +85,14 @@ async def ticket_of_card(*, session: AsyncSession, chat_id: str, message_id: int
     )
 
 
+async def find_ticket(*, session: AsyncSession, ref: str) -> int | None:
+    """A ticket's id from what staff type: its id ('123', '#123') or its public number."""
+    ref = ref.strip().lstrip("#").upper()
+    if ref.isascii() and ref.isdigit() and len(ref) <= 9:
+        return int(ref) if await session.get(Ticket, int(ref)) else None
+    return await session.scalar(select(Ticket.id).where(Ticket.number == ref))
+
+
 async def corrections(*, session: AsyncSession) -> list[tuple[str, str, str, str]]:
     """Category and urgency corrections as labelled examples: (intent, category, urgency,
     text); a ticket corrected both ways is one example with both corrections."""

@@ -7,7 +7,7 @@ import math
 from bot.conversation import awaiting, callbacks
 from bot.conversation.awaiting import is_awaiting, stop_waiting
 from bot.conversation.menu import language_buttons, main_menu
-from bot.conversation.resident import community, report
+from bot.conversation.resident import card, community, report, submit
 from bot.core.i18n import t
 from bot.core.turn import Turn
 from dispatch.core.errors import InvitationError
@@ -71,11 +71,11 @@ async def on_community_press(turn: Turn, data: callbacks.PickCommunity) -> None:
 
 
 async def _resume_report(turn: Turn) -> None:
-    draft = report.draft_of(turn)
+    draft = card.draft_of(turn)
     if draft is not None and draft.submit_after_community:
         draft.submit_after_community = False
-        report.keep(turn, draft)
-        await report.submit(turn, draft)
+        card.keep(turn, draft)
+        await submit.submit(turn, draft)
     elif draft is None:
         turn.say("start.what_next", buttons=main_menu(turn))
 
@@ -101,10 +101,10 @@ async def location(turn: Turn) -> None:
             and -90 <= loc.latitude <= 90 and -180 <= loc.longitude <= 180):
         turn.say("community.bad_location")
         return
-    draft = report.draft_of(turn)
+    draft = card.draft_of(turn)
     if draft is not None:
         draft.lat, draft.lon = loc.latitude, loc.longitude
-        report.keep(turn, draft)
+        card.keep(turn, draft)
         if is_awaiting(turn, awaiting.Place):
             stop_waiting(turn)
     if turn.contact.community_id is None or is_awaiting(turn, awaiting.Community):
@@ -117,6 +117,6 @@ async def location(turn: Turn) -> None:
         return
     if draft is not None:
         turn.say("report.location_added")
-        await report.show_card(turn, draft)
+        await card.show_card(turn, draft)
         return
     turn.say("community.location_ignored", buttons=main_menu(turn))
