@@ -42,17 +42,6 @@ from dispatch.tickets.desk import CLAIMABLE, Desk, load, resolve_deadline, set_c
 from dispatch.tickets.escalation import offer_or_escalate
 from dispatch.tickets.ratings import ask_for_ratings
 
-# bot/conversation/staff/cards.py (being split by helper "cards", issue 26) still reaches the
-# community's verification through this module; once that lands, point it at
-# dispatch.tickets.verify and delete this re-export.
-from dispatch.tickets.verify import (  # noqa: F401
-    REJECT_REASONS,
-    handle_here,
-    may_verify,
-    reject,
-    whistle,
-)
-
 
 async def claim(*, session: AsyncSession, ticket_id: int, actor: int, desk: Desk) -> Ticket:
     """Of many presses exactly one wins: one conditional UPDATE decides."""
