@@ -6,11 +6,21 @@ import asyncio
 import logging
 import re
 
+from bot.conversation import voice
 from bot.conversation.awaiting import AWAIT, Awaited, awaited, stop_waiting, waited_s
 from bot.conversation.ids import ticket_ref
 from bot.conversation.menu import main_menu
-from bot.conversation.resident import consult, emergency, fragments, onboarding, report, status
+from bot.conversation.resident import (
+    consult,
+    emergency,
+    fragments,
+    onboarding,
+    reminder,
+    report,
+    status,
+)
 from bot.conversation.staff import cards, coordinator, lookup
+from bot.conversation.staff.stale import answer_retired_press, explain_stale_press
 from bot.conversation.table import COMMANDS, PRESSES, STEPS
 from bot.core.context import BotContext
 from bot.core.i18n import t
@@ -21,8 +31,8 @@ from bot.core.turn import Turn, replayed
 from dispatch.core.buttons import CallbackData, Malformed
 from dispatch.core.errors import ShaoshengError
 from dispatch.core.i18n import normalise_language
-from dispatch.org import residents
-from dispatch.org.residents import Contact, find_contact, touch_contact
+from dispatch.org import accounts
+from dispatch.org.residents import Contact
 from nlu import Parse
 from nlu.emergency import alarm_words, emergency_kind
 
@@ -76,15 +86,19 @@ async def _handle(ctx: BotContext, msg: Incoming) -> Answer:
     turn = Turn(ctx=ctx, msg=msg, contact=contact, lang=lang, state=state)
     if await _refused(turn, sent):
         return turn.answer
+    draft_before = reminder.draft_id(state)
     try:
         await _route(turn)
     except ShaoshengError as exc:
         if msg.press is not None:  # a refused button: a notice on the button, nothing else
             log.info("press refused for person %s: %s", contact.person_id, type(exc).__name__)
-            turn.answer.toast, turn.answer.alert = exc.message(turn.lang), True
+            # …unless the card is stale: then the notice says what became of the ticket.
+            if not await explain_stale_press(turn):
+                turn.answer.toast, turn.answer.alert = exc.message(turn.lang), True
         else:
             turn.send(exc.message(turn.lang))
     await turn.save()
+    await reminder.follow_draft(turn, draft_before)
     return turn.answer
 
 
@@ -102,17 +116,11 @@ def _in_a_group(ctx: BotContext, msg: Incoming) -> Answer:
 
 async def _contact(ctx: BotContext, msg: Incoming) -> Contact:
     """Who wrote: one query for someone known; a transaction only to register someone new."""
-    async with ctx.autocommit.connect() as connection:
-        known = await find_contact(session=connection, channel=ctx.channel,
-                                   external_id=msg.user_id)
-    if known is not None and (known.name or not msg.first_name):
-        return known
-    async with ctx.sessions() as session, session.begin():
-        return await touch_contact(
-            session=session, channel=ctx.channel, external_id=msg.user_id, chat_id=msg.chat_id,
-            name=msg.first_name, language=normalise_language(msg.language_code),
-            clock=ctx.clock,
-        )
+    return await accounts.who_wrote(
+        engine=ctx.autocommit, sessions=ctx.sessions, channel=ctx.channel,
+        external_id=msg.user_id, chat_id=msg.chat_id, name=msg.first_name,
+        language=normalise_language(msg.language_code), clock=ctx.clock,
+    )
 
 
 async def _refused(turn: Turn, sent: int) -> bool:
@@ -151,9 +159,12 @@ async def _route(turn: Turn) -> None:
     if msg.phone is not None and not msg.text:
         await fragments.contact_shared(turn)
         return
-    if msg.media is not None and not msg.text and not msg.photo_ids:
-        spoken = msg.media in ("voice", "audio", "video_note")
-        turn.say("input.voice" if spoken else "input.media", buttons=main_menu(turn))
+    if msg.media in voice.SPOKEN and not msg.text and not msg.photo_ids:
+        if not await voice.hear(turn):
+            return
+        msg = turn.msg  # its transcript, read below like any text
+    elif msg.media is not None and not msg.text and not msg.photo_ids:
+        turn.say("input.media", buttons=main_menu(turn))
         return
     text = (msg.text or "").strip()
     if msg.photo_ids and question is not None and STEPS[type(question)].photo:
@@ -262,9 +273,8 @@ async def _follow_language(turn: Turn, written: str | None) -> None:
     turn.lang = written
     turn.update(lang=written)
     if turn.contact.language != written:
-        async with turn.ctx.sessions() as session, session.begin():
-            await residents.set_language(session=session, person_id=turn.contact.person_id,
-                                         language=written)
+        await accounts.set_language(sessions=turn.ctx.sessions,
+                                    person_id=turn.contact.person_id, language=written)
 
 
 async def _route_press(turn: Turn) -> None:
@@ -274,5 +284,7 @@ async def _route_press(turn: Turn) -> None:
     except Malformed:
         log.warning("invalid button data from person %s", turn.contact.person_id)
         turn.toast("press.invalid", alert=True)
+        return
+    if await answer_retired_press(turn, data):
         return
     await PRESSES[type(data)](turn, data)

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from dispatch.core import lifecycle
 from dispatch.core.enums import Status
-from dispatch.core.errors import NotFound, PermissionDenied
+from dispatch.core.errors import Invalid, NotFound, PermissionDenied
 from dispatch.core.routing import Routing
 from dispatch.org.access import is_coordinator_over
 from dispatch.privacy.mask import mask
@@ -50,15 +50,8 @@ async def set_duty(*, session: AsyncSession, person_id: int, on: bool) -> int:
                                  Membership.active.is_(True)).values(on_duty=on)
     )
     if not rowcount(result):
-        raise PermissionDenied()
+        raise Invalid("error.no_duty_role")
     return int(rowcount(result))
-
-
-async def may_see(*, session: AsyncSession, ticket: Ticket, person_id: int,
-                  routing: Routing | None = None) -> bool:
-    """The read policy's answer (`dispatch.privacy.reads`): does the ticket exist for them."""
-    return (await reach_of(session=session, ticket=ticket, person_id=person_id,
-                           routing=routing)).see
 
 
 @dataclass(frozen=True)
@@ -82,13 +75,6 @@ async def staff_view(*, session: AsyncSession, ticket_id: int, person_id: int,
     view, entries = await intake.timeline_of(session=session, ticket=ticket, reach=allowed)
     actions = [a.value for a in lifecycle.allowed_actions(ticket.status)]
     return StaffView(view, entries, ticket.contact_phone if allowed.contact else None, actions)
-
-
-async def may_contact(*, session: AsyncSession, ticket: Ticket, person_id: int,
-                      routing: Routing | None = None) -> bool:
-    """Phone and exact address: the read policy's contact column."""
-    return (await reach_of(session=session, ticket=ticket, person_id=person_id,
-                           routing=routing)).contact
 
 
 async def ticket_of_card(*, session: AsyncSession, chat_id: str, message_id: int) -> int | None:

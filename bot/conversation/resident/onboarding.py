@@ -11,8 +11,7 @@ from bot.conversation.resident import card, community, report, submit
 from bot.core.i18n import t
 from bot.core.turn import Turn
 from dispatch.core.errors import InvitationError
-from dispatch.org import invitations, residents
-from dispatch.store.models import Unit
+from dispatch.org import accounts
 
 
 async def start(turn: Turn, code: str) -> None:
@@ -29,24 +28,14 @@ async def start(turn: Turn, code: str) -> None:
 
 
 async def _redeem(turn: Turn, code: str) -> None:
-    error: InvitationError | None
-    async with turn.ctx.sessions() as session, session.begin():
-        try:
-            membership = await invitations.redeem_invitation(
-                session=session, code=code, person_id=turn.contact.person_id,
-                clock=turn.ctx.clock,
-            )
-        except InvitationError as exc:
-            error = exc
-        else:
-            error = None
-            unit = await session.get(Unit, membership.unit_id)
-            unit_name = (unit.name_en if turn.lang == "en" and unit and unit.name_en
-                         else unit.name if unit else "")
-    if error is not None:
+    try:
+        placed = await accounts.redeem(sessions=turn.ctx.sessions, code=code,
+                                       person_id=turn.contact.person_id, clock=turn.ctx.clock)
+    except InvitationError as error:
         turn.send(error.message(turn.lang))
         return
-    turn.say("start.joined", role=t(f"role.{membership.role}", turn.lang), unit=unit_name)
+    turn.say("start.joined", role=t(f"role.{placed.role}", turn.lang),
+             unit=placed.unit(turn.lang))
 
 
 async def help_command(turn: Turn, _: str = "") -> None:
@@ -65,9 +54,8 @@ async def on_language_press(turn: Turn, data: callbacks.PickLanguage) -> None:
 
 
 async def _set_language(turn: Turn, lang: str) -> None:
-    async with turn.ctx.sessions() as session, session.begin():
-        await residents.set_language(session=session, person_id=turn.contact.person_id,
-                                     language=lang)
+    await accounts.set_language(sessions=turn.ctx.sessions, person_id=turn.contact.person_id,
+                                language=lang)
     turn.lang = lang
     turn.update(lang=lang)
     turn.say("lang.set", buttons=main_menu(turn))

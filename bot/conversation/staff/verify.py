@@ -6,13 +6,13 @@ from bot.core.i18n import t
 from bot.core.turn import Turn
 from dispatch.core import buttons
 from dispatch.core.enums import RejectReason
-from dispatch.tickets import duplicates, work
+from dispatch.tickets import duplicates, verify
 from dispatch.tickets.desk import claimers
 
 
 async def on_reject_because(turn: Turn, data: buttons.RejectBecause) -> None:
     async with turn.ctx.sessions() as session, session.begin():
-        ticket = await work.reject(session=session, ticket_id=data.ticket,
+        ticket = await verify.reject(session=session, ticket_id=data.ticket,
                                    actor=turn.contact.person_id, reason=data.reason,
                                    desk=turn.ctx.desk)
         number = ticket.number
@@ -23,7 +23,7 @@ async def on_reject_because(turn: Turn, data: buttons.RejectBecause) -> None:
 async def on_reject(turn: Turn, data: buttons.Reject) -> None:
     """Which reason: the card's buttons become the reasons (only for those who may reject)."""
     async with turn.ctx.sessions() as session:
-        await work.may_verify(session=session, ticket_id=data.ticket,
+        await verify.may_verify(session=session, ticket_id=data.ticket,
                               actor=turn.contact.person_id, desk=turn.ctx.desk)
     rows = [[turn.button(f"reason.{r}", buttons.RejectBecause(data.ticket, r))]
             for r in RejectReason]
@@ -32,7 +32,7 @@ async def on_reject(turn: Turn, data: buttons.Reject) -> None:
 
 async def on_handle_here(turn: Turn, data: buttons.HandleHere) -> None:
     async with turn.ctx.sessions() as session, session.begin():
-        ticket = await work.handle_here(session=session, ticket_id=data.ticket,
+        ticket = await verify.handle_here(session=session, ticket_id=data.ticket,
                                         actor=turn.contact.person_id, desk=turn.ctx.desk)
         number = ticket.number
         # Never claim a push that reached no one (a help request where no volunteer is on duty).
@@ -44,7 +44,7 @@ async def on_handle_here(turn: Turn, data: buttons.HandleHere) -> None:
 
 async def on_whistle(turn: Turn, data: buttons.Whistle) -> None:
     async with turn.ctx.sessions() as session, session.begin():
-        ticket = await work.whistle(session=session, ticket_id=data.ticket,
+        ticket = await verify.whistle(session=session, ticket_id=data.ticket,
                                     actor=turn.contact.person_id, desk=turn.ctx.desk)
         number = ticket.number
     turn.edit_pressed(t("staff.whistled", turn.lang, number=number))
@@ -62,7 +62,7 @@ async def on_merge_twin(turn: Turn, data: buttons.MergeTwin) -> None:
 async def whistle_own(turn: Turn, ticket_id: int) -> None:
     """A grid worker's own report, whistled up at once (staff create and whistle)."""
     async with turn.ctx.sessions() as session, session.begin():
-        ticket = await work.whistle(session=session, ticket_id=ticket_id,
+        ticket = await verify.whistle(session=session, ticket_id=ticket_id,
                                     actor=turn.contact.person_id, desk=turn.ctx.desk)
         number = ticket.number
     turn.say("staff.whistled", number=number)
