@@ -90,6 +90,7 @@ def intake_policy(settings: Settings) -> Policy:
         limits=limits, calendar=work_calendar(settings),
         number_prefix=settings.tickets.number_prefix,
         rating_window_days=settings.rating.window_working_days,
+        phased_remind_days=settings.lists.phased_remind_days,
     )
 
 

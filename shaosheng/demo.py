@@ -126,7 +126,8 @@ async def running_system(
                            sender=runtime.sender, wake=wake,
                            digest_at=settings.coordination.digest_at,
                            retention_days=settings.privacy.retention_days,
-                           board_chat=board_chat(settings), clock=clock, nudges=nudges),
+                           board_chat=board_chat(settings), clock=clock, nudges=nudges,
+                           timezone=settings.app.timezone),
                 serve_web(ctx.sessions, host, web_port, desk, clock) as served,
             ):
                 yield Running(standin, served, clock)

@@ -125,6 +125,13 @@ class RatingSettings(BaseModel):
     window_working_days: int = Field(5, ge=1, le=30)
 
 
+class ListSettings(BaseModel):
+    """The centre's lists: a phased (阶段性) item's lead unit is reminded this many days before
+    each milestone and before the expected date."""
+
+    phased_remind_days: int = Field(3, ge=0, le=60)
+
+
 class RoutingSettings(BaseModel):
     """Who is offered what: roles per category in the community, lead-unit suggestions."""
 
@@ -198,6 +205,7 @@ class Settings(BaseSettings):
     time_limits: dict[str, LimitPair] = Field(default_factory=_default_limits)
     working_days: WorkingDaySettings = WorkingDaySettings()
     rating: RatingSettings = RatingSettings()
+    lists: ListSettings = ListSettings()
     routing: RoutingSettings = RoutingSettings()
     coordination: CoordinationSettings = CoordinationSettings()
     abuse: AbuseSettings = AbuseSettings()

@@ -22,7 +22,7 @@ from dispatch.notify.audience import push, ticket_params, unit_people
 from dispatch.notify.outbox import Notice
 from dispatch.store.db import rowcount
 from dispatch.store.models import Ticket
-from dispatch.tickets import ratings
+from dispatch.tickets import phased, ratings
 from dispatch.tickets.desk import Desk, offer
 from dispatch.tickets.escalation import escalate, mark_overdue
 
@@ -87,7 +87,10 @@ async def _step(session: AsyncSession, ticket_id: int, desk: Desk) -> None:
 
 
 async def _remind(session: AsyncSession, ticket: Ticket, desk: Desk, key: str) -> None:
-    if ticket.status in WORKING and ticket.claimed_by_id:
+    if ticket.status in WORKING and ticket.claimed_by_id and phased.is_phased(ticket):
+        await phased.remind(session=session, ticket=ticket, policy=desk.policy,
+                            now=desk.clock(), event_key=key, clock=desk.clock)
+    elif ticket.status in WORKING and ticket.claimed_by_id:
         notice = Notice(key="push.remind.resolve", params=ticket_params(ticket))
         await push(session=session, people=[ticket.claimed_by_id], notice=notice,
                    event_key=key, clock=desk.clock)

@@ -15,6 +15,7 @@ from dispatch.core.routing import Routing
 from dispatch.notify.audience import button, push, ticket_params, unit_name, unit_people
 from dispatch.notify.outbox import Notice
 from dispatch.store.models import Ticket, Unit
+from dispatch.tickets import phased
 from dispatch.tickets.intake import Policy
 
 Clock = Callable[[], datetime]
@@ -47,6 +48,15 @@ def resolve_deadline(ticket: Ticket, desk: Desk, *, start: datetime) -> datetime
     if ticket.list_type == ListType.PHASED.value and ticket.expected_date is not None:
         return calendar.end_of_day(datetime.combine(ticket.expected_date, time(12), calendar.tz))
     return calendar.deadline(start, desk.policy.limits[ticket.urgency][1])
+
+
+def resolve_reminder(ticket: Ticket, desk: Desk, *, now: datetime) -> datetime | None:
+    """The reminder of a ticket in hand: at half time, or a phased item's before each of its
+    milestones and its expected date."""
+    if phased.is_phased(ticket):
+        return phased.next_reminder(ticket, desk.policy, now)
+    due = ticket.resolve_due_at
+    return desk.policy.calendar.halfway(now, due) if due is not None and due > now else None
 
 
 def set_claim_deadlines(ticket: Ticket, desk: Desk, *, start: datetime) -> None:

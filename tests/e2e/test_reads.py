@@ -10,7 +10,7 @@ from sqlalchemy import select
 from dispatch.core.enums import Role
 from dispatch.org import tree as org
 from dispatch.store.models import ChatIdentity, TicketFollower
-from dispatch.tickets import centre, work
+from dispatch.tickets import centre, revocation
 from tests.e2e.test_dispatch import (
     COORD_WH,
     DEPT,
@@ -129,7 +129,7 @@ async def test_revoked_responder_holding_a_ticket_can_do_and_read_nothing(distri
     holder = await _person(district, RESP1)
     async with district.sessions() as session, session.begin():
         unit = await org.get_unit(session=session, code="wuhang")
-        assert await work.revoke_role(session=session, person_id=holder, unit_id=unit.id,
+        assert await revocation.revoke_role(session=session, person_id=holder, unit_id=unit.id,
                                       role=Role.RESPONDER, desk=district.desk)
     # Back to the unit at once: the on-duty colleague gets a new claim card.
     again = await other.wait_for(lambda m: number in m["text"] and has("k:c:")(m))
