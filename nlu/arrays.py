@@ -45,7 +45,9 @@ class Rows:
 
     def __matmul__(self, weights: np.ndarray) -> np.ndarray:
         """`csr_matrix @ weights` as scipy computes it, to the bit: in the common dtype, one
-        nonzero after the other (a running sum, where BLAS would reorder the additions)."""
+        nonzero after the other. A sum over axis 0 of a C-ordered block adds its rows in
+        order (numpy's pairwise summation is along the contiguous axis only); BLAS would
+        reorder the additions."""
         dtype = np.result_type(self.values, weights)
         out = np.zeros((self.shape[0], weights.shape[1]), dtype=dtype)
         for row in range(self.shape[0]):
@@ -53,7 +55,7 @@ class Rows:
             if end > start:
                 terms = self.values[start:end, None].astype(dtype) * weights[
                     self.indices[start:end]]
-                out[row] = np.cumsum(terms, axis=0)[-1]
+                out[row] = terms.sum(axis=0)
         return out
 
 
@@ -244,7 +246,10 @@ def load_arrays(directory: Path) -> ArrayModel:
     meta = json.loads((directory / "meta.json").read_text(encoding="utf-8"))
     if meta.get("format") != FORMAT:
         raise ValueError(f"{directory}: array format {meta.get('format')}, expected {FORMAT}")
-    load = lambda name: np.load(directory / f"{name}.npy", mmap_mode="r")  # noqa: E731
+    def load(name: str) -> np.ndarray:
+        # A plain ndarray over the mapped pages: np.memmap's subclass hooks cost ~µs an index.
+        return np.asarray(np.load(directory / f"{name}.npy", mmap_mode="r"))
+
     tables = [Table(kind=t["kind"], ngram_range=tuple(t["ngram_range"]),
                     preprocess=t["preprocess"], grams=load(f"{t['name']}.grams"),
                     columns=load(f"{t['name']}.columns"), idf=load(f"{t['name']}.idf"),

@@ -98,13 +98,14 @@ def test_the_embedding_heads_blend_as_the_pickled_ones(tmp_path: Path, lines: li
 
 
 def test_the_arrays_are_memory_mapped(pickled: tuple[BuiltinModel, ArrayModel]) -> None:
+    """Views over the file's mapped pages, shared by every process that loads them."""
     arrays = pickled[1]
     table = arrays.featurizer.tables[0]
-    assert isinstance(table.grams, np.memmap)
-    assert isinstance(table.idf, np.memmap)
     weights, _ = arrays.heads["category"].ngram  # type: ignore[misc]
-    assert isinstance(weights, np.memmap)
-    assert not weights.flags.writeable
+    for array in (table.grams, table.columns, table.idf, weights):
+        assert isinstance(array.base, np.memmap)
+        assert not array.flags.writeable
+        assert not array.flags.owndata
 
 
 def test_a_model_without_arrays_gets_them_at_load(model_settings: NluSettings,
