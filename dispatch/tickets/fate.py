@@ -60,7 +60,9 @@ async def card_fate(*, session: AsyncSession, ticket_id: int, person_id: int,
     if theirs and retired and ticket.list_type:  # sorted by another coordinator meanwhile
         return Notice("push.card.listed", {"number": number,
                                            "list": tr(f"list.{ticket.list_type}")})
-    if theirs and not retired:
+    if not retired and (theirs or not await _moved_since_card(session, ticket.id, person_id)):
+        # Still where their card found it: the refusal is about the person (e.g. a role
+        # revoked), not about the ticket, so the action's own answer stands.
         return None
     unit = await session.get(Unit, ticket.unit_id) if ticket.unit_id else None
     return Notice(await _how_it_moved(session, ticket.id),
@@ -71,6 +73,21 @@ async def _had_card(session: AsyncSession, ticket_id: int, person_id: int) -> bo
     return await session.scalar(
         select(PushCard.id).where(PushCard.ticket_id == ticket_id,
                                   PushCard.person_id == person_id).limit(1)) is not None
+
+
+async def _moved_since_card(session: AsyncSession, ticket_id: int, person_id: int) -> bool:
+    """Did the ticket go to another unit after the person's latest card about it was sent?"""
+    sent = await session.scalar(
+        select(PushCard.created_at).where(PushCard.ticket_id == ticket_id,
+                                          PushCard.person_id == person_id)
+        .order_by(PushCard.id.desc()).limit(1))
+    if sent is None:
+        return True
+    moved = await session.scalar(
+        select(TicketEvent.id).where(TicketEvent.ticket_id == ticket_id,
+                                     TicketEvent.action.in_([*_MOVES, "dispatch"]),
+                                     TicketEvent.at > sent).limit(1))
+    return moved is not None
 
 
 async def _still_theirs(session: AsyncSession, unit_id: int, person_id: int) -> bool:
