@@ -36,6 +36,8 @@ from bot.core.turn import Turn
 from dispatch.core.enums import TicketKind, Urgency
 from nlu import Parse
 
+SUPERSEDED = "superseded"  # the state's note of the drafts a newer one replaced (newest four)
+
 
 def _starts_another(draft: Draft, kind: TicketKind, text: str, parse: Parse) -> bool:
     """A full message of another kind starts afresh; short follow-ups ("周六上午") join."""
@@ -51,6 +53,8 @@ async def add_text(turn: Turn, text: str, parse: Parse) -> None:
         # and loses its buttons.
         if draft is not None:
             retire_card(turn, draft, "card.superseded")
+            gone = [d for d in turn.state.get(SUPERSEDED) or [] if isinstance(d, str)]
+            turn.update(**{SUPERSEDED: [*gone, draft.id][-4:]})
         draft = Draft.new(kind, parse, turn.ctx.clock().timestamp())
     draft.texts.append(text)
     if len(draft.texts) == 1:
@@ -90,8 +94,7 @@ async def on_card_press(turn: Turn, data: callbacks.DraftButton) -> None:
     draft = draft_of(turn)
     if isinstance(data, callbacks.Submit | callbacks.SubmitAndWhistle) and (
             draft is None or draft.id != data.draft):
-        if draft is not None and not expired(turn, draft) \
-                and data.draft not in turn.state.get("submitted", {}):
+        if data.draft in (turn.state.get(SUPERSEDED) or []):
             # A card replaced by a newer report: submitting the newer one from here would
             # surprise the person as much as submitting the old text would.
             turn.toast("card.superseded_press", alert=True)
