@@ -49,7 +49,9 @@ class ConsoleChannel:
         if answer.toast:
             print(f"  ({answer.toast})", file=self.out)
         for reply in answer.replies:
-            self._show(reply)
+            message_id = self._show(reply)
+            if reply.remember is not None and answer.sent is not None:
+                await answer.sent(reply.remember, message_id)
 
     async def run(self, readline: Callable[[], str] = sys.stdin.readline) -> None:
         """Read lines until end of input."""

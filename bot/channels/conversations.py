@@ -7,10 +7,11 @@ import logging
 import traceback
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 
 from bot.channels.base import APOLOGY
 from bot.channels.keyed import KeyedLocks
-from bot.channels.sender import DeliveryError, TelegramSender
+from bot.channels.sender import DeliveryError, Rejected, TelegramSender
 from bot.core.messages import Answer, Handler, Incoming, Reply
 
 log = logging.getLogger(__name__)
@@ -89,9 +90,22 @@ class Conversations:
                 log.warning("callback answer for update %s failed: %s", incoming.update_id, exc)
         for reply in answer.replies:
             try:
-                await self.sender.send(reply.chat_id or incoming.chat_id, reply)
+                message_id = await self._send(reply.chat_id or incoming.chat_id, reply)
             except DeliveryError as exc:
                 log.warning("reply for update %s not delivered: %s", incoming.update_id, exc)
+                continue
+            if reply.remember is not None and answer.sent is not None:
+                await answer.sent(reply.remember, message_id)
+
+    async def _send(self, chat_id: str, reply: Reply) -> int:
+        """A remembered card whose edit is refused (deleted, too old to edit) is sent anew."""
+        try:
+            return await self.sender.send(chat_id, reply)
+        except DeliveryError as exc:
+            if reply.remember is None or reply.edit_message_id is None \
+                    or not isinstance(exc.__cause__, Rejected):
+                raise
+            return await self.sender.send(chat_id, replace(reply, edit_message_id=None))
 
     async def _answer(self, incoming: Incoming) -> Answer:
         try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import re
 
@@ -27,7 +28,7 @@ from bot.core.i18n import t
 from bot.core.messages import Answer, Handler, Incoming, Reply
 from bot.core.metrics import count
 from bot.core.state import conversation_key
-from bot.core.turn import Turn, replayed
+from bot.core.turn import Turn, note_sent, replayed
 from dispatch.core.buttons import CallbackData, Malformed
 from dispatch.core.errors import ShaoshengError
 from dispatch.core.i18n import normalise_language
@@ -84,6 +85,7 @@ async def _handle(ctx: BotContext, msg: Incoming) -> Answer:
         return again
     lang = state.get("lang") or contact.language or ctx.default_language
     turn = Turn(ctx=ctx, msg=msg, contact=contact, lang=lang, state=state)
+    turn.answer.sent = functools.partial(note_sent, ctx, turn.key)
     if await _refused(turn, sent):
         return turn.answer
     draft_before = reminder.draft_id(state)

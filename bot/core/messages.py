@@ -75,6 +75,9 @@ class Reply:
     document: Document | None = None
     request_location: bool = False  # offer a "share location" keyboard where the channel can
     request_contact: bool = False  # offer a "share my phone" keyboard where the channel can
+    # Tell the handler the message's id once shown (Answer.sent), under this name: a card
+    # edited in place later (the resident's draft card) needs to know which message it is.
+    remember: str | None = None
     # The whole text is a preformatted block shown in a monospace font (a table whose columns
     # must line up): Telegram gets a `pre` entity, the console prints it as it is.
     preformatted: bool = False
@@ -102,6 +105,9 @@ class Answer:
     # Only read, changed nothing (a status view): after a crash it may be computed anew, so the
     # production inbox does not store it before showing it. Never kept with a changed state.
     recomputable: bool = False
+    # Called by the channel with (Reply.remember, message id) for each remembered reply shown;
+    # set by the conversation, never stored (after a crash the id is simply not learned).
+    sent: Callable[[str, int], Awaitable[None]] | None = None
 
     def add(self, text: str, **kwargs: object) -> Answer:
         self.replies.append(Reply(text=text, **kwargs))  # type: ignore[arg-type]
@@ -137,7 +143,8 @@ def _reply_to_json(reply: Reply) -> dict[str, Any]:
             "chat_id": reply.chat_id, "edit_message_id": reply.edit_message_id,
             "photo_id": reply.photo_id, "document": document,
             "request_location": reply.request_location,
-            "request_contact": reply.request_contact, "preformatted": reply.preformatted}
+            "request_contact": reply.request_contact, "preformatted": reply.preformatted,
+            "remember": reply.remember}
 
 
 def answer_from_json(data: dict[str, Any]) -> Answer:
@@ -153,6 +160,6 @@ def answer_from_json(data: dict[str, Any]) -> Answer:
             chat_id=r["chat_id"], edit_message_id=r["edit_message_id"], photo_id=r["photo_id"],
             document=document, request_location=r["request_location"],
             request_contact=bool(r.get("request_contact")),
-            preformatted=bool(r.get("preformatted")),
+            preformatted=bool(r.get("preformatted")), remember=r.get("remember"),
         ))
     return Answer(replies=replies, toast=data.get("toast"), alert=bool(data.get("alert")))

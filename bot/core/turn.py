@@ -43,6 +43,11 @@ class Turn:
         self.answer.toast = t(key, self.lang, **params)
         self.answer.alert = alert
 
+    def sent_id(self, name: str) -> int | None:
+        """The id of the message shown earlier with ``Reply(remember=name)``, if known."""
+        found = (self.state.get(SENT) or {}).get(name)
+        return found if isinstance(found, int) else None
+
     def button(self, key: str, data: CallbackData, **params: Any) -> Button:
         return Button(t(key, self.lang, **params), data.pack())
 
@@ -74,6 +79,23 @@ class Turn:
             self.state[ANSWERED] = {"update": self.msg.update_id,
                                     "answer": answer_to_json(self.answer)}
         await self.ctx.state.set(self.key, self.state, self.ctx.state_ttl_s)
+
+
+# The state's note of messages whose ids a handler asked to learn (Reply.remember): {name: id},
+# the newest few only.
+SENT = "sent"
+SENT_KEPT = 4
+
+
+async def note_sent(ctx: BotContext, key: str, name: str, message_id: int) -> None:
+    """Called by the channel once a remembered reply is shown: its id goes into the state.
+    The chat's updates are handled one at a time, so nothing else writes this state now."""
+    state = await ctx.state.get(key) or {}
+    sent = state.get(SENT)
+    kept = {k: v for k, v in sent.items() if k != name} if isinstance(sent, dict) else {}
+    kept[name] = message_id
+    state[SENT] = dict(list(kept.items())[-SENT_KEPT:])
+    await ctx.state.set(key, state, ctx.state_ttl_s)
 
 
 # The state's note of the last update that changed it, and that update's answer. Answers

@@ -15,8 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.channels.sender import DeliveryError, Rejected
 from bot.core.i18n import t
-from bot.core.messages import Reply, Sender
+from bot.core.messages import Button, Reply, Sender
 from bot.delivery.notices import render_params
+from dispatch.core.buttons import OpenTicket
 from dispatch.core.i18n import normalise_language
 from dispatch.notify.outbox import Notice
 from dispatch.notify.retire import RETIRED
@@ -63,7 +64,10 @@ async def cards_to_retire(session: AsyncSession, notice: Notice,
         lang = normalise_language(language)
         if lang not in texts:
             texts[lang] = t(notice.key, lang, **render_params(notice.params, lang))
-        edits.append(_edit(card, Reply(text=texts[lang])))
+        # A coordinator's alert keeps its one button: opening the record is always allowed.
+        keep = [[Button(t("btn.open", lang), OpenTicket(card.ticket_id).pack())]] \
+            if card.kind == "alert" else []
+        edits.append(_edit(card, Reply(text=texts[lang], buttons=keep)))
     return edits
 
 

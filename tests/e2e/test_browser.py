@@ -51,7 +51,8 @@ async def test_web_chat_report_to_ticket_number(system, shots: Path) -> None:
 
 @pytest.mark.parametrize("system", ["aiogram"], indirect=True)
 async def test_elderly_fragments_end_in_one_ticket(system, shots: Path) -> None:
-    """Typed in pieces, as an elderly resident does: the problem, a detail, the place."""
+    """Typed in pieces as an elderly resident does: 「我家」「漏水了」「2栋502」「楼上漏到我家了」.
+    One card, edited in place as the pieces come, and one ticket with every piece in it."""
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS,
                                            headless=True)
@@ -60,21 +61,28 @@ async def test_elderly_fragments_end_in_one_ticket(system, shots: Path) -> None:
         await page.wait_for_selector("#persona-select option[value='1001']", state="attached")
         await page.select_option("#persona-select", "1001")
         messages = page.locator("#messages")
-        for typed, shown in (("楼上卫生间一直在漏水", "具体在哪里"),
-                             ("漏到我家了", "楼上卫生间一直在漏水 / 漏到我家了"),
-                             ("2栋502", "地点：2栋502")):
+        for typed, shown in (("我家", "具体在哪里"),
+                             ("漏水了", "我家 / 漏水了"),
+                             ("2栋502", "地点：2栋502"),
+                             ("楼上漏到我家了", "我家 / 漏水了 / 楼上漏到我家了")):
             await page.fill("#message-input", typed)
             await page.click("#send-button")
             await messages.filter(has_text=shown).wait_for(timeout=20_000)
+        card_title = page.locator(".msg.bot", has_text="请确认您要反映的问题")
+        await card_title.wait_for(timeout=20_000)
         await page.screenshot(path=str(shots / "web-chat-fragments.png"))
-        await page.locator("button.inline-btn", has_text="提交").last.click()
+        assert await card_title.count() == 1  # one card, not one per piece
+        submit = page.locator("button.inline-btn", has_text="提交")
+        assert await submit.count() == 1  # and no older card with live buttons
+        await submit.click()
         await messages.filter(has_text=re.compile(r"CL-\d{4}-\d{6}")).wait_for(timeout=20_000)
         text = await page.inner_text("#messages")
         await browser.close()
     assert "抱歉，我没太明白" not in text
     (ticket,) = await system.tickets()
     assert ticket.number in text
-    assert (ticket.text, ticket.place_text) == ("楼上卫生间一直在漏水\n漏到我家了", "2栋502")
+    assert (ticket.kind, ticket.text, ticket.place_text) == (
+        "report", "我家\n漏水了\n楼上漏到我家了", "2栋502")
 
 
 @pytest.mark.parametrize("system", ["aiogram"], indirect=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from bot.conversation.resident.fragments import looks_like_place
@@ -11,7 +13,8 @@ from tests.e2e.test_resident import LI, WANG, button, submit_card
 @pytest.mark.parametrize(
     ("text", "place"),
     [("502", True), ("2栋502", True), ("西湖新村5栋", True), ("Building 5, room 502", True),
-     ("漏到我家了", False), ("已经漏了3天", False), ("查000001", False),
+     ("漏到我家了", False), ("楼上漏到我家了", False), ("2栋楼下", True), ("已经漏了3天", False),
+     ("查000001", False),
      ("it drips at night", False), ("3楼着火了", False)],
 )
 def test_place_or_detail(text: str, place: bool) -> None:
@@ -60,3 +63,66 @@ async def test_english_fragments_and_start_during_a_draft(system) -> None:
     await chat.wait_text("this report was not submitted")
     await chat.press(card["message_id"], button(card, "r:ok:"))
     assert await system.tickets() == []
+
+
+def cards(messages: list[dict]) -> list[dict]:
+    return [m for m in messages if any(b["data"].startswith("r:ok:")
+                                       for row in m["buttons"] for b in row)]
+
+
+async def test_follow_ups_edit_the_one_card_in_place(system) -> None:
+    chat = system.chat(WANG)
+    await chat.send("楼上卫生间一直在漏水")
+    first = await chat.wait_text("请确认")
+    await chat.wait_text("具体在哪里")
+    await chat.send("漏到我家了")
+    grown = await chat.wait_for(lambda m: "漏到我家了" in (m["text"] or ""))
+    await chat.send("2栋502")
+    placed = await chat.wait_for(lambda m: "地点：2栋502" in (m["text"] or ""))
+    assert grown["message_id"] == placed["message_id"] == first["message_id"]
+    await chat.wait_text("已补充到上面的报告卡片")
+    assert [m["message_id"] for m in cards(await chat.messages())] == [first["message_id"]]
+    await submit_card(chat, placed)
+    (ticket,) = await system.tickets()
+    assert (ticket.text, ticket.place_text) == ("楼上卫生间一直在漏水\n漏到我家了", "2栋502")
+
+
+async def test_an_elderly_resident_s_pieces_make_one_card_and_one_report(system) -> None:
+    """「我家」 alone reads as a help request; the pieces after it make the whole a report."""
+    chat = system.chat(WANG)
+    await chat.send("我家")
+    await chat.wait_text("具体在哪里")
+    for typed, shown in (("漏水了", "我家 / 漏水了"), ("2栋502", "地点：2栋502"),
+                         ("楼上漏到我家了", "我家 / 漏水了 / 楼上漏到我家了")):
+        await chat.send(typed)
+        card = await chat.wait_for(lambda m, shown=shown: shown in (m["text"] or ""))
+    assert card["text"].startswith("📝 请确认您要反映的问题")  # a report now, not a help request
+    assert [m["message_id"] for m in cards(await chat.messages())] == [card["message_id"]]
+    await submit_card(chat, card)
+    (ticket,) = await system.tickets()
+    assert (ticket.kind, ticket.text, ticket.place_text) == (
+        "report", "我家\n漏水了\n楼上漏到我家了", "2栋502")
+
+
+async def test_a_card_replaced_by_a_newer_report_says_so_and_submits_nothing(system) -> None:
+    chat = system.chat(LI, language_code="en")
+    await chat.send("Water keeps leaking through my bathroom ceiling from upstairs")
+    await chat.wait_text("Where exactly")
+    old = await chat.find(lambda m: has_submit(m) and "leaking" in m["text"])
+    await chat.send("Can a neighbour help walk my dog tomorrow afternoon, I am unwell")
+    await chat.wait_for(lambda m: has_submit(m) and "walk my dog" in m["text"])
+    replaced = await chat.wait_for(lambda m: m["message_id"] == old["message_id"]
+                                   and "replaced by your newer report" in (m["text"] or ""))
+    assert replaced["buttons"] == []
+    assert "leaking" in replaced["text"]  # what it said stays readable
+    await chat.press(old["message_id"], button(old, "r:ok:"))
+    for _ in range(100):
+        if any("replaced by your newer report" in t for t in await chat.toasts()):
+            break
+        await asyncio.sleep(0.1)
+    assert any("replaced by your newer report" in t for t in await chat.toasts())
+    assert await system.tickets() == []
+
+
+def has_submit(message: dict) -> bool:
+    return bool(cards([message]))

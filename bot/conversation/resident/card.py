@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from bot.conversation import awaiting, callbacks
 from bot.conversation.awaiting import expect
 from bot.conversation.resident.draft import (
@@ -9,7 +11,7 @@ from bot.conversation.resident.draft import (
     Draft,
 )
 from bot.core.i18n import t
-from bot.core.messages import Button
+from bot.core.messages import Button, Reply
 from bot.core.render import category_name, preview, urgency_name
 from bot.core.turn import Turn
 from dispatch.core.enums import TicketKind
@@ -34,14 +36,45 @@ def keep(turn: Turn, draft: Draft) -> None:
     turn.update(draft=draft.to_json())
 
 
+CARD_SIG = "card_sig"  # the state's note of the draft card as last shown: [name, digest]
+
+
+def card_name(draft: Draft) -> str:
+    """The name the draft's one card is remembered under (Reply.remember)."""
+    return f"draft:{draft.id}"
+
+
 async def show_card(turn: Turn, draft: Draft) -> None:
-    turn.send(*card_of(turn, draft))
+    """The draft's one card: sent once, then edited in place as the draft grows (its id comes
+    back from the channel, Reply.remember); below it, the next question or a short note that
+    the card above changed, so the person sees an answer where they are writing."""
+    text, buttons = card_of(turn, draft)
+    name, known = card_name(draft), turn.sent_id(card_name(draft))
+    digest = hashlib.sha1(repr((text, buttons)).encode()).hexdigest()[:12]
+    if known is None:
+        turn.send(text, buttons=buttons, remember=name)
+    elif turn.state.get(CARD_SIG) != [name, digest]:  # Telegram refuses an edit that changes
+        turn.answer.replies.append(Reply(text=text, buttons=buttons, edit_message_id=known,
+                                         remember=name))  # nothing
+    turn.update(**{CARD_SIG: [name, digest]})
     if not draft.located:
         expect(turn, awaiting.Place())
         turn.say("report.ask_place")
     elif draft.kind is TicketKind.HELP_REQUEST and not draft.time:
         expect(turn, awaiting.Time())
         turn.say("help.ask_time")
+    elif known is not None:
+        turn.say("card.updated")
+
+
+def retire_card(turn: Turn, draft: Draft, key: str) -> None:
+    """The draft's card, if it was shown, keeps what it said with ``key`` below it and loses
+    its buttons (a draft replaced by a newer one, or cancelled by a command)."""
+    known = turn.sent_id(card_name(draft))
+    if known is not None:
+        text, _ = card_of(turn, draft)
+        turn.answer.replies.append(Reply(text=f"{text}\n\n{t(key, turn.lang)}",
+                                         edit_message_id=known))
 
 
 def card_of(turn: Turn, draft: Draft) -> tuple[str, list[list[Button]]]:

@@ -42,6 +42,7 @@ _TIME_WORDS = re.compile(r"天|小时|分钟|周|星期|月|年|点钟|上午|�
 
 
 PLACE_FRAGMENT_CHARS = 30
+_RELATIVE = re.compile(r"楼上|楼下")
 
 
 def looks_like_place(text: str) -> bool:
@@ -50,7 +51,8 @@ def looks_like_place(text: str) -> bool:
     if not text or len(text) > PLACE_FRAGMENT_CHARS or ticket_ref(text) is not None \
             or emergency_kind(text):
         return False
-    if _PLACE_WORDS.search(text):
+    # 「楼上」「楼下」 point at a neighbour, not a place: 「楼上漏到我家了」 is a detail.
+    if _PLACE_WORDS.search(_RELATIVE.sub("", text)):
         return True
     return bool(_DIGIT.search(text)) and not _TIME_WORDS.search(text)
 

@@ -17,6 +17,7 @@ from bot.conversation.resident.card import (
     entity_text,
     expired,
     keep,
+    retire_card,
     show_card,
 )
 from bot.conversation.resident.draft import (
@@ -32,8 +33,10 @@ from bot.core.i18n import t
 from bot.core.messages import Button
 from bot.core.render import category_name, preview
 from bot.core.turn import Turn
-from dispatch.core.enums import TicketKind
+from dispatch.core.enums import TicketKind, Urgency
 from nlu import Parse
+
+SUPERSEDED = "superseded"  # the state's note of the drafts a newer one replaced (newest four)
 
 
 def _starts_another(draft: Draft, kind: TicketKind, text: str, parse: Parse) -> bool:
@@ -46,11 +49,19 @@ async def add_text(turn: Turn, text: str, parse: Parse) -> None:
     kind = TicketKind.HELP_REQUEST if parse.intent.name == "help_request" else TicketKind.REPORT
     draft = draft_of(turn)
     if draft is None or expired(turn, draft) or _starts_another(draft, kind, text, parse):
-        # A different kind of request, or one long after, is a new draft; the old card goes stale.
+        # A different kind of request, or one long after, is a new draft; the old card says so
+        # and loses its buttons.
+        if draft is not None:
+            retire_card(turn, draft, "card.superseded")
+            gone = [d for d in turn.state.get(SUPERSEDED) or [] if isinstance(d, str)]
+            turn.update(**{SUPERSEDED: [*gone, draft.id][-4:]})
         draft = Draft.new(kind, parse, turn.ctx.clock().timestamp())
     draft.texts.append(text)
-    if not draft.ranking or len(draft.texts) == 1:
+    if len(draft.texts) == 1:
         draft.apply(parse)
+    elif not await _read_again(turn, draft) and draft.kind is TicketKind.REPORT \
+            and not draft.ranking:
+        draft.apply(parse)  # a report begun with a photo: its first words classify it
     draft.place = draft.place or entity_text(parse, "place")
     draft.time = draft.time or entity_text(parse, "time")
     draft.phone = draft.phone or entity_text(parse, "phone")
@@ -59,11 +70,35 @@ async def add_text(turn: Turn, text: str, parse: Parse) -> None:
     await show_card(turn, draft)
 
 
+async def _read_again(turn: Turn, draft: Draft) -> bool:
+    """Fragments (「我家」, 「漏水了」, 「楼上漏到我家了」): what the whole draft says now decides
+    its kind and category, not the first scrap alone; a category the person chose stays."""
+    if draft.corrected:
+        return False
+    whole = "，".join(draft.texts)[: turn.ctx.max_text_chars]
+    parse = await asyncio.to_thread(turn.ctx.nlu.parse, whole)
+    if parse.intent.name not in ("report", "help_request") or parse.intent.confidence < 0.6:
+        return False
+    kind = TicketKind.HELP_REQUEST if parse.intent.name == "help_request" else TicketKind.REPORT
+    if kind is not draft.kind:
+        draft.kind = kind
+        draft.category = Draft.new(kind, None).category
+    urgency = draft.urgency
+    draft.apply(parse)
+    draft.urgency = min(urgency, draft.urgency, key=list(Urgency).index)  # never calmer
+    return True
+
+
 async def on_card_press(turn: Turn, data: callbacks.DraftButton) -> None:
     """A button on the draft card; a card older than the open draft is stale."""
     draft = draft_of(turn)
     if isinstance(data, callbacks.Submit | callbacks.SubmitAndWhistle) and (
             draft is None or draft.id != data.draft):
+        if data.draft in (turn.state.get(SUPERSEDED) or []):
+            # A card replaced by a newer report: submitting the newer one from here would
+            # surprise the person as much as submitting the old text would.
+            turn.toast("card.superseded_press", alert=True)
+            return
         await already_submitted(turn, data.draft)
         return
     if draft is None or draft.id != data.draft:
@@ -129,6 +164,7 @@ async def cancel_intent(turn: Turn, number: TicketRef | None) -> None:
     if number is None and (draft := draft_of(turn)) is not None:
         turn.clear("draft")
         stop_waiting(turn)
+        retire_card(turn, draft, cancelled_key(draft))
         turn.say(cancelled_key(draft))
         return
     await status.offer_withdraw(turn, number)

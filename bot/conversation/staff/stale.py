@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.core.turn import Turn
 from bot.delivery.notices import render_notice
-from dispatch.core.buttons import CallbackData
+from dispatch.core.buttons import CallbackData, OpenTicket
 from dispatch.core.packed import Malformed
 from dispatch.tickets.fate import fate_of_press
 
@@ -32,8 +32,8 @@ async def explain_stale_press(turn: Turn) -> bool:
 
 async def _answer(turn: Turn, data: CallbackData, *, refused: bool) -> bool:
     press, ticket_id = turn.msg.press, getattr(data, "ticket", None)
-    if press is None or not isinstance(ticket_id, int):
-        return False
+    if press is None or not isinstance(ticket_id, int) or isinstance(data, OpenTicket):
+        return False  # opening a ticket's record is never stale
     fate = await fate_of_press(single=turn.ctx.single, ticket_id=ticket_id,
                                person_id=turn.contact.person_id, chat_id=turn.msg.chat_id,
                                message_id=press.message_id, refused=refused)
