@@ -8,33 +8,30 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
+from aiogram import Bot, methods
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.session.base import Response
+from aiogram.exceptions import (
+    ClientDecodeError,
+    TelegramAPIError,
+    TelegramBadRequest,
+    TelegramEntityTooLarge,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
+from aiogram.methods.base import TelegramMethod
+from aiogram.types import (
+    BotCommand,
+    BufferedInputFile,
+    InlineKeyboardMarkup,
+    ReplyKeyboardMarkup,
+)
 from aiohttp import ClientError, ClientTimeout
 
 from bot.channels.base import CONTACT_BUTTON, LOCATION_BUTTON
-from bot.channels.lazy_models import deferred_rebuilds
 from bot.channels.sender import Rejected, RetryAfter, Transient
 from bot.core.messages import Reply, pre_entities
-
-with deferred_rebuilds():  # aiogram's models are built when first used (lazy_models.py)
-    from aiogram import Bot, methods
-    from aiogram.client.session.aiohttp import AiohttpSession
-    from aiogram.client.session.base import Response
-    from aiogram.exceptions import (
-        ClientDecodeError,
-        TelegramAPIError,
-        TelegramBadRequest,
-        TelegramEntityTooLarge,
-        TelegramNetworkError,
-        TelegramRetryAfter,
-        TelegramServerError,
-    )
-    from aiogram.methods.base import TelegramMethod
-    from aiogram.types import (
-        BotCommand,
-        BufferedInputFile,
-        InlineKeyboardMarkup,
-        ReplyKeyboardMarkup,
-    )
 
 # aiogram reads every answer as ``Response[method.__returning__]``. Pydantic keeps such generic
 # classes only weakly, so without a reference held somewhere each call builds the class (and its
