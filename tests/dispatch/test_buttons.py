@@ -52,6 +52,7 @@ SENT_BEFORE = [
     (callbacks.DangerNo("ab12cd34"), "e:n:ab12cd34"),
     (buttons.ChangeUrgency(9), "x:g:9"), (buttons.SetUrgency(9, Urgency.HIGH), "x:gu:9:high"),
     (buttons.Resume(9, "p", 0), "x:rs:9:p:0"), (buttons.ResumeLead(9, 31, "i"), "x:rl:9:31:i"),
+    (buttons.Arrive(3), "k:ar:3"),
 ]
 
 

@@ -169,7 +169,7 @@ async def test_phased_milestones_remind_the_holder_once_each(world, clock) -> No
     # the resident heard one date: the expected one
     told = await _payloads(world, "resident", "push.reporter")
     assert [p["params"].get("expected") for p in told
-            if p["key"] == "push.reporter.list.phased"] == ["2027-01-29"]
+            if p["key"] == "push.reporter.list.phased"] == [{"by_day": "2027-01-29"}]
     assert not [p for p in told if "milestones" in p["params"]]
 
 

@@ -148,6 +148,6 @@ async def test_help_widened_to_the_streets_other_volunteers(district) -> None:
     neighbour = district.chat(6201)
     card = await neighbour.wait_for(lambda m: number in m["text"] and has("k:c:")(m))
     await neighbour.press(card["message_id"], button(card, "k:c:"))
-    await resident.wait_text("志愿者已认领")
+    await resident.wait_text(f"好消息：有志愿者愿意帮您（{number}）")
     (ticket,) = await district.tickets()
     assert ticket.status == "claimed"
