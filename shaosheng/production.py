@@ -40,7 +40,7 @@ from desk.config import BotFiles
 from dispatch.notify.bus import RedisStreamBus
 from dispatch.store.inbox import inbox_store
 from dispatch.store.migrate import is_current
-from shaosheng.app import BOT_COMMANDS, build_bot_context, open_engine
+from shaosheng.app import BOT_COMMANDS, build_bot_context, open_engine, with_speech
 from shaosheng.settings import ConfigError, Settings
 from shaosheng.web import desk_config, serve_web
 from shaosheng.workers import background, board_chat
@@ -121,6 +121,7 @@ async def _serve(settings: Settings, *, role: str, receive: bool, web_port: int 
         ctx = await build_bot_context(settings, svc.engine, RedisStateStore(svc.redis),
                                       on_change=wake.set, dedupe_in_handler=False,
                                       desk_url=desk_url)
+        ctx = with_speech(ctx, settings, api_base=tg.api_base, token=token)
         handler = make_handler(ctx)
         bot = await _sender(settings, svc.redis, handler, receive=receive)
         shown = Conversations(handler, bot.sender)  # type: ignore[arg-type]
@@ -196,7 +197,8 @@ def _loops(settings: Settings, redis: Redis, ctx: BotContext, bot: TelegramRunti
         sender=bot.sender, consumer=consumer, wake=wake,
         digest_at=settings.coordination.digest_at,
         retention_days=settings.privacy.retention_days, board_chat=board_chat(settings),
-        inbox_keep=timedelta(hours=settings.inbox.keep_hours))
+        inbox_keep=timedelta(hours=settings.inbox.keep_hours),
+        timezone=settings.app.timezone)
 
 
 async def _saved(bot: TelegramRuntime, incoming: Incoming) -> None:

@@ -7,24 +7,27 @@ import contextlib
 import logging
 from typing import Any
 
-from aiogram import Bot, Dispatcher
-from aiogram.client.session.aiohttp import AiohttpSession
-from aiogram.client.telegram import TelegramAPIServer
-from aiogram.exceptions import TelegramAPIError, TelegramUnauthorizedError
-from aiogram.types import Update
-from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
 from pydantic import ValidationError
 
 from bot.channels.aiogram_transport import AiogramTransport
 from bot.channels.base import Commands, Mode, WebhookConfig
 from bot.channels.conversations import Conversations
+from bot.channels.lazy_models import deferred_rebuilds
 from bot.channels.sender import SendLimits, TelegramSender
 from bot.channels.telegram_common import ALLOWED_UPDATES, chat_key, incoming_from_update
 from bot.channels.webhook import WebhookSite, read_update, secret_ok
 from bot.core.messages import Handler
 from dispatch.core.errors import TokenRefused
 from dispatch.notify.relay import stop_task
+
+with deferred_rebuilds():  # aiogram's models are built when first used (lazy_models.py)
+    from aiogram import Bot, Dispatcher
+    from aiogram.client.session.aiohttp import AiohttpSession
+    from aiogram.client.telegram import TelegramAPIServer
+    from aiogram.exceptions import TelegramAPIError, TelegramUnauthorizedError
+    from aiogram.types import Update
+    from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 
 log = logging.getLogger(__name__)
 

@@ -8,30 +8,33 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from aiogram import Bot, methods
-from aiogram.client.session.aiohttp import AiohttpSession
-from aiogram.client.session.base import Response
-from aiogram.exceptions import (
-    ClientDecodeError,
-    TelegramAPIError,
-    TelegramBadRequest,
-    TelegramEntityTooLarge,
-    TelegramNetworkError,
-    TelegramRetryAfter,
-    TelegramServerError,
-)
-from aiogram.methods.base import TelegramMethod
-from aiogram.types import (
-    BotCommand,
-    BufferedInputFile,
-    InlineKeyboardMarkup,
-    ReplyKeyboardMarkup,
-)
 from aiohttp import ClientError, ClientTimeout
 
 from bot.channels.base import CONTACT_BUTTON, LOCATION_BUTTON
+from bot.channels.lazy_models import deferred_rebuilds
 from bot.channels.sender import Rejected, RetryAfter, Transient
-from bot.core.messages import Reply
+from bot.core.messages import Reply, pre_entities
+
+with deferred_rebuilds():  # aiogram's models are built when first used (lazy_models.py)
+    from aiogram import Bot, methods
+    from aiogram.client.session.aiohttp import AiohttpSession
+    from aiogram.client.session.base import Response
+    from aiogram.exceptions import (
+        ClientDecodeError,
+        TelegramAPIError,
+        TelegramBadRequest,
+        TelegramEntityTooLarge,
+        TelegramNetworkError,
+        TelegramRetryAfter,
+        TelegramServerError,
+    )
+    from aiogram.methods.base import TelegramMethod
+    from aiogram.types import (
+        BotCommand,
+        BufferedInputFile,
+        InlineKeyboardMarkup,
+        ReplyKeyboardMarkup,
+    )
 
 # aiogram reads every answer as ``Response[method.__returning__]``. Pydantic keeps such generic
 # classes only weakly, so without a reference held somewhere each call builds the class (and its
@@ -107,7 +110,7 @@ class AiogramTransport:
     async def _deliver(self, chat_id: int, reply: Reply) -> int:
         markup = _markup(reply)
         if reply.edit_message_id is not None:
-            return await self._edit(chat_id, reply.edit_message_id, reply.text, markup)
+            return await self._edit(chat_id, reply.edit_message_id, reply, markup)
         caption = reply.text or None
         if reply.photo_id:
             sent = await self.bot.send_photo(
@@ -123,13 +126,18 @@ class AiogramTransport:
         payload: dict[str, Any] = {"chat_id": chat_id, "text": reply.text}
         if markup is not None:
             payload["reply_markup"] = markup
+        if entities := pre_entities(reply):
+            payload["entities"] = entities
         result = await self._call(methods.SendMessage, payload)
         return int(result["message_id"])
 
     async def _edit(
-        self, chat_id: int, message_id: int, text: str, markup: dict[str, Any] | None
+        self, chat_id: int, message_id: int, reply: Reply, markup: dict[str, Any] | None
     ) -> int:
-        payload: dict[str, Any] = {"chat_id": chat_id, "message_id": message_id, "text": text}
+        payload: dict[str, Any] = {"chat_id": chat_id, "message_id": message_id,
+                                   "text": reply.text}
+        if entities := pre_entities(reply):
+            payload["entities"] = entities
         if markup is not None and "inline_keyboard" in markup:
             payload["reply_markup"] = markup
         try:

@@ -36,6 +36,7 @@ from bot.conversation.staff import (
     pickers,
     publish,
     verify,
+    volunteer,
 )
 from bot.core.turn import Turn
 from dispatch.core import buttons
@@ -113,6 +114,7 @@ PRESSES: dict[type[CallbackData], Press] = {
     # a responder works
     buttons.Claim: cards.on_claim,
     buttons.Start: cards.on_start,
+    buttons.Arrive: volunteer.on_arrive,
     buttons.Note: cards.on_work_prompt,
     buttons.Done: cards.on_work_prompt,
     buttons.HandBack: cards.on_work_prompt,

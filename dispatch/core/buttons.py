@@ -86,6 +86,13 @@ class Done(CallbackData, prefix="k:d"):
 
 
 @dataclass(frozen=True)
+class Arrive(CallbackData, prefix="k:ar"):
+    """A volunteer is at the requester's door (after setting off with Start)."""
+
+    ticket: int
+
+
+@dataclass(frozen=True)
 class Publish(CallbackData, prefix="b:p"):
     """The community approves a handled ticket for the public board, its done note as summary."""
 

@@ -47,10 +47,18 @@ class PermissionDenied(ShaoshengError):
 
 
 class Invalid(ShaoshengError):
-    """A request the person may make but that does not fit the ticket's state or the rules:
-    its key says exactly what is wrong ("no permission" means only that)."""
+    """What was asked is not possible as given (a date in the past, a list that does not apply,
+    a missing reason): the message says what is wrong. "No permission" is PermissionDenied's
+    alone and means exactly that."""
 
     key = "error.invalid"
+
+    def message(self, language: str) -> str:
+        params = {k: v.get(language) or v.get("zh") if isinstance(v, dict) else v
+                  for k, v in self.params.items()}
+        if "status" in params:
+            params["status"] = translate(f"status.{params['status']}", language)
+        return translate(self.key, language, **params)
 
 
 class AlreadyClaimed(ShaoshengError):

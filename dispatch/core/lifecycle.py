@@ -32,6 +32,7 @@ class Action(StrEnum):
     WITHDRAW = "withdraw"
     HAND_BACK = "hand_back"
     REASSIGN = "reassign"
+    RESUME = "resume"
 
 
 S = Status
@@ -76,6 +77,8 @@ _TABLE: dict[tuple[Status, Action], Status] = {
     (S.IN_PROGRESS, Action.REASSIGN): S.DISPATCHED,
     (S.REOPENED, Action.REASSIGN): S.DISPATCHED,
     (S.UNDERSTANDING, Action.CLOSE): S.CLOSED,
+    # 恢复办理: back at the centre, which dispatches it to the lead unit it names.
+    (S.UNDERSTANDING, Action.RESUME): S.ESCALATED,
 }
 # A duplicate can be merged until someone has started on it.
 _TABLE.update({(s, Action.MERGE): S.MERGED for s in NOT_YET_WORKED})

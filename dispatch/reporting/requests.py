@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from dispatch.org.scope import desk_scope
 from dispatch.reporting import questions
@@ -24,10 +25,10 @@ async def scorecard_for(*, sessions: Sessions, person_id: int, quarter: Quarter)
 
 
 async def answer_question(*, sessions: Sessions, person_id: int, text: str, now: datetime,
-                          page: int = 0) -> questions.Answer:
+                          zone: ZoneInfo, page: int = 0) -> questions.Answer:
     async with sessions() as session:
         return await questions.answer(session=session, person_id=person_id, text=text, now=now,
-                                      page=page)
+                                      page=page, zone=zone)
 
 
 async def publish(*, sessions: Sessions, number: str, actor: int, summary: str,

@@ -9,13 +9,15 @@ from dispatch.core import lifecycle
 from dispatch.core.enums import Status
 from dispatch.core.errors import Invalid, NotFound
 from dispatch.core.lifecycle import Action
-from dispatch.notify.audience import tell_reporter, unit_name
+from dispatch.notify.audience import person_name, tell_reporter, unit_name
+from dispatch.notify.retire import retire_cards
 from dispatch.org.access import require_member
 from dispatch.org.residents import community_named_in
 from dispatch.org.tree import street_of
 from dispatch.store.models import Ticket, Unit
 from dispatch.tickets.desk import Desk, load, set_claim_deadlines
 from dispatch.tickets.escalation import offer_or_escalate
+from dispatch.tickets.helping import offer_help
 
 
 async def _verify(session: AsyncSession, ticket: Ticket, actor: int, desk: Desk) -> None:
@@ -36,11 +38,23 @@ async def handle_here(*, session: AsyncSession, ticket_id: int, actor: int, desk
     ticket.unit_id = ticket.community_id
     set_claim_deadlines(ticket, desk, start=desk.clock())
     await session.flush()
-    await offer_or_escalate(session=session, ticket=ticket, desk=desk, event_key=f"ev{event.id}")
-    key = "push.reporter.help_published" if ticket.kind == "help_request" else \
-        "push.reporter.verified"
+    await retire_cards(session=session, ticket=ticket, key="push.card.handled_here",
+                       event_key=f"ev{event.id}", clock=desk.clock, spare=actor,
+                       who=await person_name(session, actor))
+    key, street = "push.reporter.verified", None
+    if ticket.kind == "help_request":
+        # Say who it truly reached: never "pushed" when no volunteer received it.
+        reach = await offer_help(session=session, ticket=ticket, desk=desk,
+                                 event_key=f"ev{event.id}", actor=actor)
+        key = f"push.reporter.help_published.{reach.value}"
+        community = await session.get(Unit, ticket.community_id)
+        street = unit_name(await street_of(session=session, unit=community)
+                           if community else None)
+    else:
+        await offer_or_escalate(session=session, ticket=ticket, desk=desk,
+                                event_key=f"ev{event.id}")
     await tell_reporter(session=session, ticket=ticket, key=key, event_key=f"ev{event.id}r",
-                        clock=desk.clock)
+                        clock=desk.clock, street=street or "-")
     return ticket
 
 
@@ -62,6 +76,9 @@ async def whistle(*, session: AsyncSession, ticket_id: int, actor: int, desk: De
     ticket.escalation_level += 1
     set_claim_deadlines(ticket, desk, start=desk.clock())
     await session.flush()
+    await retire_cards(session=session, ticket=ticket, key="push.card.escalated",
+                       event_key=f"ev{event.id}", clock=desk.clock, spare=actor,
+                       unit=unit_name(street))
     await tell_reporter(session=session, ticket=ticket, key="push.reporter.whistled",
                         event_key=f"ev{event.id}r", clock=desk.clock, unit=unit_name(street))
     await offer_or_escalate(session=session, ticket=ticket, desk=desk, event_key=f"ev{event.id}")
@@ -97,6 +114,9 @@ async def reject(*, session: AsyncSession, ticket_id: int, actor: int, reason: s
                                   (note or reason), data={"reason": reason})
     ticket.closed_at = desk.clock()
     await session.flush()
+    await retire_cards(session=session, ticket=ticket, key="push.card.rejected",
+                       event_key=f"ev{event.id}", clock=desk.clock, spare=actor,
+                       who=await person_name(session, actor))
     await tell_reporter(session=session, ticket=ticket, key=f"push.reporter.rejected.{reason}",
                         event_key=f"ev{event.id}r", clock=desk.clock, note=note or "")
     return ticket

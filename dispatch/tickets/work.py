@@ -31,22 +31,30 @@ from dispatch.notify.audience import (
     unit_name,
     unit_people,
 )
-from dispatch.notify.outbox import Notice
+from dispatch.notify.outbox import Notice, by_day
+from dispatch.notify.retire import retire_cards
 from dispatch.org.access import is_coordinator_over, require_member
 from dispatch.org.residents import communities
 from dispatch.org.tree import street_of
 from dispatch.privacy.reads import holds
 from dispatch.store.db import rowcount
 from dispatch.store.models import Person, Ticket, TicketEvent, Unit
-from dispatch.tickets.desk import CLAIMABLE, Desk, load, resolve_deadline, set_claim_deadlines
+from dispatch.tickets.desk import (
+    CLAIMABLE,
+    Desk,
+    load,
+    resolve_deadline,
+    resolve_reminder,
+    set_claim_deadlines,
+)
 from dispatch.tickets.escalation import offer_or_escalate
 from dispatch.tickets.ratings import ask_for_ratings
+from dispatch.tickets.volunteering import volunteer_card
 
 
 async def claim(*, session: AsyncSession, ticket_id: int, actor: int, desk: Desk) -> Ticket:
     """Of many presses exactly one wins: one conditional UPDATE decides."""
     ticket = await load(session, ticket_id)
-    offered_to = ticket.unit_id
     unit_id = await _may_claim(session, ticket, actor, desk)
     now = desk.clock()
     won = await session.execute(
@@ -70,14 +78,12 @@ async def claim(*, session: AsyncSession, ticket_id: int, actor: int, desk: Desk
     if kept is not None:
         # Handed back and claimed again: the work's clock runs on from the first claim.
         ticket.resolve_due_at = kept
-        ticket.remind_at = (desk.policy.calendar.halfway(now, kept) if kept > now else None)
     else:
         ticket.resolve_due_at = resolve_deadline(ticket, desk, start=now)
-        ticket.remind_at = desk.policy.calendar.halfway(now, ticket.resolve_due_at)
         ticket.overdue = False
+    ticket.remind_at = resolve_reminder(ticket, desk, now=now)
     await session.flush()
-    await _announce_claim(session, ticket, actor, desk, f"ev{event.id}",
-                          offered_to=offered_to)
+    await _announce_claim(session, ticket, actor, desk, f"ev{event.id}")
     return ticket
 
 
@@ -125,23 +131,14 @@ async def _may_claim(session: AsyncSession, ticket: Ticket, actor: int, desk: De
 
 
 async def _announce_claim(session: AsyncSession, ticket: Ticket, actor: int, desk: Desk,
-                          event_key: str, offered_to: int | None = None) -> None:
+                          event_key: str) -> None:
     holder = await session.get(Person, actor)
     unit = await session.get(Unit, ticket.unit_id)
     who = holder.name if holder else "-"
-    offered = {u for u in (ticket.unit_id, offered_to) if u}
-    if ticket.urgency == "critical" and offered_to is not None:  # the street was offered it too
-        offered_unit = await session.get(Unit, offered_to)
-        street = await street_of(session=session, unit=offered_unit) if offered_unit else None
-        offered |= {street.id} if street is not None else set()
-    others = await unit_people(session=session, unit_ids=sorted(offered),
-                               roles=(*desk.routing.unit_roles, *desk.routing.help_roles,
-                                      *desk.routing.roles_in_community(ticket.category,
-                                                                       ticket.kind)))
-    taken = Notice(key="push.claimed_by", params={"number": ticket.number, "who": who},
-                   replace_cards=(ticket.id, "claim"))
-    await push(session=session, people=[p for p in others if p != actor], notice=taken,
-               event_key=f"{event_key}o", clock=desk.clock)
+    # Everyone else's card about it (offers, alerts) says who took it, its buttons gone.
+    taken = "push.claimed_by.help_request" if ticket.kind == "help_request" else "push.claimed_by"
+    await retire_cards(session=session, ticket=ticket, key=taken,
+                       event_key=f"{event_key}o", clock=desk.clock, spare=actor, who=who)
     await push(session=session, people=[actor], notice=work_card(ticket, edit=True),
                event_key=f"{event_key}w", clock=desk.clock)
     # For neighbour help the two agree time and place in the chat: the requester can write back.
@@ -149,10 +146,12 @@ async def _announce_claim(session: AsyncSession, ticket: Ticket, actor: int, des
             if ticket.kind == "help_request" else [])
     await tell_reporter(session=session, ticket=ticket, key=f"push.reporter.claimed.{ticket.kind}",
                         event_key=f"{event_key}r", clock=desk.clock, unit=unit_name(unit),
-                        due=ticket_params(ticket)["resolve_due"], buttons=talk)
+                        due=by_day(ticket.resolve_due_at), buttons=talk)
 
 
 def work_card(ticket: Ticket, *, edit: bool) -> Notice:
+    if ticket.kind == "help_request":  # a volunteer's steps, in a volunteer's words
+        return volunteer_card(ticket, edit=edit)
     rows = [[button("btn.start", Start(ticket.id)), button("btn.note", Note(ticket.id))],
             [button("btn.done", Done(ticket.id)), button("btn.hand_back", HandBack(ticket.id))],
             [button("btn.assist", AskAssist(ticket.id)),
@@ -214,7 +213,8 @@ async def message_holder(*, session: AsyncSession, ticket_id: int, actor: int, d
         raise Invalid("error.no_holder_yet", number=ticket.number)
     event = await lifecycle.note(session=session, ticket=ticket, clock=desk.clock,
                                  actor_id=actor, note=text[:1000], action="reporter_note")
-    reply = [[button("btn.note", Note(ticket.id))]]
+    reply = [[button("btn.help.message" if ticket.kind == "help_request" else "btn.note",
+                     Note(ticket.id))]]
     await push(session=session, people=[ticket.claimed_by_id],
                notice=Notice(key="push.from_reporter", buttons=reply,
                              params={"number": ticket.number, "note": text[:1000]}),

@@ -128,6 +128,9 @@ ACTIONS: dict[str, Action] = {
         urgency.change_urgency, urgency="high"), held="holder"),
     "close a 谅解 item": Action(ANY, "understanding", _svc(
         understanding.close_understanding_with_note, note="已纳入明年计划")),
+    "resume a 谅解 item (即办 / 阶段性, with a lead unit)": Action(ANY, "understanding", _svc(
+        understanding.resume_understanding, list_type=ListType.IMMEDIATE,
+        unit_id=lambda ids, where: ids["dept-urban"])),
     "rate the street's work (community rating)": Action(("community",), "resolved", _svc(
         ratings.rate_by_community, value=RatingValue.BASIC)),
 }

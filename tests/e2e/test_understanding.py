@@ -32,7 +32,8 @@ async def test_listed_opened_and_closed_with_a_note(district) -> None:
     await centre.press(view["message_id"], button(view, "x:u:"))
     await centre.wait_text("谅解理由")
     await centre.send("不予处理")
-    await centre.wait_text("权限")
+    refused = await centre.wait_text("尚未核验")
+    assert refused["text"] == "该工单尚未核验，不能列入谅解事项；请先核验或派单。"
     statuses = {t.number: t.status for t in await district.tickets()}
     assert statuses == {number: "understanding", unverified: "new"}
     # the list, the record and the close

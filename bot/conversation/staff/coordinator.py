@@ -9,6 +9,7 @@ from pathlib import Path
 from bot.conversation.callbacks import Menu, QuestionPage
 from bot.core.i18n import t
 from bot.core.messages import Button, Document, Reply
+from bot.core.render import local_zone
 from bot.core.turn import Turn
 from dispatch.core.buttons import OpenTicket
 from dispatch.reporting import questions, requests
@@ -30,15 +31,15 @@ async def scorecard_command(turn: Turn, rest: str = "") -> None:
         turn.say("error.permission_denied")
         return
     try:
-        quarter = Quarter.parse(rest.strip()) if rest.strip() else \
-            Quarter.containing(turn.ctx.clock())
+        quarter = Quarter.parse(rest.strip(), local_zone().key) if rest.strip() else \
+            Quarter.containing(turn.ctx.clock(), local_zone().key)
     except ValueError:
         turn.say("coord.quarter_usage")
         return
     card = await requests.scorecard_for(sessions=turn.ctx.sessions,
                                         person_id=turn.contact.person_id, quarter=quarter)
     for page in card.table_pages(turn.lang):  # complete, a page per message
-        turn.send(page)
+        turn.send(page, preformatted=True)
     for document in await asyncio.to_thread(_files, card, turn.lang, str(quarter)):
         turn.answer.replies.append(Reply(text=document.filename, document=document))
 
@@ -75,7 +76,7 @@ async def question(turn: Turn, text: str, parse: Parse) -> bool:
         return False
     answer = await requests.answer_question(sessions=turn.ctx.sessions,
                                             person_id=turn.contact.person_id, text=text,
-                                            now=turn.ctx.clock())
+                                            now=turn.ctx.clock(), zone=local_zone())
     if isinstance(answer, questions.Clarify) and parse.intent.name in CHAT_INTENTS:
         return False
     buttons = _list_buttons(turn, answer, text)
@@ -104,7 +105,8 @@ async def on_page_press(turn: Turn, data: QuestionPage) -> None:
         return
     answer = await requests.answer_question(sessions=turn.ctx.sessions,
                                             person_id=turn.contact.person_id, text=text,
-                                            now=turn.ctx.clock(), page=data.page)
+                                            now=turn.ctx.clock(), page=data.page,
+                                            zone=local_zone())
     turn.send(questions.render(answer, turn.lang), buttons=_list_buttons(turn, answer, text))
 
 

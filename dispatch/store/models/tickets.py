@@ -35,6 +35,10 @@ class Ticket(Base):
         Index("ix_tickets_closed_unresolved", "closed_at",
               postgresql_where=text("resolved_at IS NULL"),
               sqlite_where=text("resolved_at IS NULL")),
+        # The duplicate check: a community's recent tickets of one category (a busy community
+        # holds tens of thousands of tickets over the years; the check reads three days).
+        Index("ix_tickets_community_category_created", "community_id", "category",
+              "created_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -44,6 +48,8 @@ class Ticket(Base):
     urgency: Mapped[str] = mapped_column(EnumStr)
     text: Mapped[str] = mapped_column(Text)
     place_text: Mapped[str | None] = mapped_column(String(512))
+    # When a help request needs the help, in the person's words (「明天上午」).
+    help_time: Mapped[str | None] = mapped_column(String(200))
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)
     photos: Mapped[list[str]] = mapped_column(JSON, default=list)
@@ -122,6 +128,9 @@ class TicketEvent(Base):
         # serves every lookup by ticket alone).
         Index("ix_ticket_events_action_at", "action", "at"),
         Index("ix_ticket_events_trail", "ticket_id", "action", "id"),
+        # A district's (or a street's) figures: only its units' events of the period, instead
+        # of every district's events filtered afterwards.
+        Index("ix_ticket_events_unit_action_at", "unit_id", "action", "at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
