@@ -221,10 +221,13 @@ async def _work(p: _Period) -> None:
 
 async def _moves(p: _Period) -> None:
     """Escalations counted at the unit the ticket LEFT: the one its previous arrival named."""
-    prev = aliased(E)
-    source = (select(prev.unit_id)
-              .where(prev.ticket_id == E.ticket_id, prev.id < E.id, prev.action.in_(ARRIVALS))
-              .order_by(prev.id.desc()).limit(1).correlate(E).scalar_subquery())
+    prev, last = aliased(E), aliased(E)
+    # The previous arrival's id from the trail index alone (an index-only max over a few
+    # entries), then its unit by primary key: no sort of the ticket's rows for every move.
+    before = (select(func.max(last.id))
+              .where(last.ticket_id == E.ticket_id, last.id < E.id, last.action.in_(ARRIVALS))
+              .correlate(E).scalar_subquery())
+    source = select(prev.unit_id).where(prev.id == before).correlate(E).scalar_subquery()
     moves = (select(E.ticket_id.label("ticket_id"), source.label("unit_id"),
                     E.action.label("action"), E.actor_id.label("actor_id"))
              .where(E.action.in_(("escalate", "whistle")), p.during(E.at)).subquery())

@@ -264,16 +264,6 @@ async def _link(session: AsyncSession, ticket: Ticket, unit_id: int, role: str) 
     await session.flush()
 
 
-async def close_understanding(*, session: AsyncSession, ticket_id: int, actor: int,
-                              desk: Desk) -> Ticket:
-    ticket = await load(session, ticket_id)
-    await _require_coordinator(session, ticket, actor)
-    await lifecycle.apply(session=session, ticket=ticket, action=Action.CLOSE,
-                          clock=desk.clock, actor_id=actor)
-    ticket.closed_at = desk.clock()
-    return ticket
-
-
 __all__ = ["add_co_unit", "departments", "put_on_list", "reassign_targets", "set_lead",
            "ticket_params"]
 

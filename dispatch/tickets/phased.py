@@ -63,6 +63,16 @@ def parse_milestones(lines: Sequence[str], *, today: date) -> list[Milestone]:
     return found
 
 
+def parse_phased(text: str, *, today: date) -> tuple[date | None, list[Milestone]]:
+    """The chat's answer: the expected date first, then a milestone a line (「2027-01-31」,
+    「12月20日 完成方案设计」); (None, []) when the first line names no date."""
+    first, *rest = text.strip().splitlines() or [""]
+    expected, _ = parse_day(first, today=today)
+    if expected is None:
+        return None, []
+    return expected, parse_milestones(rest, today=today)
+
+
 def local_today(policy: Policy, now: datetime) -> date:
     return now.astimezone(policy.calendar.tz).date()
 
