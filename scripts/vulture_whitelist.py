@@ -111,7 +111,14 @@ n_classes
 _.csrf  # desk templates
 _.sorted_by  # desk templates
 close_understanding  # desk/views/ticket_actions.py reaches it through a table of actions
+# SQLAlchemy: a custom SQL function's cache flag and its per-dialect compilers (@compiles).
+inherit_cache
+_standard
+_sqlite
+# Set through dataclasses.replace (bot/conversation/voice.py); nothing reads it yet (residents').
+voiced
 # Used by the tests and benchmarks, part of the public surface of their modules.
+help_reach
 local_zone
 LocalInboxQueue
 TERMINAL

@@ -144,16 +144,8 @@ async def _serve(settings: Settings, *, role: str, receive: bool, web_port: int 
                 await stack.enter_async_context(
                     _loops(settings, svc.redis, ctx, bot, consumer=consumer, wake=wake))
                 if web_port is not None:
-                    # Only `run` serves the web side: a worker never loads the desk (its
-                    # templates, spreadsheets, QR codes: bench/memory.py).
-                    from desk.config import BotFiles
-                    from shaosheng.web import desk_config, serve_web
-
-                    files = BotFiles(tg.api_base or "https://api.telegram.org", token)
-                    desk = desk_config(settings, sessions=ctx.sessions, desk=ctx.desk,
-                                       web_port=web_port, files=files, on_change=wake.set)
                     await stack.enter_async_context(
-                        serve_web(ctx.sessions, "127.0.0.1", web_port, desk))
+                        _web(settings, ctx, web_port=web_port, token=token, wake=wake))
                 handling_task = asyncio.create_task(handling.run())
                 if receiver is not None:
                     await receiver.start()
@@ -170,6 +162,19 @@ async def _serve(settings: Settings, *, role: str, receive: bool, web_port: int 
                 await bot.stop()
             finally:
                 await store.close()
+
+
+def _web(settings: Settings, ctx: BotContext, *, web_port: int, token: str,
+         wake: asyncio.Event) -> contextlib.AbstractAsyncContextManager[int]:
+    """The desk and the board on `web_port`. Only `run` serves the web side: a worker never
+    loads the desk (its templates, spreadsheets, QR codes: bench/memory.py)."""
+    from desk.config import BotFiles
+    from shaosheng.web import desk_config, serve_web
+
+    files = BotFiles(settings.telegram.api_base or "https://api.telegram.org", token)
+    desk = desk_config(settings, sessions=ctx.sessions, desk=ctx.desk, web_port=web_port,
+                       files=files, on_change=wake.set)
+    return serve_web(ctx.sessions, "127.0.0.1", web_port, desk)
 
 
 async def _sender(settings: Settings, redis: Redis, handler: Handler, *,

@@ -82,10 +82,10 @@ def test_the_checker_sees_a_cycle_when_there_is_one() -> None:
     assert cycles({"a": {"b"}, "b": set()}) == []
 
 
-# Handlers call dispatch services that own their session. The modules helper "cards" split out
-# of staff/cards.py and resident/report.py still open sessions themselves (and three of them
-# import SQLAlchemy or the models); take each name off as its data access moves to dispatch/,
-# until both sets are empty (issue 26).
+# Handlers call dispatch services that own their session. The staff cards (split by helper
+# "cards", issue 26) still open sessions around each service call (and three of them import
+# SQLAlchemy or the models); take each name off as its data access moves to dispatch/, until
+# both sets are empty.
 STILL_QUERYING = {
     "bot/conversation/acting.py", "bot/conversation/staff/lists.py",
     "bot/conversation/staff/pickers.py",

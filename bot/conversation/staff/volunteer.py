@@ -12,7 +12,3 @@ async def on_arrive(turn: Turn, data: buttons.Arrive) -> None:
         sessions=turn.ctx.sessions, ticket_id=data.ticket, actor=turn.contact.person_id,
         desk=turn.ctx.desk)
     turn.toast("volunteer.arrived" if told else "volunteer.arrived_before", number=number)
-
-def help_key(kind: str, key: str) -> str:
-    """The volunteer's version of a staff text, for a help request."""
-    return f"volunteer.{key.removeprefix('staff.')}" if kind == volunteering.HELP else key
