@@ -39,7 +39,7 @@ from bot.intake.receiver import BotApi, Receiver
 from dispatch.notify.bus import RedisStreamBus
 from dispatch.store.inbox import inbox_store
 from dispatch.store.migrate import is_current
-from shaosheng.app import BOT_COMMANDS, build_bot_context, open_engine
+from shaosheng.app import BOT_COMMANDS, build_bot_context, open_engine, with_speech
 from shaosheng.settings import ConfigError, Settings
 from shaosheng.workers import background, board_chat
 
@@ -119,6 +119,7 @@ async def _serve(settings: Settings, *, role: str, receive: bool, web_port: int 
         ctx = await build_bot_context(settings, svc.engine, RedisStateStore(svc.redis),
                                       on_change=wake.set, dedupe_in_handler=False,
                                       desk_url=desk_url)
+        ctx = with_speech(ctx, settings, api_base=tg.api_base, token=token)
         handler = make_handler(ctx)
         bot = await _sender(settings, svc.redis, handler, receive=receive)
         shown = Conversations(handler, bot.sender)  # type: ignore[arg-type]

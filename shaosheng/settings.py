@@ -155,6 +155,21 @@ class AbuseSettings(BaseModel):
     tickets_per_day: int = Field(10, ge=1)
 
 
+class DraftSettings(BaseModel):
+    # A report or help request not submitted this long after it began is reminded of once
+    # (0: never).
+    remind_minutes: int = Field(10, ge=0, le=24 * 60)
+
+
+class SpeechSettings(BaseModel):
+    """An optional speech-to-text server (OpenAI-compatible /v1/audio/transcriptions)."""
+
+    url: str | None = Field(None, pattern=r"^https?://[^/\s]+(/[^\s]*)?$")  # None: text only
+    model: str = "whisper-1"
+    timeout_s: float = Field(30.0, gt=0, le=300)
+    api_key: SecretStr | None = None  # environment only
+
+
 class BoardSettings(BaseModel):
     channel_chat_id: str | None = None  # a Telegram channel the bot posts handled tickets to
     language: Literal["zh", "en"] = "zh"
@@ -209,6 +224,8 @@ class Settings(BaseSettings):
     routing: RoutingSettings = RoutingSettings()
     coordination: CoordinationSettings = CoordinationSettings()
     abuse: AbuseSettings = AbuseSettings()
+    drafts: DraftSettings = DraftSettings()
+    speech: SpeechSettings = SpeechSettings()
     privacy: PrivacySettings = PrivacySettings()
     board: BoardSettings = BoardSettings()
     inbox: InboxSettings = InboxSettings()
@@ -245,7 +262,7 @@ class Settings(BaseSettings):
         return env_settings, init_settings
 
 
-SECRET_KEYS = (("telegram", "token"), ("telegram", "webhook_secret"))
+SECRET_KEYS = (("telegram", "token"), ("telegram", "webhook_secret"), ("speech", "api_key"))
 
 
 def read_config_file(path: Path) -> dict[str, Any]:

@@ -6,10 +6,19 @@ import asyncio
 import logging
 import re
 
+from bot.conversation import voice
 from bot.conversation.awaiting import AWAIT, Awaited, awaited, stop_waiting, waited_s
 from bot.conversation.ids import ticket_ref
 from bot.conversation.menu import main_menu
-from bot.conversation.resident import consult, emergency, fragments, onboarding, report, status
+from bot.conversation.resident import (
+    consult,
+    emergency,
+    fragments,
+    onboarding,
+    reminder,
+    report,
+    status,
+)
 from bot.conversation.staff import cards, coordinator, lookup
 from bot.conversation.staff.stale import answer_retired_press, explain_stale_press
 from bot.conversation.table import COMMANDS, PRESSES, STEPS
@@ -77,6 +86,7 @@ async def _handle(ctx: BotContext, msg: Incoming) -> Answer:
     turn = Turn(ctx=ctx, msg=msg, contact=contact, lang=lang, state=state)
     if await _refused(turn, sent):
         return turn.answer
+    draft_before = reminder.draft_id(state)
     try:
         await _route(turn)
     except ShaoshengError as exc:
@@ -88,6 +98,7 @@ async def _handle(ctx: BotContext, msg: Incoming) -> Answer:
         else:
             turn.send(exc.message(turn.lang))
     await turn.save()
+    await reminder.follow_draft(turn, draft_before)
     return turn.answer
 
 
@@ -148,9 +159,12 @@ async def _route(turn: Turn) -> None:
     if msg.phone is not None and not msg.text:
         await fragments.contact_shared(turn)
         return
-    if msg.media is not None and not msg.text and not msg.photo_ids:
-        spoken = msg.media in ("voice", "audio", "video_note")
-        turn.say("input.voice" if spoken else "input.media", buttons=main_menu(turn))
+    if msg.media in voice.SPOKEN and not msg.text and not msg.photo_ids:
+        if not await voice.hear(turn):
+            return
+        msg = turn.msg  # its transcript, read below like any text
+    elif msg.media is not None and not msg.text and not msg.photo_ids:
+        turn.say("input.media", buttons=main_menu(turn))
         return
     text = (msg.text or "").strip()
     if msg.photo_ids and question is not None and STEPS[type(question)].photo:

@@ -34,6 +34,8 @@ class Incoming:
     location: Location | None = None
     photo_ids: tuple[str, ...] = ()
     media: str | None = None  # "voice", "sticker", "video", "document", … (what we can't read)
+    audio_id: str | None = None  # a voice message's (or audio file's) file id, to transcribe
+    voiced: bool = False  # the text is a transcript of a voice message
     press: ButtonPress | None = None
     phone: str | None = None  # a shared contact's number (Telegram's request_contact)
     reply_to_message_id: int | None = None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -73,6 +73,11 @@ def tr(key: str) -> dict[str, str]:
 
 def at(moment: datetime | None) -> dict[str, str] | str:
     return {"when": moment.isoformat()} if moment else "-"
+
+
+def by_day(moment: datetime | date | None) -> dict[str, str] | str:
+    """A promised day, read without the time (「12月11日（周五）前」)."""
+    return {"by_day": moment.isoformat()} if moment else "-"
 
 
 async def enqueue(

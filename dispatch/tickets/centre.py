@@ -21,7 +21,7 @@ from dispatch.notify.audience import (
     unit_name,
     unit_people,
 )
-from dispatch.notify.outbox import Notice, at, tr
+from dispatch.notify.outbox import Notice, at, by_day, tr
 from dispatch.notify.retire import retire_cards
 from dispatch.org.access import is_centre_coordinator, is_coordinator_over
 from dispatch.org.tree import street_of
@@ -100,7 +100,7 @@ async def put_on_list(*, session: AsyncSession, ticket_id: int, actor: int, list
                        kinds=("sort",), list=tr(f"list.{list_type.value}"))
     await tell_reporter(session=session, ticket=ticket, key=f"push.reporter.list.{list_type}",
                         event_key=f"ev{event.id}r", clock=desk.clock,
-                        expected=expected.isoformat() if expected else "")
+                        expected=by_day(expected))
     return ticket
 
 
@@ -262,16 +262,6 @@ async def _link(session: AsyncSession, ticket: Ticket, unit_id: int, role: str) 
     else:
         existing.role = role
     await session.flush()
-
-
-async def close_understanding(*, session: AsyncSession, ticket_id: int, actor: int,
-                              desk: Desk) -> Ticket:
-    ticket = await load(session, ticket_id)
-    await _require_coordinator(session, ticket, actor)
-    await lifecycle.apply(session=session, ticket=ticket, action=Action.CLOSE,
-                          clock=desk.clock, actor_id=actor)
-    ticket.closed_at = desk.clock()
-    return ticket
 
 
 __all__ = ["add_co_unit", "departments", "put_on_list", "reassign_targets", "set_lead",

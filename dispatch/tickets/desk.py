@@ -13,7 +13,7 @@ from dispatch.core.enums import ListType, Status
 from dispatch.core.errors import NotFound
 from dispatch.core.routing import Routing
 from dispatch.notify.audience import button, push, ticket_params, unit_name, unit_people
-from dispatch.notify.outbox import Notice
+from dispatch.notify.outbox import Notice, tr
 from dispatch.store.models import Ticket, Unit
 from dispatch.tickets import phased
 from dispatch.tickets.intake import Policy
@@ -85,13 +85,17 @@ async def offer(*, session: AsyncSession, ticket: Ticket, desk: Desk, event_key:
     if unit is None:
         return 0
     people = await claimers(session=session, ticket=ticket, desk=desk, unit_ids=unit_ids)
+    helping = ticket.kind == "help_request"
     params = {**ticket_params(ticket), "unit": unit_name(unit)}
+    if helping:
+        params["when"] = ticket.help_time or tr("help.time_unsaid")
     if complaint is not None:
         params["complaint"] = complaint
+    reopened = "push.claim.reopened" + (".help_request" if helping else "")
     notice = Notice(
-        key="push.claim.reopened" if complaint is not None else f"push.claim.{ticket.kind}",
+        key=reopened if complaint is not None else f"push.claim.{ticket.kind}",
         params=params,
-        buttons=[[button("btn.claim", Claim(ticket.id))]],
+        buttons=[[button("btn.help.claim" if helping else "btn.claim", Claim(ticket.id))]],
         photo_ids=list(ticket.photos or [])[:3],
         card=(ticket.id, "claim"),
     )

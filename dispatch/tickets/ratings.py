@@ -88,6 +88,7 @@ async def _reopen(session: AsyncSession, ticket: Ticket, desk: Desk, comment: st
                   event_key: str) -> None:
     """Back to the same unit with the comment; its coordinators and the ones above are told."""
     ticket.flagged = True
+    helper = ticket.claimed_by_id if ticket.kind == "help_request" else None
     ticket.claimed_by_id = None
     ticket.resolved_at = None
     claim = desk.policy.limits[ticket.urgency][0]
@@ -95,6 +96,11 @@ async def _reopen(session: AsyncSession, ticket: Ticket, desk: Desk, comment: st
     await session.flush()
     await offer(session=session, ticket=ticket, desk=desk, event_key=event_key,
                 complaint=comment[:500] or "-")
+    if helper is not None:  # the volunteer hears why, whether or not they take it again
+        await push(session=session, people=[helper], event_key=f"{event_key}v",
+                   clock=desk.clock, notice=Notice(
+                       key="push.volunteer.unsatisfied",
+                       params={"number": ticket.number, "comment": comment[:500] or "-"}))
     unit = await session.get(Unit, ticket.unit_id) if ticket.unit_id else None
     watchers = [u.id for u in (unit, await street_of(session=session, unit=unit) if unit
                                else None, await centre(session=session, near=unit))

@@ -31,7 +31,7 @@ from dispatch.notify.audience import (
     unit_name,
     unit_people,
 )
-from dispatch.notify.outbox import Notice
+from dispatch.notify.outbox import Notice, by_day
 from dispatch.notify.retire import retire_cards
 from dispatch.org.access import is_coordinator_over, require_member
 from dispatch.org.residents import communities
@@ -49,6 +49,7 @@ from dispatch.tickets.desk import (
 )
 from dispatch.tickets.escalation import offer_or_escalate
 from dispatch.tickets.ratings import ask_for_ratings
+from dispatch.tickets.volunteering import volunteer_card
 
 
 async def claim(*, session: AsyncSession, ticket_id: int, actor: int, desk: Desk) -> Ticket:
@@ -135,7 +136,8 @@ async def _announce_claim(session: AsyncSession, ticket: Ticket, actor: int, des
     unit = await session.get(Unit, ticket.unit_id)
     who = holder.name if holder else "-"
     # Everyone else's card about it (offers, alerts) says who took it, its buttons gone.
-    await retire_cards(session=session, ticket=ticket, key="push.claimed_by",
+    taken = "push.claimed_by.help_request" if ticket.kind == "help_request" else "push.claimed_by"
+    await retire_cards(session=session, ticket=ticket, key=taken,
                        event_key=f"{event_key}o", clock=desk.clock, spare=actor, who=who)
     await push(session=session, people=[actor], notice=work_card(ticket, edit=True),
                event_key=f"{event_key}w", clock=desk.clock)
@@ -144,10 +146,12 @@ async def _announce_claim(session: AsyncSession, ticket: Ticket, actor: int, des
             if ticket.kind == "help_request" else [])
     await tell_reporter(session=session, ticket=ticket, key=f"push.reporter.claimed.{ticket.kind}",
                         event_key=f"{event_key}r", clock=desk.clock, unit=unit_name(unit),
-                        due=ticket_params(ticket)["resolve_due"], buttons=talk)
+                        due=by_day(ticket.resolve_due_at), buttons=talk)
 
 
 def work_card(ticket: Ticket, *, edit: bool) -> Notice:
+    if ticket.kind == "help_request":  # a volunteer's steps, in a volunteer's words
+        return volunteer_card(ticket, edit=edit)
     rows = [[button("btn.start", Start(ticket.id)), button("btn.note", Note(ticket.id))],
             [button("btn.done", Done(ticket.id)), button("btn.hand_back", HandBack(ticket.id))],
             [button("btn.assist", AskAssist(ticket.id)),
@@ -209,7 +213,8 @@ async def message_holder(*, session: AsyncSession, ticket_id: int, actor: int, d
         raise Invalid("error.no_holder_yet", number=ticket.number)
     event = await lifecycle.note(session=session, ticket=ticket, clock=desk.clock,
                                  actor_id=actor, note=text[:1000], action="reporter_note")
-    reply = [[button("btn.note", Note(ticket.id))]]
+    reply = [[button("btn.help.message" if ticket.kind == "help_request" else "btn.note",
+                     Note(ticket.id))]]
     await push(session=session, people=[ticket.claimed_by_id],
                notice=Notice(key="push.from_reporter", buttons=reply,
                              params={"number": ticket.number, "note": text[:1000]}),

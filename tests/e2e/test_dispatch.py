@@ -47,12 +47,12 @@ async def test_report_whistle_claim_progress_done_two_ratings(district) -> None:
     await grid.press(card["message_id"], button(card, "v:w:"))
     await grid.wait_text("已吹哨")
     resident = district.chat(RESIDENT)
-    await resident.wait_text("吹哨")
+    await resident.wait_text("需要街道和部门出手")
     street = district.chat(RESP1)
     claim = await street.wait_for(has("k:c:"))
     await street.press(claim["message_id"], button(claim, "k:c:"))
     working = await street.wait_for(has("k:n:"))
-    await resident.wait_text("已接单")
+    await resident.wait_text("已经接手")
     other = district.chat(RESP2)
     await other.wait_text("已由")  # their card now says who claimed it
     await street.press(working["message_id"], button(working, "k:n:"))
@@ -94,7 +94,7 @@ async def test_unclaimed_whistle_escalates_once_and_centre_sorts(district) -> No
     sorts = [await centre.find(lambda m, n=n: n in m["text"] and has("x:i:")(m))
              for n in numbers]
     resident = district.chat(RESIDENT)
-    await resident.wait_text("升级至")
+    await resident.wait_text("还没人接手")
     events = {t.number: t.escalation_level for t in await district.tickets()}
     assert all(level == 2 for level in events.values())  # whistle + exactly one escalation
     # immediate, with a lead unit and an assisting unit
@@ -108,19 +108,19 @@ async def test_unclaimed_whistle_escalates_once_and_centre_sorts(district) -> No
     dept = district.chat(DEPT)
     await dept.wait_for(lambda m: numbers[0] in m["text"] and has("k:c:")(m))
     await district.chat(RESP1).wait_for(lambda m: "请协助办理" in m["text"])
-    await resident.wait_text("即办")
-    await resident.wait_text("牵头办理")
+    await resident.wait_text("马上要办")
+    await resident.wait_text("负责解决")
     # phased, with an expected date
     await centre.press(sorts[1]["message_id"], button(sorts[1], "x:p:"))
     await centre.wait_text("预计完成日期")
     await centre.send("2027-03-31")
     await centre.wait_text(f"请为 {numbers[1]} 指定牵头单位")
-    await resident.wait_text("2027-03-31")
+    await resident.wait_text("3月31日（周三）前")
     # understanding, with the explanation the resident reads
     await centre.press(sorts[2]["message_id"], button(sorts[2], "x:u:"))
     await centre.wait_text("谅解理由")
     await centre.send("该地块已纳入片区规划，年内无法单独实施，规划公布后优先处理")
-    explained = await resident.wait_text("谅解事项")
+    explained = await resident.wait_text("暂时还解决不了")
     assert "片区规划" in explained["text"]
     statuses = [t.status for t in await district.tickets()]
     assert statuses == ["dispatched", "escalated", "understanding"]
@@ -177,7 +177,7 @@ async def test_help_request_to_rating_with_volunteer_hours(district) -> None:
     offer = await volunteer.wait_for(has("k:c:"))
     await volunteer.press(offer["message_id"], button(offer, "k:c:"))
     work = await volunteer.wait_for(has("k:s:"))
-    taken = await resident.wait_for(lambda m: "志愿者已认领" in (m["text"] or ""))
+    taken = await resident.wait_for(lambda m: "有志愿者愿意帮您" in (m["text"] or ""))
     await resident.press(taken["message_id"], button(taken, "hm:"))  # agree time and place
     await resident.wait_text("转给志愿者的话")
     await resident.send("周六上午十点，5栋楼下见")
@@ -206,10 +206,10 @@ async def test_duplicate_merged_and_follower_updated(district) -> None:
     assert first in dup["text"]
     await grid.press(dup["message_id"], button(dup, "v:m:"))
     follower = district.chat(RESIDENT2)
-    await follower.wait_text("已合并")
+    await follower.wait_text("现在一起处理")
     card = await grid.find(lambda m: first in m["text"] and has("v:w:")(m))
     await grid.press(card["message_id"], button(card, "v:w:"))
-    told = await follower.wait_text("吹哨")
+    told = await follower.wait_text("需要街道和部门出手")
     assert first in told["text"]
 
 
@@ -229,7 +229,7 @@ async def test_unsatisfied_rating_reopens(district) -> None:
     await resident.press(rate["message_id"], button(rate, "g:uns:"))
     await resident.wait_text("哪里不满意")
     await resident.send("只清了一半，旁边还有一堆")
-    await resident.wait_text("重新办理")
+    await resident.wait_text("会重新处理")
     (ticket,) = await district.tickets()
     assert (ticket.status, ticket.flagged) == ("reopened", True)
     again = await grid.wait_for(lambda m: has("k:c:")(m) and m["message_id"] > claim["message_id"])
@@ -424,6 +424,6 @@ async def test_coordinator_merges_from_the_lookup(district) -> None:
     await centre.wait_text("合并到的工单编号")
     await centre.send(first)
     await centre.wait_text("已合并")
-    await district.chat(RESIDENT2).wait_text("已合并")
+    await district.chat(RESIDENT2).wait_text("现在一起处理")
     statuses = {t.number: t.status for t in await district.tickets()}
     assert statuses == {first: "new", second: "merged"}

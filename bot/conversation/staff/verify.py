@@ -8,6 +8,11 @@ from dispatch.core import buttons
 from dispatch.core.enums import RejectReason
 from dispatch.tickets import duplicates, verify
 from dispatch.tickets.desk import claimers
+from dispatch.tickets.helping import HelpReach, help_reach, street_name
+
+HELP_ANSWERS = {HelpReach.COMMUNITY: "staff.handled_here",
+                HelpReach.NEIGHBOURS: "staff.help_widened",
+                HelpReach.NOBODY: "staff.help_nobody"}
 
 
 async def on_reject_because(turn: Turn, data: buttons.RejectBecause) -> None:
@@ -35,11 +40,17 @@ async def on_handle_here(turn: Turn, data: buttons.HandleHere) -> None:
         ticket = await verify.handle_here(session=session, ticket_id=data.ticket,
                                         actor=turn.contact.person_id, desk=turn.ctx.desk)
         number = ticket.number
-        # Never claim a push that reached no one (a help request where no volunteer is on duty).
-        offered = ticket.unit_id == ticket.community_id and bool(
-            await claimers(session=session, ticket=ticket, desk=turn.ctx.desk))
-    key = "staff.handled_here" if offered else "staff.handled_here_nobody"
-    turn.edit_pressed(t(key, turn.lang, number=number))
+        # Never claim a push that reached no one: say whom it truly reached.
+        if ticket.kind == "help_request":
+            reach = await help_reach(session=session, ticket=ticket)
+            street = await street_name(session=session, ticket=ticket)
+            key = HELP_ANSWERS[reach]
+        else:
+            offered = ticket.unit_id == ticket.community_id and bool(
+                await claimers(session=session, ticket=ticket, desk=turn.ctx.desk))
+            key, street = ("staff.handled_here" if offered else "staff.handled_here_nobody"), {}
+    turn.edit_pressed(t(key, turn.lang, number=number,
+                        street=street.get(turn.lang, "-") if street else "-"))
 
 
 async def on_whistle(turn: Turn, data: buttons.Whistle) -> None:

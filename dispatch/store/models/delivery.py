@@ -84,3 +84,17 @@ class InboundUpdate(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     received_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
     done_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class DraftReminder(Base):
+    """A resident's unsubmitted draft, to be reminded of once (the draft itself lives in the
+    conversation's state; this row is what the scheduler reads, so a restart loses nothing)."""
+
+    __tablename__ = "draft_reminders"
+
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"),
+                                           primary_key=True)
+    draft_id: Mapped[str] = mapped_column(String(32))
+    due_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    # The push as the chat built it (its buttons carry the draft's nonce).
+    notice: Mapped[dict[str, Any]] = mapped_column(JSON)

@@ -48,6 +48,8 @@ class Ticket(Base):
     urgency: Mapped[str] = mapped_column(EnumStr)
     text: Mapped[str] = mapped_column(Text)
     place_text: Mapped[str | None] = mapped_column(String(512))
+    # When a help request needs the help, in the person's words (「明天上午」).
+    help_time: Mapped[str | None] = mapped_column(String(200))
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)
     photos: Mapped[list[str]] = mapped_column(JSON, default=list)
