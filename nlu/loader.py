@@ -11,6 +11,7 @@ from pathlib import Path
 from nlu.arrays import ArrayModel
 from nlu.cascade import Cascade
 from nlu.features import Embedder
+from nlu.model import BuiltinModel
 from nlu.parser import BuiltinParser, Parser
 from nlu.rasa import RasaParser
 from nlu.settings import NluSettings
@@ -43,7 +44,7 @@ def load_builtin(settings: NluSettings, gazetteer: Iterable[str] = ()) -> Builti
     return BuiltinParser(model, embedder, gazetteer, Cascade(*settings.embed_below_margins))
 
 
-def _load_latest(settings: NluSettings) -> ArrayModel | None:
+def _load_latest(settings: NluSettings) -> ArrayModel | BuiltinModel | None:
     path = latest_path(settings.model_dir)
     if path is None:
         return None

@@ -217,16 +217,22 @@ def load_model(path: Path) -> BuiltinModel:
     return model
 
 
-def load_runtime_model(path: Path) -> ArrayModel:
+def load_runtime_model(path: Path) -> ArrayModel | BuiltinModel:
     """The arrays of the artifact at `path`, memory-mapped: no scikit-learn in this process.
-    An artifact trained before the arrays existed is exported once (which reads the pickle)."""
+    An artifact trained before the arrays existed is exported once (which reads the pickle);
+    where they cannot be written (a read-only directory) the pickled model serves."""
     directory = arrays_path(path)
     try:
         model = load_arrays(directory)
+        if model.code_version == MODEL_CODE_VERSION and path.name == \
+                f"model-{model.fingerprint}.pkl":
+            return model
     except (OSError, ValueError, KeyError):
-        export_arrays(load_model(path), directory)
-        model = load_arrays(directory)
-    if model.code_version != MODEL_CODE_VERSION or path.name != f"model-{model.fingerprint}.pkl":
-        export_arrays(load_model(path), directory)  # left behind by another model: redo
-        model = load_arrays(directory)
-    return model
+        pass  # missing, half-written or of another format: export again
+    pickled = load_model(path)
+    try:
+        return load_arrays(export_arrays(pickled, directory))
+    except OSError as exc:
+        log.warning("cannot write the model's arrays to %s (%s); using the pickle", directory,
+                    exc)
+        return pickled
