@@ -70,7 +70,9 @@ class SlowHost(System):
 
 async def measure_kind(kind: str, residents: int) -> dict[str, Any]:
     spec = KINDS[kind]
-    system = SlowHost(workers=1, mode=spec["mode"], extra_env=spec["env"])
+    system = SlowHost(workers=1, mode=spec["mode"], extra_env=dict(spec["env"]))
+    # The worker answers /desk too: its link must name the port `run` serves the desk on.
+    system.extra_env["SHAOSHENG__DESK__PUBLIC_URL"] = f"http://127.0.0.1:{system.web_port}"
     await system.start()
     try:
         await system.add_residents(residents)
@@ -105,9 +107,12 @@ async def _open_desk(http: httpx.AsyncClient, system: System) -> bool:
         return False
     link = _LINK.search(shown["text"])
     assert link is not None
-    async with httpx.AsyncClient(follow_redirects=True, timeout=60) as browser:
-        first = await browser.get(link.group().rstrip("）)。."))
-        table = await browser.get(str(first.url).split("/desk/")[0] + "/desk/tickets")
+    try:
+        async with httpx.AsyncClient(follow_redirects=True, timeout=60) as browser:
+            first = await browser.get(link.group().rstrip("）)。."))
+            table = await browser.get(str(first.url).split("/desk/")[0] + "/desk/tickets")
+    except httpx.HTTPError:
+        return False
     return first.status_code == 200 and table.status_code == 200
 
 

@@ -36,13 +36,11 @@ from bot.intake.inbox import SAVED_NOTICE, Inbox, InboxWorker
 from bot.intake.locks import RedisChatLocks
 from bot.intake.queue import RedisInboxQueue
 from bot.intake.receiver import BotApi, Receiver
-from desk.config import BotFiles
 from dispatch.notify.bus import RedisStreamBus
 from dispatch.store.inbox import inbox_store
 from dispatch.store.migrate import is_current
 from shaosheng.app import BOT_COMMANDS, build_bot_context, open_engine, with_speech
 from shaosheng.settings import ConfigError, Settings
-from shaosheng.web import desk_config, serve_web
 from shaosheng.workers import background, board_chat
 
 log = logging.getLogger(__name__)
@@ -146,6 +144,11 @@ async def _serve(settings: Settings, *, role: str, receive: bool, web_port: int 
                 await stack.enter_async_context(
                     _loops(settings, svc.redis, ctx, bot, consumer=consumer, wake=wake))
                 if web_port is not None:
+                    # Only `run` serves the web side: a worker never loads the desk (its
+                    # templates, spreadsheets, QR codes: bench/memory.py).
+                    from desk.config import BotFiles
+                    from shaosheng.web import desk_config, serve_web
+
                     files = BotFiles(tg.api_base or "https://api.telegram.org", token)
                     desk = desk_config(settings, sessions=ctx.sessions, desk=ctx.desk,
                                        web_port=web_port, files=files, on_change=wake.set)

@@ -20,6 +20,7 @@ from bot.conversation.resident import (
     status,
 )
 from bot.conversation.staff import cards, coordinator, lookup
+from bot.conversation.staff.stale import answer_retired_press, explain_stale_press
 from bot.conversation.table import COMMANDS, PRESSES, STEPS
 from bot.core.context import BotContext
 from bot.core.i18n import t
@@ -91,7 +92,9 @@ async def _handle(ctx: BotContext, msg: Incoming) -> Answer:
     except ShaoshengError as exc:
         if msg.press is not None:  # a refused button: a notice on the button, nothing else
             log.info("press refused for person %s: %s", contact.person_id, type(exc).__name__)
-            turn.answer.toast, turn.answer.alert = exc.message(turn.lang), True
+            # …unless the card is stale: then the notice says what became of the ticket.
+            if not await explain_stale_press(turn):
+                turn.answer.toast, turn.answer.alert = exc.message(turn.lang), True
         else:
             turn.send(exc.message(turn.lang))
     await turn.save()
@@ -282,5 +285,7 @@ async def _route_press(turn: Turn) -> None:
     except Malformed:
         log.warning("invalid button data from person %s", turn.contact.person_id)
         turn.toast("press.invalid", alert=True)
+        return
+    if await answer_retired_press(turn, data):
         return
     await PRESSES[type(data)](turn, data)

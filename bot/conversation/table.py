@@ -35,6 +35,7 @@ from bot.conversation.staff import (
     lookup,
     pickers,
     publish,
+    resume,
     verify,
     volunteer,
 )
@@ -130,6 +131,8 @@ PRESSES: dict[type[CallbackData], Press] = {
     buttons.SetLead: lists.on_set_lead,
     buttons.PickLead: pickers.on_pick_lead,
     buttons.CloseUnderstanding: lists.on_close_understanding,
+    buttons.Resume: resume.on_resume,
+    buttons.ResumeLead: resume.on_resume_lead,
     buttons.Reassign: pickers.on_reassign,
     buttons.ReassignTo: pickers.on_reassign_to,
     buttons.AddCoUnit: lists.on_add_co_unit,
@@ -183,6 +186,9 @@ STEPS: dict[type[Awaited], Step] = {
     awaiting.ServiceMinutes: Step(cards.on_minutes_text, WORKING, notice=True),
     awaiting.HandBackReason: Step(cards.on_handback_text, WORKING, notice=True),
     awaiting.ExpectedDate: Step(lists.on_expected_text, WORKING, notice=True),
+    awaiting.ResumeDate: Step(resume.on_resume_date, WORKING, notice=True),
+    # Short: a picker left open must not read a later question as a unit's name.
+    awaiting.UnitSearch: Step(pickers.on_unit_search, timedelta(minutes=30)),
     awaiting.UnderstandingReason: Step(lists.on_understanding_text, WORKING, notice=True),
     awaiting.UnderstandingNote: Step(lists.on_understanding_note, WORKING, notice=True),
     awaiting.MergeTarget: Step(lists.on_merge_text, WORKING, notice=True),

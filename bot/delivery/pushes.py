@@ -20,6 +20,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.channels.sender import DeliveryError, Rejected
 from bot.core.messages import Reply, Sender
+from bot.delivery.cards import (
+    CardEdit,
+    cards_to_replace,
+    cards_to_retire,
+    edit_cards,
+    mark_retired,
+)
 from bot.delivery.notices import render_notice
 from bot.intake.outage import through_outage
 from dispatch.core.i18n import normalise_language
@@ -44,7 +51,7 @@ class _Job:
     chat_id: str
     notice: Notice
     reply: Reply
-    cards: list[PushCard] = field(default_factory=list)
+    cards: list[CardEdit] = field(default_factory=list)
 
 
 class Deliverer:
@@ -124,6 +131,8 @@ class Deliverer:
         self, session: AsyncSession, outbox_id: int, person_id: int | None,
         payload: dict[str, Any], attempts: int,
     ) -> _Job | None:
+        if payload.get("retire") is not None:  # stale cards, whoever holds them
+            return await self._prepare_retire(session, outbox_id, payload, attempts)
         if person_id is None and payload.get("chat_id"):  # a channel, not a person
             notice = Notice.from_payload(payload)
             reply = render_notice(notice, normalise_language(str(payload.get("lang", "zh"))))
@@ -142,14 +151,17 @@ class Deliverer:
         reply = render_notice(notice, normalise_language(person.language))
         job = _Job(outbox_id, attempts, person.id, chat_id, notice, reply)
         if notice.replace_cards is not None:
-            ticket_id, kind = notice.replace_cards
-            job.cards = list(await session.scalars(
-                select(PushCard).where(
-                    PushCard.ticket_id == ticket_id, PushCard.kind == kind,
-                    PushCard.person_id == person.id,
-                ).order_by(PushCard.id)
-            ))
+            job.cards = await cards_to_replace(session, notice, person.id, reply)
         return job
+
+    async def _prepare_retire(self, session: AsyncSession, outbox_id: int,
+                              payload: dict[str, Any], attempts: int) -> _Job | None:
+        notice = Notice.from_payload(payload)
+        edits = await cards_to_retire(session, notice, outbox_id)
+        if not edits:  # nobody holds a card about it (yet): nothing to edit, ever
+            await _mark_delivered(session, outbox_id, self.clock(), None)
+            return None
+        return _Job(outbox_id, attempts, 0, "", notice, edits[0].reply, edits)
 
     async def _chat_of(self, session: AsyncSession, person_id: int | None) -> str | None:
         identity = await session.scalar(
@@ -164,8 +176,8 @@ class Deliverer:
         return identity.chat_id or identity.external_id
 
     async def _send(self, job: _Job) -> int | None:
-        if job.notice.replace_cards is not None:
-            await self._edit_cards(job)
+        if job.notice.replace_cards is not None or job.notice.retire is not None:
+            await edit_cards(self.sender, job.cards, job.outbox_id)
             return None
         # The text goes first and alone so the card is a text message, which editMessageText
         # can change later; photos follow bare.
@@ -173,19 +185,6 @@ class Deliverer:
         for photo_id in job.notice.photo_ids:
             await self.sender.send(job.chat_id, Reply(text="", photo_id=photo_id))
         return message_id
-
-    async def _edit_cards(self, job: _Job) -> None:
-        for card in job.cards:
-            edit = Reply(
-                text=job.reply.text, buttons=job.reply.buttons, edit_message_id=card.message_id
-            )
-            try:
-                await self.sender.send(card.chat_id, edit)
-            except DeliveryError as exc:
-                if not _refused(exc):
-                    raise
-                # A card deleted by the user or too old to edit: the other cards still change.
-                log.info("card %s of outbox %s not edited (refused)", card.id, job.outbox_id)
 
     async def _finish(self, job: _Job, message_id: int | None) -> None:
         # The push is out: if the lease ran out meanwhile, a twin would send it again.
@@ -196,6 +195,8 @@ class Deliverer:
         async with self.sessions() as session, session.begin():
             if not await _mark_delivered(session, job.outbox_id, now, None):
                 return  # the lease ran out and a twin finished first: keep its card
+            if job.notice.retire is not None:
+                await mark_retired(session, job.cards)
             card = job.notice.card
             if card is not None and message_id:
                 session.add(PushCard(

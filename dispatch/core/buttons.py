@@ -165,6 +165,24 @@ class Reassign(CallbackData, prefix="x:r"):
 
 
 @dataclass(frozen=True)
+class Resume(CallbackData, prefix="x:rs"):
+    """恢复办理 a 谅解 item onto the immediate (i) or phased (p) list: shows the lead units."""
+
+    ticket: int
+    how: Literal["i", "p"]
+    page: int = 0
+
+
+@dataclass(frozen=True)
+class ResumeLead(CallbackData, prefix="x:rl"):
+    """The lead unit for a resumed item (phased: the date is asked next)."""
+
+    ticket: int
+    unit: int
+    how: Literal["i", "p"]
+
+
+@dataclass(frozen=True)
 class ReassignTo(CallbackData, prefix="x:rt"):
     ticket: int
     unit: int

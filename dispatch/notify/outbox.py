@@ -35,11 +35,17 @@ class Notice:
     card: tuple[int, str] | None = None
     # …or, instead of sending anew, edit every card of this ticket and kind the person holds.
     replace_cards: tuple[int, str] | None = None
+    # …or, addressed to no one, edit every card about this ticket delivered before this row
+    # (to anyone but `spare`, who acted) to say what happened, its buttons gone (retire.py).
+    retire: int | None = None
+    spare: int | None = None
+    retire_kinds: Sequence[str] = ()  # only cards of these kinds (none named: every card)
 
     def payload(self) -> dict[str, Any]:
         data = asdict(self)
         data["buttons"] = [[asdict(b) for b in row] for row in self.buttons]
         data["photo_ids"] = list(self.photo_ids)
+        data["retire_kinds"] = list(self.retire_kinds)
         return data
 
     @classmethod
@@ -54,6 +60,9 @@ class Notice:
                 tuple(data["replace_cards"])  # type: ignore[arg-type]
                 if data.get("replace_cards") else None
             ),
+            retire=data.get("retire"),
+            spare=data.get("spare"),
+            retire_kinds=tuple(data.get("retire_kinds") or ()),
         )
 
 

@@ -165,17 +165,31 @@ def _tickets_where(ticket: Any, condition: Any) -> Any:
 
 
 async def _arrivals(p: _Period) -> None:
+    """Received, responded and resolved-of-received, over (unit, ticket) pairs.
+
+    A ticket usually arrives at a unit twice in a row (created in a community and dispatched
+    to it; whistled up to a street and dispatched there): the trail is looked up once per pair,
+    after its first arrival in the period. That is the same figure: a later claim or done after
+    any arrival in the period is after the first one, and a create, the ticket's first event,
+    is the first arrival of its pair.
+    """
     a, c = aliased(E), aliased(E)
-    answered = or_(and_(c.action == "claim", c.unit_id == a.unit_id),
-                   and_(a.action == "create", or_(c.action.in_(ANSWERS), and_(
-                       c.action == "whistle", c.actor_id.is_not(None)))))
-    later = (c.ticket_id == a.ticket_id, c.id > a.id, c.at < p.end)
-    done_here = and_(c.action == "done", c.unit_id == a.unit_id)
-    await p.gather(a.unit_id, {
-        "received": func.count(distinct(a.ticket_id)),
-        "responded": _tickets_where(a.ticket_id, exists().where(*later, answered)),
-        "resolved_of_received": _tickets_where(a.ticket_id, exists().where(*later, done_here)),
-    }, a.action.in_(ARRIVALS), p.during(a.at))
+    pairs = (select(a.unit_id.label("unit_id"), a.ticket_id.label("ticket_id"),
+                    func.min(a.id).label("first"),
+                    func.max(case((a.action == "create", 1), else_=0)).label("created"))
+             .where(a.action.in_(ARRIVALS), p.during(a.at))
+             .group_by(a.unit_id, a.ticket_id).subquery())
+    later = (c.ticket_id == pairs.c.ticket_id, c.id > pairs.c.first, c.at < p.end)
+    claimed_here = exists().where(*later, c.action == "claim", c.unit_id == pairs.c.unit_id)
+    answered = and_(pairs.c.created == 1, exists().where(
+        *later, c.action.in_((*ANSWERS, "whistle")),
+        or_(c.action != "whistle", c.actor_id.is_not(None))))
+    done_here = exists().where(*later, c.action == "done", c.unit_id == pairs.c.unit_id)
+    await p.gather(pairs.c.unit_id, {
+        "received": func.count(distinct(pairs.c.ticket_id)),
+        "responded": _tickets_where(pairs.c.ticket_id, or_(claimed_here, answered)),
+        "resolved_of_received": _tickets_where(pairs.c.ticket_id, done_here),
+    })
 
 
 async def _work(p: _Period) -> None:
@@ -207,10 +221,13 @@ async def _work(p: _Period) -> None:
 
 async def _moves(p: _Period) -> None:
     """Escalations counted at the unit the ticket LEFT: the one its previous arrival named."""
-    prev = aliased(E)
-    source = (select(prev.unit_id)
-              .where(prev.ticket_id == E.ticket_id, prev.id < E.id, prev.action.in_(ARRIVALS))
-              .order_by(prev.id.desc()).limit(1).correlate(E).scalar_subquery())
+    prev, last = aliased(E), aliased(E)
+    # The previous arrival's id from the trail index alone (an index-only max over a few
+    # entries), then its unit by primary key: no sort of the ticket's rows for every move.
+    before = (select(func.max(last.id))
+              .where(last.ticket_id == E.ticket_id, last.id < E.id, last.action.in_(ARRIVALS))
+              .correlate(E).scalar_subquery())
+    source = select(prev.unit_id).where(prev.id == before).correlate(E).scalar_subquery()
     moves = (select(E.ticket_id.label("ticket_id"), source.label("unit_id"),
                     E.action.label("action"), E.actor_id.label("actor_id"))
              .where(E.action.in_(("escalate", "whistle")), p.during(E.at)).subquery())

@@ -21,7 +21,8 @@ from dispatch.notify.audience import (
     unit_name,
     unit_people,
 )
-from dispatch.notify.outbox import Notice, at, by_day
+from dispatch.notify.outbox import Notice, at, by_day, tr
+from dispatch.notify.retire import retire_cards
 from dispatch.org.access import is_centre_coordinator, is_coordinator_over
 from dispatch.org.tree import street_of
 from dispatch.privacy.mask import mask
@@ -82,6 +83,9 @@ async def put_on_list(*, session: AsyncSession, ticket_id: int, actor: int, list
         ticket.understanding_reason = reason
         ticket.claim_due_at = ticket.remind_at = None
         await session.flush()
+        await retire_cards(session=session, ticket=ticket, key="push.card.listed",
+                           event_key=f"ev{event.id}", clock=desk.clock, spare=actor,
+                           list=tr(f"list.{list_type.value}"))
         await tell_reporter(session=session, ticket=ticket, key="push.reporter.understanding",
                             event_key=f"ev{event.id}r", clock=desk.clock, reason=reason)
         return ticket
@@ -90,6 +94,10 @@ async def put_on_list(*, session: AsyncSession, ticket_id: int, actor: int, list
         set_phased(ticket, desk, expected, milestones, reason)
     event = await lifecycle.note(session=session, ticket=ticket, clock=desk.clock,
                                  actor_id=actor, note=list_type.value, action="list")
+    # The other coordinators' sort cards; whoever already works it keeps their card.
+    await retire_cards(session=session, ticket=ticket, key="push.card.listed",
+                       event_key=f"ev{event.id}", clock=desk.clock, spare=actor,
+                       kinds=("sort",), list=tr(f"list.{list_type.value}"))
     await tell_reporter(session=session, ticket=ticket, key=f"push.reporter.list.{list_type}",
                         event_key=f"ev{event.id}r", clock=desk.clock,
                         expected=by_day(expected))
@@ -211,6 +219,9 @@ async def dispatch_to_lead(*, session: AsyncSession, ticket: Ticket, lead: Unit,
     ticket.claim_due_at = desk.policy.calendar.deadline(desk.clock(), claim)
     ticket.remind_at = desk.policy.calendar.halfway(desk.clock(), ticket.claim_due_at)
     await session.flush()
+    await retire_cards(session=session, ticket=ticket, key="push.card.lead",
+                       event_key=f"ev{event.id}", clock=desk.clock, spare=actor,
+                       unit=unit_name(lead))
     await offer_or_escalate(session=session, ticket=ticket, desk=desk,
                             event_key=f"ev{event.id}")
     return event
@@ -251,16 +262,6 @@ async def _link(session: AsyncSession, ticket: Ticket, unit_id: int, role: str) 
     else:
         existing.role = role
     await session.flush()
-
-
-async def close_understanding(*, session: AsyncSession, ticket_id: int, actor: int,
-                              desk: Desk) -> Ticket:
-    ticket = await load(session, ticket_id)
-    await _require_coordinator(session, ticket, actor)
-    await lifecycle.apply(session=session, ticket=ticket, action=Action.CLOSE,
-                          clock=desk.clock, actor_id=actor)
-    ticket.closed_at = desk.clock()
-    return ticket
 
 
 __all__ = ["add_co_unit", "departments", "put_on_list", "reassign_targets", "set_lead",

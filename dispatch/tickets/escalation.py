@@ -17,6 +17,7 @@ from dispatch.notify.audience import (
     unit_people,
 )
 from dispatch.notify.outbox import Notice
+from dispatch.notify.retire import retire_cards
 from dispatch.org.tree import centre, street_of
 from dispatch.store.models import Ticket, Unit
 from dispatch.tickets.desk import Desk, offer
@@ -84,6 +85,10 @@ async def escalate(*, session: AsyncSession, ticket: Ticket, desk: Desk, event_k
     claim = desk.policy.limits[ticket.urgency][0]
     ticket.claim_due_at = desk.policy.calendar.deadline(desk.clock(), claim)
     ticket.remind_at = desk.policy.calendar.halfway(desk.clock(), ticket.claim_due_at)
+    # Before the next unit's cards are written: those keep their buttons (retire.py).
+    await retire_cards(session=session, ticket=ticket, key="push.card.escalated",
+                       event_key=event_key, clock=desk.clock, spare=actor,
+                       unit=unit_name(target))
     if target.kind == UnitKind.CENTRE.value:
         await session.flush()
         await _to_centre(session, ticket, target, desk, event_key)

@@ -84,3 +84,11 @@ async def help_reach(*, session: AsyncSession, ticket: Ticket) -> HelpReach:
     if note in (HelpReach.NEIGHBOURS.value, HelpReach.NOBODY.value):
         return HelpReach(note)
     return HelpReach.NEIGHBOURS if note == "widened" else HelpReach.COMMUNITY
+
+
+async def street_name(*, session: AsyncSession, ticket: Ticket) -> dict[str, str]:
+    """The name of the street around the ticket's community, in both languages."""
+    community = await session.get(Unit, ticket.community_id) if ticket.community_id else None
+    street = await street_of(session=session, unit=community) if community else None
+    name = unit_name(street)
+    return name if isinstance(name, dict) else {}

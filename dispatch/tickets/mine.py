@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from dispatch.core.routing import Routing
 from dispatch.store.db import Sessions
-from dispatch.tickets import hours, hurry, intake, submission
+from dispatch.tickets import details, hours, hurry, intake, submission
 from dispatch.tickets.desk import Desk
 from dispatch.tickets.intake import TicketView, TimelineEntry
 from dispatch.tickets.records import NewTicket
@@ -61,6 +61,35 @@ async def submit(*, sessions: Sessions, new: NewTicket, desk: Desk) -> Submitted
     """Intake plus the first pushes, in one transaction."""
     async with sessions() as session, session.begin():
         return await submission.submit(session=session, new=new, desk=desk)
+
+
+async def submit_draft(*, sessions: Sessions, new: NewTicket, desk: Desk,
+                       corrected: tuple[str, str] | None = None) -> Submitted:
+    """A resident's draft becomes a ticket; ``corrected`` = (the model's category, the one the
+    person chose): a labelled example, as a coordinator's correction is."""
+    async with sessions() as session, session.begin():
+        done = await submission.submit(session=session, new=new, desk=desk)
+        if corrected is not None and new.reporter_id is not None:
+            await intake.reporter_category(session=session, ticket_id=done.view.id,
+                                           actor=new.reporter_id, read=corrected[0],
+                                           chosen=corrected[1], clock=desk.clock)
+        return done
+
+
+async def submitted_view(*, single: Sessions, source_key: str) -> TicketView | None:
+    """The ticket a draft became, if it did."""
+    async with single() as session:
+        return await intake.view_by_source(session=session, source_key=source_key)
+
+
+async def add_details(*, sessions: Sessions, ticket_id: int, person_id: int, desk: Desk,
+                      place: str | None = None, phone: str | None = None,
+                      latitude: float | None = None, longitude: float | None = None) -> None:
+    """What the reporter adds to their emergency ticket just after raising it."""
+    async with sessions() as session, session.begin():
+        await details.add_details(session=session, ticket_id=ticket_id, actor=person_id,
+                                  desk=desk, place=place, phone=phone, latitude=latitude,
+                                  longitude=longitude)
 
 
 async def service_record(*, single: Sessions, person_id: int) -> hours.ServiceRecord:

@@ -63,6 +63,16 @@ def parse_milestones(lines: Sequence[str], *, today: date) -> list[Milestone]:
     return found
 
 
+def parse_phased(text: str, *, today: date) -> tuple[date | None, list[Milestone]]:
+    """The chat's answer: the expected date first, then a milestone a line (「2027-01-31」,
+    「12月20日 完成方案设计」); (None, []) when the first line names no date."""
+    first, *rest = text.strip().splitlines() or [""]
+    expected, _ = parse_day(first, today=today)
+    if expected is None:
+        return None, []
+    return expected, parse_milestones(rest, today=today)
+
+
 def local_today(policy: Policy, now: datetime) -> date:
     return now.astimezone(policy.calendar.tz).date()
 
@@ -90,12 +100,6 @@ def stored(expected: date, milestones: Sequence[Milestone],
              "reminded": False} for m in sorted(milestones, key=lambda m: m.day)]
     return [*rows, {"date": expected.isoformat(), "note": note or "", "reminded": False,
                     "expected": True}]
-
-
-def milestones_of(ticket: Ticket) -> list[Milestone]:
-    """The milestones besides the expected date, earliest first."""
-    return [Milestone(date.fromisoformat(m["date"]), m.get("note") or "")
-            for m in ticket.milestones or [] if not m.get("expected")]
 
 
 def _moment(policy: Policy, day: date) -> datetime:

@@ -9,7 +9,8 @@ from dispatch.core import lifecycle
 from dispatch.core.enums import Status
 from dispatch.core.errors import Invalid, NotFound
 from dispatch.core.lifecycle import Action
-from dispatch.notify.audience import tell_reporter, unit_name
+from dispatch.notify.audience import person_name, tell_reporter, unit_name
+from dispatch.notify.retire import retire_cards
 from dispatch.org.access import require_member
 from dispatch.org.residents import community_named_in
 from dispatch.org.tree import street_of
@@ -37,6 +38,9 @@ async def handle_here(*, session: AsyncSession, ticket_id: int, actor: int, desk
     ticket.unit_id = ticket.community_id
     set_claim_deadlines(ticket, desk, start=desk.clock())
     await session.flush()
+    await retire_cards(session=session, ticket=ticket, key="push.card.handled_here",
+                       event_key=f"ev{event.id}", clock=desk.clock, spare=actor,
+                       who=await person_name(session, actor))
     key, street = "push.reporter.verified", None
     if ticket.kind == "help_request":
         # Say who it truly reached: never "pushed" when no volunteer received it.
@@ -72,6 +76,9 @@ async def whistle(*, session: AsyncSession, ticket_id: int, actor: int, desk: De
     ticket.escalation_level += 1
     set_claim_deadlines(ticket, desk, start=desk.clock())
     await session.flush()
+    await retire_cards(session=session, ticket=ticket, key="push.card.escalated",
+                       event_key=f"ev{event.id}", clock=desk.clock, spare=actor,
+                       unit=unit_name(street))
     await tell_reporter(session=session, ticket=ticket, key="push.reporter.whistled",
                         event_key=f"ev{event.id}r", clock=desk.clock, unit=unit_name(street))
     await offer_or_escalate(session=session, ticket=ticket, desk=desk, event_key=f"ev{event.id}")
@@ -107,6 +114,9 @@ async def reject(*, session: AsyncSession, ticket_id: int, actor: int, reason: s
                                   (note or reason), data={"reason": reason})
     ticket.closed_at = desk.clock()
     await session.flush()
+    await retire_cards(session=session, ticket=ticket, key="push.card.rejected",
+                       event_key=f"ev{event.id}", clock=desk.clock, spare=actor,
+                       who=await person_name(session, actor))
     await tell_reporter(session=session, ticket=ticket, key=f"push.reporter.rejected.{reason}",
                         event_key=f"ev{event.id}r", clock=desk.clock, note=note or "")
     return ticket

@@ -32,6 +32,7 @@ from dispatch.notify.audience import (
     unit_people,
 )
 from dispatch.notify.outbox import Notice, by_day
+from dispatch.notify.retire import retire_cards
 from dispatch.org.access import is_coordinator_over, require_member
 from dispatch.org.residents import communities
 from dispatch.org.tree import street_of
@@ -48,24 +49,12 @@ from dispatch.tickets.desk import (
 )
 from dispatch.tickets.escalation import offer_or_escalate
 from dispatch.tickets.ratings import ask_for_ratings
-
-# bot/conversation/staff/cards.py (being split by helper "cards", issue 26) still reaches the
-# community's verification through this module; once that lands, point it at
-# dispatch.tickets.verify and delete this re-export.
-from dispatch.tickets.verify import (  # noqa: F401
-    REJECT_REASONS,
-    handle_here,
-    may_verify,
-    reject,
-    whistle,
-)
 from dispatch.tickets.volunteering import volunteer_card
 
 
 async def claim(*, session: AsyncSession, ticket_id: int, actor: int, desk: Desk) -> Ticket:
     """Of many presses exactly one wins: one conditional UPDATE decides."""
     ticket = await load(session, ticket_id)
-    offered_to = ticket.unit_id
     unit_id = await _may_claim(session, ticket, actor, desk)
     now = desk.clock()
     won = await session.execute(
@@ -94,8 +83,7 @@ async def claim(*, session: AsyncSession, ticket_id: int, actor: int, desk: Desk
         ticket.overdue = False
     ticket.remind_at = resolve_reminder(ticket, desk, now=now)
     await session.flush()
-    await _announce_claim(session, ticket, actor, desk, f"ev{event.id}",
-                          offered_to=offered_to)
+    await _announce_claim(session, ticket, actor, desk, f"ev{event.id}")
     return ticket
 
 
@@ -143,24 +131,14 @@ async def _may_claim(session: AsyncSession, ticket: Ticket, actor: int, desk: De
 
 
 async def _announce_claim(session: AsyncSession, ticket: Ticket, actor: int, desk: Desk,
-                          event_key: str, offered_to: int | None = None) -> None:
+                          event_key: str) -> None:
     holder = await session.get(Person, actor)
     unit = await session.get(Unit, ticket.unit_id)
     who = holder.name if holder else "-"
-    offered = {u for u in (ticket.unit_id, offered_to) if u}
-    if ticket.urgency == "critical" and offered_to is not None:  # the street was offered it too
-        offered_unit = await session.get(Unit, offered_to)
-        street = await street_of(session=session, unit=offered_unit) if offered_unit else None
-        offered |= {street.id} if street is not None else set()
-    others = await unit_people(session=session, unit_ids=sorted(offered),
-                               roles=(*desk.routing.unit_roles, *desk.routing.help_roles,
-                                      *desk.routing.roles_in_community(ticket.category,
-                                                                       ticket.kind)))
-    taken = Notice(key=f"push.claimed_by.{ticket.kind}" if ticket.kind == "help_request"
-                   else "push.claimed_by", params={"number": ticket.number, "who": who},
-                   replace_cards=(ticket.id, "claim"))
-    await push(session=session, people=[p for p in others if p != actor], notice=taken,
-               event_key=f"{event_key}o", clock=desk.clock)
+    # Everyone else's card about it (offers, alerts) says who took it, its buttons gone.
+    taken = "push.claimed_by.help_request" if ticket.kind == "help_request" else "push.claimed_by"
+    await retire_cards(session=session, ticket=ticket, key=taken,
+                       event_key=f"{event_key}o", clock=desk.clock, spare=actor, who=who)
     await push(session=session, people=[actor], notice=work_card(ticket, edit=True),
                event_key=f"{event_key}w", clock=desk.clock)
     # For neighbour help the two agree time and place in the chat: the requester can write back.

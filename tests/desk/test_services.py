@@ -60,8 +60,8 @@ async def test_urgency_is_the_coordinators_call_and_only_while_open(world):
                   urgency="high")
     await _do(world, centre.put_on_list, ticket_id=ticket_id, actor=world.ids["coord_centre"],
               list_type=ListType.UNDERSTANDING, reason="规划调整中")
-    await _do(world, centre.close_understanding, ticket_id=ticket_id,
-              actor=world.ids["coord_centre"])
+    await _do(world, close_understanding_with_note, ticket_id=ticket_id,
+              actor=world.ids["coord_centre"], note="规划调整后再议")
     with pytest.raises(InvalidTransition):
         await _do(world, change_urgency, ticket_id=ticket_id, actor=world.ids["coord_centre"],
                   urgency="high")

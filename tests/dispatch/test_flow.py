@@ -96,13 +96,22 @@ async def _outbox_for(world: World, name: str) -> list[str]:
         return [r.payload["key"] for r in rows]
 
 
+async def _retiring(world: World, ticket_id: int) -> list[tuple[str, int | None]]:
+    async with world.sessions() as session:
+        rows = await session.scalars(select(OutboxMessage).where(
+            OutboxMessage.kind == "retire").order_by(OutboxMessage.id))
+        return [(r.payload["key"], r.payload["spare"]) for r in rows
+                if r.payload["retire"] == ticket_id and r.payload["key"] != "push.card.escalated"]
+
+
 async def test_report_whistle_claim_done_rated_twice(world: World) -> None:
     tid = await _report(world)
     assert "push.verify.report" in await _outbox_for(world, "grid")
     assert await _do(world, verify.whistle, ticket_id=tid, actor=world.ids["grid"]) == "dispatched"
     assert "push.claim.report" in await _outbox_for(world, "resp3")
     assert await _do(world, work.claim, ticket_id=tid, actor=world.ids["resp3"]) == "claimed"
-    assert "push.claimed_by" in await _outbox_for(world, "resp4")
+    # resp4's offer is edited to say who took it: one row retires every earlier card but resp3's
+    assert await _retiring(world, tid) == [("push.claimed_by", world.ids["resp3"])]
     await _do(world, work.start, ticket_id=tid, actor=world.ids["resp3"])
     await _do(world, work.add_note, ticket_id=tid, actor=world.ids["resp3"], text="已到现场")
     assert await _do(world, work.done, ticket_id=tid, actor=world.ids["resp3"],

@@ -15,7 +15,7 @@ from dispatch.reporting.board import board_items
 from dispatch.reporting.board_review import approve_for_board
 from dispatch.schedule import deadlines
 from dispatch.store.models import OutboxMessage, Ticket
-from dispatch.tickets import centre, staffing, understanding, work
+from dispatch.tickets import centre, staffing, understanding, verify, work
 from dispatch.tickets.helping import help_reach
 from dispatch.tickets.phased import Milestone
 from tests.dispatch.test_flow import _do, _get, _report, world
@@ -32,7 +32,7 @@ async def _payloads(world, name: str, prefix: str) -> list[dict]:  # noqa: ANN00
 
 async def _at_centre(world) -> int:  # noqa: ANN001
     ticket_id = await _report(world, "西湖新村旁边的老厂房外墙大面积脱落，需要整体改造")
-    await _do(world, work.whistle, ticket_id=ticket_id, actor=world.ids["grid"])
+    await _do(world, verify.whistle, ticket_id=ticket_id, actor=world.ids["grid"])
     await _do(world, centre.escalate_now, ticket_id=ticket_id, actor=world.ids["coord_wh"])
     assert (await _get(world, ticket_id)).status == "escalated"
     return ticket_id
@@ -117,7 +117,7 @@ async def test_list_validation_says_what_is_wrong(world) -> None:
         "This ticket has not been verified, so it cannot go on the understanding list; "
         "verify or dispatch it first.")
     with pytest.raises(Invalid) as reject:
-        await _do(world, work.reject, ticket_id=fresh, actor=world.ids["grid"], reason="nope")
+        await _do(world, verify.reject, ticket_id=fresh, actor=world.ids["grid"], reason="nope")
     assert "权限" not in reject.value.message("zh")
     assert (await _get(world, ticket_id)).list_type is None
 
@@ -210,7 +210,7 @@ async def _help(world, *, off: tuple[str, ...]) -> tuple[int, str]:  # noqa: ANN
             await staffing.set_duty(session=session, person_id=world.ids[name], on=False)
     ticket_id = await _report(world, "周六帮我把冰箱搬到五楼", kind=TicketKind.HELP_REQUEST,
                               category=Category.NEIGHBOR_HELP)
-    await _do(world, work.handle_here, ticket_id=ticket_id, actor=world.ids["grid"])
+    await _do(world, verify.handle_here, ticket_id=ticket_id, actor=world.ids["grid"])
     told = (await _payloads(world, "resident", "push.reporter.help"))[-1]
     return ticket_id, told["key"]
 

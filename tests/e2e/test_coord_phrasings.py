@@ -114,6 +114,8 @@ ZH = [
     ("本季度哪个街道平均接单时长最长", R("claim_time", Q4, frozenset(STREET))),
     ("本季度哪个社区平均办结时长最短", R("resolve_time", Q4, frozenset(COMMUNITY), least=True)),
     ("今天平均接单时长", C("claim_time", "today")),
+    ("本季度哪个部门接单最慢", R("claim_time", Q4, frozenset(DEPT))),
+    ("本季度哪个街道办结最快", R("resolve_time", Q4, frozenset(STREET), least=True)),
     ("平均办结时长是多少", Ask(PERIOD)),
 ]
 EN = [
@@ -155,6 +157,8 @@ EN = [
     ("average resolution time in Wuhang this quarter", C("resolve_time", Q4, unit="wuhang")),
     ("which street has the shortest average time to claim this quarter",
      R("claim_time", Q4, frozenset(STREET), least=True)),
+    ("which department is fastest to claim this quarter",
+     R("claim_time", Q4, frozenset(DEPT), least=True)),
     ("average time to claim", Ask(PERIOD_EN)),
 ]
 STREET_COORD = [  # 吴航街道's coordinator: their street and below
@@ -254,12 +258,14 @@ async def test_more_than_eighty_phrasings_get_the_oracles_numbers(district) -> N
              + [(en_pool[n // PER_PERSON], "en", "en", *row) for n, row in enumerate(EN)]
              + [(COORD_WH, "zh-hans", "zh", *row) for row in STREET_COORD])
     assert len(table) >= 80
-    wrong, nonzero = [], 0
+    wrong, nonzero, timed = [], 0, 0
     for user, language, lang, text, spec in table:
         want = None if isinstance(spec, Ask) else expected(oracle, spec, units, district.clock())
         nonzero += bool(want) and want != (0, 0)
+        timed += isinstance(spec, Count) and spec.metric in DURATIONS and want[0] > 0  # type: ignore[index]
         answer = await ask(district, user, text, language)
         if (problem := check(answer, spec, want, lang)) is not None:
             wrong.append((text, problem, answer))
     assert not wrong, "\n".join(map(repr, wrong))
     assert nonzero >= 50  # the history is not degenerate: most figures are not zero
+    assert timed >= 8, timed  # most average times are means of real claims and dones

@@ -44,7 +44,8 @@ async def test_listed_opened_and_closed_with_a_note(district) -> None:
     opened = next(b for row in listed["buttons"] for b in row if b["text"] == number)
     await centre.press(listed["message_id"], opened["data"])
     record = await centre.wait_for(lambda m: number in m["text"] and has("x:uc:")(m))
-    assert [b["text"] for row in record["buttons"] for b in row] == ["结案并告知居民"]
+    assert [b["text"] for row in record["buttons"] for b in row] == [
+        "结案并告知居民", "恢复办理：即办", "恢复办理：阶段性", "📢 审核通过，公示"]
     await centre.press(record["message_id"], button(record, "x:uc:"))
     await centre.wait_text("请输入结案说明")
     await centre.send("规划已公布，拆迁改造列入明年计划")

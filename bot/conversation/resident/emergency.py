@@ -24,7 +24,7 @@ from bot.core.render import preview
 from bot.core.turn import Turn
 from dispatch.core.enums import TicketKind, Urgency
 from dispatch.core.errors import ShaoshengError
-from dispatch.tickets import details
+from dispatch.tickets import mine
 from nlu import Parse
 from nlu.schema import Label
 
@@ -87,10 +87,9 @@ def open_emergency(turn: Turn) -> tuple[int, str] | None:
 async def add_sos_details(turn: Turn, ticket_id: int, **what: object) -> bool:
     """True when the ticket took it (False: closed, or no longer the person's)."""
     try:
-        async with turn.ctx.sessions() as session, session.begin():
-            await details.add_details(session=session, ticket_id=ticket_id,
-                                      actor=turn.contact.person_id, desk=turn.ctx.desk,
-                                      **what)  # type: ignore[arg-type]
+        await mine.add_details(sessions=turn.ctx.sessions, ticket_id=ticket_id,
+                               person_id=turn.contact.person_id, desk=turn.ctx.desk,
+                               **what)  # type: ignore[arg-type]
     except ShaoshengError:
         turn.clear(SOS)
         return False

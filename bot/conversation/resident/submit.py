@@ -20,7 +20,7 @@ from bot.core.i18n import t
 from bot.core.render import by_day, category_name, limit_words
 from bot.core.turn import Turn
 from dispatch.core.buttons import FollowTwin
-from dispatch.tickets import intake, submission
+from dispatch.tickets import intake, mine, submission
 
 
 async def already_submitted(turn: Turn, draft_id: str) -> None:
@@ -30,8 +30,7 @@ async def already_submitted(turn: Turn, draft_id: str) -> None:
     if draft_id not in submitted:
         turn.toast("press.stale")
         return
-    async with turn.ctx.sessions() as session:
-        view = await intake.view_by_source(session=session, source_key=f"draft:{draft_id}")
+    view = await mine.submitted_view(single=turn.ctx.single, source_key=f"draft:{draft_id}")
     if view is not None:
         turn.edit_pressed(submitted_text(turn, view))
     turn.toast("report.already_submitted", number=submitted[draft_id])
@@ -79,15 +78,12 @@ async def submit_and_whistle(turn: Turn, draft: Draft, _: object) -> None:
 async def create(turn: Turn, draft: Draft, *, source_key: str) -> submission.Submitted:
     new = draft.ticket(reporter_id=turn.contact.person_id, community_id=community_of(turn),
                        source_key=source_key)
-    async with turn.ctx.sessions() as session, session.begin():
-        done = await submission.submit(session=session, new=new, desk=turn.ctx.desk)
-        read = draft.model_category()
-        if draft.corrected and read is not None and read != draft.category.value:
-            # The person's choice is a labelled example, as a coordinator's correction is.
-            await intake.reporter_category(session=session, ticket_id=done.view.id,
-                                           actor=turn.contact.person_id, read=read,
-                                           chosen=draft.category.value, clock=turn.ctx.clock)
-        return done
+    read = draft.model_category()
+    corrected = ((read, draft.category.value)
+                 if draft.corrected and read is not None and read != draft.category.value
+                 else None)
+    return await mine.submit_draft(sessions=turn.ctx.sessions, new=new, desk=turn.ctx.desk,
+                                   corrected=corrected)
 
 
 def submitted_text(turn: Turn, view: intake.TicketView) -> str:

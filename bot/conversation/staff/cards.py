@@ -15,6 +15,7 @@ from bot.core.i18n import t
 from bot.core.render import duration_words
 from bot.core.turn import Turn
 from dispatch.core import buttons
+from dispatch.core.errors import PermissionDenied
 from dispatch.privacy.reads import holds
 from dispatch.reporting.board_review import approve_for_board
 from dispatch.tickets import centre, work
@@ -45,8 +46,7 @@ async def on_ask_assist(turn: Turn, data: buttons.AskAssist) -> None:
         ticket = await load(session, data.ticket)
         if not await holds(session=session, ticket=ticket, person_id=turn.contact.person_id,
                            routing=turn.ctx.desk.routing):
-            turn.toast("error.permission_denied", alert=True)
-            return
+            raise PermissionDenied()
         units = [u for u in await centre.departments(session=session, ticket=ticket,
                                                      desk=turn.ctx.desk)
                  if u.id != ticket.unit_id]
@@ -60,8 +60,7 @@ async def on_work_prompt(turn: Turn, data: buttons.Note | buttons.Done | buttons
         ticket = await load(session, data.ticket)
         if not await holds(session=session, ticket=ticket, person_id=turn.contact.person_id,
                            routing=turn.ctx.desk.routing):
-            turn.toast("error.permission_denied", alert=True)
-            return
+            raise PermissionDenied()
         kind = ticket.kind
     what, prompt = {buttons.Note: (awaiting.ProgressNote, "staff.ask_note"),
                     buttons.Done: (awaiting.DoneNote, "staff.ask_done"),

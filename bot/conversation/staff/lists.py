@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import re
-from datetime import date
-
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.conversation import awaiting
@@ -21,6 +18,7 @@ from dispatch.store.models import Ticket
 from dispatch.tickets import centre, duplicates
 from dispatch.tickets import staffing as staff
 from dispatch.tickets.desk import load
+from dispatch.tickets.phased import local_today, parse_phased
 from dispatch.tickets.understanding import close_understanding_with_note
 
 
@@ -33,17 +31,20 @@ async def on_understanding_text(turn: Turn, what: awaiting.UnderstandingReason,
 
 
 async def on_expected_text(turn: Turn, what: awaiting.ExpectedDate, text: str) -> bool:
-    expected = parse_date(text, today=turn.ctx.desk.clock().date())
+    """The expected date, then any milestones a line each; a date in the past is refused with
+    what is wrong and asked again (the question stays open until the list is set)."""
+    today = local_today(turn.ctx.desk.policy, turn.ctx.desk.clock())
+    expected, milestones = parse_phased(text, today=today)
     if expected is None:
         expect(turn, what)
         turn.say("staff.ask_expected")
         return True
-    stop_waiting(turn)
     async with turn.ctx.sessions() as session, session.begin():
         ticket = await centre.put_on_list(session=session, ticket_id=what.ticket,
                                           actor=turn.contact.person_id,
                                           list_type=ListType.PHASED, desk=turn.ctx.desk,
-                                          expected=expected)
+                                          expected=expected, milestones=milestones)
+        stop_waiting(turn)
         await offer_leads(turn, session, ticket)
     return True
 
@@ -59,25 +60,6 @@ async def on_merge_text(turn: Turn, what: awaiting.MergeTarget, text: str) -> bo
     return await act(turn, "staff.merged", lambda session: duplicates.merge(
         session=session, ticket_id=what.ticket, into_id=into, actor=turn.contact.person_id,
         desk=turn.ctx.desk))
-
-
-def parse_date(text: str, *, today: date) -> date | None:
-    """'2026-12-20', '2026/12/20', '12-20', '12月20日' → a date not in the past."""
-    text = text.strip()
-    full = re.search(r"(\d{4})[-/年.](\d{1,2})[-/月.](\d{1,2})", text)
-    short = re.search(r"(\d{1,2})[-/月.](\d{1,2})", text)
-    try:
-        if full:
-            found = date(int(full[1]), int(full[2]), int(full[3]))
-        elif short:
-            found = date(today.year, int(short[1]), int(short[2]))
-            if found < today:
-                found = date(today.year + 1, found.month, found.day)
-        else:
-            return None
-    except ValueError:
-        return None
-    return found if found >= today else None
 
 
 async def on_list_prompt(turn: Turn, data: buttons.ListPhased | buttons.ListUnderstanding

@@ -46,7 +46,10 @@ async def show_ticket(turn: Turn, ticket_id: int) -> None:
              turn.button("btn.merge_into", buttons.MergeInto(i))],
         ]
     elif coordinator and centre_desk and view.ticket.status == "understanding":
-        rows = [[turn.button("btn.close_understanding", buttons.CloseUnderstanding(ticket_id))]]
+        rows = [[turn.button("btn.close_understanding", buttons.CloseUnderstanding(ticket_id))],
+                [turn.button("btn.resume.immediate", buttons.Resume(ticket_id, "i")),
+                 turn.button("btn.resume.phased", buttons.Resume(ticket_id, "p"))],
+                [turn.button("board.publish_button", buttons.Publish(ticket_id))]]
     turn.send(text, buttons=rows)
 
 

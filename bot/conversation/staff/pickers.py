@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from bot.conversation import awaiting
 from bot.conversation.acting import check_coordinator
+from bot.conversation.awaiting import expect, stop_waiting
 from bot.core.i18n import t
 from bot.core.messages import Button
 from bot.core.turn import Turn
@@ -16,13 +18,31 @@ from dispatch.org.tree import unit_by_id
 from dispatch.store.models import Unit
 from dispatch.tickets import centre
 from dispatch.tickets.desk import load
+from dispatch.tickets.pickers import SHOWN, Purpose, choices, matching
 from dispatch.tickets.reassign import reassign
 
 PAGE = 8  # units per picker page; the rest are a ⟨next⟩ press away, never cut off
+SEARCH_CHARS = 8  # a text this short that names no unit is a search that found nothing
+
+
+def unit_label(turn: Turn, unit: Unit | None) -> str:
+    if unit is None:
+        return "-"
+    return unit.name_en if turn.lang == "en" and unit.name_en else unit.name
 
 
 def unit_button(turn: Turn, unit, data: CallbackData) -> Button:  # noqa: ANN001
-    return Button(unit.name_en if turn.lang == "en" and unit.name_en else unit.name, data.pack())
+    return Button(unit_label(turn, unit), data.pack())
+
+
+def by_name_hint(turn: Turn) -> str:
+    return t("staff.pick_by_name", turn.lang)
+
+
+def _searchable(turn: Turn, ticket_id: int, purpose: Purpose, text: str) -> str:
+    """While a picker is open, a typed part of a unit's name finds it (on_unit_search)."""
+    expect(turn, awaiting.UnitSearch(ticket_id, purpose.value))
+    return f"{text}\n{by_name_hint(turn)}"
 
 
 def paged(turn: Turn, units: list[Unit], page: int, pick: Callable[[Unit], CallbackData],
@@ -48,7 +68,8 @@ async def offer_leads(turn: Turn, session, ticket, edit: bool = False,  # noqa: 
              if await centre.may_lead(session=session, unit=u, actor=turn.contact.person_id)]
     rows, shown, pages = paged(turn, units, page, lambda u: buttons.SetLead(ticket.id, u.id),
                                 lambda n: buttons.PickLead(ticket.id, n))
-    text = t("staff.pick_lead_page", turn.lang, number=ticket.number, page=shown, pages=pages)
+    text = _searchable(turn, ticket.id, Purpose.LEAD, t(
+        "staff.pick_lead_page", turn.lang, number=ticket.number, page=shown, pages=pages))
     if edit:
         turn.edit_pressed(text, rows)
     else:
@@ -78,7 +99,8 @@ async def on_reassign(turn: Turn, data: buttons.Reassign) -> None:
     rows, shown, pages = paged(turn, units, max(data.page - 1, 0),
                                 lambda u: buttons.ReassignTo(data.ticket, u.id),
                                 lambda n: buttons.Reassign(data.ticket, n))
-    text = t("staff.pick_reassign", turn.lang, number=ticket.number, page=shown, pages=pages)
+    text = _searchable(turn, ticket.id, Purpose.REASSIGN, t(
+        "staff.pick_reassign", turn.lang, number=ticket.number, page=shown, pages=pages))
     if data.page > 0:
         turn.edit_pressed(text, rows)
     else:
@@ -92,13 +114,47 @@ async def on_reassign_to(turn: Turn, data: buttons.ReassignTo) -> None:
                                 desk=turn.ctx.desk)
         unit = await unit_by_id(session=session, unit_id=data.unit)
         number = ticket.number
-    name = unit.name_en if unit and turn.lang == "en" and unit.name_en else (
-        unit.name if unit else "-")
-    turn.edit_pressed(t("staff.reassigned", turn.lang, number=number, unit=name))
+    stop_waiting(turn)
+    turn.edit_pressed(t("staff.reassigned", turn.lang, number=number,
+                        unit=unit_label(turn, unit)))
 
 
 async def offer_co_units(turn: Turn, session, ticket) -> None:  # noqa: ANN001
     units = await centre.assist_choices(session=session, ticket=ticket, desk=turn.ctx.desk)
     rows = [[unit_button(turn, u, buttons.AddCoUnit(ticket.id, u.id))] for u in units]
-    turn.edit_pressed(t("staff.lead_set", turn.lang, number=ticket.number), rows)
+    turn.edit_pressed(_searchable(turn, ticket.id, Purpose.ASSIST,
+                                  t("staff.lead_set", turn.lang, number=ticket.number)), rows)
+
+
+def _pick(purpose: Purpose, ticket_id: int, unit_id: int) -> CallbackData:
+    if purpose is Purpose.LEAD:
+        return buttons.SetLead(ticket_id, unit_id)
+    if purpose is Purpose.REASSIGN:
+        return buttons.ReassignTo(ticket_id, unit_id)
+    if purpose is Purpose.ASSIST:
+        return buttons.AddCoUnit(ticket_id, unit_id)
+    return buttons.ResumeLead(ticket_id, unit_id, "p" if purpose is Purpose.RESUME_PHASED
+                              else "i")
+
+
+async def on_unit_search(turn: Turn, what: awaiting.UnitSearch, text: str) -> bool:
+    """「供电」 while a picker is open: the units it may pick whose name or alias holds it, as
+    buttons. A longer text that names no unit is no search: it is read as any other text."""
+    purpose = Purpose(what.purpose)
+    await check_coordinator(turn, what.ticket)
+    async with turn.ctx.sessions() as session:
+        ticket = await load(session, what.ticket)
+        units = await choices(session=session, ticket=ticket, actor=turn.contact.person_id,
+                              desk=turn.ctx.desk, purpose=purpose)
+    found = matching(units, text)
+    if not found:
+        if len(text) > SEARCH_CHARS:
+            stop_waiting(turn)
+            return False
+        turn.say("staff.no_unit_named", typed=text, number=ticket.number)
+        return True
+    rows = [[unit_button(turn, u, _pick(purpose, ticket.id, u.id))] for u in found[:SHOWN]]
+    turn.send(t("staff.units_named", turn.lang, typed=text, number=ticket.number,
+                n=len(found)), buttons=rows)
+    return True
 

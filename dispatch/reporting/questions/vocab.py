@@ -47,14 +47,18 @@ METRIC_WORDS: list[tuple[Metric, str]] = [
                         r"接单(?:平均)?(?:要|需要)?(?:多久|多长时间)|"
                         r"\baverage (?:time to (?:be )?claim(?:ed)?|claim time|"
                         r"wait for a claim)\b|"
-                        r"\bhow long (?:to|before|until) (?:a )?claim\b|\btime to claim\b"),
+                        r"\bhow long (?:to|before|until) (?:a )?claim\b|\btime to claim\b|"
+                        # 哪个部门接单最慢 / 最快: a ranking by the time, 快 shortest first
+                        r"接单(?:速度)?(?=最[慢快])|(?:(?<=fastest )|(?<=slowest ))to claim\b"),
     (Metric.RESOLVE_TIME, r"平均办结(?:时长|时间|用时|耗时)|平均处理(?:时长|时间|用时)|"
                           r"平均办理(?:时长|时间|用时)|办结平均(?:时长|时间|用时)|"
                           r"平均(?:要|需要)?(?:多久|多长时间)(?:才)?办结|"
                           r"办结(?:平均)?(?:要|需要)?(?:多久|多长时间)|"
                           r"\baverage (?:time to (?:resolve|resolution)|resolution time|"
                           r"resolve time)\b|\bhow long (?:to|before|until) (?:resolv|"
-                          r"resolution)\w*|\btime to resolv\w*"),
+                          r"resolution)\w*|\btime to resolv\w*|"
+                          r"办结(?:速度)?(?=最[慢快])|"
+                          r"(?:(?<=fastest )|(?<=slowest ))to resolve\b"),
     (Metric.CLAIM_ON_TIME, r"按时接单率?|及时接单率?|接单及时率|按时签收率?|"
                            r"\bon[- ]time claim(?: rate)?\b|\bclaimed on time\b"),
     (Metric.RESOLVE_ON_TIME, r"按时办结率?|按期办结率?|办结及时率|及时办结率?|"
