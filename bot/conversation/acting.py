@@ -13,14 +13,17 @@ from dispatch.store.models import Ticket
 from dispatch.tickets.desk import load
 
 Act = Callable[[AsyncSession], Awaitable[Ticket]]
+Confirm = Callable[[Ticket], str]  # a confirmation's key chosen once the ticket is known
 
 
-async def act(turn: Turn, key: str, action: Act) -> bool:
-    """One service call in a transaction, then its confirmation."""
+async def act(turn: Turn, key: str | Confirm, action: Act) -> bool:
+    """One service call in a transaction, then its confirmation (its key may depend on the
+    ticket: a volunteer reads a volunteer's words)."""
     async with turn.ctx.sessions() as session, session.begin():
         ticket = await action(session)
         number = ticket.number
-    turn.say(key, number=number)
+        said = key if isinstance(key, str) else key(ticket)
+    turn.say(said, number=number)
     return True
 
 

@@ -187,6 +187,7 @@ async def _route(turn: Turn) -> None:
         await handler(turn, rest.strip())
         return
     await _follow_language(turn, written_language(text))
+    voice.said_back(turn)
     if question is not None and await STEPS[type(question)].answer(turn, question, text):
         return
     await _route_text(turn, text)

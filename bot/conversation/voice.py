@@ -12,9 +12,15 @@ from bot.speech.transcriber import NotHeard
 SPOKEN = frozenset({"voice", "audio", "video_note"})
 
 
+def as_written(turn: Turn, text: str) -> str:
+    """A text for the draft: a transcript keeps its 🎤, so the card and the unit see it was
+    spoken (and may have been misheard)."""
+    return f"🎤 {text}" if turn.msg.voiced else text
+
+
 async def hear(turn: Turn) -> bool:
-    """Turn the voice message into its transcript (``turn.msg.text``, marked ``voiced``) and
-    say what was heard; False, with the reason said, when there is nothing to go on."""
+    """Turn the voice message into its transcript (``turn.msg.text``, marked ``voiced``);
+    False, with the reason said, when there is nothing to go on."""
     msg, speech = turn.msg, turn.ctx.speech
     if speech is None or msg.audio_id is None:
         turn.say("input.voice", buttons=main_menu(turn))
@@ -29,6 +35,11 @@ async def hear(turn: Turn) -> bool:
     # A transcript is words, never a command: 「/start」 read aloud is not typed.
     text = text.lstrip("/ ")[: turn.ctx.max_text_chars]
     turn.msg = dataclasses.replace(msg, text=text, voiced=True, media=None, audio_id=None)
-    turn.say("voice.heard", text=text)
-    return True
+    return True  # what was heard is said once the language it is in is known (`said_back`)
+
+
+def said_back(turn: Turn) -> None:
+    """A transcript is told back first: the person sees what the bot understood."""
+    if turn.msg.voiced and turn.msg.text:
+        turn.say("voice.heard", text=turn.msg.text)
 

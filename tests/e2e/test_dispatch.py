@@ -183,7 +183,7 @@ async def test_help_request_to_rating_with_volunteer_hours(district) -> None:
     await resident.send("周六上午十点，5栋楼下见")
     heard = await volunteer.wait_for(lambda m: "5栋楼下见" in (m["text"] or ""))
     await volunteer.press(heard["message_id"], button(heard, "k:n:"))
-    await volunteer.wait_text("进展说明")
+    await volunteer.wait_text("想对求助人说什么")
     await volunteer.send("好的，周六十点到")
     await resident.wait_text("好的，周六十点到")
     await volunteer.press(work["message_id"], button(work, "k:s:"))

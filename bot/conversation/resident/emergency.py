@@ -18,6 +18,7 @@ from bot.conversation.resident.draft import (
 )
 from bot.conversation.resident.report import add_text
 from bot.conversation.resident.submit import create
+from bot.conversation.voice import as_written
 from bot.core.i18n import t
 from bot.core.render import preview
 from bot.core.turn import Turn
@@ -50,8 +51,8 @@ async def critical(turn: Turn, text: str, parse: Parse, joined: Draft | None = N
         draft.phone = joined.phone
         turn.clear("draft")
         stop_waiting(turn)
-    if text not in draft.texts:
-        draft.texts.append(text)
+    if as_written(turn, text) not in draft.texts:
+        draft.texts.append(as_written(turn, text))
     draft.apply(parse)
     draft.urgency = Urgency.CRITICAL
     draft.place = draft.place or entity_text(parse, "place")

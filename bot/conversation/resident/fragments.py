@@ -19,6 +19,7 @@ from bot.conversation.resident.draft import (
     Draft,
 )
 from bot.conversation.resident.emergency import add_sos_details, open_emergency
+from bot.conversation.voice import as_written
 from bot.core.render import preview
 from bot.core.turn import Turn
 from dispatch.core.enums import TicketKind
@@ -140,7 +141,7 @@ async def draft_fragment(turn: Turn, text: str) -> bool:
 async def not_understood(turn: Turn, text: str) -> None:
     draft = draft_of(turn)
     if draft is not None and not expired(turn, draft):  # a detail of the open draft
-        draft.texts.append(text)
+        draft.texts.append(as_written(turn, text))
         keep(turn, draft)
         stop_waiting(turn)
         await show_card(turn, draft)

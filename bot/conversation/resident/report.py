@@ -29,6 +29,7 @@ from bot.conversation.resident.submit import (
     submit,
     submit_and_whistle,
 )
+from bot.conversation.voice import as_written
 from bot.core.i18n import t
 from bot.core.messages import Button
 from bot.core.render import category_name, preview
@@ -56,7 +57,7 @@ async def add_text(turn: Turn, text: str, parse: Parse) -> None:
             gone = [d for d in turn.state.get(SUPERSEDED) or [] if isinstance(d, str)]
             turn.update(**{SUPERSEDED: [*gone, draft.id][-4:]})
         draft = Draft.new(kind, parse, turn.ctx.clock().timestamp())
-    draft.texts.append(text)
+    draft.texts.append(as_written(turn, text))
     if len(draft.texts) == 1:
         draft.apply(parse)
     elif not await _read_again(turn, draft) and draft.kind is TicketKind.REPORT \
@@ -188,7 +189,7 @@ async def on_menu_press(turn: Turn, data: callbacks.Menu) -> None:
 def tell_kept_draft(turn: Turn) -> None:
     """/start in the middle of a report: the draft is kept, and the person is told so."""
     draft = draft_of(turn)
-    if draft is None or expired(turn, draft):
+    if draft is None:  # kept as long as the conversation is, however old: nothing is lost
         return
     buttons = [[turn.button("card.submit", callbacks.Submit(draft.id)),
                 turn.button("card.cancel", callbacks.Discard(draft.id))]]

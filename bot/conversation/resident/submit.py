@@ -17,7 +17,7 @@ from bot.conversation.resident.draft import (
 )
 from bot.conversation.staff.verify import whistle_own
 from bot.core.i18n import t
-from bot.core.render import category_name, limit_words, when
+from bot.core.render import by_day, category_name, limit_words
 from bot.core.turn import Turn
 from dispatch.core.buttons import FollowTwin
 from dispatch.tickets import intake, mine, submission
@@ -95,7 +95,7 @@ def submitted_text(turn: Turn, view: intake.TicketView) -> str:
         category=category_name(view.category, lang),
         claim=limit_words(claim, lang),
         resolve=limit_words(resolve, lang),
-        due=when(view.resolve_due_at, lang),
+        due=by_day(view.resolve_due_at, lang),
         community=turn.community or "",
     )
 

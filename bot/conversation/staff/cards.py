@@ -10,6 +10,7 @@ from bot.conversation.awaiting import expect, stop_waiting
 from bot.conversation.ids import TICKET_NUMBER
 from bot.conversation.staff.lookup import show_ticket
 from bot.conversation.staff.pickers import unit_button
+from bot.conversation.staff.volunteer import help_key, help_key_of
 from bot.core.i18n import t
 from bot.core.render import duration_words
 from bot.core.turn import Turn
@@ -29,15 +30,15 @@ async def on_claim(turn: Turn, data: buttons.Claim) -> None:
     async with turn.ctx.sessions() as session, session.begin():
         ticket = await work.claim(session=session, ticket_id=data.ticket,
                                   actor=turn.contact.person_id, desk=turn.ctx.desk)
-        number = ticket.number
-    turn.toast("staff.claimed", number=number)
+        number, kind = ticket.number, ticket.kind
+    turn.toast(help_key(kind, "staff.claimed"), number=number)
 
 
 async def on_start(turn: Turn, data: buttons.Start) -> None:
     async with turn.ctx.sessions() as session, session.begin():
         ticket = await work.start(session=session, ticket_id=data.ticket,
                                   actor=turn.contact.person_id, desk=turn.ctx.desk)
-    turn.toast("staff.started", number=ticket.number)
+    turn.toast(help_key(ticket.kind, "staff.started"), number=ticket.number)
 
 
 async def on_ask_assist(turn: Turn, data: buttons.AskAssist) -> None:
@@ -67,7 +68,7 @@ async def on_work_prompt(turn: Turn, data: buttons.Note | buttons.Done | buttons
     if what is awaiting.DoneNote and kind == "help_request":
         what, prompt = awaiting.ServiceMinutes, "staff.ask_minutes"
     expect(turn, what(data.ticket))
-    turn.say(prompt)
+    turn.say(help_key(kind, prompt))
 
 
 async def on_add_assist(turn: Turn, data: buttons.AddAssist) -> None:
@@ -81,7 +82,7 @@ async def on_add_assist(turn: Turn, data: buttons.AddAssist) -> None:
 
 async def on_note_text(turn: Turn, what: awaiting.ProgressNote, text: str) -> bool:
     stop_waiting(turn)
-    return await act(turn, "staff.note_sent", lambda session: work.add_note(
+    return await act(turn, help_key_of("staff.note_sent"), lambda session: work.add_note(
         session=session, ticket_id=what.ticket, actor=turn.contact.person_id,
         desk=turn.ctx.desk, text=text or "📷", photo_ids=turn.msg.photo_ids[-1:]))
 
@@ -138,7 +139,7 @@ async def on_minutes_text(turn: Turn, what: awaiting.ServiceMinutes, text: str) 
 
 async def on_handback_text(turn: Turn, what: awaiting.HandBackReason, text: str) -> bool:
     stop_waiting(turn)
-    return await act(turn, "staff.handed_back", lambda session: work.hand_back(
+    return await act(turn, help_key_of("staff.handed_back"), lambda session: work.hand_back(
         session=session, ticket_id=what.ticket, actor=turn.contact.person_id,
         desk=turn.ctx.desk, reason=text or "-"))
 
@@ -167,7 +168,7 @@ async def reply_to_card(turn: Turn, text: str) -> bool:
     async with turn.ctx.sessions() as session, session.begin():
         ticket = await work.claim(session=session, ticket_id=ticket_id,
                                   actor=turn.contact.person_id, desk=turn.ctx.desk)
-        number = ticket.number
-    turn.say("staff.claimed", number=number)
+        number, kind = ticket.number, ticket.kind
+    turn.say(help_key(kind, "staff.claimed"), number=number)
     return True
 
