@@ -132,6 +132,12 @@ QUESTIONS = [
     ("street", "how many tickets are still open in Wuhang this week"),
     ("street", "list open tickets in Wuhang this week"), ("street", "how many new tickets today"),
 ]
+# Average times (平均接单时长 / 平均办结时长), timed apart so the mix above stays comparable.
+DURATION_QUESTIONS = [
+    ("centre", "本季度平均接单时长"), ("centre", "本季度平均办结时长"),
+    ("centre", "本季度哪个街道平均接单时长最长"), ("centre", "本月哪个部门平均办结时长最短"),
+    ("street", "本季度平均办结时长"), ("street", "本月西关社区平均接单时长"),
+]
 SECTIONS = ("questions", "scorecard", "duplicates", "web", "scheduler", "intake")
 
 
@@ -487,18 +493,20 @@ async def measure(args: argparse.Namespace, url: str, org: Path, report: dict[st
             .all()
     coordinators = {"centre": ids["5002"], "street": ids["5001"]}
     if "questions" not in skip:
-        times: dict[str, list[float]] = {"centre": [], "street": []}
+        times: dict[str, list[float]] = {"centre": [], "street": [], "durations": []}
         for rnd in range(args.rounds + 1):
-            for who, question in QUESTIONS:
+            for who, question in [*QUESTIONS, *DURATION_QUESTIONS]:
                 async with sessions() as session:
                     spent, found = await timed(questions.answer(
                         session=session, person_id=coordinators[who], text=question, now=now))
                 assert not isinstance(found, questions.Refusal), (question, found)
                 if rnd:  # the first round warms caches up
-                    times[who].append(spent)
+                    times["durations" if (who, question) in DURATION_QUESTIONS
+                          else who].append(spent)
         report["questions"] = {"all": summary(times["centre"] + times["street"]),
                                "district scope": summary(times["centre"]),
-                               "street scope": summary(times["street"])}
+                               "street scope": summary(times["street"]),
+                               "average times": summary(times["durations"])}
         print("questions", report["questions"]["all"], file=sys.stderr)
     quarter = Quarter.containing(now - timedelta(days=92))
     if "scorecard" not in skip:

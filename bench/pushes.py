@@ -34,7 +34,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.channels import build_telegram
 from bot.core.messages import Answer, Incoming
-from bot.delivery.pushes import run_deliverer, utc_now
+from bot.delivery.consumer import run_deliverer
+from bot.delivery.pushes import utc_now
 from dispatch.notify.bus import MemoryBus, PushBus, RedisStreamBus
 from dispatch.notify.outbox import Notice, enqueue
 from dispatch.notify.relay import Sessions, run_relay

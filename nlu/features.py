@@ -10,11 +10,10 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-from scipy import sparse
-from sklearn.feature_extraction.text import TfidfVectorizer
 
+from nlu.arrays import tfidf_row
 from nlu.entities import PlaceFinder
-from nlu.text import normalize
+from nlu.text import latin_only, normalize
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +22,6 @@ log = logging.getLogger(__name__)
 # ones); the n-grams still read the whole text, and the first sentence carries what a report
 # is about.
 EMBED_TOKEN_BUDGET = 24
-_NON_LATIN = re.compile(r"[^a-z0-9' ]+")
 _PIECES = re.compile(r"[a-z0-9']+|\S", re.IGNORECASE)
 
 
@@ -60,8 +58,8 @@ def without_places(text: str) -> str:
     return rest or text
 
 
-def _latin_only(text: str) -> str:
-    return _NON_LATIN.sub(" ", text)
+# Models pickled before the function moved to nlu.text name it here.
+_latin_only = latin_only
 
 
 class NgramFeaturizer:
@@ -69,18 +67,21 @@ class NgramFeaturizer:
     its Latin part, so English words are matched at word boundaries."""
 
     def __init__(self) -> None:
+        # Training and the tools only: a bot process reads the arrays (nlu/arrays.py).
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
         self.chars = TfidfVectorizer(analyzer="char", ngram_range=(1, 4), sublinear_tf=True,
                                      min_df=1, max_features=120_000, dtype=np.float32)
         self.words = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True,
                                      min_df=1, max_features=60_000, dtype=np.float32,
-                                     preprocessor=_latin_only)
+                                     preprocessor=latin_only)
 
     def fit(self, texts: Sequence[str]) -> NgramFeaturizer:
         self.chars.fit(texts)
         self.words.fit(texts)
         return self
 
-    def transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
+    def transform(self, texts: Sequence[str]) -> Any:
         """The matrix `hstack([chars.transform, words.transform])` gives, built directly: the
         sklearn path spends ~2 ms a message validating its input and stacking."""
         tables = [_Table.of(self.chars, 0), _Table.of(self.words, len(self.chars.vocabulary_))]
@@ -94,6 +95,8 @@ class NgramFeaturizer:
                 values.append(row_values)
             indptr.append(indptr[-1] + sum(len(part) for part in indices[-len(tables):]))
         width = len(self.chars.vocabulary_) + len(self.words.vocabulary_)
+        from scipy import sparse
+
         return sparse.csr_matrix(
             (_concat(values, np.float32), _concat(indices, np.int32), np.asarray(indptr)),
             shape=(len(texts), width))
@@ -107,7 +110,7 @@ class _Table:
         self.analyzer, self.vocabulary, self.idf, self.offset = analyzer, vocabulary, idf, offset
 
     @classmethod
-    def of(cls, vectorizer: TfidfVectorizer, offset: int) -> _Table:
+    def of(cls, vectorizer: Any, offset: int) -> _Table:
         return cls(vectorizer.build_analyzer(), vectorizer.vocabulary_,
                    np.asarray(vectorizer.idf_, dtype=np.float32), offset)
 
@@ -116,15 +119,7 @@ class _Table:
         vocabulary = self.vocabulary
         counts = {vocabulary[gram]: n for gram, n in Counter(self.analyzer(text)).items()
                   if gram in vocabulary}
-        columns = np.fromiter(counts, dtype=np.int32, count=len(counts))
-        order = np.argsort(columns)
-        columns = columns[order]
-        tf = np.fromiter(counts.values(), dtype=np.float32, count=len(counts))[order]
-        weights = (np.log(tf) + np.float32(1)) * self.idf[columns]
-        norm = np.sqrt(np.dot(weights.astype(np.float64), weights))
-        if norm > 0:
-            weights /= np.float32(norm)
-        return columns + self.offset, weights
+        return tfidf_row(counts, self.idf, self.offset)
 
 
 def _concat(parts: list[np.ndarray], dtype: type) -> np.ndarray:

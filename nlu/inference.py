@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy.special import expit
 
+from nlu.arrays import ArrayHead, ArrayModel
 from nlu.model import EMBED_WEIGHT, BuiltinModel, Head
 
 
@@ -30,6 +30,10 @@ class Linear:
         weights = np.ascontiguousarray(np.asarray(classifier.coef_).T)
         return cls(weights, np.asarray(classifier.intercept_, dtype=np.float64), softmax)
 
+    @classmethod
+    def of_arrays(cls, arrays: tuple[np.ndarray, np.ndarray], softmax: bool) -> Linear:
+        return cls(arrays[0], arrays[1], softmax)
+
     def proba(self, x: Any) -> np.ndarray:
         """Rows of class probabilities, as the classifier's predict_proba gives them."""
         scores = np.asarray(x @ self.weights, dtype=np.float64) + self.bias
@@ -40,6 +44,11 @@ class Linear:
             exp = np.exp(scores - scores.max(axis=1, keepdims=True))
             return exp / exp.sum(axis=1, keepdims=True)
         return _normalised_ovr(expit(scores))
+
+
+def expit(x: np.ndarray) -> np.ndarray:
+    """The logistic function, as scipy.special.expit computes it for float64."""
+    return np.asarray(1.0 / (1.0 + np.exp(-x)))
 
 
 def _normalised_ovr(prob: np.ndarray) -> np.ndarray:
@@ -65,6 +74,14 @@ class FastHead:
         embed = Linear.of(head.embed, softmax=True) if head.embed is not None else None
         return cls(n, Linear.of(head.ngram, softmax=False), embed)
 
+    @classmethod
+    def of_arrays(cls, head: ArrayHead) -> FastHead:
+        n = len(head.classes)
+        if n == 1 or head.ngram is None:
+            return cls(n, None, None)
+        embed = Linear.of_arrays(head.embed, softmax=True) if head.embed is not None else None
+        return cls(n, Linear.of_arrays(head.ngram, softmax=False), embed)
+
     def ngram_proba(self, ngram_x: Any) -> np.ndarray:
         if self.ngram is None:
             return np.ones((ngram_x.shape[0], 1))
@@ -80,8 +97,11 @@ class FastHead:
 class Scorer:
     """All heads of a model; read-only after construction, so safe to share between threads."""
 
-    def __init__(self, model: BuiltinModel) -> None:
-        self.heads = {name: FastHead.of(head) for name, head in model.heads.items()}
+    def __init__(self, model: BuiltinModel | ArrayModel) -> None:
+        if isinstance(model, ArrayModel):
+            self.heads = {name: FastHead.of_arrays(head) for name, head in model.heads.items()}
+        else:
+            self.heads = {name: FastHead.of(head) for name, head in model.heads.items()}
 
     @property
     def has_embedding(self) -> bool:

@@ -13,7 +13,6 @@ from typing import Any
 
 import numpy as np
 import yaml
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from nlu.features import Embedder
 
@@ -62,8 +61,7 @@ class Knowledge:
         # Two different entries this close are a coin toss: offer both rather than pick one.
         self.margin = margin
         self.ngram_margin = ngram_margin
-        self._tfidf = TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 3), sublinear_tf=True)
-        self._ngram_matrix = self._tfidf.fit_transform(self._questions)
+        self._ngrams: tuple[Any, Any] | None = None  # built on first use (no embedding)
         self._vectors = _vectors(self._questions, embed, cache_dir) if embed is not None else None
 
     def match(self, text: str) -> Match | None:
@@ -79,7 +77,8 @@ class Knowledge:
             scores = self._vectors @ np.asarray(self._embed(text)).ravel()
             threshold, floor, margin = self.threshold, self.floor, self.margin
         else:
-            scores = (self._ngram_matrix @ self._tfidf.transform([text]).T).toarray().ravel()
+            tfidf, matrix = self._ngram_index()
+            scores = (matrix @ tfidf.transform([text]).T).toarray().ravel()
             threshold, floor = self.ngram_threshold, self.ngram_floor
             margin = self.ngram_margin
         best: list[Match] = []  # each entry once, by its closest question
@@ -97,6 +96,16 @@ class Knowledge:
         if top.score >= threshold and not contested:
             return Lookup(top)
         return Lookup(None, tuple(best))
+
+    def _ngram_index(self) -> tuple[Any, Any]:
+        """The questions' character n-grams: only without the embedding, so a process that
+        embeds never loads scikit-learn for them (bench/memory.py)."""
+        if self._ngrams is None:
+            from sklearn.feature_extraction.text import TfidfVectorizer
+
+            tfidf = TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 3), sublinear_tf=True)
+            self._ngrams = (tfidf, tfidf.fit_transform(self._questions))
+        return self._ngrams
 
     def entry(self, entry_id: str) -> Entry | None:
         return next((e for e in self.entries if e.id == entry_id), None)

@@ -8,13 +8,13 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 
+from nlu.arrays import ArrayModel
 from nlu.cascade import Cascade
 from nlu.features import Embedder
-from nlu.model import BuiltinModel
 from nlu.parser import BuiltinParser, Parser
 from nlu.rasa import RasaParser
 from nlu.settings import NluSettings
-from nlu.training import data_dir_of, is_stale, latest_path, load_model, train
+from nlu.training import data_dir_of, is_stale, latest_path, load_runtime_model, train
 
 log = logging.getLogger(__name__)
 _CHILD_TIMEOUT_S = 900
@@ -36,19 +36,19 @@ def load_builtin(settings: NluSettings, gazetteer: Iterable[str] = ()) -> Builti
     if model is None:
         log.warning("no NLU model in %s; training one now (run `shaosheng nlu ensure` at setup)",
                     settings.model_dir)
-        model = load_model(_train_fresh(settings, embedder))
+        model = load_runtime_model(_train_fresh(settings, embedder))
     elif is_stale(settings):
         log.warning("NLU model in %s is older than the training data; run `shaosheng nlu "
                     "ensure`", settings.model_dir)
     return BuiltinParser(model, embedder, gazetteer, Cascade(*settings.embed_below_margins))
 
 
-def _load_latest(settings: NluSettings) -> BuiltinModel | None:
+def _load_latest(settings: NluSettings) -> ArrayModel | None:
     path = latest_path(settings.model_dir)
     if path is None:
         return None
     try:
-        return load_model(path)
+        return load_runtime_model(path)
     except Exception as exc:  # truncated, foreign or older-code file: retrain rather than fail
         log.warning("cannot load NLU model %s (%s)", path, exc)
         return None

@@ -5,12 +5,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
-from sklearn.linear_model import LogisticRegression, SGDClassifier
-from sklearn.preprocessing import LabelEncoder
 
+from nlu.arrays import ArrayHead
 from nlu.features import EMBED_TOKEN_BUDGET, Embedder, NgramFeaturizer
+
+if TYPE_CHECKING:  # training only: a bot process reads the arrays (nlu/arrays.py)
+    from sklearn.linear_model import LogisticRegression, SGDClassifier
+    from sklearn.preprocessing import LabelEncoder
 
 # Bump when features or training change, so `nlu ensure` retrains old artifacts.
 MODEL_CODE_VERSION = f"nlu-builtin-8-tok{EMBED_TOKEN_BUDGET}-noplace"
@@ -53,6 +57,8 @@ class BuiltinModel:
 
 
 def _ngram_classifier() -> SGDClassifier:
+    from sklearn.linear_model import SGDClassifier
+
     # Logistic loss by SGD: the same answers as lbfgs on 100k+ sparse n-grams, 10x faster,
     # which keeps `nlu train` within its minute.
     return SGDClassifier(loss="log_loss", alpha=1e-5, max_iter=30, tol=None,
@@ -60,12 +66,16 @@ def _ngram_classifier() -> SGDClassifier:
 
 
 def _embed_classifier() -> LogisticRegression:
+    from sklearn.linear_model import LogisticRegression
+
     return LogisticRegression(C=10.0, max_iter=2000, class_weight="balanced")
 
 
 def train_head(labels: Sequence[str], ngram_x: object, embed_labels: Sequence[str],
                embed_x: np.ndarray | None) -> Head:
     """Both models share one label encoding; the embedding model may see fewer examples."""
+    from sklearn.preprocessing import LabelEncoder
+
     encoder = LabelEncoder().fit(list(labels))
     if len(encoder.classes_) == 1:
         return Head(encoder, None, None)
@@ -76,7 +86,7 @@ def train_head(labels: Sequence[str], ngram_x: object, embed_labels: Sequence[st
     return Head(encoder, ngram, embed)
 
 
-def rank(head: Head, probs: np.ndarray) -> list[tuple[str, float]]:
+def rank(head: Head | ArrayHead, probs: np.ndarray) -> list[tuple[str, float]]:
     """Labels of one row, most probable first."""
     classes = head.classes
     return [(classes[i], float(probs[i])) for i in np.argsort(-probs)]

@@ -10,6 +10,7 @@ from typing import Protocol
 
 import numpy as np
 
+from nlu.arrays import ArrayModel
 from nlu.cascade import Cascade
 from nlu.decision import THRESHOLDS, Thresholds, decide, is_sure
 from nlu.emergency import alarm_words, find_hazards, most_urgent, scan_hazards
@@ -43,7 +44,7 @@ class BuiltinParser:
     """Thread-safe: the model and scorer are read-only after loading and the embedder holds
     its own lock. The embedding runs only on messages the n-grams are unsure of (`cascade`)."""
 
-    def __init__(self, model: BuiltinModel, embedder: Embedder | None,
+    def __init__(self, model: BuiltinModel | ArrayModel, embedder: Embedder | None,
                  gazetteer: Iterable[str] = (), cascade: Cascade | None = None,
                  thresholds: Thresholds = THRESHOLDS) -> None:
         self.model = model

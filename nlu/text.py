@@ -23,6 +23,7 @@ _T2S.update({code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)})
 _T2S[0x3000] = ord(" ")
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_NON_LATIN = re.compile(r"[^a-z0-9' ]+")
 _LATIN = re.compile(r"[A-Za-z]")
 
 
@@ -75,3 +76,10 @@ def looks_like_junk(text: str) -> bool:
     compact = "".join(text.split())
     distinct = len(set(compact))
     return (len(compact) >= 6 and distinct <= 2) or (len(compact) > 200 and distinct < 12)
+
+
+def latin_only(text: str) -> str:
+    """What the word n-grams read: everything but lower-case Latin letters, digits, ' and
+    spaces blanked (the text reaches it not lower-cased: scikit-learn skips lowercasing when
+    a preprocessor is given)."""
+    return _NON_LATIN.sub(" ", text)

@@ -6,6 +6,7 @@ import hashlib
 import json
 import logging
 import pickle
+import shutil
 import time
 from collections import defaultdict
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 from tqdm import tqdm
 
+from nlu.arrays import ArrayModel, arrays_path, export_arrays, load_arrays
 from nlu.features import Embedder, NgramFeaturizer, cut_to_tokens, without_places
 from nlu.model import MODEL_CODE_VERSION, BuiltinModel, train_head
 from nlu.settings import NluSettings
@@ -161,9 +163,11 @@ def save_model(model: BuiltinModel, model_dir: Path) -> Path:
     # Written aside and renamed, so a parser loading concurrently never reads half a file.
     tmp.write_bytes(pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL))
     tmp.replace(path)
+    export_arrays(model, arrays_path(path))  # what bot processes load (nlu/arrays.py)
     for old in model_dir.glob("model-*.pkl"):
         if old != path:  # superseded artifacts are ~20 MB each; the hash names the live one
             old.unlink(missing_ok=True)
+            shutil.rmtree(arrays_path(old), ignore_errors=True)
     return path
 
 
@@ -210,4 +214,19 @@ def load_model(path: Path) -> BuiltinModel:
     if getattr(model, "code_version", None) != MODEL_CODE_VERSION:
         # Written by other model code: its attributes may not match this code's.
         raise TypeError(f"{path} was trained by model code {model.code_version}")
+    return model
+
+
+def load_runtime_model(path: Path) -> ArrayModel:
+    """The arrays of the artifact at `path`, memory-mapped: no scikit-learn in this process.
+    An artifact trained before the arrays existed is exported once (which reads the pickle)."""
+    directory = arrays_path(path)
+    try:
+        model = load_arrays(directory)
+    except (OSError, ValueError, KeyError):
+        export_arrays(load_model(path), directory)
+        model = load_arrays(directory)
+    if model.code_version != MODEL_CODE_VERSION or path.name != f"model-{model.fingerprint}.pkl":
+        export_arrays(load_model(path), directory)  # left behind by another model: redo
+        model = load_arrays(directory)
     return model

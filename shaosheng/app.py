@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -10,9 +11,11 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.channels.files import BotApiFiles
 from bot.core.context import BotContext
 from bot.core.render import use_timezone
 from bot.core.state import StateStore
+from bot.speech.transcriber import Transcriber
 from dispatch.core.enums import Role
 from dispatch.core.routing import Routing
 from dispatch.core.workdays import WorkCalendar, parse_limit
@@ -90,6 +93,7 @@ def intake_policy(settings: Settings) -> Policy:
         limits=limits, calendar=work_calendar(settings),
         number_prefix=settings.tickets.number_prefix,
         rating_window_days=settings.rating.window_working_days,
+        phased_remind_days=settings.lists.phased_remind_days,
     )
 
 
@@ -159,9 +163,24 @@ async def build_bot_context(
         desk_link_minutes=settings.desk.link_minutes,
         emergency_followup_s=settings.emergency.followup_minutes * 60,
         bot_username=settings.telegram.bot_username,
+        draft_remind_minutes=settings.drafts.remind_minutes,
         quiet_chats=frozenset([*settings.telegram.quiet_chats,
                                *filter(None, [settings.board.channel_chat_id])]),
     )
+
+
+def with_speech(ctx: BotContext, settings: Settings, *, api_base: str | None,
+                token: str) -> BotContext:
+    """Voice messages transcribed by the configured server, their audio fetched from the Bot
+    API the bot talks to; unchanged (text only) when no server is configured."""
+    speech = settings.speech
+    if speech.url is None:
+        return ctx
+    files = BotApiFiles(api_base or "https://api.telegram.org", token)
+    key = speech.api_key.get_secret_value() if speech.api_key else None
+    return dataclasses.replace(ctx, speech=Transcriber(
+        url=speech.url, fetch=files.fetch, model=speech.model, timeout_s=speech.timeout_s,
+        api_key=key))
 
 
 BOT_COMMANDS = {

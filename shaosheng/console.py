@@ -21,7 +21,8 @@ async def run_console(settings: Settings, *, user_id: str, language: str | None)
     try:
         async with background(sessions=ctx.sessions, desk=ctx.desk, bus=MemoryBus(),
                               sender=console, digest_at=settings.coordination.digest_at,
-                              retention_days=settings.privacy.retention_days):
+                              retention_days=settings.privacy.retention_days,
+                              timezone=settings.app.timezone):
             await console.run()
     finally:
         await engine.dispose()

@@ -22,7 +22,7 @@ from dispatch.store.db import session_factory
 from dispatch.store.migrate import upgrade
 from nlu import Parser
 from nlu.knowledge import Knowledge
-from shaosheng.app import BOT_COMMANDS, build_bot_context, open_engine
+from shaosheng.app import BOT_COMMANDS, build_bot_context, open_engine, with_speech
 from shaosheng.clock import MovableClock, utc_now
 from shaosheng.settings import Settings
 from shaosheng.web import desk_config, free_port, serve_web
@@ -115,6 +115,7 @@ async def running_system(
                            wall_clock=lambda: clock().timestamp()) as standin:
         desk = desk_config(settings, sessions=ctx.sessions, desk=ctx.desk, web_port=web_port,
                            files=BotFiles(standin.base_url, DEMO_TOKEN), on_change=wake.set)
+        ctx = with_speech(ctx, settings, api_base=standin.base_url, token=DEMO_TOKEN)
         runtime = build_telegram(
             settings.telegram.runtime, token=DEMO_TOKEN, api_base=standin.base_url,
             mode="polling", handler=make_handler(ctx), commands=BOT_COMMANDS,
@@ -126,7 +127,8 @@ async def running_system(
                            sender=runtime.sender, wake=wake,
                            digest_at=settings.coordination.digest_at,
                            retention_days=settings.privacy.retention_days,
-                           board_chat=board_chat(settings), clock=clock, nudges=nudges),
+                           board_chat=board_chat(settings), clock=clock, nudges=nudges,
+                           timezone=settings.app.timezone),
                 serve_web(ctx.sessions, host, web_port, desk, clock) as served,
             ):
                 yield Running(standin, served, clock)

@@ -62,7 +62,7 @@ def people_group(ctx: click.Context, as_json: bool) -> None:
 def revoke(ctx: click.Context, person_id: int, role: str, unit_code: str) -> None:
     """End PERSON_ID's ROLE in UNIT at once."""
     from dispatch.org.tree import get_unit
-    from dispatch.tickets.work import revoke_role
+    from dispatch.tickets.revocation import revoke_role
     from shaosheng.app import desk
     from shaosheng.cli import settings_from
 
@@ -83,7 +83,7 @@ def revoke(ctx: click.Context, person_id: int, role: str, unit_code: str) -> Non
 @click.pass_context
 def block(ctx: click.Context, person_id: int, undo: bool) -> None:
     """Block (or with --undo unblock) a person: the bot answers them once, then ignores them."""
-    from dispatch.tickets.work import block_person
+    from dispatch.tickets.revocation import block_person
     from shaosheng.app import desk
     from shaosheng.cli import settings_from
 

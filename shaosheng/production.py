@@ -29,19 +29,18 @@ from bot.channels.pacing import RedisPacer
 from bot.channels.sender import SendLimits, TelegramSender
 from bot.channels.telegram_common import chat_key, incoming_from_update
 from bot.conversation.router import make_handler
-from bot.core.messages import Incoming, Reply
+from bot.core.context import BotContext
+from bot.core.messages import Handler, Incoming, Reply
 from bot.core.state import RedisStateStore
 from bot.intake.inbox import SAVED_NOTICE, Inbox, InboxWorker
 from bot.intake.locks import RedisChatLocks
 from bot.intake.queue import RedisInboxQueue
 from bot.intake.receiver import BotApi, Receiver
-from desk.config import BotFiles
 from dispatch.notify.bus import RedisStreamBus
 from dispatch.store.inbox import inbox_store
 from dispatch.store.migrate import is_current
-from shaosheng.app import BOT_COMMANDS, build_bot_context, open_engine
+from shaosheng.app import BOT_COMMANDS, build_bot_context, open_engine, with_speech
 from shaosheng.settings import ConfigError, Settings
-from shaosheng.web import desk_config, serve_web
 from shaosheng.workers import background, board_chat
 
 log = logging.getLogger(__name__)
@@ -120,18 +119,9 @@ async def _serve(settings: Settings, *, role: str, receive: bool, web_port: int 
         ctx = await build_bot_context(settings, svc.engine, RedisStateStore(svc.redis),
                                       on_change=wake.set, dedupe_in_handler=False,
                                       desk_url=desk_url)
+        ctx = with_speech(ctx, settings, api_base=tg.api_base, token=token)
         handler = make_handler(ctx)
-        # Send only: updates come in through the receiver and the inbox, not the runtime.
-        limits = SendLimits(global_per_second=tg.send_per_second, global_burst=tg.send_burst,
-                            private_per_second=tg.private_per_second)
-        bot = build_telegram(tg.runtime, token=token, api_base=tg.api_base, mode="none",
-                             handler=handler, commands=BOT_COMMANDS if receive else None,
-                             limits=limits)
-        if isinstance(bot.sender, TelegramSender):  # every process shares Telegram's limits
-            bot.sender.pacer = RedisPacer(svc.redis, token.split(":")[0],
-                                          per_second=limits.global_per_second,
-                                          burst=limits.global_burst)
-        await bot.start()
+        bot = await _sender(settings, svc.redis, handler, receive=receive)
         shown = Conversations(handler, bot.sender)  # type: ignore[arg-type]
         queue = RedisInboxQueue(svc.redis)
         # The inbox's and the relay's statements each stand alone: run them without
@@ -151,15 +141,14 @@ async def _serve(settings: Settings, *, role: str, receive: bool, web_port: int 
                                 webhook=_webhook_config(settings))
         try:
             async with contextlib.AsyncExitStack() as stack:
-                await stack.enter_async_context(background(
-                    sessions=ctx.sessions, relay_sessions=single, desk=ctx.desk,
-                    bus=_bus(svc.redis),
-                    sender=bot.sender, consumer=consumer, wake=wake,
-                    digest_at=settings.coordination.digest_at,
-                    retention_days=settings.privacy.retention_days,
-                    board_chat=board_chat(settings),
-                    inbox_keep=timedelta(hours=settings.inbox.keep_hours)))
+                await stack.enter_async_context(
+                    _loops(settings, svc.redis, ctx, bot, consumer=consumer, wake=wake))
                 if web_port is not None:
+                    # Only `run` serves the web side: a worker never loads the desk (its
+                    # templates, spreadsheets, QR codes: bench/memory.py).
+                    from desk.config import BotFiles
+                    from shaosheng.web import desk_config, serve_web
+
                     files = BotFiles(tg.api_base or "https://api.telegram.org", token)
                     desk = desk_config(settings, sessions=ctx.sessions, desk=ctx.desk,
                                        web_port=web_port, files=files, on_change=wake.set)
@@ -181,6 +170,38 @@ async def _serve(settings: Settings, *, role: str, receive: bool, web_port: int 
                 await bot.stop()
             finally:
                 await store.close()
+
+
+async def _sender(settings: Settings, redis: Redis, handler: Handler, *,
+                  receive: bool) -> TelegramRuntime:
+    """The chat runtime, started send only: updates come in through the receiver and the
+    inbox, not the runtime. Every process keeps Telegram's limits together, in Redis."""
+    tg = settings.telegram
+    token = tg.token.get_secret_value() if tg.token else ""
+    limits = SendLimits(global_per_second=tg.send_per_second, global_burst=tg.send_burst,
+                        private_per_second=tg.private_per_second)
+    bot = build_telegram(tg.runtime, token=token, api_base=tg.api_base, mode="none",
+                         handler=handler, commands=BOT_COMMANDS if receive else None,
+                         limits=limits)
+    if isinstance(bot.sender, TelegramSender):
+        bot.sender.pacer = RedisPacer(redis, token.split(":")[0],
+                                      per_second=limits.global_per_second,
+                                      burst=limits.global_burst)
+    await bot.start()
+    return bot
+
+
+def _loops(settings: Settings, redis: Redis, ctx: BotContext, bot: TelegramRuntime, *,
+           consumer: str, wake: asyncio.Event,
+           ) -> contextlib.AbstractAsyncContextManager[asyncio.Event]:
+    """The relay, the deliverer, deadlines, digests, retention and the inbox sweeper."""
+    return background(
+        sessions=ctx.sessions, relay_sessions=ctx.single, desk=ctx.desk, bus=_bus(redis),
+        sender=bot.sender, consumer=consumer, wake=wake,
+        digest_at=settings.coordination.digest_at,
+        retention_days=settings.privacy.retention_days, board_chat=board_chat(settings),
+        inbox_keep=timedelta(hours=settings.inbox.keep_hours),
+        timezone=settings.app.timezone)
 
 
 async def _saved(bot: TelegramRuntime, incoming: Incoming) -> None:

@@ -125,6 +125,13 @@ class RatingSettings(BaseModel):
     window_working_days: int = Field(5, ge=1, le=30)
 
 
+class ListSettings(BaseModel):
+    """The centre's lists: a phased (阶段性) item's lead unit is reminded this many days before
+    each milestone and before the expected date."""
+
+    phased_remind_days: int = Field(3, ge=0, le=60)
+
+
 class RoutingSettings(BaseModel):
     """Who is offered what: roles per category in the community, lead-unit suggestions."""
 
@@ -146,6 +153,21 @@ class CoordinationSettings(BaseModel):
 class AbuseSettings(BaseModel):
     messages_per_minute: int = Field(20, ge=1)
     tickets_per_day: int = Field(10, ge=1)
+
+
+class DraftSettings(BaseModel):
+    # A report or help request not submitted this long after it began is reminded of once
+    # (0: never).
+    remind_minutes: int = Field(10, ge=0, le=24 * 60)
+
+
+class SpeechSettings(BaseModel):
+    """An optional speech-to-text server (OpenAI-compatible /v1/audio/transcriptions)."""
+
+    url: str | None = Field(None, pattern=r"^https?://[^/\s]+(/[^\s]*)?$")  # None: text only
+    model: str = "whisper-1"
+    timeout_s: float = Field(30.0, gt=0, le=300)
+    api_key: SecretStr | None = None  # environment only
 
 
 class BoardSettings(BaseModel):
@@ -198,9 +220,12 @@ class Settings(BaseSettings):
     time_limits: dict[str, LimitPair] = Field(default_factory=_default_limits)
     working_days: WorkingDaySettings = WorkingDaySettings()
     rating: RatingSettings = RatingSettings()
+    lists: ListSettings = ListSettings()
     routing: RoutingSettings = RoutingSettings()
     coordination: CoordinationSettings = CoordinationSettings()
     abuse: AbuseSettings = AbuseSettings()
+    drafts: DraftSettings = DraftSettings()
+    speech: SpeechSettings = SpeechSettings()
     privacy: PrivacySettings = PrivacySettings()
     board: BoardSettings = BoardSettings()
     inbox: InboxSettings = InboxSettings()
@@ -237,7 +262,7 @@ class Settings(BaseSettings):
         return env_settings, init_settings
 
 
-SECRET_KEYS = (("telegram", "token"), ("telegram", "webhook_secret"))
+SECRET_KEYS = (("telegram", "token"), ("telegram", "webhook_secret"), ("speech", "api_key"))
 
 
 def read_config_file(path: Path) -> dict[str, Any]:

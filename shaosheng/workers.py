@@ -8,11 +8,13 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.core.messages import Sender
-from bot.delivery.pushes import Deliverer, run_deliverer
+from bot.delivery.consumer import run_deliverer
+from bot.delivery.pushes import Deliverer
 from dispatch.notify.bus import PushBus
 from dispatch.notify.relay import run_relay
 from dispatch.privacy import personal as privacy
@@ -29,13 +31,16 @@ async def watch_once(*, sessions: async_sessionmaker[AsyncSession],
                      clock: Callable[[], datetime], digest_at: str,
                      retention_days: int = 365,
                      board_chat: tuple[str, str] | None = None,
-                     inbox_keep: timedelta = timedelta(hours=72)) -> None:
-    """The coordinators' morning digest and hotspot alerts; each sends a thing only once."""
+                     inbox_keep: timedelta = timedelta(hours=72),
+                     timezone: str = "Asia/Shanghai") -> None:
+    """The coordinators' morning digest and hotspot alerts (days and weeks local to `timezone`,
+    `app.timezone`); each sends a thing only once."""
+    zone = ZoneInfo(timezone)
     async with sessions() as session, session.begin():
         await digest.send_due_digests(session=session, now=clock(), at_local=digest_at,
-                                      clock=clock)
+                                      clock=clock, zone=zone)
     async with sessions() as session, session.begin():
-        await hotspots.detect_and_alert(session=session, now=clock(), clock=clock)
+        await hotspots.detect_and_alert(session=session, now=clock(), clock=clock, zone=zone)
     async with sessions() as session, session.begin():
         await privacy.purge(session=session, older_than_days=retention_days, clock=clock)
     async with sessions() as session, session.begin():
@@ -51,12 +56,13 @@ async def run_watch(*, sessions: async_sessionmaker[AsyncSession], clock: Callab
                     stop: asyncio.Event, digest_at: str, retention_days: int = 365,
                     board_chat: tuple[str, str] | None = None,
                     inbox_keep: timedelta = timedelta(hours=72),
-                    interval_s: float = 60.0, nudge: asyncio.Event | None = None) -> None:
+                    interval_s: float = 60.0, nudge: asyncio.Event | None = None,
+                    timezone: str = "Asia/Shanghai") -> None:
     while not stop.is_set():
         try:
             await watch_once(sessions=sessions, clock=clock, digest_at=digest_at,
                              retention_days=retention_days, board_chat=board_chat,
-                             inbox_keep=inbox_keep)
+                             inbox_keep=inbox_keep, timezone=timezone)
         except Exception:  # a database hiccup must not end the watch
             log.exception("digest/hotspot pass failed; retrying")
         await pause(stop, interval_s, nudge)
@@ -85,6 +91,7 @@ async def background(
     inbox_keep: timedelta = timedelta(hours=72),
     relay_sessions: async_sessionmaker[AsyncSession] | None = None,
     nudges: tuple[asyncio.Event, asyncio.Event] | None = None,
+    timezone: str = "Asia/Shanghai",
 ) -> AsyncIterator[asyncio.Event]:
     """Run the loops until the block ends; the yielded event wakes the relay after a commit.
 
@@ -106,7 +113,7 @@ async def background(
                                    interval_s=scheduler_interval_s, nudge=nudge_deadlines))
         loops.append(run_watch(sessions=sessions, clock=clock, stop=stop, digest_at=digest_at,
                                retention_days=retention_days, board_chat=board_chat,
-                               inbox_keep=inbox_keep, nudge=nudge_watch))
+                               inbox_keep=inbox_keep, nudge=nudge_watch, timezone=timezone))
     tasks = [asyncio.create_task(loop) for loop in loops]
     try:
         yield wake

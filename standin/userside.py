@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import copy
 from typing import Any
 
@@ -47,6 +49,25 @@ def _document(state: StandInState, spec: Any) -> dict[str, Any]:
     return stored.as_document()
 
 
+def _voice(state: StandInState, spec: Any) -> dict[str, Any]:
+    """``voice: true`` (a silent Ogg) or ``{content_b64, duration?, mime_type?}`` (these bytes,
+    served by getFile: a test's speech-to-text server can tell one utterance from another)."""
+    spec = spec if isinstance(spec, dict) else {}
+    data = _OGG
+    if spec.get("content_b64") is not None:
+        try:
+            data = base64.b64decode(str(spec["content_b64"]), validate=True)
+        except binascii.Error as exc:
+            raise ControlError("voice.content_b64 is not base64") from exc
+    try:
+        duration = int(spec.get("duration", 2))
+    except (TypeError, ValueError) as exc:
+        raise ControlError("voice.duration must be an integer") from exc
+    voice = state.files.add(data, folder="voice",
+                            mime_type=str(spec.get("mime_type") or "audio/ogg"))
+    return {**voice.as_document(), "duration": duration}
+
+
 def _media(state: StandInState, body: dict[str, Any]) -> dict[str, Any]:
     content: dict[str, Any] = {}
     if body.get("photo"):
@@ -54,8 +75,7 @@ def _media(state: StandInState, body: dict[str, Any]) -> dict[str, Any]:
     if body.get("document"):
         content["document"] = _document(state, body["document"])
     if body.get("voice"):
-        voice = state.files.add(_OGG, folder="voice", mime_type="audio/ogg")
-        content["voice"] = {**voice.as_document(), "duration": 2}
+        content["voice"] = _voice(state, body["voice"])
     if body.get("sticker"):
         png = state.files.add(tiny_png(64, 64, (250, 200, 0)), folder="stickers")
         content["sticker"] = {

@@ -21,6 +21,9 @@ PG_URL = os.environ.get(
     "SHAOSHENG_TEST_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 )
 REDIS_URL = os.environ.get("SHAOSHENG_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+# A catalogue entry that does not fit its parameters raises in every test, and in the bots the
+# tests start as subprocesses (they inherit the environment), instead of only being logged.
+os.environ["SHAOSHENG_I18N_STRICT"] = "1"
 SAMPLE_ORG = Path(__file__).parent.parent / "dispatch" / "sample" / "changle.yml"
 
 

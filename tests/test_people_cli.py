@@ -13,7 +13,7 @@ from dispatch.org import tree as org
 from dispatch.org.people import enrol
 from dispatch.store.db import create_engine, session_factory
 from dispatch.store.models import Ticket
-from dispatch.tickets import submission, work
+from dispatch.tickets import submission, verify, work
 from dispatch.tickets.desk import Desk
 from dispatch.tickets.intake import Policy
 from dispatch.tickets.records import NewTicket
@@ -45,7 +45,7 @@ async def _claimed(tmp_path: Path, count: int) -> tuple[list[int], int]:
                 kind=TicketKind.REPORT, category=Category.MUNICIPAL, urgency=Urgency.NORMAL,
                 text=f"郑和路{n}号路灯坏了", reporter_id=people["resident"],
                 community_id=xiguan.id))
-            await work.whistle(session=session, ticket_id=done.view.id, actor=people["grid"],
+            await verify.whistle(session=session, ticket_id=done.view.id, actor=people["grid"],
                                desk=desk)
             await work.claim(session=session, ticket_id=done.view.id, actor=people["holder"],
                              desk=desk)

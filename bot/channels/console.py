@@ -80,7 +80,12 @@ class ConsoleChannel:
     def _show(self, reply: Reply) -> int:
         message_id = reply.edit_message_id or next(self._ids)
         prefix = "  (edited) " if reply.edit_message_id else "  "
-        print(f"{prefix}{reply.text}", file=self.out)
+        if reply.preformatted:  # a terminal is monospace: every line indented alike, so the
+            # columns of a table hold (a plain reply indents only its first line)
+            text = "\n".join(f"  {line}" for line in reply.text.splitlines())
+            print(f"  (edited)\n{text}" if reply.edit_message_id else text, file=self.out)
+        else:
+            print(f"{prefix}{reply.text}", file=self.out)
         if reply.photo_id:
             print(f"  [photo {reply.photo_id}]", file=self.out)
         if reply.document:

@@ -15,6 +15,7 @@ from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     KeyboardButton,
+    MessageEntity,
     ReplyKeyboardMarkup,
     Update,
 )
@@ -34,7 +35,7 @@ from bot.channels.conversations import Conversations
 from bot.channels.sender import Rejected, RetryAfter, SendLimits, TelegramSender, Transient
 from bot.channels.telegram_common import ALLOWED_UPDATES, chat_key, incoming_from_update
 from bot.channels.webhook import SECRET_HEADER, WebhookSite, read_update, secret_ok
-from bot.core.messages import Handler, Reply
+from bot.core.messages import Handler, Reply, pre_entities
 from dispatch.core.errors import TokenRefused
 
 log = logging.getLogger(__name__)
@@ -78,6 +79,12 @@ def _markup(reply: Reply) -> Markup:
     return InlineKeyboardMarkup(rows)
 
 
+def _entities(reply: Reply) -> list[MessageEntity] | None:
+    """A preformatted reply's one `pre` entity, as PTB's objects."""
+    found = pre_entities(reply)
+    return [MessageEntity(e["type"], e["offset"], e["length"]) for e in found] if found else None
+
+
 class PtbTransport:
     def __init__(self, app: Application) -> None:
         self.app = app
@@ -89,7 +96,7 @@ class PtbTransport:
     async def _deliver(self, chat_id: int, reply: Reply) -> int:
         bot, markup, caption = self.app.bot, _markup(reply), reply.text or None
         if reply.edit_message_id is not None:
-            return await self._edit(chat_id, reply.edit_message_id, reply.text, markup)
+            return await self._edit(chat_id, reply.edit_message_id, reply, markup)
         if reply.photo_id:
             sent = await bot.send_photo(
                 chat_id, reply.photo_id, caption=caption, reply_markup=markup
@@ -103,14 +110,17 @@ class PtbTransport:
                 reply_markup=markup,
             )
         else:
-            sent = await bot.send_message(chat_id, reply.text, reply_markup=markup)
+            sent = await bot.send_message(
+                chat_id, reply.text, reply_markup=markup, entities=_entities(reply)
+            )
         return sent.message_id
 
-    async def _edit(self, chat_id: int, message_id: int, text: str, markup: Markup) -> int:
+    async def _edit(self, chat_id: int, message_id: int, reply: Reply, markup: Markup) -> int:
         inline = markup if isinstance(markup, InlineKeyboardMarkup) else None
         try:
             await self.app.bot.edit_message_text(
-                text, chat_id=chat_id, message_id=message_id, reply_markup=inline
+                reply.text, chat_id=chat_id, message_id=message_id, reply_markup=inline,
+                entities=_entities(reply),
             )
         except BadRequest as exc:
             if "message is not modified" not in exc.message.lower():

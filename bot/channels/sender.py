@@ -197,5 +197,7 @@ def pieces_of(reply: Reply) -> list[Reply]:
         rest = dataclasses.replace(reply, photo_id=None, document=None)
         return [bare, *pieces_of(rest)]
     texts = split_text(reply.text)
-    plain = [Reply(text=t, chat_id=reply.chat_id) for t in texts[:-1]]
+    # A table split over messages stays a monospace block in each of them.
+    plain = [Reply(text=t, chat_id=reply.chat_id, preformatted=reply.preformatted)
+             for t in texts[:-1]]
     return [*plain, dataclasses.replace(reply, text=texts[-1])]

@@ -90,6 +90,7 @@ def _from_message(message: Mapping[str, Any], update_id: int | None) -> Incoming
         photo_ids=(_largest(photos)["file_id"],) if photos else (),
         phone=str(contact["phone_number"])[:32] if contact.get("phone_number") else None,
         media=next((kind for kind in MEDIA_KINDS if message.get(kind)), None),
+        audio_id=_file_id(message.get("voice") or message.get("audio")),
         reply_to_message_id=reply_to.get("message_id"),
         reply_to_bot_text=(_text(reply_to.get("text")) or _text(reply_to.get("caption"))
                            if (reply_to.get("from") or {}).get("is_bot") else None),
@@ -118,6 +119,11 @@ def _number(value: object) -> TypeGuard[int | float]:
 def _text(value: object) -> str | None:
     """A string field as text: a number or list where text belongs is no text at all."""
     return clean_text(value) if isinstance(value, str) else None
+
+
+def _file_id(value: object) -> str | None:
+    found = value.get("file_id") if isinstance(value, Mapping) else None
+    return found if isinstance(found, str) and found else None
 
 
 def _largest(photos: Sequence[Mapping[str, Any]]) -> Mapping[str, Any]:

@@ -98,6 +98,22 @@ class HandBackReason(Awaited, prefix="handback"):
 
 
 @dataclass(frozen=True)
+class ResumeDate(Awaited, prefix="resume_date"):
+    """A 谅解 item resumed onto the phased list with this lead unit: by when (and milestones)."""
+
+    ticket: int
+    unit: int
+
+
+@dataclass(frozen=True)
+class UnitSearch(Awaited, prefix="unit_search"):
+    """A unit picker is open: a typed part of a unit's name shows the units it matches."""
+
+    ticket: int
+    purpose: str  # dispatch.tickets.pickers.Purpose
+
+
+@dataclass(frozen=True)
 class ExpectedDate(Awaited, prefix="expected"):
     """The centre puts a ticket on the phased list: by when."""
 

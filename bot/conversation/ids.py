@@ -14,7 +14,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_ID = re.compile(r"[0-9]{1,9}")
 # A public ticket number anywhere in a text: tickets.number_prefix (1-6 letters)-year-sequence.
 # Bounded by anything that is not an ASCII letter or digit (Chinese included).
 TICKET_NUMBER = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{1,6}-\d{4}-\d{6}(?![0-9])")
@@ -55,7 +54,3 @@ def ticket_ref(text: str) -> TicketRef | None:
         if (short := pattern.search(text)) is not None and int(short.group(1)) > 0:
             return TicketRef(sequence=int(short.group(1)))
     return None
-
-
-def is_id(text: str) -> bool:
-    return _ID.fullmatch(text) is not None

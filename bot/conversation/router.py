@@ -6,12 +6,21 @@ import asyncio
 import logging
 import re
 
+from bot.conversation import voice
 from bot.conversation.awaiting import AWAIT, Awaited, awaited, stop_waiting, waited_s
 from bot.conversation.ids import ticket_ref
 from bot.conversation.menu import main_menu
-from bot.conversation.resident import consult, onboarding, report, status
-from bot.conversation.staff import cards as staff
-from bot.conversation.staff import coordinator
+from bot.conversation.resident import (
+    consult,
+    emergency,
+    fragments,
+    onboarding,
+    reminder,
+    report,
+    status,
+)
+from bot.conversation.staff import cards, coordinator, lookup
+from bot.conversation.staff.stale import answer_retired_press, explain_stale_press
 from bot.conversation.table import COMMANDS, PRESSES, STEPS
 from bot.core.context import BotContext
 from bot.core.i18n import t
@@ -22,8 +31,8 @@ from bot.core.turn import Turn, replayed
 from dispatch.core.buttons import CallbackData, Malformed
 from dispatch.core.errors import ShaoshengError
 from dispatch.core.i18n import normalise_language
-from dispatch.org import residents
-from dispatch.org.residents import Contact, find_contact, touch_contact
+from dispatch.org import accounts
+from dispatch.org.residents import Contact
 from nlu import Parse
 from nlu.emergency import alarm_words, emergency_kind
 
@@ -77,15 +86,19 @@ async def _handle(ctx: BotContext, msg: Incoming) -> Answer:
     turn = Turn(ctx=ctx, msg=msg, contact=contact, lang=lang, state=state)
     if await _refused(turn, sent):
         return turn.answer
+    draft_before = reminder.draft_id(state)
     try:
         await _route(turn)
     except ShaoshengError as exc:
         if msg.press is not None:  # a refused button: a notice on the button, nothing else
             log.info("press refused for person %s: %s", contact.person_id, type(exc).__name__)
-            turn.answer.toast, turn.answer.alert = exc.message(turn.lang), True
+            # …unless the card is stale: then the notice says what became of the ticket.
+            if not await explain_stale_press(turn):
+                turn.answer.toast, turn.answer.alert = exc.message(turn.lang), True
         else:
             turn.send(exc.message(turn.lang))
     await turn.save()
+    await reminder.follow_draft(turn, draft_before)
     return turn.answer
 
 
@@ -103,17 +116,11 @@ def _in_a_group(ctx: BotContext, msg: Incoming) -> Answer:
 
 async def _contact(ctx: BotContext, msg: Incoming) -> Contact:
     """Who wrote: one query for someone known; a transaction only to register someone new."""
-    async with ctx.autocommit.connect() as connection:
-        known = await find_contact(session=connection, channel=ctx.channel,
-                                   external_id=msg.user_id)
-    if known is not None and (known.name or not msg.first_name):
-        return known
-    async with ctx.sessions() as session, session.begin():
-        return await touch_contact(
-            session=session, channel=ctx.channel, external_id=msg.user_id, chat_id=msg.chat_id,
-            name=msg.first_name, language=normalise_language(msg.language_code),
-            clock=ctx.clock,
-        )
+    return await accounts.who_wrote(
+        engine=ctx.autocommit, sessions=ctx.sessions, channel=ctx.channel,
+        external_id=msg.user_id, chat_id=msg.chat_id, name=msg.first_name,
+        language=normalise_language(msg.language_code), clock=ctx.clock,
+    )
 
 
 async def _refused(turn: Turn, sent: int) -> bool:
@@ -146,22 +153,25 @@ async def _route(turn: Turn) -> None:
         return
     question = _open_question(turn)  # before a location, which may answer one too
     if msg.location is not None:
-        if not await report.followup_location(turn):
+        if not await emergency.followup_location(turn):
             await onboarding.location(turn)
         return
     if msg.phone is not None and not msg.text:
-        await report.contact_shared(turn)
+        await fragments.contact_shared(turn)
         return
-    if msg.media is not None and not msg.text and not msg.photo_ids:
-        spoken = msg.media in ("voice", "audio", "video_note")
-        turn.say("input.voice" if spoken else "input.media", buttons=main_menu(turn))
+    if msg.media in voice.SPOKEN and not msg.text and not msg.photo_ids:
+        if not await voice.hear(turn):
+            return
+        msg = turn.msg  # its transcript, read below like any text
+    elif msg.media is not None and not msg.text and not msg.photo_ids:
+        turn.say("input.media", buttons=main_menu(turn))
         return
     text = (msg.text or "").strip()
     if msg.photo_ids and question is not None and STEPS[type(question)].photo:
         await STEPS[type(question)].answer(turn, question, text)
         return
     if msg.photo_ids and not text:
-        await report.photo_only(turn)
+        await fragments.photo_only(turn)
         return
     if not text:
         turn.say("input.empty", buttons=main_menu(turn))
@@ -197,12 +207,12 @@ def _open_question(turn: Turn) -> Awaited | None:
 
 
 async def _route_text(turn: Turn, text: str) -> None:
-    if await staff.reply_to_card(turn, text):
+    if await cards.reply_to_card(turn, text):
         return
     if HASH_REF.match(text) and turn.contact.roles:
-        await staff.lookup_command(turn, text)
+        await lookup.lookup_command(turn, text)
         return
-    if await report.draft_fragment(turn, text):
+    if await fragments.draft_fragment(turn, text):
         return
     # Off the event loop: the model's native code releases the GIL, so the other core helps
     # and other chats are not held up while one message is read.
@@ -210,9 +220,9 @@ async def _route_text(turn: Turn, text: str) -> None:
     number = ticket_ref(text)
     withdraws = number is not None and WITHDRAW_WORDS.search(text) is not None
     if parse.alarm == "certain":  # a life-safety pattern, or a confident model
-        await report.critical(turn, text, parse)
+        await emergency.critical(turn, text, parse)
     elif _asks(parse, text):  # a weak signal: one question before anyone is alerted
-        await report.ask_danger(turn, text)
+        await emergency.ask_danger(turn, text)
     elif (await coordinator.question(turn, text, parse)
           or await consult.takes(turn, text, parse)):
         return
@@ -229,7 +239,7 @@ async def _route_text(turn: Turn, text: str) -> None:
     elif parse.intent.name in ("greeting", "thanks"):
         turn.say(f"chat.{parse.intent.name}", buttons=main_menu(turn))
     else:
-        await report.not_understood(turn, text)
+        await fragments.not_understood(turn, text)
 
 
 def _asks(parse: Parse, text: str) -> bool:
@@ -263,9 +273,8 @@ async def _follow_language(turn: Turn, written: str | None) -> None:
     turn.lang = written
     turn.update(lang=written)
     if turn.contact.language != written:
-        async with turn.ctx.sessions() as session, session.begin():
-            await residents.set_language(session=session, person_id=turn.contact.person_id,
-                                         language=written)
+        await accounts.set_language(sessions=turn.ctx.sessions,
+                                    person_id=turn.contact.person_id, language=written)
 
 
 async def _route_press(turn: Turn) -> None:
@@ -275,5 +284,7 @@ async def _route_press(turn: Turn) -> None:
     except Malformed:
         log.warning("invalid button data from person %s", turn.contact.person_id)
         turn.toast("press.invalid", alert=True)
+        return
+    if await answer_retired_press(turn, data):
         return
     await PRESSES[type(data)](turn, data)

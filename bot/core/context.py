@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.core.state import StateStore
+from bot.speech.transcriber import Transcriber
 from dispatch.tickets.desk import Desk
 from nlu import Parser
 from nlu.knowledge import Knowledge
@@ -46,3 +47,5 @@ class BotContext:
     emergency_followup_s: int = 30 * 60
     bot_username: str = "shaosheng_bot"
     quiet_chats: frozenset[str] = frozenset()  # groups and channels where the bot says nothing
+    speech: Transcriber | None = None  # voice messages to text (None: text only)
+    draft_remind_minutes: int = 10  # an unsubmitted draft is reminded of once (0: never)

@@ -34,6 +34,8 @@ class Incoming:
     location: Location | None = None
     photo_ids: tuple[str, ...] = ()
     media: str | None = None  # "voice", "sticker", "video", "document", … (what we can't read)
+    audio_id: str | None = None  # a voice message's (or audio file's) file id, to transcribe
+    voiced: bool = False  # the text is a transcript of a voice message
     press: ButtonPress | None = None
     phone: str | None = None  # a shared contact's number (Telegram's request_contact)
     reply_to_message_id: int | None = None
@@ -73,6 +75,21 @@ class Reply:
     document: Document | None = None
     request_location: bool = False  # offer a "share location" keyboard where the channel can
     request_contact: bool = False  # offer a "share my phone" keyboard where the channel can
+    # The whole text is a preformatted block shown in a monospace font (a table whose columns
+    # must line up): Telegram gets a `pre` entity, the console prints it as it is.
+    preformatted: bool = False
+
+
+def utf16_len(text: str) -> int:
+    """Telegram counts entity offsets and lengths in UTF-16 code units."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def pre_entities(reply: Reply) -> list[dict[str, Any]] | None:
+    """The Bot API `entities` of a preformatted reply: one `pre` over the whole text."""
+    if not reply.preformatted or not reply.text:
+        return None
+    return [{"type": "pre", "offset": 0, "length": utf16_len(reply.text)}]
 
 
 @dataclass(slots=True)
@@ -120,7 +137,7 @@ def _reply_to_json(reply: Reply) -> dict[str, Any]:
             "chat_id": reply.chat_id, "edit_message_id": reply.edit_message_id,
             "photo_id": reply.photo_id, "document": document,
             "request_location": reply.request_location,
-            "request_contact": reply.request_contact}
+            "request_contact": reply.request_contact, "preformatted": reply.preformatted}
 
 
 def answer_from_json(data: dict[str, Any]) -> Answer:
@@ -136,5 +153,6 @@ def answer_from_json(data: dict[str, Any]) -> Answer:
             chat_id=r["chat_id"], edit_message_id=r["edit_message_id"], photo_id=r["photo_id"],
             document=document, request_location=r["request_location"],
             request_contact=bool(r.get("request_contact")),
+            preformatted=bool(r.get("preformatted")),
         ))
     return Answer(replies=replies, toast=data.get("toast"), alert=bool(data.get("alert")))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from bot.core.i18n import t
@@ -32,11 +32,11 @@ def when(moment: datetime | None, lang: str) -> str:
     return f"{local.month}月{local.day}日 {local:%H:%M}"
 
 
-def by_day(moment: datetime | None, lang: str) -> str:
+def by_day(moment: datetime | date | None, lang: str) -> str:
     """A promised day without minutes: 「12月11日（周五）前」, "by Fri 11 Dec"."""
     if moment is None:
         return "-"
-    local = moment.astimezone(_zone)
+    local = moment.astimezone(_zone).date() if isinstance(moment, datetime) else moment
     weekday = t(f"weekday.{local.weekday()}", lang)
     month = local.strftime("%b") if lang == "en" else local.month
     return t("date.by_day", lang, month=month, day=local.day, weekday=weekday)
@@ -122,6 +122,12 @@ def resident_line(view: TicketView, lang: str) -> str:
     return "\n".join(lines)
 
 
+def resident_step(action: str, lang: str) -> str:
+    """A step of the timeline in the resident's words (the staff's label where none differs)."""
+    plain = t(f"plain.event.{action}", lang)
+    return t(f"event.{action}", lang) if plain == f"plain.event.{action}" else plain
+
+
 def resident_timeline(view: TicketView, entries: list[TimelineEntry], lang: str) -> str:
     """One ticket for its reporter: summary, plain status, promised day, latest step, steps."""
     lines = [
@@ -134,11 +140,11 @@ def resident_timeline(view: TicketView, entries: list[TimelineEntry], lang: str)
     if entries:
         last = entries[-1]
         lines.append(t("plain.latest", lang, when=when(last.at, lang),
-                       step=t(f"event.{last.action}", lang)))
+                       step=resident_step(last.action, lang)))
     if view.unit_name or view.unit_name_en:
         lines.append(t("plain.unit", lang, unit=unit_label(view, lang).strip()))
     for entry in entries:
-        label = t(f"event.{entry.action}", lang)
+        label = resident_step(entry.action, lang)
         note = f" — {preview(entry.note, 120)}" if entry.note else ""
         lines.append(f"• {when(entry.at, lang)} {label}{note}")
     return "\n".join(lines)

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -20,14 +19,19 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.channels.sender import DeliveryError, Rejected
-from bot.core.i18n import t
-from bot.core.messages import Button, Reply, Sender
-from bot.core.render import when
+from bot.core.messages import Reply, Sender
+from bot.delivery.cards import (
+    CardEdit,
+    cards_to_replace,
+    cards_to_retire,
+    edit_cards,
+    mark_retired,
+)
+from bot.delivery.notices import render_notice
 from bot.intake.outage import through_outage
 from dispatch.core.i18n import normalise_language
-from dispatch.notify.bus import Entry, PushBus
 from dispatch.notify.outbox import Notice
-from dispatch.notify.relay import Backoff, Sessions, pause
+from dispatch.notify.relay import Sessions
 from dispatch.store.models import ChatIdentity, OutboxMessage, Person, PushCard
 
 log = logging.getLogger(__name__)
@@ -35,27 +39,6 @@ log = logging.getLogger(__name__)
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
-
-
-def render_params(params: dict[str, Any], lang: str) -> dict[str, Any]:
-    """Notice parameters in words: ``{"t": key}`` translated, ``{"when": iso}`` local time,
-    ``{"zh": …, "en": …}`` (a name in both languages) the reader's."""
-    return {name: _word(value, lang) for name, value in params.items()}
-
-
-def _word(value: Any, lang: str) -> Any:
-    if not isinstance(value, dict):
-        return value
-    if "t" in value:
-        return t(value["t"], lang)
-    if "when" in value:
-        return when(datetime.fromisoformat(value["when"]), lang)
-    return value.get(lang) or value.get("zh") or next(iter(value.values()), "")
-
-
-def render_notice(notice: Notice, lang: str) -> Reply:
-    buttons = [[Button(t(b.key, lang), b.data) for b in row] for row in notice.buttons]
-    return Reply(text=t(notice.key, lang, **render_params(notice.params, lang)), buttons=buttons)
 
 
 @dataclass
@@ -68,7 +51,7 @@ class _Job:
     chat_id: str
     notice: Notice
     reply: Reply
-    cards: list[PushCard] = field(default_factory=list)
+    cards: list[CardEdit] = field(default_factory=list)
 
 
 class Deliverer:
@@ -148,6 +131,8 @@ class Deliverer:
         self, session: AsyncSession, outbox_id: int, person_id: int | None,
         payload: dict[str, Any], attempts: int,
     ) -> _Job | None:
+        if payload.get("retire") is not None:  # stale cards, whoever holds them
+            return await self._prepare_retire(session, outbox_id, payload, attempts)
         if person_id is None and payload.get("chat_id"):  # a channel, not a person
             notice = Notice.from_payload(payload)
             reply = render_notice(notice, normalise_language(str(payload.get("lang", "zh"))))
@@ -166,14 +151,17 @@ class Deliverer:
         reply = render_notice(notice, normalise_language(person.language))
         job = _Job(outbox_id, attempts, person.id, chat_id, notice, reply)
         if notice.replace_cards is not None:
-            ticket_id, kind = notice.replace_cards
-            job.cards = list(await session.scalars(
-                select(PushCard).where(
-                    PushCard.ticket_id == ticket_id, PushCard.kind == kind,
-                    PushCard.person_id == person.id,
-                ).order_by(PushCard.id)
-            ))
+            job.cards = await cards_to_replace(session, notice, person.id, reply)
         return job
+
+    async def _prepare_retire(self, session: AsyncSession, outbox_id: int,
+                              payload: dict[str, Any], attempts: int) -> _Job | None:
+        notice = Notice.from_payload(payload)
+        edits = await cards_to_retire(session, notice, outbox_id)
+        if not edits:  # nobody holds a card about it (yet): nothing to edit, ever
+            await _mark_delivered(session, outbox_id, self.clock(), None)
+            return None
+        return _Job(outbox_id, attempts, 0, "", notice, edits[0].reply, edits)
 
     async def _chat_of(self, session: AsyncSession, person_id: int | None) -> str | None:
         identity = await session.scalar(
@@ -188,8 +176,8 @@ class Deliverer:
         return identity.chat_id or identity.external_id
 
     async def _send(self, job: _Job) -> int | None:
-        if job.notice.replace_cards is not None:
-            await self._edit_cards(job)
+        if job.notice.replace_cards is not None or job.notice.retire is not None:
+            await edit_cards(self.sender, job.cards, job.outbox_id)
             return None
         # The text goes first and alone so the card is a text message, which editMessageText
         # can change later; photos follow bare.
@@ -197,19 +185,6 @@ class Deliverer:
         for photo_id in job.notice.photo_ids:
             await self.sender.send(job.chat_id, Reply(text="", photo_id=photo_id))
         return message_id
-
-    async def _edit_cards(self, job: _Job) -> None:
-        for card in job.cards:
-            edit = Reply(
-                text=job.reply.text, buttons=job.reply.buttons, edit_message_id=card.message_id
-            )
-            try:
-                await self.sender.send(card.chat_id, edit)
-            except DeliveryError as exc:
-                if not _refused(exc):
-                    raise
-                # A card deleted by the user or too old to edit: the other cards still change.
-                log.info("card %s of outbox %s not edited (refused)", card.id, job.outbox_id)
 
     async def _finish(self, job: _Job, message_id: int | None) -> None:
         # The push is out: if the lease ran out meanwhile, a twin would send it again.
@@ -220,6 +195,8 @@ class Deliverer:
         async with self.sessions() as session, session.begin():
             if not await _mark_delivered(session, job.outbox_id, now, None):
                 return  # the lease ran out and a twin finished first: keep its card
+            if job.notice.retire is not None:
+                await mark_retired(session, job.cards)
             card = job.notice.card
             if card is not None and message_id:
                 session.add(PushCard(
@@ -273,62 +250,3 @@ def _reason(exc: Exception) -> str:
     if isinstance(exc, DeliveryError):
         return f"{type(exc).__name__}: {str(exc)[:200]}"
     return type(exc).__name__
-
-
-async def run_deliverer(
-    *, sessions: Sessions, bus: PushBus, sender: Sender, consumer: str, stop: asyncio.Event,
-    concurrency: int = 8, deliverer: Deliverer | None = None, block_ms: int = 1000,
-    # Longer than a healthy delivery takes (the lease covers the rest): only the entries of a
-    # consumer that died are taken over.
-    min_idle_ms: int = 60_000, claim_every_s: float = 15.0,
-) -> None:
-    """Read, deliver and acknowledge until ``stop`` is set; take over a dead consumer's entries."""
-    deliverer = deliverer or Deliverer(sessions=sessions, sender=sender)
-    slots = asyncio.Semaphore(concurrency)
-    inflight: set[asyncio.Task[None]] = set()
-    backoff, next_claim = Backoff(), 0.0
-
-    async def handle(entry: Entry) -> None:
-        async with slots:
-            await _handle(deliverer, bus, entry)
-
-    try:
-        while not stop.is_set():
-            if len(inflight) >= concurrency:
-                await asyncio.wait(inflight, return_when=asyncio.FIRST_COMPLETED)
-                continue
-            try:
-                entries: Sequence[Entry] = []
-                if time.monotonic() >= next_claim:
-                    entries = await bus.claim_stale(consumer, min_idle_ms)
-                    next_claim = time.monotonic() + claim_every_s
-                if not entries:
-                    entries = await bus.read(consumer, concurrency - len(inflight), block_ms)
-            except Exception as exc:  # Redis restarting: back off, never crash
-                delay = backoff.failed()
-                log.warning("bus read failed (%s); retrying in %.1fs", type(exc).__name__, delay)
-                await pause(stop, delay)
-                continue
-            backoff.succeeded()
-            for entry in entries:
-                task = asyncio.create_task(handle(entry))
-                inflight.add(task)
-                task.add_done_callback(inflight.discard)
-    finally:
-        # Deliveries already begun are finished and acknowledged rather than left pending.
-        if inflight:
-            await asyncio.gather(*inflight, return_exceptions=True)
-
-
-async def _handle(deliverer: Deliverer, bus: PushBus, entry: Entry) -> None:
-    entry_id, outbox_id = entry
-    try:
-        await deliverer.deliver(outbox_id)
-    except Exception as exc:
-        # Left unacknowledged on purpose: claim_stale brings it back after min_idle_ms.
-        log.warning("outbox %s delivery crashed (%s)", outbox_id, type(exc).__name__)
-        return
-    try:
-        await bus.ack([entry_id])
-    except Exception as exc:  # redelivered later and deduplicated by the claim
-        log.warning("ack of outbox %s failed (%s)", outbox_id, type(exc).__name__)

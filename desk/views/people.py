@@ -23,7 +23,7 @@ from dispatch.core.errors import NotFound, PermissionDenied
 from dispatch.org import invitations, roster
 from dispatch.org.access import is_coordinator_over
 from dispatch.store.models import Invitation, Unit
-from dispatch.tickets.work import block_person, revoke_role
+from dispatch.tickets.revocation import block_person, revoke_role
 
 # As `/invite` in the chat: coordinators invite into units they are over; never admins.
 INVITABLE = ("grid_worker", "mediator", "volunteer", "responder", "coordinator")

@@ -11,12 +11,12 @@ from desk.render import page
 from desk.views.common import flash_text, not_found, perform, scope_and_tree, viewer_of
 from desk.views.ticket_actions import Invalid, build, offered
 from desk.views.tickets import targets
+from dispatch.core import errors
 from dispatch.core.enums import Category, Urgency
-from dispatch.core.errors import NotFound
 from dispatch.privacy import audit
 from dispatch.reporting.ticket_record import record
 from dispatch.tickets import centre
-from dispatch.tickets.work import REJECT_REASONS
+from dispatch.tickets.verify import REJECT_REASONS
 
 
 async def _render(request: web.Request, ticket_id: int, *, error: str | None = None,
@@ -26,7 +26,7 @@ async def _render(request: web.Request, ticket_id: int, *, error: str | None = N
         try:
             found = await record(session=session, ticket_id=ticket_id,
                                  person_id=viewer.person_id)
-        except NotFound:
+        except errors.NotFound:
             return not_found(request)
         if found.contact and error is None:
             # Reading the unmasked report and the reporter's contact is itself on the record.
@@ -35,8 +35,9 @@ async def _render(request: web.Request, ticket_id: int, *, error: str | None = N
         scope, tree = await scope_and_tree(request, session)
         actions = await offered(session=session, ticket=found.ticket, person_id=viewer.person_id,
                                 desk=config.desk)
-        leads = (await centre.departments(session=session, ticket=found.ticket, desk=config.desk)
-                 if "lead" in actions else [])
+        leads = (await centre.departments(session=session, ticket=found.ticket,
+                                          desk=config.desk)
+                 if {"lead", "resume"} & set(actions) else [])
     return page(request, "ticket.html", status=status, r=found, actions=actions, error=error,
                 done=flash_text(request), leads=leads, targets=targets(scope, tree),
                 categories=[c.value for c in Category], urgencies=[u.value for u in Urgency],
@@ -72,16 +73,18 @@ async def act(request: web.Request) -> web.Response:
         try:
             found = await record(session=session, ticket_id=ticket_id,
                                  person_id=viewer.person_id)
-        except NotFound:
+        except errors.NotFound:
             return not_found(request)
         del found
     try:
         run = build(action, form, ticket_id=ticket_id, actor=viewer.person_id, desk=config.desk)
     except Invalid as exc:
         return await _render(request, ticket_id, error=t(exc.key, viewer.lang), status=400)
+    except errors.Invalid as exc:  # a milestone line that names no date
+        return await _render(request, ticket_id, error=exc.message(viewer.lang), status=400)
     # What was chosen, never what was written (free text may name people).
     fields = {k: str(form.get(k))[:40] for k in ("unit", "category", "urgency", "expected",
-                                                 "into") if form.get(k)}
+                                                 "into", "list") if form.get(k)}
     error = await perform(request, what=action, run=run, ticket_id=ticket_id,
                           detail={"action": action, **fields})
     if error is not None:

@@ -22,15 +22,17 @@ from dispatch.core.errors import ShaoshengError
 from dispatch.org.access import is_centre_coordinator, is_coordinator_over, roles_in
 from dispatch.privacy.reads import holds
 from dispatch.store.models import Ticket
-from dispatch.tickets import centre, duplicates, work
+from dispatch.tickets import centre, duplicates, verify, work
 from dispatch.tickets.desk import CLAIMABLE, Desk
+from dispatch.tickets.phased import Milestone, parse_milestones
 from dispatch.tickets.reassign import reassign
-from dispatch.tickets.understanding import close_understanding_with_note
+from dispatch.tickets.understanding import close_understanding_with_note, resume_understanding
 from dispatch.tickets.urgency import change_urgency
 
 # The district centre's decisions (docs/roles.md, "Who may do what"): a street coordinator's
 # page does not offer them.
-CENTRE_ACTIONS = frozenset({"immediate", "phased", "understanding", "lead", "close_understanding"})
+CENTRE_ACTIONS = frozenset({"immediate", "phased", "understanding", "lead", "close_understanding",
+                            "resume"})
 COORDINATOR_ACTIONS = ("immediate", "phased", "understanding", "lead", "assist", "reassign",
                        "escalate", "category", "urgency", "note")
 VERIFY_ACTIONS = ("handle_here", "whistle", "reject", "merge")
@@ -71,7 +73,7 @@ async def offered(*, session: AsyncSession, ticket: Ticket, person_id: int,
                                  routing=desk.routing):
         actions.append("note")
     if coordinator and status is Status.UNDERSTANDING and "close_understanding" not in centre_only:
-        actions.append("close_understanding")
+        actions += ["close_understanding", "resume"]
     return actions
 
 
@@ -126,8 +128,8 @@ def build(action: str, form: Mapping[str, Any], *, ticket_id: int, actor: int,
     common: dict[str, Any] = {"ticket_id": ticket_id, "actor": actor, "desk": desk}
     today = desk.clock().date()
     calls: dict[str, Callable[[], Run]] = {
-        "handle_here": lambda: lambda s: work.handle_here(session=s, **common),
-        "whistle": lambda: lambda s: work.whistle(session=s, **common),
+        "handle_here": lambda: lambda s: verify.handle_here(session=s, **common),
+        "whistle": lambda: lambda s: verify.whistle(session=s, **common),
         "reject": lambda: _reject(form, common),
         "claim": lambda: lambda s: work.claim(session=s, **common),
         "immediate": lambda: lambda s: centre.put_on_list(
@@ -142,6 +144,7 @@ def build(action: str, form: Mapping[str, Any], *, ticket_id: int, actor: int,
         "urgency": lambda: _urgency(form, common),
         "merge": lambda: _merge(form, common),
         "close_understanding": lambda: _close(form, common),
+        "resume": lambda: _resume(form, common, today),
         "note": lambda: _note(form, common),
     }
     if action not in calls:
@@ -151,16 +154,35 @@ def build(action: str, form: Mapping[str, Any], *, ticket_id: int, actor: int,
 
 def _reject(form: Mapping[str, Any], common: dict[str, Any]) -> Run:
     reason = str(form.get("reason", ""))
-    if reason not in work.REJECT_REASONS:
+    if reason not in verify.REJECT_REASONS:
         raise Invalid("desk.invalid.reason")
-    return lambda s: work.reject(session=s, reason=reason, **common)
+    return lambda s: verify.reject(session=s, reason=reason, **common)
+
+
+def _milestones(form: Mapping[str, Any], today: date) -> list[Milestone]:
+    """The milestones textarea: one "date step" a line (the service checks the dates)."""
+    lines = str(form.get("milestones", ""))[:4000].splitlines()[:20]
+    return parse_milestones([_CONTROL.sub("", line) for line in lines], today=today)
 
 
 def _phased(form: Mapping[str, Any], common: dict[str, Any], today: date) -> Run:
     expected = _expected(form, today)
     note = form_text(form, "reason", required=False) or None
+    milestones = _milestones(form, today)
     return lambda s: centre.put_on_list(session=s, list_type=ListType.PHASED, expected=expected,
-                                        reason=note, **common)
+                                        reason=note, milestones=milestones, **common)
+
+
+def _resume(form: Mapping[str, Any], common: dict[str, Any], today: date) -> Run:
+    """恢复办理: the list, the lead unit and (phased) the expected date and milestones."""
+    chosen = str(form.get("list", ""))
+    if chosen not in (ListType.IMMEDIATE.value, ListType.PHASED.value):
+        raise Invalid("desk.invalid.list")
+    list_type, unit_id = ListType(chosen), _unit(form)
+    expected = _expected(form, today) if list_type is ListType.PHASED else None
+    milestones = _milestones(form, today) if list_type is ListType.PHASED else []
+    return lambda s: resume_understanding(session=s, list_type=list_type, unit_id=unit_id,
+                                          expected=expected, milestones=milestones, **common)
 
 
 def _understanding(form: Mapping[str, Any], common: dict[str, Any]) -> Run:

@@ -86,6 +86,13 @@ class Done(CallbackData, prefix="k:d"):
 
 
 @dataclass(frozen=True)
+class Arrive(CallbackData, prefix="k:ar"):
+    """A volunteer is at the requester's door (after setting off with Start)."""
+
+    ticket: int
+
+
+@dataclass(frozen=True)
 class Publish(CallbackData, prefix="b:p"):
     """The community approves a handled ticket for the public board, its done note as summary."""
 
@@ -155,6 +162,24 @@ class Reassign(CallbackData, prefix="x:r"):
 
     ticket: int
     page: int = 0
+
+
+@dataclass(frozen=True)
+class Resume(CallbackData, prefix="x:rs"):
+    """恢复办理 a 谅解 item onto the immediate (i) or phased (p) list: shows the lead units."""
+
+    ticket: int
+    how: Literal["i", "p"]
+    page: int = 0
+
+
+@dataclass(frozen=True)
+class ResumeLead(CallbackData, prefix="x:rl"):
+    """The lead unit for a resumed item (phased: the date is asked next)."""
+
+    ticket: int
+    unit: int
+    how: Literal["i", "p"]
 
 
 @dataclass(frozen=True)

@@ -46,6 +46,21 @@ class PermissionDenied(ShaoshengError):
     key = "error.permission_denied"
 
 
+class Invalid(ShaoshengError):
+    """What was asked is not possible as given (a date in the past, a list that does not apply,
+    a missing reason): the message says what is wrong. "No permission" is PermissionDenied's
+    alone and means exactly that."""
+
+    key = "error.invalid"
+
+    def message(self, language: str) -> str:
+        params = {k: v.get(language) or v.get("zh") if isinstance(v, dict) else v
+                  for k, v in self.params.items()}
+        if "status" in params:
+            params["status"] = translate(f"status.{params['status']}", language)
+        return translate(self.key, language, **params)
+
+
 class AlreadyClaimed(ShaoshengError):
     key = "error.already_claimed"
 

@@ -11,7 +11,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from dispatch.core.enums import Status
 from dispatch.core.errors import InvalidTransition
-from dispatch.core.i18n import translate
 from dispatch.store.models import Ticket, TicketEvent
 
 
@@ -33,6 +32,7 @@ class Action(StrEnum):
     WITHDRAW = "withdraw"
     HAND_BACK = "hand_back"
     REASSIGN = "reassign"
+    RESUME = "resume"
 
 
 S = Status
@@ -77,6 +77,8 @@ _TABLE: dict[tuple[Status, Action], Status] = {
     (S.IN_PROGRESS, Action.REASSIGN): S.DISPATCHED,
     (S.REOPENED, Action.REASSIGN): S.DISPATCHED,
     (S.UNDERSTANDING, Action.CLOSE): S.CLOSED,
+    # 恢复办理: back at the centre, which dispatches it to the lead unit it names.
+    (S.UNDERSTANDING, Action.RESUME): S.ESCALATED,
 }
 # A duplicate can be merged until someone has started on it.
 _TABLE.update({(s, Action.MERGE): S.MERGED for s in NOT_YET_WORKED})
@@ -129,10 +131,6 @@ async def apply(
     session.add(event)
     await session.flush()
     return event
-
-
-def describe_status(status: str, language: str) -> str:
-    return translate(f"status.{status}", language)
 
 
 async def record(

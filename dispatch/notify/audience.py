@@ -13,7 +13,7 @@ from dispatch.core.enums import Role
 from dispatch.notify.outbox import Notice, NoticeButton, at, enqueue, tr
 from dispatch.org.access import members
 from dispatch.privacy.mask import mask
-from dispatch.store.models import Ticket, TicketFollower, Unit
+from dispatch.store.models import Person, Ticket, TicketFollower, Unit
 
 PREVIEW = 200
 
@@ -21,6 +21,11 @@ PREVIEW = 200
 def _preview(text: str) -> str:
     text = " ".join(text.split())
     return text if len(text) <= PREVIEW else text[: PREVIEW - 1] + "…"
+
+
+async def person_name(session: AsyncSession, person_id: int) -> str:
+    """A person's name as staff cards show it ("-" when gone)."""
+    return await session.scalar(select(Person.name).where(Person.id == person_id)) or "-"
 
 
 def unit_name(unit: Unit | None) -> dict[str, str] | str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -35,11 +35,17 @@ class Notice:
     card: tuple[int, str] | None = None
     # …or, instead of sending anew, edit every card of this ticket and kind the person holds.
     replace_cards: tuple[int, str] | None = None
+    # …or, addressed to no one, edit every card about this ticket delivered before this row
+    # (to anyone but `spare`, who acted) to say what happened, its buttons gone (retire.py).
+    retire: int | None = None
+    spare: int | None = None
+    retire_kinds: Sequence[str] = ()  # only cards of these kinds (none named: every card)
 
     def payload(self) -> dict[str, Any]:
         data = asdict(self)
         data["buttons"] = [[asdict(b) for b in row] for row in self.buttons]
         data["photo_ids"] = list(self.photo_ids)
+        data["retire_kinds"] = list(self.retire_kinds)
         return data
 
     @classmethod
@@ -54,6 +60,9 @@ class Notice:
                 tuple(data["replace_cards"])  # type: ignore[arg-type]
                 if data.get("replace_cards") else None
             ),
+            retire=data.get("retire"),
+            spare=data.get("spare"),
+            retire_kinds=tuple(data.get("retire_kinds") or ()),
         )
 
 
@@ -64,6 +73,11 @@ def tr(key: str) -> dict[str, str]:
 
 def at(moment: datetime | None) -> dict[str, str] | str:
     return {"when": moment.isoformat()} if moment else "-"
+
+
+def by_day(moment: datetime | date | None) -> dict[str, str] | str:
+    """A promised day, read without the time (「12月11日（周五）前」)."""
+    return {"by_day": moment.isoformat()} if moment else "-"
 
 
 async def enqueue(

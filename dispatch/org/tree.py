@@ -138,6 +138,10 @@ async def get_unit(*, session: AsyncSession, code: str) -> Unit:
     return unit
 
 
+async def unit_by_id(*, session: AsyncSession, unit_id: int) -> Unit | None:
+    return await session.get(Unit, unit_id)
+
+
 async def ancestors(*, session: AsyncSession, unit: Unit) -> list[Unit]:
     """The unit's parents, nearest first."""
     chain: list[Unit] = []

@@ -20,6 +20,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 from dispatch.privacy.mask import MASK, mask
 from dispatch.store.models import (
     DeskAudit,
+    DraftReminder,
     InboundUpdate,
     OutboxMessage,
     PushCard,
@@ -91,6 +92,7 @@ async def erase_copies(*, session: AsyncSession, ticket_ids: Sequence[int],
     if person_id is not None:  # pushes and cards for a person who is no longer there
         await session.execute(delete(PushCard).where(PushCard.person_id == person_id))
         await session.execute(delete(OutboxMessage).where(OutboxMessage.person_id == person_id))
+        await session.execute(delete(DraftReminder).where(DraftReminder.person_id == person_id))
     if not needles:
         return
     await _json_copies(session, OutboxMessage, (OutboxMessage.payload,), needles, secrets)

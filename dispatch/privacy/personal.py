@@ -42,6 +42,7 @@ async def my_data(*, session: AsyncSession, person_id: int) -> dict[str, Any]:
         "roles": [{"role": r.role, "unit": r.code} for r in roles],
         "tickets": [{"number": t.number, "status": t.status, "category": t.category,
                      "text": t.text, "place": t.place_text, "phone": t.contact_phone,
+                     "help_time": t.help_time,
                      "created_at": t.created_at.isoformat()} for t in tickets],
     }
 
@@ -53,11 +54,13 @@ def _scrub(ticket: Ticket, names: tuple[str, ...], secrets: Secrets) -> None:
     secrets.add(ticket.text, masked)
     secrets.add(ticket.place_text, mask(ticket.place_text, names) if ticket.place_text else "")
     secrets.add(ticket.contact_phone)
+    secrets.add(ticket.help_time, mask(ticket.help_time, names) if ticket.help_time else "")
     for found in (*names_in(ticket.text), *numbers_in(ticket.text)):
         secrets.add(found)
     ticket.text = masked
     ticket.place_text = mask(ticket.place_text, names) if ticket.place_text else None
     ticket.contact_phone = None
+    ticket.help_time = mask(ticket.help_time, names) if ticket.help_time else None
     ticket.photos = []
     ticket.latitude = ticket.longitude = None
     if ticket.nlu:

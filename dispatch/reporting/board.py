@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dispatch.notify.outbox import Notice, enqueue, tr
-from dispatch.reporting.board_review import HANDLED, estate_of
+from dispatch.reporting.board_review import HANDLED, board_status, estate_of
 from dispatch.reporting.scorecards import label
 from dispatch.store.models import Rating, Ticket, Unit
 
@@ -63,7 +63,7 @@ async def board_items(*, session: AsyncSession, since: datetime, limit: int = 50
         text=t.board_summary or "", place=estate_of(t.place_text),
         unit_name=u.name if u else None, unit_name_en=u.name_en if u else None,
         created_at=t.created_at, handled_at=t.resolved_at or t.closed_at or t.updated_at,
-        status=t.status, list_type=t.list_type, rating=ratings.get(t.id),
+        status=board_status(t), list_type=t.list_type, rating=ratings.get(t.id),
     ) for t, u in rows]
 
 
@@ -123,7 +123,7 @@ async def post_to_channel(*, session: AsyncSession, chat_id: str, lang: str,
             "number": item.number, "category": tr(f"category.{item.category}"),
             "text": item.text, "place": item.place or "-",
             "unit": {"zh": item.unit_name or "-", "en": item.unit_name_en or item.unit_name
-                     or "-"}})
+                     or "-"}, "status": tr(f"board.status.{item.status}")})
         posted += await enqueue(session=session, person_id=None, notice=notice,
                                 dedupe_key=f"board:{chat_id}:{item.number}", clock=clock,
                                 chat=(chat_id, lang))

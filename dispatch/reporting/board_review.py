@@ -16,7 +16,9 @@ from dispatch.org.access import is_coordinator_over
 from dispatch.privacy.mask import MASK, mask
 from dispatch.store.models import Membership, Ticket, TicketEvent
 
-HANDLED = ("resolved", "closed")
+# Handled, or on the understanding list (谅解): the scheme publishes the outcome of all three
+# lists, an understanding item with the reason it cannot be done now.
+HANDLED = ("resolved", "closed", "understanding")
 SUMMARY_CHARS = 120
 # The place up to its first number: the estate or road (阳光花园3号楼502室 → 阳光花园).
 _ESTATE = re.compile(r"^[^\d０-９#＃,，。;；(（\s*]+")
@@ -41,6 +43,28 @@ async def _may_review(session: AsyncSession, ticket: Ticket, person_id: int) -> 
         session=session, person_id=person_id, unit_id=ticket.community_id)
 
 
+async def _default_summary(session: AsyncSession, ticket: Ticket) -> str:
+    """The words staff already wrote for the outcome: the done note, or for an understanding
+    item the note it was closed with, else the reason the resident was given."""
+    actions = ["done"] if ticket.resolved_at is not None or ticket.list_type != "understanding" \
+        else ["close", "understand"]
+    note = await session.scalar(
+        select(TicketEvent.note).where(TicketEvent.ticket_id == ticket.id,
+                                       TicketEvent.action.in_(actions),
+                                       TicketEvent.note.is_not(None))
+        .order_by(TicketEvent.id.desc()).limit(1))
+    return note or ""
+
+
+def board_status(ticket: Ticket) -> str:
+    """The status the board shows: an understanding item closed without being done is
+    "谅解事项已结案", not "已办结"."""
+    if ticket.list_type == "understanding" and ticket.resolved_at is None \
+            and ticket.status == "closed":
+        return "understanding_closed"
+    return ticket.status
+
+
 async def approve_for_board(*, session: AsyncSession, actor: int, summary: str | None,
                             clock: Callable[[], datetime], number: str | None = None,
                             ticket_id: int | None = None) -> Ticket:
@@ -51,10 +75,7 @@ async def approve_for_board(*, session: AsyncSession, actor: int, summary: str |
     if ticket is None:
         raise NotFound()
     if summary is None:
-        summary = await session.scalar(
-            select(TicketEvent.note).where(TicketEvent.ticket_id == ticket.id,
-                                           TicketEvent.action == "done")
-            .order_by(TicketEvent.id.desc()).limit(1)) or ""
+        summary = await _default_summary(session, ticket)
     if not await _may_review(session, ticket, actor):
         raise PermissionDenied()
     if ticket.status not in HANDLED:

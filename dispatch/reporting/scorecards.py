@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dispatch.core.enums import COMMUNITY_KINDS, STREET_KINDS, UnitKind
@@ -280,26 +280,29 @@ async def rating_register(*, session: AsyncSession, quarter: Quarter,
     calendar = calendar or WorkCalendar()
     zone = ZoneInfo(quarter.timezone)
     names = {u.id: u.name for u in (await session.scalars(select(Unit))).all()}
+    # The done each rating answers: the ticket's latest done at or before the rating, looked up
+    # along the ticket's trail in the same statement (no per-rating walk, no ids as parameters).
+    answered = (select(func.max(TicketEvent.at))
+                .where(TicketEvent.ticket_id == Rating.ticket_id, TicketEvent.action == "done",
+                       TicketEvent.at <= Rating.at)
+                .correlate(Rating).scalar_subquery())
+    where = [Rating.at >= quarter.start, Rating.at < quarter.end]
+    if within is not None:
+        mine = sorted(within)
+        where.append(or_(Rating.unit_id.in_(mine), Ticket.community_id.in_(mine)))
     rated = (await session.execute(
-        select(Rating, Ticket.number, Ticket.community_id)
+        select(Rating.rater_kind, Rating.unit_id, Rating.value, Rating.at, Ticket.number,
+               Ticket.community_id, answered.label("done"))
         .join(Ticket, Ticket.id == Rating.ticket_id)
-        .where(Rating.at >= quarter.start, Rating.at < quarter.end)
-        .order_by(Rating.at, Rating.id))).all()
-    dones = (await session.execute(select(TicketEvent.ticket_id, TicketEvent.at).where(
-        TicketEvent.action == "done",
-        TicketEvent.ticket_id.in_(sorted({r.Rating.ticket_id for r in rated})))
-        .order_by(TicketEvent.at))).all()
+        .where(*where).order_by(Rating.at, Rating.id))).all()
     out = []
-    for rating, number, community_id in rated:
-        if within is not None and rating.unit_id not in within and community_id not in within:
-            continue
-        done = max((at for tid, at in dones if tid == rating.ticket_id and at <= rating.at),
-                   default=None)
+    for rating in rated:
+        done = rating.done
         on_time = None if done is None else rating.at <= calendar.add_working_days(
             done, RATING_WORKDAYS)
         out.append(RegisterRow(
-            ticket=number or "", rater_kind=rating.rater_kind,
-            rater_unit=names.get(community_id or -1, ""),
+            ticket=rating.number or "", rater_kind=rating.rater_kind,
+            rater_unit=names.get(rating.community_id or -1, ""),
             rated_unit=names.get(rating.unit_id or -1, ""), value=rating.value,
             rated_at=rating.at.astimezone(zone).isoformat(timespec="minutes"),
             resolved_at=done.astimezone(zone).isoformat(timespec="minutes") if done else "",

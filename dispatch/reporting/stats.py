@@ -23,7 +23,7 @@ from sqlalchemy import (
     literal_column,
     or_,
     select,
-    union,
+    union_all,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -140,44 +140,73 @@ class _Period:
 
     async def count(self, name: str, key: Any, value: Any, *where: Any) -> None:
         """Add one aggregate per unit (key) or one for the district under `name`."""
+        await self.gather(key, {name: value}, *where)
+
+    async def gather(self, key: Any, values: dict[str, Any], *where: Any) -> None:
+        """Several aggregates of the same rows in one statement (one pass over the period)."""
         if self.unit_ids is not None:
             where = (*where, key.in_(self.unit_ids))
-        stmt = (select(key, value).where(*where).group_by(key) if self.by_unit
-                else select(literal_column("0"), value).where(*where))
+        names = list(values)
+        columns = [values[n] for n in names]
+        stmt = (select(key, *columns).where(*where).group_by(key) if self.by_unit
+                else select(literal_column("0"), *columns).where(*where))
         rows: list[Any] = list((await self.session.execute(stmt)).all())
-        for unit_id, amount in rows:
-            if unit_id is not None and amount:
-                self.out[int(unit_id)][name] += int(amount)
+        for unit_id, *amounts in rows:
+            if unit_id is None:
+                continue
+            for name, amount in zip(names, amounts, strict=True):
+                if amount:
+                    self.out[int(unit_id)][name] += int(amount)
+
+
+def _tickets_where(ticket: Any, condition: Any) -> Any:
+    """count(distinct ticket) over the rows meeting `condition` (NULL elsewhere, not counted)."""
+    return func.count(distinct(case((condition, ticket))))
 
 
 async def _arrivals(p: _Period) -> None:
+    """Received, responded and resolved-of-received, over (unit, ticket) pairs.
+
+    A ticket usually arrives at a unit twice in a row (created in a community and dispatched
+    to it; whistled up to a street and dispatched there): the trail is looked up once per pair,
+    after its first arrival in the period. That is the same figure: a later claim or done after
+    any arrival in the period is after the first one, and a create, the ticket's first event,
+    is the first arrival of its pair.
+    """
     a, c = aliased(E), aliased(E)
-    arrived = (a.action.in_(ARRIVALS), p.during(a.at))
-    tickets = func.count(distinct(a.ticket_id))
-    await p.count("received", a.unit_id, tickets, *arrived)
-    answered = or_(and_(c.action == "claim", c.unit_id == a.unit_id),
-                   and_(a.action == "create", or_(c.action.in_(ANSWERS), and_(
-                       c.action == "whistle", c.actor_id.is_not(None)))))
-    later = (c.ticket_id == a.ticket_id, c.id > a.id, c.at < p.end)
-    await p.count("responded", a.unit_id, tickets, *arrived, exists().where(*later, answered))
-    done_here = and_(c.action == "done", c.unit_id == a.unit_id)
-    await p.count("resolved_of_received", a.unit_id, tickets, *arrived,
-                  exists().where(*later, done_here))
+    pairs = (select(a.unit_id.label("unit_id"), a.ticket_id.label("ticket_id"),
+                    func.min(a.id).label("first"),
+                    func.max(case((a.action == "create", 1), else_=0)).label("created"))
+             .where(a.action.in_(ARRIVALS), p.during(a.at))
+             .group_by(a.unit_id, a.ticket_id).subquery())
+    later = (c.ticket_id == pairs.c.ticket_id, c.id > pairs.c.first, c.at < p.end)
+    claimed_here = exists().where(*later, c.action == "claim", c.unit_id == pairs.c.unit_id)
+    answered = and_(pairs.c.created == 1, exists().where(
+        *later, c.action.in_((*ANSWERS, "whistle")),
+        or_(c.action != "whistle", c.actor_id.is_not(None))))
+    done_here = exists().where(*later, c.action == "done", c.unit_id == pairs.c.unit_id)
+    await p.gather(pairs.c.unit_id, {
+        "received": func.count(distinct(pairs.c.ticket_id)),
+        "responded": _tickets_where(pairs.c.ticket_id, or_(claimed_here, answered)),
+        "resolved_of_received": _tickets_where(pairs.c.ticket_id, done_here),
+    })
 
 
 async def _work(p: _Period) -> None:
-    tickets = func.count(distinct(E.ticket_id))
-    await p.count("claimed", E.unit_id, tickets, E.action == "claim", p.during(E.at))
     done = (E.action == "done", p.during(E.at), E.ticket_id == Ticket.id)
-    await p.count("resolved", E.unit_id, tickets, *done)
-    await p.count("consults_answered", E.unit_id, tickets, *done, Ticket.kind == "consult")
-    await p.count("help_completed", E.unit_id, tickets, *done, Ticket.kind == "help_request")
-    await p.count("disputes_resolved", E.unit_id, tickets, *done, Ticket.category == "dispute")
     settled = exists().where(Rating.ticket_id == E.ticket_id, Rating.unit_id == E.unit_id,
                              Rating.rater_kind == "reporter", Rating.value.in_(GOOD),
                              Rating.at < p.end)
-    await p.count("disputes_settled", E.unit_id, tickets, *done, Ticket.category == "dispute",
-                  settled)
+    is_done, dispute = E.action == "done", Ticket.category == "dispute"
+    await p.gather(E.unit_id, {
+        "claimed": _tickets_where(E.ticket_id, E.action == "claim"),
+        "resolved": _tickets_where(E.ticket_id, is_done),
+        "consults_answered": _tickets_where(E.ticket_id, and_(is_done, Ticket.kind == "consult")),
+        "help_completed": _tickets_where(E.ticket_id,
+                                         and_(is_done, Ticket.kind == "help_request")),
+        "disputes_resolved": _tickets_where(E.ticket_id, and_(is_done, dispute)),
+        "disputes_settled": _tickets_where(E.ticket_id, and_(is_done, dispute, settled)),
+    }, E.action.in_(("claim", "done")), p.during(E.at), E.ticket_id == Ticket.id)
     # A help request done twice (reopened) still counts its hours once.
     helped = (select(E.unit_id.label("unit_id"), E.ticket_id.label("ticket_id"))
               .where(*done, Ticket.kind == "help_request").distinct().subquery())
@@ -192,29 +221,36 @@ async def _work(p: _Period) -> None:
 
 async def _moves(p: _Period) -> None:
     """Escalations counted at the unit the ticket LEFT: the one its previous arrival named."""
-    prev = aliased(E)
-    source = (select(prev.unit_id)
-              .where(prev.ticket_id == E.ticket_id, prev.id < E.id, prev.action.in_(ARRIVALS))
-              .order_by(prev.id.desc()).limit(1).correlate(E).scalar_subquery())
+    prev, last = aliased(E), aliased(E)
+    # The previous arrival's id from the trail index alone (an index-only max over a few
+    # entries), then its unit by primary key: no sort of the ticket's rows for every move.
+    before = (select(func.max(last.id))
+              .where(last.ticket_id == E.ticket_id, last.id < E.id, last.action.in_(ARRIVALS))
+              .correlate(E).scalar_subquery())
+    source = select(prev.unit_id).where(prev.id == before).correlate(E).scalar_subquery()
     moves = (select(E.ticket_id.label("ticket_id"), source.label("unit_id"),
                     E.action.label("action"), E.actor_id.label("actor_id"))
              .where(E.action.in_(("escalate", "whistle")), p.during(E.at)).subquery())
-    tickets = func.count(distinct(moves.c.ticket_id))
     automatic = and_(moves.c.action == "whistle", moves.c.actor_id.is_(None))
-    await p.count("escalated", moves.c.unit_id, tickets,
-                  or_(moves.c.action == "escalate", automatic))
-    await p.count("whistled", moves.c.unit_id, tickets, moves.c.action == "whistle",
-                  moves.c.actor_id.is_not(None))
+    by_person = and_(moves.c.action == "whistle", moves.c.actor_id.is_not(None))
+    await p.gather(moves.c.unit_id, {
+        "escalated": _tickets_where(moves.c.ticket_id,
+                                    or_(moves.c.action == "escalate", automatic)),
+        "whistled": _tickets_where(moves.c.ticket_id, by_person),
+    })
 
 
 async def _ratings(p: _Period) -> None:
-    rows = (Rating.at >= p.start, Rating.at < p.end)
-    one = func.count(Rating.id)
-    for kind, prefix in (("reporter", "rated"), ("community", "community_rated")):
-        mine = (*rows, Rating.rater_kind == kind)
-        await p.count(prefix, Rating.unit_id, one, *mine, Rating.value != NOT_RATED)
-        good = "rated_good" if kind == "reporter" else "community_good"
-        await p.count(good, Rating.unit_id, one, *mine, Rating.value.in_(GOOD))
+    def ratings(kind: str, condition: Any) -> Any:
+        return func.count(case((and_(Rating.rater_kind == kind, condition), Rating.id)))
+
+    rated, good = Rating.value != NOT_RATED, Rating.value.in_(GOOD)
+    await p.gather(Rating.unit_id, {
+        "rated": ratings("reporter", rated),
+        "rated_good": ratings("reporter", good),
+        "community_rated": ratings("community", rated),
+        "community_good": ratings("community", good),
+    }, Rating.at >= p.start, Rating.at < p.end)
 
 
 def _late(p: _Period, action: str, due: Any, clock: Sequence[str]) -> Any:
@@ -241,18 +277,21 @@ def _late(p: _Period, action: str, due: Any, clock: Sequence[str]) -> Any:
 
 
 async def _deadlines(p: _Period) -> None:
-    claims = _late(p, "claim", Ticket.claim_due_at, CLAIM_CLOCK).subquery()
-    dones = _late(p, "done", Ticket.resolve_due_at, ("claim",)).subquery()
+    claims = _late(p, "claim", Ticket.claim_due_at, CLAIM_CLOCK)
+    dones = _late(p, "done", Ticket.resolve_due_at, ("claim",))
     overdue_where = [E.action == "overdue", p.during(E.at)]
     if p.unit_ids is not None:
         overdue_where.append(E.unit_id.in_(p.unit_ids))
-    tickets = func.count(distinct(claims.c.ticket_id))
-    await p.count("late_claims", claims.c.unit_id, tickets)
-    await p.count("late_dones", dones.c.unit_id, func.count(distinct(dones.c.ticket_id)))
-    every = union(select(claims.c.unit_id, claims.c.ticket_id),
-                  select(dones.c.unit_id, dones.c.ticket_id),
-                  select(E.unit_id, E.ticket_id).where(*overdue_where)).subquery()
-    await p.count("overdue", every.c.unit_id, func.count(distinct(every.c.ticket_id)))
+    tagged = union_all(
+        claims.add_columns(literal_column("'c'").label("tag")),
+        dones.add_columns(literal_column("'d'").label("tag")),
+        select(E.unit_id, E.ticket_id, literal_column("'o'").label("tag"))
+        .where(*overdue_where)).subquery()
+    await p.gather(tagged.c.unit_id, {
+        "late_claims": _tickets_where(tagged.c.ticket_id, tagged.c.tag == "c"),
+        "late_dones": _tickets_where(tagged.c.ticket_id, tagged.c.tag == "d"),
+        "overdue": func.count(distinct(tagged.c.ticket_id)),
+    })
     for figures in p.out.values():
         figures["claimed_on_time"] = figures["claimed"] - figures.pop("late_claims", 0)
         figures["resolved_on_time"] = figures["resolved"] - figures.pop("late_dones", 0)

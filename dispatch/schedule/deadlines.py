@@ -20,9 +20,10 @@ from dispatch.core.enums import Status
 from dispatch.core.lifecycle import UNCLAIMED, WORKING
 from dispatch.notify.audience import push, ticket_params, unit_people
 from dispatch.notify.outbox import Notice
+from dispatch.schedule.drafts import remind_drafts
 from dispatch.store.db import rowcount
 from dispatch.store.models import Ticket
-from dispatch.tickets import ratings
+from dispatch.tickets import phased, ratings
 from dispatch.tickets.desk import Desk, offer
 from dispatch.tickets.escalation import escalate, mark_overdue
 
@@ -87,8 +88,12 @@ async def _step(session: AsyncSession, ticket_id: int, desk: Desk) -> None:
 
 
 async def _remind(session: AsyncSession, ticket: Ticket, desk: Desk, key: str) -> None:
-    if ticket.status in WORKING and ticket.claimed_by_id:
-        notice = Notice(key="push.remind.resolve", params=ticket_params(ticket))
+    if ticket.status in WORKING and ticket.claimed_by_id and phased.is_phased(ticket):
+        await phased.remind(session=session, ticket=ticket, policy=desk.policy,
+                            now=desk.clock(), event_key=key, clock=desk.clock)
+    elif ticket.status in WORKING and ticket.claimed_by_id:
+        helping = ".help_request" if ticket.kind == "help_request" else ""
+        notice = Notice(key=f"push.remind.resolve{helping}", params=ticket_params(ticket))
         await push(session=session, people=[ticket.claimed_by_id], notice=notice,
                    event_key=key, clock=desk.clock)
     elif ticket.status in (S.DISPATCHED.value, S.REOPENED.value):
@@ -125,6 +130,7 @@ async def run_scheduler(*, sessions: async_sessionmaker[AsyncSession], desk: Des
     while not stop.is_set():
         try:
             await run_due(sessions=sessions, desk=desk)
+            await remind_drafts(sessions=sessions, clock=desk.clock)
         except Exception:  # a database hiccup must not kill the schedule
             log.exception("deadline scan failed; retrying")
         await pause(stop, interval_s, nudge)

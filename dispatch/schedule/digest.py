@@ -2,14 +2,17 @@
 
 "Sent once" is the outbox's unique dedupe key (`digest:{date}:{person}`), so schedulers in
 several processes, or a loop that wakes many times after the hour, enqueue one digest a day.
-Figures use the same definitions and jurisdiction as the coordinators' questions.
+Figures are the coordinators' questions' own (same code, definitions and jurisdiction) in
+their default view, by responsible unit (按责任单位, as the scorecards): a ticket counts for
+the area that holds it now (the rating for the unit rated), and the digest says so. Days and
+the hour are local to `app.timezone`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, func, not_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,13 +21,12 @@ from dispatch.core.enums import Role
 from dispatch.core.lifecycle import UNCLAIMED, WORKING
 from dispatch.notify.outbox import Notice, enqueue, tr
 from dispatch.reporting.questions import (
-    TZ,
+    DEFAULT_ZONE,
     Jurisdiction,
     Metric,
     Query,
     Tree,
     count,
-    in_scope,
     jurisdiction,
     load_tree,
     overdue_now,
@@ -40,26 +42,29 @@ def parse_local_time(at_local: str) -> time:
     return time(int(hours), int(minutes or 0))
 
 
-async def _due_today(session: AsyncSession, ids: frozenset[int] | None, now: datetime) -> int:
-    """Open, not yet overdue, and the deadline now running ends before local midnight."""
-    midnight = datetime.combine(now.astimezone(TZ).date() + timedelta(days=1), time(), TZ)
+async def _due_today(session: AsyncSession, ids: frozenset[int] | None, now: datetime,
+                     zone: ZoneInfo) -> int:
+    """Open, not yet overdue, held in the area, and the deadline now running ends before local
+    midnight."""
+    midnight = datetime.combine(now.astimezone(zone).date() + timedelta(days=1), time(), zone)
     running = or_(and_(Ticket.status.in_(UNCLAIMED), Ticket.claim_due_at < midnight),
                   and_(Ticket.status.in_(WORKING), Ticket.resolve_due_at < midnight))
-    stmt = select(func.count(Ticket.id)).where(*in_scope(ids), running, not_(overdue_now(now)))
+    held = [] if ids is None else [Ticket.unit_id.in_(sorted(ids))]
+    stmt = select(func.count(Ticket.id)).where(*held, running, not_(overdue_now(now)))
     return int(await session.scalar(stmt) or 0)
 
 
-async def digest_figures(*, session: AsyncSession, ids: frozenset[int] | None,
-                         now: datetime) -> dict[str, int]:
-    """new and unsatisfied over the last 24 h; open, overdue and due today as of now."""
+async def digest_figures(*, session: AsyncSession, ids: frozenset[int] | None, now: datetime,
+                         zone: ZoneInfo = DEFAULT_ZONE) -> dict[str, int]:
+    """new and unsatisfied over the last 24 h; open, overdue and due today as of now; each by
+    responsible unit, as the chat answers and the scorecards count."""
     last_day = (now - DAY, now)
     queries = {"new": Query(Metric.NEW, period=last_day), "open": Query(Metric.OPEN),
                "overdue": Query(Metric.OVERDUE),
                "unsatisfied": Query(Metric.UNSATISFIED, period=last_day)}
-    # Where the tickets are (按所在社区): a morning look over the asker's area.
-    figures = {name: await count(session=session, query=replace(q, view="location"), ids=ids,
-                                 now=now) for name, q in queries.items()}
-    figures["due_today"] = await _due_today(session, ids, now)
+    figures = {name: await count(session=session, query=q, ids=ids, now=now)
+               for name, q in queries.items()}
+    figures["due_today"] = await _due_today(session, ids, now, zone)
     return figures
 
 
@@ -72,9 +77,10 @@ def _scope(scope: Jurisdiction, tree: Tree) -> dict[str, str]:
 
 
 async def send_due_digests(*, session: AsyncSession, now: datetime, at_local: str,
-                           clock: Callable[[], datetime]) -> int:
-    """Enqueue today's digest for every coordinator once the local time has passed `at_local`."""
-    local = now.astimezone(TZ)
+                           clock: Callable[[], datetime], zone: ZoneInfo = DEFAULT_ZONE) -> int:
+    """Enqueue today's digest for every coordinator once the local time in `zone` (the
+    deployment's `app.timezone`) has passed `at_local`."""
+    local = now.astimezone(zone)
     if local.time() < parse_local_time(at_local):
         return 0
     day = local.date().isoformat()
@@ -88,7 +94,7 @@ async def send_due_digests(*, session: AsyncSession, now: datetime, at_local: st
         scope = await jurisdiction(session=session, person_id=person_id, tree=tree)
         if scope is None:
             continue
-        figures = await digest_figures(session=session, ids=scope.ids, now=now)
+        figures = await digest_figures(session=session, ids=scope.ids, now=now, zone=zone)
         notice = Notice(key="coord.digest",
                         params={"date": day, "scope": _scope(scope, tree), **figures})
         sent += await enqueue(session=session, person_id=person_id, notice=notice,

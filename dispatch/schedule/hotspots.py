@@ -15,6 +15,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,7 +25,7 @@ from dispatch.notify.audience import push, unit_name
 from dispatch.notify.outbox import Notice, tr
 from dispatch.org.access import members
 from dispatch.org.tree import ancestors, centre
-from dispatch.reporting.questions import TZ
+from dispatch.reporting.questions import DEFAULT_ZONE
 from dispatch.store.models import Ticket, Unit
 
 SUFFIX_ZH = ("大道", "路", "街", "巷", "花园", "小区", "新村", "家园", "公寓", "华庭", "苑",
@@ -124,13 +125,15 @@ async def _coordinators(session: AsyncSession, community_id: int) -> list[int]:
 
 async def detect_and_alert(*, session: AsyncSession, now: datetime,
                            clock: Callable[[], datetime], min_count: int = 5, days: int = 7,
-                           radius_m: float = 150.0) -> list[Hotspot]:
-    """Push each new cluster to the coordinators over its community; returns those pushed."""
+                           radius_m: float = 150.0, zone: ZoneInfo = DEFAULT_ZONE,
+                           ) -> list[Hotspot]:
+    """Push each new cluster to the coordinators over its community, once per ISO week local
+    to `zone` (`app.timezone`); returns those pushed."""
     tickets = (await session.scalars(select(Ticket).where(
         Ticket.kind == TicketKind.REPORT.value, Ticket.status.not_in(IGNORED),
         Ticket.created_at > now - timedelta(days=days), Ticket.created_at <= now,
     ).order_by(Ticket.created_at, Ticket.id))).all()
-    year, week, _ = now.astimezone(TZ).isocalendar()
+    year, week, _ = now.astimezone(zone).isocalendar()
     alerted = []
     for spot in find_hotspots(tickets, min_count=min_count, radius_m=radius_m):
         community = await session.get(Unit, spot.community_id)

@@ -77,6 +77,10 @@ def rowcount(result: Result[Any]) -> int:
     return cast(CursorResult[Any], result).rowcount
 
 
+# What a use case is given to open its own transaction (one per use case).
+Sessions = async_sessionmaker[AsyncSession]
+
+
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
 

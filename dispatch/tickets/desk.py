@@ -13,8 +13,9 @@ from dispatch.core.enums import ListType, Status
 from dispatch.core.errors import NotFound
 from dispatch.core.routing import Routing
 from dispatch.notify.audience import button, push, ticket_params, unit_name, unit_people
-from dispatch.notify.outbox import Notice
+from dispatch.notify.outbox import Notice, tr
 from dispatch.store.models import Ticket, Unit
+from dispatch.tickets import phased
 from dispatch.tickets.intake import Policy
 
 Clock = Callable[[], datetime]
@@ -49,6 +50,15 @@ def resolve_deadline(ticket: Ticket, desk: Desk, *, start: datetime) -> datetime
     return calendar.deadline(start, desk.policy.limits[ticket.urgency][1])
 
 
+def resolve_reminder(ticket: Ticket, desk: Desk, *, now: datetime) -> datetime | None:
+    """The reminder of a ticket in hand: at half time, or a phased item's before each of its
+    milestones and its expected date."""
+    if phased.is_phased(ticket):
+        return phased.next_reminder(ticket, desk.policy, now)
+    due = ticket.resolve_due_at
+    return desk.policy.calendar.halfway(now, due) if due is not None and due > now else None
+
+
 def set_claim_deadlines(ticket: Ticket, desk: Desk, *, start: datetime) -> None:
     claim, resolve = desk.policy.limits[ticket.urgency]
     ticket.claim_due_at = desk.policy.calendar.deadline(start, claim)
@@ -75,13 +85,17 @@ async def offer(*, session: AsyncSession, ticket: Ticket, desk: Desk, event_key:
     if unit is None:
         return 0
     people = await claimers(session=session, ticket=ticket, desk=desk, unit_ids=unit_ids)
+    helping = ticket.kind == "help_request"
     params = {**ticket_params(ticket), "unit": unit_name(unit)}
+    if helping:
+        params["when"] = ticket.help_time or tr("help.time_unsaid")
     if complaint is not None:
         params["complaint"] = complaint
+    reopened = "push.claim.reopened" + (".help_request" if helping else "")
     notice = Notice(
-        key="push.claim.reopened" if complaint is not None else f"push.claim.{ticket.kind}",
+        key=reopened if complaint is not None else f"push.claim.{ticket.kind}",
         params=params,
-        buttons=[[button("btn.claim", Claim(ticket.id))]],
+        buttons=[[button("btn.help.claim" if helping else "btn.claim", Claim(ticket.id))]],
         photo_ids=list(ticket.photos or [])[:3],
         card=(ticket.id, "claim"),
     )

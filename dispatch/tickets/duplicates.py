@@ -11,9 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from dispatch.core import lifecycle
 from dispatch.core.enums import Role, Status
-from dispatch.core.errors import NotFound, PermissionDenied
+from dispatch.core.errors import Invalid, NotFound, PermissionDenied
 from dispatch.core.lifecycle import Action
 from dispatch.notify.audience import tell_reporter
+from dispatch.notify.retire import retire_cards
 from dispatch.org.access import require_member
 from dispatch.store.models import Ticket, TicketEvent, TicketFollower
 from dispatch.tickets.desk import Desk
@@ -83,6 +84,8 @@ async def merge(
     )).all())
     await follow(session=session, ticket=survivor, people=people)
     await session.flush()
+    await retire_cards(session=session, ticket=ticket, key="push.card.merged",
+                       event_key=f"ev{event.id}", clock=clock, spare=actor, into=survivor.number)
     await tell_reporter(session=session, ticket=ticket, key="push.reporter.merged",
                         event_key=f"ev{event.id}r", clock=clock, twin=survivor.number)
     return survivor
@@ -124,15 +127,23 @@ async def follow_instead(
     open; what they then read of the other ticket is the follower's public summary."""
     ticket = await session.get(Ticket, ticket_id)
     survivor = await session.get(Ticket, into_id)
-    if ticket is None or survivor is None or ticket.reporter_id != actor or ticket.id == into_id:
+    if ticket is None or survivor is None:
+        raise NotFound(what=f"#{into_id if ticket else ticket_id}")
+    if ticket.reporter_id != actor:
         raise PermissionDenied()
-    if not await _was_offered(session, ticket.id, survivor.id) \
-            or Status(survivor.status) not in lifecycle.OPEN:
+    if ticket.id == into_id:
+        raise Invalid("error.merge_into_itself", number=ticket.number)
+    if not await _was_offered(session, ticket.id, survivor.id):
         raise PermissionDenied()
-    await lifecycle.apply(session=session, ticket=ticket, action=Action.MERGE, clock=desk.clock,
-                          actor_id=actor, note=survivor.number, data={"into": survivor.id})
+    if Status(survivor.status) not in lifecycle.OPEN:
+        raise Invalid("error.merge_target_closed", number=survivor.number)
+    event = await lifecycle.apply(session=session, ticket=ticket, action=Action.MERGE,
+                                  clock=desk.clock, actor_id=actor, note=survivor.number,
+                                  data={"into": survivor.id})
     ticket.merged_into_id = survivor.id
     ticket.closed_at = desk.clock()
     await follow(session=session, ticket=survivor, people={actor})
     await session.flush()
+    await retire_cards(session=session, ticket=ticket, key="push.card.merged",
+                       event_key=f"ev{event.id}", clock=desk.clock, into=survivor.number)
     return survivor

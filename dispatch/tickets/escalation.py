@@ -6,7 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from dispatch.core import lifecycle
 from dispatch.core.buttons import ListImmediate, ListPhased, ListUnderstanding
-from dispatch.core.enums import Status, UnitKind
+from dispatch.core.enums import COMMUNITY_KINDS, Status, UnitKind
 from dispatch.core.lifecycle import UNCLAIMED, Action
 from dispatch.notify.audience import (
     button,
@@ -17,20 +17,25 @@ from dispatch.notify.audience import (
     unit_people,
 )
 from dispatch.notify.outbox import Notice
-from dispatch.org.residents import communities
+from dispatch.notify.retire import retire_cards
 from dispatch.org.tree import centre, street_of
 from dispatch.store.models import Ticket, Unit
 from dispatch.tickets.desk import Desk, offer
+from dispatch.tickets.helping import offer_help, widen_help
 
 S = Status
 
 
 async def offer_or_escalate(*, session: AsyncSession, ticket: Ticket, desk: Desk,
                             event_key: str) -> None:
-    """Offer the ticket; a unit with nobody on duty escalates at once instead of waiting."""
+    """Offer the ticket; a unit with nobody on duty escalates at once instead of waiting (a
+    help request in a community widens to its neighbours' volunteers instead)."""
+    unit = await session.get(Unit, ticket.unit_id) if ticket.unit_id else None
+    if ticket.kind == "help_request" and unit is not None and unit.kind in COMMUNITY_KINDS:
+        await offer_help(session=session, ticket=ticket, desk=desk, event_key=event_key)
+        return
     if await offer(session=session, ticket=ticket, desk=desk, event_key=event_key):
         return
-    unit = await session.get(Unit, ticket.unit_id) if ticket.unit_id else None
     if unit is None or unit.kind == "centre" or ticket.kind == "help_request":
         return
     await escalate_nobody_there(session=session, ticket=ticket, desk=desk,
@@ -80,6 +85,10 @@ async def escalate(*, session: AsyncSession, ticket: Ticket, desk: Desk, event_k
     claim = desk.policy.limits[ticket.urgency][0]
     ticket.claim_due_at = desk.policy.calendar.deadline(desk.clock(), claim)
     ticket.remind_at = desk.policy.calendar.halfway(desk.clock(), ticket.claim_due_at)
+    # Before the next unit's cards are written: those keep their buttons (retire.py).
+    await retire_cards(session=session, ticket=ticket, key="push.card.escalated",
+                       event_key=event_key, clock=desk.clock, spare=actor,
+                       unit=unit_name(target))
     if target.kind == UnitKind.CENTRE.value:
         await session.flush()
         await _to_centre(session, ticket, target, desk, event_key)
@@ -122,15 +131,9 @@ async def _to_centre(session: AsyncSession, ticket: Ticket, top: Unit, desk: Des
 
 async def _widen_help(session: AsyncSession, ticket: Ticket, unit: Unit, desk: Desk,
                       event_key: str) -> None:
-    """Nobody nearby took it in time: offer it to the neighbouring communities' volunteers."""
-    ticket.escalation_level = 1
-    claim = desk.policy.limits[ticket.urgency][0]
-    ticket.claim_due_at = desk.policy.calendar.deadline(desk.clock(), claim)
-    await lifecycle.note(session=session, ticket=ticket, clock=desk.clock, actor_id=None,
-                         note="widened", action="widen")
-    siblings = [c.unit_id for c in await communities(session=session, street_id=unit.parent_id)]
-    await offer(session=session, ticket=ticket, desk=desk, event_key=event_key,
-                unit_ids=siblings)
+    """Nobody nearby took it in time: offer it to the neighbouring communities' volunteers
+    (with none on duty there, the community's staff are told to arrange it)."""
+    await widen_help(session=session, ticket=ticket, unit=unit, desk=desk, event_key=event_key)
 
 
 async def mark_overdue(session: AsyncSession, ticket: Ticket, desk: Desk, event_key: str) -> None:

@@ -15,6 +15,7 @@ from dispatch.core.errors import NotFound, PermissionDenied
 from dispatch.core.lifecycle import Action
 from dispatch.core.routing import Routing
 from dispatch.core.workdays import TimeLimit, WorkCalendar
+from dispatch.notify.retire import retire_cards
 from dispatch.privacy.reads import Reach, reach_of, visibility_of
 from dispatch.store.models import Ticket, TicketEvent, TicketFollower, Unit
 from dispatch.tickets.records import NewTicket, create_ticket
@@ -28,6 +29,7 @@ class Policy:
     calendar: WorkCalendar
     number_prefix: str = "CL"
     rating_window_days: int = 5
+    phased_remind_days: int = 3  # the lead unit hears this many days before each phased date
 
 
 @dataclass(frozen=True)
@@ -102,6 +104,12 @@ _MY_TICKETS = (
     .order_by(Ticket.id.desc())
     .limit(bindparam("limit"))
 )
+
+
+async def view_by_source(*, session: AsyncSession, source_key: str) -> TicketView | None:
+    """The ticket a draft (or an update) became, if it did: ``source_key`` is unique."""
+    ticket = await session.scalar(select(Ticket).where(Ticket.source_key == source_key))
+    return await view(session=session, ticket=ticket) if ticket is not None else None
 
 
 async def my_tickets(
@@ -218,10 +226,12 @@ async def withdraw(
     ticket = await _own_ticket(session=session, ticket_id=ticket_id, person_id=person_id)
     if ticket.reporter_id != person_id:
         raise PermissionDenied()
-    await lifecycle.apply(
+    event = await lifecycle.apply(
         session=session, ticket=ticket, action=Action.WITHDRAW, clock=clock,
         actor_id=person_id, note=reason,
     )
     ticket.closed_at = clock()
     await session.flush()
+    await retire_cards(session=session, ticket=ticket, key="push.card.withdrawn",
+                       event_key=f"ev{event.id}", clock=clock)
     return await view(session=session, ticket=ticket)

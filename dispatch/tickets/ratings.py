@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from dispatch.core import lifecycle
 from dispatch.core.buttons import CommunityRate, Rate, short_rating
 from dispatch.core.enums import RaterKind, RatingValue, Role
-from dispatch.core.errors import PermissionDenied
+from dispatch.core.errors import Invalid, NotFound, PermissionDenied
 from dispatch.core.lifecycle import Action
 from dispatch.notify.audience import (
     button,
@@ -64,7 +64,9 @@ async def _round(session: AsyncSession, ticket: Ticket, kind: RaterKind) -> int:
 async def rate_by_reporter(*, session: AsyncSession, ticket_id: int, actor: int,
                            value: RatingValue, desk: Desk, comment: str | None = None) -> Ticket:
     ticket = await session.get(Ticket, ticket_id)
-    if ticket is None or ticket.reporter_id != actor:
+    if ticket is None:
+        raise NotFound(what=f"#{ticket_id}")
+    if ticket.reporter_id != actor:
         raise PermissionDenied()
     round_ = await _round(session, ticket, RaterKind.REPORTER)
     action = Action.RATE_UNSATISFIED if value is RatingValue.UNSATISFIED else Action.RATE
@@ -86,6 +88,7 @@ async def _reopen(session: AsyncSession, ticket: Ticket, desk: Desk, comment: st
                   event_key: str) -> None:
     """Back to the same unit with the comment; its coordinators and the ones above are told."""
     ticket.flagged = True
+    helper = ticket.claimed_by_id if ticket.kind == "help_request" else None
     ticket.claimed_by_id = None
     ticket.resolved_at = None
     claim = desk.policy.limits[ticket.urgency][0]
@@ -93,6 +96,11 @@ async def _reopen(session: AsyncSession, ticket: Ticket, desk: Desk, comment: st
     await session.flush()
     await offer(session=session, ticket=ticket, desk=desk, event_key=event_key,
                 complaint=comment[:500] or "-")
+    if helper is not None:  # the volunteer hears why, whether or not they take it again
+        await push(session=session, people=[helper], event_key=f"{event_key}v",
+                   clock=desk.clock, notice=Notice(
+                       key="push.volunteer.unsatisfied",
+                       params={"number": ticket.number, "comment": comment[:500] or "-"}))
     unit = await session.get(Unit, ticket.unit_id) if ticket.unit_id else None
     watchers = [u.id for u in (unit, await street_of(session=session, unit=unit) if unit
                                else None, await centre(session=session, near=unit))
@@ -108,8 +116,10 @@ async def _reopen(session: AsyncSession, ticket: Ticket, desk: Desk, comment: st
 async def rate_by_community(*, session: AsyncSession, ticket_id: int, actor: int,
                             value: RatingValue, desk: Desk) -> Ticket:
     ticket = await session.get(Ticket, ticket_id)
-    if ticket is None or ticket.whistled_by_id is None:
-        raise PermissionDenied()
+    if ticket is None:
+        raise NotFound(what=f"#{ticket_id}")
+    if ticket.whistled_by_id is None:
+        raise Invalid("error.not_whistled", number=ticket.number)
     # The community speaks for itself: its grid workers or its own coordinator, never a
     # coordinator above (the street's coordinator would be rating the street's own work).
     held = await roles_in(session=session, person_id=actor, unit_id=ticket.whistled_by_id)
@@ -117,7 +127,7 @@ async def rate_by_community(*, session: AsyncSession, ticket_id: int, actor: int
         raise PermissionDenied()
     # The community rates the work the unit reported done, never before it was done.
     if ticket.resolved_at is None or ticket.status not in ("resolved", "closed"):
-        raise PermissionDenied()
+        raise Invalid("error.not_done_yet", number=ticket.number)
     exists = await community_rating(session=session, ticket_id=ticket.id)
     if exists is None:
         session.add(Rating(ticket_id=ticket.id, rater_kind=RaterKind.COMMUNITY.value,

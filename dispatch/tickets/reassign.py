@@ -9,8 +9,9 @@ from dispatch.core import lifecycle
 from dispatch.core.enums import Status
 from dispatch.core.errors import NotFound, PermissionDenied
 from dispatch.core.lifecycle import Action
-from dispatch.notify.audience import push, tell_reporter, unit_name, unit_people
+from dispatch.notify.audience import push, tell_reporter, unit_name
 from dispatch.notify.outbox import Notice
+from dispatch.notify.retire import retire_cards
 from dispatch.org.access import is_centre_coordinator, is_coordinator_over
 from dispatch.store.models import Person, Ticket, Unit
 from dispatch.tickets.desk import Desk, load, set_claim_deadlines
@@ -67,14 +68,8 @@ async def _tell_the_old_side(session: AsyncSession, ticket: Ticket, desk: Desk,
     """The person who held it hears that it is no longer theirs; every claim or work card the
     old unit's people keep is edited to say where it went, its buttons gone."""
     name = unit_name(target)
-    offered = await unit_people(session=session, unit_ids=[old_unit] if old_unit else [],
-                                roles=(*desk.routing.unit_roles, *desk.routing.help_roles,
-                                       *desk.routing.roles_in_community(ticket.category,
-                                                                        ticket.kind)))
-    card = Notice(key="push.card.reassigned", params={"number": ticket.number, "unit": name},
-                  replace_cards=(ticket.id, "claim"))
-    await push(session=session, people=[*offered, *([old_holder] if old_holder else [])],
-               notice=card, event_key=f"{event_key}x", clock=desk.clock)
+    await retire_cards(session=session, ticket=ticket, key="push.card.reassigned",
+                       event_key=f"{event_key}x", clock=desk.clock, spare=actor, unit=name)
     if old_holder is not None and old_holder != actor:
         who = await session.scalar(select(Person.name).where(Person.id == actor))
         told = Notice(key="push.reassigned_away",

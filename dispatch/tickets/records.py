@@ -29,6 +29,7 @@ class NewTicket:
     contact_phone: str | None = None
     nlu: dict[str, Any] | None = None
     source_key: str | None = None
+    help_time: str | None = None  # when a help request needs the help, as the person said it
 
 
 def format_number(*, prefix: str, year: int, sequence: int) -> str:
@@ -54,6 +55,7 @@ async def create_ticket(
         urgency=new.urgency.value,
         text=new.text,
         place_text=new.place_text,
+        help_time=new.help_time,
         latitude=new.latitude,
         longitude=new.longitude,
         photos=list(new.photos),

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from dispatch.core import lifecycle
 from dispatch.core.enums import Status
-from dispatch.core.errors import NotFound, PermissionDenied
+from dispatch.core.errors import Invalid, NotFound, PermissionDenied
 from dispatch.core.routing import Routing
 from dispatch.org.access import is_coordinator_over
 from dispatch.privacy.mask import mask
@@ -50,15 +50,8 @@ async def set_duty(*, session: AsyncSession, person_id: int, on: bool) -> int:
                                  Membership.active.is_(True)).values(on_duty=on)
     )
     if not rowcount(result):
-        raise PermissionDenied()
+        raise Invalid("error.no_duty_role")
     return int(rowcount(result))
-
-
-async def may_see(*, session: AsyncSession, ticket: Ticket, person_id: int,
-                  routing: Routing | None = None) -> bool:
-    """The read policy's answer (`dispatch.privacy.reads`): does the ticket exist for them."""
-    return (await reach_of(session=session, ticket=ticket, person_id=person_id,
-                           routing=routing)).see
 
 
 @dataclass(frozen=True)
@@ -84,19 +77,20 @@ async def staff_view(*, session: AsyncSession, ticket_id: int, person_id: int,
     return StaffView(view, entries, ticket.contact_phone if allowed.contact else None, actions)
 
 
-async def may_contact(*, session: AsyncSession, ticket: Ticket, person_id: int,
-                      routing: Routing | None = None) -> bool:
-    """Phone and exact address: the read policy's contact column."""
-    return (await reach_of(session=session, ticket=ticket, person_id=person_id,
-                           routing=routing)).contact
-
-
 async def ticket_of_card(*, session: AsyncSession, chat_id: str, message_id: int) -> int | None:
     """The ticket a pushed card is about (for replies such as 接单 to the card)."""
     return await session.scalar(
         select(PushCard.ticket_id).where(PushCard.chat_id == chat_id,
                                          PushCard.message_id == message_id)
     )
+
+
+async def find_ticket(*, session: AsyncSession, ref: str) -> int | None:
+    """A ticket's id from what staff type: its id ('123', '#123') or its public number."""
+    ref = ref.strip().lstrip("#").upper()
+    if ref.isascii() and ref.isdigit() and len(ref) <= 9:
+        return int(ref) if await session.get(Ticket, int(ref)) else None
+    return await session.scalar(select(Ticket.id).where(Ticket.number == ref))
 
 
 async def corrections(*, session: AsyncSession) -> list[tuple[str, str, str, str]]:

@@ -1,4 +1,7 @@
-"""Working a ticket: verify, handle here, whistle, reject, claim, start, notes, done, hand back."""
+"""Working a ticket once it is with a unit: claim, start, notes, messages, done, hand back.
+
+The community's verification lives in `verify`, what happens when access ends in `revocation`.
+"""
 
 from __future__ import annotations
 
@@ -17,8 +20,8 @@ from dispatch.core.buttons import (
     Note,
     Start,
 )
-from dispatch.core.enums import Role, Status
-from dispatch.core.errors import AlreadyClaimed, NotFound, PermissionDenied
+from dispatch.core.enums import Status
+from dispatch.core.errors import AlreadyClaimed, Invalid, PermissionDenied
 from dispatch.core.lifecycle import Action
 from dispatch.notify.audience import (
     button,
@@ -28,107 +31,30 @@ from dispatch.notify.audience import (
     unit_name,
     unit_people,
 )
-from dispatch.notify.outbox import Notice
+from dispatch.notify.outbox import Notice, by_day
+from dispatch.notify.retire import retire_cards
 from dispatch.org.access import is_coordinator_over, require_member
-from dispatch.org.people import revoke_membership, set_blocked
-from dispatch.org.residents import communities, community_named_in
+from dispatch.org.residents import communities
 from dispatch.org.tree import street_of
 from dispatch.privacy.reads import holds
 from dispatch.store.db import rowcount
 from dispatch.store.models import Person, Ticket, TicketEvent, Unit
-from dispatch.tickets.desk import CLAIMABLE, Desk, load, resolve_deadline, set_claim_deadlines
+from dispatch.tickets.desk import (
+    CLAIMABLE,
+    Desk,
+    load,
+    resolve_deadline,
+    resolve_reminder,
+    set_claim_deadlines,
+)
 from dispatch.tickets.escalation import offer_or_escalate
 from dispatch.tickets.ratings import ask_for_ratings
-
-
-async def _verify(session: AsyncSession, ticket: Ticket, actor: int, desk: Desk) -> None:
-    if ticket.status == Status.NEW.value:
-        await lifecycle.apply(session=session, ticket=ticket, action=Action.VERIFY,
-                              clock=desk.clock, actor_id=actor, unit_id=ticket.unit_id)
-        ticket.verified_at = desk.clock()
-
-
-async def handle_here(*, session: AsyncSession, ticket_id: int, actor: int, desk: Desk) -> Ticket:
-    """The community keeps it: verified, dispatched to its own people, who are offered it."""
-    ticket = await load(session, ticket_id)
-    await require_member(session=session, person_id=actor, unit_id=ticket.community_id,
-                         roles=desk.routing.verify_roles)
-    await _verify(session, ticket, actor, desk)
-    event = await lifecycle.apply(session=session, ticket=ticket, action=Action.DISPATCH,
-                                  clock=desk.clock, actor_id=actor, unit_id=ticket.community_id)
-    ticket.unit_id = ticket.community_id
-    set_claim_deadlines(ticket, desk, start=desk.clock())
-    await session.flush()
-    await offer_or_escalate(session=session, ticket=ticket, desk=desk, event_key=f"ev{event.id}")
-    key = "push.reporter.help_published" if ticket.kind == "help_request" else \
-        "push.reporter.verified"
-    await tell_reporter(session=session, ticket=ticket, key=key, event_key=f"ev{event.id}r",
-                        clock=desk.clock)
-    return ticket
-
-
-async def whistle(*, session: AsyncSession, ticket_id: int, actor: int, desk: Desk) -> Ticket:
-    """吹哨: the community hands it up to its street, which must report (claim) in time."""
-    ticket = await load(session, ticket_id)
-    await require_member(session=session, person_id=actor, unit_id=ticket.community_id,
-                         roles=desk.routing.verify_roles)
-    community = await session.get(Unit, ticket.community_id)
-    street = await street_of(session=session, unit=community) if community else None
-    if street is None:
-        raise NotFound(what="street")
-    await _verify(session, ticket, actor, desk)
-    await lifecycle.apply(session=session, ticket=ticket, action=Action.WHISTLE,
-                          clock=desk.clock, actor_id=actor, unit_id=street.id)
-    event = await lifecycle.apply(session=session, ticket=ticket, action=Action.DISPATCH,
-                                  clock=desk.clock, actor_id=actor, unit_id=street.id)
-    ticket.unit_id, ticket.whistled_by_id = street.id, ticket.community_id
-    ticket.escalation_level += 1
-    set_claim_deadlines(ticket, desk, start=desk.clock())
-    await session.flush()
-    await tell_reporter(session=session, ticket=ticket, key="push.reporter.whistled",
-                        event_key=f"ev{event.id}r", clock=desk.clock, unit=unit_name(street))
-    await offer_or_escalate(session=session, ticket=ticket, desk=desk, event_key=f"ev{event.id}")
-    return ticket
-
-
-REJECT_REASONS = ("duplicate", "outside", "not_actionable")
-
-
-async def may_verify(*, session: AsyncSession, ticket_id: int, actor: int, desk: Desk) -> None:
-    """Verify, handle here, whistle and reject are the ticket's community's (PermissionDenied)."""
-    ticket = await load(session, ticket_id)
-    await require_member(session=session, person_id=actor, unit_id=ticket.community_id,
-                         roles=desk.routing.verify_roles)
-
-
-async def reject(*, session: AsyncSession, ticket_id: int, actor: int, reason: str,
-                 desk: Desk, note: str | dict[str, str] | None = None) -> Ticket:
-    ticket = await load(session, ticket_id)
-    await require_member(session=session, person_id=actor, unit_id=ticket.community_id,
-                         roles=desk.routing.verify_roles)
-    if reason not in REJECT_REASONS:
-        raise PermissionDenied()
-    if reason == "outside" and not note:
-        # Point the resident at the community their own words name, when they name one.
-        where = await community_named_in(session=session, exclude=ticket.community_id,
-                                         text=f"{ticket.text} {ticket.place_text or ''}")
-        note = {"zh": f"可能属于{where.name}。",
-                "en": f"It may belong to {where.name_en or where.name}."} if where else None
-    event = await lifecycle.apply(session=session, ticket=ticket, action=Action.REJECT,
-                                  clock=desk.clock, actor_id=actor,
-                                  note=str(note.get("zh")) if isinstance(note, dict) else
-                                  (note or reason), data={"reason": reason})
-    ticket.closed_at = desk.clock()
-    await session.flush()
-    await tell_reporter(session=session, ticket=ticket, key=f"push.reporter.rejected.{reason}",
-                        event_key=f"ev{event.id}r", clock=desk.clock, note=note or "")
-    return ticket
+from dispatch.tickets.volunteering import volunteer_card
 
 
 async def claim(*, session: AsyncSession, ticket_id: int, actor: int, desk: Desk) -> Ticket:
     """Of many presses exactly one wins: one conditional UPDATE decides."""
     ticket = await load(session, ticket_id)
-    offered_to = ticket.unit_id
     unit_id = await _may_claim(session, ticket, actor, desk)
     now = desk.clock()
     won = await session.execute(
@@ -152,14 +78,12 @@ async def claim(*, session: AsyncSession, ticket_id: int, actor: int, desk: Desk
     if kept is not None:
         # Handed back and claimed again: the work's clock runs on from the first claim.
         ticket.resolve_due_at = kept
-        ticket.remind_at = (desk.policy.calendar.halfway(now, kept) if kept > now else None)
     else:
         ticket.resolve_due_at = resolve_deadline(ticket, desk, start=now)
-        ticket.remind_at = desk.policy.calendar.halfway(now, ticket.resolve_due_at)
         ticket.overdue = False
+    ticket.remind_at = resolve_reminder(ticket, desk, now=now)
     await session.flush()
-    await _announce_claim(session, ticket, actor, desk, f"ev{event.id}",
-                          offered_to=offered_to)
+    await _announce_claim(session, ticket, actor, desk, f"ev{event.id}")
     return ticket
 
 
@@ -183,7 +107,7 @@ async def _may_claim(session: AsyncSession, ticket: Ticket, actor: int, desk: De
     community) the street above, whose responders are offered it at once."""
     unit = await session.get(Unit, ticket.unit_id) if ticket.unit_id else None
     if unit is None:
-        raise PermissionDenied()
+        raise Invalid("error.ticket_without_unit", number=ticket.number)
     in_community = unit.kind in ("community", "village")
     roles = (desk.routing.roles_in_community(ticket.category, ticket.kind)
              if in_community else desk.routing.unit_roles)
@@ -207,23 +131,14 @@ async def _may_claim(session: AsyncSession, ticket: Ticket, actor: int, desk: De
 
 
 async def _announce_claim(session: AsyncSession, ticket: Ticket, actor: int, desk: Desk,
-                          event_key: str, offered_to: int | None = None) -> None:
+                          event_key: str) -> None:
     holder = await session.get(Person, actor)
     unit = await session.get(Unit, ticket.unit_id)
     who = holder.name if holder else "-"
-    offered = {u for u in (ticket.unit_id, offered_to) if u}
-    if ticket.urgency == "critical" and offered_to is not None:  # the street was offered it too
-        offered_unit = await session.get(Unit, offered_to)
-        street = await street_of(session=session, unit=offered_unit) if offered_unit else None
-        offered |= {street.id} if street is not None else set()
-    others = await unit_people(session=session, unit_ids=sorted(offered),
-                               roles=(*desk.routing.unit_roles, *desk.routing.help_roles,
-                                      *desk.routing.roles_in_community(ticket.category,
-                                                                       ticket.kind)))
-    taken = Notice(key="push.claimed_by", params={"number": ticket.number, "who": who},
-                   replace_cards=(ticket.id, "claim"))
-    await push(session=session, people=[p for p in others if p != actor], notice=taken,
-               event_key=f"{event_key}o", clock=desk.clock)
+    # Everyone else's card about it (offers, alerts) says who took it, its buttons gone.
+    taken = "push.claimed_by.help_request" if ticket.kind == "help_request" else "push.claimed_by"
+    await retire_cards(session=session, ticket=ticket, key=taken,
+                       event_key=f"{event_key}o", clock=desk.clock, spare=actor, who=who)
     await push(session=session, people=[actor], notice=work_card(ticket, edit=True),
                event_key=f"{event_key}w", clock=desk.clock)
     # For neighbour help the two agree time and place in the chat: the requester can write back.
@@ -231,10 +146,12 @@ async def _announce_claim(session: AsyncSession, ticket: Ticket, actor: int, des
             if ticket.kind == "help_request" else [])
     await tell_reporter(session=session, ticket=ticket, key=f"push.reporter.claimed.{ticket.kind}",
                         event_key=f"{event_key}r", clock=desk.clock, unit=unit_name(unit),
-                        due=ticket_params(ticket)["resolve_due"], buttons=talk)
+                        due=by_day(ticket.resolve_due_at), buttons=talk)
 
 
 def work_card(ticket: Ticket, *, edit: bool) -> Notice:
+    if ticket.kind == "help_request":  # a volunteer's steps, in a volunteer's words
+        return volunteer_card(ticket, edit=edit)
     rows = [[button("btn.start", Start(ticket.id)), button("btn.note", Note(ticket.id))],
             [button("btn.done", Done(ticket.id)), button("btn.hand_back", HandBack(ticket.id))],
             [button("btn.assist", AskAssist(ticket.id)),
@@ -275,7 +192,7 @@ async def add_note(*, session: AsyncSession, ticket_id: int, actor: int, desk: D
     ticket = await load(session, ticket_id)
     await _holder_or_lead(session, ticket, actor, desk)
     if Status(ticket.status) not in lifecycle.OPEN:
-        raise PermissionDenied()
+        raise Invalid("error.ticket_not_open", number=ticket.number)
     event = await lifecycle.note(session=session, ticket=ticket, clock=desk.clock,
                                  actor_id=actor, note=text[:2000],
                                  data={"photos": list(photo_ids)} if photo_ids else None)
@@ -290,11 +207,14 @@ async def message_holder(*, session: AsyncSession, ticket_id: int, actor: int, d
                          text: str) -> Ticket:
     """The reporter writes to whoever holds the ticket (agreeing time and place for help)."""
     ticket = await load(session, ticket_id)
-    if ticket.reporter_id != actor or ticket.claimed_by_id is None:
+    if ticket.reporter_id != actor:
         raise PermissionDenied()
+    if ticket.claimed_by_id is None:
+        raise Invalid("error.no_holder_yet", number=ticket.number)
     event = await lifecycle.note(session=session, ticket=ticket, clock=desk.clock,
                                  actor_id=actor, note=text[:1000], action="reporter_note")
-    reply = [[button("btn.note", Note(ticket.id))]]
+    reply = [[button("btn.help.message" if ticket.kind == "help_request" else "btn.note",
+                     Note(ticket.id))]]
     await push(session=session, people=[ticket.claimed_by_id],
                notice=Notice(key="push.from_reporter", buttons=reply,
                              params={"number": ticket.number, "note": text[:1000]}),
@@ -344,63 +264,3 @@ async def hand_back(*, session: AsyncSession, ticket_id: int, actor: int, desk: 
                                                               "reason": reason[:300]}),
                event_key=f"ev{event.id}c", clock=desk.clock)
     return ticket
-
-
-
-
-ACCESS_ENDED = {"zh": "接单人的权限已撤销或被封禁",
-                "en": "the holder's role was revoked or they were blocked"}
-
-
-async def release_claims(*, session: AsyncSession, person_id: int, desk: Desk) -> list[Ticket]:
-    """Revocation or blocking: every open ticket the person holds whose claim no longer counts
-    goes back to its unit's pool at once, offered to the unit's on-duty people again and its
-    coordinators told (as a hand-back). Call after the membership or block changed."""
-    held = (await session.scalars(select(Ticket).where(
-        Ticket.claimed_by_id == person_id,
-        Ticket.status.in_([Status.CLAIMED.value, Status.IN_PROGRESS.value]))
-        .order_by(Ticket.id))).all()
-    released = []
-    for ticket in held:
-        if await holds(session=session, ticket=ticket, person_id=person_id,
-                       routing=desk.routing):
-            continue  # another role of theirs still covers it
-        event = await lifecycle.apply(session=session, ticket=ticket, action=Action.HAND_BACK,
-                                      clock=desk.clock, actor_id=None, unit_id=ticket.unit_id,
-                                      note=ACCESS_ENDED["zh"], data={"released": person_id})
-        ticket.claimed_by_id = None
-        set_claim_deadlines(ticket, desk, start=desk.clock())
-        await session.flush()
-        await offer_or_escalate(session=session, ticket=ticket, desk=desk,
-                                event_key=f"ev{event.id}")
-        coordinators = await unit_people(session=session,
-                                         unit_ids=[u for u in [ticket.unit_id] if u],
-                                         roles=desk.routing.coordinator_roles)
-        await push(session=session, people=coordinators,
-                   notice=Notice(key="push.handed_back", params={**ticket_params(ticket),
-                                                                  "reason": ACCESS_ENDED}),
-                   event_key=f"ev{event.id}c", clock=desk.clock)
-        released.append(ticket)
-    return released
-
-
-async def revoke_role(*, session: AsyncSession, person_id: int, unit_id: int, role: Role,
-                      desk: Desk) -> bool:
-    """A role ends at once, and with it every claim it covered (`release_claims`)."""
-    if not await revoke_membership(session=session, person_id=person_id, unit_id=unit_id,
-                                   role=role):
-        return False
-    await session.flush()
-    await release_claims(session=session, person_id=person_id, desk=desk)
-    return True
-
-
-async def block_person(*, session: AsyncSession, person_id: int, blocked: bool,
-                       desk: Desk) -> bool:
-    """Blocking ends every read and action at once and gives back every ticket they hold."""
-    if not await set_blocked(session=session, person_id=person_id, blocked=blocked):
-        return False
-    await session.flush()
-    if blocked:
-        await release_claims(session=session, person_id=person_id, desk=desk)
-    return True

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+from pathlib import Path
 
 from tests.architecture.imports import (
     ROOT,
@@ -17,7 +18,7 @@ from tests.architecture.imports import (
 # `shaosheng org list` never loads the NLU model or a chat framework.
 LAZY_ALLOWED = {
     "shaosheng.cli", "shaosheng.report_cli", "shaosheng.people_cli", "shaosheng.web",
-    "shaosheng.doctor", "nlu.cli", "nlu.features", "bot.channels",
+    "shaosheng.doctor", "shaosheng.production", "nlu.cli", "nlu.features", "bot.channels",
 }
 CHAT_FRAMEWORKS = ("aiogram", "telegram")
 
@@ -79,3 +80,78 @@ def test_only_the_channel_adapters_import_a_chat_framework() -> None:
 def test_the_checker_sees_a_cycle_when_there_is_one() -> None:
     assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
     assert cycles({"a": {"b"}, "b": set()}) == []
+
+
+# Handlers call dispatch services that own their session. The modules helper "cards" split out
+# of staff/cards.py and resident/report.py still open sessions themselves (and three of them
+# import SQLAlchemy or the models); take each name off as its data access moves to dispatch/,
+# until both sets are empty (issue 26).
+STILL_QUERYING = {
+    "bot/conversation/acting.py", "bot/conversation/staff/lists.py",
+    "bot/conversation/staff/pickers.py",
+}
+STILL_OPENING_SESSIONS = STILL_QUERYING | {
+    "bot/conversation/resident/aftercare.py", "bot/conversation/staff/cards.py",
+    "bot/conversation/staff/corrections.py", "bot/conversation/staff/lookup.py",
+    "bot/conversation/staff/verify.py",
+}
+SESSION_FACTORIES = {"sessions", "single"}
+
+
+def _data_access(path: Path) -> list[str]:
+    """What in a module reaches the database itself: SQLAlchemy or the ORM models imported,
+    a session opened (`ctx.sessions()`, `ctx.single()`) or a Core connection taken."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                 else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+        found += [f"imports {n}" for n in names
+                  if n.split(".")[0] == "sqlalchemy" or n.startswith("dispatch.store")]
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            attr, owner = node.func.attr, node.func.value
+            if attr in SESSION_FACTORIES or (
+                attr == "connect" and isinstance(owner, ast.Attribute)
+                and owner.attr == "autocommit"
+            ):
+                found.append(f"line {node.lineno}: opens {attr}()")
+    return found
+
+
+def _conversation_data_access() -> dict[str, list[str]]:
+    return {path.relative_to(ROOT).as_posix(): _data_access(path)
+            for path in sorted((ROOT / "bot" / "conversation").rglob("*.py"))}
+
+
+def test_conversation_handlers_never_import_sqlalchemy_or_the_models() -> None:
+    wrong = [f"{name}: {what}" for name, found in _conversation_data_access().items()
+             for what in found if what.startswith("imports") and name not in STILL_QUERYING]
+    assert wrong == []
+
+
+def test_conversation_handlers_leave_sessions_to_dispatch_services() -> None:
+    wrong = [f"{name}: {what}" for name, found in _conversation_data_access().items()
+             for what in found if name not in STILL_OPENING_SESSIONS]
+    assert wrong == []
+
+
+def test_the_allow_lists_name_only_modules_that_still_need_them() -> None:
+    """A module cleaned up leaves the list, so the list only ever shrinks."""
+    found = _conversation_data_access()
+    assert sorted(n for n in STILL_QUERYING
+                  if not any(w.startswith("imports") for w in found.get(n, []))) == []
+    assert sorted(n for n in STILL_OPENING_SESSIONS if not found.get(n)) == []
+
+
+def test_the_data_access_check_sees_a_session_and_a_query(tmp_path: Path) -> None:
+    handler = tmp_path / "handler.py"
+    handler.write_text(
+        "from sqlalchemy import select\n"
+        "async def h(turn):\n"
+        "    async with turn.ctx.sessions() as session:\n"
+        "        await session.execute(select(1))\n"
+        "    async with turn.ctx.autocommit.connect() as connection:\n"
+        "        pass\n",
+        encoding="utf-8",
+    )
+    assert _data_access(handler) == [
+        "imports sqlalchemy", "line 3: opens sessions()", "line 5: opens connect()"]

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import string
 from pathlib import Path
 
 import pytest
 import yaml
 
-from dispatch.core.i18n import fill
+from bot.core.i18n import CHAT
+from desk.i18n import DESK
+from dispatch.core.i18n import DOMAIN, STRICT_ENV, Catalogue, CatalogueError, fill
 
 ROOT = Path(__file__).parent.parent.parent
 FOLDERS = [ROOT / "bot" / "locales", ROOT / "dispatch" / "locales", ROOT / "desk" / "locales"]
@@ -59,6 +62,38 @@ def test_every_entry_is_text_that_formats(folder: Path, language: str) -> None:
     assert broken == []
 
 
-def test_a_catalogue_mistake_is_logged_not_hidden(caplog: pytest.LogCaptureFixture) -> None:
-    assert fill("demo.key", "工单 {number}", {}) == "工单 {number}"
+def test_a_layer_never_redefines_a_domain_sentence() -> None:
+    """The chat and the desk fall back to the domain's words; the same key in both would let
+    one silently hide the other."""
+    for layer in (CHAT, DESK):
+        for language in ("zh", "en"):
+            assert sorted(set(layer.entries(language)) & set(DOMAIN.entries(language))) == []
+
+
+@pytest.mark.parametrize("catalogue", [CHAT, DOMAIN, DESK], ids=["bot", "dispatch", "desk"])
+def test_each_layer_answers_the_same_keys_in_both_languages(catalogue: Catalogue) -> None:
+    assert sorted(catalogue.keys("zh") ^ catalogue.keys("en")) == []
+
+
+def test_the_layers_share_one_loader_and_fall_back_to_the_domain() -> None:
+    domain_key = next(iter(sorted(DOMAIN.entries("en"))))
+    assert CHAT.t(domain_key, "en") == DOMAIN.t(domain_key, "en")
+    assert DESK.t(domain_key, "en-US") == DOMAIN.t(domain_key, "en")
+
+
+def test_under_the_tests_a_missing_placeholder_raises() -> None:
+    assert os.environ.get(STRICT_ENV) == "1"  # tests/conftest.py turns strict mode on
+    with pytest.raises(CatalogueError, match="demo.key"):
+        fill("demo.key", "工单 {number} 已由 {unit} 接单", {"unit": "吴航街道"})
+    with pytest.raises(CatalogueError, match="demo.broken"):
+        fill("demo.broken", "工单 {number", {"number": "CL-2026-000001"})
+
+
+def test_at_run_time_a_mistake_is_logged_and_shown_visibly(
+    caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(STRICT_ENV)
+    filled = fill("demo.key", "工单 {number} 已由 {unit} 接单", {"unit": "吴航街道"})
+    assert filled == "工单 {number} 已由 吴航街道 接单"
     assert "demo.key" in caplog.text
+    assert CHAT.t("no.such.key", "en") == "no.such.key"

@@ -19,7 +19,7 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiohttp import web
 
-from bot.channels.aiogram_runtime import AiogramTransport
+from bot.channels.aiogram_transport import AiogramTransport
 from bot.channels.base import LOCATION_BUTTON
 from bot.channels.sender import Rejected, RetryAfter, Transient
 from bot.core.messages import Button, Reply

@@ -19,7 +19,7 @@ from dispatch.org import tree as org
 from dispatch.org.people import enrol
 from dispatch.schedule import deadlines
 from dispatch.store.db import session_factory
-from dispatch.tickets import centre, ratings, submission, work
+from dispatch.tickets import centre, ratings, submission, verify, work
 from dispatch.tickets.desk import Desk
 from dispatch.tickets.intake import Policy
 from dispatch.tickets.records import NewTicket
@@ -111,7 +111,7 @@ class Script:
         await self._do(fn, ticket_id=self.tid[name], actor=self.ids[who], **kw)
 
     async def whistle(self, name: str) -> None:
-        await self.act(work.whistle, name, GRID_OF[self.facts[name].community])
+        await self.act(verify.whistle, name, GRID_OF[self.facts[name].community])
         self.facts[name].holder = self.facts[name].street
 
     async def claim(self, name: str, who: str) -> None:
@@ -145,7 +145,7 @@ class Script:
 
     async def community_job(self, name: str, *, redo: bool = False) -> None:
         grid = GRID_OF[self.facts[name].community]
-        await self.act(work.handle_here, name, grid)
+        await self.act(verify.handle_here, name, grid)
         await self.claim(name, grid)
         await self.done(name, grid)
         if redo:

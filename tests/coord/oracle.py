@@ -10,6 +10,7 @@ Used by tests/coord/test_questions_oracle.py (fixed seed) and bench/questions_or
 
 from __future__ import annotations
 
+import math
 import shutil
 from collections import defaultdict
 from dataclasses import dataclass
@@ -31,7 +32,7 @@ from dispatch.schedule import deadlines
 from dispatch.store.db import create_engine, session_factory
 from dispatch.store.migrate import upgrade
 from dispatch.store.models import Person, Rating, Ticket, TicketEvent, Unit
-from dispatch.tickets import centre, ratings, submission, work
+from dispatch.tickets import centre, ratings, submission, verify, work
 from dispatch.tickets.desk import Desk
 from dispatch.tickets.intake import Policy
 from dispatch.tickets.records import NewTicket
@@ -53,6 +54,11 @@ PEOPLE = {**{f"res:{c}": (Role.RESIDENT, c) for c in COMMUNITIES},
           "coord:centre": (Role.COORDINATOR, "centre"),
           "coord:wuhang": (Role.COORDINATOR, "wuhang")}
 ARRIVALS = ("create", "whistle", "escalate", "dispatch", "reassign")
+# What puts a ticket to a unit (and starts its claim clock): the average times run from the
+# latest of these before the claim or the done (docs/statistics.md).
+ASSIGNED = {"create", "whistle", "escalate", "dispatch", "reassign", "hand_back",
+            "rate_unsatisfied", "widen"}
+DURATION_OF = {"claim_time": "claim", "resolve_time": "done"}
 OPEN = {"new", "verified", "dispatched", "escalated", "claimed", "in_progress", "reopened"}
 WAITING = {"new", "verified", "dispatched", "escalated", "reopened"}
 IN_HAND = {"claimed", "in_progress"}
@@ -165,7 +171,7 @@ class History:
         """Move the ticket one natural step on from where it is."""
         status = ticket.status
         if status == "new":
-            step = work.whistle if param % 2 else work.handle_here
+            step = verify.whistle if param % 2 else verify.handle_here
             await self._try(step, ticket_id=tid, actor=grid)
         elif status == "escalated":
             await self._try(centre.set_lead, ticket_id=tid, actor=centre_coord,
@@ -287,6 +293,15 @@ class Oracle:
                   if e.id < event.id and e.action in ARRIVALS]
         return before[-1].unit_id if before else None
 
+    def _hours_since_assigned(self, event: Any) -> float:
+        starts = [e for e in self.by_ticket[event.ticket_id]
+                  if e.id < event.id and e.action in ASSIGNED]
+
+        def utc(at: datetime) -> datetime:
+            return at if at.tzinfo else at.replace(tzinfo=UTC)
+
+        return (utc(event.at) - utc(starts[-1].at)).total_seconds() / 3600
+
     def _late(self, t: Any) -> bool:
         def due(at: datetime | None) -> bool:
             return at is not None and at.replace(tzinfo=at.tzinfo or UTC) <= self.now
@@ -324,6 +339,11 @@ class Oracle:
                         metric != "unsatisfied" or r.value == "unsatisfied"):
                     out.append((r.id, r.unit_id, r.value))
             return out
+        if metric in DURATION_OF:
+            for e in self.r.events:
+                if e.action == DURATION_OF[metric] and inside(e.at):
+                    out.append((e.ticket_id, e.unit_id, self._hours_since_assigned(e)))
+            return out
         if metric in ("resolved", "escalated", "whistled"):
             for e in self.r.events:
                 if not inside(e.at):
@@ -347,9 +367,15 @@ class Oracle:
         return out
 
     def figure(self, rows: list[tuple[int, Any, Any]], metric: str,
-               scope: int | None = None) -> tuple[int, int]:
-        """(count, part) within the unit `scope` (None: all)."""
+               scope: int | None = None) -> tuple[int, Any]:
+        """(count, part) within the unit `scope` (None: all); for an average time, (claims or
+        dones, their mean hours as shown: one decimal, half up)."""
         kept = [r for r in rows if scope is None or self.below(r[1], scope)]
+        if metric in DURATION_OF:
+            if not kept:
+                return 0, None
+            mean = sum(r[2] for r in kept) / len(kept)
+            return len(kept), f"{math.floor(mean * 10 + 0.5 + 1e-6) / 10:.1f}"
         if metric in ("satisfaction", "dissatisfaction"):
             good = ("satisfied", "basically_satisfied") if metric == "satisfaction" else (
                 "unsatisfied",)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
+import pytest
 from sqlalchemy import select
 
 from dispatch.core.enums import Category
@@ -85,3 +88,20 @@ def test_shared_locations_within_the_radius_make_a_hotspot() -> None:
     assert len(find_hotspots(near)) == 1
     assert find_hotspots(near[:4]) == []
     assert find_hotspots([t(i, 25.9634 + i * 0.01) for i in range(5)]) == []  # 1 km apart
+
+
+@pytest.mark.parametrize(("zone", "alerts"), [("Asia/Shanghai", 2), ("Europe/London", 1)])
+async def test_an_alert_is_once_per_week_of_the_configured_zone(engine, clock, zone: str,
+                                                                 alerts: int) -> None:
+    s = Script(engine, clock)
+    s.clock.now = local(11, 22, 12)  # Sunday noon in Shanghai, 04:00 on Sunday in London
+    await s.people()
+    for n, place in enumerate(ROAD):
+        await s.report(f"R{n}", "xiguan", Category.MUNICIPAL, place=place)
+    found = 0
+    for _ in range(2):
+        async with s.sessions() as session, session.begin():
+            found += len(await detect_and_alert(session=session, now=s.clock(), clock=s.clock,
+                                                zone=ZoneInfo(zone)))
+        s.clock.advance(hours=14)  # Monday 02:00 in Shanghai (a new week); Sunday in London
+    assert found == alerts

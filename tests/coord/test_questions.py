@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from dispatch.core.enums import RatingValue
 from dispatch.reporting.questions import Clarify, Refusal, Result, answer, render
@@ -197,3 +198,27 @@ async def test_vague_questions_are_asked_back_never_guessed(autumn: Script) -> N
             words = render(got, lang)
             assert len(words.splitlines()) >= 4  # the question back and suggested rephrasings
             assert not re.search(r"\d", words)
+
+
+async def _today_new(s: Script, zone: ZoneInfo) -> int:
+    async with s.sessions() as session:
+        got = await answer(session=session, person_id=s.ids["coord_c"], text="今天新增多少件",
+                           now=NOW, zone=zone)
+    assert isinstance(got, Result)
+    return got.count
+
+
+async def test_periods_are_local_days_of_the_configured_zone(autumn: Script) -> None:
+    """10:00 in Shanghai is 18:00 the day before in Los Angeles: "today" is another day."""
+    counted = {}
+    for name in ("Asia/Shanghai", "America/Los_Angeles", "Europe/London"):
+        zone = ZoneInfo(name)
+        day = NOW.astimezone(zone).date()
+        start = datetime(day.year, day.month, day.day, tzinfo=zone)
+        want = sum(start <= f.created < start + timedelta(days=1) for f in autumn.facts.values())
+        counted[name] = await _today_new(autumn, zone)
+        assert counted[name] == want, name
+    # W4 and W5 came on 26 Nov (Shanghai); W7 at 16:01 on 25 Nov Shanghai is 00:01 on 25 Nov
+    # in Los Angeles, whose "today" (25 Nov) still runs at NOW.
+    assert counted["Asia/Shanghai"] == 2
+    assert counted["America/Los_Angeles"] == 3

@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dispatch.reporting.questions import Figure, Result
+from dispatch.reporting.questions.render import hours as render_hours
 from tests.coord.oracle import History, Oracle, period, prepare
 
 STREET_KINDS = {"street", "town", "township"}
@@ -34,26 +35,35 @@ FORMS = [
     ("{u}{p}吹哨了几件", "whistled", True), ("{u}还有几件没办结", "open", False),
     ("{u}有几件超时", "overdue", False), ("{u}有几件未接单", "unclaimed", False),
     ("{u}超时未接单的有几件", "overdue_unclaimed", False),
+    ("{u}{p}平均接单时长是多少", "claim_time", True),
+    ("{u}{p}平均办结时长", "resolve_time", True),
 ]
 EN_FORMS = [("how many new tickets {p}", "new"), ("satisfaction rate {p}", "satisfaction"),
             ("what percentage of ratings were unhappy {p}", "dissatisfaction"),
-            ("how many tickets were resolved {p}", "resolved")]
+            ("how many tickets were resolved {p}", "resolved"),
+            ("average time to claim {p}", "claim_time"),
+            ("what is the average time to resolve {p}", "resolve_time")]
 EN_PERIODS = {"today": "today", "this week": "this_week", "last week": "last_week",
               "this month": "this_month", "this quarter": "this_quarter"}
 RANKINGS = [("哪个街道{p}满意率最低", "satisfaction", STREET_KINDS, True),
             ("哪个部门超时最多", "overdue", DEPT_KINDS, False),
             ("哪个街道还有几件没办结最多", "open", STREET_KINDS, False),
             ("哪个社区{p}新增最多", "new", COMMUNITY_KINDS, True),
-            ("哪个部门{p}办结最多", "resolved", DEPT_KINDS, True)]
+            ("哪个部门{p}办结最多", "resolved", DEPT_KINDS, True),
+            ("哪个街道{p}平均接单时长最长", "claim_time", STREET_KINDS, True),
+            ("哪个部门{p}平均办结时长最短", "resolve_time", DEPT_KINDS, True)]
+DURATIONS = ("claim_time", "resolve_time")
 STEPS = st.lists(st.tuples(st.integers(0, 7), st.integers(0, 30), st.integers(0, 200)),
                  min_size=5, max_size=45)
 
 
-def _pair(fig: Figure, metric: str) -> tuple[int, int]:
+def _pair(fig: Figure, metric: str) -> tuple[int, object]:
+    if metric in DURATIONS:  # the mean as the answer shows it
+        return fig.count, render_hours(fig.mean) if fig.mean is not None else None
     return fig.count, fig.part if metric in ("satisfaction", "dissatisfaction") else 0
 
 
-def _got(result: Result, metric: str) -> tuple[int, int]:
+def _got(result: Result, metric: str) -> tuple[int, object]:
     return _pair(result.figure, metric)
 
 

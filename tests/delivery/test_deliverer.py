@@ -11,9 +11,9 @@ from sqlalchemy import delete, select, update
 from bot.channels.sender import DeliveryError, Rejected, Transient
 from bot.core.messages import Reply, Sender
 from bot.delivery.pushes import Deliverer
-from dispatch.notify.outbox import Notice, NoticeButton, at, tr
+from dispatch.notify.outbox import Notice, NoticeButton, at, enqueue, tr
 from dispatch.notify.relay import Sessions
-from dispatch.store.models import ChatIdentity, Person, PushCard
+from dispatch.store.models import ChatIdentity, OutboxMessage, Person, PushCard
 from tests.conftest import FakeClock
 from tests.delivery.conftest import UserView, add_people, add_ticket, outbox_row, push
 
@@ -87,6 +87,56 @@ async def test_a_card_is_recorded_and_later_edited(
     assert [(c.ticket_id, c.kind, c.chat_id, c.message_id) for c in cards] == [
         (ticket, "claim", chat, sent["message_id"])
     ]
+
+
+async def test_a_retiring_row_edits_every_earlier_card_but_the_actor_s(
+    sessions: Sessions, clock: FakeClock, sender: Sender, user_view: UserView
+) -> None:
+    """Cards sent before the row, to anyone but the one who acted, say what happened in their
+    holder's language with no buttons; a card sent after it keeps its buttons; once retired a
+    card is not edited again."""
+    (zh, zh_chat), (en, en_chat), (actor, actor_chat) = await add_people(
+        sessions, clock, ["zh", "en", "zh"])
+    ticket = await add_ticket(sessions, clock)
+    deliverer = Deliverer(sessions=sessions, sender=sender, clock=clock)
+    offer = Notice(key="status.new", buttons=[[NoticeButton("btn.claim", "k:c:1")]],
+                   card=(ticket, "claim"))
+    for person in (zh, en, actor):
+        await deliverer.deliver(await push(sessions, clock, person, offer, f"offer{person}"))
+    retire = Notice(key="push.card.escalated",
+                    params={"number": "CL-9", "unit": {"zh": "吴航街道", "en": "Wuhang"}},
+                    retire=ticket, spare=actor)
+    retire_id = await _enqueue_to_no_one(sessions, clock, retire, "retire1")
+    later = await push(sessions, clock, zh, offer, "offer-after")  # the next unit's card
+    await deliverer.deliver(later)
+    await deliverer.deliver(retire_id)
+
+    [old, new] = await user_view.messages(zh_chat)
+    assert (old["text"], old["buttons"]) == ("⬆️ CL-9 已升级至 吴航街道，此卡片无需再操作。", [])
+    assert new["buttons"]  # written after the retiring row: still an offer
+    [seen] = await user_view.messages(en_chat)
+    assert seen["text"] == "⬆️ CL-9 was escalated to Wuhang; nothing more to do on this card."
+    [own] = await user_view.messages(actor_chat)
+    assert own["buttons"]
+    assert not own.get("edited")
+    again = Notice(key="push.card.withdrawn", params={"number": "CL-9"}, retire=ticket,
+                   spare=actor)
+    await deliverer.deliver(await _enqueue_to_no_one(sessions, clock, again, "retire2"))
+    assert [m["text"] for m in await user_view.messages(en_chat)] == [seen["text"]]
+    assert "居民已撤回" in (await user_view.messages(zh_chat))[1]["text"]  # the later card
+    assert (await outbox_row(sessions, retire_id)).delivered_at == clock()
+
+
+async def _enqueue_to_no_one(sessions: Sessions, clock: FakeClock, notice: Notice,
+                             key: str) -> int:
+    async with sessions() as session, session.begin():
+        assert await enqueue(session=session, person_id=None, notice=notice, dedupe_key=key,
+                             clock=clock, kind="retire")
+    async with sessions() as session:
+        found = await session.scalar(select(OutboxMessage.id)
+                                     .where(OutboxMessage.dedupe_key == key))
+        assert found is not None
+        return found
 
 
 async def test_photos_follow_the_text(

@@ -12,7 +12,8 @@ from redis.asyncio import Redis
 from sqlalchemy import func, select
 
 from bot.core.messages import Sender
-from bot.delivery.pushes import Deliverer, run_deliverer, utc_now
+from bot.delivery.consumer import run_deliverer
+from bot.delivery.pushes import Deliverer, utc_now
 from dispatch.notify.bus import MemoryBus, PushBus, RedisStreamBus
 from dispatch.notify.outbox import Notice
 from dispatch.notify.relay import Sessions, relay_once, run_relay

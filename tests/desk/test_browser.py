@@ -58,7 +58,7 @@ async def test_sign_in_filter_open_and_put_on_the_phased_list(desk_district) -> 
         assert "阶段性" in await page.inner_text("#list")
         await page.screenshot(path=str(SHOTS / "desk-ticket.png"), full_page=True)
         await browser.close()
-    told = await desk_district.chat(RESIDENT).wait_text("阶段性办理事项")
+    told = await desk_district.chat(RESIDENT).wait_text("需要分几步来办")
     assert light.number in told["text"]
     assert "2026-12-20" in told["text"]
 

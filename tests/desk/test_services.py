@@ -12,7 +12,7 @@ from desk.views.ticket_actions import Invalid, form_text
 from dispatch.core.enums import ListType
 from dispatch.core.errors import InvalidTransition, PermissionDenied
 from dispatch.store.models import OutboxMessage, TicketEvent
-from dispatch.tickets import centre, work
+from dispatch.tickets import centre, verify, work
 from dispatch.tickets.reassign import reassign
 from dispatch.tickets.understanding import close_understanding_with_note
 from dispatch.tickets.urgency import change_urgency
@@ -23,7 +23,7 @@ __all__ = ["world"]
 
 async def _whistled(world) -> int:
     ticket_id = await _report(world)
-    await _do(world, work.whistle, ticket_id=ticket_id, actor=world.ids["grid"])
+    await _do(world, verify.whistle, ticket_id=ticket_id, actor=world.ids["grid"])
     return ticket_id
 
 
@@ -60,8 +60,8 @@ async def test_urgency_is_the_coordinators_call_and_only_while_open(world):
                   urgency="high")
     await _do(world, centre.put_on_list, ticket_id=ticket_id, actor=world.ids["coord_centre"],
               list_type=ListType.UNDERSTANDING, reason="规划调整中")
-    await _do(world, centre.close_understanding, ticket_id=ticket_id,
-              actor=world.ids["coord_centre"])
+    await _do(world, close_understanding_with_note, ticket_id=ticket_id,
+              actor=world.ids["coord_centre"], note="规划调整后再议")
     with pytest.raises(InvalidTransition):
         await _do(world, change_urgency, ticket_id=ticket_id, actor=world.ids["coord_centre"],
                   urgency="high")

@@ -20,7 +20,7 @@ from dispatch.org import tree as org
 from dispatch.org.people import enrol
 from dispatch.store.db import create_engine, session_factory
 from dispatch.store.models import ChatIdentity, OutboxMessage, Ticket
-from dispatch.tickets import intake, work
+from dispatch.tickets import intake, verify
 from dispatch.tickets.records import NewTicket
 from shaosheng.app import desk as make_desk
 from shaosheng.demo import DEMO_TOKEN, prepare_database
@@ -128,7 +128,7 @@ async def seed(world: World) -> None:
                                                   "海景花园路面塌陷", Category.MUNICIPAL,
                                                   Urgency.HIGH)
     async with world.sessions() as session, session.begin():
-        await work.whistle(session=session, ticket_id=world.tickets["light"],
+        await verify.whistle(session=session, ticket_id=world.tickets["light"],
                            actor=await world.person(GRID), desk=world.desk)
 
 

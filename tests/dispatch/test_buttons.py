@@ -51,6 +51,7 @@ SENT_BEFORE = [
     (callbacks.DangerYes("ab12cd34"), "e:y:ab12cd34"),
     (callbacks.DangerNo("ab12cd34"), "e:n:ab12cd34"),
     (buttons.ChangeUrgency(9), "x:g:9"), (buttons.SetUrgency(9, Urgency.HIGH), "x:gu:9:high"),
+    (buttons.Resume(9, "p", 0), "x:rs:9:p:0"), (buttons.ResumeLead(9, 31, "i"), "x:rl:9:31:i"),
 ]
 
 

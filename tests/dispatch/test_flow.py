@@ -18,7 +18,7 @@ from dispatch.org.people import enrol
 from dispatch.schedule import deadlines
 from dispatch.store.db import session_factory
 from dispatch.store.models import OutboxMessage, Rating, Ticket, TicketEvent, TicketFollower
-from dispatch.tickets import centre, duplicates, intake, ratings, submission, work
+from dispatch.tickets import centre, duplicates, intake, ratings, submission, verify, work
 from dispatch.tickets.desk import Desk
 from dispatch.tickets.intake import Policy
 from dispatch.tickets.records import NewTicket
@@ -96,13 +96,22 @@ async def _outbox_for(world: World, name: str) -> list[str]:
         return [r.payload["key"] for r in rows]
 
 
+async def _retiring(world: World, ticket_id: int) -> list[tuple[str, int | None]]:
+    async with world.sessions() as session:
+        rows = await session.scalars(select(OutboxMessage).where(
+            OutboxMessage.kind == "retire").order_by(OutboxMessage.id))
+        return [(r.payload["key"], r.payload["spare"]) for r in rows
+                if r.payload["retire"] == ticket_id and r.payload["key"] != "push.card.escalated"]
+
+
 async def test_report_whistle_claim_done_rated_twice(world: World) -> None:
     tid = await _report(world)
     assert "push.verify.report" in await _outbox_for(world, "grid")
-    assert await _do(world, work.whistle, ticket_id=tid, actor=world.ids["grid"]) == "dispatched"
+    assert await _do(world, verify.whistle, ticket_id=tid, actor=world.ids["grid"]) == "dispatched"
     assert "push.claim.report" in await _outbox_for(world, "resp3")
     assert await _do(world, work.claim, ticket_id=tid, actor=world.ids["resp3"]) == "claimed"
-    assert "push.claimed_by" in await _outbox_for(world, "resp4")
+    # resp4's offer is edited to say who took it: one row retires every earlier card but resp3's
+    assert await _retiring(world, tid) == [("push.claimed_by", world.ids["resp3"])]
     await _do(world, work.start, ticket_id=tid, actor=world.ids["resp3"])
     await _do(world, work.add_note, ticket_id=tid, actor=world.ids["resp3"], text="已到现场")
     assert await _do(world, work.done, ticket_id=tid, actor=world.ids["resp3"],
@@ -124,8 +133,8 @@ async def test_report_whistle_claim_done_rated_twice(world: World) -> None:
 async def test_strangers_cannot_act(world: World) -> None:
     tid = await _report(world)
     with pytest.raises(PermissionDenied):
-        await _do(world, work.whistle, ticket_id=tid, actor=world.ids["resident"])
-    await _do(world, work.whistle, ticket_id=tid, actor=world.ids["grid"])
+        await _do(world, verify.whistle, ticket_id=tid, actor=world.ids["resident"])
+    await _do(world, verify.whistle, ticket_id=tid, actor=world.ids["grid"])
     with pytest.raises(PermissionDenied):  # a department responder is not the street
         await _do(world, work.claim, ticket_id=tid, actor=world.ids["urban"])
     assert (await _get(world, tid)).status == "dispatched"
@@ -133,7 +142,7 @@ async def test_strangers_cannot_act(world: World) -> None:
 
 async def test_twenty_concurrent_claims_one_winner(world: World) -> None:
     tid = await _report(world)
-    await _do(world, work.whistle, ticket_id=tid, actor=world.ids["grid"])
+    await _do(world, verify.whistle, ticket_id=tid, actor=world.ids["grid"])
 
     async def press(i: int) -> str:
         try:
@@ -155,7 +164,7 @@ async def test_twenty_concurrent_claims_one_winner(world: World) -> None:
 
 async def test_unclaimed_whistle_escalates_to_centre_once_with_two_schedulers(world, clock):
     tid = await _report(world)
-    await _do(world, work.whistle, ticket_id=tid, actor=world.ids["grid"])
+    await _do(world, verify.whistle, ticket_id=tid, actor=world.ids["grid"])
     clock.advance(hours=4)  # half of one working day has passed: a reminder, no escalation
     await asyncio.gather(*(deadlines.run_due(sessions=world.sessions, desk=world.desk)
                            for _ in range(2)))
@@ -178,7 +187,7 @@ async def test_centre_lists_lead_and_co_unit(world: World, clock) -> None:
     ids = []
     for text in ("会堂路整条路的路灯都不亮", "郑和路人行道塌陷", "老城区改造拆迁补偿问题"):
         tid = await _report(world, text=text, place=text[:4])
-        await _do(world, work.whistle, ticket_id=tid, actor=world.ids["grid"])
+        await _do(world, verify.whistle, ticket_id=tid, actor=world.ids["grid"])
         ids.append(tid)
     clock.advance(days=3)
     await deadlines.run_due(sessions=world.sessions, desk=world.desk)
@@ -211,7 +220,7 @@ async def test_centre_lists_lead_and_co_unit(world: World, clock) -> None:
 
 async def test_unsatisfied_reopens_to_the_same_unit_and_flags(world: World) -> None:
     tid = await _report(world)
-    await _do(world, work.handle_here, ticket_id=tid, actor=world.ids["grid"])
+    await _do(world, verify.handle_here, ticket_id=tid, actor=world.ids["grid"])
     await _do(world, work.claim, ticket_id=tid, actor=world.ids["grid"])
     await _do(world, work.done, ticket_id=tid, actor=world.ids["grid"])
     status = await _do(world, ratings.rate_by_reporter, ticket_id=tid,
@@ -226,7 +235,7 @@ async def test_unsatisfied_reopens_to_the_same_unit_and_flags(world: World) -> N
 async def test_help_request_widens_then_volunteer_hours(world: World, clock) -> None:
     tid = await _report(world, text="周六需要人帮忙把冰箱搬上五楼", kind=TicketKind.HELP_REQUEST,
                         category=Category.NEIGHBOR_HELP)
-    await _do(world, work.handle_here, ticket_id=tid, actor=world.ids["grid"])
+    await _do(world, verify.handle_here, ticket_id=tid, actor=world.ids["grid"])
     assert "push.claim.help_request" in await _outbox_for(world, "volunteer")
     clock.advance(days=3)
     await deadlines.run_due(sessions=world.sessions, desk=world.desk)
@@ -256,13 +265,13 @@ async def test_duplicate_is_offered_and_merged_with_follower(world: World) -> No
         followers = (await session.scalars(select(TicketFollower.person_id).where(
             TicketFollower.ticket_id == first))).all()
     assert list(followers) == [world.ids["resident2"]]
-    await _do(world, work.whistle, ticket_id=first, actor=world.ids["grid"])
+    await _do(world, verify.whistle, ticket_id=first, actor=world.ids["grid"])
     assert "push.reporter.whistled" in await _outbox_for(world, "resident2")
 
 
 async def test_rating_window_expires_as_not_rated(world: World, clock) -> None:
     tid = await _report(world)
-    await _do(world, work.handle_here, ticket_id=tid, actor=world.ids["grid"])
+    await _do(world, verify.handle_here, ticket_id=tid, actor=world.ids["grid"])
     await _do(world, work.claim, ticket_id=tid, actor=world.ids["grid"])
     await _do(world, work.done, ticket_id=tid, actor=world.ids["grid"])
     clock.advance(days=10)
@@ -281,7 +290,7 @@ async def test_unit_with_nobody_on_duty_escalates_at_once(world: World) -> None:
         for i in range(20):
             await staff.set_duty(session=session, person_id=world.ids[f"resp{i}"], on=False)
     tid = await _report(world)
-    await _do(world, work.whistle, ticket_id=tid, actor=world.ids["grid"])
+    await _do(world, verify.whistle, ticket_id=tid, actor=world.ids["grid"])
     ticket = await _get(world, tid)
     async with world.sessions() as session:
         centre_id = (await org.centre(session=session)).id
@@ -338,7 +347,7 @@ async def test_my_tickets_are_own_and_followed_newest_first_within_the_limit(
 
 async def test_holder_asks_another_unit_to_assist(world: World) -> None:
     tid = await _report(world)
-    await _do(world, work.whistle, ticket_id=tid, actor=world.ids["grid"])
+    await _do(world, verify.whistle, ticket_id=tid, actor=world.ids["grid"])
     with pytest.raises(PermissionDenied):  # not the holder, not a coordinator
         await _do(world, centre.add_co_unit, ticket_id=tid, actor=world.ids["resp1"],
                   unit_id=world.ids["unit:dept-urban"])
@@ -354,7 +363,7 @@ async def test_category_correction_becomes_a_training_example(world: World, tmp_
     from nlu.trainingdata import load_training_data
 
     tid = await _report(world, text="小区门口的共享单车堆成山，人都过不去")
-    await _do(world, work.whistle, ticket_id=tid, actor=world.ids["grid"])
+    await _do(world, verify.whistle, ticket_id=tid, actor=world.ids["grid"])
     await _do(world, centre.correct_category, ticket_id=tid, actor=world.ids["coord_wh"],
               category="traffic")
     async with world.sessions() as session:
@@ -376,7 +385,7 @@ async def test_purge_anonymises_and_the_figures_stay(world: World, clock) -> Non
     phone = "13912345678"
     text = f"阳光花园3号楼502室门口灯坏了，电话{phone}"
     tid = await _report(world, text=text)
-    await _do(world, work.whistle, ticket_id=tid, actor=world.ids["grid"])
+    await _do(world, verify.whistle, ticket_id=tid, actor=world.ids["grid"])
     await _do(world, work.claim, ticket_id=tid, actor=world.ids["resp2"])
     await _do(world, work.add_note, ticket_id=tid, actor=world.ids["resp2"],
               text=f"已电话联系{phone}，明早到502室")  # a copy in an event and a push
@@ -403,7 +412,7 @@ async def test_purge_anonymises_and_the_figures_stay(world: World, clock) -> Non
 
 async def test_outside_our_area_suggests_where(world: World) -> None:
     tid = await _report(world, text="琴江社区海景花园门口的路灯坏了", place="海景花园")
-    await _do(world, work.reject, ticket_id=tid, actor=world.ids["grid"], reason="outside")
+    await _do(world, verify.reject, ticket_id=tid, actor=world.ids["grid"], reason="outside")
     async with world.sessions() as session:
         rows = await session.scalars(select(OutboxMessage).where(
             OutboxMessage.person_id == world.ids["resident"]))

@@ -6,11 +6,11 @@ import pytest
 from sqlalchemy import select
 
 from dispatch.core.enums import RatingValue, Role
-from dispatch.core.errors import PermissionDenied
+from dispatch.core.errors import Invalid, PermissionDenied
 from dispatch.org import invitations
 from dispatch.org import tree as org
 from dispatch.store.models import Invitation, Rating, Ticket, Unit
-from dispatch.tickets import centre, ratings, work
+from dispatch.tickets import centre, ratings, verify, work
 from tests.dispatch.test_reads import Case, _build
 
 
@@ -47,11 +47,12 @@ async def test_a_street_coordinator_names_no_lead_unit_outside_its_jurisdiction(
 
 
 async def test_a_community_rates_the_street_only_after_the_work_is_done(case: Case) -> None:
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Invalid) as early:  # not a permission matter: it says what is wrong
         async with case.sessions() as session, session.begin():
             await ratings.rate_by_community(session=session, ticket_id=case.ticket,
                                             actor=case.ids["grid"],
                                             value=RatingValue.UNSATISFIED, desk=case.desk)
+    assert early.value.message("zh").endswith("尚未办结，办结后才能评价。")
     async with case.sessions() as session:
         assert (await session.scalars(select(Rating))).all() == []
     async with case.sessions() as session, session.begin():
@@ -90,8 +91,8 @@ async def test_rejecting_is_only_for_the_ticket_s_community(case: Case) -> None:
     for who in ("stranger", "coord_other", "now", "volunteer"):
         with pytest.raises(PermissionDenied):
             async with case.sessions() as session:
-                await work.may_verify(session=session, ticket_id=case.ticket,
+                await verify.may_verify(session=session, ticket_id=case.ticket,
                                       actor=case.ids[who], desk=case.desk)
     async with case.sessions() as session:
-        await work.may_verify(session=session, ticket_id=case.ticket, actor=case.ids["grid"],
+        await verify.may_verify(session=session, ticket_id=case.ticket, actor=case.ids["grid"],
                               desk=case.desk)

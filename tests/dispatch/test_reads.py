@@ -34,7 +34,7 @@ from dispatch.privacy.reads import (
 from dispatch.reporting.ticket_record import record
 from dispatch.store.db import session_factory
 from dispatch.store.models import Membership, OutboxMessage, Ticket, TicketFollower
-from dispatch.tickets import centre, intake, staffing, submission, work
+from dispatch.tickets import centre, intake, revocation, staffing, submission, verify, work
 from dispatch.tickets.desk import Desk
 from dispatch.tickets.intake import Policy
 from dispatch.tickets.records import NewTicket
@@ -93,7 +93,7 @@ async def _build(engine, clock) -> Case:  # noqa: ANN001
         reporter_id=ids["reporter"], community_id=ids["xiguan"], place_text="西湖新村6栋1203室",
         contact_phone=PHONE))
     tid = done.view.id
-    await do(work.whistle, ticket_id=tid, actor=ids["grid"])
+    await do(verify.whistle, ticket_id=tid, actor=ids["grid"])
     await do(work.claim, ticket_id=tid, actor=ids["before"])
     await do(work.hand_back, ticket_id=tid, actor=ids["before"], reason=HANDBACK)
     await do(work.claim, ticket_id=tid, actor=ids["now"])
@@ -242,7 +242,7 @@ async def test_a_claim_counts_only_while_the_role_lasts(case: Case) -> None:
 
 async def test_blocking_ends_every_read_of_a_holder(case: Case) -> None:
     async with case.sessions() as session, session.begin():
-        assert await work.block_person(session=session, person_id=case.ids["now"],
+        assert await revocation.block_person(session=session, person_id=case.ids["now"],
                                        blocked=True, desk=case.desk)
     assert await _chat(case, "now") == NO
     async with case.sessions() as session:
@@ -252,7 +252,7 @@ async def test_blocking_ends_every_read_of_a_holder(case: Case) -> None:
 
 async def test_revoking_gives_the_held_ticket_back_to_the_unit_on_duty(case: Case) -> None:
     async with case.sessions() as session, session.begin():
-        assert await work.revoke_role(session=session, person_id=case.ids["now"],
+        assert await revocation.revoke_role(session=session, person_id=case.ids["now"],
                                       unit_id=case.ids["unit:wuhang"], role=Role.RESPONDER,
                                       desk=case.desk)
     async with case.sessions() as session:
@@ -265,7 +265,7 @@ async def test_revoking_gives_the_held_ticket_back_to_the_unit_on_duty(case: Cas
                     (case.ids["coord_street"], "push.handed_back")]
     assert await _chat(case, "now") == NO
     async with case.sessions() as session, session.begin():  # once is enough
-        assert not await work.revoke_role(session=session, person_id=case.ids["now"],
+        assert not await revocation.revoke_role(session=session, person_id=case.ids["now"],
                                           unit_id=case.ids["unit:wuhang"],
                                           role=Role.RESPONDER, desk=case.desk)
 
@@ -277,7 +277,7 @@ async def _help_request(case: Case, category: Category, kind: TicketKind) -> int
             text=f"楼上邻居吵架，我住3栋502室，电话{PHONE}", reporter_id=case.ids["reporter"],
             community_id=case.ids["xiguan"], place_text="阳光花园3号楼", contact_phone=PHONE))
     async with case.sessions() as session, session.begin():
-        await work.handle_here(session=session, ticket_id=done.view.id, actor=case.ids["grid"],
+        await verify.handle_here(session=session, ticket_id=done.view.id, actor=case.ids["grid"],
                                desk=case.desk)
     return done.view.id
 

@@ -25,7 +25,16 @@ from dispatch.org import tree as org
 from dispatch.org.people import enrol
 from dispatch.store.db import session_factory
 from dispatch.store.models import Ticket
-from dispatch.tickets import centre, intake, ratings, reassign, understanding, urgency, work
+from dispatch.tickets import (
+    centre,
+    intake,
+    ratings,
+    reassign,
+    understanding,
+    urgency,
+    verify,
+    work,
+)
 from dispatch.tickets.desk import Desk
 from dispatch.tickets.intake import Policy
 from dispatch.tickets.records import NewTicket
@@ -87,8 +96,8 @@ def _svc(fn: Call, **extra: object) -> Call:
 
 
 ACTIONS: dict[str, Action] = {
-    "verify (handle in the community)": Action(("community",), "new", _svc(work.handle_here)),
-    "whistle (吹哨) to the street": Action(("community",), "new", _svc(work.whistle)),
+    "verify (handle in the community)": Action(("community",), "new", _svc(verify.handle_here)),
+    "whistle (吹哨) to the street": Action(("community",), "new", _svc(verify.whistle)),
     "claim a report": Action(LOWER, "dispatched", _svc(work.claim)),
     "claim a dispute": Action(LOWER, "dispatched", _svc(work.claim),
                               category=Category.DISPUTE),
@@ -119,6 +128,9 @@ ACTIONS: dict[str, Action] = {
         urgency.change_urgency, urgency="high"), held="holder"),
     "close a 谅解 item": Action(ANY, "understanding", _svc(
         understanding.close_understanding_with_note, note="已纳入明年计划")),
+    "resume a 谅解 item (即办 / 阶段性, with a lead unit)": Action(ANY, "understanding", _svc(
+        understanding.resume_understanding, list_type=ListType.IMMEDIATE,
+        unit_id=lambda ids, where: ids["dept-urban"])),
     "rate the street's work (community rating)": Action(("community",), "resolved", _svc(
         ratings.rate_by_community, value=RatingValue.BASIC)),
 }

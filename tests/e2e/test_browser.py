@@ -75,3 +75,28 @@ async def test_elderly_fragments_end_in_one_ticket(system, shots: Path) -> None:
     (ticket,) = await system.tickets()
     assert ticket.number in text
     assert (ticket.text, ticket.place_text) == ("楼上卫生间一直在漏水\n漏到我家了", "2栋502")
+
+
+@pytest.mark.parametrize("system", ["aiogram"], indirect=True)
+async def test_web_chat_draws_the_scorecard_in_monospace(system, shots: Path) -> None:
+    """The centre's coordinator asks for the scorecard: each table page is a <pre> block."""
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS,
+                                           headless=True)
+        page = await browser.new_page(viewport={"width": 1100, "height": 900})
+        await page.goto(str(system.http.base_url))
+        await page.wait_for_selector("#persona-select option[value='5002']", state="attached")
+        await page.select_option("#persona-select", "5002")
+        await page.fill("#message-input", "/scorecard")
+        await page.click("#send-button")
+        table = page.locator("#messages pre", has_text="社区 / 村").first
+        await table.wait_for(timeout=30_000)
+        await page.screenshot(path=str(shots / "web-chat-scorecard.png"))
+        text = await table.inner_text()
+        font = await table.evaluate("el => getComputedStyle(el).fontFamily")
+        await browser.close()
+    assert "monospace" in font
+    lines = text.splitlines()
+    assert lines[1] == "社区 / 村"
+    assert lines[2].split()[:3] == ["#", "单位", "按时接单"]
+    assert "西关社区" in text

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from dispatch.core.enums import Role
 from tests.coord.oracle import Oracle, period
@@ -16,6 +17,7 @@ from tests.e2e.test_coord_questions import COORD_CENTRE, COORD_WH, _unit, ask, p
 STREET, COMMUNITY, DEPT = {"street", "town", "township"}, {"community", "village"}, {
     "department"}
 RATES = ("satisfaction", "dissatisfaction")
+DURATIONS = ("claim_time", "resolve_time")
 PER_PERSON = 15
 
 
@@ -99,6 +101,22 @@ ZH = [
     ("怎么样了", Ask(WHAT)), ("新增多少件", Ask(PERIOD)), ("办结了几件", Ask(PERIOD)),
     ("环保局还有几件没办完", Ask(UNIT_ZH)), ("城建局有几件超时", Ask(UNIT_ZH)),
     ("超时和新增各多少", Ask(ONE)),
+    # average times (issue 21): hours from assignment to the claim / the done
+    ("本季度平均接单时长是多少", C("claim_time", Q4)),
+    ("本月平均接单时间", C("claim_time", "this_month")),
+    ("上周接单平均要多久", C("claim_time", "last_week")),
+    ("本季度平均办结时长", C("resolve_time", Q4)),
+    ("本月平均处理时长是多少", C("resolve_time", "this_month")),
+    ("吴航街道本季度平均接单时长", C("claim_time", Q4, unit="wuhang")),
+    ("航城本季度平均办结时长", C("resolve_time", Q4, unit="hangcheng")),
+    ("城管局本季度平均接单时长", C("claim_time", Q4, unit="dept-urban")),
+    ("本季度环境卫生平均办结时长", C("resolve_time", Q4, category="sanitation")),
+    ("本季度哪个街道平均接单时长最长", R("claim_time", Q4, frozenset(STREET))),
+    ("本季度哪个社区平均办结时长最短", R("resolve_time", Q4, frozenset(COMMUNITY), least=True)),
+    ("今天平均接单时长", C("claim_time", "today")),
+    ("本季度哪个部门接单最慢", R("claim_time", Q4, frozenset(DEPT))),
+    ("本季度哪个街道办结最快", R("resolve_time", Q4, frozenset(STREET), least=True)),
+    ("平均办结时长是多少", Ask(PERIOD)),
 ]
 EN = [
     ("how many new tickets today", C("new", "today")), ("new tickets this week",
@@ -134,12 +152,21 @@ EN = [
     ("which street has the most open tickets", R("open", None, frozenset(STREET))),
     ("numbers?", Ask(WHAT_EN)), ("how many tickets were resolved", Ask(PERIOD_EN)),
     ("open tickets in Foo Bureau", Ask(UNIT_EN)),
+    ("average time to claim this quarter", C("claim_time", Q4)),
+    ("what is the average time to resolve this month", C("resolve_time", "this_month")),
+    ("average resolution time in Wuhang this quarter", C("resolve_time", Q4, unit="wuhang")),
+    ("which street has the shortest average time to claim this quarter",
+     R("claim_time", Q4, frozenset(STREET), least=True)),
+    ("which department is fastest to claim this quarter",
+     R("claim_time", Q4, frozenset(DEPT), least=True)),
+    ("average time to claim", Ask(PERIOD_EN)),
 ]
 STREET_COORD = [  # 吴航街道's coordinator: their street and below
     ("今天新增多少件", C("new", "today", unit="wuhang")),
     ("还有几件没办结", C("open", unit="wuhang")),
     ("本季度满意率", C("satisfaction", Q4, unit="wuhang")),
     ("航城街道本季度满意率", Ask("航城街道不在您的管辖范围内")),
+    ("本季度平均办结时长", C("resolve_time", Q4, unit="wuhang")),
 ]
 
 
@@ -163,7 +190,11 @@ def _number(text: str) -> str:
     return first.rsplit("：" if "：" in first else ": ", 1)[-1].strip()
 
 
-def _line(name: str, pair: tuple[int, int], rate: bool, lang: str) -> str:
+def _line(name: str, pair: tuple[int, Any], rate: bool, lang: str, duration: bool = False
+          ) -> str:
+    if duration:
+        return f"{name}：{pair[1]} 小时（{pair[0]} 次）" if lang == "zh" else \
+            f"{pair[1]} h ({pair[0]})"
     if lang == "zh":
         value = f"{_percent(*pair)}（{pair[1]}/{pair[0]}）" if rate else str(pair[0])
         return f"{name}：{value}"
@@ -180,7 +211,11 @@ def check(text: str, spec: Count | Rank | Ask, want: object, lang: str) -> str |
         assert isinstance(want, dict)
         rate = spec.metric in RATES
 
-        def value(pair: tuple[int, int]) -> float:
+        duration = spec.metric in DURATIONS
+
+        def value(pair: tuple[int, Any]) -> float:
+            if duration:
+                return float(pair[1])
             return pair[1] / pair[0] if rate else pair[0]
 
         names = sorted(want, key=lambda n: ((1 if spec.least else -1) * value(want[n]), n))
@@ -190,9 +225,17 @@ def check(text: str, spec: Count | Rank | Ask, want: object, lang: str) -> str |
         got = [re.sub(r"^\d+\. ", "", line) for line in lines]
         if lang == "en":
             got = [line.rsplit(": ", 1)[1] for line in got]
-        wanted = [_line(n, want[n], rate, lang) for n in names]
+        wanted = [_line(n, want[n], rate, lang, duration) for n in names]
         return None if got == wanted else f"{got} != {wanted}"
     count, part = want  # type: ignore[misc]
+    if spec.metric in DURATIONS:
+        first = text.splitlines()[0]
+        if count == 0:
+            none = "无法计算" in first or ", so no average" in first
+            return None if none else "a mean of none"
+        said = (f"：{part} 小时（{count} 次" if lang == "zh" else
+                f": {part} h ({'claims' if spec.metric == 'claim_time' else 'resolved'}: {count};")
+        return None if said in first else f"not {said!r}"
     if spec.metric in RATES:
         if count == 0:
             return None if ("暂无评价" in text or "No ratings" in text) else "a rate of nothing"
@@ -215,12 +258,14 @@ async def test_more_than_eighty_phrasings_get_the_oracles_numbers(district) -> N
              + [(en_pool[n // PER_PERSON], "en", "en", *row) for n, row in enumerate(EN)]
              + [(COORD_WH, "zh-hans", "zh", *row) for row in STREET_COORD])
     assert len(table) >= 80
-    wrong, nonzero = [], 0
+    wrong, nonzero, timed = [], 0, 0
     for user, language, lang, text, spec in table:
         want = None if isinstance(spec, Ask) else expected(oracle, spec, units, district.clock())
         nonzero += bool(want) and want != (0, 0)
+        timed += isinstance(spec, Count) and spec.metric in DURATIONS and want[0] > 0  # type: ignore[index]
         answer = await ask(district, user, text, language)
         if (problem := check(answer, spec, want, lang)) is not None:
             wrong.append((text, problem, answer))
     assert not wrong, "\n".join(map(repr, wrong))
     assert nonzero >= 50  # the history is not degenerate: most figures are not zero
+    assert timed >= 8, timed  # most average times are means of real claims and dones

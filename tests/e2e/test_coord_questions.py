@@ -21,7 +21,7 @@ from dispatch.core.enums import Category, ListType, RatingValue, Role, TicketKin
 from dispatch.org import tree as org
 from dispatch.reporting.scorecards import Quarter, build_scorecard
 from dispatch.store.models import ChatIdentity, Ticket
-from dispatch.tickets import centre, ratings, submission, work
+from dispatch.tickets import centre, ratings, submission, verify, work
 from dispatch.tickets.records import NewTicket
 from shaosheng.demo import DEMO_TOKEN
 
@@ -85,7 +85,7 @@ async def play(district) -> Autumn:  # noqa: ANN001
     # the bureau claims it and misses the resolve deadline: the one overdue ticket, claimed.
     await s.report("E", RESIDENT, "xiguan", Category.SANITATION, "西湖新村垃圾堆了三天",
                    urgency=Urgency.HIGH)
-    await s.act(work.whistle, "E", GRID)
+    await s.act(verify.whistle, "E", GRID)
     await s.until("E", lambda t: t.status == "escalated", timedelta(hours=1))
     await s.act(centre.put_on_list, "E", COORD_CENTRE, list_type=ListType.IMMEDIATE)
     await s.act(centre.set_lead, "E", COORD_CENTRE, unit_id=await _unit(district, "dept-urban"))
@@ -93,23 +93,23 @@ async def play(district) -> Autumn:  # noqa: ANN001
     await s.until("E", lambda t: t.overdue, timedelta(days=1))
     # A: 吴航街道 does it, rated satisfied (the rating is the street's).
     await s.report("A", RESIDENT, "xiguan", Category.MUNICIPAL, "会堂路路灯不亮")
-    await s.act(work.whistle, "A", GRID)
+    await s.act(verify.whistle, "A", GRID)
     await s.act(work.claim, "A", RESP_WH)
     await s.act(work.done, "A", RESP_WH)
     # B: 西关社区 handles it itself, rated basically satisfied (西关社区 → 吴航街道).
     await s.report("B", RESIDENT, "xiguan", Category.GREENERY, "阳光花园树枝挡路")
-    await s.act(work.handle_here, "B", GRID)
+    await s.act(verify.handle_here, "B", GRID)
     await s.act(work.claim, "B", GRID)
     await s.act(work.done, "B", GRID)
     # C: 航城街道 does it, rated unsatisfied (reopened).
     await s.report("C", RES_Q, "qinjiang", Category.NOISE, "海景花园夜里施工噪音")
-    await s.act(work.whistle, "C", GRID_Q)
+    await s.act(verify.whistle, "C", GRID_Q)
     await s.act(work.claim, "C", RESP_HC)
     await s.act(work.done, "C", RESP_HC)
     # D: in 首占村, escalated at once and done by 区城市管理局: its satisfied rating is the
     # bureau's, never 首占镇's.
     await s.report("D", RES_S, "shouzhan-v", Category.PROPERTY, "小区电梯停了")
-    await s.act(work.whistle, "D", GRID_S)
+    await s.act(verify.whistle, "D", GRID_S)
     await s.act(centre.escalate_now, "D", COORD_CENTRE)
     await s.act(centre.set_lead, "D", COORD_CENTRE, unit_id=await _unit(district, "dept-urban"))
     await s.act(work.claim, "D", URBAN)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.conversation.resident.report import looks_like_place
+from bot.conversation.resident.fragments import looks_like_place
 from tests.e2e.test_resident import LI, WANG, button, submit_card
 
 

@@ -50,7 +50,7 @@ async def test_an_english_writer_gets_english_pushes(district) -> None:
     verify = await grid.wait_for(has("v:w:"))
     assert "核验" in verify["text"]  # the grid worker's own language is Chinese
     await grid.press(verify["message_id"], button(verify, "v:w:"))
-    whistled = await resident.wait_text(f"Your community has whistled ticket {number} up to")
+    whistled = await resident.wait_text(f"Your report {number} needs the street")
     assert "吹哨" not in whistled["text"]
 
 

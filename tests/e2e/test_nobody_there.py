@@ -40,6 +40,10 @@ async def test_help_request_with_no_volunteer_is_not_said_to_be_pushed(district)
     verify = await grid.wait_for(lambda m: number in m["text"] and has("v:h:")(m))
     await grid.press(verify["message_id"], button(verify, "v:h:"))
     answer = await grid.wait_text("已核验")
-    assert answer["text"] == (f"{number} 已核验，由本社区处理，但本社区暂无在岗的接单人员，"
-                              "请另行安排。")
+    assert answer["text"] == (f"{number} 已核验，但本社区及吴航街道其他社区均无在岗志愿者，"
+                              "没有人收到这条求助。请另行安排，并联系居民。")
     assert "已推送" not in answer["text"]
+    told = await resident.wait_text("暂时没有在岗的志愿者")
+    assert told["text"] == (f"社区已核实您的求助 {number}。附近暂时没有在岗的志愿者，"
+                            "已转交社区工作人员安排，他们会尽快与您联系。")
+    assert not [m for m in await resident.messages() if "已推送" in (m["text"] or "")]

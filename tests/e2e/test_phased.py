@@ -41,13 +41,14 @@ async def test_the_expected_date_is_the_deadline_and_the_only_date(district) -> 
     (ticket,) = await district.tickets()
     assert ticket.overdue is False
     resident = district.chat(RESIDENT)
-    claimed = await resident.wait_text("已接单")
+    claimed = await resident.wait_text("已经接手")
     dates = set(DATE_WORDS.findall(claimed["text"])) | set(
         re.findall(r"\d{4}-\d{2}-\d{2}", claimed["text"]))
     assert dates <= {"1月31日", "2027-01-31"}, claimed["text"]
-    phased_told = [m["text"] for m in await resident.messages() if "阶段性" in (m["text"] or "")]
+    phased_told = [m["text"] for m in await resident.messages()
+                   if "分几步来办" in (m["text"] or "")]
     assert phased_told
-    assert all("2027-01-31" in text for text in phased_told)
+    assert all("1月31日（周日）前" in text for text in phased_told)
     # past the expected date it is overdue
     district.clock.now = ticket.resolve_due_at
     district.clock.advance(minutes=1)

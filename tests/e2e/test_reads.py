@@ -10,7 +10,7 @@ from sqlalchemy import select
 from dispatch.core.enums import Role
 from dispatch.org import tree as org
 from dispatch.store.models import ChatIdentity, TicketFollower
-from dispatch.tickets import centre, work
+from dispatch.tickets import centre, revocation
 from tests.e2e.test_dispatch import (
     COORD_WH,
     DEPT,
@@ -96,7 +96,7 @@ async def test_following_the_offered_twin_shows_the_public_summary_only(district
     grid = district.chat(GRID)  # later pushes reach the follower, as summaries
     card = await grid.find(lambda m: first in m["text"] and has("v:w:")(m))
     await grid.press(card["message_id"], button(card, "v:w:"))
-    told = await follower.wait_text("吹哨")
+    told = await follower.wait_text("需要街道和部门出手")
     assert first in told["text"]
 
 
@@ -123,13 +123,13 @@ async def test_revoked_responder_holding_a_ticket_can_do_and_read_nothing(distri
     await responder.press(card["message_id"], button(card, "k:c:"))
     working = await responder.wait_for(has("k:s:"))
     resident = district.chat(RESIDENT)
-    await resident.wait_text("已接单")
+    await resident.wait_text("已经接手")
     other = district.chat(RESP2)
     await other.wait_text("已由")
     holder = await _person(district, RESP1)
     async with district.sessions() as session, session.begin():
         unit = await org.get_unit(session=session, code="wuhang")
-        assert await work.revoke_role(session=session, person_id=holder, unit_id=unit.id,
+        assert await revocation.revoke_role(session=session, person_id=holder, unit_id=unit.id,
                                       role=Role.RESPONDER, desk=district.desk)
     # Back to the unit at once: the on-duty colleague gets a new claim card.
     again = await other.wait_for(lambda m: number in m["text"] and has("k:c:")(m))
@@ -145,7 +145,7 @@ async def test_revoked_responder_holding_a_ticket_can_do_and_read_nothing(distri
     (ticket,) = await district.tickets()
     assert (ticket.status, ticket.claimed_by_id) == ("dispatched", None)
     texts = [m["text"] or "" for m in await resident.messages(0)]
-    assert not any("已开始处理" in t or "有新进展" in t for t in texts)
+    assert not any("开始处理您反映" in t or "有新消息" in t for t in texts)
 
 
 async def test_reject_press_from_someone_else_shows_no_reasons(district) -> None:

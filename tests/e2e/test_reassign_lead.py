@@ -105,7 +105,7 @@ async def test_centre_reassigns_the_holder_is_told_and_their_card_says_where(dis
     assert card["buttons"] == []  # the old work card lost its 进展/办结/退回 buttons
     await district.chat(DEPT).wait_for(lambda m: number in m["text"] and has("k:c:")(m))
     resident = district.chat(RESIDENT)
-    await resident.wait_text(f"您的工单 {number} 已改派给 区城市管理局 办理。")
+    await resident.wait_text(f"您反映的问题（{number}）现在交给区城市管理局处理。")
     assert not [m for m in await resident.messages() if "即办" in (m["text"] or "")]
     (ticket,) = await district.tickets()
     assert (ticket.status, ticket.claimed_by_id) == ("dispatched", None)

@@ -150,7 +150,7 @@ async def test_gas_smell_advice_place_location_phone_then_one_street_responder_w
     async with district.sessions() as session:
         street = await get_unit(session=session, code="wuhang")
     assert ticket.unit_id == street.id  # the street's responder holds it for the street
-    await resident.wait_text("已接单")
+    await resident.wait_text("已经接手")
     await grid.wait_text("已由")  # the community's card says who took it
     # the street coordinator's alert opens the ticket's record, phone included
     await coordinator.press(alert["message_id"], button(alert, "o:"))

@@ -32,7 +32,8 @@ async def test_listed_opened_and_closed_with_a_note(district) -> None:
     await centre.press(view["message_id"], button(view, "x:u:"))
     await centre.wait_text("谅解理由")
     await centre.send("不予处理")
-    await centre.wait_text("权限")
+    refused = await centre.wait_text("尚未核验")
+    assert refused["text"] == "该工单尚未核验，不能列入谅解事项；请先核验或派单。"
     statuses = {t.number: t.status for t in await district.tickets()}
     assert statuses == {number: "understanding", unverified: "new"}
     # the list, the record and the close
@@ -43,7 +44,8 @@ async def test_listed_opened_and_closed_with_a_note(district) -> None:
     opened = next(b for row in listed["buttons"] for b in row if b["text"] == number)
     await centre.press(listed["message_id"], opened["data"])
     record = await centre.wait_for(lambda m: number in m["text"] and has("x:uc:")(m))
-    assert [b["text"] for row in record["buttons"] for b in row] == ["结案并告知居民"]
+    assert [b["text"] for row in record["buttons"] for b in row] == [
+        "结案并告知居民", "恢复办理：即办", "恢复办理：阶段性", "📢 审核通过，公示"]
     await centre.press(record["message_id"], button(record, "x:uc:"))
     await centre.wait_text("请输入结案说明")
     await centre.send("规划已公布，拆迁改造列入明年计划")

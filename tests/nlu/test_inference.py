@@ -21,7 +21,7 @@ from nlu.model import BuiltinModel
 from nlu.parser import BuiltinParser
 from nlu.settings import NluSettings
 from nlu.text import model_text
-from nlu.training import fit_model
+from nlu.training import fit_model, latest_path, load_model
 from nlu.trainingdata import DATA_DIR, Example, load_training_data
 from nlu.tuning import FIELDS, Held, cheapest, embedded_by
 
@@ -61,9 +61,17 @@ def embedded_model(examples: list[Example]) -> BuiltinModel:
     return fit_model(examples, FakeEmbedder())  # type: ignore[arg-type]
 
 
-def test_featurizer_builds_the_matrix_sklearn_builds(parser: BuiltinParser,
+@pytest.fixture(scope="module")
+def pickled(model_settings: NluSettings) -> BuiltinModel:
+    """The fitted scikit-learn model the parser's arrays were exported from."""
+    path = latest_path(model_settings.model_dir)
+    assert path is not None
+    return load_model(path)
+
+
+def test_featurizer_builds_the_matrix_sklearn_builds(pickled: BuiltinModel,
                                                      texts: list[str]) -> None:
-    featurizer = parser.model.featurizer
+    featurizer = pickled.featurizer
     expected = sparse.hstack([featurizer.chars.transform(texts),
                               featurizer.words.transform(texts)], format="csr")
     got = featurizer.transform(texts)
@@ -74,12 +82,12 @@ def test_featurizer_builds_the_matrix_sklearn_builds(parser: BuiltinParser,
     np.testing.assert_allclose(got.data, expected.data, rtol=1e-6)
 
 
-def test_ngram_probabilities_equal_predict_proba_for_every_head(parser: BuiltinParser,
+def test_ngram_probabilities_equal_predict_proba_for_every_head(pickled: BuiltinModel,
                                                                 texts: list[str]) -> None:
-    ngram_x = parser.model.featurizer.transform(texts)
-    fast = Scorer(parser.model).ngram_proba(ngram_x)
+    ngram_x = pickled.featurizer.transform(texts)
+    fast = Scorer(pickled).ngram_proba(ngram_x)
     assert set(fast) == {"intent", "category", "urgency"}
-    for name, head in parser.model.heads.items():
+    for name, head in pickled.heads.items():
         assert np.allclose(fast[name], head.ngram.predict_proba(ngram_x)), name  # type: ignore[union-attr]
 
 

@@ -9,7 +9,10 @@ from typing import Any
 
 from sqlalchemy import select
 
-from dispatch.store.models import Base
+from dispatch.store import models
+from dispatch.store.db import Base
+
+assert models.__all__  # importing the package registers every table on Base.metadata
 
 
 def words(value: Any) -> str:

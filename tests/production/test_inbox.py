@@ -51,8 +51,14 @@ def update(update_id: int, chat: int, text: str) -> dict[str, Any]:
                         "from": {"id": chat, "is_bot": False, "first_name": "A"}}}
 
 
+SENTINEL = "sentinel"
+SENTINEL_ANSWER = "sentinel seen"
+SENTINEL_IDS = range(900_000, 1_000_000)  # update ids no test uses
+
+
 class Person:
-    """What the people would see, and what the handler was asked."""
+    """What the people would see, and what the handler was asked. A sentinel message (sent by
+    `settle` after the test's own) is answered but not recorded as asked."""
 
     def __init__(self) -> None:
         self.asked: list[tuple[str, str]] = []
@@ -62,6 +68,8 @@ class Person:
 
     async def handler(self, msg: Incoming) -> Answer:
         text = msg.text or ""
+        if text == SENTINEL:
+            return Answer(replies=[Reply(text=SENTINEL_ANSWER)])
         if self.fail_next.get(text, 0) > 0:
             self.fail_next[text] -= 1
             raise OperationalError("SELECT 1", {}, ConnectionRefusedError("database down"))
@@ -142,16 +150,33 @@ async def webhook(engine: AsyncEngine, redis: Redis,
 
 
 async def rows(engine: AsyncEngine) -> list[InboundUpdate]:
+    """The inbox's rows of the test's own updates (not the sentinels `settle` sent)."""
     async with session_factory(engine)() as session:
-        return list(await session.scalars(select(InboundUpdate).order_by(InboundUpdate.id)))
+        return list(await session.scalars(select(InboundUpdate).where(
+            InboundUpdate.update_id < SENTINEL_IDS.start).order_by(InboundUpdate.id)))
 
 
-async def settle(person: Person, n: int, seconds: float = 15.0) -> None:
+_sentinels = iter(SENTINEL_IDS)
+
+
+async def settle(engine: AsyncEngine, queue: Any, person: Person, *chats: int,
+                 seconds: float = 30.0) -> None:
+    """Wait until everything sent so far is through: a sentinel message goes to each chat
+    after the test's own, and each chat's updates are handled in order, so once a chat's
+    sentinel answer is shown, any wrong extra answer to what came before it has been shown
+    too (before it). The sentinels' answers are then taken out of ``person.seen``."""
+    await receiving(engine, queue).accept(
+        [update(next(_sentinels), chat, SENTINEL) for chat in chats])
+    waiting = {str(chat) for chat in chats}
     for _ in range(int(seconds / 0.05)):
-        if len(person.seen) >= n:
+        if waiting <= {c for c, text in person.seen if text == SENTINEL_ANSWER}:
             break
-        await asyncio.sleep(0.05)
-    await asyncio.sleep(0.3)  # time for a wrong extra answer to show up
+        await asyncio.sleep(0.05)  # polling a condition, not waiting for absence
+    else:
+        pytest.fail(f"no sentinel answer within {seconds} s in chats {sorted(waiting)}")
+    for chat in waiting:  # nothing of the chat's came after its sentinel
+        assert [t for c, t in person.seen if c == chat][-1] == SENTINEL_ANSWER
+    person.seen[:] = [(c, t) for c, t in person.seen if t != SENTINEL_ANSWER]
 
 
 async def test_an_update_delivered_twice_is_stored_and_answered_once(
@@ -163,7 +188,7 @@ async def test_an_update_delivered_twice_is_stored_and_answered_once(
     await box.accept([update(1, 10, "路灯坏了"), update(2, 10, "还有井盖")])
     running = worker(engine, queue, person)
     task = asyncio.create_task(running.run())
-    await settle(person, 2)
+    await settle(engine, queue, person, 10)
     running.stop()
     await task
     assert person.seen == [("10", "got 路灯坏了"), ("10", "got 还有井盖")]
@@ -185,10 +210,14 @@ async def test_what_a_crash_left_open_is_resumed_where_it_stopped(
         # The crashed process had handled "first" and stored its answer, then died.
         await inbox.record_answer(session=session, row_id=first.id, answer=answer_to_json(
             Answer(replies=[Reply(text="answer stored before the crash")])))
-    person = Person()
-    running = worker(engine, LocalInboxQueue(), person)
+    person, queue = Person(), LocalInboxQueue()
+    running = worker(engine, queue, person)
     task = asyncio.create_task(running.run())  # nothing queued: the sweeper finds them
-    await settle(person, 2)
+    for _ in range(600):  # the sweeper's work first: a sentinel queued now would not follow it
+        if len(person.seen) >= 2:
+            break
+        await asyncio.sleep(0.05)
+    await settle(engine, queue, person, 20)
     running.stop()
     await task
     assert person.seen == [("20", "answer stored before the crash"), ("20", "got second")]
@@ -201,6 +230,8 @@ class Viewer(Person):
     shows_failing = 0
 
     async def handler(self, msg: Incoming) -> Answer:
+        if msg.text == SENTINEL:
+            return await super().handler(msg)
         self.asked.append((msg.chat_id, msg.text or ""))
         return Answer(replies=[Reply(text=f"view #{len(self.asked)}")], recomputable=True)
 
@@ -220,7 +251,7 @@ async def test_a_view_is_not_stored_and_after_a_crash_is_computed_again(
     running = worker(engine, queue, person)
     task = asyncio.create_task(running.run())
     await receiving(engine, queue).accept([update(8, 40, "/my")])
-    await settle(person, 1)
+    await settle(engine, queue, person, 40)
     running.stop()
     await task
     # Not resumed from a stored answer: computed again, and shown once.
@@ -240,7 +271,7 @@ async def test_an_outage_while_handling_says_saved_once_and_answers_later(
     await receiving(engine, queue).accept([update(7, 30, "燃气味")])
     running = worker(engine, queue, person)
     task = asyncio.create_task(running.run())
-    await settle(person, 1)
+    await settle(engine, queue, person, 30)
     running.stop()
     await task
     assert person.notices == ["30"]  # told once that it is saved, not once per retry
@@ -272,7 +303,7 @@ async def test_a_database_that_is_stopping_or_starting_is_an_outage_not_a_bug(
     running = worker(engine, queue, person)
     running.handler = handler
     task = asyncio.create_task(running.run())
-    await settle(person, 1)
+    await settle(engine, queue, person, 50)
     running.stop()
     await task
     await starting.dispose()
@@ -287,13 +318,15 @@ async def test_a_bug_in_the_handler_gets_an_apology_not_an_endless_retry(
     queue, person = LocalInboxQueue(), Person()
 
     async def broken(msg: Incoming) -> Answer:
+        if msg.text == SENTINEL:
+            return await person.handler(msg)
         raise KeyError("a bug")
 
     await receiving(engine, queue).accept([update(8, 40, "hello")])
     running = worker(engine, queue, person)
     running.handler = broken
     task = asyncio.create_task(running.run())
-    await settle(person, 1)
+    await settle(engine, queue, person, 40)
     running.stop()
     await task
     assert len(person.seen) == 1
@@ -377,7 +410,7 @@ async def test_two_processes_share_the_work_and_keep_each_chat_in_order(
     for i in range(0, 60, 3):  # arrivals in small batches, as getUpdates returns them
         await box.accept(sent[i:i + 3])
     await box.accept(sent[10:20])  # a redelivery in the middle of it
-    await settle(person, 60)
+    await settle(pg_engine, RedisInboxQueue(redis), person, *range(50, 55))
     for w in workers:
         w.stop()
     await asyncio.gather(*tasks)
@@ -413,11 +446,13 @@ async def test_an_entry_whose_chat_failed_is_not_acknowledged_and_nothing_is_los
         if failures:
             break
         await asyncio.sleep(0.05)
-    await asyncio.sleep(0.3)
+    # Another chat's sentinel, sent after: once it is answered the worker has moved on, and
+    # the failed chat's entry was neither shown nor acknowledged.
+    await settle(pg_engine, RedisInboxQueue(redis), person, 71)
     assert person.seen == []
     assert (await redis.xpending("shaosheng:inbox", "handlers"))["pending"] == 1  # kept
     await running.sweep()  # the sweep finds the open row again
-    await settle(person, 1)
+    await settle(pg_engine, RedisInboxQueue(redis), person, 70)
     running.stop()
     await task
     assert person.seen == [("70", "got 你好")]
@@ -463,7 +498,11 @@ async def test_updates_stored_while_redis_was_away_are_handled_once_it_is_back(
     running = worker(pg_engine, RedisInboxQueue(redis), person,
                      locks=RedisChatLocks(redis))
     task = asyncio.create_task(running.run())
-    await settle(person, 1)
+    for _ in range(600):  # the sweeper's work first: a sentinel queued now would not follow it
+        if person.seen:
+            break
+        await asyncio.sleep(0.05)
+    await settle(pg_engine, RedisInboxQueue(redis), person, 60)
     running.stop()
     await task
     assert person.seen == [("60", "got hi")]
@@ -556,9 +595,14 @@ async def test_a_chat_busy_in_one_process_is_knocked_on_and_looked_at_again(
             break
         await asyncio.sleep(0.05)
     await box.accept([update(401, 70, "second")])
-    await asyncio.sleep(0.5)  # the other process takes the entry, finds the chat held, knocks
+    for _ in range(200):  # the other process takes the entry, finds the chat held, knocks
+        if await redis.exists("shaosheng:inbox:knock:70"):
+            break
+        await asyncio.sleep(0.05)
+    else:
+        pytest.fail("nobody knocked on the held chat")
     release.set()
-    await settle(person, 2, seconds=5)
+    await settle(pg_engine, RedisInboxQueue(redis), person, 70, seconds=5)
     for w in workers:
         w.stop()
     await asyncio.gather(*tasks)

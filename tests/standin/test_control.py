@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 
 import aiohttp
@@ -207,3 +208,18 @@ async def test_web_chat_page_is_served_with_stable_ids(api: Api) -> None:
     assert "/_test/chat" in script
     async with api.session.get(f"{api.base}/static/style.css") as response:
         assert response.status == 200
+
+
+async def test_a_voice_message_with_its_own_audio_is_served_by_get_file(api: Api) -> None:
+    audio = b"OggS\x00\x02 a voice saying something"
+    await api.post("/_test/send", {"user_id": USER, "voice": {
+        "content_b64": base64.b64encode(audio).decode(), "duration": 7}})
+    (update,) = await api.ok("getUpdates")
+    voice = update["message"]["voice"]
+    assert (voice["duration"], voice["mime_type"], voice["file_size"]) == (7, "audio/ogg", 31)
+    found = await api.ok("getFile", file_id=voice["file_id"])
+    async with api.session.get(f"{api.base}/file/bot{TOKEN}/{found['file_path']}") as response:
+        assert await response.read() == audio
+    async with api.session.post(f"{api.base}/_test/send", json={
+            "user_id": USER, "voice": {"content_b64": "not base64!"}}) as refused:
+        assert refused.status == 400

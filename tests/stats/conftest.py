@@ -19,7 +19,7 @@ from dispatch.org import tree as org
 from dispatch.org.people import enrol
 from dispatch.schedule import deadlines
 from dispatch.store.db import session_factory
-from dispatch.tickets import centre, intake, ratings, submission, work
+from dispatch.tickets import centre, intake, ratings, submission, verify, work
 from dispatch.tickets.desk import Desk
 from dispatch.tickets.intake import Policy
 from dispatch.tickets.records import NewTicket
@@ -129,7 +129,7 @@ class Script:
                                    minutes: int | None = None) -> None:
         """Verified and kept by the community, claimed and done in time by `who`."""
         m = self.ledger.mark
-        await self.act(work.handle_here, ticket, "陈丽")
+        await self.act(verify.handle_here, ticket, "陈丽")
         m(self.q, "xiguan", ticket, "responded")
         await self.act(work.claim, ticket, who)
         await self.act(work.done, ticket, who, service_minutes=minutes)
@@ -144,7 +144,7 @@ async def play(s: Script) -> None:
     await s.people()
     t0 = await s.report("王建国", "胜利路12号门口垃圾堆积，请尽快清理", "胜利路12号",
                         category=Category.SANITATION)
-    await s.act(work.whistle, t0, "陈丽")
+    await s.act(verify.whistle, t0, "陈丽")
     m("Q3", "xiguan", t0, "responded", "whistled")
     m("Q3", "wuhang", t0, "received")
     clock.now = datetime(2026, 10, 1, 2, tzinfo=UTC)  # Q4 (and a holiday): claimed in time
@@ -161,7 +161,7 @@ async def play(s: Script) -> None:
     t3 = await s.report("王建国", "楼上5-302住户每晚噪音到凌晨，邻居张先生也受影响",
                         "西湖新村5栋", category=Category.NOISE)
     for t in (t1, t2, t3):
-        await s.act(work.whistle, t, "陈丽")
+        await s.act(verify.whistle, t, "陈丽")
         m("Q4", "xiguan", t, "responded", "whistled")
         m("Q4", "wuhang", t, "received")
     await s.act(work.claim, t1, "张伟")

@@ -5,12 +5,23 @@ from __future__ import annotations
 import csv
 from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from openpyxl import load_workbook
+from sqlalchemy import select
 
-from dispatch.reporting.scorecards import COLUMNS, Quarter, build_scorecard, cjk_font, score
+from dispatch.core.workdays import WorkCalendar
+from dispatch.reporting.scorecards import (
+    COLUMNS,
+    Quarter,
+    build_scorecard,
+    cjk_font,
+    rating_register,
+    score,
+)
 from dispatch.reporting.stats import Figures
+from dispatch.store.models import Rating, TicketEvent
 from tests.stats.conftest import Seeded
 
 
@@ -102,3 +113,26 @@ def test_png_falls_back_to_english_names_without_a_cjk_font(monkeypatch, tmp_pat
 def test_a_cjk_font_is_found_on_this_machine() -> None:
     # .ci/run installs fonts-wqy-microhei: without a CJK font the PNG scorecard shows boxes.
     assert cjk_font() in {"WenQuanYi Micro Hei", "Noto Sans CJK SC"}
+
+
+async def test_register_pairs_each_rating_with_the_done_it_answers(seeded: Seeded) -> None:
+    """The register's done (looked up in SQL) is the ticket's latest done at or before the
+    rating, as the per-rating walk over the trail found it; within 5 working days follows."""
+    q = Quarter.parse("2026Q4")
+    async with seeded.sessions() as session:
+        register = await rating_register(session=session, quarter=q)
+        ratings = (await session.scalars(select(Rating).where(
+            Rating.at >= q.start, Rating.at < q.end).order_by(Rating.at, Rating.id))).all()
+        dones = (await session.execute(select(TicketEvent.ticket_id, TicketEvent.at).where(
+            TicketEvent.action == "done"))).all()
+    assert len(register) == len(ratings) > 0
+    zone, calendar, answered = q.timezone, WorkCalendar(), 0
+    for row, rating in zip(register, ratings, strict=True):
+        done = max((at for tid, at in dones if tid == rating.ticket_id and at <= rating.at),
+                   default=None)
+        local = done.astimezone(ZoneInfo(zone)).isoformat(timespec="minutes") if done else ""
+        assert (row.value, row.resolved_at) == (rating.value, local)
+        assert row.within_5_workdays == (
+            None if done is None else rating.at <= calendar.add_working_days(done, 5))
+        answered += done is not None
+    assert answered > 0

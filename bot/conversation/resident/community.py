@@ -10,7 +10,7 @@ from bot.conversation.callbacks import PickCommunity, PickStreet
 from bot.core.i18n import t
 from bot.core.messages import Button
 from bot.core.turn import Turn, pairs
-from dispatch.org import residents
+from dispatch.org import accounts, residents
 
 
 def name_of(choice: residents.Choice, lang: str) -> str:
@@ -18,8 +18,7 @@ def name_of(choice: residents.Choice, lang: str) -> str:
 
 
 async def ask_community(turn: Turn, *, reason: str) -> None:
-    async with turn.ctx.sessions() as session:
-        streets = await residents.streets(session=session)
+    streets = await accounts.streets(sessions=turn.ctx.sessions)
     buttons = [[Button(name_of(s, turn.lang), PickStreet(s.unit_id).pack())] for s in streets]
     expect(turn, awaiting.Community())
     turn.say(reason, buttons=pairs(buttons))
@@ -28,8 +27,7 @@ async def ask_community(turn: Turn, *, reason: str) -> None:
 
 async def show_communities(turn: Turn, street_id: int) -> None:
     """A street was picked: its communities, in place of the street list."""
-    async with turn.ctx.sessions() as session:
-        options = await residents.communities(session=session, street_id=street_id)
+    options = await accounts.communities(sessions=turn.ctx.sessions, street_id=street_id)
     if not options:
         turn.toast("press.invalid", alert=True)
         return
@@ -39,11 +37,9 @@ async def show_communities(turn: Turn, street_id: int) -> None:
 
 async def choose(turn: Turn, unit_id: int) -> None:
     """Remember the person's community and say so."""
-    async with turn.ctx.sessions() as session, session.begin():
-        unit = await residents.set_community(
-            session=session, person_id=turn.contact.person_id, unit_id=unit_id
-        )
-        name = unit.name_en if turn.lang == "en" and unit.name_en else unit.name
+    unit = await accounts.set_community(sessions=turn.ctx.sessions,
+                                        person_id=turn.contact.person_id, unit_id=unit_id)
+    name = unit.name_en if turn.lang == "en" and unit.name_en else unit.name
     turn.contact = replace(turn.contact, community_id=unit_id, community_name=unit.name,
                            community_name_en=unit.name_en)
     if is_awaiting(turn, awaiting.Community):
@@ -52,11 +48,9 @@ async def choose(turn: Turn, unit_id: int) -> None:
 
 
 async def typed(turn: Turn, text: str) -> residents.Choice | None:
-    async with turn.ctx.sessions() as session:
-        return await residents.match_community(session=session, text=text)
+    return await accounts.match_community(sessions=turn.ctx.sessions, text=text)
 
 
 async def nearest(turn: Turn, latitude: float, longitude: float) -> residents.Choice | None:
-    async with turn.ctx.sessions() as session:
-        return await residents.nearest_community(session=session, latitude=latitude,
-                                                 longitude=longitude)
+    return await accounts.nearest_community(sessions=turn.ctx.sessions, latitude=latitude,
+                                            longitude=longitude)

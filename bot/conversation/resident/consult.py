@@ -17,7 +17,7 @@ from bot.core.messages import Button
 from bot.core.render import limit_words
 from bot.core.turn import Turn
 from dispatch.core.enums import Category, TicketKind, Urgency
-from dispatch.tickets import submission
+from dispatch.tickets import mine
 from dispatch.tickets.records import NewTicket
 from nlu import Parse
 from nlu.knowledge import Entry, Lookup
@@ -125,8 +125,7 @@ async def _hand_over(turn: Turn, nonce: str, key: str) -> None:
         text=question["text"], reporter_id=turn.contact.person_id,
         community_id=turn.contact.community_id, source_key=f"consult:{nonce}",
     )
-    async with turn.ctx.sessions() as session, session.begin():
-        view = (await submission.submit(session=session, new=new, desk=turn.ctx.desk)).view
+    view = (await mine.submit(sessions=turn.ctx.sessions, new=new, desk=turn.ctx.desk)).view
     turn.clear("question")
     # The promise is the desk's own: the time a low-urgency ticket must be taken up in.
     within = limit_words(turn.ctx.desk.policy.limits[Urgency.LOW][0], turn.lang)

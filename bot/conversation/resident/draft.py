@@ -93,6 +93,7 @@ class Draft:
             community_id=community_id, place_text=self.place, latitude=self.lat,
             longitude=self.lon, photos=list(self.photos), contact_phone=self.phone,
             nlu=self.nlu, source_key=source_key,
+            help_time=self.time if self.kind is TicketKind.HELP_REQUEST else None,
         )
 
     def to_json(self) -> dict[str, Any]:

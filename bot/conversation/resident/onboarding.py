@@ -7,12 +7,11 @@ import math
 from bot.conversation import awaiting, callbacks
 from bot.conversation.awaiting import is_awaiting, stop_waiting
 from bot.conversation.menu import language_buttons, main_menu
-from bot.conversation.resident import community, report
+from bot.conversation.resident import card, community, report, submit
 from bot.core.i18n import t
 from bot.core.turn import Turn
 from dispatch.core.errors import InvitationError
-from dispatch.org import invitations, residents
-from dispatch.store.models import Unit
+from dispatch.org import accounts
 
 
 async def start(turn: Turn, code: str) -> None:
@@ -29,24 +28,14 @@ async def start(turn: Turn, code: str) -> None:
 
 
 async def _redeem(turn: Turn, code: str) -> None:
-    error: InvitationError | None
-    async with turn.ctx.sessions() as session, session.begin():
-        try:
-            membership = await invitations.redeem_invitation(
-                session=session, code=code, person_id=turn.contact.person_id,
-                clock=turn.ctx.clock,
-            )
-        except InvitationError as exc:
-            error = exc
-        else:
-            error = None
-            unit = await session.get(Unit, membership.unit_id)
-            unit_name = (unit.name_en if turn.lang == "en" and unit and unit.name_en
-                         else unit.name if unit else "")
-    if error is not None:
+    try:
+        placed = await accounts.redeem(sessions=turn.ctx.sessions, code=code,
+                                       person_id=turn.contact.person_id, clock=turn.ctx.clock)
+    except InvitationError as error:
         turn.send(error.message(turn.lang))
         return
-    turn.say("start.joined", role=t(f"role.{membership.role}", turn.lang), unit=unit_name)
+    turn.say("start.joined", role=t(f"role.{placed.role}", turn.lang),
+             unit=placed.unit(turn.lang))
 
 
 async def help_command(turn: Turn, _: str = "") -> None:
@@ -65,9 +54,8 @@ async def on_language_press(turn: Turn, data: callbacks.PickLanguage) -> None:
 
 
 async def _set_language(turn: Turn, lang: str) -> None:
-    async with turn.ctx.sessions() as session, session.begin():
-        await residents.set_language(session=session, person_id=turn.contact.person_id,
-                                     language=lang)
+    await accounts.set_language(sessions=turn.ctx.sessions, person_id=turn.contact.person_id,
+                                language=lang)
     turn.lang = lang
     turn.update(lang=lang)
     turn.say("lang.set", buttons=main_menu(turn))
@@ -83,11 +71,11 @@ async def on_community_press(turn: Turn, data: callbacks.PickCommunity) -> None:
 
 
 async def _resume_report(turn: Turn) -> None:
-    draft = report.draft_of(turn)
+    draft = card.draft_of(turn)
     if draft is not None and draft.submit_after_community:
         draft.submit_after_community = False
-        report.keep(turn, draft)
-        await report.submit(turn, draft)
+        card.keep(turn, draft)
+        await submit.submit(turn, draft)
     elif draft is None:
         turn.say("start.what_next", buttons=main_menu(turn))
 
@@ -113,10 +101,10 @@ async def location(turn: Turn) -> None:
             and -90 <= loc.latitude <= 90 and -180 <= loc.longitude <= 180):
         turn.say("community.bad_location")
         return
-    draft = report.draft_of(turn)
+    draft = card.draft_of(turn)
     if draft is not None:
         draft.lat, draft.lon = loc.latitude, loc.longitude
-        report.keep(turn, draft)
+        card.keep(turn, draft)
         if is_awaiting(turn, awaiting.Place):
             stop_waiting(turn)
     if turn.contact.community_id is None or is_awaiting(turn, awaiting.Community):
@@ -129,6 +117,6 @@ async def location(turn: Turn) -> None:
         return
     if draft is not None:
         turn.say("report.location_added")
-        await report.show_card(turn, draft)
+        await card.show_card(turn, draft)
         return
     turn.say("community.location_ignored", buttons=main_menu(turn))

@@ -1,9 +1,7 @@
 """Checking progress: the person's tickets, one ticket's timeline, withdrawing a report.
 
-The views only read, so they run without a transaction (no BEGIN/ROLLBACK around the reads:
-two round trips fewer for every status question and timeline button): the ticket lists on a
-Core connection of ``ctx.autocommit``, the timeline on a ``ctx.single`` session; withdrawing
-writes, in a transaction."""
+The views only read (dispatch.tickets.mine runs them without a transaction, on
+``ctx.autocommit`` and ``ctx.single``); withdrawing and hurrying write, in a transaction."""
 
 from __future__ import annotations
 
@@ -15,7 +13,7 @@ from bot.core.messages import Button
 from bot.core.render import resident_line, resident_timeline
 from bot.core.turn import Turn
 from dispatch.core.errors import NotFound, PermissionDenied
-from dispatch.tickets import hurry, intake
+from dispatch.tickets import mine
 
 OWN_SEARCHED = 50  # the person's newest tickets a short number (「6号单」) is looked for among
 
@@ -23,8 +21,7 @@ OWN_SEARCHED = 50  # the person's newest tickets a short number (「6号单」) 
 async def my_tickets(turn: Turn, _: str = "") -> None:
     # A view: the inbox need not store it (bot.core.messages.Answer).
     turn.answer.recomputable = True
-    async with turn.ctx.autocommit.connect() as connection:
-        views = await intake.my_tickets(session=connection, person_id=turn.contact.person_id)
+    views = await mine.list_mine(engine=turn.ctx.autocommit, person_id=turn.contact.person_id)
     if not views:
         turn.say("status.none", buttons=main_menu(turn))
         return
@@ -48,17 +45,14 @@ async def _own_ticket_id(turn: Turn, ref: TicketRef) -> int | None:
     """The person's ticket the reference names: a whole number, or a sequence (「6号单」)
     matched against their own tickets."""
     if ref.number is not None:
-        async with turn.ctx.single() as session:
-            try:
-                view = await intake.find_own_by_number(
-                    session=session, number=ref.number, person_id=turn.contact.person_id
-                )
-            except (NotFound, PermissionDenied):
-                return None
+        try:
+            view = await mine.find_mine(single=turn.ctx.single, number=ref.number,
+                                        person_id=turn.contact.person_id)
+        except (NotFound, PermissionDenied):
+            return None
         return view.id
-    async with turn.ctx.autocommit.connect() as connection:
-        views = await intake.my_tickets(session=connection, person_id=turn.contact.person_id,
-                                        limit=OWN_SEARCHED)
+    views = await mine.list_mine(engine=turn.ctx.autocommit, person_id=turn.contact.person_id,
+                                 limit=OWN_SEARCHED)
     return next((v.id for v in views if ref.matches(v.number)), None)
 
 
@@ -68,15 +62,14 @@ async def on_press(turn: Turn, data: Timeline) -> None:
 
 async def _show(turn: Turn, ticket_id: int, *, edit: bool) -> None:
     turn.answer.recomputable = True
-    async with turn.ctx.single() as session:
-        try:
-            view, entries = await intake.timeline(
-                session=session, ticket_id=ticket_id, person_id=turn.contact.person_id,
-                routing=turn.ctx.desk.routing,
-            )
-        except (NotFound, PermissionDenied):
-            turn.toast("press.invalid", alert=True)
-            return
+    try:
+        view, entries = await mine.timeline(
+            single=turn.ctx.single, ticket_id=ticket_id, person_id=turn.contact.person_id,
+            routing=turn.ctx.desk.routing,
+        )
+    except (NotFound, PermissionDenied):
+        turn.toast("press.invalid", alert=True)
+        return
     buttons = []
     if view.is_open:
         row = [turn.button("status.withdraw", WithdrawAsk(view.id))]
@@ -91,9 +84,8 @@ async def _show(turn: Turn, ticket_id: int, *, edit: bool) -> None:
 
 
 async def offer_withdraw(turn: Turn, ref: TicketRef | None) -> None:
-    async with turn.ctx.autocommit.connect() as connection:
-        views = await intake.my_tickets(session=connection, person_id=turn.contact.person_id,
-                                        limit=OWN_SEARCHED)
+    views = await mine.list_mine(engine=turn.ctx.autocommit, person_id=turn.contact.person_id,
+                                 limit=OWN_SEARCHED)
     if ref is not None:
         named = [v for v in views if ref.matches(v.number)]
         if not named:
@@ -127,29 +119,23 @@ async def on_withdraw_no(turn: Turn, data: WithdrawNo) -> None:
 
 
 async def on_withdraw_yes(turn: Turn, data: WithdrawYes) -> None:
-    async with turn.ctx.sessions() as session, session.begin():
-        try:
-            view = await intake.withdraw(
-                session=session, ticket_id=data.ticket, person_id=turn.contact.person_id,
-                clock=turn.ctx.clock,
-            )
-        except (NotFound, PermissionDenied):
-            turn.toast("press.invalid", alert=True)
-            return
+    try:
+        view = await mine.withdraw(sessions=turn.ctx.sessions, ticket_id=data.ticket,
+                                   person_id=turn.contact.person_id, clock=turn.ctx.clock)
+    except (NotFound, PermissionDenied):
+        turn.toast("press.invalid", alert=True)
+        return
     turn.edit_pressed(t("withdraw.done", turn.lang, number=view.number))
 
 
 async def on_hurry(turn: Turn, data: Hurry) -> None:
     """催办: once a day, the people working the ticket are told the reporter is waiting."""
-    async with turn.ctx.sessions() as session, session.begin():
-        try:
-            ticket, sent = await hurry.hurry(session=session, ticket_id=data.ticket,
-                                             person_id=turn.contact.person_id,
-                                             desk=turn.ctx.desk)
-        except (NotFound, PermissionDenied):
-            turn.toast("press.invalid", alert=True)
-            return
-        number = ticket.number
+    try:
+        number, sent = await mine.hurry_up(sessions=turn.ctx.sessions, ticket_id=data.ticket,
+                                           person_id=turn.contact.person_id, desk=turn.ctx.desk)
+    except (NotFound, PermissionDenied):
+        turn.toast("press.invalid", alert=True)
+        return
     if sent:
         turn.say("status.hurried", number=number)
     else:

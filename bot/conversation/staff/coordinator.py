@@ -9,11 +9,11 @@ from pathlib import Path
 from bot.conversation.callbacks import Menu, QuestionPage
 from bot.core.i18n import t
 from bot.core.messages import Button, Document, Reply
+from bot.core.render import local_zone
 from bot.core.turn import Turn
 from dispatch.core.buttons import OpenTicket
-from dispatch.org.scope import desk_scope
-from dispatch.reporting import questions
-from dispatch.reporting.scorecards import Quarter, Scorecard, build_scorecard
+from dispatch.reporting import questions, requests
+from dispatch.reporting.scorecards import Quarter, Scorecard
 from nlu import Parse
 
 COORDINATING = ("coordinator", "admin")
@@ -31,18 +31,15 @@ async def scorecard_command(turn: Turn, rest: str = "") -> None:
         turn.say("error.permission_denied")
         return
     try:
-        quarter = Quarter.parse(rest.strip()) if rest.strip() else \
-            Quarter.containing(turn.ctx.clock())
+        quarter = Quarter.parse(rest.strip(), local_zone().key) if rest.strip() else \
+            Quarter.containing(turn.ctx.clock(), local_zone().key)
     except ValueError:
         turn.say("coord.quarter_usage")
         return
-    async with turn.ctx.sessions() as session:
-        # Within the coordinator's reach: a district's centre never sees another district.
-        scope = await desk_scope(session=session, person_id=turn.contact.person_id)
-        card = await build_scorecard(session=session, quarter=quarter,
-                                     within=None if scope.everything else scope.coordinated)
+    card = await requests.scorecard_for(sessions=turn.ctx.sessions,
+                                        person_id=turn.contact.person_id, quarter=quarter)
     for page in card.table_pages(turn.lang):  # complete, a page per message
-        turn.send(page)
+        turn.send(page, preformatted=True)
     for document in await asyncio.to_thread(_files, card, turn.lang, str(quarter)):
         turn.answer.replies.append(Reply(text=document.filename, document=document))
 
@@ -77,9 +74,9 @@ async def question(turn: Turn, text: str, parse: Parse) -> bool:
     """
     if not is_coordinator(turn):
         return False
-    async with turn.ctx.sessions() as session:
-        answer = await questions.answer(session=session, person_id=turn.contact.person_id,
-                                        text=text, now=turn.ctx.clock())
+    answer = await requests.answer_question(sessions=turn.ctx.sessions,
+                                            person_id=turn.contact.person_id, text=text,
+                                            now=turn.ctx.clock(), zone=local_zone())
     if isinstance(answer, questions.Clarify) and parse.intent.name in CHAT_INTENTS:
         return False
     buttons = _list_buttons(turn, answer, text)
@@ -106,9 +103,10 @@ async def on_page_press(turn: Turn, data: QuestionPage) -> None:
     if not is_coordinator(turn) or not text:
         turn.toast("press.stale", alert=True)
         return
-    async with turn.ctx.sessions() as session:
-        answer = await questions.answer(session=session, person_id=turn.contact.person_id,
-                                        text=text, now=turn.ctx.clock(), page=data.page)
+    answer = await requests.answer_question(sessions=turn.ctx.sessions,
+                                            person_id=turn.contact.person_id, text=text,
+                                            now=turn.ctx.clock(), page=data.page,
+                                            zone=local_zone())
     turn.send(questions.render(answer, turn.lang), buttons=_list_buttons(turn, answer, text))
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.core.turn import Turn
-from dispatch.org import signin
+from dispatch.org import accounts
 
 
 async def desk_command(turn: Turn, _: str = "") -> None:
@@ -17,10 +17,9 @@ async def desk_command(turn: Turn, _: str = "") -> None:
     if not ctx.desk_url:
         turn.say("desk.unavailable")
         return
-    async with ctx.sessions() as session, session.begin():
-        token = await signin.mint_link_token(
-            session=session, person_id=turn.contact.person_id, clock=ctx.clock,
-            ttl=timedelta(minutes=ctx.desk_link_minutes))
+    token = await accounts.desk_link_token(
+        sessions=ctx.sessions, person_id=turn.contact.person_id, clock=ctx.clock,
+        ttl=timedelta(minutes=ctx.desk_link_minutes))
     turn.say("desk.link", url=f"{ctx.desk_url}/desk/signin/{token}",
              minutes=ctx.desk_link_minutes)
     # Not stored by the production inbox before it is shown (the link is a credential): after

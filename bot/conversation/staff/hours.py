@@ -5,13 +5,12 @@ from __future__ import annotations
 from bot.core.i18n import t
 from bot.core.render import day_words, duration_words
 from bot.core.turn import Turn
-from dispatch.tickets.hours import service_record
+from dispatch.tickets import mine
 
 
 async def hours_command(turn: Turn, _: str = "") -> None:
     turn.answer.recomputable = True  # a view: computed again after a crash
-    async with turn.ctx.single() as session:
-        record = await service_record(session=session, person_id=turn.contact.person_id)
+    record = await mine.service_record(single=turn.ctx.single, person_id=turn.contact.person_id)
     lang = turn.lang
     if not record.count:
         turn.say("hours.none")

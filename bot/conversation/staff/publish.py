@@ -4,7 +4,7 @@ the public board, with a summary of their own (the resident's words are never pu
 from __future__ import annotations
 
 from bot.core.turn import Turn
-from dispatch.reporting.board_review import approve_for_board
+from dispatch.reporting import requests
 
 
 async def publish_command(turn: Turn, rest: str = "") -> None:
@@ -12,9 +12,8 @@ async def publish_command(turn: Turn, rest: str = "") -> None:
     if not number:
         turn.say("board.publish_usage")
         return
-    async with turn.ctx.sessions() as session, session.begin():
-        ticket = await approve_for_board(session=session, number=number,
-                                         actor=turn.contact.person_id, summary=summary.strip(),
-                                         clock=turn.ctx.clock)
+    ticket = await requests.publish(sessions=turn.ctx.sessions, number=number,
+                                    actor=turn.contact.person_id, summary=summary.strip(),
+                                    clock=turn.ctx.clock)
     turn.say("board.published", number=ticket.number,
              summary=ticket.board_summary or "-")

@@ -1,6 +1,7 @@
 """Coordinators' questions in plain language (zh, en): parsed by rule, answered in jurisdiction.
 
-`grammar` turns text into a `Query` (or a `Clarify` when vague — never a guessed number),
+`grammar` turns text into a `Query` (or a `Clarify` when vague — never a guessed number) with
+`vocab` (the words), `units` (the tree's names) and `periods` (in the deployment's zone);
 `query` holds the SQL (one meaning per figure, docs/statistics.md), `ask` answers within the
 asker's jurisdiction and `render` puts the answer in words. The digest reuses `Tree`,
 `jurisdiction` and `count`.
@@ -9,7 +10,15 @@ asker's jurisdiction and `render` puts the answer in words. The digest reuses `T
 from __future__ import annotations
 
 from dispatch.reporting.questions.ask import LIST_LIMIT, Answer, Refusal, Result, answer
-from dispatch.reporting.questions.grammar import TZ, Clarify, Metric, Query, Tree, names, parse
+from dispatch.reporting.questions.grammar import (
+    DEFAULT_ZONE,
+    Clarify,
+    Metric,
+    Query,
+    Tree,
+    names,
+    parse,
+)
 from dispatch.reporting.questions.query import (
     Figure,
     Jurisdiction,
@@ -22,6 +31,6 @@ from dispatch.reporting.questions.query import (
 )
 from dispatch.reporting.questions.render import render
 
-__all__ = ["LIST_LIMIT", "TZ", "Answer", "Clarify", "Figure", "Jurisdiction", "Metric", "Query",
-           "Refusal", "Result", "TicketRow", "Tree", "answer", "count", "in_scope",
+__all__ = ["DEFAULT_ZONE", "LIST_LIMIT", "Answer", "Clarify", "Figure", "Jurisdiction", "Metric",
+           "Query", "Refusal", "Result", "TicketRow", "Tree", "answer", "count", "in_scope",
            "jurisdiction", "load_tree", "names", "overdue_now", "parse", "render"]

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dispatch.core.enums import COMMUNITY_KINDS, STREET_KINDS, UnitKind
 from dispatch.core.i18n import translate
 from dispatch.reporting.questions.grammar import (
+    DEFAULT_ZONE,
+    DURATIONS,
     ON_TIME,
     RATES,
     Clarify,
@@ -32,6 +36,12 @@ from dispatch.reporting.questions.query import (
 from dispatch.reporting.stats import district_summary, unit_stats
 
 LIST_LIMIT = 10
+
+
+def tenths(hours: float) -> float:
+    """Hours as shown: one decimal, half up (2.25 → 2.3); the tiny epsilon keeps an exact half
+    a half whichever way the database's float arithmetic rounded it."""
+    return math.floor(hours * 10 + 0.5 + 1e-6) / 10
 
 
 @dataclass(frozen=True)
@@ -63,23 +73,26 @@ Answer = Result | Clarify | Refusal
 
 def ranked(query: Query, rows: list[tuple[dict[str, str], Figure]]
            ) -> tuple[tuple[dict[str, str], Figure], ...]:
-    """Most first, or least first when asked; ties by name."""
+    """Most (longest) first, or least first when asked; ties by name."""
     sign = 1 if query.least_first else -1
 
     def value(fig: Figure) -> float:
+        if query.metric in DURATIONS:  # as shown, so equal hours list by name
+            return tenths(fig.mean or 0.0)
         return fig.rate or 0.0 if query.metric in RATES else fig.count
 
     return tuple(sorted(rows, key=lambda kv: (sign * value(kv[1]), kv[0]["zh"])))
 
 
 async def answer(*, session: AsyncSession, person_id: int, text: str, now: datetime,
-                 page: int = 0) -> Answer:
-    """Answer a coordinator's question within their jurisdiction; refuse anyone else."""
+                 page: int = 0, zone: ZoneInfo = DEFAULT_ZONE) -> Answer:
+    """Answer a coordinator's question within their jurisdiction; refuse anyone else. Periods
+    are read in `zone`, the deployment's `app.timezone`."""
     tree = await load_tree(session)
     scope = await jurisdiction(session=session, person_id=person_id, tree=tree)
     if scope is None:
         return Refusal("coord.refuse.not_coordinator")
-    query = parse(text, units=list(tree.units.values()), now=now)
+    query = parse(text, units=list(tree.units.values()), now=now, zone=zone)
     if isinstance(query, Clarify):
         return query
     ids, named = scope.ids, None

@@ -24,11 +24,15 @@ from sqlalchemy.orm import aliased
 
 from dispatch.core.enums import COMMUNITY_KINDS, STREET_KINDS, RaterKind, Role, UnitKind
 from dispatch.core.lifecycle import OPEN, UNCLAIMED, WORKING
-from dispatch.reporting.questions.grammar import Metric, Query, Tree
-from dispatch.reporting.stats import ARRIVALS, GOOD, NOT_RATED
+from dispatch.reporting.questions.grammar import DURATIONS, Metric, Query, Tree
+from dispatch.reporting.questions.hours import hours_between
+from dispatch.reporting.stats import ARRIVALS, CLAIM_CLOCK, GOOD, NOT_RATED
 from dispatch.store.models import Membership, Rating, Ticket, TicketEvent, Unit
 
 OPEN_STATUSES = sorted(s.value for s in OPEN)
+# The events that put a ticket to a unit and start its claim clock (docs/statistics.md): the
+# average times run from the latest of them before the claim (or done).
+CLOCK_STARTS = ("create", *CLAIM_CLOCK)
 LEVEL_KINDS: dict[str, Any] = {"street": STREET_KINDS, "community": COMMUNITY_KINDS,
                                "department": frozenset({UnitKind.DEPARTMENT})}
 
@@ -89,6 +93,14 @@ def _left_unit(event: Any) -> Any:
             .order_by(prev.id.desc()).limit(1).scalar_subquery())
 
 
+def _assigned_at(event: Any) -> Any:
+    """When the ticket was last put to a unit before `event`: its latest clock-start event."""
+    prev = aliased(TicketEvent)
+    return (select(prev.at).where(prev.ticket_id == event.ticket_id, prev.id < event.id,
+                                  prev.action.in_(CLOCK_STARTS))
+            .order_by(prev.id.desc()).limit(1).scalar_subquery())
+
+
 def base(query: Query, now: datetime) -> Any:
     """(tid, key, value) rows of the metric with its ticket filters, before any scope."""
     t, m, p = Ticket, query.metric, query.period
@@ -116,6 +128,8 @@ def base(query: Query, now: datetime) -> Any:
                                and_(e.action == "whistle", e.actor_id.is_(None))),
                            _left_unit(e)),
         Metric.WHISTLED: (and_(e.action == "whistle", e.actor_id.is_not(None)), _left_unit(e)),
+        Metric.CLAIM_TIME: (e.action == "claim", e.unit_id),
+        Metric.RESOLVE_TIME: (e.action == "done", e.unit_id),
     }
     if m is Metric.OVERDUE and p is not None:
         events[Metric.OVERDUE] = (e.action == "overdue", e.unit_id)
@@ -125,7 +139,8 @@ def base(query: Query, now: datetime) -> Any:
         where += [e.ticket_id == t.id, action, _during(e.at, p)]
         if query.unclaimed:
             where.append(t.status.in_(UNCLAIMED))
-        return select(t.id.label("tid"), key.label("key"), null().label("value"),
+        value = hours_between(_assigned_at(e), e.at) if m in DURATIONS else null()
+        return select(t.id.label("tid"), key.label("key"), value.label("value"),
                       e.id.label("rid")).where(*where)
     if m is Metric.NEW or (m is Metric.OPEN and p):
         where.append(_during(t.created_at, p))
@@ -147,33 +162,45 @@ def scoped(query: Query, ids: frozenset[int] | None, now: datetime) -> Any:
 
 
 def _measure(query: Query, rows: Any) -> list[Any]:
-    """The figure's SQL: distinct tickets, ratings, or a rate with its parts."""
+    """The figure's SQL: distinct tickets, ratings, a rate with its parts, or a duration's
+    events with their summed hours (count, part, total)."""
     good = func.sum(case((rows.c.value.in_(GOOD), 1), else_=0))
     bad = func.sum(case((rows.c.value == "unsatisfied", 1), else_=0))
+    none = literal(0.0)
     if query.metric is Metric.SATISFACTION:
-        return [func.count(rows.c.rid), good]
+        return [func.count(rows.c.rid), good, none]
     if query.metric is Metric.DISSATISFACTION:
-        return [func.count(rows.c.rid), bad]
+        return [func.count(rows.c.rid), bad, none]
     if query.metric is Metric.UNSATISFIED:
-        return [func.count(rows.c.rid), literal(0)]
-    return [func.count(func.distinct(rows.c.tid)), literal(0)]
+        return [func.count(rows.c.rid), literal(0), none]
+    if query.metric in DURATIONS:  # every claim (done) of the period, not once per ticket
+        return [func.count(rows.c.rid), literal(0), func.sum(rows.c.value)]
+    return [func.count(func.distinct(rows.c.tid)), literal(0), none]
 
 
 @dataclass(frozen=True)
 class Figure:
-    count: int  # tickets, or ratings for the rating metrics
+    count: int  # tickets; ratings for the rating metrics; claims (dones) for the durations
     part: int = 0  # for a rate: the satisfied (or unsatisfied) ratings among `count`
+    total: float = 0.0  # for a duration: the hours summed over `count` claims (dones)
 
     @property
     def rate(self) -> float | None:
         return self.part / self.count if self.count else None
 
+    @property
+    def mean(self) -> float | None:
+        return self.total / self.count if self.count else None
+
+
+def _figure(row: Any) -> Figure:
+    return Figure(int(row[0] or 0), int(row[1] or 0), float(row[2] or 0.0))
+
 
 async def figure(*, session: AsyncSession, query: Query, ids: frozenset[int] | None,
                  now: datetime) -> Figure:
     rows = scoped(query, ids, now)
-    row = (await session.execute(select(*_measure(query, rows)))).one()
-    return Figure(int(row[0] or 0), int(row[1] or 0))
+    return _figure((await session.execute(select(*_measure(query, rows)))).one())
 
 
 async def count(*, session: AsyncSession, query: Query, ids: frozenset[int] | None,
@@ -201,8 +228,7 @@ async def ranking(*, session: AsyncSession, query: Query, ids: frozenset[int] | 
         return []
     rung = case(mapping, value=rows.c.key).label("rung")
     stmt = select(rung, *_measure(query, rows)).where(rung.is_not(None)).group_by(rung)
-    return [(int(r[0]), Figure(int(r[1] or 0), int(r[2] or 0)))
-            for r in (await session.execute(stmt)).all()]
+    return [(int(r[0]), _figure(r[1:])) for r in (await session.execute(stmt)).all()]
 
 
 @dataclass(frozen=True)

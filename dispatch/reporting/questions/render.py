@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from dispatch.core.i18n import translate
-from dispatch.reporting.questions.ask import LIST_LIMIT, Answer, Refusal, Result
-from dispatch.reporting.questions.grammar import RATES, TZ, Clarify, Metric, Query
+from dispatch.reporting.questions.ask import LIST_LIMIT, Answer, Refusal, Result, tenths
+from dispatch.reporting.questions.grammar import DURATIONS, RATES, Clarify, Metric, Query
+from dispatch.reporting.questions.query import Figure
 
 
 def _word(value: Any, lang: str) -> str:
@@ -15,7 +16,7 @@ def _word(value: Any, lang: str) -> str:
 
 def _period(q: Query, lang: str) -> str:
     if q.period_name == "range" and q.period is not None:
-        start, end = (d.astimezone(TZ).date() for d in q.period)
+        start, end = (d.astimezone(q.zone).date() for d in q.period)
         last = end.fromordinal(end.toordinal() - 1)
         return translate("coord.period.range", lang, start=start.isoformat(),
                          end=last.isoformat())
@@ -59,6 +60,29 @@ def percent(rate: float) -> str:
     return f"{rate * 100:.1f}%"
 
 
+def hours(mean: float) -> str:
+    return f"{tenths(mean):.1f}"
+
+
+def _value(q: Query, fig: Figure, lang: str) -> str | int:
+    """A ranking line's value: a count, a rate with its parts, or hours with their events."""
+    if q.metric in DURATIONS:
+        return translate("coord.ranking.duration", lang, hours=hours(fig.mean or 0.0),
+                         n=fig.count)
+    if q.metric in RATES:
+        return translate("coord.ranking.rate", lang, rate=percent(fig.rate or 0.0),
+                         part=fig.part, rated=fig.count)
+    return fig.count
+
+
+def _duration(answer: Result, params: dict[str, str], lang: str) -> str:
+    metric = answer.query.metric
+    if answer.figure.mean is None:
+        return translate(f"coord.duration.none.{metric}", lang, **params)
+    return translate(f"coord.duration.{metric}", lang, hours=hours(answer.figure.mean),
+                     n=answer.count, **params)
+
+
 def _clarify(answer: Clarify, lang: str) -> str:
     lines = [translate(answer.key, lang)]
     if answer.choices:
@@ -81,12 +105,13 @@ def render(answer: Answer, lang: str) -> str:
         if not answer.ranking:
             return translate("coord.ranking.none", lang, level=level, **params)
         lines = [translate("coord.ranking.line", lang, n=n, unit=_word(unit, lang),
-                           value=translate("coord.ranking.rate", lang,
-                                           rate=percent(fig.rate or 0.0), part=fig.part,
-                                           rated=fig.count) if rate else fig.count)
+                           value=_value(q, fig, lang))
                  for n, (unit, fig) in enumerate(answer.ranking, 1)]
-        head = "coord.ranking.head_least" if q.least_first else "coord.ranking.head"
+        head = "coord.ranking.head" + ("_least" if q.least_first else "") + (
+            "_duration" if q.metric in DURATIONS else "")
         return "\n".join([translate(head, lang, level=level, **params), *lines])
+    if q.metric in DURATIONS:
+        return _duration(answer, params, lang)
     if rate:
         if answer.rate is None:
             return translate("coord.rate.none", lang, **params)

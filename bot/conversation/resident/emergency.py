@@ -1,0 +1,171 @@
+"""Emergencies: advice first, a critical ticket at once, its follow-up; "anyone in danger?"."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import uuid
+
+from bot.conversation import awaiting, callbacks
+from bot.conversation.awaiting import expect, stop_waiting
+from bot.conversation.resident.card import (
+    draft_of,
+    entity_text,
+    expired,
+)
+from bot.conversation.resident.draft import (
+    Draft,
+)
+from bot.conversation.resident.report import add_text
+from bot.conversation.resident.submit import create
+from bot.core.i18n import t
+from bot.core.render import preview
+from bot.core.turn import Turn
+from dispatch.core.enums import TicketKind, Urgency
+from dispatch.core.errors import ShaoshengError
+from dispatch.tickets import mine
+from nlu import Parse
+from nlu.schema import Label
+
+DANGER = "danger"  # the state's note of the open "is anyone in danger now?" question
+
+
+SOS = "sos"  # the state's note of the newest emergency ticket: {"ticket", "number", "at"}
+
+
+async def critical(turn: Turn, text: str, parse: Parse, joined: Draft | None = None,
+                   advice: str | None = None) -> None:
+    """Life first: what to do and whom to call, then the ticket, without asking anything.
+
+    ``joined`` is the report being written when the danger was confirmed: its texts, place
+    and photos become the emergency's. ``advice`` overrides the kind's advice."""
+    kind = parse.emergency or "rescue"
+    hotlines = dict(turn.ctx.hotlines)
+    turn.say(advice or f"emergency.{kind}", gas_phone=hotlines.get("gas", "119"))
+    draft = Draft.new(TicketKind.REPORT, parse)
+    if joined is not None:
+        draft.texts.extend(joined.texts)
+        draft.photos.extend(joined.photos)
+        draft.place, draft.lat, draft.lon = joined.place, joined.lat, joined.lon
+        draft.phone = joined.phone
+        turn.clear("draft")
+        stop_waiting(turn)
+    if text not in draft.texts:
+        draft.texts.append(text)
+    draft.apply(parse)
+    draft.urgency = Urgency.CRITICAL
+    draft.place = draft.place or entity_text(parse, "place")
+    draft.phone = draft.phone or entity_text(parse, "phone")
+    source = turn.msg.dedupe_key or f"critical:{draft.id}"
+    view = (await create(turn, draft, source_key=source)).view
+    turn.say("emergency.ticket", number=view.number)
+    # For a while the next text, location or contact belongs to this ticket (on_followup).
+    turn.update(**{SOS: {"ticket": view.id, "number": view.number,
+                         "at": turn.ctx.clock().timestamp()}})
+    if not draft.place:  # a place already given is not overwritten by the next text
+        expect(turn, awaiting.EmergencyFollowup(view.id))
+    if turn.contact.community_id is None or not draft.place:
+        turn.say("emergency.where")
+    if not draft.phone:
+        turn.send(t("emergency.phone_offer", turn.lang), request_contact=True)
+
+
+def open_emergency(turn: Turn) -> tuple[int, str] | None:
+    """The emergency ticket the person raised within the follow-up window, if any."""
+    sos = turn.state.get(SOS)
+    if not isinstance(sos, dict) or not isinstance(sos.get("ticket"), int):
+        return None
+    at = sos.get("at")
+    if not isinstance(at, int | float) or \
+            turn.ctx.clock().timestamp() - at > turn.ctx.emergency_followup_s:
+        turn.clear(SOS)
+        return None
+    return sos["ticket"], str(sos.get("number") or "")
+
+
+async def add_sos_details(turn: Turn, ticket_id: int, **what: object) -> bool:
+    """True when the ticket took it (False: closed, or no longer the person's)."""
+    try:
+        await mine.add_details(sessions=turn.ctx.sessions, ticket_id=ticket_id,
+                               person_id=turn.contact.person_id, desk=turn.ctx.desk,
+                               **what)  # type: ignore[arg-type]
+    except ShaoshengError:
+        turn.clear(SOS)
+        return False
+    return True
+
+
+async def on_followup(turn: Turn, question: awaiting.EmergencyFollowup, text: str) -> bool:
+    """The text straight after an emergency ticket: where it is, or a phone number. A new
+    danger, or a text after the window, is read as any message."""
+    stop_waiting(turn)
+    sos = open_emergency(turn)
+    if sos is None or sos[0] != question.ticket:
+        return False
+    parse = await asyncio.to_thread(turn.ctx.nlu.parse, text[: turn.ctx.max_text_chars])
+    if parse.alarm == "certain":
+        return False
+    phone = entity_text(parse, "phone")
+    rest = text
+    for found in parse.entities:
+        if found.entity == "phone":
+            rest = rest.replace(text[found.start:found.end], " ")
+    place = preview(rest.strip(" ，,。.:：\n"), 200) if len(rest.strip()) >= 2 else None
+    if not await add_sos_details(turn, sos[0], place=place, phone=phone):
+        return False
+    if place:
+        turn.say("emergency.added_place", number=sos[1], place=place)
+    if phone:
+        turn.say("emergency.added_phone", number=sos[1])
+    return True
+
+
+async def followup_location(turn: Turn) -> bool:
+    """A shared location just after an emergency ticket: the ticket's place."""
+    sos = open_emergency(turn)
+    loc = turn.msg.location
+    if sos is None or loc is None:
+        return False
+    if not await add_sos_details(turn, sos[0], latitude=loc.latitude, longitude=loc.longitude):
+        return False
+    turn.say("emergency.added_location", number=sos[1])
+    return True
+
+
+async def ask_danger(turn: Turn, text: str) -> None:
+    """A weak signal of danger (the model leans critical, or only words of alarm): one
+    question before anyone is alerted."""
+    nonce = uuid.uuid4().hex[:10]
+    turn.update(**{DANGER: {"id": nonce, "text": text[:2000]}})
+    turn.say("danger.ask", buttons=[[turn.button("danger.yes", callbacks.DangerYes(nonce)),
+                                     turn.button("danger.no", callbacks.DangerNo(nonce))]])
+
+
+async def on_danger_press(turn: Turn, data: callbacks.DangerYes | callbacks.DangerNo) -> None:
+    """是: the emergency path (with the report being written, if any); 否: an ordinary report
+    with the urgency the model gives when nobody is in danger."""
+    kept = turn.state.get(DANGER)
+    if not isinstance(kept, dict) or kept.get("id") != data.ask or not kept.get("text"):
+        turn.toast("press.stale")
+        return
+    turn.clear(DANGER)
+    text = str(kept["text"])
+    parse = await asyncio.to_thread(turn.ctx.nlu.parse, text)
+    draft = draft_of(turn)
+    if draft is not None and expired(turn, draft):
+        draft = None
+    if isinstance(data, callbacks.DangerYes):
+        turn.edit_pressed(t("danger.answered_yes", turn.lang))
+        urgent = dataclasses.replace(parse, alarm="certain", urgency=Label("critical", 1.0),
+                                     emergency=parse.emergency or "rescue")
+        # No pattern named the danger (that would have been certain): the advice names every
+        # emergency number rather than guess a kind from the category.
+        await critical(turn, text, urgent, joined=draft, advice="emergency.general")
+        return
+    turn.edit_pressed(t("danger.answered_no", turn.lang))
+    calm = dataclasses.replace(parse, alarm=None, emergency=None,
+                               urgency=parse.calm_urgency or Label("normal", 0.0))
+    if calm.intent.name not in ("report", "help_request"):
+        calm = dataclasses.replace(calm, intent=Label("report", calm.intent.confidence))
+    await add_text(turn, text, calm)
+

@@ -1,0 +1,149 @@
+"""Follow-ups to an open draft: a place, a time, a photo, a phone, a detail."""
+
+from __future__ import annotations
+
+import re
+
+from bot.conversation import awaiting, callbacks
+from bot.conversation.awaiting import expect, stop_waiting
+from bot.conversation.ids import ticket_ref
+from bot.conversation.menu import main_menu
+from bot.conversation.resident.card import (
+    draft_of,
+    expired,
+    keep,
+    show_card,
+)
+from bot.conversation.resident.draft import (
+    MAX_PHOTOS,
+    Draft,
+)
+from bot.conversation.resident.emergency import add_sos_details, open_emergency
+from bot.core.render import preview
+from bot.core.turn import Turn
+from dispatch.core.enums import TicketKind
+from nlu.emergency import emergency_kind
+
+# What makes a short follow-up a place (「502」, 「2栋502」, "Building 5") rather than a detail
+# (「漏到我家了」): numbers, building and street words.
+_PLACE_WORDS = re.compile(
+    r"栋|幢|座|楼|号|单元|室|层|路|街|巷|弄|村|小区|社区|花园|公寓|大厦|广场|公园|市场|学校|医院"
+    r"|门口|门前|路口|对面|附近|旁边"
+    r"|\b(?:building|bldg|block|road|rd|street|st|avenue|ave|lane|floor|room|gate|park|near"
+    r"|opposite|corner|estate)\b", re.IGNORECASE)
+
+
+_DIGIT = re.compile(r"[0-9０-９]")
+
+
+_TIME_WORDS = re.compile(r"天|小时|分钟|周|星期|月|年|点钟|上午|下午|晚上|早上|昨|今|明"
+                         r"|\b(?:days?|hours?|weeks?|minutes?|am|pm|today|tomorrow)\b",
+                         re.IGNORECASE)
+
+
+PLACE_FRAGMENT_CHARS = 30
+
+
+def looks_like_place(text: str) -> bool:
+    """A short text that names a place, and is neither a ticket number nor an emergency."""
+    text = text.strip()
+    if not text or len(text) > PLACE_FRAGMENT_CHARS or ticket_ref(text) is not None \
+            or emergency_kind(text):
+        return False
+    if _PLACE_WORDS.search(text):
+        return True
+    return bool(_DIGIT.search(text)) and not _TIME_WORDS.search(text)
+
+
+async def photo_only(turn: Turn) -> None:
+    draft = draft_of(turn)
+    if draft is None:
+        draft = Draft.new(TicketKind.REPORT, None, turn.ctx.clock().timestamp())
+        draft.photos.extend(turn.msg.photo_ids[-1:])
+        keep(turn, draft)
+        expect(turn, awaiting.Describe())
+        turn.say("report.photo_what")
+        return
+    if len(draft.photos) >= MAX_PHOTOS:
+        turn.say("report.too_many_photos", n=MAX_PHOTOS)
+        return
+    draft.photos.extend(turn.msg.photo_ids[-1:])
+    keep(turn, draft)
+    turn.say("report.photo_added", n=len(draft.photos))
+
+
+async def on_place(turn: Turn, _: awaiting.Place, text: str) -> bool:
+    """The answer to "where is it?" (nothing happens when the draft is gone). A text that is
+    no place (「漏到我家了」) is read like any other message: a detail joins the draft."""
+    draft = draft_of(turn)
+    stop_waiting(turn)
+    if draft is not None and not looks_like_place(text):
+        return False
+    if draft is not None:
+        draft.place = preview(text, 200)
+        keep(turn, draft)
+        await show_card(turn, draft)
+    return True
+
+
+async def on_time(turn: Turn, _: awaiting.Time, text: str) -> bool:
+    draft = draft_of(turn)
+    stop_waiting(turn)
+    if draft is not None:
+        draft.time = preview(text, 100)
+        keep(turn, draft)
+        await show_card(turn, draft)
+    return True
+
+
+async def on_description(turn: Turn, _: awaiting.Describe, text: str) -> bool:
+    """A photo came first; the text after it says what it is: read it like any report."""
+    stop_waiting(turn)
+    return False
+
+
+async def contact_shared(turn: Turn) -> None:
+    """A shared contact: the phone of the open emergency, else of the draft being written."""
+    phone = turn.msg.phone
+    sos = open_emergency(turn)
+    if sos is not None and phone and await add_sos_details(turn, sos[0], phone=phone):
+        turn.say("emergency.added_phone", number=sos[1])
+        return
+    draft = draft_of(turn)
+    if draft is not None and phone:
+        draft.phone = phone
+        keep(turn, draft)
+        turn.say("report.phone_added")
+        await show_card(turn, draft)
+        return
+    turn.say("input.contact_ignored", buttons=main_menu(turn))
+
+
+async def draft_fragment(turn: Turn, text: str) -> bool:
+    """A short place (「502」, 「2栋502」) while a draft is open completes its place."""
+    draft = draft_of(turn)
+    if draft is None or expired(turn, draft) or not looks_like_place(text):
+        return False
+    fragment = preview(text, 100)
+    if not draft.place:
+        draft.place = fragment
+    elif fragment not in draft.place:
+        draft.place = preview(f"{draft.place}{fragment}", 200)
+    keep(turn, draft)
+    stop_waiting(turn)
+    await show_card(turn, draft)
+    return True
+
+
+async def not_understood(turn: Turn, text: str) -> None:
+    draft = draft_of(turn)
+    if draft is not None and not expired(turn, draft):  # a detail of the open draft
+        draft.texts.append(text)
+        keep(turn, draft)
+        stop_waiting(turn)
+        await show_card(turn, draft)
+        return
+    turn.update(last_text=text[:2000])
+    buttons = [[turn.button("fallback.report_this", callbacks.Menu("fb"))], *main_menu(turn)]
+    turn.say("fallback.text", buttons=buttons)
+

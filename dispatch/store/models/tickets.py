@@ -1,0 +1,162 @@
+"""Tickets and their audit trail: units working them, followers, events, ratings."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from dispatch.store.db import Base, UtcDateTime
+from dispatch.store.models.columns import EnumStr
+
+
+class Ticket(Base):
+    __tablename__ = "tickets"
+    __table_args__ = (
+        # The deadline scheduler: open tickets by status whose clock ran out.
+        Index("ix_tickets_status_claim_due_at", "status", "claim_due_at"),
+        Index("ix_tickets_status_resolve_due_at", "status", "resolve_due_at"),
+        # The public board: tickets closed without a done (resolved_at says when the others
+        # were handled). Queries must spell the condition as here for the index to serve them.
+        Index("ix_tickets_closed_unresolved", "closed_at",
+              postgresql_where=text("resolved_at IS NULL"),
+              sqlite_where=text("resolved_at IS NULL")),
+        # The duplicate check: a community's recent tickets of one category (a busy community
+        # holds tens of thousands of tickets over the years; the check reads three days).
+        Index("ix_tickets_community_category_created", "community_id", "category",
+              "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    number: Mapped[str | None] = mapped_column(String(32), unique=True)
+    kind: Mapped[str] = mapped_column(EnumStr, default="report")
+    category: Mapped[str] = mapped_column(EnumStr, index=True)
+    urgency: Mapped[str] = mapped_column(EnumStr)
+    text: Mapped[str] = mapped_column(Text)
+    place_text: Mapped[str | None] = mapped_column(String(512))
+    # When a help request needs the help, in the person's words (「明天上午」).
+    help_time: Mapped[str | None] = mapped_column(String(200))
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    photos: Mapped[list[str]] = mapped_column(JSON, default=list)
+    reporter_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), index=True)
+    contact_phone: Mapped[str | None] = mapped_column(String(32))
+    community_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
+    claimed_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    list_type: Mapped[str | None] = mapped_column(EnumStr)
+    expected_date: Mapped[date | None] = mapped_column(Date)
+    lead_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    status: Mapped[str] = mapped_column(EnumStr, index=True)
+    escalation_level: Mapped[int] = mapped_column(Integer, default=0)
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
+    understanding_reason: Mapped[str | None] = mapped_column(Text)
+    claim_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
+    resolve_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
+    rating_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    claimed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    nlu: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    verified_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # The community that blew the whistle: it rates the unit that answered (报到).
+    whistled_by_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    # Deadline bookkeeping: each fired reminder/escalation bumps the stage in one conditional
+    # UPDATE, so two schedulers never fire the same step twice.
+    remind_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
+    deadline_stage: Mapped[int] = mapped_column(Integer, default=0)
+    overdue: Mapped[bool] = mapped_column(Boolean, default=False)
+    flagged: Mapped[bool] = mapped_column(Boolean, default=False)
+    milestones: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    service_minutes: Mapped[int | None] = mapped_column(Integer)
+    # The inbound message that created the ticket: a redelivered update finds it, never a twin.
+    source_key: Mapped[str | None] = mapped_column(String(128), unique=True)
+    # The public board (公示): only once the community or street approved it, with a summary
+    # written or approved by them; the resident's own words never reach the board.
+    board_summary: Mapped[str | None] = mapped_column(Text)
+    board_approved_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
+    board_approved_by_id: Mapped[int | None] = mapped_column(Integer)
+
+
+class TicketUnit(Base):
+    """Units beside the current one: the lead unit and the co-units that assist."""
+
+    __tablename__ = "ticket_units"
+    __table_args__ = (UniqueConstraint("ticket_id", "unit_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(
+        ForeignKey("tickets.id", ondelete="CASCADE"), index=True
+    )
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    role: Mapped[str] = mapped_column(EnumStr)  # lead | assist
+
+
+class TicketFollower(Base):
+    __tablename__ = "ticket_followers"
+    __table_args__ = (UniqueConstraint("ticket_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(
+        ForeignKey("tickets.id", ondelete="CASCADE"), index=True
+    )
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+
+
+class TicketEvent(Base):
+    """The audit trail and the source of every statistic."""
+
+    __tablename__ = "ticket_events"
+    __table_args__ = (
+        # Statistics: a period's events by action; a ticket's trail by action (this one also
+        # serves every lookup by ticket alone).
+        Index("ix_ticket_events_action_at", "action", "at"),
+        Index("ix_ticket_events_trail", "ticket_id", "action", "id"),
+        # A district's (or a street's) figures: only its units' events of the period, instead
+        # of every district's events filtered afterwards.
+        Index("ix_ticket_events_unit_action_at", "unit_id", "action", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"))
+    action: Mapped[str] = mapped_column(EnumStr)
+    from_status: Mapped[str | None] = mapped_column(EnumStr)
+    to_status: Mapped[str] = mapped_column(EnumStr)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    note: Mapped[str | None] = mapped_column(Text)
+    data: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+
+
+class Rating(Base):
+    __tablename__ = "ratings"
+    __table_args__ = (UniqueConstraint("ticket_id", "rater_kind", "round"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(
+        ForeignKey("tickets.id", ondelete="CASCADE"), index=True
+    )
+    rater_kind: Mapped[str] = mapped_column(EnumStr)
+    rater_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    round: Mapped[int] = mapped_column(Integer, default=1)
+    value: Mapped[str] = mapped_column(EnumStr)
+    comment: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
