@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from desk.i18n import t
 from dispatch.core import lifecycle
 from dispatch.core.enums import Category, ListType, Status
 from dispatch.core.errors import ShaoshengError
@@ -42,6 +43,9 @@ class Invalid(ShaoshengError):
     """A form that is not filled in right: the desk's own catalogue says what is missing."""
 
     key = "desk.invalid"
+
+    def message(self, language: str) -> str:
+        return t(self.key, language, **self.params)
 
 
 async def offered(*, session: AsyncSession, ticket: Ticket, person_id: int,

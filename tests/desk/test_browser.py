@@ -60,7 +60,7 @@ async def test_sign_in_filter_open_and_put_on_the_phased_list(desk_district) -> 
         await browser.close()
     told = await desk_district.chat(RESIDENT).wait_text("需要分几步来办")
     assert light.number in told["text"]
-    assert "2026-12-20" in told["text"]
+    assert "12月20日（周日）前" in told["text"]  # 2026-12-20, a Sunday, in the resident's words
 
 
 async def test_another_streets_ticket_stays_closed_to_a_street_coordinator(desk_district):

@@ -190,7 +190,7 @@ async def test_putting_a_ticket_on_the_phased_list_tells_the_reporter(world):
         assert "2026-12-20" in page
     (told,) = await world.outbox("push.reporter.list.phased")
     assert told.person_id == await world.person(RESIDENT)
-    assert told.payload["params"]["expected"] == "2026-12-20"
+    assert told.payload["params"]["expected"] == {"by_day": "2026-12-20"}
     async with world.sessions() as session:
         rows = (await session.scalars(select(DeskAudit).where(
             DeskAudit.ticket_id == ticket_id).order_by(DeskAudit.id))).all()
