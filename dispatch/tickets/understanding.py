@@ -13,6 +13,7 @@ from dispatch.core.enums import ListType, Status
 from dispatch.core.errors import Invalid, PermissionDenied
 from dispatch.core.lifecycle import Action
 from dispatch.notify.audience import tell_reporter, unit_name
+from dispatch.notify.outbox import by_day
 from dispatch.org.access import is_centre_coordinator, is_coordinator_over
 from dispatch.store.models import Ticket
 from dispatch.tickets import phased
@@ -82,5 +83,5 @@ async def resume_understanding(*, session: AsyncSession, ticket_id: int, actor: 
     await tell_reporter(session=session, ticket=ticket,
                         key=f"push.reporter.resumed.{list_type.value}",
                         event_key=f"ev{event.id}r", clock=desk.clock, unit=unit_name(lead),
-                        expected=expected.isoformat() if expected else "")
+                        expected=by_day(expected))
     return ticket

@@ -45,7 +45,7 @@ async def test_the_centre_resumes_an_understanding_item_onto_the_phased_list(wor
         assert "区城市管理局" in page
     (told,) = await world.outbox("push.reporter.resumed.phased")
     assert told.person_id == await world.person(RESIDENT)
-    assert told.payload["params"]["expected"] == "2027-01-29"
+    assert told.payload["params"]["expected"] == {"by_day": "2027-01-29"}
     ticket = await world.ticket("light")
     assert (ticket.status, ticket.unit_id, ticket.list_type) == ("dispatched", urban, "phased")
     assert [(m["date"], m["note"]) for m in ticket.milestones] == [

@@ -43,7 +43,7 @@ async def test_help_request_with_no_volunteer_is_not_said_to_be_pushed(district)
     assert answer["text"] == (f"{number} 已核验，但本社区及吴航街道其他社区均无在岗志愿者，"
                               "没有人收到这条求助。请另行安排，并联系居民。")
     assert "已推送" not in answer["text"]
-    told = await resident.wait_text("暂时没有在岗的志愿者")
-    assert told["text"] == (f"社区已核实您的求助 {number}。附近暂时没有在岗的志愿者，"
-                            "已转交社区工作人员安排，他们会尽快与您联系。")
+    told = await resident.wait_text("没有值班的志愿者")
+    assert told["text"] == (f"社区已经确认了您的求助（{number}）。附近现在没有值班的志愿者，"
+                            "社区工作人员会亲自安排，并尽快联系您。")
     assert not [m for m in await resident.messages() if "已推送" in (m["text"] or "")]

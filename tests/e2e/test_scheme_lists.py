@@ -82,9 +82,9 @@ async def test_understanding_published_then_resumed_with_a_milestone_reminded(di
     await centre.wait_text(f"{number} 已恢复办理，列为阶段性事项，由 区城市管理局 牵头，"
                            "预计 2027-01-29 前完成（节点 1 个），已告知居民。")
     resident = district.chat(RESIDENT)
-    told = await resident.wait_text("已恢复办理")
-    assert told["text"] == (f"您的谅解事项 {number} 已恢复办理：区指挥中心已将其列为阶段性办理"
-                            "事项，由 区城市管理局 牵头，预计 2027-01-29 前完成。")
+    told = await resident.wait_text("现在可以办了")
+    assert told["text"] == (f"您之前暂时解决不了的问题（{number}）现在可以办了：需要分几步来办，"
+                            "由区城市管理局负责，区里答应1月29日（周五）前办好。")
     assert number not in await board_page(district)  # off the board until handled again
 
     dept = district.chat(DEPT)
@@ -143,8 +143,8 @@ async def test_help_widened_to_the_streets_other_volunteers(district) -> None:
     assert answer["text"] == (f"{number} 已核验并发布。本社区暂无在岗志愿者，"
                               "已推送给吴航街道其他社区的志愿者。")
     told = await resident.wait_text("其他社区的志愿者")
-    assert told["text"] == (f"社区已核实并发布您的求助 {number}。本社区暂无在岗志愿者，"
-                            "已推送给吴航街道其他社区的志愿者，有人接单后会通知您。")
+    assert told["text"] == (f"社区已经确认了您的求助（{number}）。本社区现在没有值班的志愿者，"
+                            "已经请吴航街道其他社区的志愿者帮忙，有人答应后会马上告诉您。")
     neighbour = district.chat(6201)
     card = await neighbour.wait_for(lambda m: number in m["text"] and has("k:c:")(m))
     await neighbour.press(card["message_id"], button(card, "k:c:"))
