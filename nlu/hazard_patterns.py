@@ -21,6 +21,10 @@ ZH: dict[str, list[str]] = {
         rf"(?:像|类似).{{0,2}}{_GAS}|气体[^,.!?]{{0,6}}喷",
         r"(?<!胎)(?<!车胎)漏气(?!门)|(?<![扔砸])臭鸡蛋",
         rf"(?:{_GAS}|气)(?:管|管道|管子|表|罐|瓶|阀)\S{{0,6}}(?:挖断|挖破|断了|破了|脱开|喷|呲呲|嘶嘶|钻穿|钻破|打穿|打破|穿了|弄破)",
+        # An unnamed pipe dug or broken through that now lets out gas (a gas main's yellow pipe,
+        # hissing, a sharp smell); water and steam do not count.
+        r"(?:管|管道|管子)[^。!?]{0,8}(?:挖断|挖破|挖裂|弄断|弄破|打断|钻破|钻穿|压断)[^。!?水]{0,16}"
+        r"(?:冒气|喷气|往外(?:冒|喷|呲)气|嘶嘶|呲呲|怪味|臭味|刺鼻)",
     ],
     "fire": [
         r"(?<!打不)(?<!点不)着火|起火|失火|火灾|烧起来|烧着了|着伙|招火|起伙|火警|放火|纵火",
@@ -153,6 +157,8 @@ EN: dict[str, list[str]] = {
         r"leak(?:s|ing)?\s+gas|rotten eggs?|hiss(?:es|ing)?\b",
         r"gas\s+(?:pipe|line|main|meter|cylinder|tank)s?\b.{0,30}(?:hit|broken|burst|rupture|leak)",
         r"hit\s+a\s+gas\s+(?:pipe|line|main)",
+        r"(?:dug|cut|hit|broke|cracked|drilled)\s+(?:through\s+|into\s+)?(?:a|the)\s+(?:yellow\s+)?"
+        r"pipe\b[^.!?]{0,40}(?:hiss|fumes|strong smell|smells? (?:awful|terrible|strange))",
         r"(?:break|broke|broken|damage\w*|cut|dig\w*)\s+(?:the\s+|a\s+)?gas\s+(?:pipe|line|main)"
         r"|gas\s+(?:is\s+)?(?:coming out|leaking|escaping|hissing)",
     ],

@@ -25,6 +25,11 @@ IMPLICIT = [
      " door", "welfare"),
     ("we haven't seen our elderly neighbour since last week and she isn't answering her phone",
      "welfare"),
+    # a pipe dug through that lets out gas, the gas not named
+    ("施工队在路边挖沟，把地下一根管道挖破了，现在嘶嘶地往外喷气，味道很冲", "gas"),
+    ("小区门口修路的把黄色的管子挖断了，一直在冒气，还有股刺鼻的味道", "gas"),
+    ("the digger cut through a yellow pipe on our street and it is hissing, the workers ran off",
+     "gas"),
     # missing people
     ("我爸有阿尔茨海默，下午自己溜出去了，到现在还没回来", "missing"),
     ("五岁的儿子在广场上玩着玩着就不见了，穿蓝色外套", "missing"),
@@ -129,6 +134,8 @@ NEAR_MISSES = [
     "电梯里的监控坏了现在没人被困但是怕以后出事",
     "听说隔壁小区有人被骗了十几万社区能不能来讲讲",
     "the property manager is not responding to my emails about the lift",
+    "修路的把水管挖断了，水哗哗地往外流，一股泥腥味",
+    "上个月施工把管子挖破过一次，后来修好了，这次想问问还会不会停水",
 ]
 
 
