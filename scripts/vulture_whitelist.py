@@ -129,5 +129,3 @@ label_conflicts
 eval_dir
 eval_examples
 _.table_text
-# Left for the helper who owns the module (dispatch/reporting/questions/grammar.py): unused.
-RATINGS

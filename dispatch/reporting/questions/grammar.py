@@ -37,13 +37,12 @@ from dispatch.reporting.questions.vocab import (
     ON_TIME,
     PERCENT,
     RATES,
-    RATINGS,
     URGENCY_WORDS,
     Metric,
 )
 from dispatch.store.models import Unit
 
-__all__ = ["DEFAULT_ZONE", "DURATIONS", "FLOWS", "ON_TIME", "RATES", "RATINGS", "Clarify",
+__all__ = ["DEFAULT_ZONE", "DURATIONS", "FLOWS", "ON_TIME", "RATES", "Clarify",
            "Metric", "Query", "Tree", "bounds", "closest_units", "names", "parse"]
 
 

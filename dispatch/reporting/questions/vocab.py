@@ -33,7 +33,6 @@ FLOWS = frozenset({Metric.NEW, Metric.RESOLVED, Metric.UNSATISFIED, Metric.SATIS
                    Metric.RESOLVE_TIME})
 ON_TIME = frozenset({Metric.CLAIM_ON_TIME, Metric.RESOLVE_ON_TIME})
 RATES = frozenset({Metric.SATISFACTION, Metric.DISSATISFACTION, *ON_TIME})
-RATINGS = frozenset({Metric.SATISFACTION, Metric.DISSATISFACTION, Metric.UNSATISFIED})
 DURATIONS = frozenset({Metric.CLAIM_TIME, Metric.RESOLVE_TIME})
 
 PERCENT = (r"百分比|比例|占比|比率|\bpercent(?:age)?\b|\bproportion\b|\bshare\b|\brate\b|%")
