@@ -60,7 +60,7 @@ async def test_language_follows_the_writer_back_to_chinese(system) -> None:
     card = await chat.wait_text("请确认")
     assert "Please" not in card["text"]
     await chat.send("/my")
-    await chat.wait_text("您还没有提交过工单")
+    await chat.wait_text("您还没有反映过问题")
 
 
 async def test_cancelled_help_request_says_so(system) -> None:

@@ -27,7 +27,7 @@ async def test_my_in_plain_chinese(system) -> None:
     due = _local(report.resolve_due_at)
     promised = f"{due.month}月{due.day}日（周{WEEKDAYS_ZH[due.weekday()]}）前"
     await chat.send("/my")
-    listing = await chat.wait_text("您的工单")
+    listing = await chat.wait_text("您反映过的事")
     assert f"工单 {number} · 小区门口的垃圾桶满了三天没人清理" in listing["text"]
     assert f"社区正在核实 · 预计{promised}办好" in listing["text"]
     assert f"咨询 {question.number}" in listing["text"]
@@ -50,7 +50,7 @@ async def test_my_in_plain_english(system) -> None:
     (report,) = await system.tickets()
     due = _local(report.resolve_due_at)
     await chat.send("/my")
-    listing = await chat.wait_text("Your tickets")
+    listing = await chat.wait_text("What you have reported")
     assert f"Ticket {number} · There is a huge pile of" in listing["text"]
     assert f"your community is checking it · due by {due:%a} {due.day} {due:%b}" \
         in listing["text"]
@@ -68,7 +68,7 @@ async def test_hurry_up_once_a_day_reaches_the_workers(district) -> None:
     await resident.send(f"查一下{number}")
     shown = await resident.wait_for(lambda m: (m["text"] or "").startswith(f"工单 {number}"))
     await resident.press(shown["message_id"], button(shown, "w:hurry:"))
-    await resident.wait_text(f"已帮您催办工单 {number}")
+    await resident.wait_text(f"已帮您催了一下 {number}")
     await grid.wait_text(f"⏰ 居民催办 {number}")
     await resident.press(shown["message_id"], button(shown, "w:hurry:"))
     for _ in range(100):

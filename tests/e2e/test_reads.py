@@ -59,7 +59,7 @@ async def test_forged_follow_press_reads_nothing_of_the_victim(district) -> None
     toasts = await _toasts(attacker, 1)
     assert any("权限" in t for t in toasts)
     await attacker.send("/my")
-    listing = await attacker.wait_text("您的工单")
+    listing = await attacker.wait_text("您反映过的事")
     assert victim_number not in listing["text"]
     await attacker.press(listing["message_id"], f"t:{victim.id}")  # the victim's timeline
     toasts = await _toasts(attacker, 2)
@@ -83,7 +83,7 @@ async def test_following_the_offered_twin_shows_the_public_summary_only(district
     await follower.press(offer["message_id"], button(offer, "f:"))
     await follower.wait_text(f"已改为关注 {first}")
     await follower.send("/my")
-    listing = await follower.wait_text("您的工单")
+    listing = await follower.wait_text("您反映过的事")
     assert first in listing["text"]
     assert PHONE not in listing["text"]
     assert "302" not in listing["text"]
@@ -199,7 +199,7 @@ async def test_internal_words_stay_internal(district) -> None:
     assert "502" not in shown["text"]
     assert RUDE not in shown["text"]
     await resident.send("/my")
-    listing = await resident.wait_text("您的工单")
+    listing = await resident.wait_text("您反映过的事")
     await resident.press(listing["message_id"], next(
         b["data"] for row in listing["buttons"] for b in row if b["text"] == number))
     timeline = await resident.wait_for(lambda m: number in (m["text"] or "") and m.get("edited"))

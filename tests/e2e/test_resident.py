@@ -91,7 +91,7 @@ async def test_status_and_withdraw(system) -> None:
     await chat.send("小区门口的垃圾桶满了三天没人清理，西湖新村南门")
     number = await submit_card(chat, await chat.wait_text("请确认"))
     await chat.send("我之前报的垃圾问题处理得怎么样了")
-    listing = await chat.wait_text("您的工单")
+    listing = await chat.wait_text("您反映过的事")
     assert number in listing["text"]
     await chat.press(listing["message_id"], button(listing, "t:"))
     timeline = await chat.wait_for(lambda m: m["text"].startswith(f"工单 {number}"))

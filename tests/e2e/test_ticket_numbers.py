@@ -38,14 +38,14 @@ async def test_numbers_next_to_chinese_and_short_forms(system) -> None:
     await chat.send(f"查{sequence:06d}")
     await chat.wait_for(lambda m: (m["text"] or "").startswith(f"工单 {number}"))
     await chat.send(f"撤回{sequence}号单")
-    confirm = await chat.wait_text(f"确定要撤回工单 {number} 吗")
+    confirm = await chat.wait_text(f"确定要撤回 {number} 吗")
     await chat.press(confirm["message_id"], button(confirm, "w:yes:"))
-    await chat.wait_text(f"已撤回工单 {number}")
+    await chat.wait_text(f"已撤回 {number}，不再处理")
     assert (await system.tickets())[0].status == "withdrawn"
     await chat.send(f"我想撤回{number}")
-    await chat.wait_text(f"工单 {number} 已经结束")
+    await chat.wait_text(f"{number} 已经结束了，不需要再撤回")
     await chat.send("查000099")
-    await chat.wait_text("没有找到您名下的工单 000099")
+    await chat.wait_text("没有找到您反映过的 000099")
 
 
 async def test_withdraw_named_in_english(system) -> None:
@@ -53,8 +53,8 @@ async def test_withdraw_named_in_english(system) -> None:
     await chat.send("There is a huge pile of rubbish next to the bins at Building 5, it stinks")
     number = await submit_card(chat, await chat.wait_text("Please check your report"))
     await chat.send(f"please withdraw {number}")
-    confirm = await chat.wait_text(f"Withdraw ticket {number}?")
+    confirm = await chat.wait_text(f"Withdraw {number}?")
     await chat.press(confirm["message_id"], button(confirm, "w:yes:"))
-    await chat.wait_text(f"Ticket {number} has been withdrawn")
+    await chat.wait_text(f"{number} has been withdrawn")
     assert NUMBER.fullmatch(number)
     assert (await system.tickets())[0].status == "withdrawn"
