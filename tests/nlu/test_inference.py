@@ -212,9 +212,9 @@ def test_tuning_picks_the_cheapest_margins_that_keep_accuracy() -> None:
 
 
 def test_the_margins_setting_reaches_the_parser(small_settings: NluSettings) -> None:
-    assert load_builtin(small_settings).cascade == EVERY_MESSAGE  # the default (issue 28)
-    settings = small_settings.model_copy(update={"embed_below_margins": (0.25, 0.35, 0.15)})
-    assert load_builtin(settings).cascade == Cascade(0.25, 0.35, 0.15)
+    assert load_builtin(small_settings).cascade == Cascade()
+    settings = small_settings.model_copy(update={"embed_below_margins": (2.0, 2.0, 2.0)})
+    assert load_builtin(settings).cascade == EVERY_MESSAGE
 
 
 class _CountingEngine:
