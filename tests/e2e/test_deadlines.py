@@ -19,7 +19,7 @@ async def test_hand_back_then_claim_keeps_the_resolve_deadline(district) -> None
     await first.press(claim["message_id"], button(claim, "k:c:"))
     working = await first.wait_for(has("k:b:"))
     assert "办结时限：11月30日 17:30" in working["text"]
-    await district.chat(RESIDENT).wait_text("11月30日 17:30")
+    await district.chat(RESIDENT).wait_text("11月30日（周一）前")  # the promised day, no minutes
     district.clock.advance(days=2)
     await first.press(working["message_id"], button(working, "k:b:"))
     await first.wait_text("退回")

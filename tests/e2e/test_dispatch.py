@@ -336,7 +336,7 @@ async def test_handled_tickets_are_posted_to_the_board_channel(district) -> None
                       dedupe_key="board:-1001:sentinel", chat=("-1001", "zh"),
                       notice=Notice(key="board.post", params={
                           "number": "SENTINEL-1", "category": "-", "text": "-", "place": "-",
-                          "unit": "-"}))
+                          "unit": "-", "status": "-"}))
     await channel.wait_text("SENTINEL-1")
     texts = [m["text"] for m in await channel.messages(0)]
     assert [ticket.number in t for t in texts] == [True, False]
