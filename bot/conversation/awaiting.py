@@ -17,6 +17,7 @@ from typing import ClassVar
 from bot.core.turn import Turn
 from dispatch.core.enums import RatingValue, Urgency
 from dispatch.core.packed import Malformed, Packed
+from dispatch.tickets.pickers import Purpose
 
 AWAIT, SINCE = "await", "await_at"
 
@@ -110,7 +111,7 @@ class UnitSearch(Awaited, prefix="unit_search"):
     """A unit picker is open: a typed part of a unit's name shows the units it matches."""
 
     ticket: int
-    purpose: str  # dispatch.tickets.pickers.Purpose
+    purpose: Purpose
 
 
 @dataclass(frozen=True)

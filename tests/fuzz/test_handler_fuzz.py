@@ -35,6 +35,7 @@ def test_no_message_breaks_the_handler_or_forges_a_change(
 @example(question="rate_comment:2:unsatisfied", messages=_text("1001", "太差了"))  # not 1001's
 @example(question="note:3", messages=_text("1002", "已处理"))  # a resident in a staff step
 @example(question="merge:1", messages=_text("3001", "#2"))
+@example(question="unit_search:1:draft", messages=_text("3001", "供电"))  # no such picker
 @settings(max_examples=100, deadline=None)
 @given(question=awaited_states(), messages=conversations())
 def test_a_message_while_any_question_is_open_breaks_nothing_and_forges_nothing(

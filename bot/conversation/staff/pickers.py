@@ -41,7 +41,7 @@ def by_name_hint(turn: Turn) -> str:
 
 def _searchable(turn: Turn, ticket_id: int, purpose: Purpose, text: str) -> str:
     """While a picker is open, a typed part of a unit's name finds it (on_unit_search)."""
-    expect(turn, awaiting.UnitSearch(ticket_id, purpose.value))
+    expect(turn, awaiting.UnitSearch(ticket_id, purpose))
     return f"{text}\n{by_name_hint(turn)}"
 
 
@@ -140,7 +140,7 @@ def _pick(purpose: Purpose, ticket_id: int, unit_id: int) -> CallbackData:
 async def on_unit_search(turn: Turn, what: awaiting.UnitSearch, text: str) -> bool:
     """「供电」 while a picker is open: the units it may pick whose name or alias holds it, as
     buttons. A longer text that names no unit is no search: it is read as any other text."""
-    purpose = Purpose(what.purpose)
+    purpose = what.purpose
     await check_coordinator(turn, what.ticket)
     async with turn.ctx.sessions() as session:
         ticket = await load(session, what.ticket)

@@ -12,6 +12,7 @@ from dispatch.core import buttons
 from dispatch.core.enums import ListType
 from dispatch.tickets import resuming
 from dispatch.tickets.phased import local_today, parse_phased
+from dispatch.tickets.pickers import Purpose
 
 LISTS = {"i": ListType.IMMEDIATE, "p": ListType.PHASED}
 
@@ -26,7 +27,7 @@ async def on_resume(turn: Turn, data: buttons.Resume) -> None:
                                lambda n: buttons.Resume(data.ticket, data.how, n))
     text = t("staff.pick_resume_lead", turn.lang, number=number, page=shown,
              pages=pages, list=t(f"btn.list.{LISTS[data.how].value}", turn.lang))
-    expect(turn, awaiting.UnitSearch(data.ticket, data.how))
+    expect(turn, awaiting.UnitSearch(data.ticket, Purpose(data.how)))
     text += "\n" + by_name_hint(turn)
     if data.page > 0:
         turn.edit_pressed(text, rows)
