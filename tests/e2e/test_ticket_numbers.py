@@ -33,10 +33,10 @@ async def test_numbers_next_to_chinese_and_short_forms(system) -> None:
     number = await submit_card(chat, await chat.wait_text("请确认"))
     sequence = int(number.rsplit("-", 1)[1])
     await chat.send(f"查一下{number}")
-    shown = await chat.wait_for(lambda m: (m["text"] or "").startswith(f"工单 {number}"))
+    shown = await chat.wait_for(lambda m: (m["text"] or "").startswith(f"您反映的问题 {number}"))
     assert "垃圾桶" in shown["text"]
     await chat.send(f"查{sequence:06d}")
-    await chat.wait_for(lambda m: (m["text"] or "").startswith(f"工单 {number}"))
+    await chat.wait_for(lambda m: (m["text"] or "").startswith(f"您反映的问题 {number}"))
     await chat.send(f"撤回{sequence}号单")
     confirm = await chat.wait_text(f"确定要撤回 {number} 吗")
     await chat.press(confirm["message_id"], button(confirm, "w:yes:"))
