@@ -24,6 +24,8 @@ def _parse(text: str, intent: str = "out_of_scope", confidence: float = 0.9) -> 
     ("502", "502", ""),
     ("Building 5, room 502", "Building 5, room 502", ""),
     ("into my kitchen, building 2 room 502", "building 2 room 502", "into my kitchen"),
+    ("actually its block 8", "block 8", ""),
+    ("不对，是8栋", "8栋", ""),
 ])
 def test_a_fragment_s_place_and_what_else_it_says(text: str, place: str, detail: str) -> None:
     assert split_place(text, _parse(text)) == (place, detail)
@@ -41,6 +43,9 @@ def test_a_fragment_without_an_address_that_reads_as_a_report_is_all_detail() ->
     ("2栋", "西湖新村2栋", "西湖新村2栋"),
     ("西湖新村", "东门", "西湖新村，东门"),
     ("Building 5", "room 502", "Building 5, room 502"),
+    ("block 7", "block 8", "block 8"),
+    ("西湖新村7栋", "8栋", "西湖新村8栋"),
+    ("西湖新村2栋502", "503", "西湖新村2栋503"),
 ])
 def test_a_place_given_in_pieces(known: str | None, fragment: str, joined: str) -> None:
     assert join_place(known, fragment) == joined

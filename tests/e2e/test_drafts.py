@@ -203,3 +203,51 @@ async def test_an_english_place_alone_begins_a_report_there(system) -> None:
     card = await chat.wait_for(lambda m: "Place: Building 2, room 502\n" in (m["text"] or ""))
     await submit_card(chat, card)
     assert _asked_where(await chat.messages(), "Where exactly") == 0
+
+
+@pytest.mark.parametrize(("lang", "report", "nod", "said"), [
+    ("zh", "西湖新村3栋门口的路灯坏了", "好的",
+     "好的。都写好了就请点上面报告卡片上的“提交”，点了才会交给社区。"),
+    ("en", "The street light outside building 5 is broken", "ok",
+     "OK. When it's all there, press “Submit” on the report card above; only then does it go "
+     "to your community."),
+])
+async def test_a_nod_to_the_card_is_no_detail(system, lang, report, nod, said) -> None:
+    chat = system.chat(WANG if lang == "zh" else LI, language_code=lang)
+    await chat.send(report)
+    card = await chat.wait_for(has_submit)
+    await chat.send(nod)
+    await chat.wait_text(said)
+    await submit_card(chat, card)
+    assert (await system.tickets())[0].text == report
+
+
+@pytest.mark.parametrize(("lang", "report", "fix", "line", "place"), [
+    ("zh", "西湖新村7栋门口垃圾堆了好几天", "不对，是8栋", "地点：西湖新村8栋\n", "西湖新村8栋"),
+    ("en", "The bins behind block 7 are overflowing", "actually its block 8",
+     "Place: block 8\n", "block 8"),
+])
+async def test_a_corrected_place_replaces_the_old_one(system, lang, report, fix, line,
+                                                      place) -> None:
+    chat = system.chat(WANG if lang == "zh" else LI, language_code=lang)
+    await chat.send(report)
+    await chat.wait_for(has_submit)
+    await chat.send(fix)
+    card = await chat.wait_for(lambda m: line in (m["text"] or ""))
+    await submit_card(chat, card)
+    (ticket,) = await system.tickets()
+    assert (ticket.text, ticket.place_text) == (report, place)
+
+
+async def test_a_place_written_before_answering_the_danger_question_is_kept(system) -> None:
+    chat = system.chat(WANG)
+    await chat.send("快点来人")
+    question = await chat.wait_text("现在有人身危险或正在发生吗")
+    await chat.send("2栋502")
+    await chat.wait_text(
+        "📍 记下了地点：2栋502。请先点上面的按钮回答：现在有人身危险或正在发生吗？")
+    await chat.press(question["message_id"], button(question, "e:n:"))
+    card = await chat.wait_for(lambda m: "地点：2栋502\n" in (m["text"] or ""))
+    assert "内容：快点来人\n" in card["text"]
+    await submit_card(chat, card)
+    assert _asked_where(await chat.messages(), "具体在哪里") == 0

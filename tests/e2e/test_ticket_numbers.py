@@ -58,3 +58,17 @@ async def test_withdraw_named_in_english(system) -> None:
     await chat.wait_text(f"{number} has been withdrawn")
     assert NUMBER.fullmatch(number)
     assert (await system.tickets())[0].status == "withdrawn"
+
+
+@pytest.mark.parametrize(("lang", "hurry", "listed"), [
+    ("zh", "我要催一下", "您反映过的事"), ("en", "please chase it up", "What you have reported")])
+async def test_hurry_up_in_words_shows_the_reports_with_their_buttons(system, lang, hurry,
+                                                                      listed) -> None:
+    chat = system.chat(WANG if lang == "zh" else LI, language_code=lang)
+    await chat.send("小区门口的垃圾桶满了三天没人清理，西湖新村南门")
+    number = await submit_card(chat, await chat.wait_text("请确认"))
+    await chat.send(hurry)
+    listing = await chat.wait_text(listed)
+    assert number in listing["text"]
+    assert await system.tickets() != []
+    assert len(await system.tickets()) == 1  # no help request 「我要催一下」

@@ -66,7 +66,7 @@ async def show_card(turn: Turn, draft: Draft) -> None:
         expect(turn, awaiting.Time())
         turn.say("help.ask_time")
     elif known is not None:
-        turn.say("card.updated")
+        turn.say(f"card.updated.{draft.kind}")
     keep(turn, draft)
 
 

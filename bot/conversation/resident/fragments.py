@@ -19,7 +19,11 @@ from bot.conversation.resident.draft import (
     MAX_PHOTOS,
     Draft,
 )
-from bot.conversation.resident.emergency import add_sos_details, open_emergency
+from bot.conversation.resident.emergency import (
+    add_sos_details,
+    keep_place_for_danger,
+    open_emergency,
+)
 from bot.conversation.resident.reading import (
     join_place,
     read_again,
@@ -52,6 +56,11 @@ _TIME_WORDS = re.compile(r"天|小时|分钟|周|星期|月|年|点钟|上午|�
 PLACE_FRAGMENT_CHARS = 30  # English takes about twice the characters to say as much
 _RELATIVE = re.compile(r"楼上|楼下")
 _CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+# 「好的」, "ok": a nod to the card, not a detail of the report.
+_NOD = re.compile(r"(?:ok(?:ay)?|好的?|好滴|嗯+|行|可以|收到|知道了|明白了?|对|是的"
+                  r"|yes|yep|sure|fine|👍|🙏|👌)[\s!！。.~～]*", re.IGNORECASE)
 
 
 def looks_like_place(text: str) -> bool:
@@ -114,6 +123,8 @@ async def _take_fragment(turn: Turn, draft: Draft, text: str) -> bool:
 
 async def on_time(turn: Turn, _: awaiting.Time, text: str) -> bool:
     draft = draft_of(turn)
+    if _NOD.fullmatch(text.strip()):  # 「好的」 is no time: the question stays open
+        return False
     stop_waiting(turn)
     if draft is not None:
         draft.time = preview(text, 100)
@@ -157,11 +168,22 @@ async def draft_fragment(turn: Turn, text: str) -> bool:
     place, detail = split_place(text, parse)
     if detail or not any(e.entity == "place" for e in parse.entities):
         return False  # 「502」 alone may be anything; 「2栋502」 is a place
+    if keep_place_for_danger(turn, preview(place, 200)):  # the report waits on that answer
+        return True
     draft = Draft.new(TicketKind.REPORT, None, turn.ctx.clock().timestamp())
     draft.place = preview(place, 200)
     keep(turn, draft)
     expect(turn, awaiting.Describe())
     turn.say("report.place_what", place=draft.place)
+    return True
+
+
+def nod_to_card(turn: Turn, text: str) -> bool:
+    """「好的」 while a draft is open: what happens next is said, nothing joins the draft."""
+    draft = draft_of(turn)
+    if draft is None or expired(turn, draft) or not _NOD.fullmatch(text.strip()):
+        return False
+    turn.say(f"card.nod.{draft.kind}")
     return True
 
 

@@ -20,6 +20,11 @@ _POSITION = re.compile(r"(?:门口|门前|路口|对面|附近|旁边|楼下|楼
                        r"|里面|外面|前面|后面|东|西|南|北|侧|边|旁|里|外|前|后"
                        r"|outside|inside|near|opposite|next\s*to|in\s*front\s*of|behind|by"
                        r"|the|gate|entrance)+", re.IGNORECASE)
+# Words that correct an earlier piece rather than add to it: 「不对，是8栋」, "actually it's
+# block 8" say nothing else.
+_CORRECTION = re.compile(r"不对|不是|应该是|说错了|搞错了|我是说|哦|是|actually|sorry|i\s*mean"
+                         r"|it'?s|it\s*is|no", re.IGNORECASE)
+_NUMBER = re.compile(r"[0-9０-９]+|[一二三四五六七八九十]+")
 _CJK_GAP = re.compile(r"(?<=[^\x00-\x7f])\s+|\s+(?=[^\x00-\x7f])")
 _ROOM_PART = re.compile(r"^[0-9０-９]|^(?:room|flat|apt|unit|floor)\b", re.IGNORECASE)
 _LATIN = re.compile(r"[A-Za-z]")
@@ -44,6 +49,8 @@ def split_place(text: str, parse: Parse) -> tuple[str, str]:
     if not _POSITION.sub("", left):  # nothing but 「在」 and 「门口」: the whole is the place
         return _tidy(text), ""
     places = "，".join(dict.fromkeys(_tidy(text[b:e]) for b, e in spans))
+    if not _CORRECTION.sub("", _POSITION.sub("", left)):  # 「不对，是8栋」: the place alone
+        return places, ""
     detail = " ".join(" ".join(rest).split()).strip(" ,，。.、")
     return places, detail
 
@@ -62,6 +69,8 @@ def join_place(known: str | None, fragment: str) -> str:
         return preview(fragment, 200)
     if not fragment or fragment in known:
         return known
+    if (corrected := _corrected(known, fragment)) is not None:
+        return preview(corrected, 200)
     latin = bool(_LATIN.search(known + fragment))
     if _ROOM_PART.match(fragment) and not _ROOM_PART.match(known):
         joined = f"{known}, {fragment}" if latin else f"{known}{fragment}"
@@ -80,6 +89,21 @@ def starts_another(draft: Draft, text: str, parse: Parse) -> bool:
     """A full message of another kind starts afresh; short follow-ups ("周六上午") join."""
     return (parse.intent.name in ("report", "help_request") and kind_of(parse) != draft.kind
             and len(text) >= 12 and parse.intent.confidence >= 0.8)
+
+
+def _corrected(known: str, fragment: str) -> str | None:
+    """A piece shaped like the end of the known place replaces that end: 「西湖新村7栋」 then
+    「8栋」 is 「西湖新村8栋」, "block 7" then "block 8" is "block 8"."""
+    shape = _shape(fragment)
+    for cut in range(len(known)):
+        if _shape(known[cut:]) == shape and (cut == 0 or not known[cut - 1].isdigit()):
+            return known[:cut] + fragment
+    return None
+
+
+def _shape(place: str) -> str:
+    """A place with its numbers blanked: 「7栋」 and 「8栋」, "block 7" and "Block 8" match."""
+    return _NUMBER.sub("#", place).casefold()
 
 
 async def read_again(turn: Turn, draft: Draft) -> bool:

@@ -41,8 +41,9 @@ from nlu import Parse
 SUPERSEDED = "superseded"  # the state's note of the drafts a newer one replaced (newest four)
 
 
-async def add_text(turn: Turn, text: str, parse: Parse) -> None:
-    """A report or help text: start a draft or join the open one, then show the card."""
+async def add_text(turn: Turn, text: str, parse: Parse, place: str | None = None) -> None:
+    """A report or help text: start a draft or join the open one, then show the card
+    (``place``: one given apart, while the text waited on a question)."""
     kind = kind_of(parse)
     draft = draft_of(turn)
     if draft is None or expired(turn, draft) or starts_another(draft, text, parse):
@@ -59,7 +60,7 @@ async def add_text(turn: Turn, text: str, parse: Parse) -> None:
     elif not await read_again(turn, draft) and draft.kind is TicketKind.REPORT \
             and not draft.ranking:
         draft.apply(parse)  # a report begun with a photo: its first words classify it
-    draft.place = draft.place or entity_text(parse, "place")
+    draft.place = draft.place or place or entity_text(parse, "place")
     draft.time = draft.time or entity_text(parse, "time")
     draft.phone = draft.phone or entity_text(parse, "phone")
     keep(turn, draft)
