@@ -39,6 +39,9 @@ class Ticket(Base):
         # holds tens of thousands of tickets over the years; the check reads three days).
         Index("ix_tickets_community_category_created", "community_id", "category",
               "created_at"),
+        # The desk's table filtered by urgency or by the centre's list (0010).
+        Index("ix_tickets_urgency_created", "urgency", "created_at"),
+        Index("ix_tickets_list_type_created", "list_type", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
