@@ -23,6 +23,7 @@ from sqlalchemy import (
     literal_column,
     or_,
     select,
+    text,
     union_all,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -297,7 +298,19 @@ async def _deadlines(p: _Period) -> None:
         figures["resolved_on_time"] = figures["resolved"] - figures.pop("late_dones", 0)
 
 
+# A city's quarter groups and sorts ~500,000 rows per statement: with PostgreSQL's default
+# 4 MB each sort spilled to disk (1,000,000 tickets: the city's scorecard 23.8 s, 14.1 s here).
+REPORT_WORK_MEM = "64MB"
+
+
+async def roomy(session: AsyncSession) -> None:
+    """More memory for sorts and hashes, until the end of the session's transaction."""
+    if (await session.connection()).dialect.name == "postgresql":
+        await session.execute(text(f"SET LOCAL work_mem = '{REPORT_WORK_MEM}'"))
+
+
 async def _collect(p: _Period) -> Tally:
+    await roomy(p.session)
     for step in (_arrivals, _work, _moves, _ratings, _deadlines):
         await step(p)
     return p.out
