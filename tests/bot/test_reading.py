@@ -26,6 +26,9 @@ def _parse(text: str, intent: str = "out_of_scope", confidence: float = 0.9) -> 
     ("into my kitchen, building 2 room 502", "building 2 room 502", "into my kitchen"),
     ("actually its block 8", "block 8", ""),
     ("不对，是8栋", "8栋", ""),
+    ("building 3 of Xihu Xincun", "building 3 of Xihu Xincun", ""),
+    ("block 2 in Sunshine Garden, room 301", "block 2 in Sunshine Garden, room 301", ""),
+    ("water is leaking at building 2 room 502", "building 2 room 502", "water is leaking at"),
 ])
 def test_a_fragment_s_place_and_what_else_it_says(text: str, place: str, detail: str) -> None:
     assert split_place(text, _parse(text)) == (place, detail)

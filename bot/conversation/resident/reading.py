@@ -28,6 +28,9 @@ _NUMBER = re.compile(r"[0-9０-９]+|[一二三四五六七八九十]+")
 _CJK_GAP = re.compile(r"(?<=[^\x00-\x7f])\s+|\s+(?=[^\x00-\x7f])")
 _ROOM_PART = re.compile(r"^[0-9０-９]|^(?:room|flat|apt|unit|floor)\b", re.IGNORECASE)
 _LATIN = re.compile(r"[A-Za-z]")
+# What is left of "building 3 of Xihu Xincun" around the place the model marked: more of the
+# address (prepositions, names written with capitals, numbers), not a detail.
+_MORE_ADDRESS = re.compile(r"(?:\b(?:of|in|at|on|near|the|and)\b\s*|[A-Z][\w'-]*\s*|\d+\s*|,\s*)+")
 
 
 def split_place(text: str, parse: Parse) -> tuple[str, str]:
@@ -46,7 +49,8 @@ def split_place(text: str, parse: Parse) -> tuple[str, str]:
         start = end
     rest.append(text[start:])
     left = _FILLER.sub("", "".join(rest))
-    if not _POSITION.sub("", left):  # nothing but 「在」 and 「门口」: the whole is the place
+    if not _POSITION.sub("", left) or _MORE_ADDRESS.fullmatch(" ".join(rest).strip(" ,")):
+        # nothing but 「在」 and 「门口」, or more of an English address: the whole is the place
         return _tidy(text), ""
     places = "，".join(dict.fromkeys(_tidy(text[b:e]) for b, e in spans))
     if not _CORRECTION.sub("", _POSITION.sub("", left)):  # 「不对，是8栋」: the place alone
