@@ -129,3 +129,5 @@ label_conflicts
 eval_dir
 eval_examples
 _.table_text
+# Read by pydantic when it builds an aiogram type on first use (bot/channels/aiogram_models.py).
+_.__pydantic_parent_namespace__

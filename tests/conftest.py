@@ -14,6 +14,9 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+# aiogram as the bot processes import it (its models built on first use), whichever test
+# module would load it first.
+from bot.channels import aiogram_models  # noqa: F401
 from dispatch.store.db import Base, create_engine, session_factory
 from dispatch.store.migrate import upgrade
 

@@ -7,6 +7,10 @@ import contextlib
 import logging
 from typing import Any
 
+# aiogram's models are built when first used: aiogram_models first (issue 27).
+from bot.channels import aiogram_models  # noqa: F401
+
+# isort: split
 from aiogram import Bot, Dispatcher
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer

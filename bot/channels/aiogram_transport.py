@@ -8,6 +8,10 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
+# aiogram's models are built when first used: aiogram_models first (issue 27).
+from bot.channels import aiogram_models  # noqa: F401
+
+# isort: split
 from aiogram import Bot, methods
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.session.base import Response

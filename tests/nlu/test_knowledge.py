@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import numpy as np
 import yaml
 
-from nlu.knowledge import FAQ_FILE, Entry, Knowledge, load_knowledge
+from nlu.knowledge import EMBED_CHUNK, FAQ_FILE, Entry, Knowledge, load_knowledge
 
 
 def _knowledge(*pairs: tuple[str, list[str]]) -> Knowledge:
@@ -54,3 +57,40 @@ def test_nothing_close_is_neither_answered_nor_offered() -> None:
     k = _knowledge(("permit", ["居住证怎么办理"]), ("fee", ["物业费怎么交"]))
     assert k.lookup("今天天气不错") == k.lookup("") == k.lookup("   ")
     assert k.lookup("今天天气不错").choices == ()
+
+
+def _bigrams(text: str) -> np.ndarray:
+    """A stand-in sentence vector: the text's character bigrams, hashed, L2-normalised."""
+    row = np.zeros(512, dtype=np.float32)
+    for a, b in zip(text, text[1:], strict=False):
+        row[(ord(a) * 31 + ord(b)) % 512] += 1.0
+    return row / np.linalg.norm(row)
+
+
+def test_the_questions_are_embedded_a_few_at_a_time_and_answer_the_same(tmp_path: Path) -> None:
+    """All ~900 FAQ questions at once, the embedding engine's buffers took ~250 MB of a bot
+    process for a moment (bench/memory.py); a few at a time, the same vectors."""
+    batches: list[int] = []
+
+    def embed(texts: str | list[str]) -> np.ndarray:
+        if isinstance(texts, str):
+            return _bigrams(texts)
+        batches.append(len(texts))
+        return np.stack([_bigrams(t) for t in texts])
+
+    pairs = [(f"q{i}", [f"第{i}号楼的问题怎么办"]) for i in range(70)]
+    entries = [Entry(id_, "other", {"zh": f"answer {id_}"}, {"zh": qs[0]}) for id_, qs in pairs]
+    questions = [(qs[0], i) for i, (_, qs) in enumerate(pairs)]
+    knowledge = Knowledge(entries, questions, embed=embed, cache_dir=tmp_path)
+    assert sum(batches) == 70
+    assert max(batches) <= EMBED_CHUNK < 70
+    found = knowledge.lookup("第41号楼的问题怎么办")
+    assert found.answer is not None
+    assert found.answer.entry.id == "q41"
+    # Read back from the cache by the next process: the same answer, nothing embedded again.
+    batches.clear()
+    again = Knowledge(entries, questions, embed=embed, cache_dir=tmp_path)
+    assert batches == []
+    found = again.lookup("第41号楼的问题怎么办")
+    assert found.answer is not None
+    assert found.answer.entry.id == "q41"
