@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from dispatch.core.workdays import WorkCalendar
+from dispatch.reporting.figures import Figures
 from dispatch.reporting.scorecards import (
     COLUMNS,
     Quarter,
@@ -20,7 +21,6 @@ from dispatch.reporting.scorecards import (
     rating_register,
     score,
 )
-from dispatch.reporting.stats import Figures
 from dispatch.store.models import Rating, TicketEvent
 from tests.stats.conftest import Seeded
 
