@@ -21,10 +21,14 @@ _LOCAL = re.compile(r"(?<![\d-])([2-8]\d{3})[- ]?(\d{4})(?!\d)")
 _STOP = "的了在我你他她它们这那哪个是跟从到住有里就都也还又把被给对向往说要去来上下条段些每"
 _NAME = rf"[^\W\d_a-z{_STOP}]"
 _NUM = r"[0-9一二三四五六七八九十百零两]+"
+# A bare room number after a building or unit (「2栋502」, 「3号楼201」, 「5栋-1203」) is part of
+# the address; a count or a time after one is not (「3号楼10点」, 「5栋12个」).
+_ROOM = r"(?:(?<=[栋幢座楼元层])[ -]?[0-9]{3,4}(?![0-9点个天次年月日号时分岁元块米斤人户楼栋]))"
 _ZH_PLACE = re.compile(
     rf"(?:{_NAME}{{2,8}}(?:小区|花园|家园|新村|公寓|大厦|广场|社区|街道|公园|山庄|村|镇|苑))?"
     rf"(?:{_NAME}{{2,6}}(?:大道|路(?![面灯况线由费])|街(?![坊道])|巷|弄)(?:{_NUM}号)?)?"
     rf"(?:{_NUM}(?:号楼|栋|幢|座|单元|层|楼|室|户|号院))*"
+    rf"{_ROOM}?"
 )
 # Words that look like "<name>路" but are not roads.
 _NOT_PLACES = frozenset({

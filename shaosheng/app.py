@@ -184,8 +184,8 @@ def with_speech(ctx: BotContext, settings: Settings, *, api_base: str | None,
 
 
 BOT_COMMANDS = {
-    "zh": [("start", "开始 / 选择社区"), ("my", "我的工单和进度"), ("help", "使用说明"),
+    "zh": [("start", "开始 / 选择社区"), ("my", "我反映的事和进展"), ("help", "使用说明"),
            ("cancel", "取消或撤回"), ("lang", "切换语言 Language")],
-    "en": [("start", "Start / choose community"), ("my", "My tickets and progress"),
+    "en": [("start", "Start / choose community"), ("my", "My reports and progress"),
            ("help", "How to use"), ("cancel", "Cancel or withdraw"), ("lang", "Language 语言")],
 }

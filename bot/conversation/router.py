@@ -45,6 +45,11 @@ SHARED_USER_IDS = frozenset({"1087968824", "136817688", "777000"})
 HASH_REF = re.compile(r"^#\d{1,9}$")
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 _LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
+# 「催一下」 alone asks after the person's reports, whatever the model read (each has a button);
+# "hurry up" stays with the words of alarm.
+HURRY = re.compile(r"(?:我要|我想|帮我|请|麻烦)?再?(?:催一下|催催|催办|催促一下|催一催)"
+                   r"(?:吧|呀|啊)?[\s!！。.]*"
+                   r"|(?:please\s+)?chase\s+(?:it|them|this)\s+up[\s!.]*", re.IGNORECASE)
 # With a ticket named, these words mean withdrawing it whatever the model read.
 WITHDRAW_WORDS = re.compile(r"撤回|撤销|取消|不用(?:处理|办)了|withdraw|cancel", re.IGNORECASE)
 
@@ -215,7 +220,7 @@ async def _route_text(turn: Turn, text: str) -> None:
     if HASH_REF.match(text) and turn.contact.roles:
         await lookup.lookup_command(turn, text)
         return
-    if await fragments.draft_fragment(turn, text):
+    if fragments.nod_to_card(turn, text) or await fragments.draft_fragment(turn, text):
         return
     # Off the event loop: the model's native code releases the GIL, so the other core helps
     # and other chats are not held up while one message is read.
@@ -231,7 +236,7 @@ async def _route_text(turn: Turn, text: str) -> None:
         return
     elif withdraws or (parse.intent.name == "cancel" and number is not None):
         await report.cancel_intent(turn, number)
-    elif parse.intent.name == "status" or number is not None:
+    elif parse.intent.name == "status" or number is not None or HURRY.fullmatch(text):
         await status.status_text(turn, number)
     elif parse.intent.name == "cancel":
         await report.cancel_intent(turn, None)
@@ -258,10 +263,12 @@ def _asks(parse: Parse, text: str) -> bool:
 
 def written_language(text: str) -> str | None:
     """The language a text is clearly written in, or None when it says too little: a line of
-    English with a Chinese place name in it stays English, 「好的」 or 「502」 decide nothing."""
+    English with a Chinese place name in it stays English, 「好的」, "ok" or 「502」 decide
+    nothing; one English word as long as "hello" does."""
     cjk = len(_CJK.findall(text))
-    words = len(_LATIN_WORD.findall(text))
-    if words >= 2 and words * 2 >= cjk:
+    found = _LATIN_WORD.findall(text)
+    words = len(found)
+    if words >= 2 and words * 2 >= cjk or not cjk and words == 1 and len(found[0]) >= 4:
         return "en"
     if cjk >= 3 and cjk > words * 2:
         return "zh"

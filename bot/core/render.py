@@ -107,7 +107,8 @@ def resident_status(view: TicketView, lang: str) -> str:
 
 
 def _resident_title(view: TicketView, lang: str) -> str:
-    kind = "consult" if view.kind == "consult" else "ticket"
+    """What the person reported, in their words (「您反映的问题」), never the staff's 工单."""
+    kind = view.kind if view.kind in ("consult", "help_request") else "ticket"
     return t(f"plain.title.{kind}", lang, number=view.number)
 
 

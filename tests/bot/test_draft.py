@@ -66,3 +66,12 @@ def test_the_submitted_map_keeps_only_the_newest() -> None:
     assert list(again)[-1] == "d20"
     assert len(again) == SUBMITTED_KEPT
     assert remember_submitted("junk", "d1", "CL-2026-000001") == {"d1": "CL-2026-000001"}
+
+
+def test_a_question_is_put_once_and_remembered_across_a_restart() -> None:
+    draft = Draft.new(TicketKind.REPORT, None)
+    assert draft.first_time("place") is True
+    kept = Draft.from_json(draft.to_json())
+    assert kept is not None
+    assert kept.first_time("place") is False
+    assert kept.first_time("time") is True

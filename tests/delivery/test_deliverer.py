@@ -55,7 +55,7 @@ async def test_each_person_reads_the_push_in_their_language(
     assert "CL-7" in zh["text"]
     assert "首占社区" in zh["text"]
     assert "11月23日 10:00" in zh["text"]
-    assert "Submitted as CL-7 (noise)" in en["text"]
+    assert "Submitted, reference CL-7 (noise)" in en["text"]
     assert "Shouzhan Community" in en["text"]
     assert "23 Nov 10:00" in en["text"]
     assert zh["buttons"][0][0]["text"] == "✅ 提交"

@@ -57,10 +57,10 @@ async def test_writing_to_the_holder_before_anyone_claimed_says_so(case: Case) -
     number = await _number(case, tid)
     refused = await _refusal(case, work.message_holder, ticket_id=tid,
                              actor=case.ids["reporter"], text="几点来？", desk=case.desk)
-    assert refused.message("zh") == f"工单 {number} 还没有人接单，暂时无法留言；接单后会通知您。"
+    assert refused.message("zh") == f"{number} 还没有人接手，暂时没法留言；有人接手后会告诉您。"
     assert refused.message("en") == (
-        f"Nobody has claimed ticket {number} yet, so there is no one to write to; "
-        "you will be told when someone does.")
+        f"Nobody has taken on {number} yet, so there is no one to write to; "
+        "you'll be told when someone does.")
 
 
 async def test_a_note_on_a_finished_ticket_says_it_is_closed(case: Case) -> None:

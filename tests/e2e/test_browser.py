@@ -51,8 +51,9 @@ async def test_web_chat_report_to_ticket_number(system, shots: Path) -> None:
 
 @pytest.mark.parametrize("system", ["aiogram"], indirect=True)
 async def test_elderly_fragments_end_in_one_ticket(system, shots: Path) -> None:
-    """Typed in pieces as an elderly resident does: 「我家」「漏水了」「2栋502」「楼上漏到我家了」.
-    One card, edited in place as the pieces come, and one ticket with every piece in it."""
+    """Typed in pieces as an elderly resident does: 「我家」「漏水了」「漏到我家了 2栋502」
+    「楼上漏到我家了」. One card, edited in place as the pieces come, asking "where?" once, and
+    one ticket with every piece in it: the place as the place, the words as the description."""
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS,
                                            headless=True)
@@ -63,8 +64,8 @@ async def test_elderly_fragments_end_in_one_ticket(system, shots: Path) -> None:
         messages = page.locator("#messages")
         for typed, shown in (("我家", "具体在哪里"),
                              ("漏水了", "我家 / 漏水了"),
-                             ("2栋502", "地点：2栋502"),
-                             ("楼上漏到我家了", "我家 / 漏水了 / 楼上漏到我家了")):
+                             ("漏到我家了 2栋502", "地点：2栋502"),
+                             ("楼上漏到我家了", "我家 / 漏水了 / 漏到我家了 / 楼上漏到我家了")):
             await page.fill("#message-input", typed)
             await page.click("#send-button")
             await messages.filter(has_text=shown).wait_for(timeout=20_000)
@@ -79,10 +80,11 @@ async def test_elderly_fragments_end_in_one_ticket(system, shots: Path) -> None:
         text = await page.inner_text("#messages")
         await browser.close()
     assert "抱歉，我没太明白" not in text
+    assert text.count("具体在哪里") == 1
     (ticket,) = await system.tickets()
     assert ticket.number in text
     assert (ticket.kind, ticket.text, ticket.place_text) == (
-        "report", "我家\n漏水了\n楼上漏到我家了", "2栋502")
+        "report", "我家\n漏水了\n漏到我家了\n楼上漏到我家了", "2栋502")
 
 
 @pytest.mark.parametrize("system", ["aiogram"], indirect=True)

@@ -7,6 +7,7 @@ import asyncio
 import pytest
 
 from bot.conversation.resident.fragments import looks_like_place
+from bot.core.render import category_name
 from tests.e2e.test_resident import LI, WANG, button, submit_card
 
 
@@ -126,3 +127,127 @@ async def test_a_card_replaced_by_a_newer_report_says_so_and_submits_nothing(sys
 
 def has_submit(message: dict) -> bool:
     return bool(cards([message]))
+
+
+def _asked_where(messages: list[dict], question: str) -> int:
+    return sum(question in (m["text"] or "") for m in messages)
+
+
+async def test_a_fragment_with_a_complaint_and_a_place_splits_them(system, nlu_parser) -> None:
+    """「漏到我家了 2栋502」: the place to 地点, the words to the description, the category
+    from the whole description, and "where?" asked once."""
+    chat = system.chat(WANG)
+    await chat.send("我家")
+    await chat.wait_text("具体在哪里")
+    await chat.send("楼上漏水了")
+    await chat.wait_text("已补充到上面的报告卡片")
+    await chat.send("漏到我家了 2栋502")
+    card = await chat.wait_for(lambda m: "地点：2栋502\n" in (m["text"] or ""))
+    assert "内容：我家 / 楼上漏水了 / 漏到我家了\n" in card["text"]
+    whole = nlu_parser.parse("我家，楼上漏水了，漏到我家了")
+    assert category_name(whole.category.name, "zh") in card["text"].split("\n")[2]
+    await chat.wait_text("已补充到上面的报告卡片")
+    assert _asked_where(await chat.messages(), "具体在哪里") == 1
+    await submit_card(chat, card)
+    (ticket,) = await system.tickets()
+    assert (ticket.text, ticket.place_text, ticket.category) == (
+        "我家\n楼上漏水了\n漏到我家了", "2栋502", whole.category.name)
+
+
+@pytest.mark.parametrize(("text", "place"), [
+    ("楼上漏水 3号楼201", "3号楼201"),
+    ("在 幸福小区5栋 门口 垃圾堆了好几天", "幸福小区5栋"),
+])
+async def test_a_place_in_the_report_is_the_place_and_nobody_asks(system, text, place) -> None:
+    chat = system.chat(WANG)
+    await chat.send(text)
+    card = await chat.wait_for(lambda m: f"地点：{place}\n" in (m["text"] or ""))
+    await submit_card(chat, card)
+    assert _asked_where(await chat.messages(), "具体在哪里") == 0
+    assert (await system.tickets())[0].place_text == place
+
+
+async def test_a_place_alone_begins_a_report_there(system) -> None:
+    chat = system.chat(WANG)
+    await chat.send("2栋502")
+    await chat.wait_text("📍 记下了地点：2栋502。那里出了什么问题？")
+    await chat.send("楼上漏水了")
+    card = await chat.wait_for(lambda m: "地点：2栋502\n" in (m["text"] or ""))
+    assert "内容：楼上漏水了\n" in card["text"]
+    await submit_card(chat, card)
+    assert _asked_where(await chat.messages(), "具体在哪里") == 0
+    (ticket,) = await system.tickets()
+    assert (ticket.text, ticket.place_text) == ("楼上漏水了", "2栋502")
+
+
+async def test_english_fragments_split_the_place_from_the_words(system) -> None:
+    chat = system.chat(LI, language_code="en")
+    await chat.send("My ceiling is dripping from the flat upstairs")
+    await chat.wait_text("Where exactly")
+    await chat.send("it drips into my kitchen, building 2 room 502")
+    card = await chat.wait_for(lambda m: "Place: building 2 room 502\n" in (m["text"] or ""))
+    assert ("Text: My ceiling is dripping from the flat upstairs / it drips into my kitchen\n"
+            in card["text"])
+    await chat.wait_text("Added to the report card above")
+    assert _asked_where(await chat.messages(), "Where exactly") == 1
+    await submit_card(chat, card)
+    (ticket,) = await system.tickets()
+    assert ticket.place_text == "building 2 room 502"
+
+
+async def test_an_english_place_alone_begins_a_report_there(system) -> None:
+    chat = system.chat(LI, language_code="en")
+    await chat.send("Building 2, room 502")
+    await chat.wait_text("📍 Noted the place: Building 2, room 502. What is the problem there?")
+    await chat.send("The light on the stairs has been out for a week")
+    card = await chat.wait_for(lambda m: "Place: Building 2, room 502\n" in (m["text"] or ""))
+    await submit_card(chat, card)
+    assert _asked_where(await chat.messages(), "Where exactly") == 0
+
+
+@pytest.mark.parametrize(("lang", "report", "nod", "said"), [
+    ("zh", "西湖新村3栋门口的路灯坏了", "好的",
+     "好的。都写好了就请点上面报告卡片上的“提交”，点了才会交给社区。"),
+    ("en", "The street light outside building 5 is broken", "ok",
+     "OK. When it's all there, press “Submit” on the report card above; only then does it go "
+     "to your community."),
+])
+async def test_a_nod_to_the_card_is_no_detail(system, lang, report, nod, said) -> None:
+    chat = system.chat(WANG if lang == "zh" else LI, language_code=lang)
+    await chat.send(report)
+    card = await chat.wait_for(has_submit)
+    await chat.send(nod)
+    await chat.wait_text(said)
+    await submit_card(chat, card)
+    assert (await system.tickets())[0].text == report
+
+
+@pytest.mark.parametrize(("lang", "report", "fix", "line", "place"), [
+    ("zh", "西湖新村7栋门口垃圾堆了好几天", "不对，是8栋", "地点：西湖新村8栋\n", "西湖新村8栋"),
+    ("en", "The bins behind block 7 are overflowing", "actually its block 8",
+     "Place: block 8\n", "block 8"),
+])
+async def test_a_corrected_place_replaces_the_old_one(system, lang, report, fix, line,
+                                                      place) -> None:
+    chat = system.chat(WANG if lang == "zh" else LI, language_code=lang)
+    await chat.send(report)
+    await chat.wait_for(has_submit)
+    await chat.send(fix)
+    card = await chat.wait_for(lambda m: line in (m["text"] or ""))
+    await submit_card(chat, card)
+    (ticket,) = await system.tickets()
+    assert (ticket.text, ticket.place_text) == (report, place)
+
+
+async def test_a_place_written_before_answering_the_danger_question_is_kept(system) -> None:
+    chat = system.chat(WANG)
+    await chat.send("快点来人")
+    question = await chat.wait_text("现在有人身危险或正在发生吗")
+    await chat.send("2栋502")
+    await chat.wait_text(
+        "📍 记下了地点：2栋502。请先点上面的按钮回答：现在有人身危险或正在发生吗？")
+    await chat.press(question["message_id"], button(question, "e:n:"))
+    card = await chat.wait_for(lambda m: "地点：2栋502\n" in (m["text"] or ""))
+    assert "内容：快点来人\n" in card["text"]
+    await submit_card(chat, card)
+    assert _asked_where(await chat.messages(), "具体在哪里") == 0

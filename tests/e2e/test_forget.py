@@ -103,7 +103,7 @@ async def test_forgetme_leaves_no_copy_in_any_table_or_key_and_the_daily_limit_s
     await resident.send("/forgetme")
     ask = await resident.wait_text("确定要删除")
     await resident.press(ask["message_id"], button(ask, "a:forget"))
-    await resident.wait_text("已删除您的个人信息，1 件工单已匿名化")
+    await resident.wait_text("已删除您的个人信息，您反映过的 1 件事已匿名化")
 
     assert _holding(await _every_cell(district), secrets) == []
     assert _holding(await _every_redis_value(), secrets) == []

@@ -21,6 +21,9 @@ from tests.e2e.test_resident import LI, WANG, button, submit_card
         ("我想撤回CL-2026-000006", "zh"),
         ("ok thanks", "en"),
         ("楼下烧烤油烟太大 BBQ", "zh"),
+        ("hello", "en"),
+        ("ok", None),
+        ("hi", None),
     ],
 )
 def test_written_language(text: str, expected: str | None) -> None:

@@ -94,7 +94,7 @@ async def test_status_and_withdraw(system) -> None:
     listing = await chat.wait_text("您反映过的事")
     assert number in listing["text"]
     await chat.press(listing["message_id"], button(listing, "t:"))
-    timeline = await chat.wait_for(lambda m: m["text"].startswith(f"工单 {number}"))
+    timeline = await chat.wait_for(lambda m: m["text"].startswith(f"您反映的问题 {number}"))
     await chat.press(timeline["message_id"], button(timeline, "w:ask:"))
     confirm = await chat.wait_text("确定要撤回")
     await chat.press(confirm["message_id"], button(confirm, "w:yes:"))

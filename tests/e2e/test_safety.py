@@ -110,7 +110,7 @@ async def test_gas_smell_advice_place_location_phone_then_one_street_responder_w
     assert "已同时派给社区和街道" in alert["text"]
 
     await resident.send("西关小区5号楼2单元四楼")
-    added = await resident.wait_text("已将地点补充到紧急工单")
+    added = await resident.wait_text("已将地点补充到您的紧急报告")
     assert number in added["text"]
     assert "西关小区5号楼2单元四楼" in added["text"]
     for chat_ in (grid, street1, street2):
@@ -122,9 +122,9 @@ async def test_gas_smell_advice_place_location_phone_then_one_street_responder_w
     await coordinator.wait_for(
         lambda m: m.get("edited") and "地点：西关小区5号楼2单元四楼" in m["text"])
     await resident.send(location={"latitude": 25.9622, "longitude": 119.5231})
-    await resident.wait_text("已将您分享的位置补充到紧急工单")
+    await resident.wait_text("已将您分享的位置补充到您的紧急报告")
     await resident.send(contact={"phone_number": "13912345678"})
-    await resident.wait_text("已将您的电话补充到紧急工单")
+    await resident.wait_text("已将您的电话补充到您的紧急报告")
     phone_news = await street1.wait_text("报告人留下了联系电话")
     assert "13912345678" not in phone_news["text"]
     (ticket,) = await district.tickets()

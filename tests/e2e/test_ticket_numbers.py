@@ -33,10 +33,10 @@ async def test_numbers_next_to_chinese_and_short_forms(system) -> None:
     number = await submit_card(chat, await chat.wait_text("请确认"))
     sequence = int(number.rsplit("-", 1)[1])
     await chat.send(f"查一下{number}")
-    shown = await chat.wait_for(lambda m: (m["text"] or "").startswith(f"工单 {number}"))
+    shown = await chat.wait_for(lambda m: (m["text"] or "").startswith(f"您反映的问题 {number}"))
     assert "垃圾桶" in shown["text"]
     await chat.send(f"查{sequence:06d}")
-    await chat.wait_for(lambda m: (m["text"] or "").startswith(f"工单 {number}"))
+    await chat.wait_for(lambda m: (m["text"] or "").startswith(f"您反映的问题 {number}"))
     await chat.send(f"撤回{sequence}号单")
     confirm = await chat.wait_text(f"确定要撤回 {number} 吗")
     await chat.press(confirm["message_id"], button(confirm, "w:yes:"))
@@ -58,3 +58,17 @@ async def test_withdraw_named_in_english(system) -> None:
     await chat.wait_text(f"{number} has been withdrawn")
     assert NUMBER.fullmatch(number)
     assert (await system.tickets())[0].status == "withdrawn"
+
+
+@pytest.mark.parametrize(("lang", "hurry", "listed"), [
+    ("zh", "我要催一下", "您反映过的事"), ("en", "please chase it up", "What you have reported")])
+async def test_hurry_up_in_words_shows_the_reports_with_their_buttons(system, lang, hurry,
+                                                                      listed) -> None:
+    chat = system.chat(WANG if lang == "zh" else LI, language_code=lang)
+    await chat.send("小区门口的垃圾桶满了三天没人清理，西湖新村南门")
+    number = await submit_card(chat, await chat.wait_text("请确认"))
+    await chat.send(hurry)
+    listing = await chat.wait_text(listed)
+    assert number in listing["text"]
+    assert await system.tickets() != []
+    assert len(await system.tickets()) == 1  # no help request 「我要催一下」

@@ -50,6 +50,11 @@ def test_numbers_that_are_not_phones_are_ignored(text: str) -> None:
     ("water leaking in Building 3", ["Building 3"]),
     ("pothole outside No. 12 Zhenghe Road", ["No. 12 Zhenghe Road"]),
     ("trash at 123 Main St again", ["123 Main St"]),
+    ("漏到我家了 2栋502", ["2栋502"]),
+    ("楼上漏水 3号楼201", ["3号楼201"]),
+    ("5栋-1203卫生间漏水", ["5栋-1203"]),
+    ("3号楼10点又停电了", ["3号楼"]),
+    ("5栋12个人被困", ["5栋"]),
 ])
 def test_places_from_patterns(text: str, expected: list[str]) -> None:
     assert spans(text, "place") == expected

@@ -30,7 +30,7 @@ PG_ADMIN = os.environ.get("SHAOSHENG_TEST_PG_URL",
                           "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
 TOKEN = "7000000001:fault-run"
 # A report's confirmation; an emergency gets its ticket at once, without a card to confirm.
-CONFIRMED = re.compile(r"(已提交，工单号|已按紧急事件登记，工单号) ([A-Z]{1,6}-\d{4}-\d{6})")
+CONFIRMED = re.compile(r"(已提交，编号|已按紧急事件登记，编号) ([A-Z]{1,6}-\d{4}-\d{6})")
 PLACES = ["{c}{n}号楼门口", "{c}{n}栋楼道", "{c}南门第{n}个路口", "{c}菜市场{n}号摊位旁"]
 PROBLEMS = ["的路灯坏了好几天了", "的垃圾堆了三天没人清", "的井盖松了走上去咣咣响",
             "的下水道堵了污水漫出来", "有人乱停车把消防通道堵了", "的健身器材坏了好久没人修"]

@@ -57,14 +57,17 @@ async def show_card(turn: Turn, draft: Draft) -> None:
         turn.answer.replies.append(Reply(text=text, buttons=buttons, edit_message_id=known,
                                          remember=name))  # nothing
     turn.update(**{CARD_SIG: [name, digest]})
-    if not draft.located:
+    # Each question is put once per draft: asked again after every fragment, "where is it?"
+    # reads as if the bot had not listened. The card itself shows what is still missing.
+    if not draft.located and draft.first_time("place"):
         expect(turn, awaiting.Place())
         turn.say("report.ask_place")
-    elif draft.kind is TicketKind.HELP_REQUEST and not draft.time:
+    elif draft.kind is TicketKind.HELP_REQUEST and not draft.time and draft.first_time("time"):
         expect(turn, awaiting.Time())
         turn.say("help.ask_time")
     elif known is not None:
-        turn.say("card.updated")
+        turn.say(f"card.updated.{draft.kind}")
+    keep(turn, draft)
 
 
 def retire_card(turn: Turn, draft: Draft, key: str) -> None:

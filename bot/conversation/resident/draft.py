@@ -40,6 +40,7 @@ class Draft:
     nlu: dict[str, Any] | None = None  # the parse, kept on the ticket for retraining
     corrected: bool = False  # the person chose the category themselves
     submit_after_community: bool = False  # submit pressed before the community was known
+    asked: list[str] = field(default_factory=list)  # questions put once ("place", "time")
 
     @classmethod
     def new(cls, kind: TicketKind, parse: Parse | None, started: float = 0.0) -> Draft:
@@ -62,6 +63,13 @@ class Draft:
         found = self.nlu.get("category") if isinstance(self.nlu, dict) else None
         name = found.get("name") if isinstance(found, dict) else None
         return name if isinstance(name, str) else None
+
+    def first_time(self, question: str) -> bool:
+        """Whether ``question`` is put now for the first time (and note that it was)."""
+        if question in self.asked:
+            return False
+        self.asked.append(question)
+        return True
 
     @property
     def located(self) -> bool:
@@ -108,6 +116,8 @@ class Draft:
             data["corrected"] = True
         if self.submit_after_community:
             data["submit_after_community"] = True
+        if self.asked:
+            data["asked"] = self.asked
         return data
 
     @classmethod
@@ -130,6 +140,7 @@ class Draft:
             nlu=data["nlu"] if isinstance(data.get("nlu"), dict) else None,
             corrected=data.get("corrected") is True,
             submit_after_community=data.get("submit_after_community") is True,
+            asked=_strings(data.get("asked")),
         )
 
 

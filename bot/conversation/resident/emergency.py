@@ -155,6 +155,11 @@ async def on_danger_press(turn: Turn, data: callbacks.DangerYes | callbacks.Dang
     draft = draft_of(turn)
     if draft is not None and expired(turn, draft):
         draft = None
+    place = kept.get("place") if isinstance(kept.get("place"), str) else None
+    if place and draft is None and isinstance(data, callbacks.DangerYes):
+        draft = Draft.new(TicketKind.REPORT, None)  # only to carry the place given meanwhile
+    if place and draft is not None and not draft.place:
+        draft.place = place
     if isinstance(data, callbacks.DangerYes):
         turn.edit_pressed(t("danger.answered_yes", turn.lang))
         urgent = dataclasses.replace(parse, alarm="certain", urgency=Label("critical", 1.0),
@@ -168,5 +173,16 @@ async def on_danger_press(turn: Turn, data: callbacks.DangerYes | callbacks.Dang
                                urgency=parse.calm_urgency or Label("normal", 0.0))
     if calm.intent.name not in ("report", "help_request"):
         calm = dataclasses.replace(calm, intent=Label("report", calm.intent.confidence))
-    await add_text(turn, text, calm)
+    await add_text(turn, text, calm, place=place)
+
+
+def keep_place_for_danger(turn: Turn, place: str) -> bool:
+    """A place written while "is anyone in danger?" is open: kept for the report that follows
+    the answer, and the question pointed at again."""
+    kept = turn.state.get(DANGER)
+    if not isinstance(kept, dict):
+        return False
+    turn.update(**{DANGER: {**kept, "place": place}})
+    turn.say("danger.place_kept", place=place)
+    return True
 

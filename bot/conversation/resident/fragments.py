@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 
 from bot.conversation import awaiting, callbacks
@@ -18,7 +19,17 @@ from bot.conversation.resident.draft import (
     MAX_PHOTOS,
     Draft,
 )
-from bot.conversation.resident.emergency import add_sos_details, open_emergency
+from bot.conversation.resident.emergency import (
+    add_sos_details,
+    keep_place_for_danger,
+    open_emergency,
+)
+from bot.conversation.resident.reading import (
+    join_place,
+    read_again,
+    split_place,
+    starts_another,
+)
 from bot.conversation.voice import as_written
 from bot.core.render import preview
 from bot.core.turn import Turn
@@ -42,14 +53,21 @@ _TIME_WORDS = re.compile(r"天|小时|分钟|周|星期|月|年|点钟|上午|�
                          re.IGNORECASE)
 
 
-PLACE_FRAGMENT_CHARS = 30
+PLACE_FRAGMENT_CHARS = 30  # English takes about twice the characters to say as much
 _RELATIVE = re.compile(r"楼上|楼下")
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+# 「好的」, "ok": a nod to the card, not a detail of the report.
+_NOD = re.compile(r"(?:ok(?:ay)?|好的?|好滴|嗯+|行|可以|收到|知道了|明白了?|对|是的"
+                  r"|yes|yep|sure|fine|👍|🙏|👌)[\s!！。.~～]*", re.IGNORECASE)
 
 
 def looks_like_place(text: str) -> bool:
     """A short text that names a place, and is neither a ticket number nor an emergency."""
     text = text.strip()
-    if not text or len(text) > PLACE_FRAGMENT_CHARS or ticket_ref(text) is not None \
+    limit = PLACE_FRAGMENT_CHARS if _CJK.search(text) else 2 * PLACE_FRAGMENT_CHARS
+    if not text or len(text) > limit or ticket_ref(text) is not None \
             or emergency_kind(text):
         return False
     # 「楼上」「楼下」 point at a neighbour, not a place: 「楼上漏到我家了」 is a detail.
@@ -80,17 +98,33 @@ async def on_place(turn: Turn, _: awaiting.Place, text: str) -> bool:
     no place (「漏到我家了」) is read like any other message: a detail joins the draft."""
     draft = draft_of(turn)
     stop_waiting(turn)
-    if draft is not None and not looks_like_place(text):
-        return False
-    if draft is not None:
-        draft.place = preview(text, 200)
-        keep(turn, draft)
-        await show_card(turn, draft)
+    if draft is None:
+        return True
+    return looks_like_place(text) and await _take_fragment(turn, draft, text)
+
+
+async def _take_fragment(turn: Turn, draft: Draft, text: str) -> bool:
+    """The place a fragment names joins the draft's place, what else it says joins the
+    description, and the whole description is read again (「漏到我家了 2栋502」). False when
+    the fragment names no place after all: it is read like any other message."""
+    parse = await asyncio.to_thread(turn.ctx.nlu.parse, text[: turn.ctx.max_text_chars])
+    place, detail = split_place(text, parse)
+    if not place or detail and starts_another(draft, text, parse):
+        return False  # a detail, or a new request of another kind (add_text)
+    draft.place = join_place(draft.place, preview(place, 100))
+    if detail:
+        draft.texts.append(as_written(turn, detail))
+        await read_again(turn, draft)
+    keep(turn, draft)
+    stop_waiting(turn)
+    await show_card(turn, draft)
     return True
 
 
 async def on_time(turn: Turn, _: awaiting.Time, text: str) -> bool:
     draft = draft_of(turn)
+    if _NOD.fullmatch(text.strip()):  # 「好的」 is no time: the question stays open
+        return False
     stop_waiting(turn)
     if draft is not None:
         draft.time = preview(text, 100)
@@ -123,18 +157,33 @@ async def contact_shared(turn: Turn) -> None:
 
 
 async def draft_fragment(turn: Turn, text: str) -> bool:
-    """A short place (「502」, 「2栋502」) while a draft is open completes its place."""
+    """A short place (「502」, 「2栋502」) while a draft is open completes its place; a place
+    alone with no draft open begins a report there and asks what the problem is."""
     draft = draft_of(turn)
-    if draft is None or expired(turn, draft) or not looks_like_place(text):
+    if not looks_like_place(text):
         return False
-    fragment = preview(text, 100)
-    if not draft.place:
-        draft.place = fragment
-    elif fragment not in draft.place:
-        draft.place = preview(f"{draft.place}{fragment}", 200)
+    if draft is not None and not expired(turn, draft):
+        return await _take_fragment(turn, draft, text)
+    parse = await asyncio.to_thread(turn.ctx.nlu.parse, text)
+    place, detail = split_place(text, parse)
+    if detail or not any(e.entity == "place" for e in parse.entities):
+        return False  # 「502」 alone may be anything; 「2栋502」 is a place
+    if keep_place_for_danger(turn, preview(place, 200)):  # the report waits on that answer
+        return True
+    draft = Draft.new(TicketKind.REPORT, None, turn.ctx.clock().timestamp())
+    draft.place = preview(place, 200)
     keep(turn, draft)
-    stop_waiting(turn)
-    await show_card(turn, draft)
+    expect(turn, awaiting.Describe())
+    turn.say("report.place_what", place=draft.place)
+    return True
+
+
+def nod_to_card(turn: Turn, text: str) -> bool:
+    """「好的」 while a draft is open: what happens next is said, nothing joins the draft."""
+    draft = draft_of(turn)
+    if draft is None or expired(turn, draft) or not _NOD.fullmatch(text.strip()):
+        return False
+    turn.say(f"card.nod.{draft.kind}")
     return True
 
 

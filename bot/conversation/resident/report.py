@@ -24,6 +24,7 @@ from bot.conversation.resident.draft import (
     REPORT_CATEGORIES,
     Draft,
 )
+from bot.conversation.resident.reading import kind_of, read_again, starts_another
 from bot.conversation.resident.submit import (
     already_submitted,
     submit,
@@ -34,22 +35,18 @@ from bot.core.i18n import t
 from bot.core.messages import Button
 from bot.core.render import category_name, preview
 from bot.core.turn import Turn
-from dispatch.core.enums import TicketKind, Urgency
+from dispatch.core.enums import TicketKind
 from nlu import Parse
 
 SUPERSEDED = "superseded"  # the state's note of the drafts a newer one replaced (newest four)
 
 
-def _starts_another(draft: Draft, kind: TicketKind, text: str, parse: Parse) -> bool:
-    """A full message of another kind starts afresh; short follow-ups ("周六上午") join."""
-    return kind != draft.kind and len(text) >= 12 and parse.intent.confidence >= 0.8
-
-
-async def add_text(turn: Turn, text: str, parse: Parse) -> None:
-    """A report or help text: start a draft or join the open one, then show the card."""
-    kind = TicketKind.HELP_REQUEST if parse.intent.name == "help_request" else TicketKind.REPORT
+async def add_text(turn: Turn, text: str, parse: Parse, place: str | None = None) -> None:
+    """A report or help text: start a draft or join the open one, then show the card
+    (``place``: one given apart, while the text waited on a question)."""
+    kind = kind_of(parse)
     draft = draft_of(turn)
-    if draft is None or expired(turn, draft) or _starts_another(draft, kind, text, parse):
+    if draft is None or expired(turn, draft) or starts_another(draft, text, parse):
         # A different kind of request, or one long after, is a new draft; the old card says so
         # and loses its buttons.
         if draft is not None:
@@ -60,34 +57,15 @@ async def add_text(turn: Turn, text: str, parse: Parse) -> None:
     draft.texts.append(as_written(turn, text))
     if len(draft.texts) == 1:
         draft.apply(parse)
-    elif not await _read_again(turn, draft) and draft.kind is TicketKind.REPORT \
+    elif not await read_again(turn, draft) and draft.kind is TicketKind.REPORT \
             and not draft.ranking:
         draft.apply(parse)  # a report begun with a photo: its first words classify it
-    draft.place = draft.place or entity_text(parse, "place")
+    draft.place = draft.place or place or entity_text(parse, "place")
     draft.time = draft.time or entity_text(parse, "time")
     draft.phone = draft.phone or entity_text(parse, "phone")
     keep(turn, draft)
     stop_waiting(turn)
     await show_card(turn, draft)
-
-
-async def _read_again(turn: Turn, draft: Draft) -> bool:
-    """Fragments (「我家」, 「漏水了」, 「楼上漏到我家了」): what the whole draft says now decides
-    its kind and category, not the first scrap alone; a category the person chose stays."""
-    if draft.corrected:
-        return False
-    whole = "，".join(draft.texts)[: turn.ctx.max_text_chars]
-    parse = await asyncio.to_thread(turn.ctx.nlu.parse, whole)
-    if parse.intent.name not in ("report", "help_request") or parse.intent.confidence < 0.6:
-        return False
-    kind = TicketKind.HELP_REQUEST if parse.intent.name == "help_request" else TicketKind.REPORT
-    if kind is not draft.kind:
-        draft.kind = kind
-        draft.category = Draft.new(kind, None).category
-    urgency = draft.urgency
-    draft.apply(parse)
-    draft.urgency = min(urgency, draft.urgency, key=list(Urgency).index)  # never calmer
-    return True
 
 
 async def on_card_press(turn: Turn, data: callbacks.DraftButton) -> None:
