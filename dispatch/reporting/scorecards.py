@@ -15,7 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from dispatch.core.enums import COMMUNITY_KINDS, STREET_KINDS, UnitKind
 from dispatch.core.i18n import translate
 from dispatch.core.workdays import WorkCalendar
-from dispatch.reporting.stats import Figures, UnitStats, roomy, unit_stats
+from dispatch.reporting.figures import Figures, UnitStats
+from dispatch.reporting.stats import roomy, unit_stats
 from dispatch.store.models import Rating, Ticket, TicketEvent, Unit
 
 _QUARTER = re.compile(r"^\s*(\d{4})\s*-?\s*[Qq]\s*([1-4])\s*$")
