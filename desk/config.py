@@ -8,15 +8,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from dispatch.notify.files import BotFiles
 from dispatch.tickets.desk import Desk
-
-
-@dataclass(frozen=True)
-class BotFiles:
-    """Where photos people sent are fetched from: the Bot API's getFile and file download."""
-
-    api_base: str  # "https://api.telegram.org", or the local stand-in
-    token: str
 
 
 @dataclass(frozen=True)
@@ -28,7 +21,7 @@ class DeskConfig:
     idle: timedelta = timedelta(minutes=30)
     lifetime: timedelta = timedelta(hours=12)
     timezone: str = "Asia/Shanghai"
-    files: BotFiles | None = None
+    files: BotFiles | None = None  # where photos people sent are fetched from
     # Called after an action commits: wakes the outbox relay so the chat hears at once.
     on_change: Callable[[], None] | None = None
 

@@ -11,7 +11,6 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.channels.files import BotApiFiles
 from bot.core.context import BotContext
 from bot.core.render import use_timezone
 from bot.core.state import StateStore
@@ -19,6 +18,7 @@ from bot.speech.transcriber import Transcriber
 from dispatch.core.enums import Role
 from dispatch.core.routing import Routing
 from dispatch.core.workdays import WorkCalendar, parse_limit
+from dispatch.notify.files import BotFiles
 from dispatch.org import invitations
 from dispatch.org import tree as org
 from dispatch.store.db import create_engine, session_factory, single_statement_sessions
@@ -176,7 +176,7 @@ def with_speech(ctx: BotContext, settings: Settings, *, api_base: str | None,
     speech = settings.speech
     if speech.url is None:
         return ctx
-    files = BotApiFiles(api_base or "https://api.telegram.org", token)
+    files = BotFiles(api_base or "https://api.telegram.org", token)
     key = speech.api_key.get_secret_value() if speech.api_key else None
     return dataclasses.replace(ctx, speech=Transcriber(
         url=speech.url, fetch=files.fetch, model=speech.model, timeout_s=speech.timeout_s,

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from bot.channels import build_telegram
 from bot.conversation.router import make_handler
 from bot.core.state import MemoryStateStore
-from desk.config import BotFiles
 from dispatch.core.enums import Role
 from dispatch.notify.bus import MemoryBus
+from dispatch.notify.files import BotFiles
 from dispatch.org import tree as org
 from dispatch.org.people import enrol
 from dispatch.store.db import session_factory

@@ -168,7 +168,7 @@ def _web(settings: Settings, ctx: BotContext, *, web_port: int, token: str,
          wake: asyncio.Event) -> contextlib.AbstractAsyncContextManager[int]:
     """The desk and the board on `web_port`. Only `run` serves the web side: a worker never
     loads the desk (its templates, spreadsheets, QR codes: bench/memory.py)."""
-    from desk.config import BotFiles
+    from dispatch.notify.files import BotFiles
     from shaosheng.web import desk_config, serve_web
 
     files = BotFiles(settings.telegram.api_base or "https://api.telegram.org", token)

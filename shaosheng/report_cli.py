@@ -42,6 +42,7 @@ def report_command(ctx: click.Context, quarter_text: str | None, out_dir: Path,
 async def write_report(settings: Settings, quarter: Quarter, out_dir: Path,
                        lang: str) -> list[Path]:
     """Build the scorecard from the database and write the three files."""
+    from dispatch.reporting import scorecard_files
     from dispatch.reporting.scorecards import build_scorecard
     from dispatch.store.db import session_factory
     from shaosheng.app import open_engine
@@ -52,5 +53,6 @@ async def write_report(settings: Settings, quarter: Quarter, out_dir: Path,
             card = await build_scorecard(session=session, quarter=quarter)
     finally:
         await engine.dispose()
-    return [card.write_csv(out_dir / "scorecard.csv"), card.write_xlsx(out_dir / "scorecard.xlsx"),
-            card.render_png(out_dir / "scorecard.png", lang)]
+    return [scorecard_files.write_csv(card, out_dir / "scorecard.csv"),
+            scorecard_files.write_xlsx(card, out_dir / "scorecard.xlsx"),
+            scorecard_files.render_png(card, out_dir / "scorecard.png", lang)]

@@ -12,7 +12,8 @@ from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from desk.app import mount
-from desk.config import BotFiles, DeskConfig
+from desk.config import DeskConfig
+from dispatch.notify.files import BotFiles
 from dispatch.reporting.board import board_items, render_html
 from dispatch.store.models import Unit
 from dispatch.tickets.desk import Desk

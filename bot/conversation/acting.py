@@ -2,35 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
-from sqlalchemy.ext.asyncio import AsyncSession
+from collections.abc import Callable
+from typing import Any
 
 from bot.core.turn import Turn
-from dispatch.core.errors import PermissionDenied
-from dispatch.org.access import is_coordinator_over
-from dispatch.store.models import Ticket
-from dispatch.tickets.desk import load
+from dispatch.core import transactions
+from dispatch.core.transactions import Service
+from dispatch.tickets import sorting
 
-Act = Callable[[AsyncSession], Awaitable[Ticket]]
-Confirm = Callable[[Ticket], str]  # a confirmation's key chosen once the ticket is known
+Confirm = Callable[[str], str]  # a confirmation's key chosen once the ticket's kind is known
 
 
-async def act(turn: Turn, key: str | Confirm, action: Act) -> bool:
-    """One service call in a transaction, then its confirmation (its key may depend on the
-    ticket: a volunteer reads a volunteer's words)."""
-    async with turn.ctx.sessions() as session, session.begin():
-        ticket = await action(session)
-        number = ticket.number
-        said = key if isinstance(key, str) else key(ticket)
-    turn.say(said, number=number)
+async def act(turn: Turn, key: str | Confirm, service: Service[Any], /,
+              **arguments: Any) -> bool:
+    """A ticket service in its own transaction, then its confirmation (its key may depend on
+    the ticket: a volunteer reads a volunteer's words)."""
+    ticket = await transactions.change(turn.ctx.sessions, service, **arguments)
+    said = key if isinstance(key, str) else key(ticket.kind)
+    turn.say(said, number=ticket.number)
     return True
 
 
 async def check_coordinator(turn: Turn, ticket_id: int) -> None:
-    async with turn.ctx.sessions() as session:
-        ticket = await load(session, ticket_id)
-        if ticket.unit_id is None or not await is_coordinator_over(
-            session=session, person_id=turn.contact.person_id, unit_id=ticket.unit_id
-        ):
-            raise PermissionDenied()
+    await sorting.check_coordinator(sessions=turn.ctx.sessions, ticket_id=ticket_id,
+                                    actor=turn.contact.person_id)

@@ -12,7 +12,6 @@ import aiohttp
 
 log = logging.getLogger(__name__)
 PATH = "/v1/audio/transcriptions"
-MAX_AUDIO_BYTES = 20 * 1024 * 1024  # what the Bot API lets a bot download
 
 # A channel's way to get a voice message's bytes from its file id (None: not found).
 FetchAudio = Callable[[str], Awaitable[bytes | None]]

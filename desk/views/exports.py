@@ -18,6 +18,7 @@ from desk.render import HEADERS, day, named, page, when
 from desk.views.common import forbidden, scope_and_tree, viewer_of
 from dispatch.org.scope import Scope
 from dispatch.privacy import audit
+from dispatch.reporting import scorecard_files
 from dispatch.reporting.listing import Row, export_tickets
 from dispatch.reporting.scorecards import Quarter, Scorecard, build_scorecard
 
@@ -139,9 +140,9 @@ def _render_card(card: Scorecard, fmt: str, lang: str) -> bytes:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"card.{fmt}"
         if fmt == "csv":
-            card.write_csv(path)
+            scorecard_files.write_csv(card, path)
         elif fmt == "xlsx":
-            card.write_xlsx(path)
+            scorecard_files.write_xlsx(card, path)
         else:
-            card.render_png(path, lang)
+            scorecard_files.render_png(card, path, lang)
         return path.read_bytes()

@@ -10,30 +10,9 @@ import aiohttp
 from aiohttp import web
 
 from desk.auth import config_of
-from desk.config import BotFiles
 from desk.views.common import not_found, viewer_of
 from dispatch.core.errors import NotFound
 from dispatch.reporting.ticket_record import record
-
-TIMEOUT = aiohttp.ClientTimeout(total=15)
-MAX_BYTES = 20 * 1024 * 1024
-
-
-async def fetch(files: BotFiles, file_id: str) -> bytes | None:
-    base = files.api_base.rstrip("/")
-    async with aiohttp.ClientSession(timeout=TIMEOUT) as http:
-        async with http.get(f"{base}/bot{files.token}/getFile",
-                            params={"file_id": file_id}) as answer:
-            if answer.status != 200:
-                return None
-            found = await answer.json()
-        path = (found.get("result") or {}).get("file_path") if found.get("ok") else None
-        if not path:
-            return None
-        async with http.get(f"{base}/file/bot{files.token}/{path}") as download:
-            if download.status != 200 or (download.content_length or 0) > MAX_BYTES:
-                return None
-            return await download.read()
 
 
 def _kind(data: bytes) -> str:
@@ -58,7 +37,7 @@ async def show(request: web.Request) -> web.Response:
     if config.files is None or n >= len(found.photos):
         return not_found(request)
     try:
-        data = await fetch(config.files, found.photos[n])
+        data = await config.files.fetch(found.photos[n])
     except (aiohttp.ClientError, TimeoutError, ValueError):
         data = None
     if data is None:

@@ -82,19 +82,8 @@ def test_the_checker_sees_a_cycle_when_there_is_one() -> None:
     assert cycles({"a": {"b"}, "b": set()}) == []
 
 
-# Handlers call dispatch services that own their session. The staff cards (split by helper
-# "cards", issue 26) still open sessions around each service call (and three of them import
-# SQLAlchemy or the models); take each name off as its data access moves to dispatch/, until
-# both sets are empty.
-STILL_QUERYING = {
-    "bot/conversation/acting.py", "bot/conversation/staff/lists.py",
-    "bot/conversation/staff/pickers.py",
-}
-STILL_OPENING_SESSIONS = STILL_QUERYING | {
-    "bot/conversation/resident/aftercare.py", "bot/conversation/staff/cards.py",
-    "bot/conversation/staff/corrections.py", "bot/conversation/staff/lookup.py",
-    "bot/conversation/staff/verify.py",
-}
+# Handlers call dispatch services that own their session (issue 26): a service's session is
+# opened in dispatch/ (`dispatch.core.transactions` for a single service call), never here.
 SESSION_FACTORIES = {"sessions", "single"}
 
 
@@ -124,22 +113,14 @@ def _conversation_data_access() -> dict[str, list[str]]:
 
 def test_conversation_handlers_never_import_sqlalchemy_or_the_models() -> None:
     wrong = [f"{name}: {what}" for name, found in _conversation_data_access().items()
-             for what in found if what.startswith("imports") and name not in STILL_QUERYING]
+             for what in found if what.startswith("imports")]
     assert wrong == []
 
 
 def test_conversation_handlers_leave_sessions_to_dispatch_services() -> None:
     wrong = [f"{name}: {what}" for name, found in _conversation_data_access().items()
-             for what in found if name not in STILL_OPENING_SESSIONS]
+             for what in found]
     assert wrong == []
-
-
-def test_the_allow_lists_name_only_modules_that_still_need_them() -> None:
-    """A module cleaned up leaves the list, so the list only ever shrinks."""
-    found = _conversation_data_access()
-    assert sorted(n for n in STILL_QUERYING
-                  if not any(w.startswith("imports") for w in found.get(n, []))) == []
-    assert sorted(n for n in STILL_OPENING_SESSIONS if not found.get(n)) == []
 
 
 def test_the_data_access_check_sees_a_session_and_a_query(tmp_path: Path) -> None:

@@ -15,8 +15,8 @@ from bot.channels import build_telegram
 from bot.channels.sender import SendLimits
 from bot.conversation.router import make_handler
 from bot.core.state import MemoryStateStore
-from desk.config import BotFiles
 from dispatch.notify.bus import MemoryBus
+from dispatch.notify.files import BotFiles
 from dispatch.store.db import session_factory
 from shaosheng.app import BOT_COMMANDS, build_bot_context, open_engine
 from shaosheng.demo import DEMO_TOKEN, persona_dicts, prepare_database

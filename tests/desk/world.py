@@ -13,8 +13,8 @@ from typing import Any
 import httpx
 from sqlalchemy import select
 
-from desk.config import BotFiles
 from dispatch.core.enums import Category, Role, TicketKind, Urgency
+from dispatch.notify.files import BotFiles
 from dispatch.org import signin
 from dispatch.org import tree as org
 from dispatch.org.people import enrol

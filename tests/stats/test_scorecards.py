@@ -12,15 +12,15 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from dispatch.core.workdays import WorkCalendar
+from dispatch.reporting import scorecard_files
+from dispatch.reporting.figures import Figures
 from dispatch.reporting.scorecards import (
     COLUMNS,
     Quarter,
     build_scorecard,
-    cjk_font,
     rating_register,
     score,
 )
-from dispatch.reporting.stats import Figures
 from dispatch.store.models import Rating, TicketEvent
 from tests.stats.conftest import Seeded
 
@@ -66,7 +66,8 @@ async def test_scorecard_files_read_back(seeded: Seeded, tmp_path: Path) -> None
     assert "dept-urban" in {r.stats.code for r in card.ranked("department")}
     assert card.ranked("street")[0].stats.code == "wuhang"  # the only street with work
 
-    rows = list(csv.DictReader(card.write_csv(tmp_path / "s.csv").open(encoding="utf-8-sig")))
+    written = scorecard_files.write_csv(card, tmp_path / "s.csv")
+    rows = list(csv.DictReader(written.open(encoding="utf-8-sig")))
     wuhang = next(r for r in rows if r["code"] == "wuhang")
     assert (wuhang["name"], wuhang["received"], wuhang["resolved"]) == ("吴航街道", "4", "3")
     assert (wuhang["overdue"], wuhang["escalated"], wuhang["response_rate"]) == ("1", "1", "0.5")
@@ -74,7 +75,7 @@ async def test_scorecard_files_read_back(seeded: Seeded, tmp_path: Path) -> None
     idle = next(r for r in rows if r["code"] == "jinfeng")
     assert (idle["received"], idle["score"], idle["satisfaction_rate"]) == ("0", "", "")
 
-    book = load_workbook(card.write_xlsx(tmp_path / "s.xlsx"))
+    book = load_workbook(scorecard_files.write_xlsx(card, tmp_path / "s.xlsx"))
     assert len(book.sheetnames) == 4  # streets, departments, communities, the 评单 register
     streets, departments = (book[name] for name in book.sheetnames[:2])
     assert streets["A1"].font.bold
@@ -88,12 +89,12 @@ async def test_scorecard_files_read_back(seeded: Seeded, tmp_path: Path) -> None
 
     from matplotlib.image import imread
 
-    image = imread(card.render_png(tmp_path / "s.png"))
+    image = imread(scorecard_files.render_png(card, tmp_path / "s.png"))
     assert image.shape[0] > 300
     assert image.shape[1] > 600
     assert image.std() > 0.05  # bars and text, not a blank canvas
 
-    zh, en = card.table_text("zh"), card.table_text("en")
+    zh, en = scorecard_files.table_text(card, "zh"), scorecard_files.table_text(card, "en")
     assert "2026Q4" in zh
     assert "吴航街道" in zh
     assert "得分" in zh
@@ -104,15 +105,15 @@ async def test_scorecard_files_read_back(seeded: Seeded, tmp_path: Path) -> None
 def test_png_falls_back_to_english_names_without_a_cjk_font(monkeypatch, tmp_path) -> None:  # noqa: ANN001
     import dispatch.reporting.scorecards as sc
 
-    monkeypatch.setattr(sc, "CJK_FONTS", ())
-    assert sc.cjk_font() is None
+    monkeypatch.setattr(scorecard_files, "CJK_FONTS", ())
+    assert scorecard_files.cjk_font() is None
     card = sc.Scorecard(Quarter(2026, 4), [])
-    assert card.render_png(tmp_path / "empty.png").stat().st_size > 1000
+    assert scorecard_files.render_png(card, tmp_path / "empty.png").stat().st_size > 1000
 
 
 def test_a_cjk_font_is_found_on_this_machine() -> None:
     # .ci/run installs fonts-wqy-microhei: without a CJK font the PNG scorecard shows boxes.
-    assert cjk_font() in {"WenQuanYi Micro Hei", "Noto Sans CJK SC"}
+    assert scorecard_files.cjk_font() in {"WenQuanYi Micro Hei", "Noto Sans CJK SC"}
 
 
 async def test_register_pairs_each_rating_with_the_done_it_answers(seeded: Seeded) -> None:

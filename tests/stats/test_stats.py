@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from dispatch.reporting.figures import Figures
 from dispatch.reporting.scorecards import Quarter
-from dispatch.reporting.stats import Figures, district_summary, unit_stats
+from dispatch.reporting.stats import district_summary, unit_stats
 from tests.stats.conftest import Seeded
 
 FIGURES = list(Figures.__dataclass_fields__)

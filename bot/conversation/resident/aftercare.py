@@ -8,9 +8,9 @@ from bot.conversation.awaiting import expect, stop_waiting
 from bot.core.i18n import t
 from bot.core.messages import Button
 from bot.core.turn import Turn
-from dispatch.core import buttons
+from dispatch.core import buttons, transactions
 from dispatch.core.enums import RatingValue
-from dispatch.tickets import duplicates, ratings, work
+from dispatch.tickets import duplicates, handling, ratings, work
 from dispatch.tickets.desk import load
 
 
@@ -22,56 +22,47 @@ async def on_message_holder_press(turn: Turn, data: buttons.MessageHolder) -> No
 
 async def on_follow_press(turn: Turn, data: buttons.FollowTwin) -> None:
     """The reporter follows the open ticket instead of their new one."""
-    async with turn.ctx.sessions() as session, session.begin():
-        survivor = await duplicates.follow_instead(session=session, ticket_id=data.ticket,
-                                                   into_id=data.into,
-                                                   actor=turn.contact.person_id,
-                                                   desk=turn.ctx.desk)
-        number = survivor.number
-    turn.edit_pressed(t("report.following", turn.lang, number=number))
+    survivor = await transactions.change(turn.ctx.sessions, duplicates.follow_instead,
+                                         ticket_id=data.ticket, into_id=data.into,
+                                         actor=turn.contact.person_id, desk=turn.ctx.desk)
+    turn.edit_pressed(t("report.following", turn.lang, number=survivor.number))
 
 
 async def on_message_to_holder(turn: Turn, what: awaiting.MessageToHolder, text: str) -> bool:
     stop_waiting(turn)
-    return await act(turn, "help.message_sent", lambda session: work.message_holder(
-        session=session, ticket_id=what.ticket, actor=turn.contact.person_id,
-        desk=turn.ctx.desk, text=text or "-"))
+    return await act(turn, "help.message_sent", work.message_holder, ticket_id=what.ticket,
+                     actor=turn.contact.person_id, desk=turn.ctx.desk, text=text or "-")
 
 
 async def on_rate_comment(turn: Turn, what: awaiting.RateComment, text: str) -> bool:
     stop_waiting(turn)
-    return await act(turn, "rate.reopened", lambda session: ratings.rate_by_reporter(
-        session=session, ticket_id=what.ticket, actor=turn.contact.person_id,
-        value=what.value, desk=turn.ctx.desk, comment=text[:1000]))
+    return await act(turn, "rate.reopened", ratings.rate_by_reporter, ticket_id=what.ticket,
+                     actor=turn.contact.person_id, value=what.value, desk=turn.ctx.desk,
+                     comment=text[:1000])
 
 
 async def on_rate(turn: Turn, data: buttons.Rate) -> None:
     """The reporter rates; unsatisfied asks why first (the comment reopens the ticket)."""
     value, actor = data.rating, turn.contact.person_id
     if value is RatingValue.UNSATISFIED:
-        async with turn.ctx.sessions() as session:
-            ticket = await load(session, data.ticket)
-            if ticket.reporter_id != actor or ticket.status != "resolved":
-                turn.toast("press.stale")
-                return
+        ticket = await transactions.read(turn.ctx.sessions, load, ticket_id=data.ticket)
+        if ticket.reporter_id != actor or ticket.status != "resolved":
+            turn.toast("press.stale")
+            return
         expect(turn, awaiting.RateComment(data.ticket, value))
         turn.edit_pressed(t("rate.ask_comment", turn.lang))
         return
-    async with turn.ctx.sessions() as session, session.begin():
-        ticket = await ratings.rate_by_reporter(session=session, ticket_id=data.ticket,
-                                                actor=actor, value=value, desk=turn.ctx.desk)
-        number = ticket.number
-    _thank(turn, number, value)
+    ticket = await transactions.change(turn.ctx.sessions, ratings.rate_by_reporter,
+                                       ticket_id=data.ticket, actor=actor, value=value,
+                                       desk=turn.ctx.desk)
+    _thank(turn, ticket.number, value)
 
 
 async def on_community_rate(turn: Turn, data: buttons.CommunityRate) -> None:
-    async with turn.ctx.sessions() as session, session.begin():
-        before = await ratings.community_rating(session=session, ticket_id=data.ticket)
-        old = before.value if before is not None else None
-        ticket = await ratings.rate_by_community(session=session, ticket_id=data.ticket,
-                                                 actor=turn.contact.person_id,
-                                                 value=data.rating, desk=turn.ctx.desk)
-        number = ticket.number
+    ticket, old = await handling.rate_by_community(
+        sessions=turn.ctx.sessions, ticket_id=data.ticket, actor=turn.contact.person_id,
+        value=data.rating, desk=turn.ctx.desk)
+    number = ticket.number
     if old is None:
         _thank(turn, number, data.rating)
         return

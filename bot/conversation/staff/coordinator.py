@@ -12,7 +12,7 @@ from bot.core.messages import Button, Document, Reply
 from bot.core.render import local_zone
 from bot.core.turn import Turn
 from dispatch.core.buttons import OpenTicket
-from dispatch.reporting import questions, requests
+from dispatch.reporting import questions, requests, scorecard_files
 from dispatch.reporting.scorecards import Quarter, Scorecard
 from nlu import Parse
 
@@ -38,7 +38,7 @@ async def scorecard_command(turn: Turn, rest: str = "") -> None:
         return
     card = await requests.scorecard_for(sessions=turn.ctx.sessions,
                                         person_id=turn.contact.person_id, quarter=quarter)
-    for page in card.table_pages(turn.lang):  # complete, a page per message
+    for page in scorecard_files.table_pages(card, turn.lang):  # complete, a page per message
         turn.send(page, preformatted=True)
     for document in await asyncio.to_thread(_files, card, turn.lang, str(quarter)):
         turn.answer.replies.append(Reply(text=document.filename, document=document))
@@ -48,10 +48,10 @@ def _files(card: Scorecard, lang: str, name: str) -> list[Document]:
     """Render off the event loop: matplotlib and openpyxl are CPU work."""
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp)
-        paths = [card.write_csv(out / f"scorecard-{name}.csv"),
-                 card.write_register_csv(out / f"ratings-{name}.csv"),
-                 card.write_xlsx(out / f"scorecard-{name}.xlsx"),
-                 card.render_png(out / f"scorecard-{name}.png", lang)]
+        paths = [scorecard_files.write_csv(card, out / f"scorecard-{name}.csv"),
+                 scorecard_files.write_register_csv(card, out / f"ratings-{name}.csv"),
+                 scorecard_files.write_xlsx(card, out / f"scorecard-{name}.xlsx"),
+                 scorecard_files.render_png(card, out / f"scorecard-{name}.png", lang)]
         return [Document(p.name, p.read_bytes()) for p in paths]
 
 

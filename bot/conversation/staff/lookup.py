@@ -6,10 +6,9 @@ from bot.core.i18n import t
 from bot.core.messages import Button
 from bot.core.render import ticket_line, timeline_text, when
 from bot.core.turn import Turn
-from dispatch.core import buttons
-from dispatch.org.access import is_centre_coordinator, is_coordinator_over
+from dispatch.core import buttons, transactions
+from dispatch.tickets import handling
 from dispatch.tickets import staffing as staff
-from dispatch.tickets.desk import load
 
 
 async def on_open_press(turn: Turn, data: buttons.OpenTicket) -> None:
@@ -18,15 +17,10 @@ async def on_open_press(turn: Turn, data: buttons.OpenTicket) -> None:
 
 async def show_ticket(turn: Turn, ticket_id: int) -> None:
     """A ticket's record for staff, with what a coordinator over it may do."""
-    async with turn.ctx.sessions() as session:
-        view = await staff.staff_view(session=session, ticket_id=ticket_id,
-                                      person_id=turn.contact.person_id,
-                                      routing=turn.ctx.desk.routing)
-        ticket = await load(session, ticket_id)
-        coordinator = ticket.unit_id is not None and await is_coordinator_over(
-            session=session, person_id=turn.contact.person_id, unit_id=ticket.unit_id)
-        centre_desk = await is_centre_coordinator(session=session,
-                                                  person_id=turn.contact.person_id)
+    record = await handling.staff_record(sessions=turn.ctx.sessions, ticket_id=ticket_id,
+                                         person_id=turn.contact.person_id,
+                                         routing=turn.ctx.desk.routing)
+    view, coordinator, centre_desk = record.view, record.coordinator, record.centre
     text = timeline_text(view.ticket, view.entries, turn.lang)
     if view.phone:
         text += "\n" + t("staff.phone", turn.lang, phone=view.phone)
@@ -55,8 +49,7 @@ async def show_ticket(turn: Turn, ticket_id: int) -> None:
 
 async def lookup_command(turn: Turn, rest: str) -> None:
     """/t CL-2026-000123 or /t 123 (and #123 typed alone)."""
-    async with turn.ctx.sessions() as session:
-        ticket_id = await staff.find_ticket(session=session, ref=rest)
+    ticket_id = await transactions.read(turn.ctx.sessions, staff.find_ticket, ref=rest)
     if ticket_id is None:
         turn.say("staff.no_such_ticket", ref=rest.strip().lstrip("#").upper()[:40] or "?")
         return
@@ -64,9 +57,9 @@ async def lookup_command(turn: Turn, rest: str) -> None:
 
 
 async def tasks_command(turn: Turn, _: str = "") -> None:
-    async with turn.ctx.sessions() as session:
-        views = await staff.my_tasks(session=session, person_id=turn.contact.person_id,
-                                     routing=turn.ctx.desk.routing)
+    views = await transactions.read(turn.ctx.sessions, staff.my_tasks,
+                                    person_id=turn.contact.person_id,
+                                    routing=turn.ctx.desk.routing)
     if not views:
         turn.say("staff.no_tasks")
         return
@@ -81,7 +74,7 @@ async def duty_command(turn: Turn, rest: str = "") -> None:
     if arg not in ("on", "off"):
         turn.say("staff.duty_usage")
         return
-    async with turn.ctx.sessions() as session, session.begin():
-        await staff.set_duty(session=session, person_id=turn.contact.person_id, on=arg == "on")
+    await transactions.change(turn.ctx.sessions, staff.set_duty,
+                              person_id=turn.contact.person_id, on=arg == "on")
     turn.say(f"staff.duty_{arg}")
 

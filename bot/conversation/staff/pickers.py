@@ -3,30 +3,39 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import Protocol
 
 from bot.conversation import awaiting
-from bot.conversation.acting import check_coordinator
 from bot.conversation.awaiting import expect, stop_waiting
 from bot.core.i18n import t
 from bot.core.messages import Button
 from bot.core.turn import Turn
 from dispatch.core import buttons
 from dispatch.core.buttons import CallbackData
-from dispatch.core.errors import PermissionDenied
-from dispatch.org.access import is_centre_coordinator
-from dispatch.org.tree import unit_by_id
-from dispatch.store.models import Unit
-from dispatch.tickets import centre
-from dispatch.tickets.desk import load
-from dispatch.tickets.pickers import SHOWN, Purpose, choices, matching
-from dispatch.tickets.reassign import reassign
+from dispatch.tickets import sorting
+from dispatch.tickets.pickers import SHOWN, Purpose, matching
 
 PAGE = 8  # units per picker page; the rest are a ⟨next⟩ press away, never cut off
 SEARCH_CHARS = 8  # a text this short that names no unit is a search that found nothing
 # ... unless it asks something (今天新增多少件, "how many open"): a question is answered.
 ASKING = re.compile(r"[几吗么？?]|多少|哪|怎|\b(?:how|what|which|when|why|who|list|show)\b",
                     re.IGNORECASE)
+
+
+class Unit(Protocol):
+    """What a picker shows of a unit (dispatch's Unit has it)."""
+
+    id: int
+    name: str
+    name_en: str | None
+
+
+class Picked(Protocol):
+    """What a picker shows of the ticket it picks for."""
+
+    id: int
+    number: str | None
 
 
 def unit_label(turn: Turn, unit: Unit | None) -> str:
@@ -49,7 +58,7 @@ def _searchable(turn: Turn, ticket_id: int, purpose: Purpose, text: str) -> str:
     return f"{text}\n{by_name_hint(turn)}"
 
 
-def paged(turn: Turn, units: list[Unit], page: int, pick: Callable[[Unit], CallbackData],
+def paged(turn: Turn, units: Sequence[Unit], page: int, pick: Callable[[Unit], CallbackData],
            nav: Callable[[int], CallbackData]) -> tuple[list[list[Button]], int, int]:
     """One page of unit buttons with ‹ › to the others: every unit is reachable."""
     pages = max(1, -(-len(units) // PAGE))
@@ -65,11 +74,8 @@ def paged(turn: Turn, units: list[Unit], page: int, pick: Callable[[Unit], Callb
     return rows, page + 1, pages
 
 
-async def offer_leads(turn: Turn, session, ticket, edit: bool = False,  # noqa: ANN001
-                       page: int = 0) -> None:
-    units = [u for u in await centre.departments(session=session, ticket=ticket,
-                                                 desk=turn.ctx.desk)
-             if await centre.may_lead(session=session, unit=u, actor=turn.contact.person_id)]
+def offer_leads(turn: Turn, ticket: Picked, units: Sequence[Unit], edit: bool = False,
+                page: int = 0) -> None:
     rows, shown, pages = paged(turn, units, page, lambda u: buttons.SetLead(ticket.id, u.id),
                                 lambda n: buttons.PickLead(ticket.id, n))
     text = _searchable(turn, ticket.id, Purpose.LEAD, t(
@@ -82,21 +88,17 @@ async def offer_leads(turn: Turn, session, ticket, edit: bool = False,  # noqa: 
 
 async def on_pick_lead(turn: Turn, data: buttons.PickLead) -> None:
     """The centre's lead-unit picker; `page` 0 opens it, n > 0 shows page n - 1 in place."""
-    async with turn.ctx.sessions() as session:
-        ticket = await load(session, data.ticket)
-        if not await is_centre_coordinator(session=session, person_id=turn.contact.person_id):
-            raise PermissionDenied()
-        await offer_leads(turn, session, ticket, edit=data.page > 0,
-                           page=max(data.page - 1, 0))
+    ticket, units = await sorting.lead_choices(
+        sessions=turn.ctx.sessions, ticket_id=data.ticket, actor=turn.contact.person_id,
+        desk=turn.ctx.desk)
+    offer_leads(turn, ticket, units, edit=data.page > 0, page=max(data.page - 1, 0))
 
 
 async def on_reassign(turn: Turn, data: buttons.Reassign) -> None:
     """改派: the units this coordinator may hand it to; `page` as in on_pick_lead."""
-    await check_coordinator(turn, data.ticket)
-    async with turn.ctx.sessions() as session:
-        ticket = await load(session, data.ticket)
-        units = await centre.reassign_targets(session=session, ticket=ticket,
-                                              actor=turn.contact.person_id, desk=turn.ctx.desk)
+    ticket, units = await sorting.unit_choices(
+        sessions=turn.ctx.sessions, ticket_id=data.ticket, actor=turn.contact.person_id,
+        desk=turn.ctx.desk, purpose=Purpose.REASSIGN)
     if not units:
         turn.say("staff.no_reassign_targets", number=ticket.number)
         return
@@ -112,19 +114,15 @@ async def on_reassign(turn: Turn, data: buttons.Reassign) -> None:
 
 
 async def on_reassign_to(turn: Turn, data: buttons.ReassignTo) -> None:
-    async with turn.ctx.sessions() as session, session.begin():
-        ticket = await reassign(session=session, ticket_id=data.ticket,
-                                actor=turn.contact.person_id, unit_id=data.unit,
-                                desk=turn.ctx.desk)
-        unit = await unit_by_id(session=session, unit_id=data.unit)
-        number = ticket.number
+    ticket, unit = await sorting.reassign_to(
+        sessions=turn.ctx.sessions, ticket_id=data.ticket, actor=turn.contact.person_id,
+        unit_id=data.unit, desk=turn.ctx.desk)
     stop_waiting(turn)
-    turn.edit_pressed(t("staff.reassigned", turn.lang, number=number,
+    turn.edit_pressed(t("staff.reassigned", turn.lang, number=ticket.number,
                         unit=unit_label(turn, unit)))
 
 
-async def offer_co_units(turn: Turn, session, ticket) -> None:  # noqa: ANN001
-    units = await centre.assist_choices(session=session, ticket=ticket, desk=turn.ctx.desk)
+def offer_co_units(turn: Turn, ticket: Picked, units: Sequence[Unit]) -> None:
     rows = [[unit_button(turn, u, buttons.AddCoUnit(ticket.id, u.id))] for u in units]
     turn.edit_pressed(_searchable(turn, ticket.id, Purpose.ASSIST,
                                   t("staff.lead_set", turn.lang, number=ticket.number)), rows)
@@ -146,11 +144,9 @@ async def on_unit_search(turn: Turn, what: awaiting.UnitSearch, text: str) -> bo
     buttons. A longer text, or a question, that names no unit is no search: it is read as
     any other text."""
     purpose = what.purpose
-    await check_coordinator(turn, what.ticket)
-    async with turn.ctx.sessions() as session:
-        ticket = await load(session, what.ticket)
-        units = await choices(session=session, ticket=ticket, actor=turn.contact.person_id,
-                              desk=turn.ctx.desk, purpose=purpose)
+    ticket, units = await sorting.unit_choices(
+        sessions=turn.ctx.sessions, ticket_id=what.ticket, actor=turn.contact.person_id,
+        desk=turn.ctx.desk, purpose=purpose)
     found = matching(units, text)
     if not found:
         if ASKING.search(text):  # answered as a question; the picker stays open

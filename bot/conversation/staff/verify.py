@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from bot.core.i18n import t
 from bot.core.turn import Turn
-from dispatch.core import buttons
+from dispatch.core import buttons, transactions
 from dispatch.core.enums import RejectReason
-from dispatch.tickets import duplicates, verify
-from dispatch.tickets.desk import claimers
-from dispatch.tickets.helping import HelpReach, help_reach, street_name
+from dispatch.tickets import duplicates, handling, verify
+from dispatch.tickets.helping import HelpReach
 
 HELP_ANSWERS = {HelpReach.COMMUNITY: "staff.handled_here",
                 HelpReach.NEIGHBOURS: "staff.help_widened",
@@ -16,65 +15,49 @@ HELP_ANSWERS = {HelpReach.COMMUNITY: "staff.handled_here",
 
 
 async def on_reject_because(turn: Turn, data: buttons.RejectBecause) -> None:
-    async with turn.ctx.sessions() as session, session.begin():
-        ticket = await verify.reject(session=session, ticket_id=data.ticket,
-                                   actor=turn.contact.person_id, reason=data.reason,
-                                   desk=turn.ctx.desk)
-        number = ticket.number
-    turn.edit_pressed(t("staff.rejected", turn.lang, number=number,
+    ticket = await transactions.change(turn.ctx.sessions, verify.reject, ticket_id=data.ticket,
+                                       actor=turn.contact.person_id, reason=data.reason,
+                                       desk=turn.ctx.desk)
+    turn.edit_pressed(t("staff.rejected", turn.lang, number=ticket.number,
                         reason=t(f"reason.{data.reason}", turn.lang)))
 
 
 async def on_reject(turn: Turn, data: buttons.Reject) -> None:
     """Which reason: the card's buttons become the reasons (only for those who may reject)."""
-    async with turn.ctx.sessions() as session:
-        await verify.may_verify(session=session, ticket_id=data.ticket,
-                              actor=turn.contact.person_id, desk=turn.ctx.desk)
+    await transactions.read(turn.ctx.sessions, verify.may_verify, ticket_id=data.ticket,
+                            actor=turn.contact.person_id, desk=turn.ctx.desk)
     rows = [[turn.button(f"reason.{r}", buttons.RejectBecause(data.ticket, r))]
             for r in RejectReason]
     turn.edit_pressed(t("staff.pick_reason", turn.lang), rows)
 
 
 async def on_handle_here(turn: Turn, data: buttons.HandleHere) -> None:
-    async with turn.ctx.sessions() as session, session.begin():
-        ticket = await verify.handle_here(session=session, ticket_id=data.ticket,
-                                        actor=turn.contact.person_id, desk=turn.ctx.desk)
-        number = ticket.number
-        # Never claim a push that reached no one: say whom it truly reached.
-        if ticket.kind == "help_request":
-            reach = await help_reach(session=session, ticket=ticket)
-            street = await street_name(session=session, ticket=ticket)
-            key = HELP_ANSWERS[reach]
-        else:
-            offered = ticket.unit_id == ticket.community_id and bool(
-                await claimers(session=session, ticket=ticket, desk=turn.ctx.desk))
-            key, street = ("staff.handled_here" if offered else "staff.handled_here_nobody"), {}
-    turn.edit_pressed(t(key, turn.lang, number=number,
-                        street=street.get(turn.lang, "-") if street else "-"))
+    done = await handling.handle_here(sessions=turn.ctx.sessions, ticket_id=data.ticket,
+                                      actor=turn.contact.person_id, desk=turn.ctx.desk)
+    # Never claim a push that reached no one: say whom it truly reached.
+    if done.reach is not None:
+        key = HELP_ANSWERS[done.reach]
+    else:
+        key = "staff.handled_here" if done.offered else "staff.handled_here_nobody"
+    turn.edit_pressed(t(key, turn.lang, number=done.ticket.number,
+                        street=done.street.get(turn.lang, "-") if done.street else "-"))
 
 
 async def on_whistle(turn: Turn, data: buttons.Whistle) -> None:
-    async with turn.ctx.sessions() as session, session.begin():
-        ticket = await verify.whistle(session=session, ticket_id=data.ticket,
-                                    actor=turn.contact.person_id, desk=turn.ctx.desk)
-        number = ticket.number
-    turn.edit_pressed(t("staff.whistled", turn.lang, number=number))
+    ticket = await transactions.change(turn.ctx.sessions, verify.whistle, ticket_id=data.ticket,
+                                       actor=turn.contact.person_id, desk=turn.ctx.desk)
+    turn.edit_pressed(t("staff.whistled", turn.lang, number=ticket.number))
 
 
 async def on_merge_twin(turn: Turn, data: buttons.MergeTwin) -> None:
-    async with turn.ctx.sessions() as session, session.begin():
-        ticket = await duplicates.merge(session=session, ticket_id=data.ticket,
-                                        into_id=data.into, actor=turn.contact.person_id,
-                                        desk=turn.ctx.desk)
-        number = ticket.number
-    turn.edit_pressed(t("staff.merged", turn.lang, number=number))
+    ticket = await transactions.change(turn.ctx.sessions, duplicates.merge,
+                                       ticket_id=data.ticket, into_id=data.into,
+                                       actor=turn.contact.person_id, desk=turn.ctx.desk)
+    turn.edit_pressed(t("staff.merged", turn.lang, number=ticket.number))
 
 
 async def whistle_own(turn: Turn, ticket_id: int) -> None:
     """A grid worker's own report, whistled up at once (staff create and whistle)."""
-    async with turn.ctx.sessions() as session, session.begin():
-        ticket = await verify.whistle(session=session, ticket_id=ticket_id,
-                                    actor=turn.contact.person_id, desk=turn.ctx.desk)
-        number = ticket.number
-    turn.say("staff.whistled", number=number)
-
+    ticket = await transactions.change(turn.ctx.sessions, verify.whistle, ticket_id=ticket_id,
+                                       actor=turn.contact.person_id, desk=turn.ctx.desk)
+    turn.say("staff.whistled", number=ticket.number)

@@ -28,4 +28,4 @@ def help_key(kind: str, key: str) -> str:
 
 def help_key_of(key: str) -> Confirm:
     """The confirmation for ``act``, chosen once the ticket is known."""
-    return lambda ticket: help_key(ticket.kind, key)
+    return lambda kind: help_key(kind, key)

@@ -1,4 +1,6 @@
-"""A file a person sent, fetched through the Bot API (getFile, then the download)."""
+"""A file a person sent (a photo, a voice message), fetched back through the Bot API: getFile,
+then the download. The chat's voice transcription and the desk's photo page both use it; the
+chat keeps only Telegram's file ids."""
 
 from __future__ import annotations
 
@@ -6,16 +8,17 @@ from dataclasses import dataclass
 
 import aiohttp
 
-from bot.speech.transcriber import MAX_AUDIO_BYTES
+MAX_FILE_BYTES = 20 * 1024 * 1024  # what the Bot API lets a bot download
 
 
 @dataclass(frozen=True)
-class BotApiFiles:
+class BotFiles:
     api_base: str  # "https://api.telegram.org", or the local stand-in
     token: str
     timeout_s: float = 15.0
 
     async def fetch(self, file_id: str) -> bytes | None:
+        """The file's bytes; None when the Bot API does not have it or it is too large."""
         base = self.api_base.rstrip("/")
         timeout = aiohttp.ClientTimeout(total=self.timeout_s)
         async with aiohttp.ClientSession(timeout=timeout) as http:
@@ -28,6 +31,6 @@ class BotApiFiles:
             if not path:
                 return None
             async with http.get(f"{base}/file/bot{self.token}/{path}") as download:
-                if download.status != 200 or (download.content_length or 0) > MAX_AUDIO_BYTES:
+                if download.status != 200 or (download.content_length or 0) > MAX_FILE_BYTES:
                     return None
                 return await download.read()
