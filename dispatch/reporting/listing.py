@@ -139,15 +139,42 @@ def _select(clauses: list[Any]) -> Any:
 NULLABLE = ("due", "unit")
 
 
-def _order(sort: str) -> list[Any]:
+def _order(sort: str, source: Any = None) -> list[Any]:
+    """ORDER BY for `sort`; over `source`'s columns `id` and `key` when given (a CTE)."""
     key = sort.lstrip("-")
-    column = SORTS.get(key, Ticket.created_at)
+    column = SORTS.get(key, Ticket.created_at) if source is None else source.c.sort_key
+    ident = Ticket.id if source is None else source.c.id
     desc = sort.startswith("-") or key not in SORTS
-    tiebreak = Ticket.id.desc() if desc else Ticket.id.asc()
+    tiebreak = ident.desc() if desc else ident.asc()
     ordered = column.desc() if desc else column.asc()
     # NULLS LAST only where there can be nulls: on a NOT NULL column it would keep PostgreSQL
     # from reading the index backwards and stopping after one page.
     return [ordered.nulls_last() if key in NULLABLE else ordered, tiebreak]
+
+
+# Up to this many matching tickets, every match is read once through the filters' own
+# indexes and sorted: that gives the page and the count in one statement. Walking the sort's
+# index instead (newest first) and filtering passes every ticket that does not match: a text
+# search of a district's open tickets read all 1,000,000 tickets of a city for 98 matches.
+FEW = 5_000
+
+
+def _few(clauses: list[Any], sort: str) -> Any:
+    """Every matching id in the page order, or FEW + 1 arbitrary ones when there are more."""
+    key = sort.lstrip("-")
+    found = select(Ticket.id.label("id"),
+                   SORTS.get(key, Ticket.created_at).label("sort_key")).where(and_(*clauses))
+    if key == "unit":
+        found = found.outerjoin(Unit, Unit.id == Ticket.unit_id)
+    matching = found.limit(FEW + 1).subquery("matching")
+    return select(matching.c.id).order_by(*_order(sort, matching))
+
+
+def _walk(clauses: list[Any], sort: str) -> Any:
+    query = select(Ticket.id).where(and_(*clauses))
+    if sort.lstrip("-") == "unit":
+        query = query.outerjoin(Unit, Unit.id == Ticket.unit_id)
+    return query.order_by(*_order(sort))
 
 
 def _row(r: Any, now: datetime, preview: int = PREVIEW) -> Row:
@@ -164,14 +191,17 @@ async def list_tickets(*, session: AsyncSession, flt: TicketFilter, scope: Any, 
                        sort: str = "-created", page: int = 1, per_page: int = 50) -> Page:
     """One page of the filtered table and the number of matching tickets."""
     clauses = where(flt, scope=scope, now=now)
-    total = await session.scalar(select(func.count(Ticket.id)).where(and_(*clauses))) or 0
-    page = max(1, min(page, max(1, -(-int(total) // per_page))))
-    # The page's ids first, sorting narrow rows; then the 50 wide rows with their names.
-    ids_query = select(Ticket.id).where(and_(*clauses))
-    if sort.lstrip("-") == "unit":
-        ids_query = ids_query.outerjoin(Unit, Unit.id == Ticket.unit_id)
-    ids = list((await session.scalars(ids_query.order_by(*_order(sort)).limit(per_page)
-                                      .offset((page - 1) * per_page))).all())
+    few = list((await session.scalars(_few(clauses, sort))).all())
+    if len(few) <= FEW:
+        total = len(few)
+        page = max(1, min(page, max(1, -(-total // per_page))))
+        ids = few[(page - 1) * per_page:page * per_page]
+    else:  # many: counted, then the page's ids read along the sort's index
+        total = await session.scalar(select(func.count(Ticket.id)).where(and_(*clauses))) or 0
+        page = max(1, min(page, max(1, -(-int(total) // per_page))))
+        ids = list((await session.scalars(_walk(clauses, sort).limit(per_page)
+                                          .offset((page - 1) * per_page))).all())
+    # Then the page's 50 wide rows with their names.
     found = {r[0]: r for r in await session.execute(_select([Ticket.id.in_(ids)]))}
     return Page([_row(found[i], now) for i in ids if i in found], int(total), page, per_page)
 

@@ -23,6 +23,7 @@ from sqlalchemy import (
     literal_column,
     or_,
     select,
+    text,
     union_all,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -253,8 +254,8 @@ async def _ratings(p: _Period) -> None:
     }, Rating.at >= p.start, Rating.at < p.end)
 
 
-def _late(p: _Period, action: str, due: Any, clock: Sequence[str]) -> Any:
-    """Tickets (with the unit) whose `action` in the period missed the deadline in force.
+def _late(due: Any, clock: Sequence[str]) -> Any:
+    """Whether the event E (a claim or a done) missed the deadline in force when it was made.
 
     The deadline that applied to a past claim (or done) is not stored on its event. When
     nothing reset the clock since, the ticket still holds it: late is `at > due`. When it was
@@ -269,22 +270,24 @@ def _late(p: _Period, action: str, due: Any, clock: Sequence[str]) -> Any:
                .correlate(E).scalar_subquery())
     missed = exists().where(o.ticket_id == E.ticket_id, o.action == "overdue",
                             o.id < E.id, o.id > started)
-    late = case((and_(due.is_not(None), ~reset_since), E.at > due), else_=missed)
-    where = [E.action == action, p.during(E.at), E.ticket_id == Ticket.id, late]
-    if p.unit_ids is not None:
-        where.append(E.unit_id.in_(p.unit_ids))
-    return select(E.unit_id.label("unit_id"), E.ticket_id.label("ticket_id")).where(*where)
+    return case((and_(due.is_not(None), ~reset_since), E.at > due), else_=missed)
 
 
 async def _deadlines(p: _Period) -> None:
-    claims = _late(p, "claim", Ticket.claim_due_at, CLAIM_CLOCK)
-    dones = _late(p, "done", Ticket.resolve_due_at, ("claim",))
+    # The period's claims and dones in one pass (one join to `tickets`), each against its clock.
+    is_claim = E.action == "claim"
+    late = case((is_claim, _late(Ticket.claim_due_at, CLAIM_CLOCK)),
+                else_=_late(Ticket.resolve_due_at, ("claim",)))
+    late_where = [E.action.in_(("claim", "done")), p.during(E.at), E.ticket_id == Ticket.id,
+                  late]
     overdue_where = [E.action == "overdue", p.during(E.at)]
     if p.unit_ids is not None:
+        late_where.append(E.unit_id.in_(p.unit_ids))
         overdue_where.append(E.unit_id.in_(p.unit_ids))
     tagged = union_all(
-        claims.add_columns(literal_column("'c'").label("tag")),
-        dones.add_columns(literal_column("'d'").label("tag")),
+        select(E.unit_id.label("unit_id"), E.ticket_id.label("ticket_id"),
+               case((is_claim, literal_column("'c'")), else_=literal_column("'d'"))
+               .label("tag")).where(*late_where),
         select(E.unit_id, E.ticket_id, literal_column("'o'").label("tag"))
         .where(*overdue_where)).subquery()
     await p.gather(tagged.c.unit_id, {
@@ -297,7 +300,19 @@ async def _deadlines(p: _Period) -> None:
         figures["resolved_on_time"] = figures["resolved"] - figures.pop("late_dones", 0)
 
 
+# A city's quarter groups and sorts ~500,000 rows per statement: with PostgreSQL's default
+# 4 MB each sort spilled to disk (1,000,000 tickets: the city's scorecard 23.8 s, 14.1 s here).
+REPORT_WORK_MEM = "64MB"
+
+
+async def roomy(session: AsyncSession) -> None:
+    """More memory for sorts and hashes, until the end of the session's transaction."""
+    if (await session.connection()).dialect.name == "postgresql":
+        await session.execute(text(f"SET LOCAL work_mem = '{REPORT_WORK_MEM}'"))
+
+
 async def _collect(p: _Period) -> Tally:
+    await roomy(p.session)
     for step in (_arrivals, _work, _moves, _ratings, _deadlines):
         await step(p)
     return p.out

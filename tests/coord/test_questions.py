@@ -127,6 +127,15 @@ CASES = [
     ("coord_c", "which department has the most overdue tickets", _rank(lambda f: f.dept)),
     ("coord_c", "which street has the most overdue tickets", _rank(lambda f: f.holder_street)),
     ("coord_c", "哪个街道超时最多", _rank(lambda f: f.holder_street)),
+    # days and months as coordinators write them (the year is the current one)
+    ("coord_c", "11月23日到11月26日新增多少件", _count(ALL, "new", (WEEK[0], TODAY[1]))),
+    ("coord_c", "2026年11月1日至30日新增多少件", _count(ALL, "new", MONTH)),
+    ("coord_c", "11月新增了多少", _count(ALL, "new", MONTH)),
+    ("coord_c", "11/16-11/22新增多少件", _count(ALL, "new", LAST_WEEK)),
+    ("coord_c", "new tickets 2026-11-23 to 2026-11-29", _count(ALL, "new", WEEK)),
+    # a count with no metric: new ones in a named period, open ones otherwise
+    ("coord_c", "11月路灯有几件", _count(ALL, "new", MONTH, category="municipal")),
+    ("coord_c", "吴航街道路灯问题有几件", _count(WH, "open", category="municipal")),
 ]
 
 

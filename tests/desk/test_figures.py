@@ -13,7 +13,7 @@ from dispatch.core.enums import Category, Role, Status, Urgency
 from dispatch.core.lifecycle import OPEN
 from dispatch.org import tree as org
 from dispatch.org.scope import scope_of
-from dispatch.reporting import dashboard
+from dispatch.reporting import dashboard, listing
 from dispatch.reporting.listing import TicketFilter, export_tickets, list_tickets
 from dispatch.reporting.questions import load_tree
 from dispatch.store.models import Ticket
@@ -122,3 +122,21 @@ async def test_table_filters_sorting_and_paging_match_the_oracle(session, ticket
     one = await list_tickets(session=session, flt=TicketFilter(number=tickets[7].number),
                              scope=true(), now=clock.now)
     assert [r.number for r in one.rows] == [tickets[7].number]
+
+
+@pytest.mark.parametrize("sort", ["-created", "due", "-due", "unit", "urgency", "number"])
+async def test_a_page_is_the_same_whether_its_matches_are_few_or_many(session, tickets, clock,
+                                                                       monkeypatch, sort):
+    """Few matches are sorted from all of them in one statement; many are counted and walked
+    along the sort's index: the same rows, pages and count either way."""
+    flt = TicketFilter(status="open")
+    pages = []
+    for few in (listing.FEW, 0):
+        monkeypatch.setattr(listing, "FEW", few)
+        pages.append([await list_tickets(session=session, flt=flt, scope=true(), now=clock.now,
+                                         sort=sort, page=n, per_page=7) for n in (1, 2, 99)])
+    want = sorted((t for t in tickets if t.status in OPEN_SET), key=lambda t: t.id)
+    assert pages[0][0].total == len(want) > 14
+    for few, many in zip(*pages, strict=True):
+        assert (few.total, few.page, [r.number for r in few.rows]) == (
+            many.total, many.page, [r.number for r in many.rows])

@@ -98,6 +98,12 @@ ZH = [
     ("本季度各街道办结多少", R("resolved", Q4, frozenset(STREET))),
     ("本季度哪个社区新增最多", R("new", Q4, frozenset(COMMUNITY))),
     ("本季度哪个社区新增最少", R("new", Q4, frozenset(COMMUNITY), least=True)),
+    # no metric named: with a period, how many came in; without one, how many are open
+    ("本季度紧急工单有几件", C("new", Q4, urgency="critical")),
+    ("本季度有几件紧急的", C("new", Q4, urgency="critical")),
+    ("本季度环境卫生多少件", C("new", Q4, category="sanitation")),
+    ("紧急工单有几件", C("open", urgency="critical")),
+    ("西关社区路灯问题有几件", C("open", unit="xiguan", category="municipal")),
     ("怎么样了", Ask(WHAT)), ("新增多少件", Ask(PERIOD)), ("办结了几件", Ask(PERIOD)),
     ("环保局还有几件没办完", Ask(UNIT_ZH)), ("城建局有几件超时", Ask(UNIT_ZH)),
     ("超时和新增各多少", Ask(ONE)),
@@ -160,6 +166,9 @@ EN = [
     ("which department is fastest to claim this quarter",
      R("claim_time", Q4, frozenset(DEPT), least=True)),
     ("average time to claim", Ask(PERIOD_EN)),
+    ("how many critical tickets this quarter", C("new", Q4, urgency="critical")),
+    ("how many noise tickets this quarter", C("new", Q4, category="noise")),
+    ("how many high urgency tickets", C("open", urgency="high")),
 ]
 STREET_COORD = [  # 吴航街道's coordinator: their street and below
     ("今天新增多少件", C("new", "today", unit="wuhang")),

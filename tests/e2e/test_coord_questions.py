@@ -197,6 +197,9 @@ async def test_coordinator_text_never_becomes_a_report_draft(district) -> None: 
     await street.send("上个季度满意率")
     text = (await street.wait_for(answer_like))["text"]
     assert text == "辖区 · 上季度（按责任单位）：暂无评价，无法计算满意率。", text
+    await street.send("本季度按时办结率")  # an on-time rate counts tickets due, not ratings
+    text = (await street.wait_for(lambda m: answer_like(m) and "按时办结率" in m["text"]))["text"]
+    assert text == "辖区 · 本季度（按责任单位）：暂无到期应办的工单，无法计算按时办结率。", text
     await street.send("今天新增多少件")  # the next question is answered, not swallowed
     assert (await street.wait_for(answer_like))["text"] == (
         "辖区 · 今天 · 新增工单（按责任单位）：0")

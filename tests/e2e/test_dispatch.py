@@ -361,7 +361,7 @@ async def test_a_reply_to_a_card_not_yet_remembered_finds_its_ticket_by_number(d
     grid = district.chat(GRID)
     card = await grid.wait_for(has("v:w:"))
     deleted = 0
-    for _ in range(100):  # the record is written just after the user sees the card
+    for _ in range(300):  # the record is written just after the user sees the card (30 s)
         async with district.sessions() as session, session.begin():
             deleted = (await session.execute(delete(PushCard))).rowcount
         if deleted:

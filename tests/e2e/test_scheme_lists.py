@@ -118,6 +118,9 @@ async def test_a_lead_unit_typed_by_name_in_english(district) -> None:
     nothing = await centre.wait_text("No unit you can choose here")
     assert nothing["text"] == (f"No unit you can choose here has “zzz” in its name; try other "
                                f"words or page through the list ({number}).")
+    await centre.send("how many open?")  # a short question while the picker is open: answered
+    answered = await centre.wait_text("Open tickets")
+    assert "No unit you can choose" not in answered["text"]
     await centre.send("Housing")
     found = await centre.wait_text("Units whose name holds “Housing”")
     assert labels(found) == ["Housing and Construction Bureau"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from bot.conversation import awaiting
@@ -23,6 +24,9 @@ from dispatch.tickets.reassign import reassign
 
 PAGE = 8  # units per picker page; the rest are a ⟨next⟩ press away, never cut off
 SEARCH_CHARS = 8  # a text this short that names no unit is a search that found nothing
+# ... unless it asks something (今天新增多少件, "how many open"): a question is answered.
+ASKING = re.compile(r"[几吗么？?]|多少|哪|怎|\b(?:how|what|which|when|why|who|list|show)\b",
+                    re.IGNORECASE)
 
 
 def unit_label(turn: Turn, unit: Unit | None) -> str:
@@ -139,7 +143,8 @@ def _pick(purpose: Purpose, ticket_id: int, unit_id: int) -> CallbackData:
 
 async def on_unit_search(turn: Turn, what: awaiting.UnitSearch, text: str) -> bool:
     """「供电」 while a picker is open: the units it may pick whose name or alias holds it, as
-    buttons. A longer text that names no unit is no search: it is read as any other text."""
+    buttons. A longer text, or a question, that names no unit is no search: it is read as
+    any other text."""
     purpose = what.purpose
     await check_coordinator(turn, what.ticket)
     async with turn.ctx.sessions() as session:
@@ -148,6 +153,8 @@ async def on_unit_search(turn: Turn, what: awaiting.UnitSearch, text: str) -> bo
                               desk=turn.ctx.desk, purpose=purpose)
     found = matching(units, text)
     if not found:
+        if ASKING.search(text):  # answered as a question; the picker stays open
+            return False
         if len(text) > SEARCH_CHARS:
             stop_waiting(turn)
             return False

@@ -24,6 +24,7 @@ from dispatch.reporting.questions.units import (
 )
 from dispatch.reporting.questions.vocab import (
     CATEGORY_WORDS,
+    COUNT_WORDS,
     DURATIONS,
     FLOWS,
     GROUP_EN,
@@ -129,6 +130,8 @@ def parse(text: str, *, units: Sequence[Unit], now: datetime,
     list_type, rest = _take(LIST_TYPE_WORDS, rest)
     if not found and list_type:
         found.append(Metric.LISTED)
+    if not found and (category or urgency or unit or period) and re.search(COUNT_WORDS, rest):
+        found.append(Metric.NEW if period else Metric.OPEN)  # 「本月紧急工单有几件」
     if not found:
         return Clarify("coord.clarify.what")
     if len(found) > 1:

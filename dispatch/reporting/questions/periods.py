@@ -19,8 +19,13 @@ PERIOD_WORDS: list[tuple[str, str]] = [
     ("this_year", r"今年|本年度|本年|\bthis year\b"),
     ("last_year", r"去年|上一年|上年度|\blast year\b"),
 ]
-DATE = r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?"
-RANGE = re.compile(DATE + r"\s*(?:到|至|-|—|~|～|\bto\b|\buntil\b)\s*" + DATE)
+# A day: 2026-11-01, 2026/11/1, 2026年11月1日; without a year: 11月1日, 11月1号, 11/1.
+DAY = (r"(?:(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})[日号]?|"
+       r"(\d{1,2})月(\d{1,2})[日号]?|(?<![\d/])(\d{1,2})/(\d{1,2})(?![\d/]))")
+RANGE = re.compile(DAY + r"\s*(?:到|至|-|—|~|～|\bto\b|\buntil\b)\s*(?:" + DAY
+                   + r"|(\d{1,2})[日号])")  # ... 至30日: the end in the start's month
+# A calendar month: 2026年11月, 11月, 11月份 (not 11月1日, which is a day).
+MONTH = re.compile(r"(?:(\d{4})\s*年\s*)?(?<!\d)(\d{1,2})\s*月份?(?!\s*\d)")
 QUARTER = re.compile(r"(\d{4})\s*(?:年第?\s*([1-4一二三四])\s*季度|\s*q\s*([1-4]))")
 
 
@@ -57,26 +62,63 @@ def _local(day: date, zone: ZoneInfo) -> datetime:
 ZH_DIGIT = {"一": 1, "二": 2, "三": 3, "四": 4}
 
 
+def _day(groups: tuple[str | None, ...], year: int) -> tuple[int, int, int, bool]:
+    """(year, month, day, year given) of one DAY match's seven groups."""
+    y, m, d, m2, d2, m3, d3 = groups
+    if y:
+        return int(y), int(m or 0), int(d or 0), True
+    return year, int(m2 or m3 or 0), int(d2 or d3 or 0), False
+
+
+def _range(m: re.Match[str], today: date) -> tuple[date, date] | None:
+    """The two days of a range; a missing year is this year (last year if that would be
+    ahead of today), and the end's missing year follows the start's (the next one when its
+    month comes earlier)."""
+    y1, m1, d1, given = _day(m.groups()[:7], today.year)
+    try:
+        start = date(y1, m1, d1)
+        if not given and start > today:
+            start = start.replace(year=y1 - 1)
+        if m[15]:  # a bare day: the start's month
+            y2, m2, d2, given2 = start.year, start.month, int(m[15]), True
+        else:
+            y2, m2, d2, given2 = _day(m.groups()[7:14], start.year)
+        last = date(y2, m2, d2)
+        if not given2 and last.month < start.month:  # 12月20日到1月5日
+            last = last.replace(year=y2 + 1)
+    except ValueError:
+        return None
+    return (start, last) if last >= start else None
+
+
+def _month(m: re.Match[str], today: date) -> tuple[date, date] | None:
+    number = int(m[2])
+    if not 1 <= number <= 12:
+        return None
+    first = date(int(m[1]) if m[1] else today.year, number, 1)
+    if not m[1] and first > today:
+        first = first.replace(year=first.year - 1)
+    return first, _plus_months(first, 1) - timedelta(1)
+
+
 def read_period(rest: str, now: datetime, zone: ZoneInfo = DEFAULT_ZONE
                 ) -> tuple[str | None, tuple[datetime, datetime] | None, str, bool]:
-    """(name, bounds, the text without it, malformed): a named period, a quarter or a range."""
-    if m := RANGE.search(rest):
-        try:
-            start = date(int(m[1]), int(m[2]), int(m[3]))
-            last = date(int(m[4]), int(m[5]), int(m[6]))
-        except ValueError:
-            return None, None, rest, True
-        if last < start:
-            return None, None, rest, True
-        span = (_local(start, zone), _local(last + timedelta(1), zone))
-        return "range", span, rest[:m.start()] + " " + rest[m.end():], False
-    if m := QUARTER.search(rest):
-        number = int(m[3]) if m[3] else ZH_DIGIT.get(m[2]) or int(m[2])
-        first = date(int(m[1]), 3 * (number - 1) + 1, 1)
-        span = (_local(first, zone), _local(_plus_months(first, 3), zone))
-        return f"{int(m[1])}Q{number}", span, rest[:m.start()] + " " + rest[m.end():], False
-    for name, pattern in PERIOD_WORDS:
-        if re.search(pattern, rest):
-            return name, bounds(name, now, zone), re.sub(pattern, " ", rest), False
+    """(name, bounds, the text without it, malformed): a named period, a quarter, a range of
+    days or a calendar month (both named "range")."""
+    today = now.astimezone(zone).date()
+    for pattern, read in ((RANGE, _range), (MONTH, _month)):
+        if m := pattern.search(rest):
+            days = read(m, today)
+            if days is None:
+                return None, None, rest, True
+            span = (_local(days[0], zone), _local(days[1] + timedelta(1), zone))
+            return "range", span, rest[:m.start()] + " " + rest[m.end():], False
+        if pattern is RANGE and (m := QUARTER.search(rest)):
+            number = int(m[3]) if m[3] else ZH_DIGIT.get(m[2]) or int(m[2])
+            first = date(int(m[1]), 3 * (number - 1) + 1, 1)
+            span = (_local(first, zone), _local(_plus_months(first, 3), zone))
+            return f"{int(m[1])}Q{number}", span, rest[:m.start()] + " " + rest[m.end():], False
+    for name, words in PERIOD_WORDS:
+        if re.search(words, rest):
+            return name, bounds(name, now, zone), re.sub(words, " ", rest), False
     return None, None, rest, False
-

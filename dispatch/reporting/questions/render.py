@@ -8,6 +8,7 @@ from dispatch.core.i18n import translate
 from dispatch.reporting.questions.ask import LIST_LIMIT, Answer, Refusal, Result, tenths
 from dispatch.reporting.questions.grammar import DURATIONS, RATES, Clarify, Metric, Query
 from dispatch.reporting.questions.query import Figure
+from dispatch.reporting.questions.vocab import ON_TIME
 
 
 def _word(value: Any, lang: str) -> str:
@@ -113,8 +114,9 @@ def render(answer: Answer, lang: str) -> str:
     if q.metric in DURATIONS:
         return _duration(answer, params, lang)
     if rate:
-        if answer.rate is None:
-            return translate("coord.rate.none", lang, **params)
+        if answer.rate is None:  # nothing rated, or (on-time rates) nothing fell due
+            return translate("coord.rate.none" + ("_on_time" if q.metric in ON_TIME else ""),
+                             lang, **params)
         key = {Metric.SATISFACTION: "coord.rate", Metric.DISSATISFACTION: "coord.rate.bad"}.get(
             q.metric, "coord.rate.on_time")
         return translate(key, lang, rate=percent(answer.rate), good=answer.figure.part,

@@ -13,7 +13,8 @@ from typing import Any
 from dispatch.core.enums import COMMUNITY_KINDS, STREET_KINDS, UnitKind
 from dispatch.store.models import Unit
 
-ROAD_AFTER = r"(?![路街巷]|大道|\s*(?:road|street|avenue)\b)"
+# 吴航路 is a road, not 吴航街道; but 吴航街道路灯 is the street's street lights.
+ROAD_AFTER = r"(?![路街巷](?![灯面])|大道|\s*(?:road|street|avenue)\b)"
 SHORT = (r"(街道|社区|镇|村|乡)$", r"\s+(subdistrict|community|town|village|township)$")
 # Something that reads like a unit's name but is not one: asked back, never widened.
 UNIT_LIKE_ZH = re.compile(r"([\u4e00-\u9fff]{2,8}?)(局|街道|社区|公司|大队|委员会|办事处)")

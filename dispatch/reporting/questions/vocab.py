@@ -107,5 +107,8 @@ GROUP_KIND = {"部门": "department", "单位": "department", "department": "dep
               "village": "community"}  # everything else names the street rung
 LEAST = (r"最低|最少|最差|倒数|最短|最快|\blowest\b|\bleast\b|\bfewest\b|\bworst\b|"
          r"\bshortest\b|\bfastest\b|\bquickest\b")
+# "有几件" with no metric: how many came in (a period named) or are still open (none named).
+COUNT_WORDS = (r"几件|多少件|几个|多少个|几起|多少起|几单|多少单|有多少|多少|\bhow many\b|"
+               r"\bnumber of\b")
 LIST_WORDS = r"列出|列一下|哪些|明细|列表|显示|\bshow\b|\blist\b|\bwhich tickets\b"
 LOCATION_VIEW = r"所在|位于|发生在|\blocated\b|\bwhere the problem\b"

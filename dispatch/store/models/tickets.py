@@ -39,6 +39,14 @@ class Ticket(Base):
         # holds tens of thousands of tickets over the years; the check reads three days).
         Index("ix_tickets_community_category_created", "community_id", "category",
               "created_at"),
+        # The desk's table filtered by urgency or by the centre's list (0010); a list's page
+        # is read from the partial index alone (what the page filters and sorts by).
+        Index("ix_tickets_urgency_created", "urgency", "created_at"),
+        Index("ix_tickets_listed", "list_type", "created_at",
+              postgresql_include=["id", "unit_id", "community_id", "lead_unit_id", "status",
+                                  "claim_due_at", "resolve_due_at"],
+              postgresql_where=text("list_type IS NOT NULL"),
+              sqlite_where=text("list_type IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
