@@ -132,6 +132,8 @@ _FIRE_ITSELF = re.compile(
     r"|\bfire\b|flames?\b|explo|不(?:是|像)(?:做饭|炒菜|烧饭|厨房|油烟|饭菜|烧烤)"
     r"|not (?:from )?(?:cooking|the kitchen|a bbq|a barbecue)")
 
+_SMOKE_WORD = re.compile(r"烟(?!花|头|酒|草|囱)|smoke|fumes")
+
 
 def _compile(table: dict[str, list[str]]) -> list[tuple[str, re.Pattern[str]]]:
     return [(kind, re.compile("|".join(f"(?:{p})" for p in pats))) for kind, pats in table.items()]
@@ -170,9 +172,16 @@ def scan_hazards(text: str) -> tuple[list[Hazard], bool]:
             else:
                 hits.append(Hazard(kind, m.start(), m.end()))
     everyday = _everyday_smoke_dropped(norm, hits)
-    dismissed = dismissed or len(everyday) < len(hits)
+    dismissed = dismissed or len(everyday) < len(hits) or (not hits and _everyday_smoke(norm))
     kept = sorted(_scam_story(_equipment_first(everyday)), key=lambda hit: hit.start)
     return kept, dismissed and not kept
+
+
+def _everyday_smoke(norm: str) -> bool:
+    """Smoke named with its everyday source and no fire ("楼道里有人烧香，烟很大"): the model's
+    leaning towards critical comes from the word smoke (steam and heat alone do not count)."""
+    return bool(_SMOKE_WORD.search(norm) and _EVERYDAY_SMOKE.search(norm)
+                and not _FIRE_ITSELF.search(norm))
 
 
 def _everyday_smoke_dropped(norm: str, hits: list[Hazard]) -> list[Hazard]:

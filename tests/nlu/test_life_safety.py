@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from nlu.emergency import emergency_kind, find_hazards
+from nlu.emergency import emergency_kind, find_hazards, scan_hazards
 from nlu.parser import BuiltinParser
 
 IMPLICIT = [
@@ -180,6 +180,19 @@ def test_near_misses_raise_no_hazard(text: str) -> None:
 ])
 def test_denials_inside_and_around_the_span_are_read(text: str) -> None:
     assert find_hazards(text) == []
+
+
+@pytest.mark.parametrize(("text", "dismissed"), [
+    ("楼道里有人烧香，烟很大", True),
+    ("smoke from the bbq stall downstairs comes in every evening", True),
+    ("楼道里烟很大", False),
+    ("楼下烧烤店的炭火把遮阳棚点着了，烟很大", False),
+])
+def test_smoke_with_an_everyday_source_dismisses_the_models_leaning(text: str,
+                                                                    dismissed: bool) -> None:
+    hits, said = scan_hazards(text)
+    assert said is dismissed
+    assert hits == [] or not dismissed
 
 
 def test_there_are_enough_phrasings() -> None:
