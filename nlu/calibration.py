@@ -66,7 +66,7 @@ def held_out(examples: list[Example], vectors: dict[str, np.ndarray] | None, fol
         texts = [model_text(clean_input(examples[i].text)) for i in test]
         probs = parser._probabilities(texts)
         for row, i in enumerate(test):
-            rankings = {name: rank(model.heads[name], probs[name][row]) for name in probs}
+            rankings = {name: rank(model.heads[name], probs[name][row]) for name in model.heads}
             out.append(Held(examples[i], rankings))
     return out
 

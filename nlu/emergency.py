@@ -61,7 +61,7 @@ _SENTENCE_BREAK = re.compile(r"[.;!?。；！？\n]")
 # Inside the matched span itself: a pattern's `.{0,12}` must not run over a denial ("电梯里没有人
 # 被困", "差点撞到孩子", "no one is trapped in the lift").
 _NEG_INSIDE = re.compile(
-    r"(?<!是)不是|并非|并没|没有人|没人(?![应接开管理])|没有被|没被|差点|差一点|已经没|上个月|上周|上次|去年"
+    r"(?<!是)不是|并非|并没|没有人|没有?(?:砸|压)(?:到|着|伤|中)|没人(?![应接开管理])|没有被|没被|差点|差一点|已经没|上个月|上周|上次|去年"
     r"|演练|演习|如果|万一|假如|要是|\bnot\b|\bno one\b|\bnobody\b|\bnever\b|n't\b|\bdrill"
     r"|\balmost\b|\bnearly\b")
 # Phrases whose own negation is the danger ("没有呼吸", "敲门没人应", "not breathing", "烟不是做饭
@@ -120,6 +120,21 @@ _DENIALS: dict[str, re.Pattern[str]] = {kind: re.compile(pattern) for kind, patt
 }.items()}
 
 
+# Smoke that names an everyday source (cooking fumes, a barbecue, a restaurant's exhaust, steam,
+# incense, a site's dust) is a nuisance, not a fire ("楼下烧烤油烟太大", "steam from the kitchen
+# fan"), unless the message names the fire itself or says the smoke is not from cooking.
+_EVERYDAY_SMOKE = re.compile(
+    r"油烟|烧烤|烤串|烤肉|烤鱼|烤红薯|炭火|排风|排烟口|排气口|抽风机|蒸汽|水蒸气|热气|白汽|烧香|点香"
+    r"|上香|香火|粉尘|扬尘|灰尘|炒菜|做饭|烧饭|\bbbq\b|barbecue|\bgrill|exhaust|\bsteam|incense"
+    r"|cooking|\bdust\b")
+_FIRE_ITSELF = re.compile(
+    r"着火|起火|失火|火灾|火苗|火光|明火|火焰|烧起来|烧着|点着|引燃|爆炸|火越来越|火很大|大火|火势"
+    r"|\bfire\b|flames?\b|explo|不(?:是|像)(?:做饭|炒菜|烧饭|厨房|油烟|饭菜|烧烤)"
+    r"|not (?:from )?(?:cooking|the kitchen|a bbq|a barbecue)")
+
+_SMOKE_WORD = re.compile(r"烟(?!花|头|酒|草|囱)|smoke|fumes")
+
+
 def _compile(table: dict[str, list[str]]) -> list[tuple[str, re.Pattern[str]]]:
     return [(kind, re.compile("|".join(f"(?:{p})" for p in pats))) for kind, pats in table.items()]
 
@@ -156,8 +171,26 @@ def scan_hazards(text: str) -> tuple[list[Hazard], bool]:
                 dismissed = True
             else:
                 hits.append(Hazard(kind, m.start(), m.end()))
-    kept = sorted(_scam_story(_equipment_first(hits)), key=lambda hit: hit.start)
+    everyday = _everyday_smoke_dropped(norm, hits)
+    dismissed = dismissed or len(everyday) < len(hits) or (not hits and _everyday_smoke(norm))
+    kept = sorted(_scam_story(_equipment_first(everyday)), key=lambda hit: hit.start)
     return kept, dismissed and not kept
+
+
+def _everyday_smoke(norm: str) -> bool:
+    """Smoke named with its everyday source and no fire ("楼道里有人烧香，烟很大"): the model's
+    leaning towards critical comes from the word smoke (steam and heat alone do not count)."""
+    return bool(_SMOKE_WORD.search(norm) and _EVERYDAY_SMOKE.search(norm)
+                and not _FIRE_ITSELF.search(norm))
+
+
+def _everyday_smoke_dropped(norm: str, hits: list[Hazard]) -> list[Hazard]:
+    """Fire hits (smoke, a smell) whose sentence names an everyday source of smoke are dropped
+    when the message never names the fire itself (_EVERYDAY_SMOKE)."""
+    if _FIRE_ITSELF.search(norm):
+        return hits
+    return [hit for hit in hits if hit.kind != "fire"
+            or not _EVERYDAY_SMOKE.search(_sentence(norm, hit.start, hit.end))]
 
 
 def _equipment_first(hits: list[Hazard]) -> list[Hazard]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 _GAS = r"(?:煤气|燃气|天然气|液化气|煤汽|燃汽|然气|媒气|瓦斯|沼气)"
 _KIN = (r"(?:孩子|小孩|儿子|女儿|老人|爷爷|奶奶|姥姥|外婆|外公|老爸|老妈|我爸|我妈|爸爸|妈妈|老伴|"
         r"学生|闺女|老太太|老大爷|婆婆|孙子|孙女|外孙|宝宝|小朋友)")
-_BUILDING = (r"(?:楼|房|屋|(?<!围)墙|屋顶|天花板|阳台|棚|脚手架|鹰架|架子|塔吊|吊车|桥|外墙"
+_BUILDING = (r"(?:楼|房|屋|(?<!围)墙|屋顶|天花板|阳台|脚手架|鹰架|架子|塔吊|吊车|桥|外墙"
              r"|地基|基坑)")
 _HOME = r"(?:家|屋|店|室|户|房间|一楼|楼里|地下室|车库|客厅|卧室)"
 _LIFT = r"(?:电梯|电悌|店梯|升降梯)"
@@ -20,7 +20,7 @@ ZH: dict[str, list[str]] = {
         rf"{_GAS}.{{0,6}}(?:味|泄|漏|臭|喷)", rf"闻到.{{0,6}}{_GAS}", r"燃起味|燃起的味",
         rf"(?:像|类似).{{0,2}}{_GAS}|气体[^,.!?]{{0,6}}喷",
         r"(?<!胎)(?<!车胎)漏气(?!门)|(?<![扔砸])臭鸡蛋",
-        rf"(?:{_GAS}|气)(?:管|管道|管子|表|罐|瓶|阀)\S{{0,6}}(?:挖断|挖破|断了|破了|脱开|喷|呲呲|嘶嘶|钻穿|钻破|打穿|打破|穿了|弄破)",
+        rf"(?:{_GAS}|气)(?:管|管道|管子|表(?![箱柜盒盖门])|罐|瓶|阀)\S{{0,6}}(?:挖断|挖破|断了|破了|脱开|喷|呲呲|嘶嘶|钻穿|钻破|打穿|打破|穿了|弄破)",
         # An unnamed pipe dug or broken through that now lets out gas (a gas main's yellow pipe,
         # hissing, a sharp smell); water and steam do not count.
         r"(?:管|管道|管子)[^。!?]{0,8}(?:挖断|挖破|挖裂|弄断|弄破|打断|钻破|钻穿|压断)[^。!?水]{0,16}"
@@ -131,10 +131,20 @@ ZH: dict[str, list[str]] = {
         r"(?:卡|停)在[^,.!?]{0,10}(?:中间|之间)[^。]{0,16}(?:里面|出不来|出不去)"
         r"|(?:在|困在|关在|锁在)里面[^,.!?]{0,4}出不(?:来|去)",
         r"(?:泥|土|石头|山体)[^,.!?]{0,4}(?:往下滑|冲下来|滚下来|滑下来)",
-        rf"{_BUILDING}[^,.!?\s]{{0,6}}(?:坍塌|倒塌|塌了|塌下来|要塌|垮塌|垮了|要倒|倒了|倒下|倒向|在晃"
-        r"|摇晃|摇摇欲坠|下沉)",
+        rf"{_BUILDING}[^,.!?\s棚]{{0,6}}(?:坍塌|倒塌|塌了|塌下来|要塌|垮塌|垮了|要倒|倒了|倒下|倒向|在晃"
+        r"|摇晃|摇摇欲坠)",
+        # An awning, a shed or a carport coming down is a repair unless someone is under it.
+        r"(?:雨棚|车棚|遮阳棚|凉棚|棚子|彩钢棚|铁棚|大棚|工棚)[^,.!?\s]{0,6}(?:塌|倒|垮|砸)[^。!?]{0,12}"
+        r"(?:有人|人在|下面有|底下有|里面有|砸(?:到|伤|中)|压(?:到|住|着)|被埋|困)",
         r"(?<!管)裂(?:缝|开|了).{0,10}(?:越来越|还在|变宽|变大|好大|很大|一直|住户|人还在)",
-        r"塌方|被埋|往下陷|下陷|掉渣|往外鼓|快塌了|要塌了|车里.{0,4}有人",
+        r"塌方|被埋|掉渣|往外鼓|快塌了|要塌了|车里.{0,4}有人|(?:还|困|卡)在车里",
+        # The ground or a wall sinking (路面下陷, 墙角下沉) is a repair unless a person or a
+        # vehicle went in, or it is still going on.
+        r"(?:下陷|下沉|塌陷|陷下去|塌下去)[^。!?]{0,12}(?:掉(?:进|下)|陷进|栽进|有人|人在|车里|被埋|被困"
+        r"|越来越(?:大|深|快)|还在(?:往下)?(?:陷|沉|塌)|一直在(?:往下)?(?:陷|沉|塌))"
+        r"|(?:在|不停地?)往下(?:陷|沉)|越陷越深"
+        r"|(?:车|汽车|轿车|电动车|三轮车|货车|公交车)[^,.!?]{0,4}(?:掉|陷|栽)(?:进|到|下)(?:了|去)?"
+        r"[^,.!?]{0,4}(?:坑|洞|沟|井)",
         r"(?:水泥块|砖块|整块|石块|混凝土)[^,.!?]{0,4}(?:往下掉|掉下来|砸)",
         r"(?:压住|压到|砸到|砸中|砸伤|压在)了?\S{0,6}(?:人|行人|工人|孩子|小孩|老人|路人)|被压在|压在下面",
         r"溺水|落水|掉进(?:河|水|井|湖|海|江)|(?:冲|开|掉|翻)进.{0,2}(?:河|水|江|湖|海|塘|沟)",
@@ -154,8 +164,10 @@ _PLACE = r"(?:home|house|flat|apartment|basement|room|living rooms?|ground floor
 EN: dict[str, list[str]] = {
     "gas": [
         r"\bgas\s+(?:leak|smell|odou?r)|smell(?:s|ing)?\s+(?:of\s+|like\s+)?(?:gas|propane)\b",
-        r"leak(?:s|ing)?\s+gas|rotten eggs?|hiss(?:es|ing)?\b",
-        r"gas\s+(?:pipe|line|main|meter|cylinder|tank)s?\b.{0,30}(?:hit|broken|burst|rupture|leak)",
+        r"leak(?:s|ing)?\s+gas|rotten[\s-]eggs?|hiss(?:es|ing)?\b",
+        r"gas\s+(?:pipe|line|main|meter|cylinder|tank)s?\b(?!\s+(?:box|cabinet|cupboard|cover|door|lid"
+        r"|panel|reading|bill|room|closet))(?!\s+\w+\s+(?:box|cabinet|cover|door|lid))"
+        r".{0,30}(?:hit|broken|burst|rupture|leak)",
         r"hit\s+a\s+gas\s+(?:pipe|line|main)",
         r"(?:dug|cut|hit|broke|cracked|drilled)\s+(?:through\s+|into\s+)?(?:a|the)\s+(?:yellow\s+)?"
         r"pipe\b[^.!?]{0,40}(?:hiss|fumes|strong smell|smells? (?:awful|terrible|strange))",

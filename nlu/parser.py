@@ -32,6 +32,8 @@ OVERRIDABLE = frozenset({"greeting", "thanks", "out_of_scope"})
 # Intents whose model-only critical label may raise the alarm (a consult question never does:
 # only a life-safety pattern makes a question an emergency).
 MODEL_ALARM = frozenset({"report", "help_request"})
+# The n-gram model's own urgency probabilities, kept beside the blended ones (decide's ask).
+NGRAM_URGENCY = "urgency_ngram"
 
 
 class Parser(Protocol):
@@ -99,7 +101,11 @@ class BuiltinParser:
             {name: rows[row] for name, rows in probs.items()})]
         embed_x = embed_or_none(self.embedder, [without_places(texts[row]) for row in unsure]) \
             if unsure else None
-        return probs if embed_x is None else self.scorer.blend(probs, unsure, embed_x)
+        if embed_x is None:
+            return probs
+        blended = self.scorer.blend(probs, unsure, embed_x)
+        blended[NGRAM_URGENCY] = probs["urgency"]  # the question the n-grams would ask (decide)
+        return blended
 
     def _assemble(self, text: str, probs: dict[str, np.ndarray]) -> Parse:
         intents = [Label(n, c) for n, c in rank(self.model.heads["intent"], probs["intent"])]
@@ -124,12 +130,18 @@ class BuiltinParser:
                                                    probs["urgency"])],
             categories=self._categories(intent.name, probs["category"]),
             model_alarm=intent.name in MODEL_ALARM, alarm_words=alarmed, dismissed=dismissed,
-            thresholds=self.thresholds)
+            thresholds=self.thresholds, ngram_critical=self._ngram_critical(probs))
         return replace(base, category=verdict.categories[0],
                        category_ranking=verdict.categories, urgency=verdict.urgency,
                        emergency=verdict.emergency, alarm=verdict.alarm,
                        calm_urgency=verdict.calm,
                        category_sure=verdict.category_sure or intent.name == "help_request")
+
+    def _ngram_critical(self, probs: dict[str, np.ndarray]) -> float:
+        row = probs.get(NGRAM_URGENCY)
+        classes = self.model.heads["urgency"].classes
+        return float(row[classes.index("critical")]) if row is not None and \
+            "critical" in classes else 0.0
 
     def _categories(self, intent: str, probs: np.ndarray) -> list[Label]:
         ranked = [Label(n, c) for n, c in rank(self.model.heads["category"], probs)]

@@ -227,3 +227,14 @@ def test_rasa_answers_keep_the_contract() -> None:
     assert (calm.alarm, calm.emergency) == (None, None)
     for parse in (gas, leaning, calm):
         check_contract(parse)
+
+
+def test_the_ngrams_leaning_critical_asks_even_when_the_ensemble_is_calm() -> None:
+    """Every message is embedded (issue 28); a calmer embedding must not silence the question
+    the n-grams would ask, and it never makes an alert of it."""
+    calm = _labels(normal=0.9, critical=0.05, high=0.05)
+    cats = [Label("security", 0.8)]
+    assert decide(hazards=[], urgencies=calm, categories=cats).alarm is None
+    verdict = decide(hazards=[], urgencies=calm, categories=cats, ngram_critical=0.3)
+    assert (verdict.alarm, verdict.urgency.name) == ("ask", "normal")
+    assert decide(hazards=[], urgencies=calm, categories=cats, ngram_critical=0.99).alarm == "ask"

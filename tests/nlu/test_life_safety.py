@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from nlu.emergency import emergency_kind, find_hazards
+from nlu.emergency import emergency_kind, find_hazards, scan_hazards
 from nlu.parser import BuiltinParser
 
 IMPLICIT = [
@@ -82,6 +82,16 @@ IMPLICIT = [
     ("there's a weird hissing from the gas meter and a strong smell outside my door", "gas"),
     ("my neighbour's kid, 4 years old, is alone on the balcony railing on the 6th floor",
      "rescue"),
+    # the ground or a structure giving way with someone in it, or still going on (issue 28)
+    ("路面突然塌陷，一辆小车掉进坑里了，司机还在车里", "rescue"),
+    ("人行道陷下去一个洞，有个老人掉进去了", "rescue"),
+    ("工地旁边那栋楼在往下沉，墙上的缝越来越大", "rescue"),
+    ("小区的雨棚塌下来了，下面有人被压着", "rescue"),
+    ("the road caved in and a van fell into the hole, the driver is still inside", "rescue"),
+    ("a real fire: flames and black smoke from the kitchen window of the restaurant", "fire"),
+    ("不是油烟，对面六楼窗户一直往外冒黑烟", "fire"),
+    ("gas meter is hissing and smells of gas", "gas"),
+    ("there is a rotten-egg smell on the landing of block 2", "gas"),
 ]
 
 NEAR_MISSES = [
@@ -136,6 +146,21 @@ NEAR_MISSES = [
     "the property manager is not responding to my emails about the lift",
     "修路的把水管挖断了，水哗哗地往外流，一股泥腥味",
     "上个月施工把管子挖破过一次，后来修好了，这次想问问还会不会停水",
+    # everyday sinking, an awning down with nobody under it, a meter box, smoke with an
+    # everyday source (issue 28)
+    "小区门口的路面下陷了一块，一下雨就积水",
+    "人行道有一段下陷了，地砖都翘起来了",
+    "我家楼下墙角有点下沉，裂了条小缝，想请物业看看",
+    "单元门口的雨棚塌了，还好没砸到人，麻烦来清理一下",
+    "车棚塌了一角，里面的自行车被压坏了",
+    "the awning over the shop collapsed in the wind last night, nobody hurt",
+    "燃气表箱的门破了，一直关不上",
+    "the gas meter box door is broken and will not close",
+    "夜宵烧烤摊的烟太大了，整条街都是烟",
+    "饭店排风口一直冒白烟，是炒菜的油烟，熏得开不了窗",
+    "smoke from the bbq place downstairs is coming in through our windows",
+    "steam from the restaurant exhaust is pouring onto the pavement",
+    "楼道里有人烧香，满是烟，呛得很",
 ]
 
 
@@ -155,6 +180,19 @@ def test_near_misses_raise_no_hazard(text: str) -> None:
 ])
 def test_denials_inside_and_around_the_span_are_read(text: str) -> None:
     assert find_hazards(text) == []
+
+
+@pytest.mark.parametrize(("text", "dismissed"), [
+    ("楼道里有人烧香，烟很大", True),
+    ("smoke from the bbq stall downstairs comes in every evening", True),
+    ("楼道里烟很大", False),
+    ("楼下烧烤店的炭火把遮阳棚点着了，烟很大", False),
+])
+def test_smoke_with_an_everyday_source_dismisses_the_models_leaning(text: str,
+                                                                    dismissed: bool) -> None:
+    hits, said = scan_hazards(text)
+    assert said is dismissed
+    assert hits == [] or not dismissed
 
 
 def test_there_are_enough_phrasings() -> None:
