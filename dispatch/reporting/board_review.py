@@ -73,7 +73,7 @@ async def approve_for_board(*, session: AsyncSession, actor: int, summary: str |
     ticket = (await session.get(Ticket, ticket_id) if ticket_id is not None else
               await session.scalar(select(Ticket).where(Ticket.number == (number or "").upper())))
     if ticket is None:
-        raise NotFound()
+        raise NotFound(what=(number or "").upper() if ticket_id is None else f"#{ticket_id}")
     if summary is None:
         summary = await _default_summary(session, ticket)
     if not await _may_review(session, ticket, actor):

@@ -23,6 +23,7 @@ def _text(user: str, text: str) -> list[Incoming]:
 @example(messages=_press("1001", "t:²"))  # str.isdigit() is True, int() refuses
 @example(messages=_press("3001", "k:c:9223372036854775808"))  # beyond SQLite's INTEGER
 @example(messages=_text("1001", "/t 99999999999999999999"))
+@example(messages=_text("1001", "/publish zh"))  # no such ticket: said, not a catalogue error
 @example(messages=[Incoming(channel="telegram", user_id="7", chat_id="7",
                             location=Location(-1.0321112720062462e16, 1.6030415664540652e16))])
 @settings(max_examples=200, deadline=None)
