@@ -35,6 +35,8 @@ async def test_service_time_recorded_exactly(district, said, minutes, confirmed,
     grid = district.chat(GRID)
     verify = await grid.wait_for(has("v:h:"))
     await grid.press(verify["message_id"], button(verify, "v:h:"))
+    published = await grid.wait_text("已核验并发布")  # the grid worker hears who got it
+    assert published["text"].endswith(" 已核验并发布，已推送给本社区在岗的志愿者。")
     volunteer = district.chat(VOLUNTEER)
     offer = await volunteer.wait_for(has("k:c:"))
     await volunteer.press(offer["message_id"], button(offer, "k:c:"))

@@ -9,7 +9,7 @@ from dispatch.core.enums import RejectReason
 from dispatch.tickets import duplicates, handling, verify
 from dispatch.tickets.helping import HelpReach
 
-HELP_ANSWERS = {HelpReach.COMMUNITY: "staff.handled_here",
+HELP_ANSWERS = {HelpReach.COMMUNITY: "staff.help_published",
                 HelpReach.NEIGHBOURS: "staff.help_widened",
                 HelpReach.NOBODY: "staff.help_nobody"}
 
