@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import csv
 import unicodedata
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from dispatch.reporting.scorecards import (
     COLUMNS,
@@ -49,18 +51,11 @@ def write_register_csv(card: Scorecard, path: Path) -> Path:
 def write_xlsx(card: Scorecard, path: Path) -> Path:
     """One sheet for streets and towns, one for departments; header styled, rates in %."""
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
 
     book = Workbook()
     book.remove(book.active)
     for group in GROUPS:
-        sheet = book.create_sheet(label(f"stats.sheet.{group}", "zh"))
-        sheet.append([f"{label(f'stats.col.{c}', 'zh')}\n{label(f'stats.col.{c}', 'en')}"
-                      for c in COLUMNS])
-        for cell in sheet[1]:
-            cell.font = Font(bold=True, color="FFFFFF")
-            cell.fill = PatternFill("solid", fgColor="1F4E79")
-            cell.alignment = Alignment(wrap_text=True, vertical="center")
+        sheet = _sheet(book, f"stats.sheet.{group}", "stats.col", COLUMNS)
         for row in card.ranked(group):
             sheet.append([row.value(c) for c in COLUMNS])
         for n, column in enumerate(COLUMNS, 1):
@@ -70,17 +65,25 @@ def write_xlsx(card: Scorecard, path: Path) -> Path:
                 for cell in sheet[letter][1:]:
                     cell.number_format = "0.0%"
         sheet.freeze_panes = "E2"
-    sheet = book.create_sheet(label("stats.sheet.register", "zh"))
-    sheet.append([f"{label(f'stats.reg.{c}', 'zh')}\n{label(f'stats.reg.{c}', 'en')}"
-                  for c in REGISTER_COLUMNS])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True, color="FFFFFF")
-        cell.fill = PatternFill("solid", fgColor="1F4E79")
-        cell.alignment = Alignment(wrap_text=True, vertical="center")
+    sheet = _sheet(book, "stats.sheet.register", "stats.reg", REGISTER_COLUMNS)
     for entry in card.register:
         sheet.append([entry.value_of(c) for c in REGISTER_COLUMNS])
     book.save(path)
     return Path(path)
+
+
+def _sheet(book: Any, title_key: str, column_prefix: str, columns: Sequence[str]) -> Any:
+    """A new sheet whose first row is each column's zh and en name, styled as a header."""
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    sheet = book.create_sheet(label(title_key, "zh"))
+    sheet.append([f"{label(f'{column_prefix}.{c}', 'zh')}\n{label(f'{column_prefix}.{c}', 'en')}"
+                  for c in columns])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True, color="FFFFFF")
+        cell.fill = PatternFill("solid", fgColor="1F4E79")
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+    return sheet
 
 
 def render_png(card: Scorecard, path: Path, language: str = "zh") -> Path:

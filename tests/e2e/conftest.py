@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
@@ -133,14 +134,19 @@ class System:
             return list((await session.scalars(select(Ticket).order_by(Ticket.id))).all())
 
 
-@pytest.fixture(params=["aiogram", "ptb"])
-async def system(
-    request: pytest.FixtureRequest, tmp_path: Path, nlu_parser: Parser, knowledge: Knowledge
-) -> AsyncIterator[System]:
+Wire = Callable[[Any, Settings, str], Any]  # (context, settings, stand-in URL) → context
+
+
+@contextlib.asynccontextmanager
+async def running_system(kind: str, tmp_path: Path, nlu_parser: Parser, knowledge: Knowledge,
+                         overrides: dict[str, Any] | None = None,
+                         wire: Wire | None = None) -> AsyncIterator[System]:
+    """The bot on `kind`'s runtime, polling a fresh stand-in, over the sample district in
+    SQLite; `overrides` are settings, `wire` may extend the context once the stand-in runs."""
     settings = load_settings(
         ROOT / "config.yml",
         **{"db.url": f"sqlite+aiosqlite:///{tmp_path}/e2e.db",
-           "org.file": str(ROOT / "dispatch/sample/changle.yml")},
+           "org.file": str(ROOT / "dispatch/sample/changle.yml"), **(overrides or {})},
     )
     await prepare_database(settings)
     engine = open_engine(settings)
@@ -151,8 +157,10 @@ async def system(
         personas=persona_dicts(), strict_chats=False,
         private_per_second=TEST_PRIVATE_RATE, private_burst=3,
     ) as standin:
+        if wire is not None:
+            ctx = wire(ctx, settings, standin.base_url)
         runtime = build_telegram(
-            request.param, token=DEMO_TOKEN, api_base=standin.base_url, mode="polling",
+            kind, token=DEMO_TOKEN, api_base=standin.base_url, mode="polling",
             handler=make_handler(ctx), commands=BOT_COMMANDS,
             limits=SendLimits(private_per_second=TEST_PRIVATE_RATE),
         )
@@ -163,6 +171,14 @@ async def system(
             finally:
                 await runtime.stop()
                 await engine.dispose()
+
+
+@pytest.fixture(params=["aiogram", "ptb"])
+async def system(
+    request: pytest.FixtureRequest, tmp_path: Path, nlu_parser: Parser, knowledge: Knowledge
+) -> AsyncIterator[System]:
+    async with running_system(request.param, tmp_path, nlu_parser, knowledge) as running:
+        yield running
 
 
 @pytest.fixture(params=[("aiogram", "embedded"), ("ptb", "production")],

@@ -9,21 +9,14 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx
 import pytest
 from aiohttp import web
 
-from bot.channels import build_telegram
-from bot.channels.sender import SendLimits
-from bot.conversation.router import make_handler
-from bot.core.state import MemoryStateStore
 from nlu import Parser
 from nlu.knowledge import Knowledge
-from shaosheng.app import BOT_COMMANDS, build_bot_context, open_engine, with_speech
-from shaosheng.demo import DEMO_TOKEN, persona_dicts, prepare_database
-from shaosheng.settings import load_settings
-from standin.server import run_standin
-from tests.e2e.conftest import ROOT, TEST_PRIVATE_RATE, System
+from shaosheng.app import with_speech
+from shaosheng.demo import DEMO_TOKEN
+from tests.e2e.conftest import System, running_system
 from tests.e2e.test_resident import LI, WANG, submit_card
 
 LIGHT = b"OggS\x00\x02voice-light"
@@ -78,31 +71,14 @@ async def voiced(
     speech_server: tuple[SpeechServer, str],
 ) -> AsyncIterator[tuple[System, SpeechServer]]:
     server, url = speech_server
-    settings = load_settings(
-        ROOT / "config.yml",
-        **{"db.url": f"sqlite+aiosqlite:///{tmp_path}/e2e.db",
-           "org.file": str(ROOT / "dispatch/sample/changle.yml"),
-           "speech.url": url, "speech.model": "paraformer-zh"},
-    )
-    await prepare_database(settings)
-    engine = open_engine(settings)
-    ctx = await build_bot_context(settings, engine, MemoryStateStore(), parser=nlu_parser,
-                                  knowledge=knowledge)
-    async with run_standin(personas=persona_dicts(), strict_chats=False,
-                           private_per_second=TEST_PRIVATE_RATE, private_burst=3) as standin:
-        ctx = with_speech(ctx, settings, api_base=standin.base_url, token=DEMO_TOKEN)
-        runtime = build_telegram(
-            request.param, token=DEMO_TOKEN, api_base=standin.base_url, mode="polling",
-            handler=make_handler(ctx), commands=BOT_COMMANDS,
-            limits=SendLimits(private_per_second=TEST_PRIVATE_RATE),
-        )
-        await runtime.start()
-        async with httpx.AsyncClient(base_url=standin.base_url, timeout=10) as http:
-            try:
-                yield System(settings, engine, http), server
-            finally:
-                await runtime.stop()
-                await engine.dispose()
+
+    def wire(ctx, settings, api_base):  # noqa: ANN001, ANN202
+        return with_speech(ctx, settings, api_base=api_base, token=DEMO_TOKEN)
+
+    async with running_system(request.param, tmp_path, nlu_parser, knowledge,
+                              {"speech.url": url, "speech.model": "paraformer-zh"},
+                              wire) as running:
+        yield running, server
 
 
 def _voice(audio: bytes) -> dict[str, object]:

@@ -101,23 +101,29 @@ def _month(m: re.Match[str], today: date) -> tuple[date, date] | None:
     return first, _plus_months(first, 1) - timedelta(1)
 
 
+def _quarter(m: re.Match[str], today: date) -> tuple[date, date]:
+    number = int(m[3]) if m[3] else ZH_DIGIT.get(m[2]) or int(m[2])
+    first = date(int(m[1]), 3 * (number - 1) + 1, 1)
+    return first, _plus_months(first, 3) - timedelta(1)
+
+
+# Written spans, in the order they are looked for: a range of days, a quarter, a month.
+SPANS = ((RANGE, _range), (QUARTER, _quarter), (MONTH, _month))
+
+
 def read_period(rest: str, now: datetime, zone: ZoneInfo = DEFAULT_ZONE
                 ) -> tuple[str | None, tuple[datetime, datetime] | None, str, bool]:
-    """(name, bounds, the text without it, malformed): a named period, a quarter, a range of
-    days or a calendar month (both named "range")."""
+    """(name, bounds, the text without it, malformed): a named period, or a written span: a
+    quarter (named "2026Q4"), a range of days or a calendar month (both named "range")."""
     today = now.astimezone(zone).date()
-    for pattern, read in ((RANGE, _range), (MONTH, _month)):
+    for pattern, read in SPANS:
         if m := pattern.search(rest):
             days = read(m, today)
             if days is None:
                 return None, None, rest, True
+            name = "range" if read is not _quarter else f"{days[0].year}Q{days[0].month // 3 + 1}"
             span = (_local(days[0], zone), _local(days[1] + timedelta(1), zone))
-            return "range", span, rest[:m.start()] + " " + rest[m.end():], False
-        if pattern is RANGE and (m := QUARTER.search(rest)):
-            number = int(m[3]) if m[3] else ZH_DIGIT.get(m[2]) or int(m[2])
-            first = date(int(m[1]), 3 * (number - 1) + 1, 1)
-            span = (_local(first, zone), _local(_plus_months(first, 3), zone))
-            return f"{int(m[1])}Q{number}", span, rest[:m.start()] + " " + rest[m.end():], False
+            return name, span, rest[:m.start()] + " " + rest[m.end():], False
     for name, words in PERIOD_WORDS:
         if re.search(words, rest):
             return name, bounds(name, now, zone), re.sub(words, " ", rest), False
