@@ -53,8 +53,9 @@ _NEG_BEFORE_EN = re.compile(r"\b(?:no|not|never|isn't|wasn't|aren't|don't|doesn'
 _PAST_BEFORE_EN = re.compile(r"(?<!since )\b(?:last (?:week|month|year|summer|winter)|"
                              r"(?:weeks|months|years) ago)\b")
 _ALMOST_EN = re.compile(r"\b(?:almost|nearly)\b(?:\s+\w+){0,2}\s*$")
-_NEG_AFTER_EN = re.compile(r"^\s*(?:is|was|has been)?\s*(?:gone|over|out now|put out|fixed"
-                           r"|resolved|hazard|risk|drill|safety|training)")
+_NEG_AFTER_EN = re.compile(r"^\s*(?:is|was|has been)?\s*(?:gone|over|out now"
+                           r"|(?<=is )out\b(?!\s+of)|put out|fixed|resolved|hazard|risk|drill"
+                           r"|safety|training)")
 _CLAUSE_BREAK = re.compile(r"[,.;!?，。；！？、\n]")
 _SENTENCE_BREAK = re.compile(r"[.;!?。；！？\n]")
 
@@ -62,7 +63,7 @@ _SENTENCE_BREAK = re.compile(r"[.;!?。；！？\n]")
 # 被困", "差点撞到孩子", "no one is trapped in the lift").
 _NEG_INSIDE = re.compile(
     r"(?<!是)不是|并非|并没|没有人|没有?(?:砸|压)(?:到|着|伤|中)|没人(?![应接开管理])|没有被|没被|差点|差一点|已经没|上个月|上周|上次|去年"
-    r"|演练|演习|如果|万一|假如|要是|\bnot\b|\bno one\b|\bnobody\b|\bnever\b|n't\b|\bdrill"
+    r"|演练|演习|如果|万一|假如|要是|容易|\bnot\b|\bno one\b|\bnobody\b|\bnever\b|n't\b|\bdrill"
     r"|\balmost\b|\bnearly\b")
 # Phrases whose own negation is the danger ("没有呼吸", "敲门没人应", "not breathing", "烟不是做饭
 # 的"): taken out of the span before _NEG_INSIDE looks at it.
@@ -85,6 +86,11 @@ _HABIT = re.compile(r"每天|每晚|天天|经常|老是|总是|常常|一到晚
                     r"morning|week)|all the time|chimney|at night")
 _NOW = re.compile(r"现在|正在|刚才|刚刚|又在|right now|\bnow\b|at the moment")
 _HABIT_KINDS = frozenset({"fire", "police", "rescue", "medical"})
+# An office that does not answer ("management not answer the phone", "物业电话没人接") is a
+# complaint about a service, not a person who may be lying hurt behind a door: the office must
+# stand in the hit's own clause, before it.
+_OFFICE = re.compile(r"\b(?:management|property (?:office|company)|hotline|customer service)\b"
+                     r"|物业|客服|热线")
 # Anywhere in the sentence: a drill or a hypothetical is not an event.
 _TOPIC_ZH = re.compile(r"演练|演习|模拟|培训|讲座|宣传|知识|怎么预防|如何预防|怎么防范|如何防范"
                        r"|怎么识别")
@@ -144,8 +150,12 @@ _PATTERNS = _compile(ZH) + _compile(EN)
 
 # Words of alarm with no danger named ("急死了", "快点来人"): never an emergency on their own, but
 # worth the one question "is someone in danger now?" (nlu/decision.py).
+# "help me" is a cry only when it stands alone ("help me!!", "somebody help me please"), not
+# the start of a request ("can someone help me carry groceries tomorrow?").
 _ALARM_WORDS = re.compile(r"急死(?:了|人了)|快(?:点)?来人|赶紧来人|救救我|出大事了|不得了了"
-                          r"|help me|please hurry|hurry up|come quickly")
+                          r"|help me(?=\s*(?:please|now|quick\w*|someone|somebody)?"
+                          r"\s*(?:[!.,;?！。，]|$))"
+                          r"|please hurry|hurry up|come quickly")
 
 
 def alarm_words(text: str) -> bool:
@@ -167,14 +177,30 @@ def scan_hazards(text: str) -> tuple[list[Hazard], bool]:
     for kind, pattern in _PATTERNS:
         for m in pattern.finditer(norm):
             if (kind in denied or _negated(norm, m.start(), m.end())
-                    or (kind in _HABIT_KINDS and _habitual(norm, m.start(), m.end()))):
+                    or (kind in _HABIT_KINDS and _habitual(norm, m.start(), m.end()))
+                    or (kind == "welfare" and _office(norm, m.start()))):
                 dismissed = True
             else:
                 hits.append(Hazard(kind, m.start(), m.end()))
     everyday = _everyday_smoke_dropped(norm, hits)
-    dismissed = dismissed or len(everyday) < len(hits) or (not hits and _everyday_smoke(norm))
+    dismissed = dismissed or len(everyday) < len(hits) or (
+        not hits and (_everyday_smoke(norm) or bool(_FIRE_OUT.search(norm))))
     kept = sorted(_scam_story(_equipment_first(everyday)), key=lambda hit: hit.start)
     return kept, dismissed and not kept
+
+
+# A burning already out ("在垃圾桶里烧纸，已经灭了", "the fire was put out"): the model's leaning
+# towards critical comes from the fire words, and a fire that is over is not a danger now. The
+# 火/烧 keeps 「红绿灯全灭了」 and 「灯都灭了」 out.
+_FIRE_OUT = re.compile(
+    r"(?:火|烧)[^。！？!?没未不]{0,16}(?:已经|早就|早|都|全)?(?:灭了|灭掉了|熄灭了?|扑灭了?|浇灭了?|踩灭了?"
+    r"|弄灭了?|烧完了|烧光了)"
+    r"|(?:fire|flames?|burning)\b(?:(?!\bnot\b|n't|\bnever\b|\byet\b)[^.!?]){0,30}"
+    r"\b(?:is |was |were |been )?(?:out now|put out|gone out|extinguished|burnt out|burned out)")
+
+
+def _office(norm: str, start: int) -> bool:
+    return bool(_OFFICE.search(_CLAUSE_BREAK.split(norm[max(0, start - 30):start])[-1]))
 
 
 def _everyday_smoke(norm: str) -> bool:

@@ -269,7 +269,10 @@ EN: dict[str, list[str]] = {
         r"scam(?:mer)?s?\s+(?:is\s+|are\s+)?(?:on the phone|calling|still)|being scammed",
     ],
     "flood": [
-        rf"(?:flood\w*|water\w*|pour\w*|gush\w*|rush\w*|coming).{{0,40}}\binto\s+(?:the\s+|our\s+|"
+        # A leak is not a flood: "water leaking from upstairs into my flat" is a report for the
+        # building (the span may not run over leak / drip / seep), "pouring into" stays.
+        rf"(?:flood\w*|water\w*|pour\w*|gush\w*|rush\w*|coming)(?:(?!leak|drip|seep|trickl).)"
+        rf"{{0,40}}\binto\s+(?:the\s+|our\s+|"
         rf"my\s+|their\s+|people's\s+)?(?:[\w-]+\s+){{0,2}}{_PLACE}",
         r"water\s+(?:is\s+)?(?:coming|pouring|rushing|gushing)\s+in\b",
         rf"flooded\s+{_PLACE}|(?:foot|feet|knee|waist)\W?deep in (?:the |our |my )?\w*\s*{_PLACE}",
