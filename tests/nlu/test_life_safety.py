@@ -69,6 +69,7 @@ IMPLICIT = [
     ("电梯卡在五楼和六楼中间，我妈在里面出不来", "rescue"),
     # typos and traditional
     ("樓下有股很重的媒氣味道，還是臭雞蛋那種", "gas"),
+    ("樓下著火了", "fire"),  # traditional 著火 (著 is no traditional form to fold)
     ("孩子走丢了！！穿红色衣服，在郑和路菜市场附近", "missing"),
     # voice-style run-ons without punctuation
     ("对门那个老爷子平常天天在楼下下棋这五天都没下来打电话也关机", "welfare"),
