@@ -194,15 +194,7 @@ async def rating_register(*, session: AsyncSession, quarter: Quarter,
              .join(Ticket, Ticket.id == Rating.ticket_id)
              .outerjoin(near, near.c.rid == Rating.id)
              .where(*where).order_by(Rating.at, Rating.id))
-    connection = await session.connection()
-    # Core, not the ORM's row loading: ~160,000 rows in a city's quarter.
-    rows: Sequence[Any]
-    if connection.dialect.name == "postgresql" and calendar.tz is zone:
-        rows = (await connection.execute(
-            _local_times(rated.order_by(None).cte("rated").prefix_with("MATERIALIZED"),
-                         quarter.timezone))).all()
-    else:
-        rows = [_with_local_times(r, zone) for r in (await connection.execute(rated)).all()]
+    rows = await _register_rows(session, rated, zone, same_zone=calendar.tz is zone)
     # The 5th working day after a done's date is looked up once per date (the same instant as
     # `WorkCalendar.add_working_days`).
     fifth: dict[date, date] = {}
@@ -228,6 +220,18 @@ async def rating_register(*, session: AsyncSession, quarter: Quarter,
             rated_at=rated_text + (suffix.get(rated_offset) or _suffix(suffix, rated_offset)),
             resolved_at=resolved_at, within_5_workdays=on_time))
     return out
+
+
+async def _register_rows(session: AsyncSession, rated: Any, zone: ZoneInfo, *,
+                         same_zone: bool) -> Sequence[Any]:
+    """The register's rows with their times in local time (`_local_times`); through Core, not
+    the ORM's row loading: ~160,000 rows in a city's quarter."""
+    connection = await session.connection()
+    if connection.dialect.name == "postgresql" and same_zone:
+        return (await connection.execute(
+            _local_times(rated.order_by(None).cte("rated").prefix_with("MATERIALIZED"),
+                         zone.key))).all()
+    return [_with_local_times(r, zone) for r in (await connection.execute(rated)).all()]
 
 
 # A rating's and its done's time in the quarter's zone, as (text to the minute without the
