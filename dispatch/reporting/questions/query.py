@@ -232,6 +232,8 @@ async def ranking(*, session: AsyncSession, query: Query, ids: frozenset[int] | 
     assert query.group_kind is not None
     rows = scoped(query, ids, now)
     mapping = rungs(tree, query.group_kind)
+    if ids is not None:  # the rows' keys lie in scope: a city's 507 units need not be listed
+        mapping = {unit: rung for unit, rung in mapping.items() if unit in ids}
     if not mapping:
         return []
     rung = case(mapping, value=rows.c.key).label("rung")
