@@ -11,7 +11,7 @@ from datetime import timezone as dt_timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import DateTime, and_, func, or_, select
+from sqlalchemy import DateTime, and_, func, or_, select, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dispatch.core.enums import COMMUNITY_KINDS, STREET_KINDS, UnitKind
@@ -244,8 +244,11 @@ def _local_times(rated: Any, zone: str) -> Any:
         return [func.to_char(wall, 'YYYY-MM-DD"T"HH24:MI'), wall,
                 (wall - func.timezone("UTC", column, type_=DateTime())).label(None)]
 
+    # asyncpg's aware UTC datetimes as they come (no UtcDateTime conversion of 300,000 values)
+    raw = DateTime(timezone=True)
     return select(rated.c.rater_kind, rated.c.unit_id, rated.c.value, rated.c.number,
-                  rated.c.community_id, rated.c.at, rated.c.done, *local(rated.c.at),
+                  rated.c.community_id, type_coerce(rated.c.at, raw),
+                  type_coerce(rated.c.done, raw), *local(rated.c.at),
                   *local(rated.c.done)).order_by(rated.c.at, rated.c.rid)
 
 
