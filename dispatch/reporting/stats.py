@@ -103,20 +103,24 @@ async def _arrivals(p: _Period) -> None:
     """
     a = aliased(E)
     arrival = a.action.in_(ARRIVALS)
+    mine = [a.unit_id.in_(p.unit_ids)] if p.unit_ids is not None else []
     pairs = (select(a.unit_id.label("unit_id"), a.ticket_id.label("ticket_id"),
                     func.min(case((arrival, a.id))).label("first"),
                     func.max(case((a.action == "create", 1), else_=0)).label("created"),
                     func.max(case((a.action == "claim", a.id))).label("claim"),
                     func.max(case((a.action == "done", a.id))).label("done"))
-             .where(a.action.in_((*ARRIVALS, "claim", "done")), p.during(a.at))
+             .where(a.action.in_((*ARRIVALS, "claim", "done")), p.during(a.at), *mine)
              .group_by(a.unit_id, a.ticket_id)
-             .having(func.min(case((arrival, a.id))).is_not(None)).subquery())
+             .having(func.min(case((arrival, a.id))).is_not(None)).cte("pairs"))
     # A community answering a ticket created in it: a person verifying, whistling, rejecting
-    # or merging it (any unit's event: the answer is the ticket's, not the pair's).
+    # or merging it (any unit's event: the answer is the ticket's, not the pair's). Read only
+    # for the tickets created at a unit asked about (none for streets and departments).
     b = aliased(E)
+    created = select(pairs.c.ticket_id).where(pairs.c.created == 1)
     answers = (select(b.ticket_id.label("ticket_id"), func.max(b.id).label("last"))
                .where(b.action.in_((*ANSWERS, "whistle")),
-                      or_(b.action != "whistle", b.actor_id.is_not(None)), p.during(b.at))
+                      or_(b.action != "whistle", b.actor_id.is_not(None)), p.during(b.at),
+                      b.ticket_id.in_(created))
                .group_by(b.ticket_id).subquery())
     answered = and_(pairs.c.created == 1, answers.c.last > pairs.c.first)
     joined = pairs.outerjoin(answers, answers.c.ticket_id == pairs.c.ticket_id)
