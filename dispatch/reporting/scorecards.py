@@ -4,14 +4,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Collection
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
-from datetime import timezone as dt_timezone
-from typing import Any
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import DateTime, and_, func, or_, select, type_coerce
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dispatch.core.enums import COMMUNITY_KINDS, STREET_KINDS, UnitKind
@@ -89,8 +87,6 @@ GROUPS = ("street", "department", "community")
 REGISTER_COLUMNS = ("ticket", "rater_kind", "rater_unit", "rated_unit", "value", "rated_at",
                     "resolved_at", "within_5_workdays")
 RATING_WORKDAYS = 5
-# How far before a quarter the register joins dones to its ratings at once (see there).
-DONE_LOOKBACK = timedelta(days=31)
 
 
 @dataclass(frozen=True)
@@ -169,107 +165,46 @@ async def rating_register(*, session: AsyncSession, quarter: Quarter,
     zone = ZoneInfo(quarter.timezone)
     await roomy(session)
     names = {u.id: u.name for u in (await session.scalars(select(Unit))).all()}
-    # The done each rating answers: the ticket's latest done at or before the rating. Ratings
-    # come within days of their done: the dones of the quarter and the month before are joined
-    # to the ratings at once; only a rating with no done among them looks along its ticket's
-    # trail (the latest done at or before it is then older than all of them, or none).
-    e, period = TicketEvent, (Rating.at >= quarter.start, Rating.at < quarter.end)
-    recent = (select(e.ticket_id, e.at)
-              .where(e.action == "done", e.at >= quarter.start - DONE_LOOKBACK,
-                     e.at < quarter.end).subquery())
-    near = (select(Rating.id.label("rid"), func.max(recent.c.at).label("at"))
-            .join(recent, and_(recent.c.ticket_id == Rating.ticket_id,
-                               recent.c.at <= Rating.at))
-            .where(*period).group_by(Rating.id).subquery())
-    along = (select(func.max(e.at))
-             .where(e.ticket_id == Rating.ticket_id, e.action == "done", e.at <= Rating.at)
-             .correlate(Rating).scalar_subquery())
-    where = list(period)
+    # The done each rating answers: the ticket's latest done at or before the rating, looked up
+    # along the ticket's trail in the same statement (no per-rating walk, no ids as parameters).
+    answered = (select(func.max(TicketEvent.at))
+                .where(TicketEvent.ticket_id == Rating.ticket_id, TicketEvent.action == "done",
+                       TicketEvent.at <= Rating.at)
+                .correlate(Rating).scalar_subquery())
+    where = [Rating.at >= quarter.start, Rating.at < quarter.end]
     if within is not None:
         mine = sorted(within)
         where.append(or_(Rating.unit_id.in_(mine), Ticket.community_id.in_(mine)))
-    rated = (select(Rating.rater_kind, Rating.unit_id, Rating.value, Rating.at,
-                    Rating.id.label("rid"), Ticket.number, Ticket.community_id,
-                    func.coalesce(near.c.at, along).label("done"))
-             .join(Ticket, Ticket.id == Rating.ticket_id)
-             .outerjoin(near, near.c.rid == Rating.id)
-             .where(*where).order_by(Rating.at, Rating.id))
-    rows = await _register_rows(session, rated, zone, same_zone=calendar.tz is zone)
-    # The 5th working day after a done's date is looked up once per date (the same instant as
-    # `WorkCalendar.add_working_days`).
+    # Core, not the ORM's row loading: ~160,000 rows in a city's quarter.
+    rated = (await (await session.connection()).execute(
+        select(Rating.rater_kind, Rating.unit_id, Rating.value, Rating.at, Ticket.number,
+               Ticket.community_id, answered.label("done"))
+        .join(Ticket, Ticket.id == Rating.ticket_id)
+        .where(*where).order_by(Rating.at, Rating.id))).all()
+    # A quarter's register holds tens of thousands of ratings in a city: each time is turned
+    # into local time once, and the 5th working day after a done's date is looked up once per
+    # date (the same instant as `WorkCalendar.add_working_days`).
     fifth: dict[date, date] = {}
-    suffix: dict[timedelta, str] = {}
     out = []
-    for (kind, unit_id, value, number, community_id, at, done, rated_text, rated_local,
-         rated_offset, done_text, done_local, done_offset) in rows:
-        on_time, resolved_at = None, ""
+    for rating in rated:
+        done, at = rating.done, rating.at.astimezone(zone)
+        done_at, on_time = None, None
         if done is not None:
-            # Both in one zone: aware times of one zone compare as their wall times.
-            local = done_local if calendar.tz is zone else done.astimezone(calendar.tz)
+            done_at = done.astimezone(zone)
+            local = done_at if calendar.tz is zone else done.astimezone(calendar.tz)
             day = local.date()
             if day not in fifth:
-                fifth[day] = calendar.add_working_days(done, RATING_WORKDAYS).astimezone(
+                fifth[day] = calendar.add_working_days(local, RATING_WORKDAYS).astimezone(
                     calendar.tz).date()
-            on_time = (rated_local <= datetime.combine(fifth[day], done_local.time())
-                       if calendar.tz is zone
-                       else at <= datetime.combine(fifth[day], local.timetz()))
-            resolved_at = done_text + (suffix.get(done_offset) or _suffix(suffix, done_offset))
+            on_time = at <= datetime.combine(fifth[day], local.timetz())
         out.append(RegisterRow(
-            ticket=number or "", rater_kind=kind, rater_unit=names.get(community_id or -1, ""),
-            rated_unit=names.get(unit_id or -1, ""), value=value,
-            rated_at=rated_text + (suffix.get(rated_offset) or _suffix(suffix, rated_offset)),
-            resolved_at=resolved_at, within_5_workdays=on_time))
+            ticket=rating.number or "", rater_kind=rating.rater_kind,
+            rater_unit=names.get(rating.community_id or -1, ""),
+            rated_unit=names.get(rating.unit_id or -1, ""), value=rating.value,
+            rated_at=at.isoformat(timespec="minutes"),
+            resolved_at=done_at.isoformat(timespec="minutes") if done_at else "",
+            within_5_workdays=on_time))
     return out
-
-
-async def _register_rows(session: AsyncSession, rated: Any, zone: ZoneInfo, *,
-                         same_zone: bool) -> Sequence[Any]:
-    """The register's rows with their times in local time (`_local_times`); through Core, not
-    the ORM's row loading: ~160,000 rows in a city's quarter."""
-    connection = await session.connection()
-    if connection.dialect.name == "postgresql" and same_zone:
-        return (await connection.execute(
-            _local_times(rated.order_by(None).cte("rated").prefix_with("MATERIALIZED"),
-                         zone.key))).all()
-    return [_with_local_times(r, zone) for r in (await connection.execute(rated)).all()]
-
-
-# A rating's and its done's time in the quarter's zone, as (text to the minute without the
-# offset, naive local time, offset): the register's lines carry both as local ISO time.
-def _local_times(rated: Any, zone: str) -> Any:
-    """PostgreSQL turns every time into local time and text itself (a city's quarter holds
-    ~160,000 ratings: Python's astimezone and isoformat took 2-4 s of the scorecard)."""
-    def local(column: Any) -> list[Any]:
-        wall = func.timezone(zone, column, type_=DateTime())
-        return [func.to_char(wall, 'YYYY-MM-DD"T"HH24:MI'), wall,
-                (wall - func.timezone("UTC", column, type_=DateTime())).label(None)]
-
-    # asyncpg's aware UTC datetimes as they come (no UtcDateTime conversion of 300,000 values)
-    raw = DateTime(timezone=True)
-    return select(rated.c.rater_kind, rated.c.unit_id, rated.c.value, rated.c.number,
-                  rated.c.community_id, type_coerce(rated.c.at, raw),
-                  type_coerce(rated.c.done, raw), *local(rated.c.at),
-                  *local(rated.c.done)).order_by(rated.c.at, rated.c.rid)
-
-
-def _with_local_times(row: Any, zone: ZoneInfo) -> tuple[Any, ...]:
-    """The same columns as `_local_times`, computed in Python (SQLite)."""
-    def local(moment: datetime | None) -> tuple[Any, ...]:
-        if moment is None:
-            return "", None, None
-        wall = moment.astimezone(zone)
-        return (wall.isoformat(timespec="minutes")[:16], wall.replace(tzinfo=None),
-                wall.utcoffset())
-
-    return (row.rater_kind, row.unit_id, row.value, row.number, row.community_id, row.at,
-            row.done, *local(row.at), *local(row.done))
-
-
-def _suffix(known: dict[timedelta, str], offset: timedelta) -> str:
-    """The UTC offset as `datetime.isoformat` writes it (+08:00), remembered per offset."""
-    known[offset] = datetime(2000, 1, 1, tzinfo=dt_timezone(offset)).isoformat(
-        timespec="minutes")[16:]
-    return known[offset]
 
 
 def label(key: str, language: str, **params: object) -> str:
