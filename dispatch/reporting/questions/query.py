@@ -85,20 +85,28 @@ def _during(column: Any, period: tuple[datetime, datetime] | None) -> Any:
     return and_(column >= period[0], column < period[1])
 
 
+def _latest(event: Any, actions: tuple[str, ...], column: Any) -> Any:
+    """`column` of the ticket's latest event of `actions` before `event`: its id from the
+    trail index alone (an index-only max), then the row by primary key (no sort of the
+    ticket's candidates, one row read)."""
+    last = aliased(TicketEvent)
+    latest = (select(func.max(last.id))
+              .where(last.ticket_id == event.ticket_id, last.id < event.id,
+                     last.action.in_(actions))
+              .correlate(event).scalar_subquery())
+    prev = aliased(TicketEvent)
+    return (select(getattr(prev, column.key)).where(prev.id == latest)
+            .correlate(event).scalar_subquery())
+
+
 def _left_unit(event: Any) -> Any:
     """The unit an event moved the ticket away from: the one its previous arrival named."""
-    prev = aliased(TicketEvent)
-    return (select(prev.unit_id).where(prev.ticket_id == event.ticket_id, prev.id < event.id,
-                                       prev.action.in_(ARRIVALS))
-            .order_by(prev.id.desc()).limit(1).scalar_subquery())
+    return _latest(event, ARRIVALS, TicketEvent.unit_id)
 
 
 def _assigned_at(event: Any) -> Any:
     """When the ticket was last put to a unit before `event`: its latest clock-start event."""
-    prev = aliased(TicketEvent)
-    return (select(prev.at).where(prev.ticket_id == event.ticket_id, prev.id < event.id,
-                                  prev.action.in_(CLOCK_STARTS))
-            .order_by(prev.id.desc()).limit(1).scalar_subquery())
+    return _latest(event, CLOCK_STARTS, TicketEvent.at)
 
 
 def base(query: Query, now: datetime) -> Any:
@@ -224,6 +232,8 @@ async def ranking(*, session: AsyncSession, query: Query, ids: frozenset[int] | 
     assert query.group_kind is not None
     rows = scoped(query, ids, now)
     mapping = rungs(tree, query.group_kind)
+    if ids is not None:  # the rows' keys lie in scope: a city's 507 units need not be listed
+        mapping = {unit: rung for unit, rung in mapping.items() if unit in ids}
     if not mapping:
         return []
     rung = case(mapping, value=rows.c.key).label("rung")
