@@ -46,6 +46,12 @@ _EN_NAMED = re.compile(
     r"\b(?:[A-Z][a-zA-Z]+\s+){1,3}(?:Road|Rd|Street|St|Avenue|Ave|Lane|Boulevard|Blvd|Drive|"
     r"Estate|Gardens?|Community|Court|Plaza|Park|Village)\b\.?"
 )
+# "block 3 of Xihu Xincun", "building 2 in Sunshine Garden": a building and the estate it stands
+# in, named with capitals (a pinyin name has no suffix to know it by).
+_EN_BUILDING_OF = re.compile(
+    r"\b(?i:building|bldg\.?|block|blk|tower|unit|apt\.?|apartment|flat|room)\s*#?\s*"
+    r"[A-Za-z]?\d+[A-Za-z]?\s+(?:of|in|at)\s+(?:the\s+)?[A-Z][a-zA-Z'-]+(?:\s+[A-Z][a-zA-Z'-]+){0,3}\b"
+)
 
 
 def find_phones(norm: str) -> list[Entity]:
@@ -85,6 +91,7 @@ class PlaceFinder:
                   if m.end() - m.start() >= 2 and m.group() not in _NOT_PLACES]
         spans += [(m.start(), m.end(), "") for m in _EN_PLACE.finditer(norm)]
         spans += [(m.start(), m.end(), "") for m in _EN_NAMED.finditer(text)]
+        spans += [(m.start(), m.end(), "") for m in _EN_BUILDING_OF.finditer(text)]
         return [Entity("place", start, end, value or _place_value(text[start:end]))
                 for start, end, value in _merge(spans, norm)]
 
@@ -103,12 +110,14 @@ def _merge(spans: list[tuple[int, int, str]], norm: str) -> list[tuple[int, int,
             continue
         merged.append((start, end, value))
     return merged
+_EN_SMALL_WORDS = frozenset({"of", "in", "at", "the", "and"})
 
 
 def _place_value(raw: str) -> str:
     folded = normalize(raw).strip(" ,.")
     if re.search(r"[a-z]", folded) and not re.search(r"[\u4e00-\u9fff]", folded):
-        return " ".join(word.capitalize() for word in folded.split())
+        return " ".join(word if word in _EN_SMALL_WORDS else word.capitalize()
+                        for word in folded.split())
     return re.sub(r"\s+", "", raw.translate(str.maketrans(
         "０１２３４５６７８９", "0123456789"))).strip(" ,.，。")
 

@@ -133,6 +133,14 @@ CASES = [
     ("coord_c", "11月新增了多少", _count(ALL, "new", MONTH)),
     ("coord_c", "11/16-11/22新增多少件", _count(ALL, "new", LAST_WEEK)),
     ("coord_c", "new tickets 2026-11-23 to 2026-11-29", _count(ALL, "new", WEEK)),
+    # ... and in English words
+    ("coord_c", "how many new tickets from 23 Nov to 26 Nov",
+     _count(ALL, "new", (WEEK[0], TODAY[1]))),
+    ("coord_c", "new tickets between Nov 16th and Nov 22nd", _count(ALL, "new", LAST_WEEK)),
+    ("coord_c", "how many new tickets in November", _count(ALL, "new", MONTH)),
+    ("coord_c", "new tickets November 2026", _count(ALL, "new", MONTH)),
+    ("coord_c", "how many street light problems in November",
+     _count(ALL, "new", MONTH, category="municipal")),
     # a count with no metric: new ones in a named period, open ones otherwise
     ("coord_c", "11月路灯有几件", _count(ALL, "new", MONTH, category="municipal")),
     ("coord_c", "吴航街道路灯问题有几件", _count(WH, "open", category="municipal")),

@@ -128,6 +128,8 @@ EN = [
     ("how many new tickets today", C("new", "today")), ("new tickets this week",
                                                         C("new", "this_week")),
     ("how many tickets were received this month", C("new", "this_month")),
+    ("how many tickets were received in November", C("new", "this_month")),
+    ("how many tickets were resolved in October", C("resolved", "last_month")),
     ("how many open tickets", C("open")), ("how many tickets are still unresolved", C("open")),
     ("how many overdue tickets", C("overdue")),
     ("how many overdue tickets are unclaimed", C("overdue", unclaimed=True)),

@@ -55,9 +55,19 @@ def test_numbers_that_are_not_phones_are_ignored(text: str) -> None:
     ("5栋-1203卫生间漏水", ["5栋-1203"]),
     ("3号楼10点又停电了", ["3号楼"]),
     ("5栋12个人被困", ["5栋"]),
+    ("the bins at block 3 of Xihu Xincun are overflowing again", ["block 3 of Xihu Xincun"]),
+    ("light out at building 2 in the Sunshine Garden since Monday",
+     ["building 2 in the Sunshine Garden"]),
+    ("the lift in block 4 is broken since Monday", ["block 4"]),
 ])
 def test_places_from_patterns(text: str, expected: list[str]) -> None:
     assert spans(text, "place") == expected
+
+
+def test_an_english_building_keeps_its_estate_and_small_words() -> None:
+    places = [e.value for e in EntityExtractor().extract("bins at block 3 of Xihu Xincun are full")
+              if e.entity == "place"]
+    assert places == ["Block 3 of Xihu Xincun"]
 
 
 def test_gazetteer_names_are_places_even_without_a_suffix() -> None:

@@ -22,11 +22,46 @@ PERIOD_WORDS: list[tuple[str, str]] = [
 # A day: 2026-11-01, 2026/11/1, 2026年11月1日; without a year: 11月1日, 11月1号, 11/1.
 DAY = (r"(?:(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})[日号]?|"
        r"(\d{1,2})月(\d{1,2})[日号]?|(?<![\d/])(\d{1,2})/(\d{1,2})(?![\d/]))")
-RANGE = re.compile(DAY + r"\s*(?:到|至|-|—|~|～|\bto\b|\buntil\b)\s*(?:" + DAY
+RANGE = re.compile(DAY + r"\s*(?:到|至|-|—|~|～|\bto\b|\buntil\b|\band\b)\s*(?:" + DAY
                    + r"|(\d{1,2})[日号])")  # ... 至30日: the end in the start's month
 # A calendar month: 2026年11月, 11月, 11月份 (not 11月1日, which is a day).
 MONTH = re.compile(r"(?:(\d{4})\s*年\s*)?(?<!\d)(\d{1,2})\s*月份?(?!\s*\d)")
 QUARTER = re.compile(r"(\d{4})\s*(?:年第?\s*([1-4一二三四])\s*季度|\s*q\s*([1-4]))")
+
+
+# English dates, rewritten into the forms above before they are read: "1 nov", "nov 1st",
+# "1st of november" → 11月1日; "november 2026" → 2026年11月; "november" → 11月; "q3 2026" → 2026q3.
+# A month name alone counts only after in / for / during / of ("may I ask" is no month).
+_MONTHS = ("jan(?:uary)?", "feb(?:ruary)?", "mar(?:ch)?", "apr(?:il)?", "may", "june?",
+           "july?", "aug(?:ust)?", "sep(?:t(?:ember)?)?", "oct(?:ober)?", "nov(?:ember)?",
+           "dec(?:ember)?")
+_MONTH_NAME = "(" + "|".join(f"(?:{name})" for name in _MONTHS) + r")\.?"
+_ORDINAL = r"(\d{1,2})(?:st|nd|rd|th)?"
+_EN_REWRITES = (
+    (re.compile(rf"\b{_ORDINAL}\s+(?:of\s+)?{_MONTH_NAME}(?:,?\s+(\d{{4}}))?\b"),
+     lambda m: _zh_day(m[3], m[2], m[1])),
+    (re.compile(rf"\b{_MONTH_NAME}\s+{_ORDINAL}\b(?:,?\s+(\d{{4}})\b)?(?!\d)"),
+     lambda m: _zh_day(m[3], m[1], m[2])),
+    (re.compile(rf"\b{_MONTH_NAME}\s+(\d{{4}})\b"), lambda m: f"{m[2]}年{_month_number(m[1])}月"),
+    (re.compile(rf"\b(?:in|for|during|of)\s+(?:the\s+month\s+of\s+)?{_MONTH_NAME}\b"),
+     lambda m: f" {_month_number(m[1])}月 "),
+    (re.compile(r"\bq\s*([1-4])\s*(?:of\s+)?(\d{4})\b"), lambda m: f"{m[2]}q{m[1]}"),
+)
+
+
+def _month_number(name: str) -> int:
+    return next(i for i, pattern in enumerate(_MONTHS, 1) if re.fullmatch(pattern, name))
+
+
+def _zh_day(year: str | None, month: str, day: str) -> str:
+    return f"{year + '年' if year else ''}{_month_number(month)}月{int(day)}日"
+
+
+def english_dates(text: str) -> str:
+    """`text` (lower case) with its English dates written the way the patterns read them."""
+    for pattern, write in _EN_REWRITES:
+        text = pattern.sub(write, text)
+    return text
 
 
 def _plus_months(d: date, n: int) -> date:
@@ -116,6 +151,7 @@ def read_period(rest: str, now: datetime, zone: ZoneInfo = DEFAULT_ZONE
     """(name, bounds, the text without it, malformed): a named period, or a written span: a
     quarter (named "2026Q4"), a range of days or a calendar month (both named "range")."""
     today = now.astimezone(zone).date()
+    rest = english_dates(rest)
     for pattern, read in SPANS:
         if m := pattern.search(rest):
             days = read(m, today)
