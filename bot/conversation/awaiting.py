@@ -37,6 +37,11 @@ class Place(Awaited, prefix="place"):
 
 
 @dataclass(frozen=True)
+class NewPlace(Awaited, prefix="newplace"):
+    """Where the problem is, instead of the place on the card (the card's 修改地点)."""
+
+
+@dataclass(frozen=True)
 class Time(Awaited, prefix="time"):
     """When help is needed (a help request)."""
 

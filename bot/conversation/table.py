@@ -174,6 +174,7 @@ ANY_DAY = timedelta(hours=24)  # as long as the conversation's state lives (stat
 # place) and Community (the nearest community) as well.
 STEPS: dict[type[Awaited], Step] = {
     awaiting.Place: Step(fragments.on_place, REPORTING),
+    awaiting.NewPlace: Step(fragments.on_new_place, REPORTING),
     awaiting.Time: Step(fragments.on_time, REPORTING),
     awaiting.Describe: Step(fragments.on_description, REPORTING),
     # The window is config (emergency.followup_minutes, checked by the handler); this is a cap.

@@ -251,3 +251,39 @@ async def test_a_place_written_before_answering_the_danger_question_is_kept(syst
     assert "内容：快点来人\n" in card["text"]
     await submit_card(chat, card)
     assert _asked_where(await chat.messages(), "具体在哪里") == 0
+
+
+def labels(message: dict) -> list[str]:
+    return [b["text"] for row in message["buttons"] for b in row]
+
+
+async def test_change_place_replaces_the_place_on_the_card(system) -> None:
+    chat = system.chat(WANG)
+    await chat.send("西湖新村2栋门口的垃圾好几天没人清了")
+    card = await chat.wait_text("请确认")
+    assert "修改地点" in labels(card)
+    assert "补充地点" not in labels(card)
+    await chat.press(card["message_id"], button(card, "r:place:"))
+    await chat.wait_text("现在写的地点是「西湖新村2栋」")
+    await chat.send("阳光花园3栋")
+    card = await chat.wait_for(lambda m: "地点：阳光花园3栋" in (m["text"] or ""))
+    assert "西湖新村" not in card["text"].split("地点：")[1]
+    await submit_card(chat, card)
+    assert (await system.tickets())[0].place_text == "阳光花园3栋"
+
+
+async def test_add_place_when_there_is_none_and_change_place_in_english(system) -> None:
+    chat = system.chat(LI, language_code="en")
+    await chat.send("The street light has been broken for three days")
+    card = await chat.wait_text("Please check")
+    assert "Add place" in labels(card)
+    await chat.send("block 3 of Xihu Xincun")
+    card = await chat.wait_for(lambda m: "Place: block 3 of Xihu Xincun" in (m["text"] or ""))
+    assert "Change place" in labels(card)
+    await chat.press(card["message_id"], button(card, "r:place:"))
+    await chat.wait_text("The place now reads “block 3 of Xihu Xincun”")
+    await chat.send("building 7 of Sunshine Garden")
+    card = await chat.wait_for(
+        lambda m: "Place: building 7 of Sunshine Garden" in (m["text"] or ""))
+    await submit_card(chat, card)
+    assert (await system.tickets())[0].place_text == "building 7 of Sunshine Garden"

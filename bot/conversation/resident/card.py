@@ -102,7 +102,8 @@ def card_of(turn: Turn, draft: Draft) -> tuple[str, list[list[Button]]]:
     buttons = [
         [turn.button("card.submit", callbacks.Submit(d))],
         [turn.button("card.change_category", callbacks.ShowCategories(d)),
-         turn.button("card.add_place", callbacks.AskPlace(d))],
+         turn.button("card.change_place" if draft.place else "card.add_place",
+                     callbacks.AskPlace(d))],
         [turn.button("card.add_photo", callbacks.AskPhoto(d)),
          turn.button("card.cancel", callbacks.Discard(d))],
     ]

@@ -103,7 +103,16 @@ async def on_place(turn: Turn, _: awaiting.Place, text: str) -> bool:
     return looks_like_place(text) and await _take_fragment(turn, draft, text)
 
 
-async def _take_fragment(turn: Turn, draft: Draft, text: str) -> bool:
+async def on_new_place(turn: Turn, _: awaiting.NewPlace, text: str) -> bool:
+    """The answer after 修改地点: the place it names replaces the card's place."""
+    draft = draft_of(turn)
+    stop_waiting(turn)
+    if draft is None:
+        return True
+    return looks_like_place(text) and await _take_fragment(turn, draft, text, replace=True)
+
+
+async def _take_fragment(turn: Turn, draft: Draft, text: str, replace: bool = False) -> bool:
     """The place a fragment names joins the draft's place, what else it says joins the
     description, and the whole description is read again (「漏到我家了 2栋502」). False when
     the fragment names no place after all: it is read like any other message."""
@@ -111,7 +120,7 @@ async def _take_fragment(turn: Turn, draft: Draft, text: str) -> bool:
     place, detail = split_place(text, parse)
     if not place or detail and starts_another(draft, text, parse):
         return False  # a detail, or a new request of another kind (add_text)
-    draft.place = join_place(draft.place, preview(place, 100))
+    draft.place = join_place(None if replace else draft.place, preview(place, 100))
     if detail:
         draft.texts.append(as_written(turn, detail))
         await read_again(turn, draft)

@@ -104,8 +104,10 @@ async def location(turn: Turn) -> None:
     draft = card.draft_of(turn)
     if draft is not None:
         draft.lat, draft.lon = loc.latitude, loc.longitude
+        if is_awaiting(turn, awaiting.NewPlace):  # 修改地点 answered with a location
+            draft.place = None
         card.keep(turn, draft)
-        if is_awaiting(turn, awaiting.Place):
+        if is_awaiting(turn, awaiting.Place) or is_awaiting(turn, awaiting.NewPlace):
             stop_waiting(turn)
     if turn.contact.community_id is None or is_awaiting(turn, awaiting.Community):
         choice = await community.nearest(turn, loc.latitude, loc.longitude)

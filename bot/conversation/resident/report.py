@@ -109,6 +109,10 @@ async def _choose_category(turn: Turn, draft: Draft, data: callbacks.PickCategor
 
 
 async def _ask_place(turn: Turn, draft: Draft, _: object) -> None:
+    if draft.place:  # 修改地点: the answer replaces the place on the card
+        expect(turn, awaiting.NewPlace())
+        turn.say("report.ask_new_place", place=draft.place)
+        return
     expect(turn, awaiting.Place())
     turn.say("report.ask_place")
 
