@@ -23,6 +23,7 @@ Then measures, one process, the real code paths on that data:
 
     nice -n 19 .venv/bin/python bench/city.py --tickets 100000 [--districts 3] [--years 3]
         [--json] [--keep] [--db NAME (measure an existing fill again)] [--skip intake,...]
+        [--open N (a backlog: the newest N tickets left half way, most of them open)]
 
 ``--keep`` leaves the database for another measuring run (``--db NAME``); ``--drop NAME``
 removes one. Every part of the bench is one section in the printed table.
@@ -185,8 +186,8 @@ class Filler:
     """Generates rows in memory chunk by chunk and COPYs them in."""
 
     def __init__(self, conn: asyncpg.Connection, units: list[asyncpg.Record], *, tickets: int,
-                 years: float, seed: int, now: datetime) -> None:
-        self.conn, self.n, self.now = conn, tickets, now
+                 years: float, seed: int, now: datetime, backlog: int = 0) -> None:
+        self.conn, self.n, self.now, self.backlog = conn, tickets, now, backlog
         self.rng = random.Random(seed)
         self.start = now - timedelta(days=365 * years)
         by_id = {u["id"]: u for u in units}
@@ -280,6 +281,8 @@ class Filler:
         # How far the story got: old tickets are finished, recent ones may still be open.
         cut = 99 if age_days > 40 else rng.choice([1, 2, 3, 4, 5, 99, 99, 99]) \
             if age_days > 3 else rng.choice([1, 1, 2, 3, 4, 99])
+        if number >= self.n - self.backlog:  # --open: the newest tickets stopped half way
+            cut = rng.choice([1, 2, 3, 4, 5])
         steps = 0
         claim_due = resolve_due = None
         overdue = False
@@ -675,7 +678,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
             units = await conn.fetch("SELECT id, code, kind, parent_id FROM units")
             first = await conn.fetchval("SELECT max(id) FROM people")
             filler = Filler(conn, units, tickets=args.tickets, years=args.years, seed=args.seed,
-                            now=datetime.now(UTC))
+                            now=datetime.now(UTC), backlog=args.open)
             begin = time.perf_counter()
             await filler.people(max(2000, args.tickets // 4), first)
             made, events = await filler.fill()
@@ -749,6 +752,9 @@ if __name__ == "__main__":
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--reports", type=int, default=200, help="intake and /my updates")
     parser.add_argument("--seed", type=int, default=20261206)
+    parser.add_argument("--open", type=int, default=0,
+                        help="a backlog: the newest N tickets stopped half way, most of them "
+                             "still open (the scheduler's pass with 100,000 open tickets)")
     parser.add_argument("--skip", default="", help=f"comma-separated: {','.join(SECTIONS)}")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument("--db", help="measure this kept database again (no fill)")

@@ -42,9 +42,10 @@ def day(value: date | datetime | None, timezone: str = "Asia/Shanghai") -> str:
 
 @cache
 def environment() -> Environment:
+    # Templates are part of the code: not looked for changes on disk at every page.
     env = Environment(loader=FileSystemLoader(TEMPLATES),
                       autoescape=select_autoescape(["html", "svg"]),
-                      trim_blocks=True, lstrip_blocks=True)
+                      trim_blocks=True, lstrip_blocks=True, auto_reload=False)
     env.filters["when"] = when
     env.filters["day"] = day
     return env

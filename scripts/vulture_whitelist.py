@@ -110,6 +110,8 @@ reporter_phone
 n_classes
 _.csrf  # desk templates
 _.sorted_by  # desk templates
+_.category_text  # desk/templates/_rows.html (desk.views.tickets.Line)
+_.urgency_text
 close_understanding  # desk/views/ticket_actions.py reaches it through a table of actions
 # SQLAlchemy: a custom SQL function's cache flag and its per-dialect compilers (@compiles).
 inherit_cache

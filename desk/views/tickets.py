@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -10,12 +11,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from desk import filters
 from desk.auth import config_of
-from desk.render import page
+from desk.i18n import t
+from desk.render import day, named, page, when
 from desk.views.common import perform, scope_and_tree, viewer_of
 from dispatch.core.enums import Category, ListType, Urgency
-from dispatch.org.access import is_centre_coordinator
-from dispatch.org.scope import Scope
-from dispatch.reporting.listing import Page, list_tickets
+from dispatch.org.scope import COORDINATING, Scope
+from dispatch.reporting.listing import Page, Row, list_tickets
 from dispatch.reporting.questions import Tree
 from dispatch.tickets import centre
 from dispatch.tickets.reassign import reassign
@@ -48,13 +49,55 @@ def targets(scope: Scope, tree: Tree) -> list[tuple[int, str, str | None, str]]:
             for u in sorted(units, key=lambda u: (order[u.kind], u.id))]
 
 
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One row of the table as shown: each cell's words in the viewer's language, looked up
+    here once instead of by a call from the template for every cell (a page of 50 rows spent
+    ~12 ms in those calls)."""
+
+    id: int
+    number: str
+    urgency: str  # the value, for the row's class
+    overdue: bool
+    category_text: str
+    urgency_text: str
+    status_text: str
+    listed: str  # the list and its expected date, or ""
+    unit: str
+    text: str
+    created: str
+    due: str
+
+
+def lines(rows: list[Row], lang: str) -> list[Line]:
+    words: dict[str, str] = {}
+
+    def word(key: str) -> str:
+        if key not in words:
+            words[key] = t(key, lang)
+        return words[key]
+
+    out = []
+    for r in rows:
+        listed = word(f"desk.list.{r.list_type}") if r.list_type else ""
+        if r.expected_date:
+            listed += f" {day(r.expected_date)}"
+        out.append(Line(r.id, r.number, r.urgency, r.overdue, word(f"category.{r.category}"),
+                        word(f"urgency.{r.urgency}"), word(f"status.{r.status}"), listed,
+                        named(lang, r.unit_name, r.unit_name_en), r.text, when(r.created_at),
+                        when(r.due_at)))
+    return out
+
+
 async def table(request: web.Request) -> web.Response:
     query, found, scope, tree = await _page(request)
-    async with config_of(request).sessions() as session:  # the lists are the centre's to use
-        lists_allowed = scope.is_coordinator and await is_centre_coordinator(
-            session=session, person_id=viewer_of(request).person_id)
+    # The lists are the centre's to use (`is_centre_coordinator`, read from the memberships
+    # the scope was made of: no second session for it).
+    lists_allowed = scope.is_coordinator and any(
+        role in COORDINATING and unit in tree.units and tree.units[unit].kind == "centre"
+        for role, unit in scope.roles)
     return page(request, "tickets.html", query=query, found=found, scope=scope,
-                lists_allowed=lists_allowed,
+                lines=lines(found.rows, viewer_of(request).lang), lists_allowed=lists_allowed,
                 units=filters.visible_units(scope, tree), targets=targets(scope, tree),
                 categories=[c.value for c in Category], urgencies=[u.value for u in Urgency],
                 statuses=filters.STATUSES, lists=filters.LISTS, periods=filters.PERIODS,
@@ -64,7 +107,8 @@ async def table(request: web.Request) -> web.Response:
 async def rows(request: web.Request) -> web.Response:
     """The table's body alone: what the page's script fetches to stay current."""
     query, found, scope, _ = await _page(request)
-    return page(request, "_rows.html", query=query, found=found, scope=scope)
+    return page(request, "_rows.html", query=query, found=found, scope=scope,
+                lines=lines(found.rows, viewer_of(request).lang))
 
 
 def _bulk_done(request: web.Request) -> dict[str, int] | None:

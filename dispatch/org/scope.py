@@ -10,6 +10,7 @@ workers see their community.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import false, or_, select, true
@@ -41,12 +42,15 @@ class Scope:
     def is_centre(self) -> bool:
         return self.everything
 
+    @cached_property
+    def _covered(self) -> frozenset[int]:
+        return self.coordinated | self.worked | self.communities
+
     def covers_unit(self, unit_id: int | None) -> bool:
         """Units the person may filter by, invite into and read figures of."""
         if self.everything:
             return True
-        return unit_id is not None and unit_id in (self.coordinated | self.worked
-                                                   | self.communities)
+        return unit_id is not None and unit_id in self._covered
 
     def tickets(self) -> Any:
         """A WHERE clause over `tickets` selecting what the person sees."""

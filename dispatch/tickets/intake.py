@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, select, union
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from dispatch.core import lifecycle
@@ -90,6 +90,16 @@ async def view(*, session: AsyncSession, ticket: Ticket) -> TicketView:
 
 
 # Built once, with bind parameters (as residents._CONTACT): every status question runs it.
+# The person's newest own tickets and newest followed ones, each read through its own index,
+# then their union: with `reporter_id = :p OR id IN (followed)` PostgreSQL walked the primary
+# key from the newest ticket filtering every one (2.75 s at 1,000,000 tickets for a resident
+# with two reports).
+_OWN = (select(Ticket.id.label("id")).where(Ticket.reporter_id == bindparam("person_id"))
+        .order_by(Ticket.id.desc()).limit(bindparam("limit")).subquery("own"))
+_FOLLOWED = (select(TicketFollower.ticket_id.label("id"))
+             .where(TicketFollower.person_id == bindparam("person_id"))
+             .order_by(TicketFollower.ticket_id.desc()).limit(bindparam("limit"))
+             .subquery("followed"))
 # The view's columns with the unit's names joined in: one query, however many tickets.
 _MY_TICKETS = (
     select(Ticket.id, Ticket.number, Ticket.kind, Ticket.category, Ticket.urgency,
@@ -98,9 +108,7 @@ _MY_TICKETS = (
            Unit.name_en.label("unit_name_en"), Ticket.created_at, Ticket.claim_due_at,
            Ticket.resolve_due_at)
     .outerjoin(Unit, Unit.id == Ticket.unit_id)
-    .where((Ticket.reporter_id == bindparam("person_id"))
-           | Ticket.id.in_(select(TicketFollower.ticket_id)
-                           .where(TicketFollower.person_id == bindparam("person_id"))))
+    .where(Ticket.id.in_(union(select(_OWN.c.id), select(_FOLLOWED.c.id))))
     .order_by(Ticket.id.desc())
     .limit(bindparam("limit"))
 )

@@ -5,10 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from dispatch.core.errors import OrgFileError
 from dispatch.org import tree as org
+from dispatch.reporting.questions import load_tree
+from dispatch.store.db import create_engine, session_factory
 from dispatch.store.models import Unit
 from tests.conftest import SAMPLE_ORG
 
@@ -104,3 +106,38 @@ def test_gazetteer_has_communities_estates_and_roads() -> None:
     for name in ("西关社区", "阳光花园", "郑和路", "Sunshine Garden"):
         assert name in names
     assert "区民政局" not in names
+
+
+async def test_the_shared_tree_shows_every_edit_at_once_from_any_process(engine, session,
+                                                                         tmp_path: Path) -> None:
+    """Requests share one tree per process; an org file loaded elsewhere (here through another
+    engine, as `shaosheng org load` in its own process) shows on the next read, and so does
+    an edit by hand in SQL."""
+    await _load(session, SAMPLE_ORG)
+    await session.commit()
+    tree = await load_tree(session)
+    assert await load_tree(session) is tree  # unchanged: the same tree, not read again
+    xiguan = next(u for u in tree.units.values() if u.code == "xiguan")
+    assert xiguan.name == "西关社区"
+    edited = SAMPLE_ORG.read_text(encoding="utf-8").replace("西关社区\n", "西关新社区\n", 1)
+    edited = edited.replace("- {code: heping,", "- {code: heping-x,")
+    path = tmp_path / "edited.yml"
+    path.write_text(edited, encoding="utf-8")
+    other = create_engine(engine.url.render_as_string(hide_password=False))
+    try:
+        async with session_factory(other)() as elsewhere:
+            await _load(elsewhere, path)
+    finally:
+        await other.dispose()
+    await session.commit()  # end the read's transaction: see what was committed since
+    now = await load_tree(session)
+    by_code = {u.code: u for u in now.units.values()}
+    assert by_code["xiguan"].name == "西关新社区"
+    assert by_code["xiguan"].id == xiguan.id
+    assert by_code["heping"].active is False
+    assert by_code["heping-x"].parent_id == by_code["heping"].parent_id
+    assert by_code["heping-x"].id in now.subtree(by_code["heping"].parent_id)
+    await session.execute(update(Unit).where(Unit.code == "xiguan").values(aliases=["西关"]))
+    await session.commit()
+    assert {u.code: u for u in (await load_tree(session)).units.values()}[
+        "xiguan"].aliases == ("西关",)

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
+from dispatch.org.snapshot import OrgUnit
 from dispatch.reporting.questions.periods import DEFAULT_ZONE, bounds, read_period
 from dispatch.reporting.questions.units import (
     Tree,
@@ -41,7 +42,6 @@ from dispatch.reporting.questions.vocab import (
     URGENCY_WORDS,
     Metric,
 )
-from dispatch.store.models import Unit
 
 __all__ = ["DEFAULT_ZONE", "DURATIONS", "FLOWS", "ON_TIME", "RATES", "Clarify",
            "Metric", "Query", "Tree", "bounds", "closest_units", "names", "parse"]
@@ -96,7 +96,7 @@ def _category(text: str) -> tuple[str | None, str | None, str]:
     return None, None, text
 
 
-def parse(text: str, *, units: Sequence[Unit], now: datetime,
+def parse(text: str, *, units: Sequence[OrgUnit], now: datetime,
           zone: ZoneInfo = DEFAULT_ZONE) -> Query | Clarify:
     """Rules over keywords and the tree's names; anything vague asks back. Periods (今天,
     本周 …) are local calendar spans of `zone`, the deployment's `app.timezone`."""

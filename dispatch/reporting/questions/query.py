@@ -24,10 +24,11 @@ from sqlalchemy.orm import aliased
 
 from dispatch.core.enums import COMMUNITY_KINDS, STREET_KINDS, RaterKind, Role, UnitKind
 from dispatch.core.lifecycle import OPEN, UNCLAIMED, WORKING
+from dispatch.org.snapshot import Latest
 from dispatch.reporting.questions.grammar import DURATIONS, Metric, Query, Tree
 from dispatch.reporting.questions.hours import hours_between
 from dispatch.reporting.stats import ARRIVALS, CLAIM_CLOCK, GOOD, NOT_RATED
-from dispatch.store.models import Membership, Rating, Ticket, TicketEvent, Unit
+from dispatch.store.models import Membership, Rating, Ticket, TicketEvent
 
 OPEN_STATUSES = sorted(s.value for s in OPEN)
 # The events that put a ticket to a unit and start its claim clock (docs/statistics.md): the
@@ -37,8 +38,13 @@ LEVEL_KINDS: dict[str, Any] = {"street": STREET_KINDS, "community": COMMUNITY_KI
                                "department": frozenset({UnitKind.DEPARTMENT})}
 
 
+# One tree per process, shared by every request: read again only when the units change.
+_TREE = Latest(Tree)
+
+
 async def load_tree(session: AsyncSession) -> Tree:
-    return Tree((await session.scalars(select(Unit))).all())
+    """The organisation tree as it is now (`dispatch.org.snapshot`: shared, never modified)."""
+    return await _TREE.get(session)
 
 
 @dataclass(frozen=True)

@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
 from dispatch.core.enums import COMMUNITY_KINDS, STREET_KINDS, UnitKind
-from dispatch.store.models import Unit
+from dispatch.org.snapshot import OrgUnit
 
 # 吴航路 is a road, not 吴航街道; but 吴航街道路灯 is the street's street lights.
 ROAD_AFTER = r"(?![路街巷](?![灯面])|大道|\s*(?:road|street|avenue)\b)"
@@ -24,20 +23,24 @@ NOT_A_NAME = re.compile(r"^(?:哪|各|每|本|这|那|全|其他|所有)")
 
 
 class Tree:
-    """The organisation tree in memory: subtrees and the rung above a unit."""
+    """The organisation tree in memory: subtrees and the rung above a unit.
 
-    def __init__(self, units: Sequence[Unit]) -> None:
+    `load_tree` shares one tree among every request of a process: nothing changes it after
+    it is built.
+    """
+
+    def __init__(self, units: Sequence[OrgUnit]) -> None:
         self.units = {u.id: u for u in units}
-        self.children: defaultdict[int, list[int]] = defaultdict(list)
+        self.children: dict[int, list[int]] = {u.id: [] for u in units}
         for u in units:
             if u.parent_id is not None:
-                self.children[u.parent_id].append(u.id)
+                self.children.setdefault(u.parent_id, []).append(u.id)
 
     def subtree(self, unit_id: int) -> set[int]:
         found, todo = set(), [unit_id]
         while todo:
             found.add(current := todo.pop())
-            todo.extend(self.children[current])
+            todo.extend(self.children.get(current, ()))
         return found
 
     def up_to(self, unit_id: int | None, kinds: Any) -> int | None:
@@ -65,14 +68,14 @@ class Tree:
         return self.subtree(unit_id)
 
 
-def names(unit: Unit) -> dict[str, str]:
+def names(unit: OrgUnit) -> dict[str, str]:
     return {"zh": unit.name, "en": unit.name_en or unit.name}
 
 
 NAMED_KINDS = (*STREET_KINDS, *COMMUNITY_KINDS, UnitKind.DEPARTMENT)
 
 
-def places(units: Sequence[Unit]) -> list[tuple[str, int, int, Unit]]:
+def places(units: Sequence[OrgUnit]) -> list[tuple[str, int, int, OrgUnit]]:
     """(name, priority, rung, unit): full name > alias > short form; streets before communities."""
     out = []
     for u in units:
@@ -89,9 +92,9 @@ def places(units: Sequence[Unit]) -> list[tuple[str, int, int, Unit]]:
     return sorted(out, key=lambda p: -len(p[0]))
 
 
-def find_unit(text: str, units: Sequence[Unit]) -> tuple[Unit | None, str, bool]:
+def find_unit(text: str, units: Sequence[OrgUnit]) -> tuple[OrgUnit | None, str, bool]:
     """The one unit the text names (or None), the text with names blanked, and ambiguity."""
-    spans: dict[tuple[int, int], list[tuple[int, int, Unit]]] = {}
+    spans: dict[tuple[int, int], list[tuple[int, int, OrgUnit]]] = {}
     for name, prio, rung, unit in places(units):
         if name not in text:  # most names are absent: no pattern compiled (a city has 500+)
             continue
@@ -100,7 +103,7 @@ def find_unit(text: str, units: Sequence[Unit]) -> tuple[Unit | None, str, bool]
             span = m.span()
             if span in spans or not any(s < span[1] and span[0] < e for s, e in spans):
                 spans.setdefault(span, []).append((prio, rung, unit))
-    picked: dict[int, Unit] = {}
+    picked: dict[int, OrgUnit] = {}
     ambiguous = False
     for options in spans.values():
         best = min(o[:2] for o in options)
@@ -114,7 +117,8 @@ def find_unit(text: str, units: Sequence[Unit]) -> tuple[Unit | None, str, bool]
     return next(iter(picked.values()), None), text, False
 
 
-def closest_units(word: str, units: Sequence[Unit], n: int = 3) -> tuple[dict[str, str], ...]:
+def closest_units(word: str, units: Sequence[OrgUnit],
+                  n: int = 3) -> tuple[dict[str, str], ...]:
     """The n units whose name, alias or English name is nearest to `word`."""
     scored: dict[int, float] = {}
     for name, _, _, unit in places(units):

@@ -1,0 +1,101 @@
+"""The organisation's units as an immutable snapshot that every request of a process shares.
+
+A city has ~500 units; turning all of them into ORM objects on every desk page and every
+coordinator question cost ~36 ms a request at 1,000,000 tickets. `latest` keeps the last
+snapshot read and asks the database each time for a mark of the units table's content (one
+row: PostgreSQL hashes the rows' text, ~0.5 ms; elsewhere the rows are compared). The snapshot
+is read again only when the mark differs, so an edit from any process — the org file loaded
+by the CLI, another web process, SQL by hand — shows on the very next request, and no process
+needs to be told.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import literal_column, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from dispatch.store.models import Unit
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class OrgUnit:
+    """One unit as read at the snapshot's moment (the columns of `units`)."""
+
+    id: int
+    code: str
+    name: str
+    name_en: str | None
+    kind: str
+    parent_id: int | None
+    latitude: float | None
+    longitude: float | None
+    phone: str | None
+    aliases: tuple[str, ...]
+    active: bool
+
+
+COLUMNS = (Unit.id, Unit.code, Unit.name, Unit.name_en, Unit.kind, Unit.parent_id,
+           Unit.latitude, Unit.longitude, Unit.phone, Unit.aliases, Unit.active)
+# Every column of every row, in id order: any insert, update or delete changes it.
+_PG_MARK = "md5(string_agg(CAST(marked AS text), ',' ORDER BY marked.id))"
+
+
+def _pg_mark() -> Any:
+    return select(literal_column(_PG_MARK)).select_from(text("units AS marked"))
+
+
+def _unit(row: Any) -> OrgUnit:
+    return OrgUnit(row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[8],
+                   tuple(row[9] or ()), bool(row[10]))
+
+
+def _digest(rows: list[OrgUnit]) -> str:
+    return hashlib.md5(repr(rows).encode(), usedforsecurity=False).hexdigest()
+
+
+async def mark(session: AsyncSession) -> str:
+    """The units table's content mark: equal marks, equal units."""
+    if session.get_bind().dialect.name == "postgresql":
+        return str(await session.scalar(_pg_mark()) or "")
+    return _digest(await _read(session))
+
+
+async def _read(session: AsyncSession) -> list[OrgUnit]:
+    rows = await session.execute(select(*COLUMNS).order_by(Unit.id))
+    return [_unit(r) for r in rows]
+
+
+async def read(session: AsyncSession) -> tuple[str, list[OrgUnit]]:
+    """Every unit and the mark of exactly those rows (one statement: one moment)."""
+    if session.get_bind().dialect.name == "postgresql":
+        rows = (await session.execute(
+            select(*COLUMNS, _pg_mark().scalar_subquery()).order_by(Unit.id))).all()
+        if not rows:  # no units at all: the mark of an empty table
+            return await mark(session), []
+        return str(rows[0][-1]), [_unit(r) for r in rows]
+    units = await _read(session)
+    return _digest(units), units
+
+
+class Latest(Generic[T]):
+    """The last value built from the units, rebuilt when their mark changes."""
+
+    def __init__(self, build: Callable[[list[OrgUnit]], T]) -> None:
+        self.build = build
+        self.held: tuple[str, T] | None = None
+
+    async def get(self, session: AsyncSession) -> T:
+        held = self.held
+        if held is not None and held[0] == await mark(session):
+            return held[1]
+        now, units = await read(session)
+        value = self.build(units)
+        self.held = (now, value)
+        return value
