@@ -46,8 +46,11 @@ _EN_TIME = re.compile(
     rf"\b(?:since|from)\s+(?:last\s+)?(?:{_EN_DAY}|yesterday|week|night|month|weekend)\b"
     rf"|\b(?:for\s+)?{_EN_NUM}\s+(?:day|week|month|year|hour|minute)s?(?:\s+(?:ago|now))?\b"
     r"|\b(?:last|every)\s+(?:night|week|month|evening|morning|weekend)\b"
-    r"|\b(?:yesterday|this|tomorrow)\s+(?:morning|afternoon|evening|night)\b"
+    rf"|\b(?:(?:next|this|on)\s+)?(?:yesterday|this|tomorrow|{_EN_DAY})\s+"
+    r"(?:morning|afternoon|evening|night)\b"
     rf"|\b(?:yesterday|today|tonight|all night|every day|since {_EN_DAY}|last {_EN_DAY})\b"
+    rf"|\b(?:the\s+day\s+after\s+)?tomorrow\b|\b(?:next|this|on)\s+(?:{_EN_DAY}|weekend)\b"
+    r"|\bnext\s+week\b"
 )
 
 
@@ -132,5 +135,7 @@ def _en_value(raw: str) -> str:
         return f"ago:{value}" if span.group(3) == " ago" else value
     if words.startswith(("since ", "from ")):
         return "since:" + words.split(" ", 1)[1].replace(" ", "_")
+    words = re.sub(r"^on |^the day after tomorrow", lambda m: "" if m[0] == "on " else
+                   "day_after_tomorrow", words)
     return words.replace("all night", "every_night").replace("every day", "every_day") \
         .replace("tonight", "today_night").replace(" ", "_")

@@ -26,3 +26,12 @@ async def test_an_old_persons_errand_is_a_help_request_not_a_danger_question(dis
     assert any(part in reply["text"] for part in flow), reply["text"]
     assert await district.tickets() == []
     assert await pushes(district) == 0
+
+
+async def test_the_day_named_in_an_english_request_fills_its_time(district) -> None:
+    chat = district.chat(RESIDENT, language_code="en")
+    await chat.send("could someone walk my dog on Saturday afternoon? my leg is broken")
+    card = await chat.wait_text("Please check your request for help")
+    assert "Time: on Saturday afternoon" in card["text"]
+    assert "When do you need the help" not in "".join(
+        m["text"] or "" for m in await chat.messages(0))

@@ -95,6 +95,12 @@ def test_common_words_are_not_places(text: str) -> None:
     ("no water since Monday", ["since:monday"]),
     ("the light has been out for two weeks", ["P2W"]),
     ("loud music last night", ["last_night"]),
+    # when help is wanted, in English (a help request's time)
+    ("can someone help me carry groceries tomorrow? I am 80", ["tomorrow"]),
+    ("need help on Saturday afternoon", ["saturday_afternoon"]),
+    ("could someone walk my dog next Monday", ["next_monday"]),
+    ("a lift to the clinic the day after tomorrow", ["day_after_tomorrow"]),
+    ("any time this weekend", ["this_weekend"]),
 ])
 def test_time_expressions_are_normalised(text: str, expected: list[str]) -> None:
     assert values(text, "time") == expected
