@@ -118,7 +118,11 @@ class TicketUnit(Base):
 
 class TicketFollower(Base):
     __tablename__ = "ticket_followers"
-    __table_args__ = (UniqueConstraint("ticket_id", "person_id"),)
+    __table_args__ = (
+        UniqueConstraint("ticket_id", "person_id"),
+        # `/my`: the tickets one person follows (migration 0011)
+        Index("ix_ticket_followers_person_id", "person_id", "ticket_id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     ticket_id: Mapped[int] = mapped_column(
