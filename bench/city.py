@@ -692,7 +692,12 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
             await upgrade(engine)  # a measuring run after a new migration
             await engine.dispose()
         conn = await asyncpg.connect(url.replace("+asyncpg", ""))
-        report["size"] = await size(conn, args.tickets)
+        if args.db:  # a kept fill: its own counts, and an org file of its own districts
+            report["tickets"] = await conn.fetchval("SELECT count(*) FROM tickets")
+            report["districts"] = await conn.fetchval(
+                "SELECT count(*) FROM units WHERE parent_id IS NULL")
+            org = org_file(report["districts"], folder)
+        report["size"] = await size(conn, report["tickets"])
         await conn.close()
         await measure(args, url, org, report)
     finally:
