@@ -163,12 +163,15 @@ async def processes(args: argparse.Namespace) -> None:
     from tests.production.system import CONFIRMED, System, is_card, report_text
 
     extra = {"SHAOSHENG__NLU__EMBED_BELOW_MARGINS": "[-1, -1, -1]"} if args.ngrams_only else {}
+    kept = {"db_name": args.db, "existing": True} if args.db else {}
     system = System(workers=args.workers - 1, standin_limits=args.telegram_limits,
-                    extra_env=extra, mode=args.mode)
+                    extra_env=extra, mode=args.mode, **kept)
     await system.start()
     try:
         warm = 20
-        await system.add_residents(args.reports + warm)
+        # On a kept fill the bench's residents get chat ids no earlier run there has used.
+        first = 900_000 + (int(time.time()) % 50) * 2_000 if args.db else 100_000
+        await system.add_residents(args.reports + warm, first_id=first)
         people = system.residents
         connector = aiohttp.TCPConnector(limit=0)
         async with aiohttp.ClientSession(base_url=system.standin, connector=connector,
@@ -319,4 +322,6 @@ if __name__ == "__main__":
                         help="processes: how `run` receives updates from the stand-in")
     parser.add_argument("--runtime", choices=["aiogram", "ptb"], default="aiogram")
     parser.add_argument("--telegram-limits", action="store_true")
+    parser.add_argument("--db", help="--stack processes on this kept database (bench/city.py "
+                        "--keep), e.g. a 1,000,000-ticket city; it is not dropped")
     asyncio.run(main(parser.parse_args()))

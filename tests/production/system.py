@@ -94,6 +94,7 @@ class System:
     procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     residents: list[tuple[int, str]] = field(default_factory=list)  # (user id, community name)
     staff: list[int] = field(default_factory=list)
+    existing: bool = False  # `db_name` is a kept fill (bench/city.py): not made, not dropped
 
     @property
     def db_url(self) -> str:
@@ -154,9 +155,10 @@ class System:
         proc.wait(timeout=60)
 
     async def start(self) -> None:
-        conn = await asyncpg.connect(PG_ADMIN.replace("+asyncpg", ""))
-        await conn.execute(f'CREATE DATABASE "{self.db_name}"')
-        await conn.close()
+        if not self.existing:
+            conn = await asyncpg.connect(PG_ADMIN.replace("+asyncpg", ""))
+            await conn.execute(f'CREATE DATABASE "{self.db_name}"')
+            await conn.close()
         await asyncio.to_thread(self._prepare)
         await self._communities()
         await asyncio.to_thread(self._launch)
@@ -232,9 +234,10 @@ class System:
                     proc.wait()
 
     async def drop(self) -> None:
-        conn = await asyncpg.connect(PG_ADMIN.replace("+asyncpg", ""))
-        await conn.execute(f'DROP DATABASE IF EXISTS "{self.db_name}" WITH (FORCE)')
-        await conn.close()
+        if not self.existing:
+            conn = await asyncpg.connect(PG_ADMIN.replace("+asyncpg", ""))
+            await conn.execute(f'DROP DATABASE IF EXISTS "{self.db_name}" WITH (FORCE)')
+            await conn.close()
         if os.environ.get("SHAOSHENG_KEEP_LOGS"):  # to read the processes' logs afterwards
             print(f"logs kept in {self.tmp}", file=sys.stderr)
         else:
