@@ -96,20 +96,20 @@ async def photo_only(turn: Turn) -> None:
 async def on_place(turn: Turn, _: awaiting.Place, text: str) -> bool:
     """The answer to "where is it?" (nothing happens when the draft is gone). A text that is
     no place (「漏到我家了」) is read like any other message: a detail joins the draft."""
-    draft = draft_of(turn)
-    stop_waiting(turn)
-    if draft is None:
-        return True
-    return looks_like_place(text) and await _take_fragment(turn, draft, text)
+    return await _answer_place(turn, text, replace=False)
 
 
 async def on_new_place(turn: Turn, _: awaiting.NewPlace, text: str) -> bool:
     """The answer after 修改地点: the place it names replaces the card's place."""
+    return await _answer_place(turn, text, replace=True)
+
+
+async def _answer_place(turn: Turn, text: str, replace: bool) -> bool:
     draft = draft_of(turn)
     stop_waiting(turn)
     if draft is None:
         return True
-    return looks_like_place(text) and await _take_fragment(turn, draft, text, replace=True)
+    return looks_like_place(text) and await _take_fragment(turn, draft, text, replace)
 
 
 async def _take_fragment(turn: Turn, draft: Draft, text: str, replace: bool = False) -> bool:
