@@ -182,8 +182,8 @@ async def timeline_of(
     shown = [e for e in events.all() if visibility_of(e.action) in reach.entries]
     # Events that name a unit keep its code; people read its name, never "dept-power".
     codes = {e.note for e in shown if e.note and e.action in UNIT_NOTES}
-    names = dict((await session.execute(
-        select(Unit.code, Unit.name).where(Unit.code.in_(codes)))).tuples().all()) if codes else {}
+    names = {code: name for code, name in (await session.execute(
+        select(Unit.code, Unit.name).where(Unit.code.in_(codes)))).all()} if codes else {}
     entries = [TimelineEntry(e.at, e.action, e.to_status,
                              reach.note(names.get(e.note, e.note) if e.note else e.note))
                for e in shown]
