@@ -10,6 +10,7 @@ from bot.conversation.resident.draft import (
     DRAFT_JOIN_S,
     Draft,
 )
+from bot.conversation.resident.places import community_named
 from bot.core.i18n import t
 from bot.core.messages import Button, Reply
 from bot.core.render import category_name, preview, urgency_name
@@ -48,6 +49,7 @@ async def show_card(turn: Turn, draft: Draft) -> None:
     """The draft's one card: sent once, then edited in place as the draft grows (its id comes
     back from the channel, Reply.remember); below it, the next question or a short note that
     the card above changed, so the person sees an answer where they are writing."""
+    await name_community(turn, draft)
     text, buttons = card_of(turn, draft)
     name, known = card_name(draft), turn.sent_id(card_name(draft))
     digest = hashlib.sha1(repr((text, buttons)).encode()).hexdigest()[:12]
@@ -95,9 +97,12 @@ def card_of(turn: Turn, draft: Draft) -> tuple[str, list[list[Button]]]:
         lines.append(t("card.time", lang, time=draft.time or t("card.missing", lang)))
     if draft.photos:
         lines.append(t("card.photos", lang, n=len(draft.photos)))
-    community = turn.community or (t("card.own_unit", lang) if community_of(turn)
-                                   else t("card.missing", lang))
-    lines.append(t("card.community", lang, community=community))
+    if draft.named is not None:  # the place names another community: the ticket goes there
+        lines.append(t("card.community_by_place", lang, community=named_name(draft, lang)))
+    else:
+        community = turn.community or (t("card.own_unit", lang) if community_of(turn)
+                                       else t("card.missing", lang))
+        lines.append(t("card.community", lang, community=community))
     lines.append(t("card.hint", lang))
     buttons = [
         [turn.button("card.submit", callbacks.Submit(d))],
@@ -122,6 +127,19 @@ def card_of(turn: Turn, draft: Draft) -> tuple[str, list[list[Button]]]:
 def cancelled_key(draft: Draft) -> str:
     return ("report.cancelled.help_request" if draft.kind is TicketKind.HELP_REQUEST
             else "report.cancelled")
+
+
+async def name_community(turn: Turn, draft: Draft) -> None:
+    """Note on the draft the community its place names, when it is not the resident's own."""
+    async with turn.ctx.sessions() as session:
+        found = await community_named(session, draft.place, community_of(turn))
+    draft.named = (found.id, found.name, found.name_en) if found else None
+
+
+def named_name(draft: Draft, lang: str) -> str:
+    assert draft.named is not None
+    _, name, name_en = draft.named
+    return name_en if lang == "en" and name_en else name
 
 
 def community_of(turn: Turn) -> int | None:

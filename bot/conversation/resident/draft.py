@@ -41,6 +41,8 @@ class Draft:
     corrected: bool = False  # the person chose the category themselves
     submit_after_community: bool = False  # submit pressed before the community was known
     asked: list[str] = field(default_factory=list)  # questions put once ("place", "time")
+    # The community the place names when it is not the resident's own: [id, name, name_en].
+    named: tuple[int, str, str | None] | None = None
 
     @classmethod
     def new(cls, kind: TicketKind, parse: Parse | None, started: float = 0.0) -> Draft:
@@ -118,6 +120,8 @@ class Draft:
             data["submit_after_community"] = True
         if self.asked:
             data["asked"] = self.asked
+        if self.named:
+            data["named"] = list(self.named)
         return data
 
     @classmethod
@@ -141,6 +145,7 @@ class Draft:
             corrected=data.get("corrected") is True,
             submit_after_community=data.get("submit_after_community") is True,
             asked=_strings(data.get("asked")),
+            named=_named(data.get("named")),
         )
 
 
@@ -163,6 +168,13 @@ def _number(value: object) -> float | None:
 
 def _text(value: object) -> str | None:
     return value if isinstance(value, str) else None
+
+
+def _named(value: object) -> tuple[int, str, str | None] | None:
+    if isinstance(value, list) and len(value) == 3 and isinstance(value[0], int) \
+            and isinstance(value[1], str) and isinstance(value[2], str | None):
+        return value[0], value[1], value[2]
+    return None
 
 
 def _strings(value: object) -> list[str]:

@@ -10,6 +10,8 @@ from bot.conversation.resident import community
 from bot.conversation.resident.card import (
     community_of,
     keep,
+    name_community,
+    named_name,
 )
 from bot.conversation.resident.draft import (
     Draft,
@@ -37,7 +39,8 @@ async def already_submitted(turn: Turn, draft_id: str) -> None:
 
 
 async def submit(turn: Turn, draft: Draft, _: object = None, whistle: bool = False) -> None:
-    if community_of(turn) is None:
+    await name_community(turn, draft)
+    if community_of(turn) is None and draft.named is None:
         draft.submit_after_community = True
         keep(turn, draft)
         await community.ask_community(turn, reason="report.need_community")
@@ -54,7 +57,7 @@ async def submit(turn: Turn, draft: Draft, _: object = None, whistle: bool = Fal
     turn.update(submitted=remember_submitted(turn.state.get("submitted"), draft.id, view.number))
     turn.clear("draft")
     stop_waiting(turn)
-    turn.edit_pressed(submitted_text(turn, view))
+    turn.edit_pressed(submitted_text(turn, view, draft))
     if done.twin_id is not None:
         turn.say("report.similar_open", number=done.twin_number,
                  buttons=[[turn.button("report.follow_twin", FollowTwin(view.id, done.twin_id),
@@ -76,7 +79,9 @@ async def submit_and_whistle(turn: Turn, draft: Draft, _: object) -> None:
 
 
 async def create(turn: Turn, draft: Draft, *, source_key: str) -> submission.Submitted:
-    new = draft.ticket(reporter_id=turn.contact.person_id, community_id=community_of(turn),
+    await name_community(turn, draft)
+    community = draft.named[0] if draft.named is not None else community_of(turn)
+    new = draft.ticket(reporter_id=turn.contact.person_id, community_id=community,
                        source_key=source_key)
     read = draft.model_category()
     corrected = ((read, draft.category.value)
@@ -86,7 +91,7 @@ async def create(turn: Turn, draft: Draft, *, source_key: str) -> submission.Sub
                                    corrected=corrected)
 
 
-def submitted_text(turn: Turn, view: intake.TicketView) -> str:
+def submitted_text(turn: Turn, view: intake.TicketView, draft: Draft | None = None) -> str:
     claim, resolve = turn.ctx.desk.policy.limits[view.urgency]
     lang = turn.lang
     return t(
@@ -96,6 +101,7 @@ def submitted_text(turn: Turn, view: intake.TicketView) -> str:
         claim=limit_words(claim, lang),
         resolve=limit_words(resolve, lang),
         due=by_day(view.resolve_due_at, lang),
-        community=turn.community or "",
+        community=(named_name(draft, lang) if draft is not None and draft.named is not None
+                   else turn.community or ""),
     )
 

@@ -1,0 +1,101 @@
+"""The community a report's place names: a community's or village's own name, or an estate's.
+
+A resident of 西关社区 who writes 「北关社区和平路7号的下水道堵了」 or
+「锦绣华庭3栋楼道灯坏了」 reports something in another community: the ticket goes to the
+community named (the one an estate belongs to), and the card says so, because the resident's
+own community could only pass it on — and for a gas smell that costs minutes. A place that
+names no community, or a name two communities share with no tie to the resident's own
+district, leaves the resident's own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from dispatch.core.enums import UnitKind
+from dispatch.org.snapshot import Latest, OrgUnit
+from nlu.text import normalize
+
+_LOCAL = frozenset({UnitKind.COMMUNITY.value, UnitKind.VILLAGE.value})
+_INSIDE = frozenset({UnitKind.ESTATE.value, UnitKind.BUILDING.value, UnitKind.GRID.value})
+
+
+@dataclass(frozen=True, slots=True)
+class Named:
+    """The community a place names, as the card shows it."""
+
+    id: int
+    name: str
+    name_en: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Index:
+    names: tuple[tuple[str, OrgUnit], ...]  # folded name → its community, longest names first
+    district: dict[int, int]  # unit id → the id of its top unit (the district)
+
+
+def _build(units: list[OrgUnit]) -> _Index:
+    by_id = {u.id: u for u in units}
+
+    def up(unit: OrgUnit, kinds: frozenset[str]) -> OrgUnit | None:
+        seen: set[int] = set()
+        node: OrgUnit | None = unit
+        while node is not None and node.id not in seen:
+            if node.kind in kinds:
+                return node
+            seen.add(node.id)
+            node = by_id.get(node.parent_id) if node.parent_id is not None else None
+        return None
+
+    def top(unit: OrgUnit) -> int:
+        seen: set[int] = set()
+        while unit.parent_id is not None and unit.parent_id in by_id and unit.id not in seen:
+            seen.add(unit.id)
+            unit = by_id[unit.parent_id]
+        return unit.id
+
+    names: list[tuple[str, OrgUnit]] = []
+    for unit in units:
+        if not unit.active or unit.kind not in _LOCAL | _INSIDE:
+            continue
+        community = unit if unit.kind in _LOCAL else up(unit, _LOCAL)
+        if community is None or not community.active:
+            continue
+        for name in (unit.name, unit.name_en, *unit.aliases):
+            folded = " ".join(normalize(name or "").split())
+            if len(folded) >= 2:
+                names.append((folded, community))
+    names.sort(key=lambda entry: -len(entry[0]))
+    return _Index(tuple(names), {u.id: top(u) for u in units})
+
+
+_LATEST = Latest(_build)
+
+
+async def community_named(session: AsyncSession, place: str | None,
+                          own: int | None) -> Named | None:
+    """The community ``place`` names, other than the resident's own (``own``); else None."""
+    if not place:
+        return None
+    index = await _LATEST.get(session)
+    folded = " ".join(normalize(place).split())
+    longest = 0
+    found: dict[int, OrgUnit] = {}
+    for name, community in index.names:
+        if len(name) < longest:
+            break
+        if name in folded:
+            longest = len(name)
+            found[community.id] = community
+    if own is not None and own in found:
+        return None  # the resident's own community is named: nothing changes
+    if len(found) > 1 and own is not None:  # one name, several communities: the own district's
+        home = index.district.get(own)
+        found = {i: c for i, c in found.items() if index.district.get(i) == home}
+    if len(found) != 1:
+        return None
+    (community,) = found.values()
+    return Named(community.id, community.name, community.name_en)
