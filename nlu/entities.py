@@ -46,6 +46,18 @@ _EN_NAMED = re.compile(
     r"\b(?:[A-Z][a-zA-Z]+\s+){1,3}(?:Road|Rd|Street|St|Avenue|Ave|Lane|Boulevard|Blvd|Drive|"
     r"Estate|Gardens?|Community|Court|Plaza|Park|Village)\b\.?"
 )
+# "Zhenghe road", "at Shengli rd near number 12": a name in capitals and a suffix in lower case,
+# as people type it; words that start a sentence ("The road", "This street") are not names.
+_EN_NAMED_LOWER = re.compile(
+    r"\b((?:[A-Z][a-z]+\s+){1,2})(?:road|rd|street|st|avenue|ave|lane|boulevard|blvd)\b\.?"
+    r"(?:,?\s*(?:near\s+|next\s+to\s+|opposite\s+)?(?:no\.|number|#)\s*\d{1,5}[a-z]?\b)?"
+)
+_NOT_NAMES = frozenset({
+    "The", "This", "That", "These", "Those", "Our", "My", "Your", "Their", "His", "Her", "Its",
+    "A", "An", "Every", "Each", "Any", "Some", "No", "Which", "What", "Whole", "Same", "Next",
+    "Main", "Big", "Small", "Old", "New", "Back", "Front", "Side", "One", "Two",
+    "Hello", "Hi", "Dear", "Please", "Help", "Near", "On", "At", "In", "Along", "Across",
+})
 # "block 3 of Xihu Xincun", "building 2 in Sunshine Garden": a building and the estate it stands
 # in, named with capitals (a pinyin name has no suffix to know it by).
 _EN_BUILDING_OF = re.compile(
@@ -91,6 +103,8 @@ class PlaceFinder:
                   if m.end() - m.start() >= 2 and m.group() not in _NOT_PLACES]
         spans += [(m.start(), m.end(), "") for m in _EN_PLACE.finditer(norm)]
         spans += [(m.start(), m.end(), "") for m in _EN_NAMED.finditer(text)]
+        spans += [(m.start(), m.end(), "") for m in _EN_NAMED_LOWER.finditer(text)
+                  if not _NOT_NAMES & set(m.group(1).split())]
         spans += [(m.start(), m.end(), "") for m in _EN_BUILDING_OF.finditer(text)]
         return [Entity("place", start, end, value or _place_value(text[start:end]))
                 for start, end, value in _merge(spans, norm)]
@@ -110,7 +124,10 @@ def _merge(spans: list[tuple[int, int, str]], norm: str) -> list[tuple[int, int,
             continue
         merged.append((start, end, value))
     return merged
-_EN_SMALL_WORDS = frozenset({"of", "in", "at", "the", "and"})
+
+
+_EN_SMALL_WORDS = frozenset({"of", "in", "at", "the", "and", "near", "number", "to", "next",
+                             "opposite"})
 
 
 def _place_value(raw: str) -> str:

@@ -59,6 +59,10 @@ def test_numbers_that_are_not_phones_are_ignored(text: str) -> None:
     ("light out at building 2 in the Sunshine Garden since Monday",
      ["building 2 in the Sunshine Garden"]),
     ("the lift in block 4 is broken since Monday", ["block 4"]),
+    # a name in capitals with its suffix typed in lower case, and a house number after it
+    ("the street light at Zhenghe road near number 12 not working",
+     ["Zhenghe road near number 12"]),
+    ("pothole on Shengli rd, no. 5", ["Shengli rd, no. 5"]),
 ])
 def test_places_from_patterns(text: str, expected: list[str]) -> None:
     assert spans(text, "place") == expected
@@ -68,6 +72,19 @@ def test_an_english_building_keeps_its_estate_and_small_words() -> None:
     places = [e.value for e in EntityExtractor().extract("bins at block 3 of Xihu Xincun are full")
               if e.entity == "place"]
     assert places == ["Block 3 of Xihu Xincun"]
+
+
+def test_a_lower_case_suffix_reads_the_name_and_the_number_as_people_would_write_them() -> None:
+    places = [e.value for e in EntityExtractor().extract(
+        "hello, the street light at Zhenghe road near number 12 not working since 3 days")
+        if e.entity == "place"]
+    assert places == ["Zhenghe Road near number 12"]
+
+
+@pytest.mark.parametrize("text", ["The road is broken near my home", "This street is dirty",
+                                  "My road has a hole again", "Hello street cleaners"])
+def test_words_that_start_a_sentence_are_not_road_names(text: str) -> None:
+    assert values(text, "place") == []
 
 
 def test_gazetteer_names_are_places_even_without_a_suffix() -> None:
