@@ -56,6 +56,9 @@ ZH: dict[str, list[str]] = {
         r"(?:人|老人|孩子|他|她|大爷|阿姨|奶奶|爷爷)\S{0,4}倒在(?:家|地|屋)",
         r"割腕|服毒|喝农药|误(?:喝|吞|食)|吃了.{0,4}安眠药|中毒|窒息|噎住|卡住喉咙",
         r"受了重伤|伤得很重|重伤|车祸|撞(?:了|倒|到)人",
+        # A life-support machine at home without power: the outage is a medical emergency.
+        r"(?:制氧机|呼吸机|氧气机|吸氧机|透析机)[^。!?]{0,24}(?:停电|没电|断电|停了电)"
+        r"|(?:停电|没电|断电|停了电)[^。!?]{0,30}(?:制氧机|呼吸机|氧气机|吸氧机|透析机)",
         r"(?:人|孩子|小孩|老人|行人|学生|骑车的)\S{0,3}被(?:车)?撞|羊水破|要生了|生孩子了",
         r"撞(?:到|倒|伤|飞)了?(?:人|孩子|小孩|老人|行人|学生|小朋友)",
         r"(?:头|脸|手|腿|身上)[^,.!?]{0,4}(?:全是血|都是血|在流血|流了好多血|破了好多血)|满身是血|满脸是血",
@@ -138,6 +141,7 @@ ZH: dict[str, list[str]] = {
         r"(?:有人|人在|下面有|底下有|里面有|砸(?:到|伤|中)|压(?:到|住|着)|被埋|困)",
         r"(?<!管)裂(?:缝|开|了).{0,10}(?:越来越|还在|变宽|变大|好大|很大|一直|住户|人还在)",
         r"塌方|被埋|掉渣|往外鼓|快塌了|要塌了|车里.{0,4}有人|(?:还|困|卡)在车里",
+        r"(?:车里|车内|里面|底下|下面|屋里)的?(?:人|司机|孩子|小孩|老人)[^,.!?，。！？]{0,4}出不(?:来|去)",
         # The ground or a wall sinking (路面下陷, 墙角下沉) is a repair unless a person or a
         # vehicle went in, or it is still going on.
         r"(?:下陷|下沉|塌陷|陷下去|塌下去)[^。!?]{0,12}(?:掉(?:进|下)|陷进|栽进|有人|人在|车里|被埋|被困"
@@ -191,6 +195,10 @@ EN: dict[str, list[str]] = {
     "electric": [
         r"live\s+(?:wires?|cables?)|(?:power|electric\w*)\s+lines?\s+(?:is\s+|are\s+)?down",
         r"downed\s+(?:power\s+)?(?:lines?|wires?)",
+        r"(?:power|electric\w*|high[- ]voltage)\s+(?:cables?|lines?|wires?)\s+(?:\w+\s+){0,3}?"
+        r"(?:came down|come down|fell|fallen|snapped|broke|lying|hanging down"
+        r"|on the (?:ground|road|pavement|street|sidewalk))",
+        r"(?:wires?|cables?)\b.{0,60}\b(?:crackl\w*|buzzing and sparking)",
         r"wires?\s+(?:is\s+|are\s+)?(?:down|on the ground)",
         r"(?:wire|cable)s?\b.{0,20}(?:in the water|in the puddle|in the flood)|"
         r"\bsparks?\b|sparking|arcing|electrocut|exposed\s+(?:live\s+)?wires?|got\s+(?:a|an)\s+"
@@ -199,6 +207,11 @@ EN: dict[str, list[str]] = {
     "medical": [
         r"unconscious|not breathing|passed out|heart attack|seizure|choking(?! the)",
         r"overdose|bleeding|fainted|stroke\b|can'?t wake|cannot wake|no pulse|\bcpr\b",
+        # A life-support machine at home without power: the outage is a medical emergency.
+        r"(?:oxygen|ventilator|respirator|dialysis)\b.{0,60}(?:no power|without power|power\s+"
+        r"(?:is\s+|went\s+|has\s+gone\s+)?(?:out|off|cut|down)|outage|blackout|no electricity)"
+        r"|(?:no power|without power|power\s+(?:is\s+|went\s+|has\s+been\s+)?(?:out|off|cut|down)|"
+        r"outage|blackout|no electricity).{0,80}(?:oxygen|ventilator|respirator|dialysis)\b",
         r"(?:is|he's|she's|was|found|lying)\s+unresponsive|unresponsive\s+(?:man|woman|person|child)",
         r"(?:he|she|man|woman|someone|person|neighbou?r|dad|mom|mum|father|mother|grandma|grandpa|"
         r"elderly|old)\s+(?:\w+\s+)?(?:has\s+|just\s+)?collapsed",

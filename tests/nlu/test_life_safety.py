@@ -10,6 +10,13 @@ from nlu.emergency import emergency_kind, find_hazards, scan_hazards
 from nlu.parser import BuiltinParser
 
 IMPLICIT = [
+    # a power cable down, a person who cannot get out of a crushed car, life support without power
+    ("the storm brought a power cable down, lying on the wet road and crackling", "electric"),
+    ("high voltage line fell on the pavement near the school gate", "electric"),
+    ("大风把树刮倒砸在一辆车上，车里的司机出不来了", "rescue"),
+    ("停电两个小时了，我爸在家用制氧机，现在机器不转了", "medical"),
+    ("no power in our block since morning and my mum is on a home ventilator", "medical"),
+    ("power went out and grandpa's oxygen concentrator stopped", "medical"),
     # violence that starts with the quarrel's cause
     ("两家为了抢车位吵起来了，现在男的把对方头打破了，一直在流血", "police"),
     ("楼下因为停车的事吵了半天，刚才动手了，有个人被打得满脸是血", "police"),
@@ -162,6 +169,9 @@ NEAR_MISSES = [
     "smoke from the bbq place downstairs is coming in through our windows",
     "steam from the restaurant exhaust is pouring onto the pavement",
     "楼道里有人烧香，满是烟，呛得很",
+    "the power cable they fixed last week is fine now",
+    "how can I apply for the oxygen machine subsidy for my father",
+    "停电了，冰箱里的菜都坏了",
 ]
 
 
