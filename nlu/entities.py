@@ -55,9 +55,14 @@ _EN_NAMED_LOWER = re.compile(
 _NOT_NAMES = frozenset({
     "The", "This", "That", "These", "Those", "Our", "My", "Your", "Their", "His", "Her", "Its",
     "A", "An", "Every", "Each", "Any", "Some", "No", "Which", "What", "Whole", "Same", "Next",
-    "Main", "Big", "Small", "Old", "New", "Back", "Front", "Side", "One", "Two",
+    "One", "Two",
     "Hello", "Hi", "Dear", "Please", "Help", "Near", "On", "At", "In", "Along", "Across",
 })
+# "Xihu Xincun block 2", "Sunshine Garden Building 3": the estate named first, then the building.
+_EN_NAME_BUILDING = re.compile(
+    r"\b((?:[A-Z][a-zA-Z'-]+\s+){1,4})(?i:building|bldg\.?|block|blk|tower)\s*#?\s*"
+    r"[A-Za-z]?\d+[A-Za-z]?\b"
+)
 # "block 3 of Xihu Xincun", "building 2 in Sunshine Garden": a building and the estate it stands
 # in, named with capitals (a pinyin name has no suffix to know it by).
 _EN_BUILDING_OF = re.compile(
@@ -102,12 +107,27 @@ class PlaceFinder:
         spans += [(m.start(), m.end(), "") for m in _ZH_PLACE.finditer(norm)
                   if m.end() - m.start() >= 2 and m.group() not in _NOT_PLACES]
         spans += [(m.start(), m.end(), "") for m in _EN_PLACE.finditer(norm)]
-        spans += [(m.start(), m.end(), "") for m in _EN_NAMED.finditer(text)]
+        spans += [span for m in _EN_NAMED.finditer(text) if (span := _trimmed(text, m))]
         spans += [(m.start(), m.end(), "") for m in _EN_NAMED_LOWER.finditer(text)
                   if not _NOT_NAMES & set(m.group(1).split())]
         spans += [(m.start(), m.end(), "") for m in _EN_BUILDING_OF.finditer(text)]
+        spans += [span for m in _EN_NAME_BUILDING.finditer(text) if (span := _trimmed(text, m))]
         return [Entity("place", start, end, value or _place_value(text[start:end]))
                 for start, end, value in _merge(spans, norm)]
+
+
+def _trimmed(text: str, match: re.Match[str]) -> tuple[int, int, str] | None:
+    """A named place without the words in capitals that only start the sentence ("Hello",
+    "The", "My"); None when nothing but those is left before the suffix or the building."""
+    start = match.start()
+    for word in re.finditer(r"\S+", text[match.start():match.end()]):
+        if word.group() not in _NOT_NAMES:
+            break
+        start = match.start() + word.end()
+    rest = text[start:match.end()].lstrip()
+    if len(rest.split()) < 2:
+        return None
+    return match.end() - len(rest), match.end(), ""
 
 
 def _merge(spans: list[tuple[int, int, str]], norm: str) -> list[tuple[int, int, str]]:

@@ -63,6 +63,10 @@ def test_numbers_that_are_not_phones_are_ignored(text: str) -> None:
     ("the street light at Zhenghe road near number 12 not working",
      ["Zhenghe road near number 12"]),
     ("pothole on Shengli rd, no. 5", ["Shengli rd, no. 5"]),
+    # the estate named first, then the building; words that only start a sentence are left out
+    ("we live in Xihu Xincun block 2, no water", ["Xihu Xincun block 2"]),
+    ("Hello Sunshine Garden Building 3 has no water", ["Sunshine Garden Building 3"]),
+    ("The block 3 lift is broken", ["block 3"]),
 ])
 def test_places_from_patterns(text: str, expected: list[str]) -> None:
     assert spans(text, "place") == expected
