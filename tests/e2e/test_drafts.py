@@ -287,3 +287,29 @@ async def test_add_place_when_there_is_none_and_change_place_in_english(system) 
         lambda m: "Place: building 7 of Sunshine Garden" in (m["text"] or ""))
     await submit_card(chat, card)
     assert (await system.tickets())[0].place_text == "building 7 of Sunshine Garden"
+
+
+async def test_a_help_requests_time_once_given_is_changed_not_added(system) -> None:
+    chat = system.chat(WANG)
+    await chat.send("谁能帮我周六上午去医院拿个药，我腿脚不方便，西湖新村2栋")
+    card = await chat.wait_for(lambda m: "时间：" in (m["text"] or "") and "周六" in m["text"])
+    assert "修改时间" in labels(card)
+    assert "补充时间" not in labels(card)
+    await chat.press(card["message_id"], button(card, "r:time:"))
+    await chat.wait_text("现在写的时间是「")
+    await chat.send("周日下午三点")
+    card = await chat.wait_for(lambda m: "时间：周日下午三点" in (m["text"] or ""))
+    assert "周六" not in card["text"].split("时间：")[1]
+
+
+async def test_a_help_request_without_a_time_offers_to_add_one_in_english(system) -> None:
+    chat = system.chat(LI, language_code="en")
+    await chat.send("could a volunteer help me change a light bulb, I live in Xihu Xincun block 2")
+    card = await chat.wait_text("request for help")
+    assert "Place: Xihu Xincun block 2" in card["text"]
+    assert "Add time" in labels(card)
+    await chat.press(card["message_id"], button(card, "r:time:"))
+    await chat.wait_text("When do you need the help?")
+    await chat.send("tomorrow evening")
+    card = await chat.wait_for(lambda m: "Time: tomorrow evening" in (m["text"] or ""))
+    assert "Change time" in labels(card)

@@ -118,7 +118,8 @@ def card_of(turn: Turn, draft: Draft) -> tuple[str, list[list[Button]]]:
         buttons.insert(0, [Button(category_name(c, lang), callbacks.PickCategory(d, c).pack())
                            for c in draft.likely_categories()])
     if draft.kind is TicketKind.HELP_REQUEST:
-        buttons[1][0] = turn.button("card.add_time", callbacks.AskTime(d))
+        buttons[1][0] = turn.button("card.change_time" if draft.time else "card.add_time",
+                                    callbacks.AskTime(d))
     elif any(role == "grid_worker" for role, _ in turn.contact.roles):
         buttons[0].append(turn.button("card.submit_whistle", callbacks.SubmitAndWhistle(d)))
     return "\n".join(lines), buttons

@@ -119,6 +119,9 @@ async def _ask_place(turn: Turn, draft: Draft, _: object) -> None:
 
 async def _ask_time(turn: Turn, draft: Draft, _: object) -> None:
     expect(turn, awaiting.Time())
+    if draft.time:  # 修改时间: the answer replaces the time on the card
+        turn.say("help.ask_new_time", time=draft.time)
+        return
     turn.say("help.ask_time")
 
 
