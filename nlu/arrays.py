@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from nlu.text import latin_only
+from nlu.words import Segmenter, WordAnalyzer, word_grams
 
 FORMAT = 1
 _WHITE_SPACES = re.compile(r"\s\s+")
@@ -99,11 +100,18 @@ def tfidf_row(counts: dict[int, int], idf: np.ndarray,
 
 
 class Table:
-    """One n-gram table: analyzer, vocabulary as a sorted array, idf, column offset."""
+    """One n-gram table: analyzer, vocabulary as a sorted array, idf, column offset. Kind
+    "words" is the Chinese word table: its analyzer is the segmenter saved with it."""
 
     def __init__(self, *, kind: str, ngram_range: tuple[int, int], preprocess: str,
-                 grams: np.ndarray, columns: np.ndarray, idf: np.ndarray, offset: int) -> None:
-        self.ngrams = char_ngrams if kind == "char" else char_wb_ngrams
+                 grams: np.ndarray, columns: np.ndarray, idf: np.ndarray, offset: int,
+                 segmenter: Segmenter | None = None) -> None:
+        if kind == "words":
+            assert segmenter is not None
+            self.ngrams: Callable[[str, int, int], list[str]] = \
+                lambda text, _low, _high: word_grams(segmenter, text)
+        else:
+            self.ngrams = char_ngrams if kind == "char" else char_wb_ngrams
         self.low, self.high = ngram_range
         self.preprocess = _preprocessor(preprocess)
         self.grams, self.columns, self.idf, self.offset = grams, columns, idf, offset
@@ -131,7 +139,13 @@ class Table:
 
 
 def _preprocessor(name: str) -> Callable[[str], str]:
+    if name == "none":
+        return _same
     return str.lower if name == "lower" else latin_only
+
+
+def _same(text: str) -> str:
+    return text
 
 
 class ArrayFeaturizer:
@@ -193,7 +207,7 @@ def export_arrays(model: Any, directory: Path) -> Path:
     tmp.mkdir(parents=True)
     featurizer = model.featurizer
     tables, offset = [], 0
-    for name, vectorizer in (("chars", featurizer.chars), ("words", featurizer.words)):
+    for name, vectorizer in featurizer.vectorizers:
         tables.append(_export_table(tmp, name, vectorizer, offset))
         offset += len(vectorizer.vocabulary_)
     heads = {name: _export_head(tmp, name, head) for name, head in model.heads.items()}
@@ -208,11 +222,31 @@ def export_arrays(model: Any, directory: Path) -> Path:
 
 
 def _export_table(out: Path, name: str, vectorizer: Any, offset: int) -> dict[str, Any]:
+    if isinstance(vectorizer.analyzer, WordAnalyzer):
+        return _export_words(out, name, vectorizer, offset)
     preprocess = "latin_only" if vectorizer.preprocessor is latin_only else "lower"
     if (vectorizer.analyzer not in ("char", "char_wb") or vectorizer.strip_accents
             or (vectorizer.preprocessor is None and not vectorizer.lowercase)
             or vectorizer.preprocessor not in (None, latin_only)):
         raise ValueError(f"n-gram table {name}: settings the array analyzer does not reproduce")
+    _save_vocabulary(out, name, vectorizer)
+    return {"name": name, "kind": vectorizer.analyzer, "preprocess": preprocess,
+            "ngram_range": list(vectorizer.ngram_range), "offset": offset}
+
+
+def _export_words(out: Path, name: str, vectorizer: Any, offset: int) -> dict[str, Any]:
+    """The word table and its segmenter's dictionary (words and frequencies, sorted)."""
+    _save_vocabulary(out, name, vectorizer)
+    segmenter: Segmenter = vectorizer.analyzer.segmenter
+    words = sorted(segmenter.words)
+    np.save(out / f"{name}.dictionary.npy", np.asarray(words, dtype=str))
+    np.save(out / f"{name}.frequencies.npy",
+            np.asarray([segmenter.words[word] for word in words], dtype=np.int64))
+    return {"name": name, "kind": "words", "preprocess": "none",
+            "ngram_range": [1, 1], "offset": offset, "total": segmenter.total}
+
+
+def _save_vocabulary(out: Path, name: str, vectorizer: Any) -> None:
     vocabulary: dict[str, int] = vectorizer.vocabulary_
     if any("\0" in gram for gram in vocabulary):
         raise ValueError(f"n-gram table {name}: a gram with a NUL character")
@@ -221,8 +255,6 @@ def _export_table(out: Path, name: str, vectorizer: Any, offset: int) -> dict[st
     np.save(out / f"{name}.columns.npy",
             np.asarray([vocabulary[g] for g in ordered], dtype=np.int32))
     np.save(out / f"{name}.idf.npy", np.asarray(vectorizer.idf_, dtype=np.float32))
-    return {"name": name, "kind": vectorizer.analyzer, "preprocess": preprocess,
-            "ngram_range": list(vectorizer.ngram_range), "offset": offset}
 
 
 def _export_head(out: Path, name: str, head: Any) -> dict[str, Any]:
@@ -242,6 +274,15 @@ def _export_head(out: Path, name: str, head: Any) -> dict[str, Any]:
 # -- load (bot side) ---------------------------------------------------------------------------
 
 
+def _segmenter(directory: Path, table: dict[str, Any]) -> Segmenter | None:
+    if table["kind"] != "words":
+        return None
+    name = table["name"]
+    words = np.load(directory / f"{name}.dictionary.npy").tolist()
+    frequencies = np.load(directory / f"{name}.frequencies.npy").tolist()
+    return Segmenter(dict(zip(words, frequencies, strict=True)), int(table["total"]))
+
+
 def load_arrays(directory: Path) -> ArrayModel:
     meta = json.loads((directory / "meta.json").read_text(encoding="utf-8"))
     if meta.get("format") != FORMAT:
@@ -253,7 +294,8 @@ def load_arrays(directory: Path) -> ArrayModel:
     tables = [Table(kind=t["kind"], ngram_range=tuple(t["ngram_range"]),
                     preprocess=t["preprocess"], grams=load(f"{t['name']}.grams"),
                     columns=load(f"{t['name']}.columns"), idf=load(f"{t['name']}.idf"),
-                    offset=t["offset"]) for t in meta["tables"]]
+                    offset=t["offset"], segmenter=_segmenter(directory, t))
+              for t in meta["tables"]]
     heads = {}
     for name, entry in meta["heads"].items():
         parts = {part: (load(f"{name}.{part}.weights"), load(f"{name}.{part}.bias"))

@@ -14,6 +14,7 @@ import numpy as np
 from nlu.arrays import tfidf_row
 from nlu.entities import PlaceFinder
 from nlu.text import latin_only, normalize
+from nlu.words import WordAnalyzer, fit_segmenter
 
 log = logging.getLogger(__name__)
 
@@ -65,8 +66,9 @@ _latin_only = latin_only
 
 
 class NgramFeaturizer:
-    """Char 1-4 grams over the whole text (Chinese has no spaces) plus char_wb 2-5 grams over
-    its Latin part, so English words are matched at word boundaries."""
+    """Char 1-4 grams over the whole text (Chinese has no spaces), char_wb 2-5 grams over its
+    Latin part, so English words are matched at word boundaries, and the Chinese words of the
+    text (jieba's dictionary restricted to the training texts, nlu/words.py)."""
 
     def __init__(self) -> None:
         # Training and the tools only: a bot process reads the arrays (nlu/arrays.py).
@@ -77,16 +79,30 @@ class NgramFeaturizer:
         self.words = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True,
                                      min_df=1, max_features=60_000, dtype=np.float32,
                                      preprocessor=latin_only)
+        self.zh_words: Any = None  # fitted with its segmenter, which needs the texts
 
     def fit(self, texts: Sequence[str]) -> NgramFeaturizer:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
         self.chars.fit(texts)
         self.words.fit(texts)
+        self.zh_words = TfidfVectorizer(analyzer=WordAnalyzer(fit_segmenter(texts)),
+                                        sublinear_tf=True, min_df=1, dtype=np.float32)
+        self.zh_words.fit(texts)
         return self
 
+    @property
+    def vectorizers(self) -> list[tuple[str, Any]]:
+        """(name, fitted TfidfVectorizer) in column order."""
+        return [("chars", self.chars), ("words", self.words), ("zh_words", self.zh_words)]
+
     def transform(self, texts: Sequence[str]) -> Any:
-        """The matrix `hstack([chars.transform, words.transform])` gives, built directly: the
+        """The matrix `hstack([v.transform for v in vectorizers])` gives, built directly: the
         sklearn path spends ~2 ms a message validating its input and stacking."""
-        tables = [_Table.of(self.chars, 0), _Table.of(self.words, len(self.chars.vocabulary_))]
+        tables, offset = [], 0
+        for _, vectorizer in self.vectorizers:
+            tables.append(_Table.of(vectorizer, offset))
+            offset += len(vectorizer.vocabulary_)
         indices: list[np.ndarray] = []
         values: list[np.ndarray] = []
         indptr = [0]
@@ -96,12 +112,11 @@ class NgramFeaturizer:
                 indices.append(row_indices)
                 values.append(row_values)
             indptr.append(indptr[-1] + sum(len(part) for part in indices[-len(tables):]))
-        width = len(self.chars.vocabulary_) + len(self.words.vocabulary_)
         from scipy import sparse
 
         return sparse.csr_matrix(
             (_concat(values, np.float32), _concat(indices, np.int32), np.asarray(indptr)),
-            shape=(len(texts), width))
+            shape=(len(texts), offset))
 
 
 class _Table:

@@ -12,6 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from threadpoolctl import threadpool_limits
@@ -19,7 +20,7 @@ from tqdm import tqdm
 
 from nlu.arrays import ArrayModel, arrays_path, export_arrays, load_arrays
 from nlu.features import Embedder, NgramFeaturizer, cut_to_tokens, without_places
-from nlu.model import MODEL_CODE_VERSION, BuiltinModel, train_head
+from nlu.model import MODEL_CODE_VERSION, WORD_HEADS, BuiltinModel, train_head
 from nlu.settings import NluSettings
 from nlu.text import model_text
 from nlu.trainingdata import DATA_DIR, Example, data_files, data_fingerprint, load_training_data
@@ -96,11 +97,21 @@ def _fit_heads(model: BuiltinModel, examples: list[Example], ngram_x: object,
         labels = [getattr(example, name) for example in examples]
         rows = [i for i, label in enumerate(labels) if label is not None]
         embedded = [(pos, i) for pos, i in enumerate(sample) if labels[i] is not None]
+        x = ngram_x if name in WORD_HEADS else _without_words(model, ngram_x)
         model.heads[name] = train_head(
-            [str(labels[i]) for i in rows], ngram_x[rows],  # type: ignore[index]
+            [str(labels[i]) for i in rows], x[rows],  # type: ignore[index]
             [str(labels[i]) for _, i in embedded],
             embed_x[[pos for pos, _ in embedded]] if embed_x is not None else None,
         )
+
+
+def _without_words(model: BuiltinModel, ngram_x: Any) -> Any:
+    """The matrix with the Chinese word columns dropped to nothing: a head fitted on it has
+    zero weights there, so it answers exactly as without the word table."""
+    width = ngram_x.shape[1] - len(model.featurizer.zh_words.vocabulary_)
+    kept = ngram_x.multiply(np.arange(ngram_x.shape[1]) < width).tocsr()
+    kept.eliminate_zeros()
+    return kept
 
 
 def embedding_sample(examples: list[Example]) -> list[int]:

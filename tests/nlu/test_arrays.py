@@ -23,7 +23,7 @@ from nlu.arrays import (
 )
 from nlu.datacheck import eval_dir, eval_examples
 from nlu.inference import Scorer
-from nlu.model import BuiltinModel
+from nlu.model import WORD_HEADS, BuiltinModel
 from nlu.settings import NluSettings
 from nlu.text import clean_input, latin_only, model_text
 from nlu.training import fit_model, latest_path, load_model, load_runtime_model
@@ -64,6 +64,21 @@ def test_the_analyzers_are_scikit_learns(pickled: tuple[BuiltinModel, ArrayModel
     assert len(lines) > 6000
     assert [chars(t) for t in lines] == [char_ngrams(t.lower(), 1, 4) for t in lines]
     assert [words(t) for t in lines] == [char_wb_ngrams(latin_only(t), 2, 5) for t in lines]
+    zh_words = pickled[0].featurizer.zh_words.build_analyzer()
+    table = pickled[1].featurizer.tables[2]
+    assert [zh_words(t) for t in lines] == [table.ngrams(table.preprocess(t), 1, 1)
+                                            for t in lines]
+
+
+def test_only_the_word_heads_read_the_chinese_words(
+        pickled: tuple[BuiltinModel, ArrayModel]) -> None:
+    arrays = pickled[1]
+    width = arrays.featurizer.tables[2].width
+    assert width > 1000
+    for name, head in arrays.heads.items():
+        assert head.ngram is not None
+        used = bool(np.any(head.ngram[0][-width:]))
+        assert used == (name in WORD_HEADS), name
 
 
 def test_every_line_gets_the_pickled_models_probabilities(

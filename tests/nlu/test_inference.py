@@ -72,8 +72,8 @@ def pickled(model_settings: NluSettings) -> BuiltinModel:
 def test_featurizer_builds_the_matrix_sklearn_builds(pickled: BuiltinModel,
                                                      texts: list[str]) -> None:
     featurizer = pickled.featurizer
-    expected = sparse.hstack([featurizer.chars.transform(texts),
-                              featurizer.words.transform(texts)], format="csr")
+    expected = sparse.hstack([vectorizer.transform(texts)
+                              for _, vectorizer in featurizer.vectorizers], format="csr")
     got = featurizer.transform(texts)
     assert got.shape == expected.shape
     assert got.dtype == expected.dtype
