@@ -59,15 +59,17 @@ async def run_due(*, sessions: async_sessionmaker[AsyncSession], desk: Desk,
             select(Ticket.id, Ticket.deadline_stage).where(_due(now))
             .order_by(Ticket.id + 0).limit(limit)
         )).all()
+    if not rows:
+        return 0
     width = concurrency if concurrency is not None else CONCURRENCY if postgres else 1
     queue = iter(rows)
 
     async def lane() -> int:
         fired = 0
-        # One session a lane, one transaction a step. The session reads every unit once and
-        # keeps them for the pass (a step walks its ticket's rungs: community, street,
-        # district, centre — a dozen look-ups each otherwise) and forgets everything else
-        # after each step. `units` holds them: the identity map's references are weak.
+        # One session a lane, one transaction a step. The session reads every unit once (one
+        # statement) and keeps them for the pass — a step walks its ticket's rungs (community,
+        # street, district, centre), three or four look-ups otherwise — and forgets everything
+        # else after each step. `units` holds them: the identity map's references are weak.
         async with sessions() as session:
             async with session.begin():
                 units = (await session.scalars(select(Unit))).all()
