@@ -41,8 +41,7 @@ async def watch_once(*, sessions: async_sessionmaker[AsyncSession],
                                       clock=clock, zone=zone)
     async with sessions() as session, session.begin():
         await hotspots.detect_and_alert(session=session, now=clock(), clock=clock, zone=zone)
-    async with sessions() as session, session.begin():
-        await privacy.purge(session=session, older_than_days=retention_days, clock=clock)
+    await purge_personal(sessions=sessions, clock=clock, retention_days=retention_days)
     async with sessions() as session, session.begin():
         await inbox.purge(session=session, now=clock(), keep=inbox_keep)
     if board_chat is not None:
@@ -50,6 +49,30 @@ async def watch_once(*, sessions: async_sessionmaker[AsyncSession],
             await board.post_to_channel(session=session, chat_id=board_chat[0],
                                         lang=board_chat[1], since=clock() - timedelta(days=7),
                                         clock=clock)
+
+
+# Retention in short transactions: a database with years of closed tickets (a migration, the
+# city bench's fill) had tens of thousands due at once, and one transaction purging them all
+# held every ticket, event and push it touched (~2.4 GB in `run` and in `worker`) and the locks
+# on the pushes it scrubbed, so deliveries waited behind it. Now a pass purges at most
+# PURGE_PAGES pages of PURGE_PAGE tickets, each page committed, and the next pass goes on.
+PURGE_PAGE = 20
+PURGE_PAGES = 5
+
+
+async def purge_personal(*, sessions: async_sessionmaker[AsyncSession],
+                         clock: Callable[[], datetime], retention_days: int,
+                         page: int = PURGE_PAGE, pages: int = PURGE_PAGES) -> int:
+    """One pass of retention (`privacy.purge`), page by page; returns how many were purged."""
+    purged = 0
+    for _ in range(pages):
+        async with sessions() as session, session.begin():
+            done = await privacy.purge(session=session, older_than_days=retention_days,
+                                       clock=clock, limit=page)
+        purged += done
+        if done < page:
+            break
+    return purged
 
 
 async def run_watch(*, sessions: async_sessionmaker[AsyncSession], clock: Callable[[], datetime],

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from dispatch.core.buttons import CallbackData
 from dispatch.core.enums import Role
-from dispatch.notify.outbox import Notice, NoticeButton, at, enqueue, tr
+from dispatch.notify.outbox import Notice, NoticeButton, at, enqueue_many, tr
 from dispatch.org.access import members
 from dispatch.privacy.mask import mask
 from dispatch.store.models import Person, Ticket, TicketFollower, Unit
@@ -62,12 +62,9 @@ async def push(
     clock: Callable[[], datetime],
 ) -> int:
     """Enqueue the notice for each person once per event (dedupe key: event × person)."""
-    sent = 0
-    for person_id in sorted(set(people)):
-        if await enqueue(session=session, person_id=person_id, notice=notice,
-                         dedupe_key=f"{event_key}:p{person_id}", clock=clock):
-            sent += 1
-    return sent
+    return await enqueue_many(
+        session=session, notice=notice, clock=clock,
+        people=[(person_id, f"{event_key}:p{person_id}") for person_id in sorted(set(people))])
 
 
 async def reporter_and_followers(*, session: AsyncSession, ticket: Ticket) -> list[int]:

@@ -94,18 +94,41 @@ async def enqueue(
 
     `chat` = (chat id, language) addresses a chat that is no person (the public board channel).
     """
-    exists = await session.scalar(
-        select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key)
-    )
-    if exists is not None:
-        return False
+    added = await enqueue_many(session=session, people=[(person_id, dedupe_key)],
+                               notice=notice, clock=clock, kind=kind, chat=chat)
+    return added == 1
+
+
+async def enqueue_many(
+    *,
+    session: AsyncSession,
+    people: Sequence[tuple[int | None, str]],
+    notice: Notice,
+    clock: Callable[[], datetime],
+    kind: str = "notice",
+    chat: tuple[str, str] | None = None,
+) -> int:
+    """`enqueue` for several (person, dedupe key) pairs at once: one look-up for the keys
+    written before, one row for each new key; returns how many were added."""
+    if not people:
+        return 0
+    keys = [key for _, key in people]
+    written = set((await session.scalars(
+        select(OutboxMessage.dedupe_key).where(OutboxMessage.dedupe_key.in_(keys))
+    )).all())
     now = clock()
-    session.add(
-        OutboxMessage(
-            dedupe_key=dedupe_key[:128], person_id=person_id, kind=kind,
-            payload={**notice.payload(),
-                     **({"chat_id": chat[0], "lang": chat[1]} if chat else {})},
-            created_at=now, available_at=now, attempts=0,
+    added = 0
+    for person_id, key in people:
+        if key in written:
+            continue
+        written.add(key)
+        session.add(
+            OutboxMessage(
+                dedupe_key=key[:128], person_id=person_id, kind=kind,
+                payload={**notice.payload(),
+                         **({"chat_id": chat[0], "lang": chat[1]} if chat else {})},
+                created_at=now, available_at=now, attempts=0,
+            )
         )
-    )
-    return True
+        added += 1
+    return added

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import Text, cast, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dispatch.privacy.erasure import Secrets, erase_copies
@@ -93,18 +94,29 @@ async def forget(*, session: AsyncSession, person_id: int) -> int:
     return len(tickets)
 
 
+PURGED = {"purged": True}  # a purged ticket's `nlu`: it is not looked at again
+
+
 async def purge(*, session: AsyncSession, older_than_days: int,
-                clock: Callable[[], datetime]) -> int:
+                clock: Callable[[], datetime], limit: int | None = None) -> int:
     """Retention: tickets closed longer ago than the limit lose their personal data, in the
-    ticket and in every copy of it."""
+    ticket and in every copy of it. At most ``limit`` tickets (the oldest ids first): a caller
+    that pages commits between pages; returns how many were purged."""
     cutoff = clock() - timedelta(days=older_than_days)
-    tickets = (await session.scalars(
-        select(Ticket).where(Ticket.closed_at.is_not(None), Ticket.closed_at < cutoff,
-                             Ticket.contact_phone.is_not(None) | Ticket.place_text.is_not(None)
-                             | (Ticket.text != "")))).all()
+    query = (
+        select(Ticket)
+        .where(Ticket.closed_at.is_not(None), Ticket.closed_at < cutoff,
+               Ticket.contact_phone.is_not(None) | Ticket.place_text.is_not(None)
+               | (Ticket.text != ""),
+               # Purged before: the row keeps its masked text, so without this every pass
+               # read every ticket of every year past the limit again.
+               Ticket.nlu.is_(None) | (cast(Ticket.nlu, Text) != json.dumps(PURGED)))
+        .order_by(Ticket.id)
+    )
+    tickets = (await session.scalars(query if limit is None else query.limit(limit))).all()
     purged = 0
     for ticket in tickets:
-        if ticket.nlu == {"purged": True}:
+        if ticket.nlu == PURGED:
             continue
         reporter = await session.get(Person, ticket.reporter_id) if ticket.reporter_id else None
         names = (reporter.name,) if reporter and reporter.name else ()
@@ -112,6 +124,6 @@ async def purge(*, session: AsyncSession, older_than_days: int,
         _scrub(ticket, names, secrets)
         await erase_copies(session=session, ticket_ids=[ticket.id], person_id=None,
                            secrets=secrets)
-        ticket.nlu = {"purged": True}
+        ticket.nlu = dict(PURGED)
         purged += 1
     return purged
