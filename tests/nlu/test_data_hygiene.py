@@ -40,6 +40,16 @@ def test_no_training_line_is_a_near_copy_of_an_eval_line() -> None:
     assert not overlaps, "training lines too close to eval lines:\n" + _report(overlaps)
 
 
+def test_no_training_line_is_a_near_copy_of_a_blind_held_out_line() -> None:
+    """The repo's own held-out files (bench/data) stay unseen too. Only a few words of chat
+    (「你好」, 「取消」, "hello") are written alike by anyone and are let be."""
+    held_out = eval_examples(REPO / "bench" / "data")
+    assert len(held_out) >= 700, "the two held-out files in bench/data are missing"
+    overlaps = [pair for pair in eval_overlaps(TRAINING, held_out)
+                if len(canonical(pair.right.text)) >= 8]
+    assert not overlaps, "training lines too close to held-out lines:\n" + _report(overlaps)
+
+
 def test_near_identical_training_lines_carry_the_same_labels() -> None:
     conflicts = label_conflicts(TRAINING)
     assert not conflicts, "near-identical lines with different labels:\n" + _report(conflicts)
