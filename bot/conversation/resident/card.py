@@ -10,13 +10,14 @@ from bot.conversation.resident.draft import (
     DRAFT_JOIN_S,
     Draft,
 )
-from bot.conversation.resident.places import community_named
 from bot.core.i18n import t
 from bot.core.messages import Button, Reply
 from bot.core.render import category_name, preview, urgency_name
 from bot.core.turn import Turn
 from dispatch.core.enums import TicketKind
+from dispatch.org.places import community_named
 from nlu import Parse
+from nlu.text import normalize
 
 
 def entity_text(parse: Parse, name: str) -> str | None:
@@ -132,8 +133,8 @@ def cancelled_key(draft: Draft) -> str:
 
 async def name_community(turn: Turn, draft: Draft) -> None:
     """Note on the draft the community its place names, when it is not the resident's own."""
-    async with turn.ctx.sessions() as session:
-        found = await community_named(session, draft.place, community_of(turn))
+    found = await community_named(sessions=turn.ctx.sessions, own=community_of(turn),
+                                  folded_place=normalize(draft.place or ""))
     draft.named = (found.id, found.name, found.name_en) if found else None
 
 

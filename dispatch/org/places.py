@@ -2,21 +2,22 @@
 
 A resident of 西关社区 who writes 「北关社区和平路7号的下水道堵了」 or
 「锦绣华庭3栋楼道灯坏了」 reports something in another community: the ticket goes to the
-community named (the one an estate belongs to), and the card says so, because the resident's
-own community could only pass it on — and for a gas smell that costs minutes. A place that
-names no community, or a name two communities share with no tie to the resident's own
-district, leaves the resident's own.
+community named (the one an estate belongs to), because the resident's own community could
+only pass it on — and for a gas smell that costs minutes. A place that names no community, or
+a name two communities share with no tie to the resident's own district, leaves the resident's
+own. The caller folds the place as the NLU does (simplified script, half-width, lower case);
+unit names are kept in simplified Chinese, so folding them is case and width only.
 """
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from dispatch.core.enums import UnitKind
 from dispatch.org.snapshot import Latest, OrgUnit
-from nlu.text import normalize
 
 _LOCAL = frozenset({UnitKind.COMMUNITY.value, UnitKind.VILLAGE.value})
 _INSIDE = frozenset({UnitKind.ESTATE.value, UnitKind.BUILDING.value, UnitKind.GRID.value})
@@ -37,14 +38,18 @@ class _Index:
     district: dict[int, int]  # unit id → the id of its top unit (the district)
 
 
+def fold(name: str) -> str:
+    return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
+
+
 def _build(units: list[OrgUnit]) -> _Index:
     by_id = {u.id: u for u in units}
 
-    def up(unit: OrgUnit, kinds: frozenset[str]) -> OrgUnit | None:
+    def up(unit: OrgUnit) -> OrgUnit | None:
         seen: set[int] = set()
         node: OrgUnit | None = unit
         while node is not None and node.id not in seen:
-            if node.kind in kinds:
+            if node.kind in _LOCAL:
                 return node
             seen.add(node.id)
             node = by_id.get(node.parent_id) if node.parent_id is not None else None
@@ -61,11 +66,11 @@ def _build(units: list[OrgUnit]) -> _Index:
     for unit in units:
         if not unit.active or unit.kind not in _LOCAL | _INSIDE:
             continue
-        community = unit if unit.kind in _LOCAL else up(unit, _LOCAL)
+        community = up(unit)
         if community is None or not community.active:
             continue
         for name in (unit.name, unit.name_en, *unit.aliases):
-            folded = " ".join(normalize(name or "").split())
+            folded = fold(name or "")
             if len(folded) >= 2:
                 names.append((folded, community))
     names.sort(key=lambda entry: -len(entry[0]))
@@ -75,19 +80,20 @@ def _build(units: list[OrgUnit]) -> _Index:
 _LATEST = Latest(_build)
 
 
-async def community_named(session: AsyncSession, place: str | None,
+async def community_named(*, sessions: async_sessionmaker[AsyncSession], folded_place: str,
                           own: int | None) -> Named | None:
-    """The community ``place`` names, other than the resident's own (``own``); else None."""
-    if not place:
+    """The community the (folded) place names, other than the resident's own; else None."""
+    if not folded_place.strip():
         return None
-    index = await _LATEST.get(session)
-    folded = " ".join(normalize(place).split())
+    async with sessions() as session:
+        index = await _LATEST.get(session)
+    place = " ".join(folded_place.split())
     longest = 0
     found: dict[int, OrgUnit] = {}
     for name, community in index.names:
         if len(name) < longest:
             break
-        if name in folded:
+        if name in place:
             longest = len(name)
             found[community.id] = community
     if own is not None and own in found:
