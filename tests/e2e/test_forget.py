@@ -116,7 +116,7 @@ async def test_forgetme_leaves_no_copy_in_any_table_or_key_and_the_daily_limit_s
     assert counts == (1, 1)  # the figures stay
 
     # A new person to the system, the same account to the daily limit: one more, then no.
-    await resident.send("西湖新村北门的垃圾桶满了没人清")
+    await resident.send("胜利路公交站旁的垃圾桶满了没人清")  # a road: no community named
     card = await resident.wait_text("请确认")
     await resident.press(card["message_id"], button(card, "r:ok:"))
     await resident.wait_text("请先选择您所在的社区")

@@ -9,6 +9,7 @@ import re
 
 from sqlalchemy import func, select
 
+from bot.core.render import urgency_name
 from dispatch.org.tree import get_unit
 from dispatch.store.models import OutboxMessage, TicketEvent
 from dispatch.tickets.staffing import corrections
@@ -55,7 +56,11 @@ async def test_words_of_alarm_alone_ask_once_and_alert_nobody_until_yes(district
     assert "急死了" in alert["text"]
 
 
-async def test_no_danger_now_is_an_ordinary_report_with_the_calm_urgency(district) -> None:
+async def test_no_danger_now_is_an_ordinary_report_with_the_calm_urgency(district,
+                                                                       nlu_parser) -> None:
+    calm = nlu_parser.parse("快点来人").calm_urgency
+    assert calm is not None
+    assert calm.name != "critical"
     chat = district.chat(RESIDENT)
     await chat.send("快点来人")
     question = await chat.wait_text(ASK)
@@ -63,7 +68,7 @@ async def test_no_danger_now_is_an_ordinary_report_with_the_calm_urgency(distric
     await chat.wait_text("按一般问题登记")
     card = await chat.wait_text("请确认")
     assert "快点来人" in card["text"]
-    assert "紧急程度：不急" in card["text"]  # the model's calm label
+    assert f"紧急程度：{urgency_name(calm.name, 'zh')}" in card["text"]  # the model's calm label
     assert await district.tickets() == []
     assert await pushes(district) == 0
     await chat.press(question["message_id"], button(question, "e:y:"))  # too late: stale
