@@ -172,8 +172,18 @@ CJK_FONTS = ("WenQuanYi Micro Hei", "Noto Sans CJK SC", "Noto Sans SC", "Source 
 
 
 def cjk_font() -> str | None:
-    """The first installed font that draws Chinese, if any."""
+    """The first installed font that draws Chinese, if any. matplotlib keeps its list of fonts
+    in a cache made the first time it ran; a font installed after that (CI installs one) is
+    looked for on disk and added."""
     from matplotlib import font_manager
 
     installed = {f.name for f in font_manager.fontManager.ttflist}
-    return next((name for name in CJK_FONTS if name in installed), None)
+    found = next((name for name in CJK_FONTS if name in installed), None)
+    if found is None:
+        for path in font_manager.findSystemFonts():
+            if any(key in path.lower() for key in ("wqy", "notosanscjk", "notosanssc",
+                                                   "sourcehansans")):
+                font_manager.fontManager.addfont(path)
+        installed = {f.name for f in font_manager.fontManager.ttflist}
+        found = next((name for name in CJK_FONTS if name in installed), None)
+    return found
