@@ -18,9 +18,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from dispatch.core.enums import UnitKind
 from dispatch.org.snapshot import Latest, OrgUnit
+from dispatch.reporting.questions import Tree
 
 _LOCAL = frozenset({UnitKind.COMMUNITY.value, UnitKind.VILLAGE.value})
 _INSIDE = frozenset({UnitKind.ESTATE.value, UnitKind.BUILDING.value, UnitKind.GRID.value})
+_DISTRICT = frozenset({UnitKind.DISTRICT.value})
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +37,7 @@ class Named:
 @dataclass(frozen=True, slots=True)
 class _Index:
     names: tuple[tuple[str, OrgUnit], ...]  # folded name → its community, longest names first
-    district: dict[int, int]  # unit id → the id of its top unit (the district)
+    district: dict[int, int | None]  # unit id → the id of its district
 
 
 def fold(name: str) -> str:
@@ -43,30 +45,12 @@ def fold(name: str) -> str:
 
 
 def _build(units: list[OrgUnit]) -> _Index:
-    by_id = {u.id: u for u in units}
-
-    def up(unit: OrgUnit) -> OrgUnit | None:
-        seen: set[int] = set()
-        node: OrgUnit | None = unit
-        while node is not None and node.id not in seen:
-            if node.kind in _LOCAL:
-                return node
-            seen.add(node.id)
-            node = by_id.get(node.parent_id) if node.parent_id is not None else None
-        return None
-
-    def top(unit: OrgUnit) -> int:
-        seen: set[int] = set()
-        while unit.parent_id is not None and unit.parent_id in by_id and unit.id not in seen:
-            seen.add(unit.id)
-            unit = by_id[unit.parent_id]
-        return unit.id
-
+    tree = Tree(units)
     names: list[tuple[str, OrgUnit]] = []
     for unit in units:
         if not unit.active or unit.kind not in _LOCAL | _INSIDE:
             continue
-        community = up(unit)
+        community = tree.units.get(tree.up_to(unit.id, _LOCAL) or -1)
         if community is None or not community.active:
             continue
         for name in (unit.name, unit.name_en, *unit.aliases):
@@ -74,7 +58,7 @@ def _build(units: list[OrgUnit]) -> _Index:
             if len(folded) >= 2:
                 names.append((folded, community))
     names.sort(key=lambda entry: -len(entry[0]))
-    return _Index(tuple(names), {u.id: top(u) for u in units})
+    return _Index(tuple(names), {u.id: tree.up_to(u.id, _DISTRICT) for u in units})
 
 
 _LATEST = Latest(_build)

@@ -12,6 +12,7 @@ from bot.conversation.resident.card import (
     draft_of,
     entity_text,
     expired,
+    name_community,
 )
 from bot.conversation.resident.draft import (
     Draft,
@@ -58,6 +59,7 @@ async def critical(turn: Turn, text: str, parse: Parse, joined: Draft | None = N
     draft.place = draft.place or entity_text(parse, "place")
     draft.phone = draft.phone or entity_text(parse, "phone")
     source = turn.msg.dedupe_key or f"critical:{draft.id}"
+    await name_community(turn, draft)
     view = (await create(turn, draft, source_key=source)).view
     turn.say("emergency.ticket", number=view.number)
     # For a while the next text, location or contact belongs to this ticket (on_followup).

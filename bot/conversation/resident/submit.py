@@ -79,7 +79,7 @@ async def submit_and_whistle(turn: Turn, draft: Draft, _: object) -> None:
 
 
 async def create(turn: Turn, draft: Draft, *, source_key: str) -> submission.Submitted:
-    await name_community(turn, draft)
+    """The ticket of a draft whose community the caller has named (`name_community`)."""
     community = draft.named[0] if draft.named is not None else community_of(turn)
     new = draft.ticket(reporter_id=turn.contact.person_id, community_id=community,
                        source_key=source_key)
