@@ -133,6 +133,7 @@ class Watcher:
     def __init__(self, http: aiohttp.ClientSession) -> None:
         self.http, self.after = http, 0
         self.waiting: dict[int, tuple[Callable[[dict[str, Any]], bool], asyncio.Future[Any]]] = {}
+        self.last: dict[int, str] = {}  # chat → the last text it got (what a stuck wait saw)
 
     async def start(self) -> None:
         async with self.http.get("/_test/feed", params={"after": 10**12}) as r:
@@ -144,6 +145,17 @@ class Watcher:
         self.waiting[chat] = (wanted, future)
         return future
 
+    async def seen(self, chat: int, future: asyncio.Future[Any],
+                   seconds: float = 90) -> tuple[float, dict[str, Any]]:
+        """The awaited message, or an error naming what the chat got instead: a run never
+        waits for ever on an answer the bot gave in other words."""
+        try:
+            return await asyncio.wait_for(future, seconds)  # type: ignore[no-any-return]
+        except TimeoutError:
+            got = self.last.get(chat, "(nothing)")
+            raise SystemExit(f"chat {chat}: no expected answer in {seconds:.0f} s; "
+                             f"its last message: {got[:300]!r}") from None
+
     async def _follow(self) -> None:
         while True:
             params = {"after": self.after, "wait": 10, "limit": 5000}
@@ -152,6 +164,7 @@ class Watcher:
             now = time.perf_counter()
             for entry in body["entries"]:
                 message = entry["message"]
+                self.last[message["chat_id"]] = message.get("text") or ""
                 waiter = self.waiting.get(message["chat_id"])
                 if waiter and waiter[0](message) and not waiter[1].done():
                     del self.waiting[message["chat_id"]]
@@ -191,7 +204,7 @@ async def processes(args: argparse.Namespace) -> None:
                 start = time.perf_counter()
                 await post("/_test/send", {"user_id": user, "first_name": "B",
                                            "text": report_text(i, community)})
-                at, message = await seen
+                at, message = await watcher.seen(user, seen)
                 if is_card(message):  # not an emergency, registered at once without a card
                     cards[i] = message
                 return float(at - start)
@@ -214,7 +227,7 @@ async def processes(args: argparse.Namespace) -> None:
                     start = time.perf_counter()
                     await post("/_test/press", {"user_id": user, "data": data,
                                                 "message_id": card["message_id"]})
-                at, _ = await seen
+                at, _ = await watcher.seen(user, seen)
                 return float(at - start)
 
             await asyncio.gather(*(one(i) for i in range(warm)))  # warm every process up

@@ -5,12 +5,21 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dispatch.store.models import OutboxMessage
+
+# One statement a batch of pushes; the unique dedupe key turns a push written before away.
+_ROWS = cast(Table, OutboxMessage.__table__)
+_INSERTS = {
+    name: dialect.insert(_ROWS).on_conflict_do_nothing(index_elements=["dedupe_key"])
+    .returning(_ROWS.c.id)
+    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
+}
 
 
 @dataclass(frozen=True)
@@ -108,27 +117,17 @@ async def enqueue_many(
     kind: str = "notice",
     chat: tuple[str, str] | None = None,
 ) -> int:
-    """`enqueue` for several (person, dedupe key) pairs at once: one look-up for the keys
-    written before, one row for each new key; returns how many were added."""
+    """`enqueue` for several (person, dedupe key) pairs at once, in one statement: a key
+    written before (by this transaction or any other) is skipped by the unique index, not
+    looked up first; returns how many were added."""
     if not people:
         return 0
-    keys = [key for _, key in people]
-    written = set((await session.scalars(
-        select(OutboxMessage.dedupe_key).where(OutboxMessage.dedupe_key.in_(keys))
-    )).all())
+    payload = {**notice.payload(), **({"chat_id": chat[0], "lang": chat[1]} if chat else {})}
     now = clock()
-    added = 0
+    rows: dict[str, dict[str, Any]] = {}
     for person_id, key in people:
-        if key in written:
-            continue
-        written.add(key)
-        session.add(
-            OutboxMessage(
-                dedupe_key=key[:128], person_id=person_id, kind=kind,
-                payload={**notice.payload(),
-                         **({"chat_id": chat[0], "lang": chat[1]} if chat else {})},
-                created_at=now, available_at=now, attempts=0,
-            )
-        )
-        added += 1
-    return added
+        rows.setdefault(key[:128], {
+            "dedupe_key": key[:128], "person_id": person_id, "kind": kind, "payload": payload,
+            "created_at": now, "available_at": now, "attempts": 0})
+    added = await session.execute(_INSERTS[session.get_bind().dialect.name], list(rows.values()))
+    return len(added.all())

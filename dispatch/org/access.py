@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -78,7 +79,15 @@ async def members(
     *, session: AsyncSession, unit_ids: Iterable[int], roles: Iterable[Role],
     on_duty_only: bool = True,
 ) -> list[int]:
-    """Person ids holding one of the roles in any of the units (on duty unless told otherwise)."""
+    """Person ids holding one of the roles in any of the units (on duty unless told otherwise).
+
+    A session whose ``info`` holds a ``"members"`` dict (a scheduler pass's lane: nobody's
+    duty changes inside it) keeps each answer there and asks once for each question."""
+    unit_ids, roles = list(unit_ids), list(roles)
+    kept: dict[Any, list[int]] | None = session.info.get("members")
+    question = (tuple(sorted(unit_ids)), tuple(sorted(r.value for r in roles)), on_duty_only)
+    if kept is not None and question in kept:
+        return list(kept[question])
     query = select(Membership.person_id).where(
         Membership.unit_id.in_(list(unit_ids)),
         Membership.role.in_([r.value for r in roles]),
@@ -86,4 +95,7 @@ async def members(
     )
     if on_duty_only:
         query = query.where(Membership.on_duty.is_(True))
-    return sorted(set((await session.scalars(query)).all()))
+    found = sorted(set((await session.scalars(query)).all()))
+    if kept is not None:
+        kept[question] = found
+    return list(found)

@@ -174,10 +174,15 @@ async def centre(*, session: AsyncSession, near: Unit | None = None) -> Unit | N
             if unit.kind == UnitKind.CENTRE.value and unit.active:
                 return unit
             if unit.kind == UnitKind.DISTRICT.value:
-                found = await session.scalar(select(Unit).where(
-                    *active, Unit.parent_id == unit.id).order_by(Unit.id).limit(1))
-                if found is not None:
-                    return found
+                # Asked once a session for each district (a scheduler pass asks for every
+                # ticket reaching the top rung); the unit itself comes from the identity map.
+                known: dict[int, int | None] = session.info.setdefault("centres", {})
+                if unit.id not in known:
+                    known[unit.id] = await session.scalar(select(Unit.id).where(
+                        *active, Unit.parent_id == unit.id).order_by(Unit.id).limit(1))
+                found_id = known[unit.id]
+                if found_id is not None:
+                    return await session.get(Unit, found_id)
     return await session.scalar(select(Unit).where(*active).order_by(Unit.id).limit(1))
 
 

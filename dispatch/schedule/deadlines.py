@@ -71,6 +71,7 @@ async def run_due(*, sessions: async_sessionmaker[AsyncSession], desk: Desk,
         # street, district, centre), three or four look-ups otherwise — and forgets everything
         # else after each step. `units` holds them: the identity map's references are weak.
         async with sessions() as session:
+            session.info["members"] = {}  # who is on duty where, asked once a pass
             async with session.begin():
                 units = (await session.scalars(select(Unit))).all()
             for ticket_id, stage in queue:  # lanes share the queue: each row goes to one
