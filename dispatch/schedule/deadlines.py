@@ -78,7 +78,11 @@ async def run_due(*, sessions: async_sessionmaker[AsyncSession], desk: Desk,
                 async with session.begin():
                     ticket = await _take(session, ticket_id, stage)
                     if ticket is not None:
-                        await _step(session, ticket, desk)
+                        # The step's reads (who is on duty, followers, the centre, pushes
+                        # written before) touch none of the rows it changes: its ticket and
+                        # trail changes go in one flush at the commit, not one per read.
+                        with session.no_autoflush:
+                            await _step(session, ticket, desk)
                         fired += 1
                 for held in list(session.identity_map.values()):
                     if not isinstance(held, Unit):
