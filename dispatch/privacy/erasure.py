@@ -13,7 +13,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, Text, cast, delete, or_, select
+from sqlalchemy import ColumnElement, Text, any_, cast, delete, or_, select
+from sqlalchemy.dialects.postgresql import array
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -70,8 +71,16 @@ def scrub_json(value: Any, secrets: Secrets, always: bool = False) -> Any:
     return value
 
 
-def _holding(column: InstrumentedAttribute[Any], needles: Iterable[str]) -> Any:
+def _holding(column: InstrumentedAttribute[Any], needles: Iterable[str],
+             postgres: bool = False) -> Any:
     text = cast(column, Text)
+    if postgres:
+        # One LIKE ANY: the column is cast to text once a row, not once a needle (a purge's
+        # page has a few hundred needles).
+        # PostgreSQL's LIKE ANY takes no ESCAPE clause: its default escape, \, is used.
+        patterns = ["%" + n.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+                    + "%" for n in needles]
+        return text.like(any_(array(patterns)))
     return or_(*(text.contains(n, autoescape=True) for n in needles))
 
 
@@ -95,12 +104,14 @@ async def erase_copies(*, session: AsyncSession, ticket_ids: Sequence[int],
         await session.execute(delete(DraftReminder).where(DraftReminder.person_id == person_id))
     if not needles:
         return
+    postgres = session.get_bind().dialect.name == "postgresql"
     await _json_copies(session, OutboxMessage, (OutboxMessage.payload,), needles, secrets)
     await _json_copies(session, InboundUpdate, (InboundUpdate.payload, InboundUpdate.answer),
                        needles, secrets)
     await _json_copies(session, DeskAudit, (DeskAudit.detail,), needles, secrets)
     for event in await session.scalars(select(TicketEvent).where(or_(
-            _holding(TicketEvent.note, needles), _holding(TicketEvent.data, needles)))):
+            _holding(TicketEvent.note, needles, postgres),
+            _holding(TicketEvent.data, needles, postgres)))):
         event.note = secrets.scrub(event.note) if event.note else event.note
         event.data = scrub_json(event.data, secrets)
 
@@ -120,7 +131,8 @@ async def _ratings(session: AsyncSession, ticket_ids: Sequence[int], person_id: 
 async def _json_copies(session: AsyncSession, model: Any,
                        columns: Sequence[InstrumentedAttribute[Any]], needles: list[str],
                        secrets: Secrets) -> None:
-    found: Any = await session.scalars(select(model).where(or_(*(_holding(c, needles)
+    postgres = session.get_bind().dialect.name == "postgresql"
+    found: Any = await session.scalars(select(model).where(or_(*(_holding(c, needles, postgres)
                                                             for c in columns))))
     for row in found:
         for column in columns:

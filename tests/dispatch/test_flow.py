@@ -518,3 +518,43 @@ async def test_retention_purges_page_by_page_and_reads_purged_tickets_no_more(
         assert not set(left.all()) & set(ids)
     clock.advance(days=1)
     assert await purge_personal(sessions=world.sessions, clock=clock, retention_days=365) == 0
+
+
+async def test_a_page_of_tickets_is_purged_with_every_copy_and_nothing_else(
+        world: World, clock) -> None:
+    from dispatch.privacy import personal as privacy
+
+    # A page is searched for copies once; words with LIKE's wildcards and escape in them must
+    # match only themselves.
+    texts = ["楼道灯坏了\\很黑，电话13912345678",
+             "商铺门口写着50%_off大甩卖占了人行道好几天了，老板电话13700002222",
+             "阳光花园5号楼垃圾没人清，电话13800001111"]
+    ids = []
+    for text in texts:
+        tid = await _report(world, text=text)
+        await _do(world, verify.whistle, ticket_id=tid, actor=world.ids["grid"])
+        await _do(world, work.claim, ticket_id=tid, actor=world.ids["resp2"])
+        await _do(world, work.add_note, ticket_id=tid, actor=world.ids["resp2"],
+                  text=f"回访：{text}")  # a copy in an event and a push
+        await _do(world, work.done, ticket_id=tid, actor=world.ids["resp2"])
+        await _do(world, ratings.rate_by_reporter, ticket_id=tid, actor=world.ids["resident"],
+                  value=RatingValue.SATISFIED)  # closed
+        ids.append(tid)
+    clock.advance(days=400)
+    # Not past retention: a text the wildcards would match ("50%_off" against "50X-off").
+    kept = "商铺门口写着50X-off大甩卖占了人行道好几天了，老板电话13600003333"
+    kept_id = await _report(world, text=kept)
+    await _do(world, verify.whistle, ticket_id=kept_id, actor=world.ids["grid"])
+    await _do(world, work.claim, ticket_id=kept_id, actor=world.ids["resp2"])
+    await _do(world, work.add_note, ticket_id=kept_id, actor=world.ids["resp2"],
+              text=f"回访：{kept}")
+    async with world.sessions() as session, session.begin():
+        assert await privacy.purge(session=session, older_than_days=365, clock=clock) == 3
+    cells = await every_cell(world.sessions)
+    for secret in ("13912345678", "13800001111", "13700002222", *texts):
+        assert [c for c in cells if secret in c[-1]] == [], secret
+    async with world.sessions() as session:
+        notes = (await session.scalars(select(TicketEvent.note).where(
+            TicketEvent.ticket_id == kept_id, TicketEvent.note.is_not(None)))).all()
+    assert f"回访：{kept}" in notes  # another ticket's words are left alone
+    assert (await _get(world, kept_id)).text == kept
