@@ -271,3 +271,25 @@ async def test_an_ordinary_report_offers_to_share_a_phone_for_a_call_back(distri
     (ticket,) = await district.tickets()
     assert ticket.contact_phone == "13712345678"
     assert ticket.urgency != "critical"  # an ordinary report: no alarm on the way
+
+
+async def test_a_danger_confirmed_over_an_open_report_asks_whether_its_place_is_right(
+        district) -> None:
+    # The open card is about a street light at one place; the danger may be elsewhere.
+    chat = district.chat(RESIDENT)
+    await chat.send("阳光花园3号楼门口的路灯坏了好几天")
+    await chat.wait_text("请确认")
+    await chat.send("急死了")
+    question = await chat.wait_text(ASK)
+    await chat.press(question["message_id"], button(question, "e:y:"))
+    logged = await chat.wait_text("已按紧急事件登记")
+    number = NUMBER.search(logged["text"]).group(0)
+    check = await chat.wait_text("紧急报告暂用您之前写的地点")
+    assert "阳光花园3号楼" in check["text"]
+    await chat.send("胜利路8号二楼")
+    added = await chat.wait_text("已将地点补充")
+    assert number in added["text"]
+    assert "胜利路8号二楼" in added["text"]
+    (ticket,) = await district.tickets()
+    assert (ticket.urgency, ticket.place_text) == ("critical", "胜利路8号二楼")
+

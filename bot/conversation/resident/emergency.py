@@ -56,7 +56,11 @@ async def critical(turn: Turn, text: str, parse: Parse, joined: Draft | None = N
         draft.texts.append(as_written(turn, text))
     draft.apply(parse)
     draft.urgency = Urgency.CRITICAL
-    draft.place = draft.place or entity_text(parse, "place")
+    # The danger's own words name the place first: a report written before the danger was
+    # confirmed may be about something else somewhere else (its place is only borrowed).
+    own_place = entity_text(parse, "place")
+    borrowed = bool(draft.place) and not own_place
+    draft.place = own_place or draft.place
     draft.phone = draft.phone or entity_text(parse, "phone")
     source = turn.msg.dedupe_key or f"critical:{draft.id}"
     await name_community(turn, draft)
@@ -65,10 +69,12 @@ async def critical(turn: Turn, text: str, parse: Parse, joined: Draft | None = N
     # For a while the next text, location or contact belongs to this ticket (on_followup).
     turn.update(**{SOS: {"ticket": view.id, "number": view.number,
                          "at": turn.ctx.clock().timestamp()}})
-    if not draft.place:  # a place already given is not overwritten by the next text
+    if not draft.place or borrowed:  # a place of its own is not overwritten by the next text
         expect(turn, awaiting.EmergencyFollowup(view.id))
     if turn.contact.community_id is None or not draft.place:
         turn.say("emergency.where")
+    elif borrowed:
+        turn.say("emergency.place_check", place=draft.place)
     if not draft.phone:
         turn.send(t("emergency.phone_offer", turn.lang), request_contact=True)
 
