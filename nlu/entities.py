@@ -44,7 +44,9 @@ _EN_PLACE = re.compile(
 )
 _EN_NAMED = re.compile(
     r"\b(?:[A-Z][a-zA-Z]+\s+){1,3}(?:Road|Rd|Street|St|Avenue|Ave|Lane|Boulevard|Blvd|Drive|"
-    r"Estate|Gardens?|Community|Court|Plaza|Park|Village)\b\.?"
+    r"Estate|Gardens?|Community|Court|Plaza|Park|Village|"
+    # Estates as their pinyin reads: "Xihu Xincun", "Yangguang Huayuan", "Jinxiu Xiaoqu".
+    r"(?i:Xincun|Huayuan|Xiaoqu|Jiayuan|Shequ|Gongyu|Dadao|Huating|Mingyuan))\b\.?"
 )
 # "Zhenghe road", "at Shengli rd near number 12": a name in capitals and a suffix in lower case,
 # as people type it; words that start a sentence ("The road", "This street") are not names.

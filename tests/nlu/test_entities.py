@@ -67,6 +67,10 @@ def test_numbers_that_are_not_phones_are_ignored(text: str) -> None:
     ("we live in Xihu Xincun block 2, no water", ["Xihu Xincun block 2"]),
     ("Hello Sunshine Garden Building 3 has no water", ["Sunshine Garden Building 3"]),
     ("The block 3 lift is broken", ["block 3"]),
+    # an estate by its pinyin, with no building: the suffix (xincun, huayuan…) names it
+    ("a big crack in the wall of the bike shed at Xihu Xincun, bricks fell off",
+     ["Xihu Xincun"]),
+    ("rubbish piled up at Yangguang huayuan gate", ["Yangguang huayuan"]),
 ])
 def test_places_from_patterns(text: str, expected: list[str]) -> None:
     assert spans(text, "place") == expected
