@@ -104,6 +104,9 @@ def card_of(turn: Turn, draft: Draft) -> tuple[str, list[list[Button]]]:
         community = turn.community or (t("card.own_unit", lang) if community_of(turn)
                                        else t("card.missing", lang))
         lines.append(t("card.community", lang, community=community))
+    if draft.also is not None:  # another unit's matter in the same message
+        lines.append(t("card.also", lang, text=preview(draft.also[0], 40),
+                       category=category_name(draft.also[1], lang)))
     lines.append(t("card.hint", lang))
     buttons = [
         [turn.button("card.submit", callbacks.Submit(d))],

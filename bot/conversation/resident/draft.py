@@ -43,6 +43,9 @@ class Draft:
     asked: list[str] = field(default_factory=list)  # questions put once ("place", "time")
     # The community the place names when it is not the resident's own: [id, name, name_en].
     named: tuple[int, str, str | None] | None = None
+    # A second problem told in the first message (its words, its category): reported apart
+    # once this one is submitted.
+    also: tuple[str, Category] | None = None
 
     @classmethod
     def new(cls, kind: TicketKind, parse: Parse | None, started: float = 0.0) -> Draft:
@@ -122,6 +125,8 @@ class Draft:
             data["asked"] = self.asked
         if self.named:
             data["named"] = list(self.named)
+        if self.also:
+            data["also"] = [self.also[0], self.also[1].value]
         return data
 
     @classmethod
@@ -146,10 +151,18 @@ class Draft:
             submit_after_community=data.get("submit_after_community") is True,
             asked=_strings(data.get("asked")),
             named=_named(data.get("named")),
+            also=_also(data.get("also")),
         )
 
 
 E = TypeVar("E", TicketKind, Category, Urgency)
+
+
+def _also(value: object) -> tuple[str, Category] | None:
+    if (isinstance(value, list) and len(value) == 2 and isinstance(value[0], str)
+            and value[0] and value[1] in _CATEGORIES):
+        return value[0], Category(value[1])
+    return None
 
 
 def _member(enum: type[E], value: object, default: E) -> E:

@@ -7,7 +7,7 @@ import math
 from bot.conversation import awaiting, callbacks
 from bot.conversation.awaiting import is_awaiting, stop_waiting
 from bot.conversation.menu import language_buttons, main_menu
-from bot.conversation.resident import card, community, report, submit
+from bot.conversation.resident import card, community, report
 from bot.core.i18n import t
 from bot.core.turn import Turn
 from dispatch.core.errors import InvitationError
@@ -75,7 +75,7 @@ async def _resume_report(turn: Turn) -> None:
     if draft is not None and draft.submit_after_community:
         draft.submit_after_community = False
         card.keep(turn, draft)
-        await submit.submit(turn, draft)
+        await report.submit_then_also(turn, draft)
     elif draft is None:
         turn.say("start.what_next", buttons=main_menu(turn))
 

@@ -9,7 +9,7 @@ import re
 from bot.conversation.resident.draft import Draft
 from bot.core.render import preview
 from bot.core.turn import Turn
-from dispatch.core.enums import TicketKind, Urgency
+from dispatch.core.enums import Category, TicketKind, Urgency
 from nlu import Parse
 
 # What may stand around a place and still be part of it: 「在」, spaces and commas, and words of
@@ -127,3 +127,27 @@ async def read_again(turn: Turn, draft: Draft) -> bool:
     draft.apply(parse)
     draft.urgency = min(urgency, draft.urgency, key=list(Urgency).index)  # never calmer
     return True
+
+
+# Words that turn to another matter: 「…垃圾满了，还有路灯也不亮」, "… and also the lift is out".
+_ANOTHER = re.compile(r"还有就是|还有|另外|再就是|再有|此外|顺便说一下|顺便|"
+                      r"\b(?:and also|also|another thing is|besides|plus)\b", re.IGNORECASE)
+
+
+async def other_problem(turn: Turn, draft: Draft, text: str) -> tuple[str, Category] | None:
+    """A second problem in a report's first message: the words after 「还有」/"also", when the
+    model reads them alone as a report of another category and is sure of it. One ticket
+    cannot go to two units: the card offers to report it apart."""
+    if draft.kind is not TicketKind.REPORT:
+        return None
+    for turn_word in _ANOTHER.finditer(text):
+        part = text[turn_word.end():].strip(" ,，。.:：;；、!！")
+        if len(part) < (15 if _LATIN.search(part) else 6):
+            continue
+        parse = await asyncio.to_thread(turn.ctx.nlu.parse, part[: turn.ctx.max_text_chars])
+        if (parse.intent.name == "report" and parse.intent.confidence >= 0.8
+                and parse.category is not None and parse.category_sure
+                and parse.category.name not in (draft.category, Category.OTHER,
+                                                Category.NEIGHBOR_HELP)):
+            return part, Category(parse.category.name)
+    return None

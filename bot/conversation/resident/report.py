@@ -24,11 +24,15 @@ from bot.conversation.resident.draft import (
     REPORT_CATEGORIES,
     Draft,
 )
-from bot.conversation.resident.reading import kind_of, read_again, starts_another
+from bot.conversation.resident.reading import (
+    kind_of,
+    other_problem,
+    read_again,
+    starts_another,
+)
 from bot.conversation.resident.submit import (
     already_submitted,
     submit,
-    submit_and_whistle,
 )
 from bot.conversation.voice import as_written
 from bot.core.i18n import t
@@ -57,6 +61,7 @@ async def add_text(turn: Turn, text: str, parse: Parse, place: str | None = None
     draft.texts.append(as_written(turn, text))
     if len(draft.texts) == 1:
         draft.apply(parse)
+        draft.also = await other_problem(turn, draft, text)
     elif not await read_again(turn, draft) and draft.kind is TicketKind.REPORT \
             and not draft.ranking:
         draft.apply(parse)  # a report begun with a photo: its first words classify it
@@ -84,6 +89,19 @@ async def on_card_press(turn: Turn, data: callbacks.DraftButton) -> None:
         turn.toast("press.stale")
         return
     await CARD_BUTTONS[type(data)](turn, draft, data)
+
+
+async def submit_then_also(turn: Turn, draft: Draft, whistle: bool = False) -> None:
+    """Submit; a second problem told in the same first message then gets a card of its own
+    (one ticket goes to one unit)."""
+    await submit(turn, draft, whistle=whistle)
+    if draft.also is None or draft.id not in (turn.state.get("submitted") or {}):
+        return  # not submitted yet (a question came first), or nothing else was told
+    text, category = draft.also
+    parse = await asyncio.to_thread(turn.ctx.nlu.parse, text[: turn.ctx.max_text_chars])
+    turn.say("report.also_next", category=category_name(category, turn.lang))
+    await add_text(turn, text, parse,
+                   place=None if entity_text(parse, "place") else draft.place)
 
 
 async def _show_categories(turn: Turn, draft: Draft, _: object) -> None:
@@ -199,7 +217,8 @@ async def _report_last_text(turn: Turn) -> None:
 
 # Each handler takes its own button type; the table is keyed by that type.
 CARD_BUTTONS: dict[type, Callable[[Turn, Draft, Any], Awaitable[None]]] = {
-    callbacks.Submit: submit, callbacks.SubmitAndWhistle: submit_and_whistle,
+    callbacks.Submit: lambda turn, draft, _: submit_then_also(turn, draft),
+    callbacks.SubmitAndWhistle: lambda turn, draft, _: submit_then_also(turn, draft, True),
     callbacks.ShowCategories: _show_categories, callbacks.PickCategory: _choose_category,
     callbacks.AskPlace: _ask_place, callbacks.AskTime: _ask_time, callbacks.AskPhoto: _ask_photo,
     callbacks.AskPhone: _ask_phone,

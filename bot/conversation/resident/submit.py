@@ -74,10 +74,6 @@ async def _within_daily_limit(turn: Turn) -> bool:
     return await turn.ctx.state.incr(key, 26 * 3600) <= turn.ctx.tickets_per_day
 
 
-async def submit_and_whistle(turn: Turn, draft: Draft, _: object) -> None:
-    await submit(turn, draft, whistle=True)
-
-
 async def create(turn: Turn, draft: Draft, *, source_key: str) -> submission.Submitted:
     """The ticket of a draft whose community the caller has named (`name_community`)."""
     community = draft.named[0] if draft.named is not None else community_of(turn)
