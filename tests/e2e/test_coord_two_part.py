@@ -6,9 +6,17 @@ from the raw rows). A single question whose 和 / "and" is part of it is answere
 
 from __future__ import annotations
 
+from dispatch.core.enums import Category
 from tests.coord.oracle import Oracle
 from tests.e2e.test_coord_phrasings import COMMUNITY, Count, Rank, check, expected
-from tests.e2e.test_coord_questions import COORD_CENTRE, _unit, ask, play
+from tests.e2e.test_coord_questions import (
+    COORD_CENTRE,
+    RESIDENT,
+    _unit,
+    answer_like,
+    ask,
+    play,
+)
 
 C, Q4 = Count, "this_quarter"
 # (language, the message, each part as asked alone, the oracle's figure for it or None where
@@ -71,3 +79,27 @@ async def test_a_single_question_with_and_is_answered_once(district) -> None:  #
                      "en")
     assert "\n" not in text, text
     assert text.endswith(": 0"), text
+
+
+async def test_a_list_among_two_questions_pages_alone(district) -> None:  # noqa: ANN001
+    s = await play(district)
+    for n in range(8):
+        await s.report(f"N{n}", RESIDENT, "dongguan", Category.SANITATION, f"锦绣华庭垃圾 {n}")
+    rate = await ask(district, COORD_CENTRE, "本季度满意率多少")
+    centre = district.chat(COORD_CENTRE)
+    await centre.send("列出还没办结的工单，本季度满意率多少")
+    first = await centre.wait_for(answer_like)
+    listed, said_rate = first["text"].split("\n\n")
+    assert listed.splitlines()[0] == "全区 · 目前 · 未办结工单：11"  # E, C, G and the eight
+    assert listed.splitlines()[-1] == "……另有 1 件未列出"
+    assert said_rate == rate
+    numbers = [b["text"] for row in first["buttons"] for b in row]
+    assert numbers[-1] == "下一页 ›"
+    assert len(numbers[:-1]) == 10
+    await centre.press(first["message_id"], first["buttons"][-1][0]["data"])
+    second = await centre.wait_for(answer_like)  # the list's next page, not the rate again
+    assert second["text"].splitlines()[0] == "全区 · 目前 · 未办结工单：11"
+    assert "满意率" not in second["text"]
+    rest = [b["text"] for row in second["buttons"] for b in row]
+    assert len(rest) == 1
+    assert rest[0] not in numbers
