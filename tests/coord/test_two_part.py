@@ -55,6 +55,8 @@ def test_a_message_is_cut_into_its_questions(text: str, want: list[str]) -> None
     "超时和新增各多少",  # the second half has no period of its own: unsure, one question
     "本月新增多少件，谢谢",
     "how many open tickets in Xiguan and Dongguan",
+    "how many noise and dispute tickets are open",  # the second half asks nothing itself
+    "有几件噪音和纠纷没办结",
     "which street has the most open tickets and which has the most overdue",
     "how many new tickets between 1 Nov and 15 Nov",
     "本季度新增多少？办结多少？满意率多少？不满意率多少？升级几件？",  # more than four

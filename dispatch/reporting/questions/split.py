@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from dispatch.org.snapshot import OrgUnit
 from dispatch.reporting.questions.grammar import Clarify, Query, parse
 from dispatch.reporting.questions.periods import DEFAULT_ZONE, RANGE, english_dates
+from dispatch.reporting.questions.vocab import COUNT_WORDS, DURATIONS, RATES
 
 MAX_PARTS = 4
 # Coarse to fine. 还有 stays with the question it opens (「还有几件没办结」 is itself a phrase).
@@ -30,6 +31,11 @@ LEVELS = (re.compile(r"[？?；;。！!\n]+"),
 OPENER = re.compile(r"^(?:and also|and|also|以及|另外)\s*")
 # Asks "which …" without a rung the grammar reads: the part leans on another one.
 WHICH = re.compile(r"哪(?!些|里)|\bwhich\b(?! tickets)")
+# A later part cut at a comma or a conjunction must ask something itself (「…各有多少」, "how
+# many …", a ranking, a list, a rate or an average time): in "how many noise and dispute
+# tickets are open" the second half is no question of its own; the two nouns are one question's.
+ASKS = re.compile(COUNT_WORDS + r"|几|多少|吗|怎么样|如何|什么|列出|\bhow\b|\bwhat\b|\bwhich\b|"
+                  r"\blist\b|\bshow\b")
 
 
 def _protected(text: str, units: Sequence[OrgUnit]) -> list[tuple[int, int]]:
@@ -72,14 +78,23 @@ class _Reader:
         return got
 
 
-def _group(text: str, pieces: list[tuple[int, int]], reader: _Reader,
-           carry: Query | None) -> list[tuple[int, int]]:
-    """Pieces joined until each is a question; a leftover joins the one before it."""
+def _asks(text: str, question: Query) -> bool:
+    return bool(ASKS.search(text) or question.group_kind or question.list
+                or question.metric in RATES or question.metric in DURATIONS)
+
+
+def _group(text: str, pieces: list[tuple[int, int]], reader: _Reader, carry: Query | None,
+           strict: bool) -> list[tuple[int, int]]:
+    """Pieces joined until each is a question (when `strict`, each after the first asking
+    something itself); a leftover joins the one before it."""
     groups: list[tuple[int, int]] = []
     pending: int | None = None
     for start, end in pieces:
         begin = start if pending is None else pending
-        if (found := reader.question(text[begin:end], carry)) is not None:
+        found = reader.question(text[begin:end], carry)
+        if found is not None and strict and groups and not _asks(text[begin:end], found):
+            found = None
+        if found is not None:
             groups.append((begin, end))
             carry, pending = found, None
         else:
@@ -96,12 +111,14 @@ def parts(text: str, *, units: Sequence[OrgUnit], now: datetime,
     protected = _protected(flat, units)
     reader = _Reader(units, now, zone)
     spans = [(0, len(flat))]
-    for level in LEVELS:
+    for strict, level in enumerate(LEVELS):
         finer: list[tuple[int, int]] = []
         carry: Query | None = None  # the last part read so far, as the next one leans on it
         for start, end in spans:
             pieces = _cuts(flat, start, end, level, protected)
-            for s, e in _group(flat, pieces, reader, carry) if len(pieces) > 1 else [(start, end)]:
+            cut = _group(flat, pieces, reader, carry, bool(strict)) if len(pieces) > 1 else [
+                (start, end)]
+            for s, e in cut:
                 finer.append((s, e))
                 carry = reader.question(flat[s:e], carry) or carry
         spans = finer
