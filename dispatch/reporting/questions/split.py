@@ -107,7 +107,8 @@ def _group(text: str, pieces: list[tuple[int, int]], reader: _Reader, carry: Que
 def parts(text: str, *, units: Sequence[OrgUnit], now: datetime,
           zone: ZoneInfo = DEFAULT_ZONE) -> list[str]:
     """The message's questions as texts (one: the message itself)."""
-    flat = english_dates(" ".join(text.lower().split()))
+    lines = (" ".join(line.split()) for line in text.lower().splitlines())
+    flat = english_dates("\n".join(line for line in lines if line))
     protected = _protected(flat, units)
     reader = _Reader(units, now, zone)
     spans = [(0, len(flat))]
