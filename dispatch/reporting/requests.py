@@ -24,11 +24,12 @@ async def scorecard_for(*, sessions: Sessions, person_id: int, quarter: Quarter)
                                      within=None if scope.everything else scope.coordinated)
 
 
-async def answer_question(*, sessions: Sessions, person_id: int, text: str, now: datetime,
-                          zone: ZoneInfo, page: int = 0) -> questions.Answer:
+async def answer_questions(*, sessions: Sessions, person_id: int, text: str, now: datetime,
+                           zone: ZoneInfo, page: int = 0) -> list[questions.Answer]:
+    """Each question a message holds (one or more), answered in order."""
     async with sessions() as session:
-        return await questions.answer(session=session, person_id=person_id, text=text, now=now,
-                                      page=page, zone=zone)
+        return await questions.answer_each(session=session, person_id=person_id, text=text,
+                                           now=now, page=page, zone=zone)
 
 
 async def publish(*, sessions: Sessions, number: str, actor: int, summary: str,

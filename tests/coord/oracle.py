@@ -27,7 +27,7 @@ from dispatch.core.routing import Routing
 from dispatch.core.workdays import WorkCalendar
 from dispatch.org import tree as org
 from dispatch.org.people import enrol
-from dispatch.reporting.questions import Clarify, Refusal, Result, answer
+from dispatch.reporting.questions import Clarify, Refusal, Result, answer, answer_each
 from dispatch.schedule import deadlines
 from dispatch.store.db import create_engine, session_factory
 from dispatch.store.migrate import upgrade
@@ -191,6 +191,12 @@ class History:
         async with self.sessions() as session:
             return await answer(session=session, person_id=self.people[who], text=text,
                                 now=self.clock())
+
+    async def ask_each(self, who: str, text: str) -> list[Result | Clarify | Refusal]:
+        """Every question of a message holding several, answered in order."""
+        async with self.sessions() as session:
+            return await answer_each(session=session, person_id=self.people[who], text=text,
+                                     now=self.clock())
 
 
 # ---- the oracle ----------------------------------------------------------------------------

@@ -53,6 +53,13 @@ RANKINGS = [("哪个街道{p}满意率最低", "satisfaction", STREET_KINDS, Tru
             ("哪个街道{p}平均接单时长最长", "claim_time", STREET_KINDS, True),
             ("哪个部门{p}平均办结时长最短", "resolve_time", DEPT_KINDS, True)]
 DURATIONS = ("claim_time", "resolve_time")
+# Two questions in one message, the unit ({u}) and period ({p}) said once, in the first.
+PAIRS = [("{u}{p}新增多少件，办结了多少件", ("new", "resolved")),
+         ("{u}{p}满意率是多少？不满意的有几件", ("satisfaction", "unsatisfied")),
+         ("{u}{p}升级了几件和吹哨了几件", ("escalated", "whistled")),
+         ("{u}还有几件没办结？有几件未接单", ("open", "unclaimed"))]
+PAIR_PERIODS = {"本周": "this_week", "本月": "this_month", "本季度": "this_quarter"}
+PAIR_UNITS = [None, "吴航街道", "城管局", "西关社区"]
 STEPS = st.lists(st.tuples(st.integers(0, 7), st.integers(0, 30), st.integers(0, 200)),
                  min_size=5, max_size=45)
 
@@ -104,6 +111,19 @@ async def check(template: Path, db: Path, steps: list[tuple[int, int, int]]) -> 
                                      ("谅解清单", "understanding")):
             want = oracle.figure(oracle.rows("listed", list_type=list_type), "listed")
             await compare(f"{list_word}有几件", want, lambda r: _got(r, "listed"))
+        for (template_text, metrics), unit in itertools.product(PAIRS, PAIR_UNITS):
+            flow = "{p}" in template_text
+            for word, name in (PAIR_PERIODS.items() if flow else [("", None)]):
+                span = period(name, history.clock()) if name else None
+                text = template_text.format(u=unit or "", p=word)
+                want_each = [oracle.figure(oracle.rows(m, span), m,
+                                           unit_ids[unit] if unit else None) for m in metrics]
+                got_each = await history.ask_each("coord:centre", text)
+                asked += 1
+                value = [_got(r, m) if isinstance(r, Result) else r
+                         for r, m in zip(got_each, metrics, strict=False)]
+                if value != want_each:
+                    wrong.append((text, want_each, value))
         for template_text, metric, kinds, flow in RANKINGS:
             for word, name in (PERIODS.items() if flow else [("", None)]):
                 span = period(name, history.clock()) if name else None

@@ -70,44 +70,58 @@ async def question(turn: Turn, text: str, parse: Parse) -> bool:
     Whatever a coordinator writes outside a card and a command is read as a question: what
     the grammar cannot read is asked back with examples, never made into a resident's report
     (they report explicitly, by the button under the answer). False for everyone else and
-    for a greeting or thanks that names no figure.
+    for a greeting or thanks that names no figure. A message holding several questions
+    (「本月受理多少件，满意率多少」) gets one reply: each answer in order, as if asked alone.
     """
     if not is_coordinator(turn):
         return False
-    answer = await requests.answer_question(sessions=turn.ctx.sessions,
-                                            person_id=turn.contact.person_id, text=text,
-                                            now=turn.ctx.clock(), zone=local_zone())
-    if isinstance(answer, questions.Clarify) and parse.intent.name in CHAT_INTENTS:
+    answers = await requests.answer_questions(sessions=turn.ctx.sessions,
+                                              person_id=turn.contact.person_id, text=text,
+                                              now=turn.ctx.clock(), zone=local_zone())
+    first = answers[0]
+    if len(answers) == 1 and isinstance(first, questions.Clarify) \
+            and parse.intent.name in CHAT_INTENTS:
         return False
-    buttons = _list_buttons(turn, answer, text)
-    if isinstance(answer, questions.Clarify) and answer.key == "coord.clarify.what":
+    buttons = _list_buttons(turn, answers, text)
+    if len(answers) == 1 and isinstance(first, questions.Clarify) \
+            and first.key == "coord.clarify.what":
         buttons += report_this(turn, text)
-    turn.send(questions.render(answer, turn.lang), buttons=buttons)
+    turn.send(_words(answers, turn.lang), buttons=buttons)
     return True
 
 
-def _list_buttons(turn: Turn, answer: questions.Answer, text: str) -> list[list[Button]]:
+def _words(answers: list[questions.Answer], lang: str) -> str:
+    return "\n\n".join(questions.render(answer, lang) for answer in answers)
+
+
+def _list_buttons(turn: Turn, answers: list[questions.Answer], text: str
+                  ) -> list[list[Button]]:
     """A button per listed ticket, and "next page" while more are left (the question kept)."""
-    if not isinstance(answer, questions.Result):
-        return []
-    buttons = [[Button(row.number, OpenTicket(row.id).pack())] for row in answer.tickets]
-    if answer.query.list and answer.count > (answer.page + 1) * questions.LIST_LIMIT:
+    results = [a for a in answers if isinstance(a, questions.Result)]
+    buttons = [[Button(row.number, OpenTicket(row.id).pack())]
+               for answer in results for row in answer.tickets]
+    if any(a.query.list and a.count > (a.page + 1) * questions.LIST_LIMIT for a in results):
         turn.update(coord_question=text[:500])
-        buttons.append([turn.button("btn.question.next_page", QuestionPage(answer.page + 1))])
+        page = max(a.page for a in results)
+        buttons.append([turn.button("btn.question.next_page", QuestionPage(page + 1))])
     return buttons
 
 
 async def on_page_press(turn: Turn, data: QuestionPage) -> None:
-    """The next page of the list the last question asked for, counted again now."""
+    """The next page of the list the last question asked for, counted again now (of a message
+    with several questions, its lists alone)."""
     text = turn.state.get("coord_question")
     if not is_coordinator(turn) or not text:
         turn.toast("press.stale", alert=True)
         return
-    answer = await requests.answer_question(sessions=turn.ctx.sessions,
-                                            person_id=turn.contact.person_id, text=text,
-                                            now=turn.ctx.clock(), page=data.page,
-                                            zone=local_zone())
-    turn.send(questions.render(answer, turn.lang), buttons=_list_buttons(turn, answer, text))
+    answers = await requests.answer_questions(sessions=turn.ctx.sessions,
+                                              person_id=turn.contact.person_id, text=text,
+                                              now=turn.ctx.clock(), page=data.page,
+                                              zone=local_zone())
+    if len(answers) > 1:
+        answers = [a for a in answers if isinstance(a, questions.Result) and a.query.list] \
+            or answers
+    turn.send(_words(answers, turn.lang), buttons=_list_buttons(turn, answers, text))
 
 
 __all__ = ["on_page_press", "question", "scorecard_command", "t"]

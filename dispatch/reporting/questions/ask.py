@@ -26,6 +26,7 @@ from dispatch.reporting.questions.grammar import (
 )
 from dispatch.reporting.questions.query import (
     Figure,
+    Jurisdiction,
     TicketRow,
     figure,
     jurisdiction,
@@ -33,6 +34,7 @@ from dispatch.reporting.questions.query import (
     ranking,
     tickets,
 )
+from dispatch.reporting.questions.split import read_all
 from dispatch.reporting.stats import district_summary, unit_stats
 
 LIST_LIMIT = 10
@@ -93,6 +95,23 @@ async def answer(*, session: AsyncSession, person_id: int, text: str, now: datet
     if scope is None:
         return Refusal("coord.refuse.not_coordinator")
     query = parse(text, units=list(tree.units.values()), now=now, zone=zone)
+    return await _answer(session, tree, scope, query, now, page)
+
+
+async def answer_each(*, session: AsyncSession, person_id: int, text: str, now: datetime,
+                      page: int = 0, zone: ZoneInfo = DEFAULT_ZONE) -> list[Answer]:
+    """Every question of a message (`split`: 「本月受理多少件，满意率多少」), answered in order,
+    each as it would be alone; one answer when the message is one question (as `answer`)."""
+    tree = await load_tree(session)
+    scope = await jurisdiction(session=session, person_id=person_id, tree=tree)
+    if scope is None:
+        return [Refusal("coord.refuse.not_coordinator")]
+    return [await _answer(session, tree, scope, query, now, page)
+            for query in read_all(text, units=list(tree.units.values()), now=now, zone=zone)]
+
+
+async def _answer(session: AsyncSession, tree: Tree, scope: Jurisdiction,
+                  query: Query | Clarify, now: datetime, page: int) -> Answer:
     if isinstance(query, Clarify):
         return query
     ids, named = scope.ids, None

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
+from dispatch.core.enums import STREET_KINDS
 from dispatch.org.snapshot import OrgUnit
 from dispatch.reporting.questions.periods import DEFAULT_ZONE, bounds, read_period
 from dispatch.reporting.questions.units import (
@@ -96,19 +97,39 @@ def _category(text: str) -> tuple[str | None, str | None, str]:
     return None, None, text
 
 
+def _carried(code: str, units: Sequence[OrgUnit], ranked: str | None) -> OrgUnit | None:
+    """The unit of the question before, where this one names none; a ranking takes it only
+    when it ranks the communities of that street (「吴航街道…，哪个社区最多」), not when it
+    ranks streets or departments, which no unit holds."""
+    unit = next((u for u in units if u.code == code), None)
+    if ranked is None or (ranked == "community" and unit is not None
+                          and unit.kind in STREET_KINDS):
+        return unit
+    return None
+
+
 def parse(text: str, *, units: Sequence[OrgUnit], now: datetime,
-          zone: ZoneInfo = DEFAULT_ZONE) -> Query | Clarify:
+          zone: ZoneInfo = DEFAULT_ZONE, carry: Query | None = None) -> Query | Clarify:
     """Rules over keywords and the tree's names; anything vague asks back. Periods (今天,
-    本周 …) are local calendar spans of `zone`, the deployment's `app.timezone`."""
+    本周 …) are local calendar spans of `zone`, the deployment's `app.timezone`.
+
+    `carry` is the question before this one in the same message (「西关社区本月新增多少？
+    逾期的几件？」): its unit and period stand for the ones this part does not name.
+    """
     unit, rest, ambiguous = find_unit(" ".join(text.lower().split()), units)
     if ambiguous:
         return Clarify("coord.clarify.unit")
     period_name, period, rest, malformed = read_period(rest, now, zone)
     if malformed:
         return Clarify("coord.clarify.period")
+    if period is None and carry is not None and carry.period is not None:
+        period_name, period = carry.period_name, carry.period
     group = re.search(GROUP_ZH, rest) or re.search(GROUP_EN, rest)
     if group:
         rest = rest[:group.start()] + " " + rest[group.end():]
+    if unit is None and carry is not None and carry.unit_code is not None:
+        unit = _carried(carry.unit_code, units, GROUP_KIND.get(group[1], "street")
+                        if group else None)
     if (unknown := unknown_unit(rest)) is not None:
         return Clarify("coord.clarify.unit_unknown", choices=closest_units(unknown, units))
     percent = bool(re.search(PERCENT, rest))
