@@ -122,6 +122,8 @@ async def _choose_category(turn: Turn, draft: Draft, data: callbacks.PickCategor
         turn.toast("press.invalid", alert=True)
         return
     draft.category, draft.corrected = data.category, True
+    if draft.also is not None and draft.also[1] == data.category:
+        draft.also = None  # the person filed it all under the second problem's category
     keep(turn, draft)
     turn.edit_pressed(*card_of(turn, draft))
 
