@@ -4,7 +4,8 @@
   or the eval figures measure memory instead of understanding.
 - Consistency: near-identical training lines must carry the same labels; two labels for one
   situation teach the model a coin toss (and once made a welfare check critical in one file
-  and high in another).
+  and high in another). A key situation written in many different words (a blocked fire lane,
+  a hornets' nest, a festival greeting: `nlu/situations.py`) carries its one label everywhere.
 
 Lines are compared after `canonical` (simplified, lower-case, half-width, punctuation and spaces
 removed) with rapidfuzz's Indel ratio, 2 * LCS / (len a + len b), the ratio difflib reports.
@@ -21,6 +22,7 @@ from pathlib import Path
 import numpy as np
 from rapidfuzz import fuzz, process
 
+from nlu.situations import SITUATIONS, Situation
 from nlu.text import normalize
 from nlu.trainingdata import Example, read_tsv
 
@@ -84,6 +86,28 @@ def label_conflicts(training: Sequence[Example], cutoff: float = CONFLICT_RATIO)
     """Near-identical lines whose intent, category or urgency differ."""
     return [pair for pair in self_overlaps(training, cutoff)
             if _labels(pair.left) != _labels(pair.right)]
+
+
+@dataclass(frozen=True, slots=True)
+class Break:
+    situation: Situation
+    example: Example
+
+    def __str__(self) -> str:
+        return (f"{self.situation.name}: {_labels(self.example)} {self.example.text!r} "
+                f"(wants {self.situation.labels()})")
+
+
+def situation_breaks(training: Sequence[Example],
+                     situations: Sequence[Situation] = SITUATIONS) -> list[Break]:
+    """Lines of a key situation whose labels differ from the situation's."""
+    found: list[Break] = []
+    for example in training:
+        folded = normalize(example.text)
+        found.extend(Break(situation, example) for situation in situations
+                     if situation.covers(example.intent, folded)
+                     and not situation.agrees(example.intent, example.category, example.urgency))
+    return found
 
 
 def eval_dir(repo_root: Path) -> Path | None:

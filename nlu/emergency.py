@@ -140,6 +140,21 @@ _FIRE_ITSELF = re.compile(
 
 _SMOKE_WORD = re.compile(r"烟(?!花|头|酒|草|囱)|smoke|fumes")
 
+# A cable TV, network or phone line carries no dangerous current: one hanging down or broken
+# ("有线电视线掉下来了", "网线垂下来", "the phone wires are down") is a repair, unless its
+# sentence also names a power line or a sign of current (sparks, buzzing, 带电).
+_TELECOM = re.compile(
+    r"有线电视|电视线|网线|宽带|光纤|光缆|电话线|(?<!交)通信|通讯|弱电|监控线"
+    r"|cable ?tv|\btv (?:cable|line|wire)|internet|broadband|\bfib(?:er|re)"
+    r"|\b(?:tele)?phone (?:line|wire|cable)|telecom|\bcoax")
+_POWER = re.compile(
+    r"电线(?!杆)|(?<!信)(?<!讯)(?<!视)电缆|高压|变压器|电箱|配电|电闸|带电|漏电|火花|冒火|打火|电到|触电"
+    r"|\bpower\b|electric|\blive (?:wire|cable|line)|high[- ]voltage|spark|buzz|crackl|\bshock\b")
+_TELECOM_DOWN = re.compile(
+    rf"(?:{_TELECOM.pattern})[^。！？.!?]{{0,30}}(?:掉|垂|断|落|挂|耷拉|拖|hang|down\b|fell|fallen"
+    r"|sag|snapped|broke|low\b|on the (?:ground|road|street))"
+    rf"|(?:downed|fallen|broken|hanging|dangling|掉下来的|垂下来的|断了的)\s*(?:{_TELECOM.pattern})")
+
 
 def _compile(table: dict[str, list[str]]) -> list[tuple[str, re.Pattern[str]]]:
     return [(kind, re.compile("|".join(f"(?:{p})" for p in pats))) for kind, pats in table.items()]
@@ -182,9 +197,10 @@ def scan_hazards(text: str) -> tuple[list[Hazard], bool]:
                 dismissed = True
             else:
                 hits.append(Hazard(kind, m.start(), m.end()))
-    everyday = _everyday_smoke_dropped(norm, hits)
+    everyday = _telecom_dropped(norm, _everyday_smoke_dropped(norm, hits))
     dismissed = dismissed or len(everyday) < len(hits) or (
-        not hits and (_everyday_smoke(norm) or bool(_FIRE_OUT.search(norm))))
+        not hits and (_everyday_smoke(norm) or bool(_FIRE_OUT.search(norm)))) or (
+        _TELECOM_DOWN.search(norm) is not None and not _POWER.search(norm))
     kept = sorted(_scam_story(_equipment_first(everyday)), key=lambda hit: hit.start)
     return kept, dismissed and not kept
 
@@ -217,6 +233,13 @@ def _everyday_smoke_dropped(norm: str, hits: list[Hazard]) -> list[Hazard]:
         return hits
     return [hit for hit in hits if hit.kind != "fire"
             or not _EVERYDAY_SMOKE.search(_sentence(norm, hit.start, hit.end))]
+
+
+def _telecom_dropped(norm: str, hits: list[Hazard]) -> list[Hazard]:
+    """The hits less the electric ones whose sentence is about a telecom line and names no
+    power line or current (_TELECOM, _POWER)."""
+    return [hit for hit in hits if hit.kind != "electric" or not _TELECOM.search(
+        sentence := _sentence(norm, hit.start, hit.end)) or _POWER.search(sentence)]
 
 
 def _equipment_first(hits: list[Hazard]) -> list[Hazard]:

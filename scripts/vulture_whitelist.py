@@ -128,6 +128,7 @@ _.parse_batch
 EMERGENCY_KINDS
 eval_overlaps
 label_conflicts
+situation_breaks
 eval_dir
 eval_examples
 _.table_text

@@ -225,6 +225,35 @@ async def test_a_phone_scam_gets_anti_fraud_advice_not_an_ambulance(system) -> N
     assert (ticket.urgency, ticket.category) == ("critical", "security")
 
 
+async def test_a_cable_tv_line_down_is_a_repair_and_a_power_line_down_an_emergency(
+        district) -> None:
+    """A cable TV or network line carries no dangerous current: no "is anyone in danger?"
+    question, no alert; a power line hanging down still gets the power advice at once."""
+    for text, user, lang, card_title, question in (
+            ("有线电视线掉下来了，挂在单元门口", RESIDENT, "zh-hans", "请确认", ASK),
+            ("the cable TV line outside block 3 is hanging down", RESIDENT, "en",
+             "Please check", "Is anyone in danger")):
+        chat = district.chat(user, language_code=lang)
+        await chat.send(text)
+        card = await chat.wait_for(lambda m, a=card_title, b=question:
+                                   a in (m["text"] or "") or b in (m["text"] or ""))
+        assert card_title in card["text"], (text, card["text"])  # a card, not the question
+        assert not [line for line in card["text"].splitlines()
+                    if line.startswith(("紧急程度：紧急", "Urgency: Critical"))], card["text"]
+        await chat.press(card["message_id"], button(card, "r:x:"))  # discard
+        await chat.wait_for(lambda m: "已取消" in (m["text"] or "")
+                            or "ancel" in (m["text"] or ""))
+    assert await district.tickets() == []
+    assert await pushes(district) == 0  # nobody was alerted
+    power = district.chat(1002)
+    await power.send("西湖新村路边的电线断了，掉在地上")
+    advice = await power.wait_for(lambda m: True)
+    assert "95598" in advice["text"]
+    await power.wait_text("已按紧急事件登记")
+    (ticket,) = await district.tickets()
+    assert (ticket.urgency, ticket.category) == ("critical", "utilities")
+
+
 # Dangers named only to be denied, or wished for, or past: written for this test (issue 20's
 # kinds of false alarm), never taken from the eval files.
 NEAR_MISSES = [

@@ -10,13 +10,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from nlu.datacheck import (
     canonical,
     eval_dir,
     eval_examples,
     eval_overlaps,
     label_conflicts,
+    situation_breaks,
 )
+from nlu.situations import SITUATIONS
 from nlu.trainingdata import DATA_DIR, Example, load_training_data
 
 REPO = Path(__file__).resolve().parents[2]
@@ -53,6 +57,46 @@ def test_no_training_line_is_a_near_copy_of_a_blind_held_out_line() -> None:
 def test_near_identical_training_lines_carry_the_same_labels() -> None:
     conflicts = label_conflicts(TRAINING)
     assert not conflicts, "near-identical lines with different labels:\n" + _report(conflicts)
+
+
+def test_each_key_situation_carries_one_label_in_every_file() -> None:
+    breaks = situation_breaks(TRAINING)
+    assert not breaks, "key situations labelled otherwise:\n" + _report(breaks)
+
+
+@pytest.mark.parametrize(("example", "situation"), [
+    (Example("学校后门的消防车道被两辆面包车堵住了", "report", "traffic", "normal"),
+     "blocked fire lane or exit"),
+    (Example("the emergency exit of the gym is chained shut", "report", "fire_safety", "normal"),
+     "blocked fire lane or exit"),
+    (Example("凉亭顶上有个黄蜂窝", "report", "greenery", "normal"), "wasps, hornets, bees"),
+    (Example("a hornet nest under the slide in the playground", "report", "other", "high"),
+     "wasps, hornets, bees"),
+    (Example("端午节快乐，大家吃粽子了吗", "out_of_scope"), "a festival or time-of-day wish"),
+    (Example("happy new year neighbours!", "out_of_scope"), "a festival or time-of-day wish"),
+    (Example("消防栓在往外喷水", "report", "fire_safety", "high"), "leaking hydrant"),
+    (Example("消防栓被电动车挡住了", "report", "fire_safety", "normal"),
+     "blocked or hidden hydrant"),
+])
+def test_the_check_finds_a_key_situation_labelled_otherwise(example: Example,
+                                                             situation: str) -> None:
+    assert [b.situation.name for b in situation_breaks([example])] == [situation]
+
+
+@pytest.mark.parametrize("example", [
+    Example("消防通道旁边的绿地被人围起来种菜", "report", "construction", "normal"),
+    Example("消防通道的黄线都磨没了", "report", "fire_safety", "low"),
+    Example("消防通道被堵的那个单子处理了吗", "status"),
+    Example("家里还烧蜂窝煤，烟囱堵了", "report", "utilities", "normal"),
+    Example("新年快乐！楼道灯又坏了", "report", "property", "normal"),
+])
+def test_the_check_lets_other_situations_be(example: Example) -> None:
+    assert situation_breaks([example]) == []
+
+
+def test_every_situation_is_named_once() -> None:
+    names = [situation.name for situation in SITUATIONS]
+    assert len(names) == len(set(names))
 
 
 def test_canonical_folds_script_case_and_punctuation() -> None:

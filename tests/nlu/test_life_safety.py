@@ -206,6 +206,44 @@ def test_smoke_with_an_everyday_source_dismisses_the_models_leaning(text: str,
     assert hits == [] or not dismissed
 
 
+# A cable TV, network or phone line carries no dangerous current: hanging down or broken it is
+# a repair, with no alarm and no "is anyone in danger?" question; a power line down still is
+# an emergency, and so is a telecom line tangled with one or sparking.
+TELECOM_DOWN = [
+    "the cable TV line is hanging down",
+    "有线电视线掉下来了",
+    "网线垂下来",
+    "the phone wires are down on our street",
+    "a downed telephone line across the footpath",
+    "光纤被货车刮断了，掉在路上",
+]
+POWER_DOWN = [
+    "a power cable is hanging down",
+    "电线掉下来了",
+    "路边的电线断了，一头垂到地上",
+    "the cable TV line came down on a power line and it is sparking",
+    "有线电视线和电线缠在一起掉下来了",
+]
+
+
+@pytest.mark.parametrize("text", TELECOM_DOWN)
+def test_a_telecom_line_down_is_no_power_hazard(parser: BuiltinParser, text: str) -> None:
+    assert scan_hazards(text) == ([], True)  # no hit, and the model's leaning is dismissed
+    parse = parser.parse(text)
+    assert (parse.alarm, parse.emergency) == (None, None)
+    assert parse.urgency is not None
+    assert parse.urgency.name != "critical"
+
+
+@pytest.mark.parametrize("text", POWER_DOWN)
+def test_a_power_line_down_is_still_an_electric_emergency(parser: BuiltinParser,
+                                                           text: str) -> None:
+    parse = parser.parse(text)
+    assert (parse.alarm, parse.emergency) == ("certain", "electric")
+    assert parse.category is not None
+    assert parse.category.name == "utilities"
+
+
 def test_there_are_enough_phrasings() -> None:
     assert len(IMPLICIT) >= 45
     assert len(NEAR_MISSES) >= 45
