@@ -17,7 +17,7 @@ if TYPE_CHECKING:  # training only: a bot process reads the arrays (nlu/arrays.p
     from sklearn.preprocessing import LabelEncoder
 
 # Bump when features or training change, so `nlu ensure` retrains old artifacts.
-MODEL_CODE_VERSION = f"nlu-builtin-9-tok{EMBED_TOKEN_BUDGET}-noplace-zhwords-ic-hashnum"
+MODEL_CODE_VERSION = f"nlu-builtin-9-tok{EMBED_TOKEN_BUDGET}-noplace-zhwords-ic"
 # The heads whose n-gram model reads the Chinese word table (nlu/words.py); the others see
 # only the character tables (their weights on the word columns are zero). Urgency with words
 # was surer of "normal" on implicit emergencies the patterns do not name, so the cascade no

@@ -50,24 +50,9 @@ def clean_input(text: object) -> str:
     return text.encode("utf-8", errors="replace").decode("utf-8").replace("\x00", " ")
 
 
-# House, building and room numbers say where, never what or how urgent: the
-# classifiers see them as "#". With the digits, 「88号楼门口的下水道堵了」 leaned critical,
-# because two fire reports in the training data were at a number 88.
-_ADDRESS_NUMBERS = re.compile(
-    r"(?P<zh>\d+)(?=\s*(?:号|栋|幢|单元|室|弄|座))"  # 88号, 3栋, 2单元, 501室
-    r"|(?P<word>(?:\b(?:no\.?|nr\.?|number|block|building|bldg|unit|room|flat|stall|house|apt)|#)"
-    r"\s*)\d+"  # no. 12, block 2, #12
-    r"|\b(?P<road>\d+)(?= [a-z]+ (?:road|rd|street|st|lane|avenue|ave)\b)")  # 12 x road
-
-
-def _hash_number(found: re.Match[str]) -> str:
-    return (found.group("word") or "") + "#"
-
-
 def model_text(text: str) -> str:
-    """The normalised, truncated, whitespace-collapsed text the classifiers see, its
-    house, building and room numbers as "#"."""
-    return _ADDRESS_NUMBERS.sub(_hash_number, " ".join(normalize(text[:MAX_MODEL_CHARS]).split()))
+    """The normalised, truncated, whitespace-collapsed text the classifiers see."""
+    return " ".join(normalize(text[:MAX_MODEL_CHARS]).split())
 
 
 def detect_language(text: str) -> Language:

@@ -161,7 +161,7 @@ def test_the_embedding_reads_what_happened_and_the_extractor_where(
     assert [(e.entity, e.value) for e in parse.entities] == [("place", "北关社区7号楼")]
     # Nothing but an address: the embedding still gets the message.
     parser.parse("阳光花园3栋")
-    assert embedder.embedded[-1] == "阳光花园#栋"  # its number as the classifiers see it
+    assert embedder.embedded[-1] == "阳光花园3栋"
 
 
 def test_training_embeds_the_examples_as_parsing_does() -> None:
