@@ -199,8 +199,10 @@ async def processes(args: argparse.Namespace) -> None:
 
             async def report(i: int) -> float:
                 user, community = people[i]
+                # The bot's first answer: a card, a confirmation (an emergency), or the one
+                # question a weak danger signal puts (「菜市场88号…」 leans critical: counted).
                 seen = watcher.expect(user, lambda m: is_card(m) or bool(
-                    CONFIRMED.search(m.get("text") or "")))
+                    CONFIRMED.search(m.get("text") or "")) or "⚠️" in (m.get("text") or ""))
                 start = time.perf_counter()
                 await post("/_test/send", {"user_id": user, "first_name": "B",
                                            "text": report_text(i, community)})
