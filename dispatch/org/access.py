@@ -89,7 +89,7 @@ async def members(
     if kept is not None and question in kept:
         return list(kept[question])
     query = select(Membership.person_id).where(
-        Membership.unit_id.in_(list(unit_ids)),
+        Membership.unit_id.in_(unit_ids),
         Membership.role.in_([r.value for r in roles]),
         Membership.active.is_(True),
     )

@@ -105,10 +105,10 @@ async def erase_copies(*, session: AsyncSession, ticket_ids: Sequence[int],
     if not needles:
         return
     postgres = session.get_bind().dialect.name == "postgresql"
-    await _json_copies(session, OutboxMessage, (OutboxMessage.payload,), needles, secrets)
-    await _json_copies(session, InboundUpdate, (InboundUpdate.payload, InboundUpdate.answer),
-                       needles, secrets)
-    await _json_copies(session, DeskAudit, (DeskAudit.detail,), needles, secrets)
+    for model, columns in ((OutboxMessage, (OutboxMessage.payload,)),
+                           (InboundUpdate, (InboundUpdate.payload, InboundUpdate.answer)),
+                           (DeskAudit, (DeskAudit.detail,))):
+        await _json_copies(session, model, columns, needles, secrets, postgres)
     for event in await session.scalars(select(TicketEvent).where(or_(
             _holding(TicketEvent.note, needles, postgres),
             _holding(TicketEvent.data, needles, postgres)))):
@@ -130,8 +130,7 @@ async def _ratings(session: AsyncSession, ticket_ids: Sequence[int], person_id: 
 
 async def _json_copies(session: AsyncSession, model: Any,
                        columns: Sequence[InstrumentedAttribute[Any]], needles: list[str],
-                       secrets: Secrets) -> None:
-    postgres = session.get_bind().dialect.name == "postgresql"
+                       secrets: Secrets, postgres: bool) -> None:
     found: Any = await session.scalars(select(model).where(or_(*(_holding(c, needles, postgres)
                                                             for c in columns))))
     for row in found:

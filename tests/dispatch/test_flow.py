@@ -380,6 +380,20 @@ async def test_category_correction_becomes_a_training_example(world: World, tmp_
     assert any(e.text == rows[0][3] and e.category == "traffic" for e in examples)
 
 
+async def _worked(world: World, text: str, note: str, closed: bool = True) -> int:
+    """A report whistled, claimed and noted on (``note``), then done and rated unless not
+    ``closed``; its id."""
+    tid = await _report(world, text=text)
+    await _do(world, verify.whistle, ticket_id=tid, actor=world.ids["grid"])
+    await _do(world, work.claim, ticket_id=tid, actor=world.ids["resp2"])
+    await _do(world, work.add_note, ticket_id=tid, actor=world.ids["resp2"], text=note)
+    if closed:
+        await _do(world, work.done, ticket_id=tid, actor=world.ids["resp2"])
+        await _do(world, ratings.rate_by_reporter, ticket_id=tid, actor=world.ids["resident"],
+                  value=RatingValue.SATISFIED)
+    return tid
+
+
 async def test_purge_anonymises_and_the_figures_stay(world: World, clock) -> None:
     from datetime import timedelta
 
@@ -388,14 +402,8 @@ async def test_purge_anonymises_and_the_figures_stay(world: World, clock) -> Non
 
     phone = "13912345678"
     text = f"阳光花园3号楼502室门口灯坏了，电话{phone}"
-    tid = await _report(world, text=text)
-    await _do(world, verify.whistle, ticket_id=tid, actor=world.ids["grid"])
-    await _do(world, work.claim, ticket_id=tid, actor=world.ids["resp2"])
-    await _do(world, work.add_note, ticket_id=tid, actor=world.ids["resp2"],
-              text=f"已电话联系{phone}，明早到502室")  # a copy in an event and a push
-    await _do(world, work.done, ticket_id=tid, actor=world.ids["resp2"])
-    await _do(world, ratings.rate_by_reporter, ticket_id=tid, actor=world.ids["resident"],
-              value=RatingValue.SATISFIED)
+    # A copy in an event and a push:
+    tid = await _worked(world, text, note=f"已电话联系{phone}，明早到502室")
     start, end = clock.now - timedelta(days=1), clock.now + timedelta(days=1)
 
     async def figures():
@@ -529,25 +537,12 @@ async def test_a_page_of_tickets_is_purged_with_every_copy_and_nothing_else(
     texts = ["楼道灯坏了\\很黑，电话13912345678",
              "商铺门口写着50%_off大甩卖占了人行道好几天了，老板电话13700002222",
              "阳光花园5号楼垃圾没人清，电话13800001111"]
-    ids = []
     for text in texts:
-        tid = await _report(world, text=text)
-        await _do(world, verify.whistle, ticket_id=tid, actor=world.ids["grid"])
-        await _do(world, work.claim, ticket_id=tid, actor=world.ids["resp2"])
-        await _do(world, work.add_note, ticket_id=tid, actor=world.ids["resp2"],
-                  text=f"回访：{text}")  # a copy in an event and a push
-        await _do(world, work.done, ticket_id=tid, actor=world.ids["resp2"])
-        await _do(world, ratings.rate_by_reporter, ticket_id=tid, actor=world.ids["resident"],
-                  value=RatingValue.SATISFIED)  # closed
-        ids.append(tid)
+        await _worked(world, text, note=f"回访：{text}")  # closed, its words copied in a note
     clock.advance(days=400)
     # Not past retention: a text the wildcards would match ("50%_off" against "50X-off").
     kept = "商铺门口写着50X-off大甩卖占了人行道好几天了，老板电话13600003333"
-    kept_id = await _report(world, text=kept)
-    await _do(world, verify.whistle, ticket_id=kept_id, actor=world.ids["grid"])
-    await _do(world, work.claim, ticket_id=kept_id, actor=world.ids["resp2"])
-    await _do(world, work.add_note, ticket_id=kept_id, actor=world.ids["resp2"],
-              text=f"回访：{kept}")
+    kept_id = await _worked(world, kept, note=f"回访：{kept}", closed=False)
     async with world.sessions() as session, session.begin():
         assert await privacy.purge(session=session, older_than_days=365, clock=clock) == 3
     cells = await every_cell(world.sessions)
