@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import logging
 import re
@@ -222,9 +221,7 @@ async def _route_text(turn: Turn, text: str) -> None:
         return
     if fragments.nod_to_card(turn, text) or await fragments.draft_fragment(turn, text):
         return
-    # Off the event loop: the model's native code releases the GIL, so the other core helps
-    # and other chats are not held up while one message is read.
-    parse = await asyncio.to_thread(turn.ctx.nlu.parse, text[: turn.ctx.max_text_chars])
+    parse = await turn.read(text)  # read once: a place fragment's check may have read it
     number = ticket_ref(text)
     withdraws = number is not None and WITHDRAW_WORDS.search(text) is not None
     if parse.alarm == "certain":  # a life-safety pattern, or a confident model

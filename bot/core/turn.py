@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -12,6 +13,7 @@ from bot.core.messages import Answer, Button, Incoming, Reply, answer_from_json,
 from bot.core.state import State, conversation_key
 from dispatch.core.buttons import CallbackData
 from dispatch.org.residents import Contact
+from nlu import Parse
 
 
 @dataclass
@@ -23,6 +25,16 @@ class Turn:
     state: State
     answer: Answer = field(default_factory=Answer)
     dirty: bool = False
+    _read: dict[str, Parse] = field(default_factory=dict, repr=False)
+
+    async def read(self, text: str) -> Parse:
+        """The model's reading of ``text`` (up to the message limit), off the event loop: the
+        model's native code releases the GIL, so the other core helps and other chats are not
+        held up. A text read once in this turn is not read again."""
+        text = text[: self.ctx.max_text_chars]
+        if text not in self._read:
+            self._read[text] = await asyncio.to_thread(self.ctx.nlu.parse, text)
+        return self._read[text]
 
     @property
     def key(self) -> str:

@@ -9,21 +9,38 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from types import ModuleType
+from typing import Any, cast
 
-from sqlalchemy import delete, select
+from sqlalchemy import Table, delete, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from dispatch.notify.outbox import Notice, enqueue
 from dispatch.store.db import rowcount
 from dispatch.store.models import DraftReminder
 
+_ROWS = cast(Table, DraftReminder.__table__)
+
+
+def _noting(dialect: ModuleType) -> Any:
+    new = dialect.insert(_ROWS)
+    return new.on_conflict_do_update(index_elements=["person_id"], set_={
+        "draft_id": new.excluded.draft_id, "due_at": new.excluded.due_at,
+        "notice": new.excluded.notice})
+
+
+# One statement: the person's row is this draft's, whatever was noted before.
+_NOTE = {name: _noting(dialect) for name, dialect in (("postgresql", postgresql),
+                                                      ("sqlite", sqlite))}
+
 
 async def note_draft(*, session: AsyncSession, person_id: int, draft_id: str,
                      due_at: datetime, notice: Notice) -> None:
     """Remind the person of this draft at `due_at`, instead of any draft noted before."""
-    await session.execute(delete(DraftReminder).where(DraftReminder.person_id == person_id))
-    session.add(DraftReminder(person_id=person_id, draft_id=draft_id, due_at=due_at,
-                              notice=notice.payload()))
+    await session.execute(_NOTE[session.get_bind().dialect.name], {
+        "person_id": person_id, "draft_id": draft_id, "due_at": due_at,
+        "notice": notice.payload()})
 
 
 async def forget_draft(*, session: AsyncSession, person_id: int) -> None:

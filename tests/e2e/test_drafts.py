@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 import pytest
 
 from bot.conversation.resident.fragments import looks_like_place
 from bot.core.render import category_name
+from nlu import Parse, Parser
+from nlu.knowledge import Knowledge
+from tests.e2e.conftest import running_system
 from tests.e2e.test_resident import LI, WANG, button, submit_card
 
 
@@ -313,3 +317,31 @@ async def test_a_help_request_without_a_time_offers_to_add_one_in_english(system
     await chat.send("tomorrow evening")
     card = await chat.wait_for(lambda m: "Time: tomorrow evening" in (m["text"] or ""))
     assert "Change time" in labels(card)
+
+
+class _Counting:
+    """The real parser, noting each text it is asked to read."""
+
+    def __init__(self, parser: Parser) -> None:
+        self.parser = parser
+        self.read: list[str] = []
+
+    def parse(self, text: str) -> Parse:
+        self.read.append(text)
+        return self.parser.parse(text)
+
+
+@pytest.mark.parametrize("kind", ["aiogram", "ptb"])
+async def test_a_report_that_names_its_place_is_read_once(
+        kind: str, tmp_path: Path, nlu_parser: Parser, knowledge: Knowledge) -> None:
+    # The place check (「2栋502」 alone begins a report there) and the reading of the report
+    # share one model call: a short report with an address was read twice.
+    counting = _Counting(nlu_parser)
+    async with running_system(kind, tmp_path, counting, knowledge) as system:  # type: ignore[arg-type]
+        chat = system.chat(WANG)
+        text = "西关社区3号楼门口的路灯坏了好几天了"
+        assert looks_like_place(text)  # the case: it passes the place check first
+        await chat.send(text)
+        card = await chat.wait_text("请确认")
+        assert "3号楼门口" in card["text"]
+        assert counting.read.count(text) == 1

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import uuid
 
@@ -111,7 +110,7 @@ async def on_followup(turn: Turn, question: awaiting.EmergencyFollowup, text: st
     sos = open_emergency(turn)
     if sos is None or sos[0] != question.ticket:
         return False
-    parse = await asyncio.to_thread(turn.ctx.nlu.parse, text[: turn.ctx.max_text_chars])
+    parse = await turn.read(text)
     if parse.alarm == "certain":
         return False
     phone = entity_text(parse, "phone")
@@ -159,7 +158,7 @@ async def on_danger_press(turn: Turn, data: callbacks.DangerYes | callbacks.Dang
         return
     turn.clear(DANGER)
     text = str(kept["text"])
-    parse = await asyncio.to_thread(turn.ctx.nlu.parse, text)
+    parse = await turn.read(text)
     draft = draft_of(turn)
     if draft is not None and expired(turn, draft):
         draft = None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
 
 from bot.conversation import awaiting, callbacks
@@ -116,7 +115,7 @@ async def _take_fragment(turn: Turn, draft: Draft, text: str, replace: bool = Fa
     """The place a fragment names joins the draft's place, what else it says joins the
     description, and the whole description is read again (「漏到我家了 2栋502」). False when
     the fragment names no place after all: it is read like any other message."""
-    parse = await asyncio.to_thread(turn.ctx.nlu.parse, text[: turn.ctx.max_text_chars])
+    parse = await turn.read(text)
     place, detail = split_place(text, parse)
     if not place or detail and starts_another(draft, text, parse):
         return False  # a detail, or a new request of another kind (add_text)
@@ -173,7 +172,7 @@ async def draft_fragment(turn: Turn, text: str) -> bool:
         return False
     if draft is not None and not expired(turn, draft):
         return await _take_fragment(turn, draft, text)
-    parse = await asyncio.to_thread(turn.ctx.nlu.parse, text)
+    parse = await turn.read(text)
     place, detail = split_place(text, parse)
     if detail or not any(e.entity == "place" for e in parse.entities):
         return False  # 「502」 alone may be anything; 「2栋502」 is a place

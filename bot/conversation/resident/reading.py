@@ -3,7 +3,6 @@ the fragments together are about."""
 
 from __future__ import annotations
 
-import asyncio
 import re
 
 from bot.conversation.resident.draft import Draft
@@ -116,7 +115,7 @@ async def read_again(turn: Turn, draft: Draft) -> bool:
     if draft.corrected:
         return False
     whole = "，".join(draft.texts)[: turn.ctx.max_text_chars]
-    parse = await asyncio.to_thread(turn.ctx.nlu.parse, whole)
+    parse = await turn.read(whole)
     if parse.intent.name not in ("report", "help_request") or parse.intent.confidence < 0.6:
         return False
     kind = kind_of(parse)
@@ -144,7 +143,7 @@ async def other_problem(turn: Turn, draft: Draft, text: str) -> tuple[str, Categ
         part = text[turn_word.end():].strip(" ,，。.:：;；、!！")
         if len(part) < (15 if _LATIN.search(part) else 6):
             continue
-        parse = await asyncio.to_thread(turn.ctx.nlu.parse, part[: turn.ctx.max_text_chars])
+        parse = await turn.read(part)
         if (parse.intent.name == "report" and parse.intent.confidence >= 0.8
                 and parse.category is not None and parse.category_sure
                 and parse.category.name not in (draft.category, Category.OTHER,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -98,7 +97,7 @@ async def submit_then_also(turn: Turn, draft: Draft, whistle: bool = False) -> N
     if draft.also is None or draft.id not in (turn.state.get("submitted") or {}):
         return  # not submitted yet (a question came first), or nothing else was told
     text, category = draft.also
-    parse = await asyncio.to_thread(turn.ctx.nlu.parse, text[: turn.ctx.max_text_chars])
+    parse = await turn.read(text)
     turn.say("report.also_next", category=category_name(category, turn.lang))
     await add_text(turn, text, parse,
                    place=None if entity_text(parse, "place") else draft.place)
@@ -207,7 +206,7 @@ async def _report_last_text(turn: Turn) -> None:
     if not text:
         turn.say("menu.report_prompt")
         return
-    parse = await asyncio.to_thread(turn.ctx.nlu.parse, text)
+    parse = await turn.read(text)
     draft = Draft.new(TicketKind.REPORT, parse, turn.ctx.clock().timestamp())
     draft.texts.append(text)
     draft.apply(parse)
