@@ -110,8 +110,13 @@ async def apply(
     unit_id: int | None = None,
     note: str | None = None,
     data: dict[str, Any] | None = None,
+    flush: bool = True,
 ) -> TicketEvent:
-    """Move the ticket and write its one event row; the caller owns the transaction."""
+    """Move the ticket and write its one event row; the caller owns the transaction.
+
+    ``flush=False`` leaves the row to the transaction's next flush (the commit at the latest):
+    for callers that need neither the event's id nor the row before then — the deadline
+    ladder's several moves of one ticket then go in one UPDATE and one INSERT."""
     before = Status(ticket.status)
     after = next_status(before, action)
     now = clock()
@@ -129,7 +134,8 @@ async def apply(
         at=now,
     )
     session.add(event)
-    await session.flush()
+    if flush:
+        await session.flush()
     return event
 
 
@@ -163,11 +169,14 @@ async def note(
     note: str,
     data: dict[str, Any] | None = None,
     action: str = "note",
+    flush: bool = True,
 ) -> TicketEvent:
-    """A remark on the record that does not move the ticket (progress, reminders, ratings)."""
+    """A remark on the record that does not move the ticket (progress, reminders, ratings);
+    ``flush`` as for `apply`."""
     event = TicketEvent(ticket_id=ticket.id, action=action, from_status=ticket.status,
                         to_status=ticket.status, actor_id=actor_id, unit_id=ticket.unit_id,
                         note=note, data=data, at=clock())
     session.add(event)
-    await session.flush()
+    if flush:
+        await session.flush()
     return event

@@ -68,10 +68,19 @@ async def push(
 
 
 async def reporter_and_followers(*, session: AsyncSession, ticket: Ticket) -> list[int]:
-    followers = await session.scalars(
-        select(TicketFollower.person_id).where(TicketFollower.ticket_id == ticket.id)
-    )
-    people = set(followers.all())
+    """The reporter and the ticket's followers. A session whose ``info`` holds a
+    ``"followers"`` dict (a scheduler step: one ticket climbing several rungs, each telling
+    the reporter) asks once a ticket."""
+    kept: dict[int, list[int]] | None = session.info.get("followers")
+    if kept is not None and ticket.id in kept:
+        followers = kept[ticket.id]
+    else:
+        followers = list((await session.scalars(
+            select(TicketFollower.person_id).where(TicketFollower.ticket_id == ticket.id)
+        )).all())
+        if kept is not None:
+            kept[ticket.id] = followers
+    people = set(followers)
     if ticket.reporter_id is not None:
         people.add(ticket.reporter_id)
     return sorted(people)

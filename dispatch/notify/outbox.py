@@ -119,7 +119,11 @@ async def enqueue_many(
 ) -> int:
     """`enqueue` for several (person, dedupe key) pairs at once, in one statement: a key
     written before (by this transaction or any other) is skipped by the unique index, not
-    looked up first; returns how many were added."""
+    looked up first; returns how many were added.
+
+    A session whose ``info`` holds an ``"outbox"`` dict (a scheduler step, whose keys are its
+    own) keeps the rows there instead, and `write_held` writes them all in one statement
+    before the commit; the count is then of keys new to the step."""
     if not people:
         return 0
     payload = {**notice.payload(), **({"chat_id": chat[0], "lang": chat[1]} if chat else {})}
@@ -129,5 +133,21 @@ async def enqueue_many(
         rows.setdefault(key[:128], {
             "dedupe_key": key[:128], "person_id": person_id, "kind": kind, "payload": payload,
             "created_at": now, "available_at": now, "attempts": 0})
+    held: dict[str, dict[str, Any]] | None = session.info.get("outbox")
+    if held is not None:
+        new = [key for key in rows if key not in held]
+        held.update((key, rows[key]) for key in new)
+        return len(new)
     added = await session.execute(_INSERTS[session.get_bind().dialect.name], list(rows.values()))
+    return len(added.all())
+
+
+async def write_held(session: AsyncSession) -> int:
+    """Write the pushes the session held back (see `enqueue_many`), in the order they were
+    made; returns how many were added."""
+    held: dict[str, dict[str, Any]] | None = session.info.get("outbox")
+    if not held:
+        return 0
+    session.info["outbox"] = {}
+    added = await session.execute(_INSERTS[session.get_bind().dialect.name], list(held.values()))
     return len(added.all())

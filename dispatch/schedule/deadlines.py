@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from dispatch.core.enums import Status
 from dispatch.core.lifecycle import UNCLAIMED, WORKING
 from dispatch.notify.audience import push, ticket_params, unit_people
-from dispatch.notify.outbox import Notice
+from dispatch.notify.outbox import Notice, write_held
 from dispatch.schedule.drafts import remind_drafts
 from dispatch.store.models import Ticket, Unit
 from dispatch.tickets import phased, ratings
@@ -75,14 +75,17 @@ async def run_due(*, sessions: async_sessionmaker[AsyncSession], desk: Desk,
             async with session.begin():
                 units = (await session.scalars(select(Unit))).all()
             for ticket_id, stage in queue:  # lanes share the queue: each row goes to one
+                session.info["followers"] = {}  # the step's ticket's, asked once a step
+                session.info["outbox"] = {}  # the step's pushes, written in one statement
                 async with session.begin():
                     ticket = await _take(session, ticket_id, stage)
                     if ticket is not None:
-                        # The step's reads (who is on duty, followers, the centre, pushes
-                        # written before) touch none of the rows it changes: its ticket and
-                        # trail changes go in one flush at the commit, not one per read.
+                        # The step's reads (who is on duty, followers, the centre) touch none
+                        # of the rows it changes: its ticket and trail changes go in one flush
+                        # at the commit, not one per read.
                         with session.no_autoflush:
                             await _step(session, ticket, desk)
+                        await write_held(session)
                         fired += 1
                 for held in list(session.identity_map.values()):
                     if not isinstance(held, Unit):

@@ -76,8 +76,10 @@ async def escalate(*, session: AsyncSession, ticket: Ticket, desk: Desk, event_k
     action = Action.WHISTLE if ticket.status == S.NEW.value else Action.ESCALATE
     if ticket.status == S.VERIFIED.value:
         action = Action.WHISTLE
+    # The ladder's moves need no event ids (their pushes are keyed by `event_key`): the rows
+    # go in the transaction's next flush, one UPDATE of the ticket for the whole climb.
     await lifecycle.apply(session=session, ticket=ticket, action=action, clock=desk.clock,
-                          actor_id=actor, unit_id=target.id, note=note)
+                          actor_id=actor, unit_id=target.id, note=note, flush=False)
     ticket.unit_id, ticket.claimed_by_id = target.id, None
     ticket.escalation_level += 1
     if action is Action.WHISTLE:
@@ -90,12 +92,10 @@ async def escalate(*, session: AsyncSession, ticket: Ticket, desk: Desk, event_k
                        event_key=event_key, clock=desk.clock, spare=actor,
                        unit=unit_name(target))
     if target.kind == UnitKind.CENTRE.value:
-        await session.flush()
         await _to_centre(session, ticket, target, desk, event_key)
         return
     await lifecycle.apply(session=session, ticket=ticket, action=Action.DISPATCH,
-                          clock=desk.clock, unit_id=target.id)
-    await session.flush()
+                          clock=desk.clock, unit_id=target.id, flush=False)
     await tell_reporter(session=session, ticket=ticket, key="push.reporter.escalated",
                         event_key=f"{event_key}r", clock=desk.clock, unit=unit_name(target))
     await offer_or_escalate(session=session, ticket=ticket, desk=desk, event_key=event_key)
@@ -149,7 +149,7 @@ async def mark_overdue(session: AsyncSession, ticket: Ticket, desk: Desk, event_
     if ticket.claimed_by_id:
         people.append(ticket.claimed_by_id)
     await lifecycle.note(session=session, ticket=ticket, clock=desk.clock, actor_id=None,
-                         note="overdue", action="overdue")
+                         note="overdue", action="overdue", flush=False)
     await push(session=session, people=people,
                notice=Notice(key="push.overdue", params={**ticket_params(ticket),
                                                          "unit": unit_name(unit)}),

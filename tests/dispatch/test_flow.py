@@ -303,6 +303,44 @@ async def test_unit_with_nobody_on_duty_escalates_at_once(world: World) -> None:
     assert "push.sort" in await _outbox_for(world, "coord_centre")
 
 
+async def test_a_deadline_step_that_climbs_two_rungs_tells_everyone_in_order(
+        world: World, clock) -> None:
+    # One scheduler step: the community let the claim deadline pass, the street it goes to
+    # has nobody on duty, so the ticket climbs on to the centre in the same step. The trail,
+    # the reporter's and a follower's messages and the coordinators' cards come out in order.
+    from dispatch.tickets import staffing as staff
+
+    tid = await _report(world)
+    await _do(world, verify.handle_here, ticket_id=tid, actor=world.ids["grid"])
+    async with world.sessions() as session, session.begin():
+        session.add(TicketFollower(ticket_id=tid, person_id=world.ids["resident2"]))
+        for i in range(20):
+            await staff.set_duty(session=session, person_id=world.ids[f"resp{i}"], on=False)
+    clock.advance(days=3)
+    assert await deadlines.run_due(sessions=world.sessions, desk=world.desk) == 1
+    async with world.sessions() as session:
+        trail = (await session.execute(select(TicketEvent.action, TicketEvent.to_status).where(
+            TicketEvent.ticket_id == tid).order_by(TicketEvent.id))).all()
+        centre_id = (await org.centre(session=session)).id
+        told = (await session.execute(select(OutboxMessage.person_id, OutboxMessage.payload).where(
+            OutboxMessage.person_id.in_([world.ids["resident"], world.ids["resident2"]]))
+            .order_by(OutboxMessage.id))).all()
+    ticket = await _get(world, tid)
+    assert (ticket.status, ticket.unit_id) == ("escalated", centre_id)
+    assert [tuple(row) for row in trail] == [
+        ("create", "new"), ("verify", "verified"), ("dispatch", "dispatched"),
+        ("escalate", "escalated"), ("dispatch", "dispatched"), ("escalate", "escalated")]
+    me, follower = world.ids["resident"], world.ids["resident2"]
+    street, top = "吴航街道", "长乐区智慧管理服务中心"
+    assert [(p, m["key"], (m["params"].get("unit") or {}).get("zh")) for p, m in told] == [
+        (me, "push.reporter.verified", None),
+        (me, "push.reporter.escalated", street), (follower, "push.reporter.escalated", street),
+        (me, "push.reporter.escalated", top), (follower, "push.reporter.escalated", top)]
+    centre_cards = await _outbox_for(world, "coord_centre")
+    assert centre_cards.count("push.sort") == 1
+    assert centre_cards.count("push.nobody_there") == 1
+
+
 async def test_reporter_follows_the_open_twin_instead(world: World) -> None:
     first = await _report(world, text="西湖新村5栋门口井盖不见了，很危险", place="西湖新村5栋")
     second = await _report(world, text="西湖新村5栋门口的井盖没了，差点踩空",
