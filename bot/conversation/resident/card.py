@@ -136,7 +136,8 @@ def cancelled_key(draft: Draft) -> str:
 
 async def name_community(turn: Turn, draft: Draft) -> None:
     """Note on the draft the community its place names, when it is not the resident's own."""
-    found = await community_named(sessions=turn.ctx.sessions, own=community_of(turn),
+    # Reads only (the org's mark, the units when it changed): no BEGIN and ROLLBACK.
+    found = await community_named(sessions=turn.ctx.single, own=community_of(turn),
                                   folded_place=normalize(draft.place or ""))
     draft.named = (found.id, found.name, found.name_en) if found else None
 

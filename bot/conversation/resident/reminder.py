@@ -28,7 +28,8 @@ async def follow_draft(turn: Turn, before: str | None) -> None:
     if now == before or minutes <= 0:
         return
     draft = Draft.from_json(turn.state.get("draft")) if now else None
-    await follow(sessions=turn.ctx.sessions, person_id=turn.contact.person_id,
+    # One statement (an upsert, or a delete): it stands alone, without BEGIN and COMMIT.
+    await follow(sessions=turn.ctx.single, person_id=turn.contact.person_id,
                  draft_id=draft.id if draft else None,
                  due_at=turn.ctx.clock() + timedelta(minutes=minutes),
                  notice=reminder(draft, minutes) if draft else None)
