@@ -16,7 +16,7 @@ from bot.core.context import BotContext
 from bot.core.messages import Answer, ButtonPress, Incoming
 from bot.core.state import MemoryStateStore, conversation_key
 from dispatch.org import tree as org
-from dispatch.store.db import create_engine, session_factory
+from dispatch.store.db import create_engine, session_factory, single_statement_sessions
 from dispatch.store.models import ChatIdentity, Ticket
 from nlu import Parser, load_parser
 from nlu.knowledge import Knowledge, load_knowledge
@@ -105,7 +105,9 @@ class District:
     async def _play(self, messages: Sequence[Incoming], context: dict[str, object],
                     awaiting: str | None) -> list[Step]:
         engine = create_engine(f"sqlite+aiosqlite:///{self.case_db}")
-        ctx = replace(self.ctx, sessions=session_factory(engine), state=MemoryStateStore(),
+        single = single_statement_sessions(engine)  # every session on the case's copy
+        ctx = replace(self.ctx, sessions=session_factory(engine), single=single,
+                      autocommit=single.kw["bind"], state=MemoryStateStore(),
                       **context)  # type: ignore[arg-type]
         handle, steps = make_handler(ctx), []
         if awaiting is not None and messages:
