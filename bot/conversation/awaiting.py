@@ -59,6 +59,14 @@ class EmergencyFollowup(Awaited, prefix="sos"):
 
 
 @dataclass(frozen=True)
+class EmergencyPlaceAgain(Awaited, prefix="sosplace"):
+    """The follow-up said something other than a place (passed on to the responders): the
+    next text may still say where (asked once more, not again)."""
+
+    ticket: int
+
+
+@dataclass(frozen=True)
 class Community(Awaited, prefix="community"):
     """The resident's community, typed by name (or picked, or found by location)."""
 

@@ -179,6 +179,7 @@ STEPS: dict[type[Awaited], Step] = {
     awaiting.Describe: Step(fragments.on_description, REPORTING),
     # The window is config (emergency.followup_minutes, checked by the handler); this is a cap.
     awaiting.EmergencyFollowup: Step(emergency.on_followup, ANY_DAY),
+    awaiting.EmergencyPlaceAgain: Step(emergency.on_followup, ANY_DAY),
     awaiting.Community: Step(onboarding.typed_community, ANY_DAY),
     awaiting.RateComment: Step(aftercare.on_rate_comment, ANY_DAY),
     awaiting.MessageToHolder: Step(aftercare.on_message_to_holder, WORKING),

@@ -1,6 +1,7 @@
 """The reporter adds what an emergency ticket lacked (the place, a shared location, a phone
-number) shortly after it was raised: the ticket changes, the event is recorded, the staff cards
-already sent show it, and the people who may act on it hear it once."""
+number, or other words for the people coming) shortly after it was raised: the ticket changes,
+the event is recorded, the staff cards already sent show it, and the people who may act on it
+hear it once."""
 
 from __future__ import annotations
 
@@ -20,11 +21,13 @@ from dispatch.tickets.submission import critical_alert_card, critical_claim_card
 from dispatch.tickets.work import work_card
 
 PLACE_CHARS = 200
+WORDS_CHARS = 500
 
 
 async def add_details(*, session: AsyncSession, ticket_id: int, actor: int, desk: Desk,
                       place: str | None = None, latitude: float | None = None,
-                      longitude: float | None = None, phone: str | None = None) -> Ticket:
+                      longitude: float | None = None, phone: str | None = None,
+                      words: str | None = None) -> Ticket:
     """Only the reporter, only while the ticket is open. The phone number is never written
     into the event or a push (privacy: the unit working it and coordinators over it read it
     from the ticket's record)."""
@@ -43,16 +46,21 @@ async def add_details(*, session: AsyncSession, ticket_id: int, actor: int, desk
     if phone:
         ticket.contact_phone = phone[:32]
         added["phone"] = True
+    if words and words.strip():  # 「快来人啊，他不动了」: no place, but the people coming read it
+        added["words"] = " ".join(words.split())[:WORDS_CHARS]
     if not added:
         return ticket
+    said = added.get("words")
     event = await lifecycle.note(session=session, ticket=ticket, clock=desk.clock,
                                  actor_id=actor, action="details",
-                                 note=", ".join(sorted(added)), data=added)
+                                 note=said if isinstance(said, str) else ", ".join(sorted(added)),
+                                 data=added)
     await session.flush()
     key = f"ev{event.id}"
     await _refresh_cards(session, ticket, desk, key)
     what = (ticket.place_text if "place" in added
             else tr("push.details.location") if "location" in added
+            else said if isinstance(said, str)
             else tr("push.details.phone"))
     await push(session=session, people=await _acting(session, ticket),
                notice=Notice(key="push.details", params={"number": ticket.number,

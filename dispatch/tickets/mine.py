@@ -84,12 +84,13 @@ async def submitted_view(*, single: Sessions, source_key: str) -> TicketView | N
 
 async def add_details(*, sessions: Sessions, ticket_id: int, person_id: int, desk: Desk,
                       place: str | None = None, phone: str | None = None,
-                      latitude: float | None = None, longitude: float | None = None) -> None:
+                      latitude: float | None = None, longitude: float | None = None,
+                      words: str | None = None) -> None:
     """What the reporter adds to their emergency ticket just after raising it."""
     async with sessions() as session, session.begin():
         await details.add_details(session=session, ticket_id=ticket_id, actor=person_id,
                                   desk=desk, place=place, phone=phone, latitude=latitude,
-                                  longitude=longitude)
+                                  longitude=longitude, words=words)
 
 
 async def service_record(*, single: Sessions, person_id: int) -> hours.ServiceRecord:

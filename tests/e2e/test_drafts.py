@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.conversation.resident.fragments import looks_like_place
+from bot.conversation.resident.reading import looks_like_place
 from bot.core.render import category_name
 from nlu import Parse, Parser
 from nlu.knowledge import Knowledge

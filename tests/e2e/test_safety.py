@@ -322,3 +322,43 @@ async def test_a_danger_confirmed_over_an_open_report_asks_whether_its_place_is_
     (ticket,) = await district.tickets()
     assert (ticket.urgency, ticket.place_text) == ("critical", "胜利路8号二楼")
 
+
+
+async def test_words_after_an_emergency_reach_the_responders_and_the_place_is_asked_again(
+        district) -> None:
+    # Straight after the emergency ticket the bot asks where; an answer that is no place
+    # (「快点来啊求求你们」) used to be stored as the ticket's place.
+    resident = district.chat(RESIDENT)
+    await resident.send("楼道里好大一股煤气味，隔壁敲门也没人应")
+    logged = await resident.wait_text("已按紧急事件登记")
+    number = NUMBER.search(logged["text"]).group(0)
+    await resident.wait_text("具体地点")
+    await resident.send("快点来啊求求你们")
+    passed = await resident.wait_text("已把您的话转告")
+    assert number in passed["text"]
+    assert "还需要具体地点" in passed["text"]
+    street1 = district.chat(RESP1)
+    update = await street1.wait_text("补充信息：快点来啊求求你们")
+    assert number in update["text"]
+    (ticket,) = await district.tickets()
+    assert ticket.place_text in (None, "")
+    await resident.send("西关小区5号楼2单元")  # asked once more: this is the place
+    added = await resident.wait_text("已将地点补充到您的紧急报告")
+    assert "西关小区5号楼2单元" in added["text"]
+    (ticket,) = await district.tickets()
+    assert ticket.place_text == "西关小区5号楼2单元"
+
+
+async def test_english_words_after_an_emergency_are_passed_on_not_taken_as_the_place(
+        district) -> None:
+    chat = district.chat(RESIDENT, language_code="en")
+    await chat.send("I smell gas in the stairwell, it's very strong")
+    logged = await chat.wait_text("Logged as an emergency")
+    number = NUMBER.search(logged["text"]).group(0)
+    await chat.wait_text("tell me exactly where")
+    await chat.send("please hurry, my kids are here")
+    passed = await chat.wait_text("Passed your words on")
+    assert number in passed["text"]
+    assert "We still need the exact place" in passed["text"]
+    (ticket,) = await district.tickets()
+    assert ticket.place_text in (None, "")

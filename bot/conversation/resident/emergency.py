@@ -16,6 +16,7 @@ from bot.conversation.resident.card import (
 from bot.conversation.resident.draft import (
     Draft,
 )
+from bot.conversation.resident.reading import looks_like_place
 from bot.conversation.resident.report import add_text
 from bot.conversation.resident.submit import create
 from bot.conversation.voice import as_written
@@ -103,9 +104,13 @@ async def add_sos_details(turn: Turn, ticket_id: int, **what: object) -> bool:
     return True
 
 
-async def on_followup(turn: Turn, question: awaiting.EmergencyFollowup, text: str) -> bool:
-    """The text straight after an emergency ticket: where it is, or a phone number. A new
-    danger, or a text after the window, is read as any message."""
+async def on_followup(turn: Turn,
+                      question: awaiting.EmergencyFollowup | awaiting.EmergencyPlaceAgain,
+                      text: str) -> bool:
+    """The text straight after an emergency ticket: where it is, or a phone number; other
+    words (「快点来啊，他不动了」) reach the responders as the reporter's words, not as the
+    place, and the place is asked for once more. A new danger, or a text after the window, is
+    read as any message."""
     stop_waiting(turn)
     sos = open_emergency(turn)
     if sos is None or sos[0] != question.ticket:
@@ -118,11 +123,21 @@ async def on_followup(turn: Turn, question: awaiting.EmergencyFollowup, text: st
     for found in parse.entities:
         if found.entity == "phone":
             rest = rest.replace(text[found.start:found.end], " ")
-    place = preview(rest.strip(" ，,。.:：\n"), 200) if len(rest.strip()) >= 2 else None
-    if not await add_sos_details(turn, sos[0], place=place, phone=phone):
+    rest = rest.strip(" ，,。.:：\n")
+    place = words = None
+    if len(rest) >= 2 and (looks_like_place(rest) or entity_text(parse, "place")):
+        place = preview(rest, 200)
+    elif len(rest) >= 2:
+        words = rest
+    if not await add_sos_details(turn, sos[0], place=place, phone=phone, words=words):
         return False
     if place:
         turn.say("emergency.added_place", number=sos[1], place=place)
+    if words:
+        again = isinstance(question, awaiting.EmergencyFollowup)
+        turn.say("emergency.added_words" + (".where" if again else ""), number=sos[1])
+        if again:
+            expect(turn, awaiting.EmergencyPlaceAgain(question.ticket))
     if phone:
         turn.say("emergency.added_phone", number=sos[1])
     return True

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import re
 
+from bot.conversation.ids import ticket_ref
 from bot.conversation.resident.draft import Draft
 from bot.core.render import preview
 from bot.core.turn import Turn
 from dispatch.core.enums import Category, TicketKind, Urgency
 from nlu import Parse
+from nlu.emergency import emergency_kind
 
 # What may stand around a place and still be part of it: 「在」, spaces and commas, and words of
 # position (「2栋楼下」, 「幸福小区5栋 门口」).
@@ -150,3 +152,38 @@ async def other_problem(turn: Turn, draft: Draft, text: str) -> tuple[str, Categ
                                                 Category.NEIGHBOR_HELP)):
             return part, Category(parse.category.name)
     return None
+
+
+# What makes a short follow-up a place (「502」, 「2栋502」, "Building 5") rather than a detail
+# (「漏到我家了」): numbers, building and street words.
+_PLACE_WORDS = re.compile(
+    r"栋|幢|座|楼|号|单元|室|层|路|街|巷|弄|村|小区|社区|花园|公寓|大厦|广场|公园|市场|学校|医院"
+    r"|门口|门前|路口|对面|附近|旁边"
+    r"|\b(?:building|bldg|block|road|rd|street|st|avenue|ave|lane|floor|room|gate|park|near"
+    r"|opposite|corner|estate)\b", re.IGNORECASE)
+
+
+_DIGIT = re.compile(r"[0-9０-９]")
+
+
+_TIME_WORDS = re.compile(r"天|小时|分钟|周|星期|月|年|点钟|上午|下午|晚上|早上|昨|今|明"
+                         r"|\b(?:days?|hours?|weeks?|minutes?|am|pm|today|tomorrow)\b",
+                         re.IGNORECASE)
+
+
+PLACE_FRAGMENT_CHARS = 30  # English takes about twice the characters to say as much
+_RELATIVE = re.compile(r"楼上|楼下")
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def looks_like_place(text: str) -> bool:
+    """A short text that names a place, and is neither a ticket number nor an emergency."""
+    text = text.strip()
+    limit = PLACE_FRAGMENT_CHARS if _CJK.search(text) else 2 * PLACE_FRAGMENT_CHARS
+    if not text or len(text) > limit or ticket_ref(text) is not None \
+            or emergency_kind(text):
+        return False
+    # 「楼上」「楼下」 point at a neighbour, not a place: 「楼上漏到我家了」 is a detail.
+    if _PLACE_WORDS.search(_RELATIVE.sub("", text)):
+        return True
+    return bool(_DIGIT.search(text)) and not _TIME_WORDS.search(text)
