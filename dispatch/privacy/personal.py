@@ -53,6 +53,8 @@ def _scrub(ticket: Ticket, names: tuple[str, ...], secrets: Secrets) -> None:
     so every copy elsewhere is found and replaced by the same masked words."""
     masked = mask(ticket.text, names)
     secrets.add(ticket.text, masked)
+    for line in ticket.text.splitlines()[1:]:  # a later message's own copies (its push, its
+        secrets.add(line, mask(line, names))   # update in the inbox) hold it alone
     secrets.add(ticket.place_text, mask(ticket.place_text, names) if ticket.place_text else "")
     secrets.add(ticket.contact_phone)
     secrets.add(ticket.help_time, mask(ticket.help_time, names) if ticket.help_time else "")

@@ -48,6 +48,9 @@ async def add_details(*, session: AsyncSession, ticket_id: int, actor: int, desk
         added["phone"] = True
     if words and words.strip():  # 「快来人啊，他不动了」: no place, but the people coming read it
         added["words"] = " ".join(words.split())[:WORDS_CHARS]
+        # Part of the report's text, as a draft's later messages are: on its cards and its
+        # record, and erased with it (every line of a text is looked for in copies).
+        ticket.text = f"{ticket.text}\n{added['words']}"
     if not added:
         return ticket
     said = added.get("words")

@@ -126,3 +126,23 @@ async def test_forgetme_leaves_no_copy_in_any_table_or_key_and_the_daily_limit_s
     card = await resident.wait_text("请确认")
     await resident.press(card["message_id"], button(card, "r:ok:"))
     await resident.wait_text("今天您已提交 2 件，达到每日上限")
+
+
+async def test_forgetme_erases_the_words_added_to_an_emergency(district) -> None:
+    # Words after an emergency that name no place join its text and reach the responders;
+    # /forgetme finds every copy of them.
+    resident = district.chat(RESIDENT)
+    await resident.send("楼道里好大一股煤气味，隔壁敲门也没人应")
+    await resident.wait_text("具体地点")
+    words = f"我是{NAME}，快点来啊"
+    await resident.send(words)
+    await resident.wait_text("已把您的话转告")
+    secrets = (NAME, words)
+    assert {table for table, _, _ in _holding(await _every_cell(district), secrets)} >= {
+        "tickets", "ticket_events", "outbox"}
+    await resident.send("/forgetme")
+    ask = await resident.wait_text("确定要删除")
+    await resident.press(ask["message_id"], button(ask, "a:forget"))
+    await resident.wait_text("已删除您的个人信息")
+    assert _holding(await _every_cell(district), secrets) == []
+    assert _holding(await _every_redis_value(), secrets) == []
