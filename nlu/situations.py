@@ -90,9 +90,11 @@ SITUATIONS: tuple[Situation, ...] = (
         rf"|.*{_FLYING_WIRE}[^。！？!?]{{0,20}}{_CHARGE})"),
         _REPORTS, category="fire_safety", urgency="high",
         unless=re.compile(r"建议|希望|能不能|可不可以|有没有|\bsuggest|\bwould be\b|\bcould we\b"
-                          r"|\bplease (?:add|install|put)|着火|起火|冒烟|冒白烟|烟很大|爆燃|炸|火星|火苗"
+                          r"|\bplease (?:add|install|put)"
+                          r"|着火|起火|冒烟|冒白烟|烟很大|爆燃|炸|火星|火苗"
                           r"|\bfire\b|\bsmok\w*|\bflames?\b|\bburning\b|\bexplod\w*"
-                          r"|充电桩|充电柜|充电站|充电棚|充电插座|charging (?:station|point|pile|post)s?")),
+                          r"|充电桩|充电柜|充电站|充电棚|充电插座"
+                          r"|charging (?:station|point|pile|post)s?")),
     Situation("wasps, hornets, bees", re.compile(
         r"马蜂|胡蜂|黄蜂|野蜂|蜜蜂|蜂窝(?!煤)|蜂巢|\bwasps?\b|\bhornets?\b|\bbees?\b|beehive"),
         _REPORTS, category="sanitation"),
