@@ -7,7 +7,10 @@ fire_safety/high in one file, construction or traffic/normal in another; a horne
 greenery in one, sanitation in another; 「元宵节快乐」 a greeting here and out_of_scope there).
 The labels follow DESIGN.md §5: a blocked fire lane is `high`; pests are environmental
 hygiene (sanitation), as rats and cockroaches are; a leaking hydrant is lost water (utilities),
-any other hydrant fault is fire_safety; a festival or time-of-day wish is a greeting.
+any other hydrant fault is fire_safety; a festival or time-of-day wish is a greeting; an e-bike
+charged indoors (stairwell, corridor, lift, lobby, basement) or by a wire run from a window is a
+fire hazard needing action the same day (fire_safety/high: it was high in 24 lines and normal in
+16 before issue 28's seventh round).
 Patterns see `normalize(text)` (simplified, lower-case, half-width).
 """
 
@@ -23,6 +26,14 @@ _FIRE_ROUTE_EN = r"(?:fire|emergency)\s+(?:lanes?|exits?|escapes?|doors?|routes?
 _BLOCKING_EN = r"(?:block\w*|lock\w*|chain\w*|padlock\w*|obstruct\w*|park\w*)"
 _HYDRANT = r"(?:消防栓|hydrant)"
 _LEAK = r"(?:漏水|喷水|冒水|往外冒水|\bleak\w*|\bspray\w*|\bgush\w*|\bdripp\w*)"
+_EBIKE = (r"(?:电动车|电瓶车|电动自行车|电单车|电瓶|\be-?bikes?\b|\be-?scooters?\b|\bscooters?\b"
+          r"|\belectric bikes?\b)")
+_CHARGE = r"(?:充电|\bcharg\w*)"
+_FLYING_WIRE = (r"(?:飞线|拉.{0,4}电线|吊.{0,6}电线|私拉|插线板|插排|串联|\bflying wires?\b"
+                r"|\b(?:cables?|wires?)\b[^.!?]{0,30}\bwindows?\b)")
+_INDOORS = (r"(?:楼道|楼梯|走廊|过道|电梯|门厅|大堂|楼里|家里|屋里|室内|单元门?里|地下室|储藏室"
+            r"|\bstairs?\w*|\bcorridors?\b|\bhallways?\b|\blobby\b|\blandings?\b|\blifts?\b"
+            r"|\belevators?\b|\bbasement\b|\bindoors\b|\binside\b|\bstorage rooms?\b)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +82,19 @@ SITUATIONS: tuple[Situation, ...] = (
         rf"{_HYDRANT}[^。！？!?]{{0,16}}(?:挡住|挡着|堵|遮住|埋|盖住|\bblocked|\bhidden|\bcovered"
         rf"|\bburied|\bobstruct\w*)|(?:\bpark\w*|挡|堵)[^.!?。]{{0,20}}{_HYDRANT}"),
         _REPORTS, category="fire_safety", urgency="high"),
+    # Charging itself, indoors or by a flying wire; a suggestion (low), a fire or smoke already
+    # (critical) and charging stations or sockets are other matters.
+    Situation("e-bike charged indoors or by a flying wire", re.compile(
+        rf"(?=.*(?:{_INDOORS}|{_FLYING_WIRE}))"
+        rf"(?:.*{_EBIKE}[^。！？!?]{{0,24}}{_CHARGE}|.*{_CHARGE}[^。！？!?]{{0,12}}{_EBIKE}|.*飞线充电"
+        rf"|.*{_FLYING_WIRE}[^。！？!?]{{0,20}}{_CHARGE})"),
+        _REPORTS, category="fire_safety", urgency="high",
+        unless=re.compile(r"建议|希望|能不能|可不可以|有没有|\bsuggest|\bwould be\b|\bcould we\b"
+                          r"|\bplease (?:add|install|put)"
+                          r"|着火|起火|冒烟|冒白烟|烟很大|爆燃|炸|火星|火苗"
+                          r"|\bfire\b|\bsmok\w*|\bflames?\b|\bburning\b|\bexplod\w*"
+                          r"|充电桩|充电柜|充电站|充电棚|充电插座"
+                          r"|charging (?:station|point|pile|post)s?")),
     Situation("wasps, hornets, bees", re.compile(
         r"马蜂|胡蜂|黄蜂|野蜂|蜜蜂|蜂窝(?!煤)|蜂巢|\bwasps?\b|\bhornets?\b|\bbees?\b|beehive"),
         _REPORTS, category="sanitation"),

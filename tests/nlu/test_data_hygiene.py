@@ -77,6 +77,10 @@ def test_each_key_situation_carries_one_label_in_every_file() -> None:
     (Example("消防栓在往外喷水", "report", "fire_safety", "high"), "leaking hydrant"),
     (Example("消防栓被电动车挡住了", "report", "fire_safety", "normal"),
      "blocked or hidden hydrant"),
+    (Example("楼梯间里天天有人给电瓶车充电", "report", "fire_safety", "normal"),
+     "e-bike charged indoors or by a flying wire"),
+    (Example("a wire hangs out of a 4th floor window to charge the e-bikes below", "report",
+             "property", "high"), "e-bike charged indoors or by a flying wire"),
 ])
 def test_the_check_finds_a_key_situation_labelled_otherwise(example: Example,
                                                              situation: str) -> None:
@@ -89,6 +93,8 @@ def test_the_check_finds_a_key_situation_labelled_otherwise(example: Example,
     Example("消防通道被堵的那个单子处理了吗", "status"),
     Example("家里还烧蜂窝煤，烟囱堵了", "report", "utilities", "normal"),
     Example("新年快乐！楼道灯又坏了", "report", "property", "normal"),
+    Example("希望小区多装几个充电桩，别再往楼道里推电动车充电了", "report", "fire_safety", "low"),
+    Example("电动车在楼道里充电冒烟了", "report", "fire_safety", "critical"),
 ])
 def test_the_check_lets_other_situations_be(example: Example) -> None:
     assert situation_breaks([example]) == []
