@@ -16,12 +16,12 @@ def test_every_button_kind_has_a_handler_and_every_handler_a_kind() -> None:
     assert set(PRESSES) == set(CallbackData.kinds())
 
 
-def test_every_awaited_input_has_a_step_and_the_nineteen_are_all_there() -> None:
+def test_every_awaited_input_has_a_step_and_the_twenty_are_all_there() -> None:
     assert set(STEPS) == set(Awaited.kinds())
     assert sorted(k.prefix for k in STEPS) == sorted((
         "place", "newplace", "time", "describe", "community", "rate_comment", "hmsg", "note",
         "done", "minutes", "handback", "expected", "understand", "understand_close", "merge",
-        "sos", "urgency", "resume_date", "unit_search"))
+        "sos", "sosplace", "urgency", "resume_date", "unit_search"))
     assert all(step.timeout.total_seconds() > 0 for step in STEPS.values())
 
 
