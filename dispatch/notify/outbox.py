@@ -138,8 +138,7 @@ async def enqueue_many(
         new = [key for key in rows if key not in held]
         held.update((key, rows[key]) for key in new)
         return len(new)
-    added = await session.execute(_INSERTS[session.get_bind().dialect.name], list(rows.values()))
-    return len(added.all())
+    return await _insert(session, list(rows.values()))
 
 
 async def write_held(session: AsyncSession) -> int:
@@ -149,5 +148,9 @@ async def write_held(session: AsyncSession) -> int:
     if not held:
         return 0
     session.info["outbox"] = {}
-    added = await session.execute(_INSERTS[session.get_bind().dialect.name], list(held.values()))
+    return await _insert(session, list(held.values()))
+
+
+async def _insert(session: AsyncSession, rows: list[dict[str, Any]]) -> int:
+    added = await session.execute(_INSERTS[session.get_bind().dialect.name], rows)
     return len(added.all())

@@ -46,24 +46,24 @@ async def add_details(*, session: AsyncSession, ticket_id: int, actor: int, desk
     if phone:
         ticket.contact_phone = phone[:32]
         added["phone"] = True
-    if words and words.strip():  # 「快来人啊，他不动了」: no place, but the people coming read it
-        added["words"] = " ".join(words.split())[:WORDS_CHARS]
+    # 「快来人啊，他不动了」: no place, but the people coming read it.
+    said = " ".join(words.split())[:WORDS_CHARS] if words else ""
+    if said:
+        added["words"] = said
         # Part of the report's text, as a draft's later messages are: on its cards and its
         # record, and erased with it (every line of a text is looked for in copies).
-        ticket.text = f"{ticket.text}\n{added['words']}"
+        ticket.text = f"{ticket.text}\n{said}"
     if not added:
         return ticket
-    said = added.get("words")
     event = await lifecycle.note(session=session, ticket=ticket, clock=desk.clock,
                                  actor_id=actor, action="details",
-                                 note=said if isinstance(said, str) else ", ".join(sorted(added)),
-                                 data=added)
+                                 note=said or ", ".join(sorted(added)), data=added)
     await session.flush()
     key = f"ev{event.id}"
     await _refresh_cards(session, ticket, desk, key)
     what = (ticket.place_text if "place" in added
             else tr("push.details.location") if "location" in added
-            else said if isinstance(said, str)
+            else said if said
             else tr("push.details.phone"))
     await push(session=session, people=await _acting(session, ticket),
                notice=Notice(key="push.details", params={"number": ticket.number,

@@ -125,10 +125,11 @@ async def on_followup(turn: Turn,
             rest = rest.replace(text[found.start:found.end], " ")
     rest = rest.strip(" ，,。.:：\n")
     place = words = None
-    if len(rest) >= 2 and (looks_like_place(rest) or entity_text(parse, "place")):
-        place = preview(rest, 200)
-    elif len(rest) >= 2:
-        words = rest
+    if len(rest) >= 2:
+        if looks_like_place(rest) or entity_text(parse, "place"):
+            place = preview(rest, 200)
+        else:
+            words = rest
     if not await add_sos_details(turn, sos[0], place=place, phone=phone, words=words):
         return False
     if place:
