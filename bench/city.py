@@ -63,6 +63,7 @@ from bot.channels.sender import SendLimits  # noqa: E402
 from bot.conversation.router import make_handler  # noqa: E402
 from bot.core.state import MemoryStateStore  # noqa: E402
 from dispatch.core.enums import Category  # noqa: E402
+from dispatch.core.lifecycle import CLOCK_STARTS  # noqa: E402
 from dispatch.reporting import questions  # noqa: E402
 from dispatch.reporting.scorecards import Quarter, build_scorecard  # noqa: E402
 from dispatch.reporting.stats import unit_stats  # noqa: E402
@@ -291,10 +292,16 @@ class Filler:
         whistled_by = None
         service = None
 
+        started: list[datetime] = []  # the latest clock start: a claim's or done's clock_at
+
         def ev(action: str, to: str, at: datetime, unit_id: int | None, actor: int | None,
                note: str | None = None) -> None:
             nonlocal status
-            events.append((self.event_id(), tid, action, status, to, actor, unit_id, note, at))
+            if action in CLOCK_STARTS:
+                started[:] = [at]
+            clock = started[0] if action in ("claim", "done") and started else None
+            events.append((self.event_id(), tid, action, status, to, actor, unit_id, note, at,
+                           clock))
             status = to
 
         def later(hours: float) -> datetime:
@@ -342,7 +349,7 @@ class Filler:
                 if list_type:
                     events.append((self.event_id(), tid, "list", status, status,
                                    staff(district["centre"]), district["centre"], list_type,
-                                   later(1)))
+                                   later(1), None))
                 dept = district["departments"].get(DEPARTMENT_OF.get(category, "dept-urban"))
                 unit = dept or unit
                 ev("dispatch", "dispatched", later(1), unit, staff(district["centre"]))
@@ -358,13 +365,13 @@ class Filler:
             if steps < cut:
                 ev("start", "in_progress", later(2), unit, worker)
                 events.append((self.event_id(), tid, "note", status, status, worker, unit,
-                               "正在处理", later(6)))
+                               "正在处理", later(6), None))
                 steps += 1
             if steps < cut:
                 finish = later(RESOLVE_DAYS[urgency] * 24 * 0.5)
                 if finish > resolve_due:
                     events.append((self.event_id(), tid, "overdue", status, status, None, unit,
-                                   "resolve overdue", resolve_due))
+                                   "resolve overdue", resolve_due, None))
                 ev("done", "resolved", finish, unit, worker)
                 resolved_at = finish
                 if kind == "help_request":
@@ -395,7 +402,7 @@ class Filler:
                                                          "basically_satisfied", "unsatisfied"]),
                                     later(5)))
                     events.append((self.event_id(), tid, "community_rate", status, status,
-                                   None, unit, None, t))
+                                   None, unit, None, t, None))
         if kind == "consult" and status == "new" and cut > 1:
             ev("done", "resolved", later(4), community, staff(community))
             resolved_at = t
@@ -433,7 +440,7 @@ class Filler:
                       "resolved_at", "closed_at", "whistled_by_id", "remind_at",
                       "deadline_stage", "overdue", "flagged", "milestones", "service_minutes"]
     EVENT_COLUMNS = ["id", "ticket_id", "action", "from_status", "to_status", "actor_id",
-                     "unit_id", "note", "at"]
+                     "unit_id", "note", "at", "clock_at"]
     RATING_COLUMNS = ["id", "ticket_id", "rater_kind", "rater_id", "unit_id", "round", "value",
                       "at"]
 

@@ -7,6 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dispatch.core.enums import Status
@@ -87,6 +88,14 @@ _TABLE.update({(s, Action.WITHDRAW): S.WITHDRAWN for s in OPEN})
 
 TRANSITIONS: dict[tuple[Status, Action], Status] = dict(_TABLE)
 
+# The events that put a ticket to a unit and start its claim clock (they set claim_due_at;
+# "create" starts the community's). A claim's or a done's `clock_at` is the latest one's time
+# (docs/statistics.md: the average times).
+CLAIM_CLOCK = ("whistle", "escalate", "dispatch", "reassign", "hand_back", "rate_unsatisfied",
+               "widen")
+CLOCK_STARTS = ("create", *CLAIM_CLOCK)
+_TIMED = frozenset({"claim", "done"})
+
 
 def next_status(status: Status | str, action: Action | str) -> Status:
     """Where `action` takes a ticket in `status`; InvalidTransition if it may not."""
@@ -98,6 +107,22 @@ def next_status(status: Status | str, action: Action | str) -> Status:
 
 def allowed_actions(status: Status | str) -> list[Action]:
     return [action for (s, action) in TRANSITIONS if s == Status(status)]
+
+
+async def last_clock_start(session: AsyncSession, ticket_id: int) -> tuple[str, datetime] | None:
+    """The ticket's latest clock-start event so far: (action, at)."""
+    row = (await session.execute(
+        select(TicketEvent.action, TicketEvent.at)
+        .where(TicketEvent.ticket_id == ticket_id, TicketEvent.action.in_(CLOCK_STARTS))
+        .order_by(TicketEvent.id.desc()).limit(1))).first()
+    return (row[0], row[1]) if row is not None else None
+
+
+async def _clock_of(session: AsyncSession, ticket_id: int, action: str) -> datetime | None:
+    if action not in _TIMED:
+        return None
+    last = await last_clock_start(session, ticket_id)
+    return last[1] if last is not None else None
 
 
 async def apply(
@@ -119,6 +144,7 @@ async def apply(
     ladder's several moves of one ticket then go in one UPDATE and one INSERT."""
     before = Status(ticket.status)
     after = next_status(before, action)
+    clock_at = await _clock_of(session, ticket.id, action.value)
     now = clock()
     ticket.status = after.value
     ticket.updated_at = now
@@ -132,6 +158,7 @@ async def apply(
         note=note,
         data=data,
         at=now,
+        clock_at=clock_at,
     )
     session.add(event)
     if flush:
@@ -149,12 +176,16 @@ async def record(
     actor_id: int | None = None,
     unit_id: int | None = None,
     note: str | None = None,
+    clock_at: datetime | None = None,
 ) -> TicketEvent:
-    """The event for a move already made by a conditional UPDATE (claims)."""
+    """The event for a move already made by a conditional UPDATE (claims); `clock_at` as the
+    caller read it before the move, else read here."""
     assert next_status(before, action).value == ticket.status
+    if clock_at is None:
+        clock_at = await _clock_of(session, ticket.id, action.value)
     event = TicketEvent(ticket_id=ticket.id, action=action.value, from_status=before,
                         to_status=ticket.status, actor_id=actor_id, unit_id=unit_id,
-                        note=note, at=clock())
+                        note=note, at=clock(), clock_at=clock_at)
     session.add(event)
     await session.flush()
     return event

@@ -28,15 +28,13 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from dispatch.core.lifecycle import CLAIM_CLOCK
 from dispatch.reporting.figures import DistrictSummary, Figures, UnitStats
 from dispatch.store.models import Rating, Ticket, TicketEvent, Unit
 
 E = TicketEvent
 # Events whose unit_id is the unit the ticket went TO (or, for create, the community it began in).
 ARRIVALS = ("create", "whistle", "escalate", "dispatch", "reassign")
-# Events that start a new claim clock (they set claim_due_at); a claim restarts the resolve clock.
-CLAIM_CLOCK = ("whistle", "escalate", "dispatch", "reassign", "hand_back", "rate_unsatisfied",
-               "widen")
 ANSWERS = ("verify", "reject", "merge")  # a community answering a ticket created in it
 GOOD = ("satisfied", "basically_satisfied")
 NOT_RATED = "not_rated"

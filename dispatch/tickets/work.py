@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dispatch.core import lifecycle
@@ -38,7 +38,7 @@ from dispatch.org.residents import communities
 from dispatch.org.tree import street_of
 from dispatch.privacy.reads import holds
 from dispatch.store.db import rowcount
-from dispatch.store.models import Person, Ticket, TicketEvent, Unit
+from dispatch.store.models import Person, Ticket, Unit
 from dispatch.tickets.desk import (
     CLAIMABLE,
     Desk,
@@ -70,11 +70,15 @@ async def claim(*, session: AsyncSession, ticket_id: int, actor: int, desk: Desk
         holder = await session.get(Person, ticket.claimed_by_id) if ticket.claimed_by_id else None
         raise AlreadyClaimed(who=holder.name if holder else "-")
     before = ticket.status
-    kept = ticket.resolve_due_at if await _handed_back_last(session, ticket_id) else None
+    # What last started the claim clock: a hand-back keeps the original resolve deadline (the
+    # documented rule; a reassignment or escalation does not), and its time is the claim's.
+    started = await lifecycle.last_clock_start(session, ticket_id)
+    kept = ticket.resolve_due_at if started and started[0] == "hand_back" else None
     await session.refresh(ticket)
     event = await lifecycle.record(session=session, ticket=ticket, action=Action.CLAIM,
                                    before=before, clock=desk.clock, actor_id=actor,
-                                   unit_id=ticket.unit_id)
+                                   unit_id=ticket.unit_id,
+                                   clock_at=started[1] if started else None)
     if kept is not None:
         # Handed back and claimed again: the work's clock runs on from the first claim.
         ticket.resolve_due_at = kept
@@ -87,19 +91,6 @@ async def claim(*, session: AsyncSession, ticket_id: int, actor: int, desk: Desk
     return ticket
 
 
-# What last started a claim clock decides whether a claim starts a new resolve clock.
-_CLOCK_STARTS = ("whistle", "escalate", "dispatch", "reassign", "hand_back", "rate_unsatisfied",
-                 "widen")
-
-
-async def _handed_back_last(session: AsyncSession, ticket_id: int) -> bool:
-    """The ticket is in its unit's pool because its holder handed it back (the documented rule:
-    a new claim keeps the original resolve deadline; a reassignment or escalation does not)."""
-    last = await session.scalar(
-        select(TicketEvent.action).where(TicketEvent.ticket_id == ticket_id,
-                                         TicketEvent.action.in_(_CLOCK_STARTS))
-        .order_by(TicketEvent.id.desc()).limit(1))
-    return last == "hand_back"
 
 
 async def _may_claim(session: AsyncSession, ticket: Ticket, actor: int, desk: Desk) -> int:

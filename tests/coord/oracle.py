@@ -156,8 +156,12 @@ class History:
             for _ in range(3):
                 await deadlines.run_due(sessions=self.sessions, desk=self.desk)
         elif action == 7:
-            move = param % 3
-            if move == 0:
+            move = param % 4
+            if move == 3:  # the holder gives it back to the unit's pool
+                if ticket.status in IN_HAND and ticket.claimed_by_id is not None:
+                    await self._try(work.hand_back, ticket_id=tid, actor=ticket.claimed_by_id,
+                                    reason="不归我管")
+            elif move == 0:
                 await self._try(centre.escalate_now, ticket_id=tid, actor=centre_coord)
             elif move == 1:
                 await self._try(centre.set_lead, ticket_id=tid, actor=centre_coord,
@@ -246,6 +250,10 @@ class Rows:
     units: dict[int, Any]
 
 
+def _utc(at: datetime) -> datetime:
+    return at if at.tzinfo else at.replace(tzinfo=UTC)
+
+
 class Oracle:
     """Every figure from the raw rows, in plain Python."""
 
@@ -271,7 +279,8 @@ class Oracle:
                     Ticket.urgency))).all()),
                 events=list((await session.execute(select(
                     TicketEvent.id, TicketEvent.ticket_id, TicketEvent.action,
-                    TicketEvent.actor_id, TicketEvent.unit_id, TicketEvent.at))).all()),
+                    TicketEvent.actor_id, TicketEvent.unit_id, TicketEvent.at,
+                    TicketEvent.clock_at))).all()),
                 ratings=list((await session.execute(select(
                     Rating.id, Rating.ticket_id, Rating.rater_kind, Rating.unit_id, Rating.value,
                     Rating.at))).all()),
@@ -299,14 +308,20 @@ class Oracle:
                   if e.id < event.id and e.action in ARRIVALS]
         return before[-1].unit_id if before else None
 
-    def _hours_since_assigned(self, event: Any) -> float:
+    def _assigned(self, event: Any) -> datetime:
+        """When the ticket was last put to a unit before `event`, from the trail."""
         starts = [e for e in self.by_ticket[event.ticket_id]
                   if e.id < event.id and e.action in ASSIGNED]
+        return _utc(starts[-1].at)
 
-        def utc(at: datetime) -> datetime:
-            return at if at.tzinfo else at.replace(tzinfo=UTC)
+    def _hours_since_assigned(self, event: Any) -> float:
+        return (_utc(event.at) - self._assigned(event)).total_seconds() / 3600
 
-        return (utc(event.at) - utc(starts[-1].at)).total_seconds() / 3600
+    def clock_mismatches(self) -> list[tuple[int, str, Any, datetime]]:
+        """Claims and dones whose stored `clock_at` is not the trail's answer."""
+        return [(e.id, e.action, e.clock_at, self._assigned(e)) for e in self.r.events
+                if e.action in DURATION_OF.values()
+                and (e.clock_at is None or _utc(e.clock_at) != self._assigned(e))]
 
     def _late(self, t: Any) -> bool:
         def due(at: datetime | None) -> bool:

@@ -82,6 +82,8 @@ async def check(template: Path, db: Path, steps: list[tuple[int, int, int]]) -> 
         for step in steps:
             await history.step(*step)
         oracle = await Oracle.read(history)
+        # Each claim and done carries its clock as the trail has it (the average times read it).
+        assert not oracle.clock_mismatches(), oracle.clock_mismatches()[:5]
         unit_ids = {word: history.units[code] for word, code in UNITS.items()}
         asked, wrong = 0, []
 

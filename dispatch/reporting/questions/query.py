@@ -23,17 +23,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from dispatch.core.enums import COMMUNITY_KINDS, STREET_KINDS, RaterKind, Role, UnitKind
-from dispatch.core.lifecycle import OPEN, UNCLAIMED, WORKING
+from dispatch.core.lifecycle import CLOCK_STARTS, OPEN, UNCLAIMED, WORKING
 from dispatch.org.snapshot import Latest
 from dispatch.reporting.questions.grammar import DURATIONS, Metric, Query, Tree
 from dispatch.reporting.questions.hours import hours_between
-from dispatch.reporting.stats import ARRIVALS, CLAIM_CLOCK, GOOD, NOT_RATED
+from dispatch.reporting.stats import ARRIVALS, GOOD, NOT_RATED
 from dispatch.store.models import Membership, Rating, Ticket, TicketEvent
 
 OPEN_STATUSES = sorted(s.value for s in OPEN)
-# The events that put a ticket to a unit and start its claim clock (docs/statistics.md): the
-# average times run from the latest of them before the claim (or done).
-CLOCK_STARTS = ("create", *CLAIM_CLOCK)
 LEVEL_KINDS: dict[str, Any] = {"street": STREET_KINDS, "community": COMMUNITY_KINDS,
                                "department": frozenset({UnitKind.DEPARTMENT})}
 
@@ -111,8 +108,10 @@ def _left_unit(event: Any) -> Any:
 
 
 def _assigned_at(event: Any) -> Any:
-    """When the ticket was last put to a unit before `event`: its latest clock-start event."""
-    return _latest(event, CLOCK_STARTS, TicketEvent.at)
+    """When the ticket was last put to a unit before `event` (a claim or a done): the
+    `clock_at` written with it, else (a row written without it) its latest clock-start
+    event's time, looked up only for such rows."""
+    return func.coalesce(event.clock_at, _latest(event, CLOCK_STARTS, TicketEvent.at))
 
 
 def base(query: Query, now: datetime) -> Any:
@@ -150,11 +149,13 @@ def base(query: Query, now: datetime) -> Any:
     if m in events:
         action, actor_unit = events[m]
         key = t.community_id if location else actor_unit
-        where += [e.ticket_id == t.id, action, _during(e.at, p)]
         if query.unclaimed:
             where.append(t.status.in_(UNCLAIMED))
+        if where or location:  # the ticket's columns are asked: join it
+            where.append(e.ticket_id == t.id)
+        where += [action, _during(e.at, p)]
         value = hours_between(_assigned_at(e), e.at) if m in DURATIONS else null()
-        return select(t.id.label("tid"), key.label("key"), value.label("value"),
+        return select(e.ticket_id.label("tid"), key.label("key"), value.label("value"),
                       e.id.label("rid")).where(*where)
     if m is Metric.NEW or (m is Metric.OPEN and p):
         where.append(_during(t.created_at, p))

@@ -155,6 +155,10 @@ class TicketEvent(Base):
     note: Mapped[str | None] = mapped_column(Text)
     data: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    # A claim's or a done's clock: when the ticket was last put to a unit before it (the
+    # latest clock-start event's `at`, dispatch.core.lifecycle.CLOCK_STARTS), written with the
+    # row so the average times read one row per claim instead of walking the trail.
+    clock_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class Rating(Base):
