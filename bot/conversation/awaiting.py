@@ -60,8 +60,9 @@ class EmergencyFollowup(Awaited, prefix="sos"):
 
 @dataclass(frozen=True)
 class EmergencyPlaceAgain(Awaited, prefix="sosplace"):
-    """The follow-up said something other than a place (passed on to the responders): the
-    next text may still say where (asked once more, not again)."""
+    """The follow-ups so far gave no place (their words passed on to the responders): the
+    next text of the window may still say where, or is passed on too (asked once, not
+    again)."""
 
     ticket: int
 

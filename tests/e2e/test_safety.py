@@ -342,6 +342,12 @@ async def test_words_after_an_emergency_reach_the_responders_and_the_place_is_as
     assert number in update["text"]
     (ticket,) = await district.tickets()
     assert ticket.place_text in (None, "")
+    # A panicked third message is the emergency's too: passed on, not read as a new request.
+    await resident.send("求求你们了我好害怕")
+    again = await resident.wait_text("已把您的话转告")
+    assert number in again["text"]
+    assert "还需要具体地点" not in again["text"]
+    await street1.wait_text("补充信息：求求你们了我好害怕")
     await resident.send("西关小区5号楼2单元")  # asked once more: this is the place
     added = await resident.wait_text("已将地点补充到您的紧急报告")
     assert "西关小区5号楼2单元" in added["text"]
@@ -362,3 +368,10 @@ async def test_english_words_after_an_emergency_are_passed_on_not_taken_as_the_p
     assert "We still need the exact place" in passed["text"]
     (ticket,) = await district.tickets()
     assert ticket.place_text in (None, "")
+    await chat.send("hurry hurry, we are so scared")
+    again = await chat.wait_text("Passed your words on")
+    assert number in again["text"]
+    assert "We still need" not in again["text"]
+    await chat.send("Building 5, Xiguan Xiaoqu")
+    added = await chat.wait_text("Added the place to your emergency report")
+    assert number in added["text"]

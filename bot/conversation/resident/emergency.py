@@ -109,8 +109,9 @@ async def on_followup(turn: Turn,
                       text: str) -> bool:
     """The text straight after an emergency ticket: where it is, or a phone number; other
     words (「快点来啊，他不动了」) reach the responders as the reporter's words, not as the
-    place, and the place is asked for once more. A new danger, or a text after the window, is
-    read as any message."""
+    place, and the place is asked for once more. Until a place comes, every text of the window
+    is the emergency's (passed on, not asked again). A new danger, or a text after the window,
+    is read as any message."""
     stop_waiting(turn)
     sos = open_emergency(turn)
     if sos is None or sos[0] != question.ticket:
@@ -135,12 +136,12 @@ async def on_followup(turn: Turn,
     if place:
         turn.say("emergency.added_place", number=sos[1], place=place)
     if words:
-        again = isinstance(question, awaiting.EmergencyFollowup)
-        turn.say("emergency.added_words" + (".where" if again else ""), number=sos[1])
-        if again:
-            expect(turn, awaiting.EmergencyPlaceAgain(question.ticket))
+        first = isinstance(question, awaiting.EmergencyFollowup)
+        turn.say("emergency.added_words" + (".where" if first else ""), number=sos[1])
     if phone:
         turn.say("emergency.added_phone", number=sos[1])
+    if not place:  # still no place: the next text of the window is the emergency's too
+        expect(turn, awaiting.EmergencyPlaceAgain(question.ticket))
     return True
 
 
