@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+import time
 import webbrowser
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -111,6 +112,7 @@ async def running_system(
                                   parser=parser, knowledge=knowledge, on_change=wake.set,
                                   desk_url=settings.desk.url(web_port))
     async with run_standin(host, port, personas=persona_dicts(), strict_chats=False,
+                           first_update_id=int(time.time()),  # the database outlives restarts
                            move_clock=lambda seconds: clock.advance(seconds).isoformat(),
                            wall_clock=lambda: clock().timestamp()) as standin:
         desk = desk_config(settings, sessions=ctx.sessions, desk=ctx.desk, web_port=web_port,

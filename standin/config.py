@@ -32,6 +32,9 @@ class StandInConfig:
     bot_first_name: str = "Shaosheng 哨声"
     # Used when the token has no numeric "ID:" prefix (aiogram insists on one, PTB does not).
     default_bot_id: int = 7000000001
+    # The first update's id. Telegram's are large and never restart; a demo on a kept database
+    # starts from the clock so a restarted stand-in never hands out an id the bot has seen.
+    first_update_id: int = 1
     personas: list[dict[str, Any]] = field(default_factory=list)
     # Telegram refuses to write first to a user who never wrote to the bot; personas count as
     # having written. Off: any chat id is accepted.

@@ -92,7 +92,7 @@ class StandInState:
         self.tokens: set[str] = set()
         # Ids only grow, even across reset: a polling bot holding offset=N would otherwise
         # silently drop fresh updates numbered below N.
-        self._update_ids = itertools.count(1)
+        self._update_ids = itertools.count(config.first_update_id)
         self._message_ids: dict[int, itertools.count[int]] = {}
         self._query_ids = itertools.count(1)
         self._changed = asyncio.Event()

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -32,6 +32,26 @@ class NewTicket:
     help_time: str | None = None  # when a help request needs the help, as the person said it
 
 
+# A channel redelivers an update within a day (Telegram keeps them 24 hours); a key older than
+# that, or another person's, is a reused delivery id, not this message again.
+REDELIVERY = timedelta(days=1)
+
+
+async def by_source(session: AsyncSession, new: NewTicket,
+                    now: datetime) -> tuple[Ticket | None, NewTicket]:
+    """The ticket this very message already became (a redelivery), else None, and `new` to
+    insert: without its key when another ticket holds it (Telegram numbers updates afresh after
+    a quiet week; a stand-in restarted on a kept database counts from 1 again)."""
+    if new.source_key is None:
+        return None, new
+    found = await session.scalar(select(Ticket).where(Ticket.source_key == new.source_key))
+    if found is None:
+        return None, new
+    if found.reporter_id == new.reporter_id and now - found.created_at <= REDELIVERY:
+        return found, new
+    return None, replace(new, source_key=None)
+
+
 def format_number(*, prefix: str, year: int, sequence: int) -> str:
     return f"{prefix}-{year}-{sequence:06d}"
 
@@ -44,11 +64,10 @@ async def create_ticket(
     prefix: str = "CL",
 ) -> Ticket:
     """Insert a ticket in state `new` with its first event; the number comes from its id."""
-    if new.source_key is not None:
-        existing = await session.scalar(select(Ticket).where(Ticket.source_key == new.source_key))
-        if existing is not None:
-            return existing
     now = clock()
+    existing, new = await by_source(session, new, now)
+    if existing is not None:
+        return existing
     ticket = Ticket(
         kind=new.kind.value,
         category=new.category.value,

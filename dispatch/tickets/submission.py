@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dispatch.core import lifecycle
@@ -15,7 +14,7 @@ from dispatch.notify.audience import button, push, ticket_params, unit_name, uni
 from dispatch.notify.outbox import Notice
 from dispatch.org.tree import centre, street_of
 from dispatch.store.models import Ticket, Unit
-from dispatch.tickets import intake
+from dispatch.tickets import intake, records
 from dispatch.tickets.desk import Desk, load, set_claim_deadlines
 from dispatch.tickets.duplicates import find_duplicate, offer_twin
 from dispatch.tickets.escalation import escalate_nobody_there
@@ -150,10 +149,9 @@ class Submitted:
 
 async def submit(*, session: AsyncSession, new: NewTicket, desk: Desk) -> Submitted:
     """Intake plus the first pushes, in one transaction; a repeated source key does nothing."""
-    if new.source_key is not None:
-        found = await session.scalar(select(Ticket).where(Ticket.source_key == new.source_key))
-        if found is not None:
-            return Submitted(await intake.view(session=session, ticket=found))
+    found, new = await records.by_source(session, new, desk.clock())
+    if found is not None:
+        return Submitted(await intake.view(session=session, ticket=found))
     view = await intake.submit(session=session, new=new, policy=desk.policy, clock=desk.clock)
     ticket = await load(session, view.id)
     ticket.remind_at = (desk.policy.calendar.halfway(ticket.created_at, ticket.claim_due_at)

@@ -375,3 +375,40 @@ async def test_english_words_after_an_emergency_are_passed_on_not_taken_as_the_p
     await chat.send("Building 5, Xiguan Xiaoqu")
     added = await chat.wait_text("Added the place to your emergency report")
     assert number in added["text"]
+
+
+async def test_a_second_danger_before_the_first_had_its_place_gets_the_same_place(
+        district) -> None:
+    # The gas, then (before saying where) a father who collapsed: two emergency tickets. The
+    # place sent next used to reach only the second; the gas crew never learnt where.
+    resident = district.chat(RESIDENT)
+    await resident.send("楼道里好大一股煤气味")
+    gas = NUMBER.search((await resident.wait_text("已按紧急事件登记"))["text"]).group(0)
+    await resident.send("我爸晕倒了叫不醒")
+    collapse = NUMBER.search((await resident.wait_text("已按紧急事件登记"))["text"]).group(0)
+    assert gas != collapse
+    await resident.send("西湖新村3号楼2单元")
+    added = await resident.wait_text("已将地点补充到您的紧急报告")
+    assert f"{gas}、{collapse}" in added["text"]
+    assert "西湖新村3号楼2单元" in added["text"]
+    assert [t.place_text for t in await district.tickets()] == ["西湖新村3号楼2单元"] * 2
+    crew = district.chat(RESP1)
+    for number in (gas, collapse):
+        await crew.find(lambda m, n=number: f"紧急工单 {n} 补充信息：西湖新村3号楼2单元"
+                        in (m["text"] or ""))
+    # The place is given: what comes later is read as any message again.
+    await resident.send("谢谢你们")
+    await resident.wait_text("不客气")
+
+
+async def test_in_english_a_second_danger_shares_the_place_sent_next(district) -> None:
+    chat = district.chat(RESIDENT, language_code="en")
+    await chat.send("I smell gas in the stairwell, it's very strong")
+    gas = NUMBER.search((await chat.wait_text("Logged as an emergency"))["text"]).group(0)
+    await chat.send("my kid has asthma, he is coughing and can't breathe")
+    asthma = NUMBER.search((await chat.wait_text("Logged as an emergency"))["text"]).group(0)
+    await chat.send("Building 2, Xihu Xincun, 3rd floor")
+    added = await chat.wait_text("Added the place to your emergency report")
+    assert f"{gas}, {asthma}" in added["text"]
+    assert [t.place_text for t in await district.tickets()] == [
+        "Building 2, Xihu Xincun, 3rd floor"] * 2

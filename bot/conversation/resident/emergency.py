@@ -32,7 +32,10 @@ from nlu.schema import Label
 DANGER = "danger"  # the state's note of the open "is anyone in danger now?" question
 
 
-SOS = "sos"  # the state's note of the newest emergency ticket: {"ticket", "number", "at"}
+# The state's note of the newest emergency ticket: {"ticket", "number", "at", "waiting"}, where
+# "waiting" lists the person's earlier emergencies of the window still without a place
+# ([id, number] pairs): the place (or location, or phone) that comes next is theirs too.
+SOS = "sos"
 
 
 async def critical(turn: Turn, text: str, parse: Parse, joined: Draft | None = None,
@@ -62,13 +65,18 @@ async def critical(turn: Turn, text: str, parse: Parse, joined: Draft | None = N
     borrowed = bool(draft.place) and not own_place
     draft.place = own_place or draft.place
     draft.phone = draft.phone or entity_text(parse, "phone")
-    source = turn.msg.dedupe_key or f"critical:{draft.id}"
+    # This message's own key (a redelivery creates nothing twice), never another person's.
+    source = f"{turn.msg.dedupe_key or f'critical:{draft.id}'}:p{turn.contact.person_id}"
     await name_community(turn, draft)
+    # A second danger before the first had its place (「他喘不上气了」 after the gas): the place
+    # the person sends next is both tickets'.
+    waiting = _placeless(turn) if not draft.place else []
     view = (await create(turn, draft, source_key=source)).view
     turn.say("emergency.ticket", number=view.number)
     # For a while the next text, location or contact belongs to this ticket (on_followup).
     turn.update(**{SOS: {"ticket": view.id, "number": view.number,
-                         "at": turn.ctx.clock().timestamp()}})
+                         "at": turn.ctx.clock().timestamp(), "placeless": not draft.place,
+                         "waiting": waiting}})
     if not draft.place or borrowed:  # a place of its own is not overwritten by the next text
         expect(turn, awaiting.EmergencyFollowup(view.id))
     if turn.contact.community_id is None or not draft.place:
@@ -90,6 +98,40 @@ def open_emergency(turn: Turn) -> tuple[int, str] | None:
         turn.clear(SOS)
         return None
     return sos["ticket"], str(sos.get("number") or "")
+
+
+def _placeless(turn: Turn) -> list[list[object]]:
+    """The person's emergencies of the window that still have no place: [id, number] pairs."""
+    if open_emergency(turn) is None:
+        return []
+    sos = turn.state[SOS]
+    earlier = [pair for pair in sos.get("waiting") or [] if isinstance(pair, list)]
+    return [*earlier, [sos["ticket"], sos.get("number") or ""]] if sos.get("placeless") \
+        else earlier
+
+
+async def add_where(turn: Turn, sos: tuple[int, str], words: str | None = None,
+                    **where: object) -> str | None:
+    """What the person adds to the open emergency (`words` to it alone); a place, a location or
+    a phone also to the earlier ones of the window still without a place. The numbers that
+    took it, joined (None: the open one did not)."""
+    if not await add_sos_details(turn, sos[0], words=words, **where):
+        return None
+    kept = turn.state.get(SOS)
+    took = [sos[1]]
+    if not isinstance(kept, dict) or not any(v is not None for v in where.values()):
+        return sos[1]
+    for ticket, number in kept.get("waiting") or []:
+        try:
+            await mine.add_details(sessions=turn.ctx.sessions, ticket_id=int(ticket),
+                                   person_id=turn.contact.person_id, desk=turn.ctx.desk,
+                                   **where)  # type: ignore[arg-type]
+        except ShaoshengError:  # closed meanwhile: the open one has it
+            continue
+        took.insert(-1, str(number))
+    if where.get("place") or where.get("latitude") is not None:
+        turn.update(**{SOS: {**kept, "placeless": False, "waiting": []}})
+    return ("、" if turn.lang == "zh" else ", ").join(took)
 
 
 async def add_sos_details(turn: Turn, ticket_id: int, **what: object) -> bool:
@@ -131,15 +173,16 @@ async def on_followup(turn: Turn,
             place = preview(rest, 200)
         else:
             words = rest
-    if not await add_sos_details(turn, sos[0], place=place, phone=phone, words=words):
+    numbers = await add_where(turn, sos, words=words, place=place, phone=phone)
+    if numbers is None:
         return False
     if place:
-        turn.say("emergency.added_place", number=sos[1], place=place)
+        turn.say("emergency.added_place", number=numbers, place=place)
     if words:
         first = isinstance(question, awaiting.EmergencyFollowup)
         turn.say("emergency.added_words" + (".where" if first else ""), number=sos[1])
     if phone:
-        turn.say("emergency.added_phone", number=sos[1])
+        turn.say("emergency.added_phone", number=numbers)
     if not place:  # still no place: the next text of the window is the emergency's too
         expect(turn, awaiting.EmergencyPlaceAgain(question.ticket))
     return True
@@ -151,9 +194,10 @@ async def followup_location(turn: Turn) -> bool:
     loc = turn.msg.location
     if sos is None or loc is None:
         return False
-    if not await add_sos_details(turn, sos[0], latitude=loc.latitude, longitude=loc.longitude):
+    took = await add_where(turn, sos, latitude=loc.latitude, longitude=loc.longitude)
+    if took is None:
         return False
-    turn.say("emergency.added_location", number=sos[1])
+    turn.say("emergency.added_location", number=took)
     return True
 
 

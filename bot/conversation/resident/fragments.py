@@ -18,7 +18,7 @@ from bot.conversation.resident.draft import (
     Draft,
 )
 from bot.conversation.resident.emergency import (
-    add_sos_details,
+    add_where,
     keep_place_for_danger,
     open_emergency,
 )
@@ -115,8 +115,8 @@ async def contact_shared(turn: Turn) -> None:
     """A shared contact: the phone of the open emergency, else of the draft being written."""
     phone = turn.msg.phone
     sos = open_emergency(turn)
-    if sos is not None and phone and await add_sos_details(turn, sos[0], phone=phone):
-        turn.say("emergency.added_phone", number=sos[1])
+    if sos is not None and phone and (numbers := await add_where(turn, sos, phone=phone)):
+        turn.say("emergency.added_phone", number=numbers)
         return
     draft = draft_of(turn)
     if draft is not None and phone:
