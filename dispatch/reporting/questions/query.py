@@ -127,8 +127,10 @@ def base(query: Query, now: datetime) -> Any:
     if query.list_type:
         where.append(t.list_type == query.list_type)
     if m in (Metric.UNSATISFIED, Metric.SATISFACTION, Metric.DISSATISFACTION):
-        where += [Rating.ticket_id == t.id, Rating.rater_kind == RaterKind.REPORTER.value,
-                  Rating.value != NOT_RATED, _during(Rating.at, p)]
+        if where or location:  # the ticket's columns are asked: join it
+            where.append(Rating.ticket_id == t.id)
+        where += [Rating.rater_kind == RaterKind.REPORTER.value, Rating.value != NOT_RATED,
+                  _during(Rating.at, p)]
         if m is Metric.UNSATISFIED:
             where.append(Rating.value == "unsatisfied")
         key = t.community_id if location else Rating.unit_id

@@ -163,7 +163,13 @@ class TicketEvent(Base):
 
 class Rating(Base):
     __tablename__ = "ratings"
-    __table_args__ = (UniqueConstraint("ticket_id", "rater_kind", "round"),)
+    __table_args__ = (
+        UniqueConstraint("ticket_id", "rater_kind", "round"),
+        # A district's (a street's) satisfaction: its units' ratings of the period from the
+        # index alone, not the city's read and filtered.
+        Index("ix_ratings_unit_at", "unit_id", "at",
+              postgresql_include=["rater_kind", "value", "ticket_id", "id"]),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     ticket_id: Mapped[int] = mapped_column(
