@@ -91,8 +91,6 @@ async def claim(*, session: AsyncSession, ticket_id: int, actor: int, desk: Desk
     return ticket
 
 
-
-
 async def _may_claim(session: AsyncSession, ticket: Ticket, actor: int, desk: Desk) -> int:
     """The unit the actor claims for: the ticket's, or (a critical ticket still with its
     community) the street above, whose responders are offered it at once."""

@@ -118,9 +118,9 @@ async def add_where(turn: Turn, sos: tuple[int, str], words: str | None = None,
     if not await add_sos_details(turn, sos[0], words=words, **where):
         return None
     kept = turn.state.get(SOS)
-    took = [sos[1]]
     if not isinstance(kept, dict) or not any(v is not None for v in where.values()):
         return sos[1]
+    took = []
     for ticket, number in kept.get("waiting") or []:
         try:
             await mine.add_details(sessions=turn.ctx.sessions, ticket_id=int(ticket),
@@ -128,10 +128,10 @@ async def add_where(turn: Turn, sos: tuple[int, str], words: str | None = None,
                                    **where)  # type: ignore[arg-type]
         except ShaoshengError:  # closed meanwhile: the open one has it
             continue
-        took.insert(-1, str(number))
+        took.append(str(number))
     if where.get("place") or where.get("latitude") is not None:
         turn.update(**{SOS: {**kept, "placeless": False, "waiting": []}})
-    return ("、" if turn.lang == "zh" else ", ").join(took)
+    return ("、" if turn.lang == "zh" else ", ").join([*took, sos[1]])
 
 
 async def add_sos_details(turn: Turn, ticket_id: int, **what: object) -> bool:
