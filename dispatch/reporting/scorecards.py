@@ -6,10 +6,22 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import (
+    Date,
+    DateTime,
+    Time,
+    cast,
+    func,
+    or_,
+    select,
+    text,
+    true,
+    type_coerce,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dispatch.core.enums import COMMUNITY_KINDS, STREET_KINDS, UnitKind
@@ -175,15 +187,16 @@ async def rating_register(*, session: AsyncSession, quarter: Quarter,
     if within is not None:
         mine = sorted(within)
         where.append(or_(Rating.unit_id.in_(mine), Ticket.community_id.in_(mine)))
-    # Core, not the ORM's row loading: ~160,000 rows in a city's quarter.
+    if (await session.connection()).dialect.name == "postgresql":
+        return await _register_in_sql(session, quarter, calendar, names, where)
+    # Core, not the ORM's row loading.
     rated = (await (await session.connection()).execute(
         select(Rating.rater_kind, Rating.unit_id, Rating.value, Rating.at, Ticket.number,
                Ticket.community_id, answered.label("done"))
         .join(Ticket, Ticket.id == Rating.ticket_id)
         .where(*where).order_by(Rating.at, Rating.id))).all()
-    # A quarter's register holds tens of thousands of ratings in a city: each time is turned
-    # into local time once, and the 5th working day after a done's date is looked up once per
-    # date (the same instant as `WorkCalendar.add_working_days`).
+    # Each time is turned into local time once, and the 5th working day after a done's date
+    # is looked up once per date (the same instant as `WorkCalendar.add_working_days`).
     fifth: dict[date, date] = {}
     out = []
     for rating in rated:
@@ -194,8 +207,7 @@ async def rating_register(*, session: AsyncSession, quarter: Quarter,
             local = done_at if calendar.tz is zone else done.astimezone(calendar.tz)
             day = local.date()
             if day not in fifth:
-                fifth[day] = calendar.add_working_days(local, RATING_WORKDAYS).astimezone(
-                    calendar.tz).date()
+                fifth[day] = _fifth(calendar, day)
             on_time = at <= datetime.combine(fifth[day], local.timetz())
         out.append(RegisterRow(
             ticket=rating.number or "", rater_kind=rating.rater_kind,
@@ -204,6 +216,62 @@ async def rating_register(*, session: AsyncSession, quarter: Quarter,
             rated_at=at.isoformat(timespec="minutes"),
             resolved_at=done_at.isoformat(timespec="minutes") if done_at else "",
             within_5_workdays=on_time))
+    return out
+
+
+def _fifth(calendar: WorkCalendar, day: date) -> date:
+    """The date of the RATING_WORKDAYS-th working day after `day` (a local date)."""
+    noon = datetime.combine(day, time(12), tzinfo=calendar.tz)
+    return calendar.add_working_days(noon, RATING_WORKDAYS).astimezone(calendar.tz).date()
+
+
+# ISO to the minute with the offset (to_char in the session's time zone), e.g.
+# 2026-07-01T08:30+08:00: what `datetime.astimezone(zone).isoformat(timespec="minutes")` gives.
+LOCAL_ISO = 'YYYY-MM-DD"T"HH24:MITZH:TZM'
+
+
+async def _register_in_sql(session: AsyncSession, quarter: Quarter, calendar: WorkCalendar,
+                           names: dict[int, str], where: list[Any]) -> list[RegisterRow]:
+    """The register with its local times formatted by PostgreSQL: a city's quarter holds
+    ~650,000 ratings, and turning two times a rating into local text in Python took 7 s.
+
+    Within 5 working days compares in the calendar's local time: the rating no later than the
+    done's time of day on the 5th working day after the done's date, i.e. (rating's local time
+    minus the done's time of day) no later than that day's midnight. Python only looks the 5th
+    working day up, once per date.
+    """
+    # The done each rating answers, once per rating (a lateral join, not a scalar subquery
+    # that PostgreSQL would repeat for every expression using it).
+    answer = (select(func.max(TicketEvent.at).label("done"))
+              .where(TicketEvent.ticket_id == Rating.ticket_id, TicketEvent.action == "done",
+                     TicketEvent.at <= Rating.at).lateral("answer"))
+    done, tz = answer.c.done, calendar.tz.key
+    connection = await session.connection()
+    # to_char writes times in the session's zone: the quarter's, for this statement only.
+    before = await connection.scalar(text("SELECT current_setting('TimeZone')"))
+    await connection.execute(text("SELECT set_config('TimeZone', :tz, true)"),
+                             {"tz": quarter.timezone})
+    rated = await connection.execute(
+        select(Rating.rater_kind, Rating.unit_id, Rating.value, Ticket.number,
+               Ticket.community_id, func.to_char(Rating.at, LOCAL_ISO),
+               func.to_char(done, LOCAL_ISO), cast(func.timezone(tz, done), Date),
+               type_coerce(func.timezone(tz, Rating.at) - cast(func.timezone(tz, done), Time),
+                           DateTime()))
+        .select_from(Rating).join(Ticket, Ticket.id == Rating.ticket_id)
+        .outerjoin(answer, true()).where(*where).order_by(Rating.at, Rating.id))
+    await connection.execute(text("SELECT set_config('TimeZone', :tz, true)"), {"tz": before})
+    deadline: dict[date, datetime] = {}
+    out = []
+    for kind, unit_id, value, number, community_id, rated_at, resolved_at, day, spent in rated:
+        on_time = None
+        if day is not None:
+            if day not in deadline:
+                deadline[day] = datetime.combine(_fifth(calendar, day), time())
+            on_time = spent <= deadline[day]
+        out.append(RegisterRow(
+            ticket=number or "", rater_kind=kind, rater_unit=names.get(community_id or -1, ""),
+            rated_unit=names.get(unit_id or -1, ""), value=value, rated_at=rated_at,
+            resolved_at=resolved_at or "", within_5_workdays=on_time))
     return out
 
 

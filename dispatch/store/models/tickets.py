@@ -137,12 +137,16 @@ class TicketEvent(Base):
     __tablename__ = "ticket_events"
     __table_args__ = (
         # Statistics: a period's events by action; a ticket's trail by action (this one also
-        # serves every lookup by ticket alone).
-        Index("ix_ticket_events_action_at", "action", "at"),
-        Index("ix_ticket_events_trail", "ticket_id", "action", "id"),
+        # serves every lookup by ticket alone). On PostgreSQL each carries the columns the
+        # period's statements read, so a quarter is read from the indexes alone (0014).
+        Index("ix_ticket_events_action_at", "action", "at",
+              postgresql_include=["unit_id", "ticket_id", "id", "actor_id", "clock_at"]),
+        Index("ix_ticket_events_trail", "ticket_id", "action", "id",
+              postgresql_include=["at"]),
         # A district's (or a street's) figures: only its units' events of the period, instead
         # of every district's events filtered afterwards.
-        Index("ix_ticket_events_unit_action_at", "unit_id", "action", "at"),
+        Index("ix_ticket_events_unit_action_at", "unit_id", "action", "at",
+              postgresql_include=["ticket_id", "id", "actor_id", "clock_at"]),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
