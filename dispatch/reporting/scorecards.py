@@ -251,7 +251,7 @@ async def _register_in_sql(session: AsyncSession, quarter: Quarter, calendar: Wo
     before = await connection.scalar(text("SELECT current_setting('TimeZone')"))
     await connection.execute(text("SELECT set_config('TimeZone', :tz, true)"),
                              {"tz": quarter.timezone})
-    rated = await connection.execute(
+    rated: Any = await connection.execute(
         select(Rating.rater_kind, Rating.unit_id, Rating.value, Ticket.number,
                Ticket.community_id, func.to_char(Rating.at, LOCAL_ISO),
                func.to_char(done, LOCAL_ISO), cast(func.timezone(tz, done), Date),
