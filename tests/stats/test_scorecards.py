@@ -116,10 +116,14 @@ def test_a_cjk_font_is_found_on_this_machine() -> None:
     assert scorecard_files.cjk_font() in {"WenQuanYi Micro Hei", "Noto Sans CJK SC"}
 
 
-async def test_register_pairs_each_rating_with_the_done_it_answers(seeded: Seeded) -> None:
+@pytest.mark.parametrize("zone", ["Asia/Shanghai", "America/New_York"])
+async def test_register_pairs_each_rating_with_the_done_it_answers(seeded: Seeded,
+                                                                    zone: str) -> None:
     """The register's done (looked up in SQL) is the ticket's latest done at or before the
-    rating, as the per-rating walk over the trail found it; within 5 working days follows."""
-    q = Quarter.parse("2026Q4")
+    rating, as the per-rating walk over the trail found it; within 5 working days follows.
+    The local times read as Python writes them, also in a zone with a negative offset whose
+    quarter crosses the end of daylight saving time (PostgreSQL writes them itself)."""
+    q = Quarter.parse("2026Q4", zone)
     async with seeded.sessions() as session:
         register = await rating_register(session=session, quarter=q)
         ratings = (await session.scalars(select(Rating).where(
@@ -127,12 +131,13 @@ async def test_register_pairs_each_rating_with_the_done_it_answers(seeded: Seede
         dones = (await session.execute(select(TicketEvent.ticket_id, TicketEvent.at).where(
             TicketEvent.action == "done"))).all()
     assert len(register) == len(ratings) > 0
-    zone, calendar, answered = q.timezone, WorkCalendar(), 0
+    calendar, answered = WorkCalendar(), 0
     for row, rating in zip(register, ratings, strict=True):
         done = max((at for tid, at in dones if tid == rating.ticket_id and at <= rating.at),
                    default=None)
         local = done.astimezone(ZoneInfo(zone)).isoformat(timespec="minutes") if done else ""
-        assert (row.value, row.resolved_at) == (rating.value, local)
+        rated = rating.at.astimezone(ZoneInfo(zone)).isoformat(timespec="minutes")
+        assert (row.value, row.rated_at, row.resolved_at) == (rating.value, rated, local)
         assert row.within_5_workdays == (
             None if done is None else rating.at <= calendar.add_working_days(done, 5))
         answered += done is not None
