@@ -187,10 +187,38 @@ def _row(r: Any, now: datetime, preview: int = PREVIEW) -> Row:
                due, late)
 
 
+# Sorts an index gives in order (a page can be read along it); every other order (due,
+# urgency, unit, status, category) sorts all the matches whatever the plan.
+WALKED = {"created", "number"}
+
+
+async def _sorted_once(session: AsyncSession, clauses: list[Any], sort: str, page: int,
+                       per_page: int) -> tuple[list[int], int, int]:
+    """A page in an order no index gives: the matches read and sorted once, counted in the
+    same pass (a window count), instead of read three times (a probe, a count, the walk: at
+    5,000,000 tickets a centre's critical tickets by due took 0.5 s)."""
+    page = max(1, page)
+    for _ in range(2):
+        rows = (await session.execute(
+            _walk(clauses, sort).add_columns(func.count().over())
+            .limit(per_page).offset((page - 1) * per_page))).all()
+        if rows or page == 1:
+            total = int(rows[0][1]) if rows else 0
+            return [r[0] for r in rows], total, page
+        # Past the last page: count, and show the last one.
+        total = await session.scalar(select(func.count(Ticket.id)).where(and_(*clauses))) or 0
+        page = max(1, -(-int(total) // per_page))
+    return [], 0, 1
+
+
 async def list_tickets(*, session: AsyncSession, flt: TicketFilter, scope: Any, now: datetime,
                        sort: str = "-created", page: int = 1, per_page: int = 50) -> Page:
     """One page of the filtered table and the number of matching tickets."""
     clauses = where(flt, scope=scope, now=now)
+    if sort.lstrip("-") not in WALKED:
+        ids, total, page = await _sorted_once(session, clauses, sort, page, per_page)
+        found = {r[0]: r for r in await session.execute(_select([Ticket.id.in_(ids)]))}
+        return Page([_row(found[i], now) for i in ids if i in found], total, page, per_page)
     few = list((await session.scalars(_few(clauses, sort))).all())
     if len(few) <= FEW:
         total = len(few)
