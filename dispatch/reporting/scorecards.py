@@ -32,6 +32,14 @@ from dispatch.reporting.stats import roomy, unit_stats
 from dispatch.store.models import Rating, Ticket, TicketEvent, Unit
 
 _QUARTER = re.compile(r"^\s*(\d{4})\s*-?\s*[Qq]\s*([1-4])\s*$")
+# 2026年第三季度, 2026年第3季度, 2026年Q3
+_QUARTER_ZH = re.compile(r"^\s*(\d{4})\s*年\s*(?:第|[Qq])?\s*([1-4一二三四])\s*(?:季度)?\s*$")
+_ZH_DIGITS = {"一": "1", "二": "2", "三": "3", "四": "4"}
+# Quarters named from today: how many quarters back.
+RELATIVE = {
+    0: ("本季度", "这季度", "这个季度", "本季", "当季", "this quarter", "current quarter"),
+    1: ("上季度", "上个季度", "上一季度", "上季", "last quarter", "previous quarter"),
+}
 DEFAULT_TZ = "Asia/Shanghai"
 
 
@@ -49,6 +57,24 @@ class Quarter:
         if match is None or not 1970 <= int(match[1]) <= 9998:
             raise ValueError(f"quarter {text!r} is not like 2026Q3: a year from 1970, 'Q', 1-4")
         return cls(int(match[1]), int(match[2]), timezone)
+
+    @classmethod
+    def read(cls, text: str, now: datetime, timezone: str = DEFAULT_TZ) -> Quarter:
+        """What a coordinator writes after /scorecard: 2026Q3, 2026年第三季度, 本季度, 上季度,
+        "last quarter" (ValueError like `parse` otherwise)."""
+        words = " ".join((text or "").lower().split())
+        for back, names in RELATIVE.items():
+            if words in names:
+                return cls.containing(now, timezone).before(back)
+        match = _QUARTER_ZH.match(text or "")
+        if match is not None:
+            text = f"{match[1]}Q{_ZH_DIGITS.get(match[2], match[2])}"
+        return cls.parse(text, timezone)
+
+    def before(self, quarters: int) -> Quarter:
+        """The quarter `quarters` before this one (across years)."""
+        index = self.year * 4 + self.number - 1 - quarters
+        return Quarter(index // 4, index % 4 + 1, self.timezone)
 
     @classmethod
     def containing(cls, moment: datetime, timezone: str = DEFAULT_TZ) -> Quarter:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import unicodedata
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from dispatch.core.enums import Role
 from dispatch.org import tree as org
@@ -87,3 +88,23 @@ async def test_the_scorecard_pages_are_monospace_tables_that_line_up(district) -
     assert any("吴航街道" in line for page in zh for line in page["text"].splitlines()[3:])
     problems = [p for page in zh + en for p in check_page(page)]
     assert not problems, "\n".join(problems)
+
+
+async def test_last_quarter_is_asked_in_words_in_both_languages(district) -> None:  # noqa: ANN001
+    """「/scorecard 上季度」 and "/scorecard last quarter" give the quarter before today's (in
+    Shanghai); a quarter it cannot read gets the usage line naming the forms it reads."""
+    async with district.sessions() as session, session.begin():  # one who reads English
+        centre = await org.get_unit(session=session, code="centre")
+        await enrol(session=session, channel="telegram", external_id="7302", name="Centre",
+                    role=Role.COORDINATOR, unit_id=centre.id, clock=district.clock, language="en")
+    local = district.clock().astimezone(ZoneInfo("Asia/Shanghai"))
+    number = (local.month - 1) // 3 + 1
+    before = f"{local.year}Q{number - 1}" if number > 1 else f"{local.year - 1}Q4"
+    zh = district.chat(COORD_CENTRE, language_code="zh-hans")
+    await zh.send("/scorecard 上季度")
+    await zh.wait_text(f"{before} 综合评分\n街道 / 镇\n")
+    await zh.send("/scorecard 下季度")
+    assert "上季度" in (await zh.wait_text("用法：/scorecard"))["text"]
+    en = district.chat(7302, language_code="en")
+    await en.send("/scorecard last quarter")
+    await en.wait_text(f"Scorecard {before}\nStreets / towns\n")

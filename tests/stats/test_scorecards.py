@@ -142,3 +142,21 @@ async def test_register_pairs_each_rating_with_the_done_it_answers(seeded: Seede
             None if done is None else rating.at <= calendar.add_working_days(done, 5))
         answered += done is not None
     assert answered > 0
+
+
+@pytest.mark.parametrize(("text", "wanted"), [
+    ("上季度", "2026Q4"), ("上个季度", "2026Q4"), ("last quarter", "2026Q4"),
+    (" Last  Quarter ", "2026Q4"), ("本季度", "2027Q1"), ("this quarter", "2027Q1"),
+    ("2026年第三季度", "2026Q3"), ("2026年第3季度", "2026Q3"), ("2026年Q2", "2026Q2"),
+    ("2026 年 第 一 季度", "2026Q1"), ("2025q4", "2025Q4"),
+])
+def test_a_quarter_is_read_as_a_coordinator_writes_it(text: str, wanted: str) -> None:
+    # 2027-01-01 01:00 in Shanghai (still 2026 in UTC): the first quarter of 2027 there.
+    now = datetime(2026, 12, 31, 17, tzinfo=UTC)
+    assert str(Quarter.read(text, now)) == wanted
+
+
+@pytest.mark.parametrize("text", ["上上季度", "2026年第五季度", "下季度", "last year", "2026年"])
+def test_a_quarter_it_cannot_read_says_what_is_expected(text: str) -> None:
+    with pytest.raises(ValueError, match="2026Q3"):
+        Quarter.read(text, datetime(2026, 12, 31, 17, tzinfo=UTC))

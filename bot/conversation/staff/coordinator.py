@@ -24,15 +24,15 @@ def is_coordinator(turn: Turn) -> bool:
 
 
 async def scorecard_command(turn: Turn, rest: str = "") -> None:
-    """/scorecard [2026Q3]: the quarter's table here (the asker's jurisdiction: a street's
-    coordinator sees the street and its communities), the chart, the sheets and the 评单
-    register as documents."""
+    """/scorecard [2026Q3 | 2026年第三季度 | 上季度 | last quarter]: the quarter's table here
+    (the asker's jurisdiction: a street's coordinator sees the street and its communities),
+    the chart, the sheets and the 评单 register as documents."""
     if not is_coordinator(turn):
         turn.say("error.permission_denied")
         return
     try:
-        quarter = Quarter.parse(rest.strip(), local_zone().key) if rest.strip() else \
-            Quarter.containing(turn.ctx.clock(), local_zone().key)
+        quarter = Quarter.read(rest, turn.ctx.clock(), local_zone().key) if rest.strip() \
+            else Quarter.containing(turn.ctx.clock(), local_zone().key)
     except ValueError:
         turn.say("coord.quarter_usage")
         return
