@@ -217,18 +217,18 @@ async def list_tickets(*, session: AsyncSession, flt: TicketFilter, scope: Any, 
     clauses = where(flt, scope=scope, now=now)
     if sort.lstrip("-") not in WALKED:
         ids, total, page = await _sorted_once(session, clauses, sort, page, per_page)
-        found = {r[0]: r for r in await session.execute(_select([Ticket.id.in_(ids)]))}
-        return Page([_row(found[i], now) for i in ids if i in found], total, page, per_page)
-    few = list((await session.scalars(_few(clauses, sort))).all())
-    if len(few) <= FEW:
-        total = len(few)
-        page = max(1, min(page, max(1, -(-total // per_page))))
-        ids = few[(page - 1) * per_page:page * per_page]
-    else:  # many: counted, then the page's ids read along the sort's index
-        total = await session.scalar(select(func.count(Ticket.id)).where(and_(*clauses))) or 0
-        page = max(1, min(page, max(1, -(-int(total) // per_page))))
-        ids = list((await session.scalars(_walk(clauses, sort).limit(per_page)
-                                          .offset((page - 1) * per_page))).all())
+    else:
+        few = list((await session.scalars(_few(clauses, sort))).all())
+        if len(few) <= FEW:
+            total = len(few)
+            page = max(1, min(page, max(1, -(-total // per_page))))
+            ids = few[(page - 1) * per_page:page * per_page]
+        else:  # many: counted, then the page's ids read along the sort's index
+            total = await session.scalar(
+                select(func.count(Ticket.id)).where(and_(*clauses))) or 0
+            page = max(1, min(page, max(1, -(-int(total) // per_page))))
+            ids = list((await session.scalars(_walk(clauses, sort).limit(per_page)
+                                              .offset((page - 1) * per_page))).all())
     # Then the page's 50 wide rows with their names.
     found = {r[0]: r for r in await session.execute(_select([Ticket.id.in_(ids)]))}
     return Page([_row(found[i], now) for i in ids if i in found], int(total), page, per_page)

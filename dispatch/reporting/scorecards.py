@@ -203,18 +203,18 @@ async def rating_register(*, session: AsyncSession, quarter: Quarter,
     zone = ZoneInfo(quarter.timezone)
     await roomy(session)
     names = {u.id: u.name for u in (await session.scalars(select(Unit))).all()}
-    # The done each rating answers: the ticket's latest done at or before the rating, looked up
-    # along the ticket's trail in the same statement (no per-rating walk, no ids as parameters).
-    answered = (select(func.max(TicketEvent.at))
-                .where(TicketEvent.ticket_id == Rating.ticket_id, TicketEvent.action == "done",
-                       TicketEvent.at <= Rating.at)
-                .correlate(Rating).scalar_subquery())
     where = [Rating.at >= quarter.start, Rating.at < quarter.end]
     if within is not None:
         mine = sorted(within)
         where.append(or_(Rating.unit_id.in_(mine), Ticket.community_id.in_(mine)))
     if (await session.connection()).dialect.name == "postgresql":
         return await _register_in_sql(session, quarter, calendar, names, where)
+    # The done each rating answers: the ticket's latest done at or before the rating, looked up
+    # along the ticket's trail in the same statement (no per-rating walk, no ids as parameters).
+    answered = (select(func.max(TicketEvent.at))
+                .where(TicketEvent.ticket_id == Rating.ticket_id, TicketEvent.action == "done",
+                       TicketEvent.at <= Rating.at)
+                .correlate(Rating).scalar_subquery())
     # Core, not the ORM's row loading.
     rated = (await (await session.connection()).execute(
         select(Rating.rater_kind, Rating.unit_id, Rating.value, Rating.at, Ticket.number,
