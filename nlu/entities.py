@@ -36,18 +36,46 @@ _NOT_PLACES = frozenset({
     "门路", "过马路", "一楼", "二楼", "楼里", "城里", "村里", "家里", "夜里", "心里",
 })
 _EN_SUFFIX = r"(?:road|rd|street|st|avenue|ave|lane|ln|boulevard|blvd|drive|dr|way|court|ct)\b\.?"
+# One building, unit or room as English writes it (matched on the lower-cased text).
+_EN_UNIT = (r"(?:building|bldg\.?|block|blk|tower|unit|apt\.?|apartment|flat|room)\s*#?\s*"
+            r"[a-z]?\d+[a-z]?\b")
 _EN_PLACE = re.compile(
-    r"\b(?:building|bldg\.?|block|blk|tower|unit|apt\.?|apartment|flat|room)\s*#?\s*"
-    r"[a-z]?\d+[a-z]?\b"
+    rf"\b{_EN_UNIT}"
     rf"|\bno\.?\s*\d+[a-z]?,?\s+(?:[a-z]+\s+){{1,3}}{_EN_SUFFIX}"
     rf"|\b\d{{1,5}}\s+(?:[a-z]+\s+){{1,3}}{_EN_SUFFIX}"
 )
+# Estates as their pinyin reads: "Xihu Xincun", "Yangguang Huayuan", "Jinxiu Xiaoqu".
+_PINYIN_ESTATES = ("xincun", "huayuan", "xiaoqu", "jiayuan", "shequ", "gongyu", "huating",
+                   "mingyuan")
+_PINYIN_ESTATE = "|".join(_PINYIN_ESTATES)
 _EN_NAMED = re.compile(
     r"\b(?:[A-Z][a-zA-Z]+\s+){1,3}(?:Road|Rd|Street|St|Avenue|Ave|Lane|Boulevard|Blvd|Drive|"
     r"Estate|Gardens?|Community|Court|Plaza|Park|Village|"
-    # Estates as their pinyin reads: "Xihu Xincun", "Yangguang Huayuan", "Jinxiu Xiaoqu".
-    r"(?i:Xincun|Huayuan|Xiaoqu|Jiayuan|Shequ|Gongyu|Dadao|Huating|Mingyuan))\b\.?"
+    rf"(?i:{_PINYIN_ESTATE}|dadao))\b\.?"
 )
+# The last words of an English name that make it an estate (its buildings may stand beside it).
+_ESTATE_WORDS = frozenset({"estate", "garden", "gardens", "community", "court", "village",
+                           *_PINYIN_ESTATES})
+# "xihu xincun" typed without capitals: one or two words before the suffix are its name, as long
+# as they read as pinyin ("near xihu xincun" is "xihu xincun"; matched on the lower-cased text).
+_PINYIN_NAMED = re.compile(rf"\b(?:([a-z']+) +)?([a-z']+) +(?:{_PINYIN_ESTATE})\b")
+_SYLLABLE = (
+    r"(?:(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcs])"
+    r"(?:iang|iong|uang|ang|eng|ing|ong|ian|iao|uai|uan|ai|ei|ao|ou|an|en|in|un|ia|ie|iu|ua|uo"
+    r"|ue|ui|a|e|i|o|u|v)"
+    r"|y(?:uan|ang|ing|ong|ao|an|in|ou|ue|un|a|e|i|o|u)|w(?:ang|eng|ai|an|ei|en|a|o|u)"
+    r"|ang|eng|ai|ao|an|ei|en|er|ou|a|e|o)"
+)
+_PINYIN_WORD = re.compile(rf"{_SYLLABLE}(?:'?{_SYLLABLE})*")
+# English words that also read as pinyin and stand before a place ("go to", "beside", "a").
+_NOT_PINYIN = frozenset({"a", "an", "to", "go", "so", "do", "no", "he", "she", "me", "beside",
+                         "home", "gate", "side", "house"})
+# Buildings, units and rooms in a row ("building 3 unit 2"); then what may stand between them
+# and their estate after ("building 2 xihu xincun", "block 5 of Xihu Xincun") or before
+# ("Xihu Xincun, building 3 unit 2").
+_EN_UNITS = re.compile(rf"\b{_EN_UNIT}(?:[\s,]+{_EN_UNIT})*")
+_UNITS_THEN_ESTATE = re.compile(r"\s*,?\s*(?:(?:of|in|at)\s+(?:the\s+)?)?")
+_ESTATE_THEN_UNITS = re.compile(r"\s*,?\s*")
 # "Zhenghe road", "at Shengli rd near number 12": a name in capitals and a suffix in lower case,
 # as people type it; words that start a sentence ("The road", "This street") are not names.
 _EN_NAMED_LOWER = re.compile(
@@ -102,20 +130,58 @@ class PlaceFinder:
         self._gazetteer = re.compile(alternatives) if alternatives else None
 
     def find(self, text: str, norm: str) -> list[Entity]:
-        spans: list[tuple[int, int, str]] = []
+        known: list[tuple[int, int, str]] = []
         if self._gazetteer is not None:
-            spans += [(m.start(), m.end(), self._names[m.group()])
-                      for m in self._gazetteer.finditer(norm)]
+            known = [(m.start(), m.end(), self._names[m.group()])
+                     for m in self._gazetteer.finditer(norm)]
+        named = [span for m in _EN_NAMED.finditer(text) if (span := _trimmed(text, m))]
+        # Estates an English building may be named with: a pinyin estate, an English name
+        # ending in Estate, Garden…, or a Latin-letter name of the org tree.
+        estates = [*_pinyin_estates(norm), *(s for s in named if _is_estate(norm, s)),
+                   *(s for s in known if re.search(r"[a-z]", norm[s[0]:s[1]]))]
+        spans = [*known, *named, *estates, *_with_buildings(estates, norm)]
         spans += [(m.start(), m.end(), "") for m in _ZH_PLACE.finditer(norm)
                   if m.end() - m.start() >= 2 and m.group() not in _NOT_PLACES]
         spans += [(m.start(), m.end(), "") for m in _EN_PLACE.finditer(norm)]
-        spans += [span for m in _EN_NAMED.finditer(text) if (span := _trimmed(text, m))]
         spans += [(m.start(), m.end(), "") for m in _EN_NAMED_LOWER.finditer(text)
                   if not _NOT_NAMES & set(m.group(1).split())]
         spans += [(m.start(), m.end(), "") for m in _EN_BUILDING_OF.finditer(text)]
         spans += [span for m in _EN_NAME_BUILDING.finditer(text) if (span := _trimmed(text, m))]
         return [Entity("place", start, end, value or _place_value(text[start:end]))
                 for start, end, value in _merge(spans, norm)]
+
+
+def _pinyin_estates(norm: str) -> list[tuple[int, int, str]]:
+    """Estates by their pinyin in any case: "xihu xincun", "Yangguang huayuan"."""
+    spans = []
+    for match in _PINYIN_NAMED.finditer(norm):
+        if _is_pinyin(match.group(2)):
+            start = match.start(1) if _is_pinyin(match.group(1)) else match.start(2)
+            spans.append((start, match.end(), ""))
+    return spans
+
+
+def _is_pinyin(word: str | None) -> bool:
+    return word is not None and word not in _NOT_PINYIN and bool(_PINYIN_WORD.fullmatch(word))
+
+
+def _is_estate(norm: str, span: tuple[int, int, str]) -> bool:
+    return norm[span[0]:span[1]].rstrip(".").split()[-1] in _ESTATE_WORDS
+
+
+def _with_buildings(estates: list[tuple[int, int, str]],
+                    norm: str) -> list[tuple[int, int, str]]:
+    """Each estate with the buildings written next to it, as one place: "building 2 xihu
+    xincun", "block 5 of Xihu Xincun", "Xihu Xincun, building 3 unit 2"."""
+    units = [(m.start(), m.end()) for m in _EN_UNITS.finditer(norm)] if estates else []
+    joined = []
+    for start, end, _ in estates:
+        for unit_start, unit_end in units:
+            if unit_end <= start and _UNITS_THEN_ESTATE.fullmatch(norm, unit_end, start):
+                joined.append((unit_start, end, ""))
+            elif end <= unit_start and _ESTATE_THEN_UNITS.fullmatch(norm, end, unit_start):
+                joined.append((start, unit_end, ""))
+    return joined
 
 
 def _trimmed(text: str, match: re.Match[str]) -> tuple[int, int, str] | None:

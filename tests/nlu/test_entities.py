@@ -89,6 +89,55 @@ def test_a_lower_case_suffix_reads_the_name_and_the_number_as_people_would_write
     assert places == ["Zhenghe Road near number 12"]
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    # the estate after the building, by its pinyin in lower case, as residents type it
+    ("street light broken near building 2 xihu xincun, very dark at nite",
+     ("building 2 xihu xincun", "Building 2 Xihu Xincun")),
+    ("outside building 5 of xihu xincun the bins are full",
+     ("building 5 of xihu xincun", "Building 5 of Xihu Xincun")),
+    ("water coming through the ceiling at block 2 unit 3 xihu xincun",
+     ("block 2 unit 3 xihu xincun", "Block 2 Unit 3 Xihu Xincun")),
+    ("no light near building 2, xihu xincun",
+     ("building 2, xihu xincun", "Building 2, Xihu Xincun")),
+    # the estate before the building, with or without capitals and a comma
+    ("lamp out near xihu xincun bldg 2 since friday",
+     ("xihu xincun bldg 2", "Xihu Xincun Bldg 2")),
+    ("at Xihu Xincun, building 3 unit 2 the lift is stuck",
+     ("Xihu Xincun, building 3 unit 2", "Xihu Xincun, Building 3 Unit 2")),
+    ("rubbish beside yangguang huayuan block 7",
+     ("yangguang huayuan block 7", "Yangguang Huayuan Block 7")),
+    ("Sunshine Garden, building 3 has no water",
+     ("Sunshine Garden, building 3", "Sunshine Garden, Building 3")),
+])
+def test_an_english_building_keeps_the_estate_named_next_to_it(
+        text: str, expected: tuple[str, str]) -> None:
+    found = [e for e in EntityExtractor(GAZETTEER).extract(text) if e.entity == "place"]
+    assert [(text[e.start:e.end], e.value) for e in found] == [expected]
+
+
+def test_an_estate_of_the_org_tree_joins_the_building_in_english() -> None:
+    text = "the lift at building 2, xihu new village is stuck"
+    assert values(text, "place", gazetteer=["Xihu New Village"]) == [
+        "Building 2, Xihu New Village"]
+    assert values(text, "place", gazetteer=[]) == ["Building 2"]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # no estate: the building alone, and what follows it stays out of the place
+    ("street light broken near building 2, very dark at nite", ["building 2"]),
+    ("street light broken near building 2 very dark at nite", ["building 2"]),
+    ("the lights in block 3, block 4 are out", ["block 3", "block 4"]),
+    # English words before a pinyin estate are not part of its name
+    ("please go to xihu xincun and look", ["xihu xincun"]),
+    ("it is dark beside xihu xincun", ["xihu xincun"]),
+    # a suffix without a name before it is no estate
+    ("the xincun gate is broken", []),
+    ("we live in a xiaoqu with no lights", []),
+])
+def test_nothing_but_an_estate_joins_an_english_building(text: str, expected: list[str]) -> None:
+    assert spans(text, "place") == expected
+
+
 @pytest.mark.parametrize("text", ["The road is broken near my home", "This street is dirty",
                                   "My road has a hole again", "Hello street cleaners"])
 def test_words_that_start_a_sentence_are_not_road_names(text: str) -> None:
