@@ -63,7 +63,7 @@ from bot.channels.sender import SendLimits  # noqa: E402
 from bot.conversation.router import make_handler  # noqa: E402
 from bot.core.state import MemoryStateStore  # noqa: E402
 from dispatch.core.enums import Category  # noqa: E402
-from dispatch.core.lifecycle import CLOCK_STARTS  # noqa: E402
+from dispatch.core.lifecycle import ARRIVALS, CLOCK_STARTS, MOVES  # noqa: E402
 from dispatch.reporting import questions  # noqa: E402
 from dispatch.reporting.scorecards import Quarter, build_scorecard  # noqa: E402
 from dispatch.reporting.stats import unit_stats  # noqa: E402
@@ -293,6 +293,7 @@ class Filler:
         service = None
 
         started: list[datetime] = []  # the latest clock start: a claim's or done's clock_at
+        arrived: list[int] = []  # the latest arrival's unit: a move's source
 
         def ev(action: str, to: str, at: datetime, unit_id: int | None, actor: int | None,
                note: str | None = None) -> None:
@@ -300,8 +301,14 @@ class Filler:
             if action in CLOCK_STARTS:
                 started[:] = [at]
             clock = started[0] if action in ("claim", "done") and started else None
+            # As the live code writes them: the deadline in force, the unit the move left.
+            due = claim_due if action == "claim" else resolve_due if action == "done" else None
+            late = (due is not None and at > due) if action in ("claim", "done") else None
+            source = (arrived[0] if arrived else None) if action in MOVES else None
+            if action in ARRIVALS:
+                arrived[:] = [unit_id]
             events.append((self.event_id(), tid, action, status, to, actor, unit_id, note, at,
-                           clock))
+                           clock, late, source))
             status = to
 
         def later(hours: float) -> datetime:
@@ -349,7 +356,7 @@ class Filler:
                 if list_type:
                     events.append((self.event_id(), tid, "list", status, status,
                                    staff(district["centre"]), district["centre"], list_type,
-                                   later(1), None))
+                                   later(1), None, None, None))
                 dept = district["departments"].get(DEPARTMENT_OF.get(category, "dept-urban"))
                 unit = dept or unit
                 ev("dispatch", "dispatched", later(1), unit, staff(district["centre"]))
@@ -365,13 +372,13 @@ class Filler:
             if steps < cut:
                 ev("start", "in_progress", later(2), unit, worker)
                 events.append((self.event_id(), tid, "note", status, status, worker, unit,
-                               "正在处理", later(6), None))
+                               "正在处理", later(6), None, None, None))
                 steps += 1
             if steps < cut:
                 finish = later(RESOLVE_DAYS[urgency] * 24 * 0.5)
                 if finish > resolve_due:
                     events.append((self.event_id(), tid, "overdue", status, status, None, unit,
-                                   "resolve overdue", resolve_due, None))
+                                   "resolve overdue", resolve_due, None, None, None))
                 ev("done", "resolved", finish, unit, worker)
                 resolved_at = finish
                 if kind == "help_request":
@@ -383,9 +390,11 @@ class Filler:
                          else "unsatisfied" if rated < 0.88 else "not_rated")
                 at = later(20)
                 ratings.append((self.rating_id(), tid, "reporter", reporter, unit, 1, value, at))
-                if value == "unsatisfied":
+                if value == "unsatisfied":  # reopened: new clocks, as the live code sets them
                     ev("rate_unsatisfied", "reopened", at, unit, reporter)
+                    claim_due = t + timedelta(hours=CLAIM_HOURS[urgency])
                     ev("claim", "claimed", later(3), unit, worker)
+                    resolve_due = t + timedelta(days=RESOLVE_DAYS[urgency])
                     ev("done", "resolved", later(24), unit, worker)
                     resolved_at = t
                     ratings.append((self.rating_id(), tid, "reporter", reporter, unit, 2,
@@ -402,7 +411,7 @@ class Filler:
                                                          "basically_satisfied", "unsatisfied"]),
                                     later(5)))
                     events.append((self.event_id(), tid, "community_rate", status, status,
-                                   None, unit, None, t, None))
+                                   None, unit, None, t, None, None, None))
         if kind == "consult" and status == "new" and cut > 1:
             ev("done", "resolved", later(4), community, staff(community))
             resolved_at = t
@@ -440,7 +449,7 @@ class Filler:
                       "resolved_at", "closed_at", "whistled_by_id", "remind_at",
                       "deadline_stage", "overdue", "flagged", "milestones", "service_minutes"]
     EVENT_COLUMNS = ["id", "ticket_id", "action", "from_status", "to_status", "actor_id",
-                     "unit_id", "note", "at", "clock_at"]
+                     "unit_id", "note", "at", "clock_at", "late", "from_unit_id"]
     RATING_COLUMNS = ["id", "ticket_id", "rater_kind", "rater_id", "unit_id", "round", "value",
                       "at"]
 

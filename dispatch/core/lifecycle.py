@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dispatch.core.enums import Status
@@ -95,6 +95,10 @@ CLAIM_CLOCK = ("whistle", "escalate", "dispatch", "reassign", "hand_back", "rate
                "widen")
 CLOCK_STARTS = ("create", *CLAIM_CLOCK)
 _TIMED = frozenset({"claim", "done"})
+# Events whose unit is the one the ticket went TO (create: the community it began in); an
+# escalation's or a whistle's source is the latest one's unit before it.
+ARRIVALS = ("create", "whistle", "escalate", "dispatch", "reassign")
+MOVES = frozenset({"escalate", "whistle"})
 
 
 def next_status(status: Status | str, action: Action | str) -> Status:
@@ -125,6 +129,43 @@ async def _clock_of(session: AsyncSession, ticket_id: int, action: str) -> datet
     return last[1] if last is not None else None
 
 
+async def _late(session: AsyncSession, ticket: Ticket, action: str,
+                at: datetime) -> bool | None:
+    """Whether a claim (done) made at `at` misses the deadline in force: the ticket's claim
+    (resolve) deadline as it stands before the move. A ticket without one was late exactly
+    when a missed deadline (an `overdue` event) came since its clock last started."""
+    if action not in _TIMED:
+        return None
+    due = ticket.claim_due_at if action == "claim" else ticket.resolve_due_at
+    if due is not None:
+        return at > due
+    clock = CLAIM_CLOCK if action == "claim" else ("claim",)
+    started = (select(func.coalesce(func.max(TicketEvent.id), 0))
+               .where(TicketEvent.ticket_id == ticket.id, TicketEvent.action.in_(clock))
+               .scalar_subquery())
+    missed = await session.scalar(select(exists().where(
+        TicketEvent.ticket_id == ticket.id, TicketEvent.action == "overdue",
+        TicketEvent.id > started)))
+    return bool(missed)
+
+
+async def _left(session: AsyncSession, ticket_id: int, action: str) -> int | None:
+    """The unit an escalation or a whistle takes the ticket away from: the latest arrival's.
+    The deadline ladder's moves wait in the session for one flush (`flush=False`): the latest
+    of those comes first."""
+    if action not in MOVES:
+        return None
+    pending = [e for e in session.new if isinstance(e, TicketEvent)
+               and e.ticket_id == ticket_id and e.action in ARRIVALS]
+    if pending:  # in the order they were added, as their ids will be
+        return pending[-1].unit_id
+    with session.no_autoflush:
+        return await session.scalar(
+            select(TicketEvent.unit_id)
+            .where(TicketEvent.ticket_id == ticket_id, TicketEvent.action.in_(ARRIVALS))
+            .order_by(TicketEvent.id.desc()).limit(1))
+
+
 async def apply(
     *,
     session: AsyncSession,
@@ -145,7 +186,9 @@ async def apply(
     before = Status(ticket.status)
     after = next_status(before, action)
     clock_at = await _clock_of(session, ticket.id, action.value)
+    source = await _left(session, ticket.id, action.value)
     now = clock()
+    late = await _late(session, ticket, action.value, now)
     ticket.status = after.value
     ticket.updated_at = now
     event = TicketEvent(
@@ -159,6 +202,8 @@ async def apply(
         data=data,
         at=now,
         clock_at=clock_at,
+        late=late,
+        from_unit_id=source,
     )
     session.add(event)
     if flush:
@@ -183,9 +228,11 @@ async def record(
     assert next_status(before, action).value == ticket.status
     if clock_at is None:
         clock_at = await _clock_of(session, ticket.id, action.value)
+    now = clock()
     event = TicketEvent(ticket_id=ticket.id, action=action.value, from_status=before,
                         to_status=ticket.status, actor_id=actor_id, unit_id=unit_id,
-                        note=note, at=clock(), clock_at=clock_at)
+                        note=note, at=now, clock_at=clock_at,
+                        late=await _late(session, ticket, action.value, now))
     session.add(event)
     await session.flush()
     return event

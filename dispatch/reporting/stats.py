@@ -28,13 +28,11 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from dispatch.core.lifecycle import CLAIM_CLOCK
+from dispatch.core.lifecycle import ARRIVALS, CLAIM_CLOCK
 from dispatch.reporting.figures import DistrictSummary, Figures, UnitStats
 from dispatch.store.models import Rating, Ticket, TicketEvent, Unit
 
 E = TicketEvent
-# Events whose unit_id is the unit the ticket went TO (or, for create, the community it began in).
-ARRIVALS = ("create", "whistle", "escalate", "dispatch", "reassign")
 ANSWERS = ("verify", "reject", "merge")  # a community answering a ticket created in it
 GOOD = ("satisfied", "basically_satisfied")
 NOT_RATED = "not_rated"
@@ -164,16 +162,29 @@ async def _work(p: _Period) -> None:
         await p.count("service_minutes", Ticket.id, minutes, Ticket.id.in_(ids))
 
 
+def latest_before(event: Any, actions: tuple[str, ...], column: Any) -> Any:
+    """`column` of the ticket's latest event of `actions` before `event`: its id from the
+    trail index alone (an index-only max), then the row by primary key (no sort of the
+    ticket's candidates, one row read)."""
+    last, prev = aliased(E), aliased(E)
+    latest = (select(func.max(last.id))
+              .where(last.ticket_id == event.ticket_id, last.id < event.id,
+                     last.action.in_(actions))
+              .correlate(event).scalar_subquery())
+    return (select(getattr(prev, column.key)).where(prev.id == latest)
+            .correlate(event).scalar_subquery())
+
+
+def left_unit(event: Any) -> Any:
+    """The unit a move (an escalation, a whistle) took the ticket away from: `from_unit_id`,
+    written with it; for a row written without it (an import, a restored backup), the unit its
+    previous arrival named, looked up for such rows only."""
+    return func.coalesce(event.from_unit_id, latest_before(event, ARRIVALS, E.unit_id))
+
+
 async def _moves(p: _Period) -> None:
-    """Escalations counted at the unit the ticket LEFT: the one its previous arrival named."""
-    prev, last = aliased(E), aliased(E)
-    # The previous arrival's id from the trail index alone (an index-only max over a few
-    # entries), then its unit by primary key: no sort of the ticket's rows for every move.
-    before = (select(func.max(last.id))
-              .where(last.ticket_id == E.ticket_id, last.id < E.id, last.action.in_(ARRIVALS))
-              .correlate(E).scalar_subquery())
-    source = select(prev.unit_id).where(prev.id == before).correlate(E).scalar_subquery()
-    moves = (select(E.ticket_id.label("ticket_id"), source.label("unit_id"),
+    """Escalations counted at the unit the ticket LEFT (`left_unit`)."""
+    moves = (select(E.ticket_id.label("ticket_id"), left_unit(E).label("unit_id"),
                     E.action.label("action"), E.actor_id.label("actor_id"))
              .where(E.action.in_(("escalate", "whistle")), p.during(E.at)).subquery())
     automatic = and_(moves.c.action == "whistle", moves.c.actor_id.is_(None))
@@ -198,32 +209,34 @@ async def _ratings(p: _Period) -> None:
     }, Rating.at >= p.start, Rating.at < p.end)
 
 
-def _late(due: Any, clock: Sequence[str]) -> Any:
+def _late(due_column: Any, clock: Sequence[str]) -> Any:
     """Whether the event E (a claim or a done) missed the deadline in force when it was made.
 
-    The deadline that applied to a past claim (or done) is not stored on its event. When
-    nothing reset the clock since, the ticket still holds it: late is `at > due`. When it was
+    Written with the row (`late`). A row written without it (an import, a restored backup) is
+    judged from the trail, as migration 0015 filled in the older rows: when nothing reset the
+    clock since, the ticket still holds its deadline: late is `at > due`. When it was
     replaced, a missed deadline always left an `overdue` event (or moved the ticket away), so
     the claim was late exactly when an `overdue` event lies between the clock's last start and
-    the claim. One statement, no per-ticket walk.
+    the claim. Only such rows are looked up; the rest are read from the period's index.
     """
     c, o = aliased(E), aliased(E)
+    due = select(due_column).where(Ticket.id == E.ticket_id).correlate(E).scalar_subquery()
     reset_since = exists().where(c.ticket_id == E.ticket_id, c.id > E.id, c.action.in_(clock))
     started = (select(func.coalesce(func.max(c.id), 0))
                .where(c.ticket_id == E.ticket_id, c.id < E.id, c.action.in_(clock))
                .correlate(E).scalar_subquery())
     missed = exists().where(o.ticket_id == E.ticket_id, o.action == "overdue",
                             o.id < E.id, o.id > started)
-    return case((and_(due.is_not(None), ~reset_since), E.at > due), else_=missed)
+    return case((E.late.is_not(None), E.late),
+                (and_(due.is_not(None), ~reset_since), E.at > due), else_=missed)
 
 
 async def _deadlines(p: _Period) -> None:
-    # The period's claims and dones in one pass (one join to `tickets`), each against its clock.
+    # The period's claims and dones in one pass, each against its clock, and its overdues.
     is_claim = E.action == "claim"
     late = case((is_claim, _late(Ticket.claim_due_at, CLAIM_CLOCK)),
                 else_=_late(Ticket.resolve_due_at, ("claim",)))
-    late_where = [E.action.in_(("claim", "done")), p.during(E.at), E.ticket_id == Ticket.id,
-                  late]
+    late_where = [E.action.in_(("claim", "done")), p.during(E.at), late]
     overdue_where = [E.action == "overdue", p.during(E.at)]
     if p.unit_ids is not None:
         late_where.append(E.unit_id.in_(p.unit_ids))

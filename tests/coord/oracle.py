@@ -100,6 +100,9 @@ class History:
         self.people: dict[str, int] = {}
         self.units: dict[str, int] = {}
         self.code_of: dict[int, str] = {}
+        # Each claim and done made: (ticket, action, when) → the ticket's claim (resolve)
+        # deadline as it stood just before, read from the ticket, not from the trail.
+        self.in_force: dict[tuple[int, str, datetime], datetime | None] = {}
 
     async def open(self) -> None:
         async with self.sessions() as session:
@@ -153,7 +156,9 @@ class History:
             await self._progress(tid, ticket, grid, centre_coord, param)
         elif action == 6:
             self.clock.now += timedelta(hours=1 + param % 60)
-            for _ in range(3):
+            # Mostly the scheduler's pass follows; a third of the time people act before it
+            # does (claims and dones after a deadline the ladder has not acted on yet).
+            for _ in range(3 if param % 3 else 0):
                 await deadlines.run_due(sessions=self.sessions, desk=self.desk)
         elif action == 7:
             move = param % 4
@@ -181,10 +186,13 @@ class History:
             await self._try(centre.set_lead, ticket_id=tid, actor=centre_coord,
                             unit_id=self.units[DEPTS[param % len(DEPTS)]])
         elif status in ("verified", "dispatched", "reopened"):
-            if (who := self._holder(ticket.unit_id)) is not None:
-                await self._try(work.claim, ticket_id=tid, actor=who)
+            who = self._holder(ticket.unit_id)
+            if who is not None and await self._try(work.claim, ticket_id=tid,
+                                                   actor=who) is not None:
+                self.in_force[tid, "claim", self.clock.now] = ticket.claim_due_at
         elif status in ("claimed", "in_progress") and ticket.claimed_by_id is not None:
-            await self._try(work.done, ticket_id=tid, actor=ticket.claimed_by_id)
+            if await self._try(work.done, ticket_id=tid, actor=ticket.claimed_by_id) is not None:
+                self.in_force[tid, "done", self.clock.now] = ticket.resolve_due_at
         elif status == "resolved":
             community = self.code_of[ticket.community_id or -1]
             await self._try(ratings.rate_by_reporter, ticket_id=tid,
@@ -280,7 +288,8 @@ class Oracle:
                 events=list((await session.execute(select(
                     TicketEvent.id, TicketEvent.ticket_id, TicketEvent.action,
                     TicketEvent.actor_id, TicketEvent.unit_id, TicketEvent.at,
-                    TicketEvent.clock_at))).all()),
+                    TicketEvent.clock_at, TicketEvent.late,
+                    TicketEvent.from_unit_id))).all()),
                 ratings=list((await session.execute(select(
                     Rating.id, Rating.ticket_id, Rating.rater_kind, Rating.unit_id, Rating.value,
                     Rating.at))).all()),
@@ -322,6 +331,36 @@ class Oracle:
         return [(e.id, e.action, e.clock_at, self._assigned(e)) for e in self.r.events
                 if e.action in DURATION_OF.values()
                 and (e.clock_at is None or _utc(e.clock_at) != self._assigned(e))]
+
+    def late_mismatches(self, in_force: dict[tuple[int, str, datetime], datetime | None],
+                        ) -> list[tuple[int, str, Any, Any]]:
+        """Claims and dones whose stored `late` is not "after the deadline in force", as the
+        history read it off the ticket just before each one; every claim and done must be
+        one the history made (no other path writes them unseen)."""
+        out = []
+        for e in self.r.events:
+            if e.action not in ("claim", "done"):
+                continue
+            key = (e.ticket_id, e.action, _utc(e.at))
+            if key not in in_force:
+                out.append((e.id, e.action, e.late, "not made by the history"))
+                continue
+            due = in_force[key]
+            want = due is not None and _utc(e.at) > _utc(due)
+            if due is None:  # no deadline: late when a missed one (overdue) came since
+                trail = self.by_ticket[e.ticket_id]
+                clock = ASSIGNED - {"create"} if e.action == "claim" else {"claim"}
+                since = max((x.id for x in trail if x.id < e.id and x.action in clock),
+                            default=0)
+                want = any(x.action == "overdue" and since < x.id < e.id for x in trail)
+            if e.late is None or bool(e.late) != want:
+                out.append((e.id, e.action, e.late, want))
+        return out
+
+    def source_mismatches(self) -> list[tuple[int, str, Any, Any]]:
+        """Escalations and whistles whose stored source is not the trail's previous arrival."""
+        return [(e.id, e.action, e.from_unit_id, self._left(e)) for e in self.r.events
+                if e.action in ("escalate", "whistle") and e.from_unit_id != self._left(e)]
 
     def _late(self, t: Any) -> bool:
         def due(at: datetime | None) -> bool:

@@ -84,6 +84,11 @@ async def check(template: Path, db: Path, steps: list[tuple[int, int, int]]) -> 
         oracle = await Oracle.read(history)
         # Each claim and done carries its clock as the trail has it (the average times read it).
         assert not oracle.clock_mismatches(), oracle.clock_mismatches()[:5]
+        # Each claim and done says whether it missed the deadline in force as it was made, and
+        # each move names the unit it left (deadline keeping and escalations read them).
+        assert not oracle.late_mismatches(history.in_force), \
+            oracle.late_mismatches(history.in_force)[:5]
+        assert not oracle.source_mismatches(), oracle.source_mismatches()[:5]
         unit_ids = {word: history.units[code] for word, code in UNITS.items()}
         asked, wrong = 0, []
 

@@ -27,7 +27,7 @@ from dispatch.core.lifecycle import CLOCK_STARTS, OPEN, UNCLAIMED, WORKING
 from dispatch.org.snapshot import Latest
 from dispatch.reporting.questions.grammar import DURATIONS, Metric, Query, Tree
 from dispatch.reporting.questions.hours import hours_between
-from dispatch.reporting.stats import ARRIVALS, GOOD, NOT_RATED
+from dispatch.reporting.stats import GOOD, NOT_RATED, latest_before, left_unit
 from dispatch.store.models import Membership, Rating, Ticket, TicketEvent
 
 OPEN_STATUSES = sorted(s.value for s in OPEN)
@@ -88,30 +88,11 @@ def _during(column: Any, period: tuple[datetime, datetime] | None) -> Any:
     return and_(column >= period[0], column < period[1])
 
 
-def _latest(event: Any, actions: tuple[str, ...], column: Any) -> Any:
-    """`column` of the ticket's latest event of `actions` before `event`: its id from the
-    trail index alone (an index-only max), then the row by primary key (no sort of the
-    ticket's candidates, one row read)."""
-    last = aliased(TicketEvent)
-    latest = (select(func.max(last.id))
-              .where(last.ticket_id == event.ticket_id, last.id < event.id,
-                     last.action.in_(actions))
-              .correlate(event).scalar_subquery())
-    prev = aliased(TicketEvent)
-    return (select(getattr(prev, column.key)).where(prev.id == latest)
-            .correlate(event).scalar_subquery())
-
-
-def _left_unit(event: Any) -> Any:
-    """The unit an event moved the ticket away from: the one its previous arrival named."""
-    return _latest(event, ARRIVALS, TicketEvent.unit_id)
-
-
 def _assigned_at(event: Any) -> Any:
     """When the ticket was last put to a unit before `event` (a claim or a done): the
     `clock_at` written with it, else (a row written without it) its latest clock-start
     event's time, looked up only for such rows."""
-    return func.coalesce(event.clock_at, _latest(event, CLOCK_STARTS, TicketEvent.at))
+    return func.coalesce(event.clock_at, latest_before(event, CLOCK_STARTS, TicketEvent.at))
 
 
 def base(query: Query, now: datetime) -> Any:
@@ -141,8 +122,8 @@ def base(query: Query, now: datetime) -> Any:
         Metric.RESOLVED: (e.action == "done", e.unit_id),
         Metric.ESCALATED: (or_(e.action == "escalate",
                                and_(e.action == "whistle", e.actor_id.is_(None))),
-                           _left_unit(e)),
-        Metric.WHISTLED: (and_(e.action == "whistle", e.actor_id.is_not(None)), _left_unit(e)),
+                           left_unit(e)),
+        Metric.WHISTLED: (and_(e.action == "whistle", e.actor_id.is_not(None)), left_unit(e)),
         Metric.CLAIM_TIME: (e.action == "claim", e.unit_id),
         Metric.RESOLVE_TIME: (e.action == "done", e.unit_id),
     }

@@ -140,13 +140,14 @@ class TicketEvent(Base):
         # serves every lookup by ticket alone). On PostgreSQL each carries the columns the
         # period's statements read, so a quarter is read from the indexes alone (0014).
         Index("ix_ticket_events_action_at", "action", "at",
-              postgresql_include=["unit_id", "ticket_id", "id", "actor_id", "clock_at"]),
+              postgresql_include=["unit_id", "ticket_id", "id", "actor_id", "clock_at", "late",
+                                  "from_unit_id"]),
         Index("ix_ticket_events_trail", "ticket_id", "action", "id",
               postgresql_include=["at"]),
         # A district's (or a street's) figures: only its units' events of the period, instead
         # of every district's events filtered afterwards.
         Index("ix_ticket_events_unit_action_at", "unit_id", "action", "at",
-              postgresql_include=["ticket_id", "id", "actor_id", "clock_at"]),
+              postgresql_include=["ticket_id", "id", "actor_id", "clock_at", "late"]),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -163,6 +164,14 @@ class TicketEvent(Base):
     # latest clock-start event's `at`, dispatch.core.lifecycle.CLOCK_STARTS), written with the
     # row so the average times read one row per claim instead of walking the trail.
     clock_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # A claim's or a done's deadline kept: whether it came after the deadline in force as it
+    # was made (the ticket's claim deadline for a claim, its resolve deadline for a done).
+    # NULL on every other event (0015).
+    late: Mapped[bool | None] = mapped_column(Boolean)
+    # An escalation's or a whistle's source: the unit the ticket left, as its previous
+    # arrival named it (a copy of that event's unit_id, hence no foreign key of its own), so
+    # a unit's escalations are counted without a look-up along the trail (0015).
+    from_unit_id: Mapped[int | None] = mapped_column(Integer)
 
 
 class Rating(Base):
