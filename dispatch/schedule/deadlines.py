@@ -120,7 +120,12 @@ async def _step(session: AsyncSession, ticket: Ticket, desk: Desk) -> None:
     elif ticket.status in UNCLAIMED and ticket.claim_due_at and ticket.claim_due_at <= now:
         await escalate(session=session, ticket=ticket, desk=desk, event_key=key)
     elif ticket.status in WORKING and ticket.resolve_due_at and ticket.resolve_due_at <= now:
-        await mark_overdue(session, ticket, desk, key)
+        # Once: a reminder of the deadline that has passed (a pass that came after both, the
+        # scheduler down or a short limit) would pick the ticket again every pass.
+        if ticket.remind_at and ticket.remind_at <= now:
+            ticket.remind_at = None
+        if not ticket.overdue:
+            await mark_overdue(session, ticket, desk, key)
     elif ticket.remind_at and ticket.remind_at <= now:
         ticket.remind_at = None
         await _remind(session, ticket, desk, key)

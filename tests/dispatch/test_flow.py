@@ -187,6 +187,24 @@ async def test_unclaimed_whistle_escalates_to_centre_once_with_two_schedulers(wo
     assert (await _outbox_for(world, "coord_centre")).count("push.sort") == 1
 
 
+async def test_a_missed_resolve_deadline_is_marked_and_told_once(world: World, clock) -> None:
+    # One jump past both the half-time reminder and the resolve deadline (the scheduler was
+    # down, or the limit is short): one overdue event and one alert, however many passes.
+    tid = await _report(world)
+    await _do(world, verify.whistle, ticket_id=tid, actor=world.ids["grid"])
+    await _do(world, work.claim, ticket_id=tid, actor=world.ids["resp3"])
+    clock.advance(days=10)
+    for _ in range(4):
+        await deadlines.run_due(sessions=world.sessions, desk=world.desk)
+        clock.advance(minutes=1)
+    async with world.sessions() as session:
+        marked = await session.scalar(select(func.count()).select_from(TicketEvent).where(
+            TicketEvent.ticket_id == tid, TicketEvent.action == "overdue"))
+    assert marked == 1
+    assert (await _outbox_for(world, "resp3")).count("push.overdue") == 1
+    assert (await _get(world, tid)).overdue is True
+
+
 async def test_centre_lists_lead_and_co_unit(world: World, clock) -> None:
     ids = []
     for text in ("会堂路整条路的路灯都不亮", "郑和路人行道塌陷", "老城区改造拆迁补偿问题"):
