@@ -590,21 +590,24 @@ async def measure(args: argparse.Namespace, url: str, org: Path, report: dict[st
             base = f"http://127.0.0.1:{port}"
             people = {"centre": await _browser(sessions, base, "5002"),
                       "street": await _browser(sessions, base, "5001")}
-            board, pages = [], []
+            board: list[float] = []
+            pages: dict[str, list[float]] = {name: [] for name in PAGES}
             async with httpx.AsyncClient(base_url=base, timeout=120) as anonymous:
-                for rnd in range(args.rounds + 1):
+                for rnd in range(args.rounds + 1):  # round 0 warms up, uncounted
                     spent, answer = await timed(anonymous.get("/board"))
                     assert answer.status_code == 200
                     if rnd:
                         board.append(spent)
-                    for who, path in PAGES.values():
+                    for name, (who, path) in PAGES.items():
                         spent, answer = await timed(people[who].get(path))
                         assert answer.status_code == 200, answer.text[:300]
                         if rnd:
-                            pages.append(spent)
+                            pages[name].append(spent)
             for client in people.values():
                 await client.aclose()
-        report["board"], report["desk"] = summary(board), summary(pages)
+        report["board"] = summary(board)
+        report["desk"] = summary([t for ts in pages.values() for t in ts])
+        report["desk_pages"] = {name: summary(ts) for name, ts in pages.items()}
         print("board", report["board"], "desk", report["desk"], file=sys.stderr)
     if "scheduler" not in skip:
         async with sessions() as session:
