@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -113,12 +113,18 @@ def allowed_actions(status: Status | str) -> list[Action]:
     return [action for (s, action) in TRANSITIONS if s == Status(status)]
 
 
+async def _latest(session: AsyncSession, ticket_id: int, actions: Sequence[str],
+                  *columns: Any) -> Any:
+    """`columns` of the ticket's latest event of `actions` so far (None when it has none)."""
+    return (await session.execute(
+        select(*columns)
+        .where(TicketEvent.ticket_id == ticket_id, TicketEvent.action.in_(actions))
+        .order_by(TicketEvent.id.desc()).limit(1))).first()
+
+
 async def last_clock_start(session: AsyncSession, ticket_id: int) -> tuple[str, datetime] | None:
     """The ticket's latest clock-start event so far: (action, at)."""
-    row = (await session.execute(
-        select(TicketEvent.action, TicketEvent.at)
-        .where(TicketEvent.ticket_id == ticket_id, TicketEvent.action.in_(CLOCK_STARTS))
-        .order_by(TicketEvent.id.desc()).limit(1))).first()
+    row = await _latest(session, ticket_id, CLOCK_STARTS, TicketEvent.action, TicketEvent.at)
     return (row[0], row[1]) if row is not None else None
 
 
@@ -160,10 +166,8 @@ async def _left(session: AsyncSession, ticket_id: int, action: str) -> int | Non
     if pending:  # in the order they were added, as their ids will be
         return pending[-1].unit_id
     with session.no_autoflush:
-        return await session.scalar(
-            select(TicketEvent.unit_id)
-            .where(TicketEvent.ticket_id == ticket_id, TicketEvent.action.in_(ARRIVALS))
-            .order_by(TicketEvent.id.desc()).limit(1))
+        row = await _latest(session, ticket_id, ARRIVALS, TicketEvent.unit_id)
+    return row[0] if row is not None else None
 
 
 async def apply(

@@ -209,15 +209,13 @@ async def _ratings(p: _Period) -> None:
     }, Rating.at >= p.start, Rating.at < p.end)
 
 
-def _late(due_column: Any, clock: Sequence[str]) -> Any:
-    """Whether the event E (a claim or a done) missed the deadline in force when it was made.
-
-    Written with the row (`late`). A row written without it (an import, a restored backup) is
-    judged from the trail, as migration 0015 filled in the older rows: when nothing reset the
-    clock since, the ticket still holds its deadline: late is `at > due`. When it was
-    replaced, a missed deadline always left an `overdue` event (or moved the ticket away), so
-    the claim was late exactly when an `overdue` event lies between the clock's last start and
-    the claim. Only such rows are looked up; the rest are read from the period's index.
+def _judged(due_column: Any, clock: Sequence[str]) -> Any:
+    """Whether the event E (a claim or a done) written without `late` (an import, a restored
+    backup) missed the deadline in force, judged from the trail as migration 0015 filled in
+    the older rows: when nothing reset the clock since, the ticket still holds its deadline:
+    late is `at > due`. When it was replaced, a missed deadline always left an `overdue` event
+    (or moved the ticket away), so the claim was late exactly when an `overdue` event lies
+    between the clock's last start and the claim.
     """
     c, o = aliased(E), aliased(E)
     due = select(due_column).where(Ticket.id == E.ticket_id).correlate(E).scalar_subquery()
@@ -227,15 +225,17 @@ def _late(due_column: Any, clock: Sequence[str]) -> Any:
                .correlate(E).scalar_subquery())
     missed = exists().where(o.ticket_id == E.ticket_id, o.action == "overdue",
                             o.id < E.id, o.id > started)
-    return case((E.late.is_not(None), E.late),
-                (and_(due.is_not(None), ~reset_since), E.at > due), else_=missed)
+    return case((and_(due.is_not(None), ~reset_since), E.at > due), else_=missed)
 
 
 async def _deadlines(p: _Period) -> None:
     # The period's claims and dones in one pass, each against its clock, and its overdues.
+    # Whether each missed the deadline in force: written with the row (`late`); only a row
+    # without it is judged from the trail, the rest are read from the period's index.
     is_claim = E.action == "claim"
-    late = case((is_claim, _late(Ticket.claim_due_at, CLAIM_CLOCK)),
-                else_=_late(Ticket.resolve_due_at, ("claim",)))
+    late = case((E.late.is_not(None), E.late),
+                (is_claim, _judged(Ticket.claim_due_at, CLAIM_CLOCK)),
+                else_=_judged(Ticket.resolve_due_at, ("claim",)))
     late_where = [E.action.in_(("claim", "done")), p.during(E.at), late]
     overdue_where = [E.action == "overdue", p.during(E.at)]
     if p.unit_ids is not None:
