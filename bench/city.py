@@ -389,7 +389,8 @@ class Filler:
                 value = ("satisfied" if rated < 0.6 else "basically_satisfied" if rated < 0.8
                          else "unsatisfied" if rated < 0.88 else "not_rated")
                 at = later(20)
-                ratings.append((self.rating_id(), tid, "reporter", reporter, unit, 1, value, at))
+                ratings.append((self.rating_id(), tid, "reporter", reporter, unit, 1, value, at,
+                                finish))
                 if value == "unsatisfied":  # reopened: new clocks, as the live code sets them
                     ev("rate_unsatisfied", "reopened", at, unit, reporter)
                     claim_due = t + timedelta(hours=CLAIM_HOURS[urgency])
@@ -398,7 +399,7 @@ class Filler:
                     ev("done", "resolved", later(24), unit, worker)
                     resolved_at = t
                     ratings.append((self.rating_id(), tid, "reporter", reporter, unit, 2,
-                                    "basically_satisfied", later(10)))
+                                    "basically_satisfied", later(10), resolved_at))
                     ev("rate", "closed", t, unit, reporter)
                 elif value == "not_rated":
                     ev("expire_rating", "closed", at, unit, None)
@@ -409,7 +410,7 @@ class Filler:
                     ratings.append((self.rating_id(), tid, "community", staff(whistled_by),
                                     unit, 1, rng.choice(["satisfied", "satisfied",
                                                          "basically_satisfied", "unsatisfied"]),
-                                    later(5)))
+                                    later(5), resolved_at))
                     events.append((self.event_id(), tid, "community_rate", status, status,
                                    None, unit, None, t, None, None, None))
         if kind == "consult" and status == "new" and cut > 1:
@@ -451,7 +452,7 @@ class Filler:
     EVENT_COLUMNS = ["id", "ticket_id", "action", "from_status", "to_status", "actor_id",
                      "unit_id", "note", "at", "clock_at", "late", "from_unit_id"]
     RATING_COLUMNS = ["id", "ticket_id", "rater_kind", "rater_id", "unit_id", "round", "value",
-                      "at"]
+                      "at", "done_at"]
 
     async def fill(self, chunk: int = 20_000) -> tuple[int, int]:
         # As a live system writes them: tickets in order of time, and within each chunk the

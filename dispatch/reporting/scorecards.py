@@ -19,7 +19,6 @@ from sqlalchemy import (
     or_,
     select,
     text,
-    true,
     type_coerce,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -209,16 +208,10 @@ async def rating_register(*, session: AsyncSession, quarter: Quarter,
         where.append(or_(Rating.unit_id.in_(mine), Ticket.community_id.in_(mine)))
     if (await session.connection()).dialect.name == "postgresql":
         return await _register_in_sql(session, quarter, calendar, names, where)
-    # The done each rating answers: the ticket's latest done at or before the rating, looked up
-    # along the ticket's trail in the same statement (no per-rating walk, no ids as parameters).
-    answered = (select(func.max(TicketEvent.at))
-                .where(TicketEvent.ticket_id == Rating.ticket_id, TicketEvent.action == "done",
-                       TicketEvent.at <= Rating.at)
-                .correlate(Rating).scalar_subquery())
     # Core, not the ORM's row loading.
     rated = (await (await session.connection()).execute(
         select(Rating.rater_kind, Rating.unit_id, Rating.value, Rating.at, Ticket.number,
-               Ticket.community_id, answered.label("done"))
+               Ticket.community_id, answered_done().label("done"))
         .join(Ticket, Ticket.id == Rating.ticket_id)
         .where(*where).order_by(Rating.at, Rating.id))).all()
     # Each time is turned into local time once, and the 5th working day after a done's date
@@ -245,6 +238,18 @@ async def rating_register(*, session: AsyncSession, quarter: Quarter,
     return out
 
 
+def answered_done() -> Any:
+    """The done a rating answers: as the rating stored it (0016), or, for a row written
+    without it (an import, a restored backup), the ticket's latest done at or before the
+    rating, looked up along the trail in the same statement. COALESCE runs the look-up for
+    those rows only."""
+    looked_up = (select(func.max(TicketEvent.at))
+                 .where(TicketEvent.ticket_id == Rating.ticket_id, TicketEvent.action == "done",
+                        TicketEvent.at <= Rating.at)
+                 .correlate(Rating).scalar_subquery())
+    return func.coalesce(Rating.done_at, looked_up)
+
+
 def _fifth(calendar: WorkCalendar, day: date) -> date:
     """The date of the RATING_WORKDAYS-th working day after `day` (a local date)."""
     noon = datetime.combine(day, time(12), tzinfo=calendar.tz)
@@ -266,12 +271,7 @@ async def _register_in_sql(session: AsyncSession, quarter: Quarter, calendar: Wo
     minus the done's time of day) no later than that day's midnight. Python only looks the 5th
     working day up, once per date.
     """
-    # The done each rating answers, once per rating (a lateral join, not a scalar subquery
-    # that PostgreSQL would repeat for every expression using it).
-    answer = (select(func.max(TicketEvent.at).label("done"))
-              .where(TicketEvent.ticket_id == Rating.ticket_id, TicketEvent.action == "done",
-                     TicketEvent.at <= Rating.at).lateral("answer"))
-    done, tz = answer.c.done, calendar.tz.key
+    done, tz = answered_done(), calendar.tz.key
     connection = await session.connection()
     # to_char writes times in the session's zone: the quarter's, for this statement only.
     before = await connection.scalar(text("SELECT current_setting('TimeZone')"))
@@ -284,7 +284,7 @@ async def _register_in_sql(session: AsyncSession, quarter: Quarter, calendar: Wo
                type_coerce(func.timezone(tz, Rating.at) - cast(func.timezone(tz, done), Time),
                            DateTime()))
         .select_from(Rating).join(Ticket, Ticket.id == Rating.ticket_id)
-        .outerjoin(answer, true()).where(*where).order_by(Rating.at, Rating.id))
+        .where(*where).order_by(Rating.at, Rating.id))
     await connection.execute(text("SELECT set_config('TimeZone', :tz, true)"), {"tz": before})
     deadline: dict[date, datetime] = {}
     out = []

@@ -75,7 +75,8 @@ async def rate_by_reporter(*, session: AsyncSession, ticket_id: int, actor: int,
                                   data={"value": value.value})
     session.add(Rating(ticket_id=ticket.id, rater_kind=RaterKind.REPORTER.value,
                        rater_id=actor, unit_id=ticket.unit_id, round=round_,
-                       value=value.value, comment=comment, at=desk.clock()))
+                       value=value.value, comment=comment, at=desk.clock(),
+                       done_at=ticket.resolved_at))
     if value is RatingValue.UNSATISFIED:
         await _reopen(session, ticket, desk, comment or "", f"ev{event.id}")
     else:
@@ -132,11 +133,13 @@ async def rate_by_community(*, session: AsyncSession, ticket_id: int, actor: int
     if exists is None:
         session.add(Rating(ticket_id=ticket.id, rater_kind=RaterKind.COMMUNITY.value,
                            rater_id=actor, unit_id=ticket.unit_id, round=1,
-                           value=value.value, at=desk.clock()))
+                           value=value.value, at=desk.clock(), done_at=ticket.resolved_at))
     elif exists.value != value.value:
         # A second press changes the community's rating (never dropped in silence): the
-        # latest word of the community counts, and the timeline keeps both.
+        # latest word of the community counts, and the timeline keeps both. It answers the
+        # latest done (a reopened ticket's second one).
         exists.value, exists.rater_id, exists.at = value.value, actor, desk.clock()
+        exists.done_at = ticket.resolved_at
     else:
         return ticket
     await lifecycle.note(session=session, ticket=ticket, clock=desk.clock, actor_id=actor,
@@ -157,5 +160,6 @@ async def expire(*, session: AsyncSession, ticket: Ticket, clock: Callable[[], d
     session.add(Rating(ticket_id=ticket.id, rater_kind=RaterKind.REPORTER.value,
                        rater_id=None, unit_id=ticket.unit_id,
                        round=await _round(session, ticket, RaterKind.REPORTER),
-                       value=RatingValue.NOT_RATED.value, at=clock()))
+                       value=RatingValue.NOT_RATED.value, at=clock(),
+                       done_at=ticket.resolved_at))
     ticket.closed_at = clock()

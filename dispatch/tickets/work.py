@@ -220,7 +220,7 @@ async def done(*, session: AsyncSession, ticket_id: int, actor: int, desk: Desk,
                                   clock=desk.clock, actor_id=actor, unit_id=ticket.unit_id,
                                   note=note, data={"photos": list(photo_ids)} if photo_ids
                                   else None)
-    now = desk.clock()
+    now = event.at  # the done's own instant: a rating names the done it answers by it
     ticket.resolved_at = now
     ticket.remind_at = None
     if service_minutes is not None:

@@ -292,7 +292,7 @@ class Oracle:
                     TicketEvent.from_unit_id))).all()),
                 ratings=list((await session.execute(select(
                     Rating.id, Rating.ticket_id, Rating.rater_kind, Rating.unit_id, Rating.value,
-                    Rating.at))).all()),
+                    Rating.at, Rating.done_at))).all()),
                 units={u.id: u for u in (await session.execute(select(
                     Unit.id, Unit.parent_id, Unit.kind, Unit.code, Unit.name))).all()})
         return cls(rows, now)
@@ -361,6 +361,18 @@ class Oracle:
         """Escalations and whistles whose stored source is not the trail's previous arrival."""
         return [(e.id, e.action, e.from_unit_id, self._left(e)) for e in self.r.events
                 if e.action in ("escalate", "whistle") and e.from_unit_id != self._left(e)]
+
+    def done_mismatches(self) -> list[tuple[int, Any, Any]]:
+        """Ratings whose stored done is not the ticket's latest done at or before the rating,
+        as the trail has it (the 评单 register's 5-working-day check reads it)."""
+        out = []
+        for r in self.r.ratings:
+            dones = [_utc(e.at) for e in self.by_ticket[r.ticket_id]
+                     if e.action == "done" and _utc(e.at) <= _utc(r.at)]
+            want = max(dones, default=None)
+            if (None if r.done_at is None else _utc(r.done_at)) != want:
+                out.append((r.id, r.done_at, want))
+        return out
 
     def _late(self, t: Any) -> bool:
         def due(at: datetime | None) -> bool:

@@ -89,6 +89,8 @@ async def check(template: Path, db: Path, steps: list[tuple[int, int, int]]) -> 
         assert not oracle.late_mismatches(history.in_force), \
             oracle.late_mismatches(history.in_force)[:5]
         assert not oracle.source_mismatches(), oracle.source_mismatches()[:5]
+        # Each rating names the done it answers (the register's 5-working-day check).
+        assert not oracle.done_mismatches(), oracle.done_mismatches()[:5]
         unit_ids = {word: history.units[code] for word, code in UNITS.items()}
         asked, wrong = 0, []
 

@@ -134,6 +134,44 @@ async def test_report_whistle_claim_done_rated_twice(world: World) -> None:
     assert kinds == ["community", "reporter"]
 
 
+async def test_each_rating_names_the_done_it_answers(world: World, clock) -> None:  # noqa: ANN001
+    """A rating stores the done it answers (the 评单 register's 5 working days count from
+    it): a reopened ticket's second rating answers the second done, and a community that
+    changes its rating after that done answers it too."""
+    tid = await _report(world)
+    grid, resp, resident = world.ids["grid"], world.ids["resp3"], world.ids["resident"]
+    await _do(world, verify.whistle, ticket_id=tid, actor=grid)
+    await _do(world, work.claim, ticket_id=tid, actor=resp)
+    clock.advance(hours=3)
+    await _do(world, work.done, ticket_id=tid, actor=resp)
+    first = clock()
+    clock.advance(hours=1)
+    await _do(world, ratings.rate_by_community, ticket_id=tid, actor=grid,
+              value=RatingValue.SATISFIED)
+    await _do(world, ratings.rate_by_reporter, ticket_id=tid, actor=resident,
+              value=RatingValue.UNSATISFIED, comment="灯还是不亮")
+    clock.advance(hours=2)
+    await _do(world, work.claim, ticket_id=tid, actor=resp)
+    await _do(world, work.done, ticket_id=tid, actor=resp)
+    second = clock()
+    clock.advance(days=1)
+    await _do(world, ratings.rate_by_reporter, ticket_id=tid, actor=resident,
+              value=RatingValue.BASIC)
+    await _do(world, ratings.rate_by_community, ticket_id=tid, actor=grid,
+              value=RatingValue.UNSATISFIED)
+    async with world.sessions() as session:
+        rows = (await session.execute(select(
+            Rating.rater_kind, Rating.round, Rating.value, Rating.done_at).where(
+            Rating.ticket_id == tid).order_by(Rating.id))).all()
+        dones = (await session.scalars(select(TicketEvent.at).where(
+            TicketEvent.ticket_id == tid, TicketEvent.action == "done")
+            .order_by(TicketEvent.id))).all()
+    assert dones == [first, second]
+    assert [tuple(r) for r in rows] == [
+        ("community", 1, "unsatisfied", second), ("reporter", 1, "unsatisfied", first),
+        ("reporter", 2, "basically_satisfied", second)]
+
+
 async def test_strangers_cannot_act(world: World) -> None:
     tid = await _report(world)
     with pytest.raises(PermissionDenied):

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import csv
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
 
 from dispatch.core.workdays import WorkCalendar
 from dispatch.reporting import scorecard_files
@@ -21,8 +21,13 @@ from dispatch.reporting.scorecards import (
     rating_register,
     score,
 )
-from dispatch.store.models import Rating, TicketEvent
+from dispatch.store.db import session_factory
+from dispatch.store.migrate import upgrade
+from dispatch.store.models import Rating, Ticket, TicketEvent, Unit
+from tests.dispatch.test_event_clock import blank
 from tests.stats.conftest import Seeded
+
+__all__ = ["blank"]  # fixture
 
 
 @pytest.mark.parametrize(("text", "start", "end"), [
@@ -116,15 +121,21 @@ def test_a_cjk_font_is_found_on_this_machine() -> None:
     assert scorecard_files.cjk_font() in {"WenQuanYi Micro Hei", "Noto Sans CJK SC"}
 
 
+@pytest.mark.parametrize("stored", [True, False], ids=["stored", "imported"])
 @pytest.mark.parametrize("zone", ["Asia/Shanghai", "America/New_York"])
-async def test_register_pairs_each_rating_with_the_done_it_answers(seeded: Seeded,
-                                                                    zone: str) -> None:
-    """The register's done (looked up in SQL) is the ticket's latest done at or before the
-    rating, as the per-rating walk over the trail found it; within 5 working days follows.
-    The local times read as Python writes them, also in a zone with a negative offset whose
-    quarter crosses the end of daylight saving time (PostgreSQL writes them itself)."""
+async def test_register_pairs_each_rating_with_the_done_it_answers(seeded: Seeded, zone: str,
+                                                                    stored: bool) -> None:
+    """The register's done is the ticket's latest done at or before the rating, as the
+    per-rating walk over the trail finds it: each rating stores it as it is made, and rows
+    without it (an import, a restored backup) are looked up to the same register. Within 5
+    working days follows. The local times read as Python writes them, also in a zone with a
+    negative offset whose quarter crosses the end of daylight saving time (PostgreSQL writes
+    them itself)."""
     q = Quarter.parse("2026Q4", zone)
     async with seeded.sessions() as session:
+        if not stored:
+            async with session.begin():
+                await session.execute(update(Rating).values(done_at=None))
         register = await rating_register(session=session, quarter=q)
         ratings = (await session.scalars(select(Rating).where(
             Rating.at >= q.start, Rating.at < q.end).order_by(Rating.at, Rating.id))).all()
@@ -135,6 +146,8 @@ async def test_register_pairs_each_rating_with_the_done_it_answers(seeded: Seede
     for row, rating in zip(register, ratings, strict=True):
         done = max((at for tid, at in dones if tid == rating.ticket_id and at <= rating.at),
                    default=None)
+        if stored:
+            assert rating.done_at == done
         local = done.astimezone(ZoneInfo(zone)).isoformat(timespec="minutes") if done else ""
         rated = rating.at.astimezone(ZoneInfo(zone)).isoformat(timespec="minutes")
         assert (row.value, row.rated_at, row.resolved_at) == (rating.value, rated, local)
@@ -160,3 +173,41 @@ def test_a_quarter_is_read_as_a_coordinator_writes_it(text: str, wanted: str) ->
 def test_a_quarter_it_cannot_read_says_what_is_expected(text: str) -> None:
     with pytest.raises(ValueError, match="2026Q3"):
         Quarter.read(text, datetime(2026, 12, 31, 17, tzinfo=UTC))
+
+
+# A trail as a deployment at 0015 holds it, (action, hours after T0), and its ratings without
+# the done they answer, (kind, round, hours): 0016 fills that in as the latest done at or
+# before each rating; a rating with no done before it keeps none.
+TRAIL = [("create", 0), ("claim", 1), ("done", 2), ("rate_unsatisfied", 3), ("claim", 4),
+         ("done", 10), ("rate", 11), ("community_rate", 12)]
+RATINGS = {("reporter", 1, 3): 2, ("reporter", 2, 11): 10, ("community", 1, 12): 10,
+           ("community", 2, 1): None, ("reporter", 3, 10): 10}  # the very instant counts
+
+
+async def test_migration_names_the_done_each_rating_answers(blank) -> None:  # noqa: ANN001
+    t0 = datetime(2026, 11, 2, 1, 0, tzinfo=UTC)
+    await upgrade(blank, "0015_event_late_source")
+    sessions = session_factory(blank)
+    async with sessions() as session, session.begin():
+        unit = Unit(code="c", name="c", kind="community")
+        session.add(unit)
+        await session.flush()
+        ticket = Ticket(kind="report", category="municipal", urgency="normal", text="路灯",
+                        status="closed", community_id=unit.id, unit_id=unit.id,
+                        created_at=t0, updated_at=t0)
+        session.add(ticket)
+        await session.flush()
+        for action, hours in TRAIL:
+            await session.execute(insert(TicketEvent.__table__).values(
+                ticket_id=ticket.id, action=action, to_status="closed", unit_id=unit.id,
+                at=t0 + timedelta(hours=hours)))
+        for kind, round_, hours in RATINGS:
+            await session.execute(insert(Rating.__table__).values(
+                ticket_id=ticket.id, rater_kind=kind, round=round_, value="satisfied",
+                unit_id=unit.id, at=t0 + timedelta(hours=hours)))
+    await upgrade(blank)
+    async with sessions() as session:
+        got = {(r.rater_kind, r.round, (r.at - t0) // timedelta(hours=1)): r.done_at
+               for r in (await session.scalars(select(Rating))).all()}
+    assert got == {key: None if done is None else t0 + timedelta(hours=done)
+                   for key, done in RATINGS.items()}

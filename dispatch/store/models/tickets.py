@@ -195,3 +195,8 @@ class Rating(Base):
     value: Mapped[str] = mapped_column(EnumStr)
     comment: Mapped[str | None] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    # The done this rating answers: the ticket's latest done at or before the rating (the
+    # 评单 register's 5-working-day check reads it instead of a look-up along the trail, 0016).
+    # Empty on a rating of a ticket that was never done, and on rows written before 0016
+    # that an import or a restored backup brings back: those are looked up.
+    done_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
