@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, Text, any_, cast, delete, or_, select
+from sqlalchemy import ColumnElement, Text, any_, cast, delete, func, or_, select
 from sqlalchemy.dialects.postgresql import array
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
@@ -109,9 +109,18 @@ async def erase_copies(*, session: AsyncSession, ticket_ids: Sequence[int],
                            (InboundUpdate, (InboundUpdate.payload, InboundUpdate.answer)),
                            (DeskAudit, (DeskAudit.detail,))):
         await _json_copies(session, model, columns, needles, secrets, postgres)
-    for event in await session.scalars(select(TicketEvent).where(or_(
-            _holding(TicketEvent.note, needles, postgres),
-            _holding(TicketEvent.data, needles, postgres)))):
+    elsewhere = [or_(_holding(TicketEvent.note, needles, postgres),
+                     _holding(TicketEvent.data, needles, postgres))]
+    if person_id is None and ticket_ids:
+        # Only tickets' own words are sought: a copy of them is written after the ticket was
+        # made, so the events before the oldest ticket's first one are not read. Retention
+        # purges tickets a year old and more; reading the whole trail for each page grew with
+        # every year kept (4.9 s a page at 45,000,000 events).
+        first = await session.scalar(select(func.min(TicketEvent.id)).where(
+            TicketEvent.ticket_id.in_(ticket_ids)))
+        if first is not None:
+            elsewhere.append(TicketEvent.id >= first)
+    for event in await session.scalars(select(TicketEvent).where(*elsewhere)):
         event.note = secrets.scrub(event.note) if event.note else event.note
         event.data = scrub_json(event.data, secrets)
 

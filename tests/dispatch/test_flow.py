@@ -633,6 +633,8 @@ async def test_a_page_of_tickets_is_purged_with_every_copy_and_nothing_else(
              "阳光花园5号楼垃圾没人清，电话13800001111"]
     for text in texts:
         await _worked(world, text, note=f"回访：{text}")  # closed, its words copied in a note
+    # A later ticket, still open, quotes the first one's words: the copy goes too.
+    await _worked(world, "会堂路路灯不亮", note=f"与此前一单相同：{texts[0]}", closed=False)
     clock.advance(days=400)
     # Not past retention: a text the wildcards would match ("50%_off" against "50X-off").
     kept = "商铺门口写着50X-off大甩卖占了人行道好几天了，老板电话13600003333"

@@ -160,6 +160,14 @@ class System:
             await conn.execute(f'CREATE DATABASE "{self.db_name}"')
             await conn.close()
         await asyncio.to_thread(self._prepare)
+        if self.existing:
+            # Each run brings a new stand-in whose update ids start at 1 again (Telegram's
+            # never do): the inbox would take a rerun's first updates for the last run's.
+            conn = await self.connect()
+            try:
+                await conn.execute("DELETE FROM inbound_updates")
+            finally:
+                await conn.close()
         await self._communities()
         await asyncio.to_thread(self._launch)
 
