@@ -176,8 +176,10 @@ class System:
         shaosheng = [sys.executable, "-m", "shaosheng"]
         subprocess.run([*shaosheng, "db", "upgrade"], env=self.env, cwd=ROOT, check=True,
                        capture_output=True)
-        subprocess.run([*shaosheng, "org", "load", str(ROOT / "dispatch/sample/changle.yml")],
-                       env=self.env, cwd=ROOT, check=True, capture_output=True)
+        if not self.existing:  # a kept fill has its own districts: loading the sample
+            # over them would retire every unit the sample does not name
+            subprocess.run([*shaosheng, "org", "load", str(ROOT / "dispatch/sample/changle.yml")],
+                           env=self.env, cwd=ROOT, check=True, capture_output=True)
 
     def _launch(self) -> None:
         args = [sys.executable, "-m", "shaosheng", "stand-in", "--port", str(self.standin_port),
