@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Text, cast, delete, select
+from sqlalchemy import delete, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dispatch.privacy.erasure import Secrets, erase_copies
@@ -22,6 +21,7 @@ from dispatch.store.models import (
     TicketFollower,
     Unit,
 )
+from dispatch.store.models.tickets import UNPURGED
 
 ANONYMISED = "anonymised"
 
@@ -111,8 +111,9 @@ async def purge(*, session: AsyncSession, older_than_days: int,
                Ticket.contact_phone.is_not(None) | Ticket.place_text.is_not(None)
                | (Ticket.text != ""),
                # Purged before: the row keeps its masked text, so without this every pass
-               # read every ticket of every year past the limit again.
-               Ticket.nlu.is_(None) | (cast(Ticket.nlu, Text) != json.dumps(PURGED)))
+               # read every ticket of every year past the limit again. Spelt as the partial
+               # index's condition, so the index serves it.
+               text(UNPURGED))
         .order_by(Ticket.id)
     )
     tickets = [t for t in (await session.scalars(

@@ -622,6 +622,20 @@ async def test_retention_purges_page_by_page_and_reads_purged_tickets_no_more(
     assert await purge_personal(sessions=world.sessions, clock=clock, retention_days=365) == 0
 
 
+def test_retention_and_its_index_spell_the_purged_mark_alike() -> None:
+    """The partial index serves the retention pass only if both say "not purged" as the
+    purge writes it; migration 0017 made the index with the same words."""
+    import importlib
+
+    from dispatch.privacy.personal import PURGED
+    from dispatch.store.models.tickets import UNPURGED
+
+    assert f"'{json.dumps(PURGED)}'" in UNPURGED
+    migration = importlib.import_module(
+        "dispatch.store.migrations.versions.0017_unpurged_index")
+    assert migration.UNPURGED == UNPURGED
+
+
 async def test_a_page_of_tickets_is_purged_with_every_copy_and_nothing_else(
         world: World, clock) -> None:
     from dispatch.privacy import personal as privacy
