@@ -126,7 +126,7 @@ REGISTER_COLUMNS = ("ticket", "rater_kind", "rater_unit", "rated_unit", "value",
 RATING_WORKDAYS = 5
 
 
-@dataclass(slots=True)  # not frozen: a city's quarter makes ~800,000, 2.5× faster so
+@dataclass(slots=True)  # not frozen: a city's quarter builds ~800,000, 2.5× faster
 class RegisterRow:
     """One rating (评单): who rated whom, when, and whether within 5 working days of the done."""
 
