@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 
 from dispatch.core.errors import OrgFileError
+from dispatch.org import snapshot
 from dispatch.org import tree as org
 from dispatch.reporting.questions import load_tree
 from dispatch.store.db import create_engine, session_factory
@@ -141,3 +142,31 @@ async def test_the_shared_tree_shows_every_edit_at_once_from_any_process(engine,
     await session.commit()
     assert {u.code: u for u in (await load_tree(session)).units.values()}[
         "xiguan"].aliases == ("西关",)
+
+
+async def test_every_change_to_the_units_changes_their_mark(session) -> None:
+    """The trigger of migration 0018 marks an insert, an update and a delete, whoever makes
+    them, in the same transaction; reading marks nothing. (A SQLite batch migration of `units`
+    that lost the triggers fails here.)"""
+    await _load(session, SAMPLE_ORG)
+    await session.commit()
+    seen = [await snapshot.mark(session)]
+    tree = await load_tree(session)
+    assert await snapshot.mark(session) == seen[-1]
+    assert await load_tree(session) is tree
+    for sql in ("INSERT INTO units (code, name, kind, aliases, active) "
+                "VALUES ('marked', '试点社区', 'community', '[]', true)",
+                "UPDATE units SET phone = '0591-1234' WHERE code = 'marked'",
+                "UPDATE units SET name = name WHERE code = 'marked'",  # the same value
+                "DELETE FROM units WHERE code = 'marked'"):
+        await session.execute(text(sql))
+        assert await snapshot.mark(session) not in seen  # inside the transaction already
+        await session.commit()
+        seen.append(await snapshot.mark(session))
+        changed = await load_tree(session)
+        assert changed is not tree
+        tree = changed
+        assert ("marked" in {u.code for u in tree.units.values()}) == (
+            not sql.startswith("DELETE"))
+    assert len(set(seen)) == len(seen)
+    assert all(seen)

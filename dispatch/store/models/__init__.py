@@ -11,12 +11,19 @@ from dispatch.store.models.delivery import (
     PushCard,
 )
 from dispatch.store.models.desk import DeskAudit, DeskSession, DeskToken
-from dispatch.store.models.org import ChatIdentity, Invitation, Membership, Person, Unit
+from dispatch.store.models.org import (
+    ChatIdentity,
+    Invitation,
+    Membership,
+    OrgMark,
+    Person,
+    Unit,
+)
 from dispatch.store.models.tickets import Rating, Ticket, TicketEvent, TicketFollower, TicketUnit
 
 __all__ = [
     "ChatIdentity", "DeskAudit", "DeskSession", "DeskToken", "DraftReminder", "InboundUpdate",
-    "Invitation",
-    "Membership", "OutboxMessage", "Person", "PushCard", "Rating", "Ticket", "TicketEvent",
+    "Invitation", "Membership", "OrgMark", "OutboxMessage", "Person", "PushCard", "Rating",
+    "Ticket", "TicketEvent",
     "TicketFollower", "TicketUnit", "Unit",
 ]

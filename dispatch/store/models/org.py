@@ -37,6 +37,16 @@ class Unit(Base):
     parent: Mapped[Unit | None] = relationship(remote_side=[id], lazy="raise")
 
 
+class OrgMark(Base):
+    """One row: a token a trigger on `units` replaces with every change to them (migration
+    0018), so a process learns whether its snapshot of the units is current from one row."""
+
+    __tablename__ = "org_marks"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    mark: Mapped[str] = mapped_column(String(64))
+
+
 class Person(Base):
     __tablename__ = "people"
 
