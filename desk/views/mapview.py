@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from aiohttp import web
 from sqlalchemy import func, select
 
@@ -12,11 +10,11 @@ from desk.i18n import t
 from desk.mapdraw import Dot, draw, places
 from desk.render import page
 from desk.views.common import scope_and_tree, viewer_of
-from dispatch.core.enums import STREET_KINDS, TicketKind
+from dispatch.core.enums import STREET_KINDS
 from dispatch.org.scope import Scope
 from dispatch.reporting.listing import OPEN_VALUES
 from dispatch.reporting.questions import Tree
-from dispatch.schedule.hotspots import IGNORED, find_hotspots
+from dispatch.schedule.hotspots import find_hotspots, recent_reports
 from dispatch.store.models import Ticket, Unit
 
 MAX_DOTS = 500
@@ -37,10 +35,7 @@ async def show(request: web.Request) -> web.Response:
             .where(where, Ticket.status.in_(OPEN_VALUES), Ticket.latitude.is_not(None),
                    Ticket.longitude.is_not(None))
             .order_by(Ticket.id.desc()).limit(MAX_DOTS))).all()
-        recent = (await session.scalars(select(Ticket).where(
-            where, Ticket.kind == TicketKind.REPORT.value, Ticket.status.not_in(IGNORED),
-            Ticket.created_at > now - timedelta(days=HOTSPOT_DAYS), Ticket.created_at <= now)
-            .order_by(Ticket.created_at, Ticket.id))).all()
+        recent = await recent_reports(session, where, now=now, days=HOTSPOT_DAYS)
     clusters = find_hotspots(recent)
     dots = [Dot(r.latitude, r.longitude, r.number or "", f"/desk/tickets/{r.id}",
                 r.urgency == "critical") for r in located]

@@ -15,9 +15,10 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dispatch.core.enums import Role, Status, TicketKind
@@ -37,6 +38,33 @@ IGNORED = (Status.MERGED.value, Status.REJECTED.value, Status.WITHDRAWN.value)
 MAX_NUMBERS = 20
 
 
+@dataclass(frozen=True, slots=True)
+class Report:
+    """What clustering reads of a recent report (not the whole ticket: a city's week is ~30,000
+    reports, read again every minute)."""
+
+    id: int
+    number: str | None
+    community_id: int | None
+    category: str
+    place: str  # the place the resident gave, else the whole text
+    latitude: float | None
+    longitude: float | None
+
+
+async def recent_reports(session: AsyncSession, *where: Any, now: datetime,
+                         days: int) -> list[Report]:
+    """The reports of the last `days` days that count (within `where`), oldest first."""
+    rows = await session.execute(select(
+        Ticket.id, Ticket.number, Ticket.community_id, Ticket.category,
+        func.coalesce(func.nullif(Ticket.place_text, ""), Ticket.text),
+        Ticket.latitude, Ticket.longitude,
+    ).where(*where, Ticket.kind == TicketKind.REPORT.value, Ticket.status.not_in(IGNORED),
+            Ticket.created_at > now - timedelta(days=days), Ticket.created_at <= now,
+            ).order_by(Ticket.created_at, Ticket.id))
+    return [Report(*row) for row in rows]
+
+
 @dataclass(frozen=True)
 class Hotspot:
     community_id: int
@@ -46,24 +74,36 @@ class Hotspot:
     numbers: tuple[str, ...]
 
 
-def place_tokens(place: str) -> set[str]:
+def place_tokens(place: str) -> frozenset[str]:
     """Every road/estate name the text could mean: 2–8 characters before a suffix (zh), or up
     to three words before Road/Street/… (en); the shared longest one names the cluster."""
     found: set[str] = set()
-    for end in range(len(place) + 1):
-        for suffix in SUFFIX_ZH:
-            if place.endswith(suffix, 0, end) and not place.startswith(NOT_PLACES, end - 1):
-                stem = end - len(suffix)
-                found.update(place[s:end] for s in range(max(0, stem - 8), stem - 1)
-                             if re.fullmatch(r"[\u4e00-\u9fff]+", place[s:stem]))
-    words = re.findall(r"[a-z]+", place.lower())
+    for suffix in SUFFIX_ZH:
+        at = place.find(suffix)
+        while at >= 0:
+            end = at + len(suffix)
+            if not place.startswith(NOT_PLACES, end - 1):
+                # The stem is the run of Chinese characters just before the suffix, 2–8 of them.
+                first = at
+                while first > max(0, at - 8) and _HAN(place[first - 1]):
+                    first -= 1
+                found.update(place[s:end] for s in range(first, at - 1))
+            at = place.find(suffix, at + 1)
+    words = _WORDS.findall(place.lower())
     for j, word in enumerate(words):
         if word in SUFFIX_EN:
             found.update(" ".join(words[i:j + 1]) for i in range(max(0, j - 3), j))
-    return found
+    return frozenset(found)
 
 
-def _meters(a: Ticket, b: Ticket) -> float:
+def _HAN(char: str) -> bool:  # noqa: N802 (reads as the character class it is)
+    return "\u4e00" <= char <= "\u9fff"
+
+
+_WORDS = re.compile(r"[a-z]+")
+
+
+def _meters(a: Report, b: Report) -> float:
     """Haversine distance; enough for a neighbourhood."""
     (lat1, lon1), (lat2, lon2) = ((t.latitude or 0.0, t.longitude or 0.0) for t in (a, b))
     p1, p2 = math.radians(lat1), math.radians(lat2)
@@ -72,12 +112,12 @@ def _meters(a: Ticket, b: Ticket) -> float:
     return 2 * 6_371_000 * math.asin(math.sqrt(h))
 
 
-def _by_token(tickets: Sequence[Ticket], min_count: int) -> list[tuple[str, list[Ticket]]]:
-    support: defaultdict[str, list[Ticket]] = defaultdict(list)
+def _by_token(tickets: Sequence[Report], min_count: int) -> list[tuple[str, list[Report]]]:
+    support: defaultdict[str, list[Report]] = defaultdict(list)
     for t in tickets:
-        for token in place_tokens(t.place_text or t.text):
+        for token in place_tokens(t.place):
             support[token].append(t)
-    chosen: list[tuple[str, list[Ticket]]] = []
+    chosen: list[tuple[str, list[Report]]] = []
     # Longest first, so 阳光花园 and 幸福花园 never merge into one 花园 cluster.
     for token in sorted(support, key=lambda k: (-len(k), k)):
         if len(support[token]) >= min_count and not any(token in c for c, _ in chosen):
@@ -85,8 +125,8 @@ def _by_token(tickets: Sequence[Ticket], min_count: int) -> list[tuple[str, list
     return chosen
 
 
-def _by_distance(tickets: Sequence[Ticket], min_count: int,
-                 radius_m: float) -> list[tuple[str, list[Ticket]]]:
+def _by_distance(tickets: Sequence[Report], min_count: int,
+                 radius_m: float) -> list[tuple[str, list[Report]]]:
     located = [t for t in tickets if t.latitude is not None and t.longitude is not None]
     for seed in located:  # oldest first: the same seed names the spot on every run
         near = [t for t in located if _meters(seed, t) <= radius_m]
@@ -95,10 +135,10 @@ def _by_distance(tickets: Sequence[Ticket], min_count: int,
     return []
 
 
-def find_hotspots(tickets: Sequence[Ticket], *, min_count: int = 5,
+def find_hotspots(tickets: Sequence[Report], *, min_count: int = 5,
                   radius_m: float = 150.0) -> list[Hotspot]:
-    """Pure clustering over candidate tickets (ordered oldest first)."""
-    groups: defaultdict[tuple[int, str], list[Ticket]] = defaultdict(list)
+    """Pure clustering over candidate reports (ordered oldest first)."""
+    groups: defaultdict[tuple[int, str], list[Report]] = defaultdict(list)
     for t in tickets:
         if t.community_id is not None:
             groups[t.community_id, t.category].append(t)
@@ -129,10 +169,7 @@ async def detect_and_alert(*, session: AsyncSession, now: datetime,
                            ) -> list[Hotspot]:
     """Push each new cluster to the coordinators over its community, once per ISO week local
     to `zone` (`app.timezone`); returns those pushed."""
-    tickets = (await session.scalars(select(Ticket).where(
-        Ticket.kind == TicketKind.REPORT.value, Ticket.status.not_in(IGNORED),
-        Ticket.created_at > now - timedelta(days=days), Ticket.created_at <= now,
-    ).order_by(Ticket.created_at, Ticket.id))).all()
+    tickets = await recent_reports(session, now=now, days=days)
     year, week, _ = now.astimezone(zone).isocalendar()
     alerted = []
     for spot in find_hotspots(tickets, min_count=min_count, radius_m=radius_m):

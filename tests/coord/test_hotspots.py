@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import random
+import re
 from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
 
 from dispatch.core.enums import Category
-from dispatch.schedule.hotspots import detect_and_alert, place_tokens
+from dispatch.schedule.hotspots import (
+    NOT_PLACES,
+    SUFFIX_EN,
+    SUFFIX_ZH,
+    detect_and_alert,
+    place_tokens,
+)
 from dispatch.store.models import OutboxMessage
 from tests.coord.conftest import Script, local
 
@@ -77,12 +85,11 @@ def test_place_tokens_find_the_road_or_estate_not_the_street_office() -> None:
 
 
 def test_shared_locations_within_the_radius_make_a_hotspot() -> None:
-    from dispatch.schedule.hotspots import find_hotspots
-    from dispatch.store.models import Ticket
+    from dispatch.schedule.hotspots import Report, find_hotspots
 
-    def t(i: int, lat: float) -> Ticket:
-        return Ticket(id=i, number=f"N{i}", category="municipal", community_id=1, text="灯不亮",
-                      place_text=None, latitude=lat, longitude=119.5168)
+    def t(i: int, lat: float) -> Report:
+        return Report(id=i, number=f"N{i}", category="municipal", community_id=1,
+                      place="灯不亮", latitude=lat, longitude=119.5168)
 
     near = [t(i, 25.9634 + i * 0.0002) for i in range(5)]  # about 22 m apart
     assert len(find_hotspots(near)) == 1
@@ -105,3 +112,37 @@ async def test_an_alert_is_once_per_week_of_the_configured_zone(engine, clock, z
                                                 zone=ZoneInfo(zone)))
         s.clock.advance(hours=14)  # Monday 02:00 in Shanghai (a new week); Sunday in London
     assert found == alerts
+
+
+def _tokens_by_definition(place: str) -> set[str]:
+    """place_tokens as its docstring defines it, position by position (the old code)."""
+    found: set[str] = set()
+    for end in range(len(place) + 1):
+        for suffix in SUFFIX_ZH:
+            if place.endswith(suffix, 0, end) and not place.startswith(NOT_PLACES, end - 1):
+                stem = end - len(suffix)
+                found.update(place[s:end] for s in range(max(0, stem - 8), stem - 1)
+                             if re.fullmatch(r"[\u4e00-\u9fff]+", place[s:stem]))
+    words = re.findall(r"[a-z]+", place.lower())
+    for j, word in enumerate(words):
+        if word in SUFFIX_EN:
+            found.update(" ".join(words[i:j + 1]) for i in range(max(0, j - 3), j))
+    return found
+
+
+def test_place_tokens_are_those_of_the_definition_on_random_text() -> None:
+    letters = [*"会堂路大道街巷花园小区新村家园公寓华庭苑广场西关阳光3号，a ",
+               "街道", "Road ", "st ", "near ", "滨海大道"]
+    rng = random.Random(20261207)
+    for _ in range(20_000):
+        place = "".join(rng.choice(letters) for _ in range(rng.randint(0, 40)))
+        assert place_tokens(place) == _tokens_by_definition(place), place
+
+
+async def test_reports_without_a_place_cluster_by_what_their_text_names(engine, clock) -> None:
+    s = await _world(engine, clock)
+    for place in ROAD:  # the resident named the road in the text and gave no place
+        await s.report(place, "xiguan", Category.MUNICIPAL)
+        s.clock.advance(hours=20)
+    (spot,) = await _detect(s)
+    assert (spot.place, len(spot.ticket_ids)) == ("会堂路", 5)
