@@ -21,13 +21,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from dispatch.core.enums import Role, Status, TicketKind
-from dispatch.notify.audience import push, unit_name
+from dispatch.core.enums import Role, Status, TicketKind, UnitKind
+from dispatch.notify.audience import push
 from dispatch.notify.outbox import Notice, tr
-from dispatch.org.access import members
-from dispatch.org.tree import ancestors, centre
-from dispatch.reporting.questions import DEFAULT_ZONE
-from dispatch.store.models import Ticket, Unit
+from dispatch.org.snapshot import OrgUnit
+from dispatch.reporting.questions import DEFAULT_ZONE, Tree, load_tree, names
+from dispatch.store.models import Membership, OutboxMessage, Ticket
 
 SUFFIX_ZH = ("大道", "路", "街", "巷", "花园", "小区", "新村", "家园", "公寓", "华庭", "苑",
              "广场")
@@ -153,14 +152,43 @@ def find_hotspots(tickets: Sequence[Report], *, min_count: int = 5,
     return found
 
 
-async def _coordinators(session: AsyncSession, community_id: int) -> list[int]:
-    community = await session.get(Unit, community_id)
-    if community is None:
+def _watchers(tree: Tree, community_id: int) -> list[int]:
+    """The units whose coordinators hear of a hotspot in the community: the community, every
+    unit above it and its district's centre (as `dispatch.org.tree.centre` finds it)."""
+    chain: list[OrgUnit] = []
+    unit_id: int | None = community_id
+    while unit_id is not None and unit_id in tree.units and len(chain) <= len(tree.units):
+        chain.append(tree.units[unit_id])
+        unit_id = tree.units[unit_id].parent_id
+    if not chain:
         return []
-    units = [community.id, *(u.id for u in await ancestors(session=session, unit=community))]
-    top = await centre(session=session, near=community)
-    return await members(session=session, unit_ids=units + ([top.id] if top else []),
-                         roles=(Role.COORDINATOR,))
+    return [*(u.id for u in chain), *([top] if (top := _centre(tree, chain)) else [])]
+
+
+def _centre(tree: Tree, chain: list[OrgUnit]) -> int | None:
+    def active_centre(unit_id: int) -> bool:
+        return tree.units[unit_id].kind == UnitKind.CENTRE.value and tree.units[unit_id].active
+
+    for unit in chain:
+        if active_centre(unit.id):
+            return unit.id
+        if unit.kind == UnitKind.DISTRICT.value:
+            found = next((c for c in sorted(tree.children.get(unit.id, ()))
+                          if active_centre(c)), None)
+            if found is not None:
+                return found
+    return next((u for u in sorted(tree.units) if active_centre(u)), None)
+
+
+async def _coordinators(session: AsyncSession, unit_ids: set[int]) -> dict[int, set[int]]:
+    """The coordinators on duty in each of the units, in one query."""
+    rows = await session.execute(select(Membership.unit_id, Membership.person_id).where(
+        Membership.unit_id.in_(unit_ids), Membership.role == Role.COORDINATOR.value,
+        Membership.active.is_(True), Membership.on_duty.is_(True)))
+    found: dict[int, set[int]] = defaultdict(set)
+    for unit_id, person_id in rows:
+        found[unit_id].add(person_id)
+    return found
 
 
 async def detect_and_alert(*, session: AsyncSession, now: datetime,
@@ -168,18 +196,38 @@ async def detect_and_alert(*, session: AsyncSession, now: datetime,
                            radius_m: float = 150.0, zone: ZoneInfo = DEFAULT_ZONE,
                            ) -> list[Hotspot]:
     """Push each new cluster to the coordinators over its community, once per ISO week local
-    to `zone` (`app.timezone`); returns those pushed."""
-    tickets = await recent_reports(session, now=now, days=days)
+    to `zone` (`app.timezone`); returns those pushed.
+
+    A cluster stays one all week and every process looks every minute, so the pass asks the
+    database four things whatever the number of clusters: the reports, the org's mark, the
+    coordinators, and which of the pushes were written before; only new ones are written."""
+    spots = find_hotspots(await recent_reports(session, now=now, days=days),
+                          min_count=min_count, radius_m=radius_m)
+    if not spots:
+        return []
     year, week, _ = now.astimezone(zone).isocalendar()
+    tree = await load_tree(session)
+    watchers = {spot.community_id: _watchers(tree, spot.community_id) for spot in spots}
+    on_duty = await _coordinators(session, {u for units in watchers.values() for u in units})
+    planned = []
+    for spot in spots:
+        people = sorted({p for u in watchers[spot.community_id] for p in on_duty.get(u, ())})
+        key = f"hotspot:{spot.community_id}:{spot.category}:{year}W{week:02d}:{spot.place}"
+        planned.append((spot, people, key[:110]))
+    keys = [f"{key}:p{person}" for _, people, key in planned for person in people]
+    sent = set((await session.scalars(select(OutboxMessage.dedupe_key).where(
+        OutboxMessage.dedupe_key.in_(keys)))).all()) if keys else set()
     alerted = []
-    for spot in find_hotspots(tickets, min_count=min_count, radius_m=radius_m):
-        community = await session.get(Unit, spot.community_id)
+    for spot, people, key in planned:
+        if all(f"{key}:p{person}" in sent for person in people):
+            continue  # told before (or nobody to tell)
+        community = tree.units.get(spot.community_id)
         notice = Notice(key="coord.hotspot", params={
             "count": len(spot.ticket_ids), "place": spot.place, "days": days,
-            "category": tr(f"category.{spot.category}"), "community": unit_name(community),
+            "category": tr(f"category.{spot.category}"),
+            "community": names(community) if community else "-",
             "numbers": ", ".join(spot.numbers[:MAX_NUMBERS])})
-        key = f"hotspot:{spot.community_id}:{spot.category}:{year}W{week:02d}:{spot.place}"
-        if await push(session=session, people=await _coordinators(session, spot.community_id),
-                      notice=notice, event_key=key[:110], clock=clock):
+        if await push(session=session, people=people, notice=notice, event_key=key,
+                      clock=clock):
             alerted.append(spot)
     return alerted

@@ -7,7 +7,7 @@ import re
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from dispatch.core.enums import Category
 from dispatch.schedule.hotspots import (
@@ -17,7 +17,7 @@ from dispatch.schedule.hotspots import (
     detect_and_alert,
     place_tokens,
 )
-from dispatch.store.models import OutboxMessage
+from dispatch.store.models import OutboxMessage, Unit
 from tests.coord.conftest import Script, local
 
 ROAD = ["会堂路12号路灯不亮", "在会堂路口，路灯坏了", "会堂路与郑和路交叉口", "会堂路88号旁",
@@ -146,3 +146,33 @@ async def test_reports_without_a_place_cluster_by_what_their_text_names(engine, 
         s.clock.advance(hours=20)
     (spot,) = await _detect(s)
     assert (spot.place, len(spot.ticket_ids)) == ("会堂路", 5)
+
+
+async def test_the_watchers_of_a_community_are_those_the_org_tree_walk_finds(
+        engine, tmp_path) -> None:
+    """`_watchers` reads the shared org snapshot; `ancestors` and `centre` walk the database.
+    Two districts under a city, with the second district's centre in service and retired.
+    (A fresh session each time: `centre` keeps a district's centre for the session.)"""
+    from dispatch.org import tree as org
+    from dispatch.reporting.questions import load_tree
+    from dispatch.schedule.hotspots import _watchers
+    from dispatch.store.db import session_factory
+    from tests.desk.test_districts import city_file
+
+    sessions = session_factory(engine)
+    async with sessions() as session, session.begin():
+        await org.load_org(session=session, org=org.parse_org_file(city_file(tmp_path)))
+    for centre_active in (True, False):
+        async with sessions() as session:
+            async with session.begin():
+                await session.execute(update(Unit).where(Unit.code == "gulou-centre")
+                                      .values(active=centre_active))
+            tree = await load_tree(session)
+            communities = (await session.scalars(select(Unit).where(
+                Unit.kind.in_(("community", "village"))))).all()
+            assert any(u.code == "gulou-wenquan" for u in communities)
+            for community in communities:
+                walked = [community.id, *(u.id for u in await org.ancestors(
+                    session=session, unit=community))]
+                top = await org.centre(session=session, near=community)
+                assert _watchers(tree, community.id) == [*walked, *([top.id] if top else [])]
