@@ -244,8 +244,16 @@ async def tickets(*, session: AsyncSession, query: Query, ids: frozenset[int] | 
     """The matching tickets, newest first, one page."""
     rows = scoped(query, ids, now)
     t = Ticket
+    matching = select(rows.c.tid)
+    if query.metric is Metric.OVERDUE and query.period is None:
+        # Tickets overdue now are few and old: PostgreSQL walked every ticket newest first to
+        # find ten of them (5,000,000 rows, 750 ms for a district); gathered first, they are
+        # sorted in milliseconds.
+        gathered = matching.cte("overdue_now").prefix_with("MATERIALIZED",
+                                                           dialect="postgresql")
+        matching = select(gathered.c.tid)
     stmt = (select(t.id, t.number, t.category, t.status)
-            .where(t.id.in_(select(rows.c.tid))).order_by(t.id.desc())
+            .where(t.id.in_(matching)).order_by(t.id.desc())
             .limit(limit).offset(offset))
     return [TicketRow(r.id, r.number or "", r.category, r.status)
             for r in (await session.execute(stmt)).all()]
