@@ -17,6 +17,8 @@ Then measures, one process, the real code paths on that data:
 - the public board page and the desk's filtered ticket pages over HTTP (``bench/desk.py``'s
   pages), p95;
 - a deadline scheduler pass (``run_due``) with the open tickets the fill left;
+- the hotspot pass every process runs every minute (``detect_and_alert``): the first of a week,
+  which pushes each cluster, and the later ones, which find them told (rolled back);
 - intake (text → card) and ``/my`` through the stand-in on this database (``bench/intake.py``'s
   load generator), throughput;
 - database size per ticket and this process's peak RSS.
@@ -68,6 +70,11 @@ from dispatch.reporting import questions  # noqa: E402
 from dispatch.reporting.scorecards import Quarter, build_scorecard  # noqa: E402
 from dispatch.reporting.stats import unit_stats  # noqa: E402
 from dispatch.schedule.deadlines import run_due  # noqa: E402
+from dispatch.schedule.hotspots import (  # noqa: E402
+    detect_and_alert,
+    find_hotspots,
+    recent_reports,
+)
 from dispatch.store.db import create_engine, session_factory  # noqa: E402
 from dispatch.store.migrate import upgrade  # noqa: E402
 from dispatch.store.models import ChatIdentity, Ticket, Unit  # noqa: E402
@@ -140,7 +147,7 @@ DURATION_QUESTIONS = [
     ("centre", "本季度哪个街道平均接单时长最长"), ("centre", "本月哪个部门平均办结时长最短"),
     ("street", "本季度平均办结时长"), ("street", "本月西关社区平均接单时长"),
 ]
-SECTIONS = ("questions", "scorecard", "duplicates", "web", "scheduler", "intake")
+SECTIONS = ("questions", "scorecard", "duplicates", "web", "scheduler", "hotspots", "intake")
 
 
 # ---- the organisation: the sample district cloned ------------------------------------------
@@ -623,6 +630,17 @@ async def measure(args: argparse.Namespace, url: str, org: Path, report: dict[st
         report["scheduler"] = {"open_tickets": open_now, "pass_s": round(spent, 3),
                                "fired": fired, "idle_pass_s": round(idle, 3)}
         print("scheduler", report["scheduler"], file=sys.stderr)
+    if "hotspots" not in skip:
+        async with sessions() as session:  # one transaction, rolled back: the bench pushes nothing
+            week = await recent_reports(session, now=now, days=7)
+            passes = [await timed(detect_and_alert(session=session, now=now, clock=lambda: now))
+                      for _ in range(args.rounds + 1)]
+            await session.rollback()
+        report["hotspots"] = {"reports": len(week), "clusters": len(find_hotspots(week)),
+                              "new": len(passes[0][1]),
+                              "first_s": round(passes[0][0], 3),
+                              "later_s": round(max(spent for spent, _ in passes[1:]), 3)}
+        print("hotspots", report["hotspots"], file=sys.stderr)
     await engine.dispose()
     if "intake" not in skip:
         report["intake"] = await intake(settings, args)
@@ -758,6 +776,11 @@ def table(report: dict[str, Any]) -> str:
         s = report["scheduler"]
         rows.append((f"scheduler pass ({s['open_tickets']:,} open, fired {s['fired']})",
                      f"{s['pass_s']} s (idle pass {s['idle_pass_s']} s)", "≤ 1 s"))
+    if "hotspots" in report:
+        s = report["hotspots"]
+        rows.append((f"hotspot pass ({s['reports']:,} reports, {s['clusters']} clusters, "
+                     f"{s['new']} new)", f"{s['first_s']} s, then {s['later_s']} s",
+                     "every minute"))
     if "intake" in report:
         s = report["intake"]
         rows.append(("intake through the stand-in", f"{s['reports_per_s']} reports/s",
