@@ -64,7 +64,12 @@ async def push(
     """Enqueue the notice for each person once per event (dedupe key: event × person)."""
     return await enqueue_many(
         session=session, notice=notice, clock=clock,
-        people=[(person_id, f"{event_key}:p{person_id}") for person_id in sorted(set(people))])
+        people=[(person_id, push_key(event_key, person_id)) for person_id in sorted(set(people))])
+
+
+def push_key(event_key: str, person_id: int) -> str:
+    """The outbox's dedupe key of `push`'s notice for one person."""
+    return f"{event_key}:p{person_id}"[:128]
 
 
 async def reporter_and_followers(*, session: AsyncSession, ticket: Ticket) -> list[int]:

@@ -21,10 +21,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from dispatch.core.enums import Role, Status, TicketKind, UnitKind
-from dispatch.notify.audience import push
+from dispatch.core.enums import Role, Status, TicketKind
+from dispatch.notify.audience import push, push_key
 from dispatch.notify.outbox import Notice, tr
-from dispatch.org.snapshot import OrgUnit
 from dispatch.reporting.questions import DEFAULT_ZONE, Tree, load_tree, names
 from dispatch.store.models import Membership, OutboxMessage, Ticket
 
@@ -84,7 +83,7 @@ def place_tokens(place: str) -> frozenset[str]:
             if not place.startswith(NOT_PLACES, end - 1):
                 # The stem is the run of Chinese characters just before the suffix, 2–8 of them.
                 first = at
-                while first > max(0, at - 8) and _HAN(place[first - 1]):
+                while first > max(0, at - 8) and _is_han(place[first - 1]):
                     first -= 1
                 found.update(place[s:end] for s in range(first, at - 1))
             at = place.find(suffix, at + 1)
@@ -95,7 +94,7 @@ def place_tokens(place: str) -> frozenset[str]:
     return frozenset(found)
 
 
-def _HAN(char: str) -> bool:  # noqa: N802 (reads as the character class it is)
+def _is_han(char: str) -> bool:
     return "\u4e00" <= char <= "\u9fff"
 
 
@@ -154,30 +153,11 @@ def find_hotspots(tickets: Sequence[Report], *, min_count: int = 5,
 
 def _watchers(tree: Tree, community_id: int) -> list[int]:
     """The units whose coordinators hear of a hotspot in the community: the community, every
-    unit above it and its district's centre (as `dispatch.org.tree.centre` finds it)."""
-    chain: list[OrgUnit] = []
-    unit_id: int | None = community_id
-    while unit_id is not None and unit_id in tree.units and len(chain) <= len(tree.units):
-        chain.append(tree.units[unit_id])
-        unit_id = tree.units[unit_id].parent_id
+    unit above it and its district's centre."""
+    chain = [u.id for u in tree.chain(community_id)]
     if not chain:
         return []
-    return [*(u.id for u in chain), *([top] if (top := _centre(tree, chain)) else [])]
-
-
-def _centre(tree: Tree, chain: list[OrgUnit]) -> int | None:
-    def active_centre(unit_id: int) -> bool:
-        return tree.units[unit_id].kind == UnitKind.CENTRE.value and tree.units[unit_id].active
-
-    for unit in chain:
-        if active_centre(unit.id):
-            return unit.id
-        if unit.kind == UnitKind.DISTRICT.value:
-            found = next((c for c in sorted(tree.children.get(unit.id, ()))
-                          if active_centre(c)), None)
-            if found is not None:
-                return found
-    return next((u for u in sorted(tree.units) if active_centre(u)), None)
+    return [*chain, *([top] if (top := tree.centre(community_id)) is not None else [])]
 
 
 async def _coordinators(session: AsyncSession, unit_ids: set[int]) -> dict[int, set[int]]:
@@ -214,12 +194,12 @@ async def detect_and_alert(*, session: AsyncSession, now: datetime,
         people = sorted({p for u in watchers[spot.community_id] for p in on_duty.get(u, ())})
         key = f"hotspot:{spot.community_id}:{spot.category}:{year}W{week:02d}:{spot.place}"
         planned.append((spot, people, key[:110]))
-    keys = [f"{key}:p{person}" for _, people, key in planned for person in people]
+    keys = [push_key(key, person) for _, people, key in planned for person in people]
     sent = set((await session.scalars(select(OutboxMessage.dedupe_key).where(
         OutboxMessage.dedupe_key.in_(keys)))).all()) if keys else set()
     alerted = []
     for spot, people, key in planned:
-        if all(f"{key}:p{person}" in sent for person in people):
+        if all(push_key(key, person) in sent for person in people):
             continue  # told before (or nobody to tell)
         community = tree.units.get(spot.community_id)
         notice = Notice(key="coord.hotspot", params={

@@ -50,6 +50,32 @@ class Tree:
             unit_id = self.units[unit_id].parent_id
         return None
 
+    def chain(self, unit_id: int) -> list[OrgUnit]:
+        """The unit and every unit above it, nearest first (`dispatch.org.tree.ancestors`)."""
+        found: list[OrgUnit] = []
+        current: int | None = unit_id
+        while current is not None and current in self.units and len(found) <= len(self.units):
+            found.append(self.units[current])
+            current = self.units[current].parent_id
+        return found
+
+    def centre(self, unit_id: int) -> int | None:
+        """The centre of the district the unit lies in, else the first centre in service
+        (`dispatch.org.tree.centre`, without the database)."""
+        def in_service(candidate: int) -> bool:
+            unit = self.units[candidate]
+            return unit.kind == UnitKind.CENTRE.value and unit.active
+
+        for unit in self.chain(unit_id):
+            if in_service(unit.id):
+                return unit.id
+            if unit.kind == UnitKind.DISTRICT.value:
+                found = next((c for c in sorted(self.children.get(unit.id, ()))
+                              if in_service(c)), None)
+                if found is not None:
+                    return found
+        return next((u for u in sorted(self.units) if in_service(u)), None)
+
     def reach(self, unit_id: int) -> set[int]:
         """The units a coordinator of `unit_id` sees: its subtree; for a centre, its district's.
 
