@@ -21,6 +21,7 @@ from dispatch.privacy import personal as privacy
 from dispatch.reporting import board
 from dispatch.schedule import digest, hotspots
 from dispatch.schedule.deadlines import pause, run_scheduler
+from dispatch.schedule.turns import take_turn
 from dispatch.store import inbox
 from dispatch.tickets.desk import Desk
 
@@ -81,14 +82,31 @@ async def run_watch(*, sessions: async_sessionmaker[AsyncSession], clock: Callab
                     inbox_keep: timedelta = timedelta(hours=72),
                     interval_s: float = 60.0, nudge: asyncio.Event | None = None,
                     timezone: str = "Asia/Shanghai") -> None:
+    """The watch every `interval_s`, in one process of the deployment at a time: each process
+    wakes on its own schedule and runs the pass only when it is its turn (`take_turn`), so the
+    work is not done once per process. A nudge (the demo's clock moved) runs it at once."""
+    every = timedelta(seconds=interval_s * WATCH_TURN)
+    nudged = False
     while not stop.is_set():
         try:
-            await watch_once(sessions=sessions, clock=clock, digest_at=digest_at,
-                             retention_days=retention_days, board_chat=board_chat,
-                             inbox_keep=inbox_keep, timezone=timezone)
+            if nudged or await _my_turn(sessions, now=clock(), every=every):
+                await watch_once(sessions=sessions, clock=clock, digest_at=digest_at,
+                                 retention_days=retention_days, board_chat=board_chat,
+                                 inbox_keep=inbox_keep, timezone=timezone)
         except Exception:  # a database hiccup must not end the watch
             log.exception("digest/hotspot pass failed; retrying")
-        await pause(stop, interval_s, nudge)
+        nudged = await pause(stop, interval_s, nudge)
+
+
+# A turn lasts a little less than the interval, so the process that ran the last pass is not
+# turned away at its next wake by a few milliseconds of its own pass.
+WATCH_TURN = 0.9
+
+
+async def _my_turn(sessions: async_sessionmaker[AsyncSession], *, now: datetime,
+                   every: timedelta) -> bool:
+    async with sessions() as session, session.begin():
+        return await take_turn(session, "watch", now=now, every=every)
 
 
 def board_chat(settings: Any) -> tuple[str, str] | None:

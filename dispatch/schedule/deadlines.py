@@ -151,19 +151,22 @@ async def _remind(session: AsyncSession, ticket: Ticket, desk: Desk, key: str) -
 
 
 async def pause(stop: asyncio.Event, interval_s: float,
-                nudge: asyncio.Event | None = None) -> None:
-    """Wait `interval_s`, less when stopped or nudged (the demo's clock was moved)."""
+                nudge: asyncio.Event | None = None) -> bool:
+    """Wait `interval_s`, less when stopped or nudged (the demo's clock was moved); True when
+    nudged."""
     if nudge is None:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), interval_s)
-        return
+        return False
     waits = {asyncio.ensure_future(stop.wait()), asyncio.ensure_future(nudge.wait())}
     try:
         await asyncio.wait(waits, timeout=interval_s, return_when=asyncio.FIRST_COMPLETED)
     finally:
         for wait in waits:
             wait.cancel()
+    nudged = nudge.is_set()
     nudge.clear()
+    return nudged
 
 
 async def run_scheduler(*, sessions: async_sessionmaker[AsyncSession], desk: Desk,

@@ -25,6 +25,7 @@ from dispatch.tickets import centre, duplicates, intake, ratings, submission, ve
 from dispatch.tickets.desk import Desk
 from dispatch.tickets.intake import Policy
 from dispatch.tickets.records import NewTicket
+from shaosheng import workers
 from shaosheng.workers import purge_personal
 from tests.conftest import SAMPLE_ORG
 from tests.privacy.scan import every_cell
@@ -620,6 +621,39 @@ async def test_retention_purges_page_by_page_and_reads_purged_tickets_no_more(
         assert not set(left.all()) & set(ids)
     clock.advance(days=1)
     assert await purge_personal(sessions=world.sessions, clock=clock, retention_days=365) == 0
+
+
+async def test_one_process_at_a_time_runs_the_watch(world: World, clock, monkeypatch) -> None:
+    """Two processes' watch loops on one database, waking every 20 ms on a clock that stands
+    still: the pass runs once; once a minute has gone by, once more; a nudge (the demo's moved
+    clock) runs it at once in the process nudged."""
+    passes: list[str] = []
+
+    async def watch_once(**_kwargs: object) -> None:
+        passes.append(str(clock()))
+
+    monkeypatch.setattr(workers, "watch_once", watch_once)
+    stop, nudge = asyncio.Event(), asyncio.Event()
+    loops = [asyncio.create_task(workers.run_watch(
+        sessions=world.sessions, clock=clock, stop=stop, digest_at="08:00", interval_s=0.02,
+        nudge=nudge if i == 0 else None)) for i in range(2)]
+
+    async def settle() -> int:
+        await asyncio.sleep(0.3)
+        return len(passes)
+
+    try:
+        assert await settle() == 1
+        clock.advance(seconds=0.02 * workers.WATCH_TURN - 0.001)
+        assert await settle() == 1
+        clock.advance(seconds=0.001)
+        assert await settle() == 2
+        nudge.set()
+        assert await settle() == 3
+        assert passes[1:] == [passes[2]] * 2  # the same clock: the nudge did not wait its turn
+    finally:
+        stop.set()
+        await asyncio.gather(*loops)
 
 
 def test_retention_and_its_index_spell_the_purged_mark_alike() -> None:

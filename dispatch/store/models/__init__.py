@@ -8,6 +8,7 @@ from dispatch.store.models.delivery import (
     DraftReminder,
     InboundUpdate,
     OutboxMessage,
+    PassDue,
     PushCard,
 )
 from dispatch.store.models.desk import DeskAudit, DeskSession, DeskToken
@@ -23,7 +24,7 @@ from dispatch.store.models.tickets import Rating, Ticket, TicketEvent, TicketFol
 
 __all__ = [
     "ChatIdentity", "DeskAudit", "DeskSession", "DeskToken", "DraftReminder", "InboundUpdate",
-    "Invitation", "Membership", "OrgMark", "OutboxMessage", "Person", "PushCard", "Rating",
-    "Ticket", "TicketEvent",
+    "Invitation", "Membership", "OrgMark", "OutboxMessage", "PassDue", "Person", "PushCard",
+    "Rating", "Ticket", "TicketEvent",
     "TicketFollower", "TicketUnit", "Unit",
 ]

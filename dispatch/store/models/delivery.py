@@ -98,3 +98,14 @@ class DraftReminder(Base):
     due_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
     # The push as the chat built it (its buttons carry the draft's nonce).
     notice: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class PassDue(Base):
+    """When a periodic pass every process runs (the watch: digest, hotspots, retention, the
+    inbox's sweep) is next due. The process whose conditional update moves it on runs the pass;
+    the others skip it (migration 0019)."""
+
+    __tablename__ = "passes_due"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    due_at: Mapped[datetime] = mapped_column(UtcDateTime)
