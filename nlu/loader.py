@@ -13,7 +13,6 @@ from nlu.cascade import Cascade
 from nlu.features import Embedder
 from nlu.model import BuiltinModel
 from nlu.parser import BuiltinParser, Parser
-from nlu.rasa import RasaParser
 from nlu.settings import NluSettings
 from nlu.training import data_dir_of, is_stale, latest_path, load_runtime_model, train
 
@@ -27,6 +26,8 @@ def load_parser(settings: NluSettings | None = None, gazetteer: Iterable[str] = 
     gazetteer = list(gazetteer)
     builtin = load_builtin(settings, gazetteer)
     if settings.backend == "rasa":
+        from nlu.rasa import RasaParser  # here: its HTTP client costs 11 MB a process
+
         return RasaParser(settings, fallback=builtin)
     return builtin
 

@@ -16,7 +16,6 @@ from typing import Any
 
 import numpy as np
 from threadpoolctl import threadpool_limits
-from tqdm import tqdm
 
 from nlu.arrays import ArrayModel, arrays_path, export_arrays, load_arrays
 from nlu.features import Embedder, NgramFeaturizer, cut_to_tokens, without_places
@@ -135,6 +134,8 @@ def _embed_all(texts: list[str], embedder: Embedder | None, progress: bool,
     keys = [cache_key(embedder.engine, text) for text in texts]
     missing = sorted({key: text for key, text in zip(keys, texts, strict=True)
                       if key not in cache}.items())
+    from tqdm import tqdm  # here: a bot process loads a model, it does not train one (4.5 MB)
+
     batches = range(0, len(missing), _BATCH)
     for i in tqdm(batches, desc="embedding", unit="batch", disable=not progress):
         chunk = missing[i:i + _BATCH]

@@ -18,7 +18,8 @@ from tests.architecture.imports import (
 # `shaosheng org list` never loads the NLU model or a chat framework.
 LAZY_ALLOWED = {
     "shaosheng.cli", "shaosheng.report_cli", "shaosheng.people_cli", "shaosheng.web",
-    "shaosheng.doctor", "shaosheng.production", "nlu.cli", "nlu.features", "bot.channels",
+    "shaosheng.doctor", "shaosheng.production", "nlu.cli", "nlu.features", "nlu.loader",
+    "bot.channels",
 }
 CHAT_FRAMEWORKS = ("aiogram", "telegram")
 
