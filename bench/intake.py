@@ -50,6 +50,19 @@ TEXTS = ["西湖新村{n}栋楼道的灯坏了三天", "阳光花园{n}号楼门
          "the street light outside block {n} is out", "会堂路{n}号门口的井盖松了"]
 
 
+def sample_communities(communities: list[Any]) -> list[Any]:
+    """The communities of a kept fill that the sample district (dispatch/sample/changle.yml)
+    names: the same names, texts and routing as on an empty database."""
+    from dispatch.org.tree import parse_org_file
+
+    names = {flat.spec.name for flat in
+             parse_org_file(ROOT / "dispatch/sample/changle.yml").units}
+    mine = [unit for unit in communities if unit["name"] in names]
+    if not mine:
+        raise SystemExit("--sample-residents: no community of the sample district here")
+    return mine
+
+
 async def main(args: argparse.Namespace) -> None:
     if args.stack == "processes":
         await processes(args)
@@ -184,6 +197,8 @@ async def processes(args: argparse.Namespace) -> None:
         warm = 20
         # On a kept fill the bench's residents get chat ids no earlier run there has used.
         first = 900_000 + (int(time.time()) % 50) * 2_000 if args.db else 100_000
+        if args.sample_residents:
+            system.communities = sample_communities(system.communities)
         await system.add_residents(args.reports + warm, first_id=first)
         people = system.residents
         connector = aiohttp.TCPConnector(limit=0)
@@ -339,4 +354,9 @@ if __name__ == "__main__":
     parser.add_argument("--telegram-limits", action="store_true")
     parser.add_argument("--db", help="--stack processes on this kept database (bench/city.py "
                         "--keep), e.g. a 1,000,000-ticket city; it is not dropped")
+    parser.add_argument("--sample-residents", action="store_true",
+                        help="--db: residents only of the communities the sample district "
+                             "names (the city fill's first district), so that they write the "
+                             "texts an empty database's residents write, not the clones' "
+                             "made-up names the NLU has never seen")
     asyncio.run(main(parser.parse_args()))
