@@ -29,6 +29,7 @@ from dispatch.core.workdays import WorkCalendar
 from dispatch.reporting.figures import Figures, UnitStats
 from dispatch.reporting.stats import roomy, unit_stats
 from dispatch.store.models import Rating, Ticket, TicketEvent, Unit
+from dispatch.store.snapshot import side_by_side
 
 _QUARTER = re.compile(r"^\s*(\d{4})\s*-?\s*[Qq]\s*([1-4])\s*$")
 # 2026年第三季度, 2026年第3季度, 2026年Q3
@@ -186,12 +187,19 @@ async def build_scorecard(*, session: AsyncSession, quarter: Quarter,
     if within is not None:
         where.append(Unit.id.in_(sorted(within)))
     units = (await session.scalars(select(Unit).where(*where).order_by(Unit.id))).all()
-    figures = await unit_stats(session=session, unit_ids=[u.id for u in units],
-                               start=quarter.start, end=quarter.end)
-    rows = [ScoreRow(_group(f.kind), f, score(f)) for f in figures]
-    register = await rating_register(session=session, quarter=quarter,
+
+    async def figures(side: AsyncSession) -> list[UnitStats]:
+        return await unit_stats(session=side, unit_ids=[u.id for u in units],
+                                start=quarter.start, end=quarter.end)
+
+    async def register(side: AsyncSession) -> list[RegisterRow]:
+        return await rating_register(session=side, quarter=quarter,
                                      within=None if within is None else frozenset(within))
-    return Scorecard(quarter, rows, register)
+
+    # The register (rows read into this process) beside the figures (aggregates in the
+    # database), on one snapshot: a city's quarter took 18.5-21.6 s one after the other.
+    stats, rated = await side_by_side(session, [figures, register])
+    return Scorecard(quarter, [ScoreRow(_group(f.kind), f, score(f)) for f in stats], rated)
 
 
 async def rating_register(*, session: AsyncSession, quarter: Quarter,

@@ -8,7 +8,8 @@ ticket by ticket in Python (deadline keeping too, see `_late`).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from copy import copy
 from datetime import datetime
 from typing import Any
 
@@ -31,6 +32,7 @@ from sqlalchemy.orm import aliased
 from dispatch.core.lifecycle import ARRIVALS, CLAIM_CLOCK
 from dispatch.reporting.figures import DistrictSummary, Figures, UnitStats
 from dispatch.store.models import Rating, Ticket, TicketEvent, Unit
+from dispatch.store.snapshot import Job, side_by_side
 
 E = TicketEvent
 ANSWERS = ("verify", "reject", "merge")  # a community answering a ticket created in it
@@ -51,6 +53,12 @@ class _Period:
         self.session, self.start, self.end = session, start, end
         self.unit_ids, self.by_unit = unit_ids, by_unit
         self.out: Tally = defaultdict(lambda: defaultdict(int))
+
+    def on(self, session: AsyncSession) -> _Period:
+        """The same period read on another session, adding to the same figures."""
+        twin = copy(self)
+        twin.session = session
+        return twin
 
     def during(self, column: Any) -> ColumnElement[bool]:
         return and_(column >= self.start, column < self.end)
@@ -252,7 +260,11 @@ async def _deadlines(p: _Period) -> None:
         "late_dones": _tickets_where(tagged.c.ticket_id, tagged.c.tag == "d"),
         "overdue": func.count(distinct(tagged.c.ticket_id)),
     })
-    for figures in p.out.values():
+
+
+def _on_time(out: Tally) -> None:
+    """Claimed and resolved on time: `_work`'s claims and dones less `_deadlines`' late ones."""
+    for figures in out.values():
         figures["claimed_on_time"] = figures["claimed"] - figures.pop("late_claims", 0)
         figures["resolved_on_time"] = figures["resolved"] - figures.pop("late_dones", 0)
 
@@ -268,11 +280,22 @@ async def roomy(session: AsyncSession) -> None:
         await session.execute(text(f"SET LOCAL work_mem = '{REPORT_WORK_MEM}'"))
 
 
-async def _collect(p: _Period) -> Tally:
-    await roomy(p.session)
-    for step in (_arrivals, _work, _moves, _ratings, _deadlines):
-        await step(p)
-    return p.out
+STEPS = (_arrivals, _work, _deadlines, _moves, _ratings)  # the longest first
+
+
+def _step(p: _Period, step: Callable[[_Period], Awaitable[None]]) -> Job[None]:
+    async def run(session: AsyncSession) -> None:
+        await roomy(session)
+        await step(p.on(session))
+    return run
+
+
+async def _collect(p: _Period, *also: Job[Any]) -> tuple[Tally, list[Any]]:
+    """Every step's figures and the results of `also`, all side by side on one snapshot
+    (`side_by_side`)."""
+    done = await side_by_side(p.session, [*(_step(p, step) for step in STEPS), *also])
+    _on_time(p.out)
+    return p.out, done[len(STEPS):]
 
 
 def _figures(counts: dict[str, int]) -> dict[str, int]:
@@ -283,7 +306,7 @@ async def unit_stats(*, session: AsyncSession, unit_ids: Sequence[int] | None,
                      start: datetime, end: datetime) -> list[UnitStats]:
     """Figures per unit for [start, end); unit_ids=None gives every unit with any activity."""
     ids = list(unit_ids) if unit_ids is not None else None
-    tally = await _collect(_Period(session, start, end, ids, by_unit=True))
+    tally, _ = await _collect(_Period(session, start, end, ids, by_unit=True))
     wanted = ids if ids is not None else sorted(k for k, v in tally.items() if any(v.values()))
     units = {u.id: u for u in (await session.scalars(
         select(Unit).where(Unit.id.in_(wanted)))).all()}
@@ -295,10 +318,13 @@ async def unit_stats(*, session: AsyncSession, unit_ids: Sequence[int] | None,
 async def district_summary(*, session: AsyncSession, start: datetime,
                            end: datetime) -> DistrictSummary:
     """The same figures over the whole district, each ticket counted once."""
-    tally = await _collect(_Period(session, start, end, None, by_unit=False))
-    created = (await session.execute(
-        select(Ticket.kind, func.count(E.id))
-        .where(E.action == "create", E.at >= start, E.at < end, E.ticket_id == Ticket.id)
-        .group_by(Ticket.kind))).all()
-    return DistrictSummary(start=start, end=end, created={k: int(n) for k, n in created},
+    async def created(side: AsyncSession) -> dict[str, int]:
+        rows = (await side.execute(
+            select(Ticket.kind, func.count(E.id))
+            .where(E.action == "create", E.at >= start, E.at < end, E.ticket_id == Ticket.id)
+            .group_by(Ticket.kind))).all()
+        return {kind: int(n) for kind, n in rows}
+
+    tally, (kinds,) = await _collect(_Period(session, start, end, None, by_unit=False), created)
+    return DistrictSummary(start=start, end=end, created=kinds,
                            **_figures(tally.get(0, {})))
