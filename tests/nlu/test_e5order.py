@@ -3,7 +3,9 @@ file whose Chinese and common English pieces sit together."""
 
 from __future__ import annotations
 
+import os
 import random
+import time
 from pathlib import Path
 
 import numpy as np
@@ -60,3 +62,28 @@ def test_the_shipped_file_is_used_when_asked_for(monkeypatch: pytest.MonkeyPatch
         assert e5order.ordered() is None
     finally:
         e5order.ordered.cache_clear()
+
+
+def test_every_install_of_the_same_file_shares_one_copy(
+        ordered: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another virtualenv's file (another path and time, the same bytes) finds the kept copy."""
+    other = tmp_path / "venv2" / e5order.SHIPPED
+    other.parent.mkdir()
+    other.write_bytes(e5order._shipped().read_bytes())
+    os.utime(other, (1_700_000_000, 1_700_000_000))
+    monkeypatch.setattr(e5order, "_shipped", lambda: other)
+    before = sorted(ordered.parent.iterdir())
+    assert e5order.build(ordered.parent) == ordered
+    assert sorted(ordered.parent.iterdir()) == before
+
+
+def test_copies_unused_for_a_while_are_removed(tmp_path: Path) -> None:
+    old = time.time() - (e5order.STALE_DAYS + 1) * 86400
+    names = ["e5-small-q4-0ld.bin", "e5-small-q4-recent.bin", "e5-small-q4-mine.bin"]
+    for name in names:
+        (tmp_path / name).write_bytes(b"x")
+    for name in ("e5-small-q4-0ld.bin", "e5-small-q4-mine.bin"):
+        os.utime(tmp_path / name, (old, old))
+    e5order._remove_stale(tmp_path, keep=tmp_path / "e5-small-q4-mine.bin")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "e5-small-q4-mine.bin", "e5-small-q4-recent.bin"]
