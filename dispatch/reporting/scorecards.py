@@ -41,6 +41,11 @@ RELATIVE = {
     1: ("上季度", "上个季度", "上一季度", "上季", "last quarter", "previous quarter"),
 }
 DEFAULT_TZ = "Asia/Shanghai"
+# A coordinator asking for the scorecard in words (「上季度的考核成绩单」, "scores last quarter").
+_SCORECARD_WORDS = re.compile(
+    r"考核|成绩单|成绩表|评分表|综合评分|得分|记分|积分表|score\s*cards?|scores?\b", re.IGNORECASE)
+_QUARTER_IN = re.compile(
+    r"\d{4}\s*-?\s*[Qq]\s*[1-4]|\d{4}\s*年\s*(?:第|[Qq])?\s*[1-4一二三四]\s*季度?")
 
 
 @dataclass(frozen=True)
@@ -70,6 +75,19 @@ class Quarter:
         if match is not None:
             text = f"{match[1]}Q{_ZH_DIGITS.get(match[2], match[2])}"
         return cls.parse(text, timezone)
+
+    @staticmethod
+    def asked_for(text: str) -> str | None:
+        """When `text` asks for the scorecard in words, the quarter it names in a form `read`
+        reads ("" for none: today's); None when it does not ask for the scorecard."""
+        if not _SCORECARD_WORDS.search(text or ""):
+            return None
+        named = _QUARTER_IN.search(text)
+        if named is not None:
+            return named[0]
+        lowered = " ".join(text.lower().split())
+        names = sorted((n for ns in RELATIVE.values() for n in ns), key=len, reverse=True)
+        return next((n for n in names if n in lowered), "")
 
     def before(self, quarters: int) -> Quarter:
         """The quarter `quarters` before this one (across years)."""

@@ -108,3 +108,28 @@ async def test_last_quarter_is_asked_in_words_in_both_languages(district) -> Non
     en = district.chat(7302, language_code="en")
     await en.send("/scorecard last quarter")
     await en.wait_text(f"Scorecard {before}\nStreets / towns\n")
+
+
+async def test_the_scorecard_asked_for_in_words(district) -> None:  # noqa: ANN001
+    """A coordinator who writes for the scorecard instead of /scorecard gets it (the quarter
+    they name, or today's); a figure the questions read is still answered as a question."""
+    async with district.sessions() as session, session.begin():
+        centre = await org.get_unit(session=session, code="centre")
+        await enrol(session=session, channel="telegram", external_id="7303", name="Centre",
+                    role=Role.COORDINATOR, unit_id=centre.id, clock=district.clock, language="en")
+    local = district.clock().astimezone(ZoneInfo("Asia/Shanghai"))
+    number = (local.month - 1) // 3 + 1
+    now = f"{local.year}Q{number}"
+    before = f"{local.year}Q{number - 1}" if number > 1 else f"{local.year - 1}Q4"
+    zh = district.chat(COORD_CENTRE, language_code="zh-hans")
+    await zh.send("上季度各单位的考核成绩单发我一下")
+    await zh.wait_text(f"{before} 综合评分\n街道 / 镇\n")
+    await zh.wait_text(f"ratings-{before}.csv")
+    await zh.send("2026年第三季度考核得分")
+    await zh.wait_text("2026Q3 综合评分\n区直部门\n")
+    en = district.chat(7303, language_code="en")
+    await en.send("can i get the scorecard pls")
+    await en.wait_text(f"Scorecard {now}\nStreets / towns\n")
+    await en.send("how many tickets were received this quarter")
+    answer = await en.wait_text("this quarter: ")
+    assert "Scorecard" not in answer["text"]

@@ -82,9 +82,13 @@ async def question(turn: Turn, text: str, parse: Parse) -> bool:
     if len(answers) == 1 and isinstance(first, questions.Clarify) \
             and parse.intent.name in CHAT_INTENTS:
         return False
+    unread = len(answers) == 1 and isinstance(first, questions.Clarify) \
+        and first.key == "coord.clarify.what"
+    if unread and (quarter := Quarter.asked_for(text)) is not None:
+        await scorecard_command(turn, quarter)  # 「上季度考核成绩单」: what /scorecard shows
+        return True
     buttons = _list_buttons(turn, answers, text)
-    if len(answers) == 1 and isinstance(first, questions.Clarify) \
-            and first.key == "coord.clarify.what":
+    if unread:
         buttons += report_this(turn, text)
     turn.send(_words(answers, turn.lang), buttons=buttons)
     return True
