@@ -116,6 +116,8 @@ def content(shipped: Path, directory: Path) -> str:
         return digest
     with shipped.open("rb") as f:
         digest = hashlib.file_digest(f, "sha256").hexdigest()
+    # Installs removed since (a clean clone's virtualenv) are forgotten.
+    known = {k: v for k, v in known.items() if Path(k.split("|")[0]).exists()}
     known[where] = digest
     directory.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile("w", dir=directory, delete=False, suffix=".json") as tmp:

@@ -75,6 +75,20 @@ def test_every_install_of_the_same_file_shares_one_copy(
     before = sorted(ordered.parent.iterdir())
     assert e5order.build(ordered.parent) == ordered
     assert sorted(ordered.parent.iterdir()) == before
+    # A removed install is forgotten when the next one is remembered.
+    gone = tmp_path / "venv3" / e5order.SHIPPED
+    gone.parent.mkdir()
+    gone.write_bytes(other.read_bytes())
+    assert e5order.build(ordered.parent) == ordered  # (other is remembered already)
+    monkeypatch.setattr(e5order, "_shipped", lambda: gone)
+    assert e5order.build(ordered.parent) == ordered
+    gone.unlink()
+    os.utime(other, (1_700_000_100, 1_700_000_100))  # other looks new: hashed again
+    monkeypatch.setattr(e5order, "_shipped", lambda: other)
+    assert e5order.build(ordered.parent) == ordered
+    remembered = (ordered.parent / "shipped.json").read_text(encoding="utf-8")
+    assert str(other.resolve()) in remembered
+    assert str(gone.parent) not in remembered
 
 
 def test_copies_unused_for_a_while_are_removed(tmp_path: Path) -> None:
